@@ -1,0 +1,11 @@
+import type { Writable } from 'node:stream';
+
+/** What a subcommand may touch of the outside world, passed in so tests can run the CLI in-process. */
+export interface CliContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly stdout: Writable & { readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
+  readonly stderr: Writable;
+  /** Aborted on SIGINT/SIGTERM by the entry point; long-running subcommands stop on it. */
+  readonly signal: AbortSignal;
+}

@@ -1,0 +1,97 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { coerceError } from '../errors/coerce-error.ts';
+import { UserError } from '../errors/user-error.ts';
+import type { CliContext } from './cli-context.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerSimulate } from './commands/simulate.ts';
+import { registerSite } from './commands/site.ts';
+import { registerTui } from './commands/tui.ts';
+
+/** Builds the `portfarm` command tree; each subcommand lives in its own file under commands/. */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('portfarm')
+    .description('A package-build farm on GitHub Actions: one clean macOS VM and one ephemeral runner per build.')
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true);
+  registerServe(program, ctx);
+  registerTui(program, ctx);
+  registerSite(program, ctx);
+  registerSimulate(program, ctx);
+  registerDemo(program, ctx);
+  for (const cmd of allCommands(program)) configureErrors(cmd, ctx);
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never throws, never calls process.exit. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (caught) {
+    return reportFailure(caught, ctx);
+  }
+}
+
+function reportFailure(caught: unknown, ctx: CliContext): number {
+  if (caught instanceof CommanderError) {
+    // --help and --version end as "errors" with exit code 0; commander already wrote them.
+    // Every other commander error is a usage error: exit 2, like mpbb and most CLIs.
+    return caught.exitCode === 0 ? 0 : 2;
+  }
+  if (caught instanceof UserError) {
+    ctx.stderr.write(`portfarm: ${caught.message}\n`);
+    return caught.exitCode;
+  }
+  const error = coerceError(caught);
+  const chain: string[] = [];
+  for (let e: unknown = error; e instanceof Error; e = e.cause) chain.push(e.message);
+  ctx.stderr.write(`portfarm: internal error: ${chain.join(': ')}\n`);
+  if (ctx.env.PORTFARM_DEBUG === '1' && error.stack !== undefined) ctx.stderr.write(`${error.stack}\n`);
+  else ctx.stderr.write('(set PORTFARM_DEBUG=1 for the stack trace)\n');
+  return 1;
+}
+
+function* allCommands(cmd: Command): Generator<Command> {
+  yield cmd;
+  for (const sub of cmd.commands) yield* allCommands(sub);
+}
+
+/**
+ * Commander's own messages name the bad word; ours also list the valid ones, so a user never
+ * has to run --help to learn what would have worked.
+ */
+function configureErrors(cmd: Command, ctx: CliContext): void {
+  cmd.configureOutput({
+    writeOut: (s) => ctx.stdout.write(s),
+    writeErr: (s) => ctx.stderr.write(s),
+    outputError: (s, write) => {
+      write(s);
+      const hint = hintFor(cmd, s);
+      if (hint !== '') write(`${hint}\n`);
+    },
+  });
+  cmd.exitOverride();
+}
+
+function hintFor(cmd: Command, message: string): string {
+  const path = commandPath(cmd);
+  if (message.includes('unknown command') || message.includes('too many arguments')) {
+    return `valid subcommands of ${path}: ${cmd.commands.map((c) => c.name()).join(', ')} (see ${path} --help)`;
+  }
+  if (message.includes('unknown option')) {
+    const flags = cmd.options.map((o) => o.long ?? o.short ?? o.flags).concat('--help');
+    return `valid options of ${path}: ${flags.join(', ')}`;
+  }
+  if (message.includes('missing required argument')) return `see ${path} --help`;
+  return '';
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * What `GET /api/status` answers and the TUI renders: one consistent snapshot of the farm.
+ * The controller builds it; the TUI validates it with this same schema.
+ */
+export const SLOT_STATES = ['empty', 'cloning', 'booting', 'runner-online', 'running', 'tearing-down'] as const;
+export const SUSPICIONS = ['idle-too-long', 'registration-without-vm', 'vm-without-registration'] as const;
+
+const iso = z.iso.datetime({ offset: true });
+
+export const slotSchema = z.strictObject({
+  index: z.int().min(0),
+  state: z.enum(SLOT_STATES),
+  vmId: z.string().nullable(),
+  buildId: z.string().nullable(),
+  platform: z.string().nullable(),
+  /** The port a builder builds; null for watchers and empty slots. */
+  port: z.string().nullable(),
+  /** When the slot entered `state`. */
+  since: iso.nullable(),
+  /** Image version the VM was cloned from. */
+  image: z.string().nullable(),
+});
+
+export const hostSchema = z.strictObject({
+  name: z.string(),
+  address: z.string(),
+  platforms: z.array(z.string()),
+  maxVms: z.int().min(1).max(2),
+  diskFreeGiB: z.number().nullable(),
+  /** Why the host takes no VMs right now (disk short, unreachable), or null. */
+  refusing: z.string().nullable(),
+  slots: z.array(slotSchema),
+});
+
+export const runnerSchema = z.strictObject({
+  id: z.int(),
+  name: z.string(),
+  buildId: z.string().nullable(),
+  platform: z.string().nullable(),
+  vmId: z.string().nullable(),
+  status: z.enum(['online', 'offline']),
+  busy: z.boolean(),
+  registeredAt: iso,
+  jobStartedAt: iso.nullable(),
+  suspicious: z.enum(SUSPICIONS).nullable(),
+});
+
+export const queueEntrySchema = z.strictObject({
+  buildId: z.string(),
+  kind: z.enum(['watcher', 'builder', 'pr-watcher', 'pr-builder']),
+  port: z.string().nullable(),
+  portsRevision: z.string(),
+  state: z.enum(['pending', 'dispatched', 'started']),
+  enqueuedAt: iso,
+});
+
+export const queueSchema = z.strictObject({
+  platform: z.string(),
+  running: queueEntrySchema.nullable(),
+  pending: z.strictObject({
+    watchers: z.int().min(0),
+    builders: z.int().min(0),
+    pr: z.int().min(0),
+    /** Builders the pending watchers are expected to add (ports changed + their dependents). */
+    estimatedFromWatchers: z.int().min(0),
+  }),
+  next: z.array(queueEntrySchema).max(5),
+  oldestWaitSeconds: z.number().min(0).nullable(),
+});
+
+export const failureSchema = z.strictObject({
+  buildId: z.string(),
+  port: z.string().nullable(),
+  platform: z.string(),
+  phase: z.string().nullable(),
+  finishedAt: iso,
+  logUrl: z.string().nullable(),
+});
+
+export const statusSnapshotSchema = z.strictObject({
+  generatedAt: iso,
+  controller: z.strictObject({ version: z.string(), startedAt: iso, repo: z.string() }),
+  hosts: z.array(hostSchema),
+  runners: z.array(runnerSchema),
+  queues: z.array(queueSchema),
+  failures: z.array(failureSchema),
+  /** Warnings an operator must act on (stale runner version in an image, host short of disk). */
+  alerts: z.array(z.string()),
+});
+
+export type StatusSnapshot = z.infer<typeof statusSnapshotSchema>;
+export type HostStatus = z.infer<typeof hostSchema>;
+export type SlotStatus = z.infer<typeof slotSchema>;
+export type RunnerStatus = z.infer<typeof runnerSchema>;
+export type QueueStatus = z.infer<typeof queueSchema>;
+export type FailureStatus = z.infer<typeof failureSchema>;
