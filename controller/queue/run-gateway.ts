@@ -1,0 +1,41 @@
+import type { BuildId } from '../model/build-id.ts';
+import type { BuildKind } from '../model/build-kind.ts';
+
+/** What the reorder service asks GitHub to run: one `ports` workflow_dispatch. */
+export interface DispatchRequest {
+  readonly buildId: BuildId;
+  readonly platform: string;
+  readonly kind: BuildKind;
+  /** Set for builders; null makes the run a watcher. */
+  readonly port: string | null;
+  readonly portsRevision: string;
+  /** A forced full rebuild watcher (all ports). */
+  readonly force: boolean;
+  /** An explicit port list for a watcher (null: the ports the commit range touched). */
+  readonly portlist: readonly string[] | null;
+  /** PR builds: the pull request number (never deploy). */
+  readonly prNumber: number | null;
+}
+
+export type RunStatus = 'queued' | 'in_progress' | 'completed';
+
+export interface RunSummary {
+  readonly runId: number;
+  readonly buildId: BuildId;
+  readonly status: RunStatus;
+  readonly conclusion: string | null;
+}
+
+/**
+ * The reorder service's only way to act on GitHub. The GitHub face implements it with
+ * octokit (workflow_dispatch with return_run_details, cancel/force-cancel, list runs);
+ * tests use fakes that honour the same contract.
+ */
+export interface RunGateway {
+  /** Dispatches the run; the build id travels in the inputs and the run name. */
+  dispatch(request: DispatchRequest, signal: AbortSignal): Promise<{ readonly runId: number }>;
+  /** Cancels a run (force-cancel when a plain cancel does not take). */
+  cancel(runId: number, signal: AbortSignal): Promise<void>;
+  /** Runs of the ports workflow created since `since`, matched to build ids by run name; for reconcile after a crash. */
+  listRuns(since: Date, signal: AbortSignal): Promise<readonly RunSummary[]>;
+}
