@@ -1,0 +1,104 @@
+import type { BuildId } from '../../model/build-id.ts';
+import type { PortsGraph } from '../../ports/ports-graph.ts';
+import { createEntryHeap, heapPush, type EntryHeap, type EntryKey } from './entry-heap.ts';
+import type { QueueEntry } from './queue-entry.ts';
+import type { QueuePolicy } from './queue-policy.ts';
+
+/**
+ * The in-memory queue of one platform: every build not finished yet, indexed for the rules.
+ * Built from store rows on start; the core functions keep it and the store in step.
+ */
+export interface PlatformQueue {
+  readonly platform: string;
+  readonly policy: QueuePolicy;
+  /** The ports graph for dependency order; null orders builders by watcher list only. */
+  readonly graph: PortsGraph | null;
+  readonly entries: Map<BuildId, QueueEntry>;
+  /** Pending master watchers, oldest first. */
+  readonly watchers: QueueEntry[];
+  /** Pending PR watchers, oldest first. */
+  readonly prWatchers: QueueEntry[];
+  readonly builders: EntryHeap;
+  readonly prBuilders: EntryHeap;
+  /** `coalesceKey` → the one pending builder of that port (portfarm policy only). */
+  readonly pendingByPort: Map<string, QueueEntry>;
+  /** Runs dispatched or started (more than one only if something broke the rule; the property tests check). */
+  readonly inFlight: QueueEntry[];
+  nextSeq: number;
+  /** Master runs dispatched since the last PR run (the PR fair share). */
+  masterSinceLastPr: number;
+  /** Pending builders from a forced rebuild and head-of-line builders: when 0, the heap top needs no dependency walk. */
+  rebuildPending: number;
+  headPending: number;
+}
+
+export function createPlatformQueue(platform: string, policy: QueuePolicy, graph: PortsGraph | null): PlatformQueue {
+  return {
+    platform,
+    policy,
+    graph,
+    entries: new Map(),
+    watchers: [],
+    prWatchers: [],
+    builders: createEntryHeap(),
+    prBuilders: createEntryHeap(),
+    pendingByPort: new Map(),
+    inFlight: [],
+    nextSeq: 1,
+    masterSinceLastPr: 0,
+    rebuildPending: 0,
+    headPending: 0,
+  };
+}
+
+export function isPrKind(entry: QueueEntry): boolean {
+  return entry.kind === 'pr-watcher' || entry.kind === 'pr-builder';
+}
+
+/** One pending build per port and class of tree: master, or one PR's head. */
+export function coalesceKey(port: string, prNumber: number | null): string {
+  return `${prNumber === null ? 'm' : String(prNumber)}:${port.toLowerCase()}`;
+}
+
+/** Sort key of a pending builder; smaller goes first. */
+export function builderKey(queue: PlatformQueue, entry: QueueEntry): EntryKey {
+  if (entry.prNumber !== null) return [entry.seq, entry.rank, entry.listIndex];
+  if (!queue.policy.dependencyOrder) return [entry.head ? 0 : 1, entry.seq, entry.listIndex];
+  return [entry.head ? 0 : 1, entry.builderClass, entry.rank, entry.seq, entry.listIndex];
+}
+
+/** Puts an entry (new, reloaded or requeued) into the indexes for its kind and state. */
+export function indexEntry(queue: PlatformQueue, entry: QueueEntry): void {
+  queue.entries.set(entry.buildId, entry);
+  queue.nextSeq = Math.max(queue.nextSeq, entry.seq + 1);
+  if (entry.state !== 'pending') {
+    queue.inFlight.push(entry);
+    return;
+  }
+  if (entry.kind === 'watcher') queue.watchers.push(entry);
+  else if (entry.kind === 'pr-watcher') queue.prWatchers.push(entry);
+  else {
+    heapPush(entry.prNumber === null ? queue.builders : queue.prBuilders, entry, builderKey(queue, entry));
+    if (queue.policy.coalesce && entry.port !== null) queue.pendingByPort.set(coalesceKey(entry.port, entry.prNumber), entry);
+    if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending += 1;
+    if (entry.head) queue.headPending += 1;
+  }
+}
+
+/** Takes a pending entry out of the pending indexes (it is being dispatched or dropped). */
+export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
+  if (entry.kind === 'watcher' || entry.kind === 'pr-watcher') {
+    const list = entry.kind === 'watcher' ? queue.watchers : queue.prWatchers;
+    const at = list.indexOf(entry);
+    if (at >= 0) list.splice(at, 1);
+    return;
+  }
+  const heap = entry.prNumber === null ? queue.builders : queue.prBuilders;
+  heap.live.delete(entry.buildId);
+  if (entry.port !== null) {
+    const key = coalesceKey(entry.port, entry.prNumber);
+    if (queue.pendingByPort.get(key) === entry) queue.pendingByPort.delete(key);
+  }
+  if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending -= 1;
+  if (entry.head) queue.headPending -= 1;
+}

@@ -1,0 +1,25 @@
+import type { BuildId } from '../../model/build-id.ts';
+import type { BuildResult } from '../../model/build-kind.ts';
+import type { BuilderClass, QueueEntry } from './queue-entry.ts';
+
+/**
+ * What a core operation changed, for the store to persist in one transaction. Each kind maps
+ * to one SQL statement that re-checks the state it expects (a pending row, a dispatched row).
+ */
+export type QueueChange =
+  | { readonly op: 'insert'; readonly entry: QueueEntry }
+  | {
+      readonly op: 'coalesce';
+      readonly buildId: BuildId;
+      readonly portsRevision: string;
+      readonly changedPorts: readonly string[] | null;
+      readonly force: boolean;
+      readonly builderClass: BuilderClass;
+    }
+  | { readonly op: 'dispatching'; readonly buildId: BuildId; readonly at: number }
+  | { readonly op: 'dispatched'; readonly buildId: BuildId; readonly runId: number }
+  | { readonly op: 'cancel-requested'; readonly buildId: BuildId }
+  | { readonly op: 'started'; readonly buildId: BuildId; readonly at: number }
+  | { readonly op: 'finished'; readonly buildId: BuildId; readonly result: BuildResult; readonly at: number }
+  | { readonly op: 'list-accepted'; readonly buildId: BuildId }
+  | { readonly op: 'pr-counter'; readonly platform: string; readonly masterSinceLastPr: number };

@@ -1,0 +1,294 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { z } from 'zod';
+import { coerceError } from '../errors/coerce-error.ts';
+import { UserError } from '../errors/user-error.ts';
+import type { BuildId } from '../model/build-id.ts';
+import type { BuildResult } from '../model/build-kind.ts';
+import { portListSchema, type PortList } from '../model/port-list.ts';
+import type { PortsGraph } from '../ports/ports-graph.ts';
+import type { QueueStatus } from '../status/status-snapshot.ts';
+import { applyQueueChanges } from '../store/apply-queue-changes.ts';
+import { inTransaction } from '../store/in-transaction.ts';
+import { loadPlatformQueue } from '../store/load-platform-queue.ts';
+import { rowToEntry } from '../store/row-to-entry.ts';
+import { getMeta } from '../store/sql/get-meta.ts';
+import { selectEntry } from '../store/sql/select-entry.ts';
+import { setMeta } from '../store/sql/set-meta.ts';
+import { describeQueue } from './core/describe-queue.ts';
+import { enqueueBuilders } from './core/enqueue-builders.ts';
+import { enqueueWatcher } from './core/enqueue-watcher.ts';
+import { markDispatching } from './core/mark-dispatching.ts';
+import { markDispatched, markFinished, markStarted } from './core/mark-run.ts';
+import type { PlatformQueue } from './core/platform-queue.ts';
+import { findPreemptable, requestCancel, requeuePreempted } from './core/preempt-builder.ts';
+import type { QueueChange } from './core/queue-change.ts';
+import type { QueueContext } from './core/queue-context.ts';
+import type { QueueEntry } from './core/queue-entry.ts';
+import { POLICIES } from './core/queue-policy.ts';
+import { selectNext } from './core/select-next.ts';
+import type { RunGateway, RunSummary } from './run-gateway.ts';
+import { watcherRequestSchema, type WatcherRequestInput } from './watcher-request-schema.ts';
+
+export interface ReorderServiceOptions {
+  /** An open state database (`openStore`). */
+  readonly db: DatabaseSync;
+  /** The configured platforms; anything else is refused. */
+  readonly platforms: readonly string[];
+  readonly gateway: RunGateway;
+  /** The ports graph for dependency order (null: the watchers' list order only). */
+  readonly graph: PortsGraph | null;
+  /** Random prefix of new build ids for a new database (tests pin it); kept in the database afterwards. */
+  readonly idPrefix?: string;
+}
+
+export interface PumpReport {
+  readonly dispatched: readonly BuildId[];
+  /** Builders cancelled before they started because a watcher waits; `requeuedAs` is the new build id. */
+  readonly preempted: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId }[];
+  /** Gateway calls that failed; the build stays recorded and `reconcile` settles it. */
+  readonly errors: readonly { readonly buildId: BuildId; readonly error: Error }[];
+}
+
+export interface ReconcileReport {
+  /** Intents whose run was found on GitHub: adopted, not dispatched again. */
+  readonly adopted: readonly BuildId[];
+  /** Intents with no run on GitHub: the dispatch never happened; queued again under a new id. */
+  readonly requeued: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId }[];
+  readonly started: readonly BuildId[];
+  readonly finished: readonly BuildId[];
+}
+
+/**
+ * The reorder service: the pure queue core per platform, kept durable in SQLite, acting on
+ * GitHub only through the RunGateway. Every state change is one transaction; the intent to
+ * dispatch is committed before `dispatch` is called, so a crash at any point never leads to a
+ * second run of the same build (reconcile finds the first by its build id).
+ *
+ * Not re-entrant: the caller serialises `pump` and `reconcile` (one loop per controller).
+ */
+export class ReorderService {
+  readonly #db: DatabaseSync;
+  readonly #gateway: RunGateway;
+  readonly #graph: PortsGraph | null;
+  readonly #queues = new Map<string, PlatformQueue>();
+  readonly #prefix: string;
+  #counter: number;
+
+  constructor(options: ReorderServiceOptions) {
+    this.#db = options.db;
+    this.#gateway = options.gateway;
+    this.#graph = options.graph;
+    let prefix = getMeta(this.#db, 'id_prefix');
+    if (prefix === undefined) {
+      prefix = options.idPrefix ?? Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0');
+      if (!/^[a-z0-9]{1,8}$/.test(prefix)) throw new Error(`build id prefix ${JSON.stringify(prefix)} must be 1-8 of a-z0-9`);
+      setMeta(this.#db, 'id_prefix', prefix);
+    }
+    this.#prefix = prefix;
+    this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');
+    for (const platform of options.platforms) this.#queues.set(platform, loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph));
+  }
+
+  /** Queues a watcher (a push, a PR head, a forced rebuild). Returns its build id and whether it joined a pending watcher. */
+  enqueueWatcher(input: WatcherRequestInput): { readonly buildId: BuildId; readonly coalesced: boolean } {
+    const request = parseInput(watcherRequestSchema, input, 'watcher request');
+    const queue = this.#queue(request.platform);
+    const { entry, changes } = this.#change(queue, (ctx) => {
+      const result = enqueueWatcher(queue, request, ctx);
+      return { value: result, changes: result.changes };
+    }, request.now.getTime());
+    return { buildId: entry.buildId, coalesced: changes[0]?.op === 'coalesce' };
+  }
+
+  /** The watcher's ordered port list becomes builders (coalesced with pending ones). A resent list adds nothing. */
+  acceptPortList(input: PortList, now: Date): { readonly added: readonly BuildId[]; readonly coalesced: readonly BuildId[] } {
+    const list = parseInput(portListSchema, input, 'port list');
+    const queue = this.#queue(list.platform);
+    const watcher = queue.entries.get(list.buildId);
+    if (watcher === undefined || (watcher.kind !== 'watcher' && watcher.kind !== 'pr-watcher')) {
+      const known = selectEntry(this.#db, list.buildId);
+      if (known !== undefined && rowToEntry(known).listAccepted) return { added: [], coalesced: [] };
+      throw new UserError(`port list for build ${list.buildId} on ${list.platform}: no watcher with that id is in flight there; the list is ignored`);
+    }
+    if (watcher.listAccepted) return { added: [], coalesced: [] };
+    const result = this.#change(queue, (ctx) => {
+      const r = enqueueBuilders(queue, { origin: watcher, portsRevision: list.portsRevision, ports: list.ports }, ctx);
+      return { value: r, changes: r.changes };
+    }, now.getTime());
+    return { added: result.added.map((e) => e.buildId), coalesced: result.coalesced.map((e) => e.buildId) };
+  }
+
+  /** A runner took the build's job (workflow_job in_progress). Repeats and unknown ids change nothing. */
+  runStarted(buildId: BuildId, now: Date): boolean {
+    const found = this.#find(buildId);
+    if (found === undefined) return false;
+    return this.#change(found.queue, () => ({ value: true, changes: markStarted(found.entry, now.getTime()) }), now.getTime());
+  }
+
+  /** The build's run completed. A cancelled run the service did not ask for is finished like any other. */
+  runFinished(buildId: BuildId, result: BuildResult, now: Date): boolean {
+    const found = this.#find(buildId);
+    if (found === undefined) return false;
+    const { queue, entry } = found;
+    // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
+    if (entry.cancelRequested && result === 'cancelled') {
+      return this.#change(queue, (ctx) => ({ value: true, changes: requeuePreempted(queue, entry, ctx).changes }), now.getTime());
+    }
+    return this.#change(queue, () => ({ value: true, changes: markFinished(queue, entry, result, now.getTime()) }), now.getTime());
+  }
+
+  /**
+   * One scheduling pass: on every platform, cancel a dispatched-not-started builder if a
+   * watcher waits (it is queued again at the head), then dispatch the next build where
+   * nothing is in flight.
+   */
+  async pump(now: Date, signal: AbortSignal): Promise<PumpReport> {
+    const dispatched: BuildId[] = [];
+    const preempted: { buildId: BuildId; requeuedAs: BuildId }[] = [];
+    const errors: { buildId: BuildId; error: Error }[] = [];
+    const at = now.getTime();
+    for (const queue of this.#queues.values()) {
+      signal.throwIfAborted();
+      const victim = findPreemptable(queue);
+      if (victim?.runId !== null && victim !== undefined) {
+        const runId = victim.runId;
+        this.#change(queue, () => ({ value: null, changes: requestCancel(victim) }), at);
+        try {
+          await this.#gateway.cancel(runId, signal);
+          const requeued = this.#change(queue, (ctx) => {
+            const r = requeuePreempted(queue, victim, ctx);
+            return { value: r.entry, changes: r.changes };
+          }, at);
+          preempted.push({ buildId: victim.buildId, requeuedAs: requeued.buildId });
+        } catch (caught) {
+          errors.push({ buildId: victim.buildId, error: new Error(`cancelling run ${runId} of ${victim.buildId} failed`, { cause: coerceError(caught) }) });
+          continue;
+        }
+      }
+      const next = selectNext(queue);
+      if (next === null) continue;
+      this.#change(queue, () => ({ value: null, changes: markDispatching(queue, next, at) }), at);
+      try {
+        const { runId } = await this.#gateway.dispatch(toDispatchRequest(next), signal);
+        this.#change(queue, () => ({ value: null, changes: markDispatched(next, runId) }), at);
+        dispatched.push(next.buildId);
+      } catch (caught) {
+        // Whether GitHub created the run is unknown: the intent stays, reconcile looks for it.
+        errors.push({ buildId: next.buildId, error: new Error(`dispatching ${next.buildId} failed`, { cause: coerceError(caught) }) });
+      }
+    }
+    return { dispatched, preempted, errors };
+  }
+
+  /**
+   * After a restart (and whenever a dispatch failed): match every build in flight with
+   * GitHub's runs by build id. A recorded intent whose run exists is adopted (never dispatched
+   * twice); one whose run does not exist is queued again under a new id; started and finished
+   * runs advance the state; a cancel that was asked for is finished.
+   */
+  async reconcile(now: Date, signal: AbortSignal): Promise<ReconcileReport> {
+    const at = now.getTime();
+    const inFlight = [...this.#queues.values()].flatMap((queue) => queue.inFlight.map((entry) => ({ queue, entry })));
+    const report = { adopted: [] as BuildId[], requeued: [] as { buildId: BuildId; requeuedAs: BuildId }[], started: [] as BuildId[], finished: [] as BuildId[] };
+    if (inFlight.length === 0) return report;
+    const since = Math.min(...inFlight.map(({ entry }) => entry.dispatchedAt ?? at)) - 60 * 60 * 1000;
+    const runs = new Map<string, RunSummary>();
+    for (const run of await this.#gateway.listRuns(new Date(since), signal)) runs.set(run.buildId, run);
+    for (const { queue, entry } of inFlight) {
+      const run = runs.get(entry.buildId);
+      if (run === undefined) {
+        if (entry.runId !== null || entry.state !== 'dispatched') continue; // listed runs lag; only a missing intent is safe to redo
+        const requeued = this.#change(queue, (ctx) => {
+          const r = requeuePreempted(queue, entry, ctx);
+          return { value: r.entry, changes: r.changes };
+        }, at);
+        report.requeued.push({ buildId: entry.buildId, requeuedAs: requeued.buildId });
+        continue;
+      }
+      if (entry.runId === null) {
+        this.#change(queue, () => ({ value: null, changes: markDispatched(entry, run.runId) }), at);
+        report.adopted.push(entry.buildId);
+      }
+      if (run.status === 'completed') {
+        const result = toResult(run.conclusion);
+        if (entry.cancelRequested && result === 'cancelled') {
+          this.#change(queue, (ctx) => ({ value: null, changes: requeuePreempted(queue, entry, ctx).changes }), at);
+        } else {
+          this.#change(queue, () => ({ value: null, changes: markFinished(queue, entry, result, at) }), at);
+        }
+        report.finished.push(entry.buildId);
+      } else if (run.status === 'in_progress' && entry.state === 'dispatched') {
+        this.#change(queue, () => ({ value: null, changes: markStarted(entry, at) }), at);
+        report.started.push(entry.buildId);
+      }
+    }
+    return report;
+  }
+
+  /** Every platform's queue as the status API shows it (queueSchema). */
+  queueStatus(now: Date): QueueStatus[] {
+    return [...this.#queues.values()].map((queue) => describeQueue(queue, now.getTime()));
+  }
+
+  #queue(platform: string): PlatformQueue {
+    const queue = this.#queues.get(platform);
+    if (queue === undefined) {
+      throw new UserError(`platform ${JSON.stringify(platform)} is not configured; known: ${[...this.#queues.keys()].join(', ')} (see portfarm.config.yaml)`);
+    }
+    return queue;
+  }
+
+  #find(buildId: BuildId): { queue: PlatformQueue; entry: QueueEntry } | undefined {
+    for (const queue of this.#queues.values()) {
+      const entry = queue.entries.get(buildId);
+      if (entry !== undefined) return { queue, entry };
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs one core operation and persists its changes in one transaction. If the write fails
+   * the platform's queue is reloaded from the database, so memory never runs ahead of it.
+   */
+  #change<T>(queue: PlatformQueue, operation: (ctx: QueueContext) => { value: T; changes: readonly QueueChange[] }, now: number): T {
+    const startCounter = this.#counter;
+    const ctx: QueueContext = { now, newBuildId: () => `${this.#prefix}-${(++this.#counter).toString(36)}` };
+    try {
+      return inTransaction(this.#db, () => {
+        const { value, changes } = operation(ctx);
+        applyQueueChanges(this.#db, changes);
+        if (this.#counter !== startCounter) setMeta(this.#db, 'id_counter', String(this.#counter));
+        return value;
+      });
+    } catch (caught) {
+      this.#queues.set(queue.platform, loadPlatformQueue(this.#db, queue.platform, queue.policy, this.#graph));
+      throw caught;
+    }
+  }
+}
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'} ${i.message}`);
+  throw new UserError(`${what} refused, queue unchanged: ${problems.join('; ')}`);
+}
+
+function toResult(conclusion: string | null): BuildResult {
+  if (conclusion === 'success') return 'success';
+  if (conclusion === 'cancelled' || conclusion === 'skipped') return 'cancelled';
+  return 'failure';
+}
+
+function toDispatchRequest(entry: QueueEntry): Parameters<RunGateway['dispatch']>[0] {
+  return {
+    buildId: entry.buildId,
+    platform: entry.platform,
+    kind: entry.kind,
+    port: entry.port,
+    portsRevision: entry.portsRevision,
+    force: entry.force,
+    portlist: entry.changedPorts,
+    prNumber: entry.prNumber,
+  };
+}
