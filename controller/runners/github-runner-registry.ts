@@ -1,0 +1,90 @@
+import type { Octokit } from 'octokit';
+import { RequestError } from 'octokit';
+import { coerceError } from '../errors/coerce-error.ts';
+import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
+
+/** The runner registry on GitHub: repository-level self-hosted runners through octokit. */
+export class GithubRunnerRegistry implements RunnerRegistry {
+  readonly #octokit: Octokit;
+  readonly #owner: string;
+  readonly #repo: string;
+
+  constructor(options: { readonly octokit: Octokit; readonly repo: string }) {
+    const [owner, repo] = options.repo.split('/');
+    if (owner === undefined || repo === undefined || owner === '' || repo === '') {
+      throw new RunnerRegistryError(`repo "${options.repo}" is not owner/name, e.g. macports/macports-ports`, { retryable: false });
+    }
+    this.#octokit = options.octokit;
+    this.#owner = owner;
+    this.#repo = repo;
+  }
+
+  async generateJitConfig(request: JitConfigRequest, signal: AbortSignal): Promise<JitConfig> {
+    try {
+      const response = await this.#octokit.rest.actions.generateRunnerJitconfigForRepo({
+        owner: this.#owner,
+        repo: this.#repo,
+        name: request.name,
+        labels: [...request.labels],
+        runner_group_id: request.runnerGroupId,
+        work_folder: request.workFolder,
+        request: { signal },
+      });
+      return { runner: toRunner(response.data.runner), encodedJitConfig: response.data.encoded_jit_config };
+    } catch (error) {
+      throw wrap(error, `generate-jitconfig for runner ${request.name}`);
+    }
+  }
+
+  async listRunners(signal: AbortSignal): Promise<readonly RegisteredRunner[]> {
+    try {
+      const runners = await this.#octokit.paginate(this.#octokit.rest.actions.listSelfHostedRunnersForRepo, {
+        owner: this.#owner,
+        repo: this.#repo,
+        per_page: 100,
+        request: { signal },
+      });
+      return runners.map(toRunner);
+    } catch (error) {
+      throw wrap(error, 'list runners');
+    }
+  }
+
+  async deleteRunner(id: number, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#octokit.rest.actions.deleteSelfHostedRunnerFromRepo({ owner: this.#owner, repo: this.#repo, runner_id: id, request: { signal } });
+    } catch (error) {
+      if (error instanceof RequestError && error.status === 404) return;
+      throw wrap(error, `delete runner ${id}`);
+    }
+  }
+}
+
+interface ApiRunner {
+  readonly id: number;
+  readonly name: string;
+  readonly status: string;
+  readonly busy: boolean;
+  readonly labels: readonly { readonly name: string }[];
+}
+
+function toRunner(runner: ApiRunner): RegisteredRunner {
+  return {
+    id: runner.id,
+    name: runner.name,
+    status: runner.status === 'online' ? 'online' : 'offline',
+    busy: runner.busy,
+    labels: runner.labels.map((l) => l.name),
+  };
+}
+
+function wrap(error: unknown, what: string): RunnerRegistryError {
+  const cause = coerceError(error);
+  if (error instanceof RequestError) {
+    // 409: the name exists; 4xx other than rate limits: our request is wrong. 5xx, 403/429 rate limits: try later.
+    const retryable = error.status >= 500 || error.status === 429 || (error.status === 403 && /rate limit/i.test(error.message));
+    return new RunnerRegistryError(`${what} failed: GitHub answered ${error.status}`, { retryable, status: error.status, cause });
+  }
+  if (cause.name === 'AbortError') return new RunnerRegistryError(`${what} was aborted`, { retryable: false, cause });
+  return new RunnerRegistryError(`${what} failed: GitHub did not answer (see cause)`, { retryable: true, cause });
+}

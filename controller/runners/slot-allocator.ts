@@ -1,0 +1,66 @@
+import { abortReason } from './abortable-sleep.ts';
+import { createSlotTable, occupySlot, releaseSlot, requestSlot, tryTakeSlot, type SlotGrant, type SlotHost, type SlotTable } from './slot-table.ts';
+
+/** The I/O shell around the slot table: `acquire` waits (abortably) until the table grants a slot. */
+export class SlotAllocator {
+  #table: SlotTable;
+  readonly #waiters = new Map<string, { resolve: (grant: SlotGrant) => void }>();
+
+  constructor(hosts: readonly SlotHost[]) {
+    this.#table = createSlotTable(hosts);
+  }
+
+  get table(): SlotTable {
+    return this.#table;
+  }
+
+  /** Resolves with a slot, in FIFO order among requests that can use the same hosts. Aborting leaves the queue. */
+  acquire(ticket: string, platform: string, signal: AbortSignal): Promise<SlotGrant> {
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const { table, grant } = requestSlot(this.#table, ticket, platform);
+    this.#table = table;
+    if (grant !== undefined) return Promise.resolve(grant);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiters.delete(ticket);
+        this.release(ticket);
+        reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.set(ticket, {
+        resolve: (g) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(g);
+        },
+      });
+    });
+  }
+
+  /** A slot now or nothing (warm starts). */
+  tryAcquire(ticket: string, platform: string): SlotGrant | undefined {
+    const { table, grant } = tryTakeSlot(this.#table, ticket, platform);
+    this.#table = table;
+    return grant;
+  }
+
+  /** Records a VM that already runs on `host` (adopted after a restart). */
+  occupy(ticket: string, platform: string, host: string): void {
+    this.#table = occupySlot(this.#table, ticket, platform, host);
+  }
+
+  /** Frees the ticket's slot; idempotent. */
+  release(ticket: string): void {
+    const { table, grants } = releaseSlot(this.#table, ticket);
+    this.#table = table;
+    for (const grant of grants) {
+      const waiter = this.#waiters.get(grant.ticket);
+      this.#waiters.delete(grant.ticket);
+      waiter?.resolve(grant);
+    }
+  }
+
+  /** Platforms with requests waiting for a slot. */
+  waitingPlatforms(): ReadonlySet<string> {
+    return new Set(this.#table.waiting.map((w) => w.platform));
+  }
+}

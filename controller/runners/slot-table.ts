@@ -1,0 +1,97 @@
+/**
+ * VM slots as plain data: each host has `maxVms` slots (Apple's licence: at most 2 macOS VMs
+ * per Mac), shared by every platform the host serves. Requests wait FIFO; a freed slot goes
+ * to the oldest waiter that can use that host. No I/O, no clock: the allocator adapter and
+ * the tests run these same functions.
+ */
+export interface SlotHost {
+  readonly name: string;
+  readonly maxVms: number;
+  readonly platforms: readonly string[];
+}
+
+export interface SlotGrant {
+  readonly ticket: string;
+  readonly platform: string;
+  readonly host: string;
+  readonly index: number;
+}
+
+export interface SlotWaiter {
+  readonly ticket: string;
+  readonly platform: string;
+}
+
+export interface SlotTable {
+  readonly hosts: readonly SlotHost[];
+  readonly held: readonly SlotGrant[];
+  readonly waiting: readonly SlotWaiter[];
+}
+
+export function createSlotTable(hosts: readonly SlotHost[]): SlotTable {
+  return { hosts, held: [], waiting: [] };
+}
+
+/** The free slot for `platform` on the least-loaded host (config order breaks ties), lowest index first. */
+export function findFreeSlot(table: SlotTable, platform: string): { readonly host: string; readonly index: number } | undefined {
+  let best: { host: string; index: number; load: number } | undefined;
+  for (const host of table.hosts) {
+    if (!host.platforms.includes(platform)) continue;
+    const used = table.held.filter((g) => g.host === host.name).map((g) => g.index);
+    if (used.length >= host.maxVms) continue;
+    let index = 0;
+    while (used.includes(index)) index += 1;
+    if (best === undefined || used.length < best.load) best = { host: host.name, index, load: used.length };
+  }
+  return best === undefined ? undefined : { host: best.host, index: best.index };
+}
+
+/** Grants a free slot now, or appends the ticket to the FIFO. A ticket that already holds or waits is left as it is. */
+export function requestSlot(table: SlotTable, ticket: string, platform: string): { readonly table: SlotTable; readonly grant: SlotGrant | undefined } {
+  const holding = table.held.find((g) => g.ticket === ticket);
+  if (holding !== undefined) return { table, grant: holding };
+  if (table.waiting.some((w) => w.ticket === ticket)) return { table, grant: undefined };
+  if (!table.hosts.some((h) => h.platforms.includes(platform))) {
+    throw new Error(`platform "${platform}" has no host; known platforms: ${[...new Set(table.hosts.flatMap((h) => h.platforms))].join(', ')}`);
+  }
+  const free = findFreeSlot(table, platform);
+  if (free === undefined) return { table: { ...table, waiting: [...table.waiting, { ticket, platform }] }, grant: undefined };
+  const grant: SlotGrant = { ticket, platform, ...free };
+  return { table: { ...table, held: [...table.held, grant] }, grant };
+}
+
+/** Takes a free slot only if there is one and nobody waits for this platform (warm starts never jump the queue). */
+export function tryTakeSlot(table: SlotTable, ticket: string, platform: string): { readonly table: SlotTable; readonly grant: SlotGrant | undefined } {
+  if (table.waiting.some((w) => w.platform === platform)) return { table, grant: undefined };
+  const free = findFreeSlot(table, platform);
+  if (free === undefined || table.held.some((g) => g.ticket === ticket)) return { table, grant: undefined };
+  const grant: SlotGrant = { ticket, platform, ...free };
+  return { table: { ...table, held: [...table.held, grant] }, grant };
+}
+
+/** Frees the ticket's slot (or drops it from the FIFO) and hands freed slots to the oldest waiters that fit. */
+export function releaseSlot(table: SlotTable, ticket: string): { readonly table: SlotTable; readonly grants: readonly SlotGrant[] } {
+  let next: SlotTable = {
+    ...table,
+    held: table.held.filter((g) => g.ticket !== ticket),
+    waiting: table.waiting.filter((w) => w.ticket !== ticket),
+  };
+  const grants: SlotGrant[] = [];
+  for (const waiter of next.waiting) {
+    const free = findFreeSlot(next, waiter.platform);
+    if (free === undefined) continue;
+    const grant: SlotGrant = { ticket: waiter.ticket, platform: waiter.platform, ...free };
+    grants.push(grant);
+    next = { ...next, held: [...next.held, grant], waiting: next.waiting.filter((w) => w.ticket !== waiter.ticket) };
+  }
+  return { table: next, grants };
+}
+
+/** Records a slot on a given host (a VM adopted after a restart), even past the cap: the VM exists either way. */
+export function occupySlot(table: SlotTable, ticket: string, platform: string, host: string): SlotTable {
+  if (table.held.some((g) => g.ticket === ticket)) return table;
+  const used = table.held.filter((g) => g.host === host).map((g) => g.index);
+  let index = 0;
+  while (used.includes(index)) index += 1;
+  return { ...table, held: [...table.held, { ticket, platform, host, index }], waiting: table.waiting.filter((w) => w.ticket !== ticket) };
+}

@@ -1,0 +1,143 @@
+import { buildLabel } from '../../controller/model/build-id.ts';
+import type { RunnerManager } from '../../controller/runners/runner-manager.ts';
+import { decodeJitConfig, type InMemoryRunnerRegistry } from './in-memory-runner-registry.ts';
+
+export interface Job {
+  readonly jobId: number;
+  readonly buildId: string;
+  readonly labels: readonly string[];
+  state: 'queued' | 'in_progress' | 'completed';
+  runnerName: string | null;
+  conclusion: string | null;
+}
+
+/** How the runner stand-ins behave (tests flip these to drive failure paths). */
+export interface RunnerBehaviour {
+  /** false: the runner never shows online (actions/runner#3621). */
+  comesOnline: boolean;
+  /** false: online but never takes a job. */
+  takesJobs: boolean;
+  /** false: jobs stay in progress until `complete(buildId)`. */
+  autoComplete: boolean;
+}
+
+/**
+ * GitHub's job routing in miniature, until the GitHub double (issue 5) lands: queued jobs,
+ * runner stand-ins started by the fake VM backend, a job offered to an online runner whose
+ * labels include all of its labels, workflow_job events fed to the manager.
+ */
+export class FakeGithubJobs {
+  readonly jobs: Job[] = [];
+  readonly behaviour: RunnerBehaviour = { comesOnline: true, takesJobs: true, autoComplete: true };
+  readonly #registry: InMemoryRunnerRegistry;
+  #manager: RunnerManager | undefined;
+  readonly #changed = new EventTarget();
+  #nextJobId = 100;
+
+  constructor(registry: InMemoryRunnerRegistry) {
+    this.#registry = registry;
+  }
+
+  attach(manager: RunnerManager): void {
+    this.#manager = manager;
+  }
+
+  /** A `ports` run's job is queued: runs-on [self-hosted, <platform>, portfarm-build-<id>]. */
+  queue(buildId: string, platform: string): Job {
+    const job: Job = { jobId: this.#nextJobId++, buildId, labels: ['self-hosted', platform, buildLabel(buildId)], state: 'queued', runnerName: null, conclusion: null };
+    this.jobs.push(job);
+    this.#emit(job, 'queued');
+    this.#changed.dispatchEvent(new Event('change'));
+    return job;
+  }
+
+  /** Cancels a job (GitHub sends `completed` with conclusion cancelled). */
+  cancel(buildId: string): void {
+    const job = this.#job(buildId);
+    job.state = 'completed';
+    job.conclusion = 'cancelled';
+    this.#emit(job, 'completed');
+    this.#changed.dispatchEvent(new Event('change'));
+  }
+
+  /** Ends a job that is in progress (with `autoComplete` off). */
+  complete(buildId: string): void {
+    const job = this.#job(buildId);
+    job.state = 'completed';
+    job.conclusion = 'success';
+    this.#changed.dispatchEvent(new Event('change'));
+  }
+
+  /** The runner stand-in: what `run.sh --jitconfig X` does in a VM. Resolves with its exit code. */
+  readonly runnerStandIn = async (encodedJitConfig: string, _vmId: string, signal: AbortSignal): Promise<number> => {
+    const config = decodeJitConfig(encodedJitConfig);
+    if (!this.behaviour.comesOnline) return this.#until(signal, () => false).then(() => 143);
+    this.#registry.setState(config.id, { status: 'online' });
+    if (!this.behaviour.takesJobs) return this.#until(signal, () => false).then(() => 143);
+    let job: Job | undefined;
+    const found = await this.#until(signal, () => {
+      job = this.jobs.find((j) => j.state === 'queued' && j.labels.every((l) => config.labels.includes(l)));
+      return job !== undefined;
+    });
+    if (!found || job === undefined) return 143;
+    const taken = job;
+    taken.state = 'in_progress';
+    taken.runnerName = config.name;
+    this.#registry.setState(config.id, { busy: true });
+    this.#emit(taken, 'in_progress', config);
+    if (this.behaviour.autoComplete) {
+      taken.state = 'completed';
+      taken.conclusion = 'success';
+    } else if (!(await this.#until(signal, () => taken.state === 'completed'))) return 143;
+    this.#registry.finishJob(config.id);
+    this.#emit(taken, 'completed', config);
+    return 0;
+  };
+
+  #job(buildId: string): Job {
+    const job = this.jobs.find((j) => j.buildId === buildId);
+    if (job === undefined) throw new Error(`no job for build ${buildId}`);
+    return job;
+  }
+
+  #emit(job: Job, action: 'queued' | 'in_progress' | 'completed', runner?: { id: number; name: string }): void {
+    this.#manager?.handleWorkflowJob({
+      action,
+      jobId: job.jobId,
+      runId: job.jobId * 10,
+      labels: job.labels,
+      runnerId: runner?.id ?? null,
+      runnerName: runner?.name ?? null,
+      conclusion: action === 'completed' ? job.conclusion : null,
+    });
+  }
+
+  /** Resolves true when `ready()` holds (checked on every change), false when `signal` aborts first. */
+  #until(signal: AbortSignal, ready: () => boolean): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (ready()) {
+        resolve(true);
+        return;
+      }
+      if (signal.aborted) {
+        resolve(false);
+        return;
+      }
+      const onChange = (): void => {
+        if (!ready()) return;
+        cleanup();
+        resolve(true);
+      };
+      const onAbort = (): void => {
+        cleanup();
+        resolve(false);
+      };
+      const cleanup = (): void => {
+        this.#changed.removeEventListener('change', onChange);
+        signal.removeEventListener('abort', onAbort);
+      };
+      this.#changed.addEventListener('change', onChange);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
