@@ -1,0 +1,56 @@
+import type { LedgerEntry } from '../ledger/ledger-entry.ts';
+import { BUILDS_PER_SHARD, type BuilderSummary, type MapBuild } from '../lookup/site-map.ts';
+import { escapeHtml } from './escape-html.ts';
+import { pageHtml } from './page-html.ts';
+
+/*
+ * Pre-rendered pages that work without JavaScript: the builder list, one page per builder and
+ * one page per thousand builds listing each build with direct links to its archived logs. Their
+ * number grows with shards, not builds (about 1 file per 1,000 builds).
+ */
+
+export function buildersIndexHtml(base: string, builders: ReadonlyMap<string, BuilderSummary>): string {
+  const rows = [...builders]
+    .map(([name, s]) => `<tr><td><a href="${escapeHtml(`${base}builders/${name}/`)}">${escapeHtml(name)}</a></td><td>${s.count}</td><td>${s.first}–${s.latest}</td></tr>`)
+    .join('');
+  return pageHtml({
+    title: 'Builders — MacPorts build logs',
+    base,
+    body: `<h1>Builders</h1><table id="builders"><tr><th>builder</th><th>builds</th><th>numbers</th></tr>${rows}</table>`,
+  });
+}
+
+export function builderHtml(base: string, name: string, summary: BuilderSummary, latest: LedgerEntry | undefined): string {
+  const ranges = summary.shards
+    .map((k) => `<li><a href="${escapeHtml(`${base}builders/${name}/range/${k}/`)}">builds ${k * BUILDS_PER_SHARD}–${k * BUILDS_PER_SHARD + BUILDS_PER_SHARD - 1}</a></li>`)
+    .join('');
+  const latestLine =
+    latest === undefined
+      ? ''
+      : `<p id="latest">Latest: <a href="${escapeHtml(latest.url)}">build ${latest.number}</a>${latest.port === undefined ? '' : ` of ${escapeHtml(latest.port)}`}${latest.result === undefined ? '' : ` (${latest.result})`}</p>`;
+  return pageHtml({
+    title: `${name} — MacPorts build logs`,
+    base,
+    body: `<h1>${escapeHtml(name)}</h1><p>${summary.count} builds, numbered ${summary.first} to ${summary.latest}.</p>${latestLine}<ul id="ranges">${ranges}</ul>`,
+  });
+}
+
+export function rangeHtml(base: string, name: string, shard: number, builds: ReadonlyMap<number, MapBuild>): string {
+  const rows = [...builds.keys()]
+    .sort((a, b) => a - b)
+    .map((n) => {
+      const b = builds.get(n);
+      if (b === undefined) return '';
+      const logs = (b.steps ?? [])
+        .flatMap((s) => s.logs.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(`${s.name}/${l.name}`)}</a>`))
+        .join(' ');
+      return `<tr id="b${n}" class="${b.result ?? 'unknown'}"><td><a href="${escapeHtml(b.url)}">${n}</a></td><td>${escapeHtml(b.port ?? '')}</td><td>${b.result ?? ''}</td><td>${logs}</td></tr>`;
+    })
+    .join('');
+  const from = shard * BUILDS_PER_SHARD;
+  return pageHtml({
+    title: `${name} builds ${from}–${from + BUILDS_PER_SHARD - 1}`,
+    base,
+    body: `<h1>${escapeHtml(name)}: builds ${from}–${from + BUILDS_PER_SHARD - 1}</h1><table id="builds"><tr><th>build</th><th>port</th><th>result</th><th>logs</th></tr>${rows}</table>`,
+  });
+}

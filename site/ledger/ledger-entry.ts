@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { explainBadPortName, isPortName } from '../../controller/model/port-name.ts';
+
+/**
+ * One line of the build ledger (NDJSON): one finished build under its buildbot-style builder
+ * name and per-builder number. The controller appends these; `portfarm site build` reads them;
+ * legacy buildbot builds are imported as lines of the same shape.
+ */
+const BUILDER = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+
+/**
+ * An archived log or page: an absolute http(s) URL, or a path on the site (`logs/…`,
+ * `/logs/…`), which `site build` resolves against site.logArchiveUrl or the site itself.
+ */
+const target = (what: string) =>
+  z
+    .string({ error: `must be the URL of the ${what}` })
+    .min(1, { error: `must be the URL of the ${what}` })
+    .refine((value) => !/\s/.test(value), { error: 'contains white space; percent-encode it' })
+    .refine((value) => !/^[a-z][a-z0-9+.-]*:/i.test(value) || /^https?:\/\//i.test(value), {
+      error: 'must be an http(s) URL or a path on the site',
+    });
+
+/** GitHub deletes Actions logs after the retention period (90 days by default): never point there. */
+const ACTIONS_LOG = /^https:\/\/(github\.com\/[^/]+\/[^/]+\/(actions\/runs|commit\/[0-9a-f]+\/checks)\/|api\.github\.com\/repos\/[^/]+\/[^/]+\/actions\/)/i;
+
+const logSchema = z.strictObject({
+  name: z.string().min(1, { error: 'must name the log, e.g. stdio' }),
+  url: target('archived log').refine((value) => !ACTIONS_LOG.test(value), {
+    error: 'is a GitHub Actions log, which expires after the retention period; record the archived copy (site /logs/… or the object store)',
+  }),
+});
+
+const stepSchema = z.strictObject({
+  name: z.string().min(1, { error: 'must name the step, e.g. install-port' }),
+  logs: z.array(logSchema),
+});
+
+export const BUILD_RESULTS = ['success', 'failure', 'cancelled'] as const;
+
+export const ledgerEntrySchema = z.strictObject({
+  builder: z.string({ error: 'must be the builder name, e.g. ports-15_arm64-builder' }).regex(BUILDER, {
+    error: 'must be a lower-case builder name, e.g. ports-15_arm64-builder',
+  }),
+  number: z
+    .int({ error: 'must be a whole build number' })
+    .min(0, { error: 'must be 0 or more' })
+    .max(999_999_999, { error: 'must be below 1,000,000,000' }),
+  port: z
+    .string()
+    .refine(isPortName, { error: (issue) => explainBadPortName(String(issue.input)) ?? 'is not a port name' })
+    .optional(),
+  platform: z.string().regex(SLUG, { error: 'must be a platform name, e.g. 15_arm64 or 10.6_i386_legacy' }).optional(),
+  result: z.enum(BUILD_RESULTS, { error: `must be one of ${BUILD_RESULTS.join(', ')}` }).optional(),
+  finishedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2026-08-17T21:12:36Z' }).optional(),
+  url: target('build page'),
+  steps: z.array(stepSchema).optional(),
+});
+
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+/** What the controller hands `appendBuild`: the number is allocated by the ledger unless given. */
+export type NewLedgerEntry = Omit<LedgerEntry, 'number'> & { readonly number?: number };

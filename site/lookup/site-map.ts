@@ -1,0 +1,97 @@
+/**
+ * The JSON files `portfarm site build` writes under `/map/` and the router page reads. One
+ * definition for the generator (Node) and the lookup (Node and browser): a change here is a
+ * change of the site format, so `v` goes up with it.
+ */
+export const SITE_MAP_VERSION = 1;
+
+/** Builds per map shard: `/map/<builder>/<number div BUILDS_PER_SHARD>.json`. */
+export const BUILDS_PER_SHARD = 1000;
+
+export interface MapLog {
+  readonly name: string;
+  /** Absolute URL, or a path on this site (starting with the site's base path). */
+  readonly url: string;
+}
+
+export interface MapStep {
+  readonly name: string;
+  readonly logs: readonly MapLog[];
+}
+
+/** One build as the map keeps it: the ledger entry without `builder` and `number` (the keys). */
+export interface MapBuild {
+  readonly port?: string;
+  readonly platform?: string;
+  readonly result?: 'success' | 'failure' | 'cancelled';
+  readonly finishedAt?: string;
+  readonly url: string;
+  readonly steps?: readonly MapStep[];
+}
+
+/** `/map/<builder>/<k>.json`: builds k*1000 … k*1000+999 of one builder, keyed by number. */
+export interface MapShard {
+  readonly v: typeof SITE_MAP_VERSION;
+  readonly builder: string;
+  readonly shard: number;
+  readonly builds: Readonly<Record<string, MapBuild>>;
+}
+
+export interface BuilderSummary {
+  readonly first: number;
+  readonly latest: number;
+  readonly count: number;
+  /** Shard numbers that exist, ascending. */
+  readonly shards: readonly number[];
+}
+
+/** `/map/_index.json`: what the site holds. `_` keeps it apart from builder names. */
+export interface SiteIndex {
+  readonly v: typeof SITE_MAP_VERSION;
+  /** Path the site is served under (`/` or `/repo/`), from site.baseUrl. */
+  readonly basePath: string;
+  /** site.baseUrl: where the site is published; `site resolve` prints site paths below it. */
+  readonly baseUrl: string;
+  readonly builds: number;
+  readonly builders: Readonly<Record<string, BuilderSummary>>;
+  /** Number of `/map/_ports/<bucket>.json` files; a port's bucket is `portBucket(name, portBuckets)`. */
+  readonly portBuckets: number;
+  readonly ports: number;
+}
+
+/** One build of a port as its port page shows it. */
+export interface PortBuild {
+  readonly builder: string;
+  readonly number: number;
+  readonly platform: string;
+  readonly result?: 'success' | 'failure' | 'cancelled';
+  readonly finishedAt?: string;
+  readonly url: string;
+}
+
+export interface PortSummary {
+  /** Latest build per platform, platforms sorted by name. */
+  readonly latest: readonly PortBuild[];
+  /** Most recent builds first. */
+  readonly recent: readonly PortBuild[];
+}
+
+/** `/map/_ports/<bucket>.json`. */
+export interface PortBucket {
+  readonly v: typeof SITE_MAP_VERSION;
+  readonly ports: Readonly<Record<string, PortSummary>>;
+}
+
+export function shardOf(number: number): number {
+  return Math.floor(number / BUILDS_PER_SHARD);
+}
+
+export function shardPath(builder: string, shard: number): string {
+  return `map/${builder}/${shard}.json`;
+}
+
+export const INDEX_PATH = 'map/_index.json';
+
+export function portBucketPath(bucket: number): string {
+  return `map/_ports/${bucket}.json`;
+}
