@@ -31,7 +31,7 @@ export function openStore(path: string): DatabaseSync {
       db.exec('commit');
     } catch (caught) {
       db.exec('rollback');
-      throw new Error(`migration ${migration.version} failed on ${path}`, { cause: coerceError(caught) });
+      throw new Error(`migration ${migration.version} failed on ${path}`, { cause: caught });
     }
   }
   return db;

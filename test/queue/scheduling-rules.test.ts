@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { countPending } from '../../controller/queue/core/count-pending.ts';
+import { enqueueBuilders } from '../../controller/queue/core/enqueue-builders.ts';
+import { enqueueWatcher } from '../../controller/queue/core/enqueue-watcher.ts';
+import { markDispatching } from '../../controller/queue/core/mark-dispatching.ts';
+import { markStarted } from '../../controller/queue/core/mark-run.ts';
+import { findPreemptable, requeuePreempted } from '../../controller/queue/core/preempt-builder.ts';
+import { previewNext, selectNext } from '../../controller/queue/core/select-next.ts';
+import { commit, counterContext, drain, makeQueue, runToEnd } from './queue-helpers.ts';
+
+const master = { changedPorts: null, force: false, prNumber: null } as const;
+
+test('the oldest pending watcher goes before any pending builder', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['git', 'leaf']);
+  const { entry: watcher } = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
+  assert.equal(selectNext(queue), watcher);
+  assert.deepEqual(
+    previewNext(queue, 5).map((e) => `${e.kind}:${e.port ?? '-'}`),
+    ['watcher:-', 'builder:git', 'builder:leaf'],
+  );
+});
+
+test('consecutive pending watchers coalesce: newest revision, union of ports, force if either forces', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  const first = enqueueWatcher(queue, { ...master, portsRevision: 'aaaaaaa', changedPorts: ['curl'] }, ctx);
+  const second = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb', changedPorts: ['git', 'curl'] }, ctx);
+  assert.equal(second.entry, first.entry);
+  assert.deepEqual(second.changes, [{ op: 'coalesce', buildId: 'b1', portsRevision: 'bbbbbbb', changedPorts: ['curl', 'git'], force: false, builderClass: 0 }]);
+  assert.equal(queue.watchers.length, 1);
+  enqueueWatcher(queue, { ...master, portsRevision: 'ccccccc', changedPorts: ['leaf'], force: true }, ctx);
+  assert.equal(first.entry.force, true);
+  assert.equal(first.entry.changedPorts, null);
+  assert.equal(first.entry.portsRevision, 'ccccccc');
+});
+
+test('a watcher arriving while another is dispatched waits as a new watcher', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  const first = enqueueWatcher(queue, { ...master, portsRevision: 'aaaaaaa' }, ctx).entry;
+  markDispatching(queue, first, 0);
+  const second = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx).entry;
+  assert.notEqual(second, first);
+  assert.equal(first.portsRevision, 'aaaaaaa');
+  assert.equal(selectNext(queue), null, 'one run in flight per platform');
+});
+
+test('a newer list supersedes a pending builder of the same port: one build at the newest revision', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['curl', 'leaf']);
+  commit(queue, ctx, 'bbbbbbb', ['leaf']);
+  assert.deepEqual(drain(queue, ctx), ['curl@aaaaaaa', 'leaf@bbbbbbb']);
+});
+
+test('without coalescing (proposed) the superseded builder still runs', () => {
+  const queue = makeQueue('proposed');
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['curl', 'leaf']);
+  commit(queue, ctx, 'bbbbbbb', ['leaf']);
+  assert.deepEqual(drain(queue, ctx), ['curl@aaaaaaa', 'leaf@aaaaaaa', 'leaf@bbbbbbb']);
+});
+
+test('a forced rebuild does not duplicate a queued build and keeps it in the commit class', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['leaf']);
+  commit(queue, ctx, 'bbbbbbb', ['zlib', 'openssl', 'curl', 'git', 'leaf'], true);
+  assert.deepEqual(countPending(queue), { watchers: 0, builders: 5, pr: 0, estimatedFromWatchers: 0 });
+  assert.deepEqual(drain(queue, ctx), ['leaf@bbbbbbb', 'zlib@bbbbbbb', 'openssl@bbbbbbb', 'curl@bbbbbbb', 'git@bbbbbbb']);
+});
+
+test('builders go in dependency order whatever order the list gives; the list breaks ties', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['git', 'leaf', 'curl', 'zlib', 'openssl']);
+  assert.deepEqual(drain(queue, ctx), ['zlib@aaaaaaa', 'openssl@aaaaaaa', 'curl@aaaaaaa', 'git@aaaaaaa', 'leaf@aaaaaaa']);
+});
+
+test('ports the graph does not know keep their place after the port listed before them', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['curl', 'newport', 'zlib']);
+  assert.deepEqual(drain(queue, ctx), ['zlib@aaaaaaa', 'curl@aaaaaaa', 'newport@aaaaaaa']);
+});
+
+test('a cycle is broken in name order, the same way every time', () => {
+  for (const ports of [['b', 'a'], ['a', 'b']]) {
+    const queue = makeQueue();
+    const ctx = counterContext();
+    commit(queue, ctx, 'aaaaaaa', ports);
+    assert.deepEqual(drain(queue, ctx), ['a@aaaaaaa', 'b@aaaaaaa']);
+  }
+});
+
+test('commit builders go ahead of a forced rebuild; a dependency still queued in the rebuild is pulled forward', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['leaf', 'zlib', 'openssl', 'curl', 'python', 'py312'], true);
+  commit(queue, ctx, 'bbbbbbb', ['git']);
+  assert.deepEqual(drain(queue, ctx), [
+    'zlib@aaaaaaa',
+    'openssl@aaaaaaa',
+    'curl@aaaaaaa',
+    'git@bbbbbbb',
+    'leaf@aaaaaaa',
+    'py312@aaaaaaa',
+    'python@aaaaaaa',
+  ]);
+});
+
+test('a watcher preempts a dispatched builder that has not started; it goes back to the head under a new id', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['leaf', 'git']);
+  const builder = selectNext(queue);
+  assert.ok(builder !== null);
+  assert.equal(builder.port, 'git');
+  markDispatching(queue, builder, 0);
+  assert.equal(findPreemptable(queue), undefined, 'no watcher waits: nothing to cancel');
+  const { entry: watcher } = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
+  assert.equal(findPreemptable(queue), builder);
+  const { entry: requeued, changes } = requeuePreempted(queue, builder, ctx);
+  assert.deepEqual(
+    changes.map((c) => c.op),
+    ['finished', 'insert'],
+  );
+  assert.notEqual(requeued.buildId, builder.buildId);
+  assert.equal(requeued.head, true);
+  assert.deepEqual(
+    previewNext(queue, 3).map((e) => e.buildId),
+    [watcher.buildId, requeued.buildId, queue.builders.items.find((i) => i.entry.port === 'leaf')?.entry.buildId],
+  );
+});
+
+test('a started builder is never preempted', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['leaf']);
+  const builder = selectNext(queue);
+  if (builder === null) throw new Error('expected a builder');
+  markDispatching(queue, builder, 0);
+  markStarted(builder, 1);
+  enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
+  assert.equal(findPreemptable(queue), undefined);
+});
+
+test('PR builds get one run in five while master builders wait, and never coalesce with master', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['zlib', 'openssl', 'curl', 'git', 'leaf', 'python', 'py312']);
+  const pr = enqueueWatcher(queue, { portsRevision: 'ccccccc', changedPorts: ['leaf'], force: false, prNumber: 42 }, ctx).entry;
+  const order: string[] = [];
+  for (let next = selectNext(queue); next !== null; next = selectNext(queue)) {
+    order.push(`${next.kind}:${next.port ?? '-'}`);
+    runToEnd(queue, next, ctx, next === pr ? () => enqueueBuilders(queue, { origin: pr, portsRevision: 'ccccccc', ports: ['leaf'] }, ctx) : undefined);
+  }
+  assert.deepEqual(order, [
+    'builder:zlib',
+    'builder:openssl',
+    'builder:curl',
+    'builder:git',
+    'pr-watcher:-',
+    'builder:leaf',
+    'builder:py312',
+    'builder:python',
+    'pr-builder:leaf',
+  ]);
+});
+
+test('legacy: builders FIFO by watcher and list order; a watcher waits until earlier builders finished', () => {
+  const queue = makeQueue('legacy');
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['git', 'zlib']);
+  enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
+  assert.deepEqual(drain(queue, ctx), ['git@aaaaaaa', 'zlib@aaaaaaa', 'watcher@bbbbbbb']);
+});
+
+test('the pending count is exact; pending watchers add an estimate of their ports and subports not already queued', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['git', 'zlib']);
+  enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb', changedPorts: ['python', 'git'] }, ctx);
+  enqueueWatcher(queue, { portsRevision: 'ccccccc', changedPorts: ['leaf'], force: false, prNumber: 7 }, ctx);
+  assert.deepEqual(countPending(queue), { watchers: 1, builders: 2, pr: 1, estimatedFromWatchers: 3 });
+});
