@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DatabaseSync } from 'node:sqlite';
+import { UserError } from '../../controller/errors/user-error.ts';
+import { ReorderService } from '../../controller/queue/reorder-service.ts';
+import { queueSchema } from '../../controller/status/status-snapshot.ts';
+import { openStore } from '../../controller/store/open-store.ts';
+import { FakeRunGateway } from './fake-run-gateway.ts';
+import { SMALL_GRAPH } from './queue-helpers.ts';
+
+const signal = new AbortController().signal;
+const at = (minute: number): Date => new Date(Date.UTC(2026, 7, 1, 12, minute));
+const REV1 = 'aaaaaaa1';
+const REV2 = 'bbbbbbb2';
+
+function setup(): { db: DatabaseSync; gateway: FakeRunGateway; service: ReorderService } {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
+  return { db, gateway, service };
+}
+
+function rows(db: DatabaseSync): string[] {
+  return db
+    .prepare('select build_id, kind, port, ports_revision, state, run_id, result, head from queue_entry order by rowid')
+    .all()
+    .map((r) => [r.build_id, r.kind, r.port ?? '-', r.ports_revision, r.state, r.run_id ?? '-', r.result ?? '-', r.head].map(String).join(' '));
+}
+
+function watcher(platform = '15_arm64', portsRevision = REV1, changedPorts: string[] | null = null): Parameters<ReorderService['enqueueWatcher']>[0] {
+  return { platform, portsRevision, changedPorts, force: false, prNumber: null, now: at(0) };
+}
+
+test('a watcher is dispatched, its port list becomes builders, which run one at a time in dependency order', async () => {
+  const { db, gateway, service } = setup();
+  assert.deepEqual(service.enqueueWatcher(watcher()), { buildId: 'tst-1', coalesced: false });
+  assert.deepEqual(await service.pump(at(1), signal), { dispatched: ['tst-1'], preempted: [], errors: [] });
+  assert.deepEqual(gateway.runs[0]?.request, {
+    buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null,
+  });
+  assert.equal(service.runStarted('tst-1', at(2)), true);
+  assert.deepEqual(service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git', 'curl'], excluded: [] }, at(3)), {
+    added: ['tst-2', 'tst-3'],
+    coalesced: [],
+  });
+  assert.deepEqual(service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git', 'curl'], excluded: [] }, at(3)), {
+    added: [],
+    coalesced: [],
+  }, 'a resent list adds nothing');
+  service.runFinished('tst-1', 'success', at(4));
+  assert.deepEqual((await service.pump(at(5), signal)).dispatched, ['tst-3']);
+  assert.deepEqual((await service.pump(at(5), signal)).dispatched, [], 'one run in flight per platform');
+  service.runStarted('tst-3', at(6));
+  service.runFinished('tst-3', 'failure', at(7));
+  assert.deepEqual((await service.pump(at(8), signal)).dispatched, ['tst-2']);
+  assert.deepEqual(rows(db), [
+    `tst-1 watcher - ${REV1} finished 1000 success 0`,
+    `tst-2 builder git ${REV1} dispatched 1002 - 0`,
+    `tst-3 builder curl ${REV1} finished 1001 failure 0`,
+  ]);
+});
+
+test('a watcher preempts a dispatched builder: the run is cancelled, the build requeued at the head under a new id', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.runStarted('tst-1', at(1));
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['leaf', 'zlib'], excluded: [] }, at(2));
+  service.runFinished('tst-1', 'success', at(2));
+  await service.pump(at(3), signal); // zlib dispatched, not started
+  service.enqueueWatcher(watcher('15_arm64', REV2));
+  assert.deepEqual(await service.pump(at(4), signal), { dispatched: ['tst-4'], preempted: [{ buildId: 'tst-3', requeuedAs: 'tst-5' }], errors: [] });
+  assert.deepEqual(gateway.calls.slice(-2), ['cancel 1001', 'dispatch tst-4']);
+  // The cancelled run's webhook arrives afterwards: nothing changes.
+  assert.equal(service.runFinished('tst-3', 'cancelled', at(4)), false);
+  assert.deepEqual(
+    service.queueStatus(at(5))[0]?.next.map((e) => `${e.buildId} ${e.port ?? '-'}`),
+    ['tst-5 zlib', 'tst-2 leaf'],
+  );
+  assert.deepEqual(rows(db), [
+    `tst-1 watcher - ${REV1} finished 1000 success 0`,
+    `tst-2 builder leaf ${REV1} pending - - 0`,
+    `tst-3 builder zlib ${REV1} finished 1001 cancelled 0`,
+    `tst-4 watcher - ${REV2} dispatched 1002 - 0`,
+    `tst-5 builder zlib ${REV1} pending - - 1`,
+  ]);
+});
+
+test('bad input is refused with the bad value and the fix, and the database is unchanged', () => {
+  const { db, service } = setup();
+  service.enqueueWatcher(watcher());
+  const before = rows(db);
+  assert.throws(
+    () => service.enqueueWatcher(watcher('10.15')),
+    (e: unknown) => e instanceof UserError && e.message === 'platform "10.15" is not configured; known: 15_arm64, 14_x86_64 (see portfarm.config.yaml)',
+  );
+  assert.throws(
+    () => service.enqueueWatcher(watcher('15_arm64', REV2, ['devel/git'])),
+    (e: unknown) => e instanceof UserError && e.message === `watcher request refused, queue unchanged: changedPorts.0 port name "devel/git" contains "/"; give the port's name (e.g. curl), not its path`,
+  );
+  assert.throws(
+    () => service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['../x'], excluded: [] }, at(1)),
+    (e: unknown) => e instanceof UserError && e.message === 'port list refused, queue unchanged: ports.0 port name "../x" contains "/"; give the port\'s name (e.g. curl), not its path',
+  );
+  assert.throws(
+    () => service.acceptPortList({ buildId: 'nope-9', platform: '15_arm64', portsRevision: REV1, ports: ['git'], excluded: [] }, at(1)),
+    (e: unknown) => e instanceof UserError && e.message === 'port list for build nope-9 on 15_arm64: no watcher with that id is in flight there; the list is ignored',
+  );
+  assert.deepEqual(rows(db), before);
+});
+
+test('a dispatch whose answer was lost is adopted by reconcile, never dispatched twice', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  gateway.failNextDispatch = 'after';
+  const report = await service.pump(at(1), signal);
+  assert.deepEqual(report.errors.map((e) => e.error.message), ['dispatching tst-1 failed']);
+  assert.deepEqual((await service.pump(at(2), signal)).dispatched, [], 'the recorded intent blocks the platform until reconciled');
+  gateway.advance('tst-1', 'in_progress');
+  assert.deepEqual(await service.reconcile(at(3), signal), { adopted: ['tst-1'], requeued: [], started: ['tst-1'], finished: [] });
+  assert.deepEqual(gateway.calls, ['dispatch tst-1', 'listRuns']);
+  assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} started 1000 - 0`]);
+});
+
+test('a dispatch that never reached GitHub is queued again under a new id by reconcile', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  gateway.failNextDispatch = 'before';
+  await service.pump(at(1), signal);
+  assert.deepEqual(await service.reconcile(at(2), signal), { adopted: [], requeued: [{ buildId: 'tst-1', requeuedAs: 'tst-2' }], started: [], finished: [] });
+  assert.deepEqual((await service.pump(at(3), signal)).dispatched, ['tst-2']);
+  assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} finished - cancelled 0`, `tst-2 watcher - ${REV1} dispatched 1000 - 1`]);
+});
+
+test('a restarted service picks up the queue where the database left it; status matches queueSchema', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher('14_x86_64'));
+  service.enqueueWatcher({ ...watcher('15_arm64', REV2, ['leaf']), prNumber: 12 });
+  await service.pump(at(1), signal);
+  const again = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH });
+  const status = again.queueStatus(at(2));
+  for (const queue of status) queueSchema.parse(queue);
+  assert.deepEqual(status, [
+    {
+      platform: '15_arm64',
+      running: { buildId: 'tst-2', kind: 'pr-watcher', port: null, portsRevision: REV2, state: 'dispatched', enqueuedAt: at(0).toISOString() },
+      pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
+      next: [],
+      oldestWaitSeconds: null,
+    },
+    {
+      platform: '14_x86_64',
+      running: { buildId: 'tst-1', kind: 'watcher', port: null, portsRevision: REV1, state: 'dispatched', enqueuedAt: at(0).toISOString() },
+      pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
+      next: [],
+      oldestWaitSeconds: null,
+    },
+  ]);
+  assert.deepEqual(again.enqueueWatcher(watcher('14_x86_64', REV2)), { buildId: 'tst-3', coalesced: false }, 'ids continue, never reused');
+});
