@@ -14,7 +14,7 @@ export function explainLedgerProblem(error: z.ZodError, value: unknown): string 
 }
 
 function short(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -25,7 +25,7 @@ export function suggestBuilders(asked: string, known: readonly string[]): string
   if (old !== null && version !== undefined) {
     wanted.push(old[1] === 'ports' ? `ports-${version}_${old[3] ?? ''}-builder` : `base-${version}_${old[3] ?? ''}`);
   }
-  const platform = /\d{1,2}(\.\d{1,2})?_[a-z0-9]+(_legacy)?/.exec(wanted[0] ?? name)?.[0];
+  const platform = /\d{1,2}(\.\d{1,2})?_(arm64|x86_64|i386|ppc64|ppc)(_legacy)?/.exec(wanted[0] ?? name)?.[0];
   const result = wanted.filter((w) => known.includes(w));
   if (platform !== undefined) {
     for (const k of known) if (k.includes(`-${platform}-`) || k.endsWith(`-${platform}`)) result.push(k);

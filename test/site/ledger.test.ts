@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { UserError } from '../../controller/errors/user-error.ts';
+import { appendBuild } from '../../site/ledger/append-build.ts';
+import { readLedger, type TornLine } from '../../site/ledger/read-ledger.ts';
+
+const here = import.meta.dirname;
+const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'portfarm-ledger-')), 'ledger.ndjson');
+const build = (builder: string, extra: object = {}) => ({ builder, url: `https://logs.example.org/${builder}/`, ...extra });
+
+async function readAll(path: string): Promise<{ numbers: string[]; torn: TornLine[] }> {
+  const torn: TornLine[] = [];
+  const numbers: string[] = [];
+  for await (const { entry } of readLedger(path, { onTornLine: (t) => torn.push(t) })) numbers.push(`${entry.builder}#${entry.number}`);
+  return { numbers, torn };
+}
+
+test('appendBuild numbers each builder on from its highest build, legacy numbers included', async () => {
+  const ledger = fresh();
+  writeFileSync(
+    ledger,
+    '{"builder":"ports-10.15_x86_64-builder","number":32503,"url":"https://build.macports.org/old/32503"}\n' +
+      '{"builder":"ports-10.15_x86_64-builder","number":32490,"url":"https://build.macports.org/old/32490"}\n',
+  );
+  const a = await appendBuild(ledger, build('ports-10.15_x86_64-builder', { port: 'curl' }));
+  const b = await appendBuild(ledger, build('ports-15_arm64-builder'));
+  const c = await appendBuild(ledger, build('ports-10.15_x86_64-builder'));
+  assert.deepEqual([a.entry.number, b.entry.number, c.entry.number], [32504, 0, 32505]);
+  assert.equal(a.repaired, undefined);
+  const lines = readFileSync(ledger, 'utf8').split('\n');
+  assert.equal(lines[2], '{"builder":"ports-10.15_x86_64-builder","number":32504,"port":"curl","url":"https://logs.example.org/ports-10.15_x86_64-builder/"}');
+  assert.equal(lines.at(-1), '');
+});
+
+test('appendBuild sees lines another writer appended since its last append', async () => {
+  const ledger = fresh();
+  await appendBuild(ledger, build('jobs-www'));
+  appendFileSync(ledger, '{"builder":"jobs-www","number":41,"url":"https://x.example/41"}\n');
+  assert.equal((await appendBuild(ledger, build('jobs-www'))).entry.number, 42);
+});
+
+test('an explicit number must be above the highest one; nothing is written otherwise', async () => {
+  const ledger = fresh();
+  await appendBuild(ledger, build('mirror', { number: 10 }));
+  const before = readFileSync(ledger, 'utf8');
+  await assert.rejects(appendBuild(ledger, build('mirror', { number: 10 })), {
+    name: 'UserError',
+    message: `build 10 of mirror is not above the highest one in ${ledger} (10); leave number out to get the next one, or give a higher number`,
+  });
+  assert.equal(readFileSync(ledger, 'utf8'), before);
+});
+
+test('appendBuild refuses an Actions log URL, which expires, and says what to record instead', async () => {
+  const ledger = fresh();
+  const entry = build('ports-15_arm64-builder', {
+    steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: 'https://github.com/macports/macports-ports/actions/runs/1/job/2' }] }],
+  });
+  await assert.rejects(appendBuild(ledger, entry), {
+    message:
+      'ledger entry for ports-15_arm64-builder: steps[0].logs[0].url: "https://github.com/macports/macports-ports/actions/runs/1/job/2" ' +
+      'is a GitHub Actions log, which expires after the retention period; record the archived copy (site /logs/… or the object store)',
+  });
+  assert.equal(readFileSync(ledger, 'utf8'), '');
+});
+
+test('a torn last line is skipped and reported by the reader, then repaired by the next append', async () => {
+  const ledger = fresh();
+  await appendBuild(ledger, build('mirror'));
+  appendFileSync(ledger, '{"builder":"mirror","number":1,"url":"https://x.exa');
+  assert.deepEqual(await readAll(ledger), { numbers: ['mirror#0'], torn: [{ path: ledger, line: 2, bytes: 51 }] });
+  const next = await appendBuild(ledger, build('mirror'));
+  assert.deepEqual(next.repaired, { path: ledger, line: 2, bytes: 51 });
+  assert.equal(next.entry.number, 1);
+  assert.deepEqual(await readAll(ledger), { numbers: ['mirror#0', 'mirror#1'], torn: [] });
+});
+
+test('a last line that lost only its newline is kept, not cut off', async () => {
+  const ledger = fresh();
+  writeFileSync(ledger, '{"builder":"mirror","number":7,"url":"https://x.example/7"}');
+  const next = await appendBuild(ledger, build('mirror'));
+  assert.equal(next.entry.number, 8);
+  assert.deepEqual(await readAll(ledger), { numbers: ['mirror#7', 'mirror#8'], torn: [] });
+});
+
+test('a bad line stops the reader with file, line, key, value and fix', async () => {
+  const ledger = fresh();
+  writeFileSync(
+    ledger,
+    '{"builder":"mirror","number":1,"url":"https://x.example/1"}\n' +
+      '{"builder":"Ports-15_arm64-builder","number":-3,"url":"https://x.example/2","reslt":"success"}\n',
+  );
+  await assert.rejects(readAll(ledger), (error: unknown) => {
+    assert.ok(error instanceof UserError);
+    assert.equal(
+      error.message,
+      `${ledger}:2: builder: "Ports-15_arm64-builder" must be a lower-case builder name, e.g. ports-15_arm64-builder; ` +
+        'number: -3 must be 0 or more; unknown key reslt (check the spelling); fix or remove that line (nothing was written)',
+    );
+    return true;
+  });
+  writeFileSync(ledger, 'not json\n');
+  await assert.rejects(readAll(ledger), { message: /^.*ledger\.ndjson:1: not a JSON object \(Unexpected token .*\); fix or remove that line \(nothing was written\)$/ });
+});
+
+test('kill -9 during appends: every line is whole or one torn tail, the stale lock is taken over, numbering goes on', async () => {
+  const ledger = fresh();
+  const child = spawn(process.execPath, [join(here, 'append-loop.ts'), ledger, 'ports-15_arm64-builder', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let seen = 0;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => {
+    seen += text.split('\n').filter(Boolean).length;
+    if (seen >= 25) child.kill('SIGKILL');
+  });
+  await once(child, 'exit');
+  const { numbers, torn } = await readAll(ledger);
+  assert.ok(torn.length <= 1);
+  assert.ok(numbers.length >= 25);
+  assert.deepEqual(numbers, numbers.map((_, i) => `ports-15_arm64-builder#${i}`));
+  const next = await appendBuild(ledger, build('ports-15_arm64-builder'));
+  assert.equal(next.entry.number, numbers.length);
+  assert.equal(existsSync(`${ledger}.lock`), false);
+});
+
+test('two processes appending at once never share a number', async () => {
+  const ledger = fresh();
+  const run = async (): Promise<string> => {
+    const child = spawn(process.execPath, [join(here, 'append-loop.ts'), ledger, 'ports-14_x86_64-builder', '30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (t: string) => (out += t));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0);
+    return out;
+  };
+  const [a, b] = await Promise.all([run(), run()]);
+  const all = `${a}${b}`.split('\n').filter(Boolean).map(Number).sort((x, y) => x - y);
+  assert.deepEqual(all, Array.from({ length: 60 }, (_, i) => i));
+  assert.equal((await readAll(ledger)).numbers.length, 60);
+});

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseLegacyPath } from '../../site/lookup/parse-legacy-path.ts';
+import { suggestBuilders } from '../../site/lookup/suggest-builders.ts';
+import { withQueryAndFragment } from '../../site/lookup/resolve-legacy-url.ts';
+
+const B = 'ports-10.15_x86_64-builder';
+
+test('every buildbot 0.8 shape parses, in any case, with or without a trailing slash', () => {
+  const cases: [string, unknown][] = [
+    ['/', { kind: 'home' }],
+    ['/builders', { kind: 'builders' }],
+    [`/builders/${B}/`, { kind: 'builder', builder: B }],
+    [`/builders/${B}/builds/32503`, { kind: 'build', builder: B, number: 32503 }],
+    [`/BUILDERS/Ports-10.15_X86_64-Builder/Builds/32503/`, { kind: 'build', builder: B, number: 32503 }],
+    [`/builders/${B}/builds/-1`, { kind: 'build', builder: B, number: -1 }],
+    [`/builders/${B}/builds/32503/steps/install-port`, { kind: 'step', builder: B, number: 32503, step: 'install-port' }],
+    [`/builders/${B}/builds/32503/steps/install-port/logs/stdio`, { kind: 'log', builder: B, number: 32503, step: 'install-port', log: 'stdio', text: false }],
+    [`/builders/${B}/builds/32503/steps/install-port/logs/stdio/text`, { kind: 'log', builder: B, number: 32503, step: 'install-port', log: 'stdio', text: true }],
+    [`/builders/${B}/builds/32503/steps/install-port/logs/files/TEXT/`, { kind: 'log', builder: B, number: 32503, step: 'install-port', log: 'files', text: true }],
+    [`/builders/${B}/builds/32503/steps/install%20port/logs/stdio`, { kind: 'log', builder: B, number: 32503, step: 'install port', log: 'stdio', text: false }],
+    [`/json/builders/${B}/builds/-1`, { kind: 'json-build', builder: B, number: -1 }],
+    [`/json/builders/${B}/builds/32503/`, { kind: 'json-build', builder: B, number: 32503 }],
+    ['/builders/buildports-mtln-x86_64/builds/4711', { kind: 'build', builder: 'buildports-mtln-x86_64', number: 4711 }],
+    ['/builders/ports-11.0_arm64-builder/builds/7', { kind: 'build', builder: 'ports-11.0_arm64-builder', number: 7 }],
+    ['/ports/py313-numpy/', { kind: 'port', port: 'py313-numpy' }],
+    ['/ports/p5.34-dbi', { kind: 'port', port: 'p5.34-dbi' }],
+  ];
+  for (const [path, expected] of cases) assert.deepEqual(parseLegacyPath(path), expected, path);
+});
+
+test('paths that are not build addresses say what the shapes are', () => {
+  assert.deepEqual(parseLegacyPath('/buildslaves/ports-10.15'), {
+    kind: 'not-legacy',
+    reason: 'it is not a build-log address; they look like /builders/<builder>/builds/<number>[/steps/<step>/logs/<log>]',
+  });
+  assert.deepEqual(parseLegacyPath(`/builders/${B}/builds/latest`), { kind: 'not-legacy', reason: '"latest" is not a build number' });
+  assert.deepEqual(parseLegacyPath('/builders/_index/builds/1'), { kind: 'not-legacy', reason: '"_index" is not a builder name' });
+  assert.deepEqual(parseLegacyPath('/builders/x/builds/%E0%A4%A'), { kind: 'not-legacy', reason: '"%E0%A4%A" is not valid percent-encoding' });
+  assert.deepEqual(parseLegacyPath('/json/builders/x'), { kind: 'not-legacy', reason: 'the JSON form answered here is /json/builders/<builder>/builds/<number>' });
+  assert.deepEqual(parseLegacyPath('/ports/../etc/'), { kind: 'not-legacy', reason: 'port pages look like /ports/<port>/' });
+});
+
+test('query and fragment of the request are kept on the target', () => {
+  assert.equal(withQueryAndFragment('https://l.example/a.txt', '?x=1', '#L20'), 'https://l.example/a.txt?x=1#L20');
+  assert.equal(withQueryAndFragment('https://l.example/a.txt?sig=abc', '?x=1', ''), 'https://l.example/a.txt?sig=abc&x=1');
+  assert.equal(withQueryAndFragment('https://l.example/a.txt#top', '', '#L3'), 'https://l.example/a.txt#L3');
+  assert.equal(withQueryAndFragment('https://l.example/a.txt#top', '', ''), 'https://l.example/a.txt#top');
+});
+
+test('renamed builders are suggested under their new names', () => {
+  const known = ['ports-11_arm64-builder', 'ports-11_arm64-watcher', 'ports-10.8_x86_64-builder', 'base-10.8_x86_64', 'mirror'];
+  assert.deepEqual(suggestBuilders('ports-11.0_arm64-builder', known), ['ports-11_arm64-builder', 'ports-11_arm64-watcher']);
+  assert.deepEqual(suggestBuilders('buildports-mtln-x86_64', known), ['ports-10.8_x86_64-builder', 'base-10.8_x86_64']);
+  assert.deepEqual(suggestBuilders('buildbase-mtln-x86_64', known), ['base-10.8_x86_64', 'ports-10.8_x86_64-builder']);
+  assert.deepEqual(suggestBuilders('jobs-nothing', known), []);
+});
