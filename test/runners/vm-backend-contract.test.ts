@@ -1,0 +1,29 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
+import { TartVmBackend } from '../../controller/runners/backends/tart-vm-backend.ts';
+import { runVmBackendContract, type ContractImplementation } from './vm-backend-contract.ts';
+import { FAKE_TART, tartEnv } from './fake-tart-env.ts';
+
+const host = { name: 'mini-1', address: '127.0.0.1' };
+
+/** Every VmBackend implementation; a new backend is one entry here. */
+const implementations: ContractImplementation[] = [
+  {
+    name: 'fake',
+    create: () => Promise.resolve({ backend: new FakeVmBackend({ images: ['macos-15-base'], bootMs: 5 }), image: 'macos-15-base', host, bootDeadlineMs: 1_000, cleanup: () => Promise.resolve() }),
+  },
+  {
+    name: 'tart (fake tart CLI)',
+    create: () => {
+      const home = mkdtempSync(join(tmpdir(), 'portfarm-tart-'));
+      mkdirSync(join(home, 'vms'));
+      writeFileSync(join(home, 'vms', 'macos-15-base.json'), JSON.stringify({ running: false, pid: null, bootedAt: null, ip: 9, accessed: '2026-01-01T00:00:00Z' }));
+      const backend = new TartVmBackend({ tartPath: FAKE_TART, env: tartEnv(home, 30), pollMs: 20 });
+      return Promise.resolve({ backend, image: 'macos-15-base', host, bootDeadlineMs: 5_000, cleanup: () => Promise.resolve(rmSync(home, { recursive: true, force: true })) });
+    },
+  },
+];
+
+for (const implementation of implementations) runVmBackendContract(implementation);
