@@ -1,0 +1,103 @@
+import type { StatusSnapshot } from '../status/status-snapshot.ts';
+import { describeQueueEntry } from './describe-queue-entry.ts';
+import { describeSlot } from './describe-slot.ts';
+import { formatDuration, secondsSince } from './format-duration.ts';
+import type { PaneId } from './pane-id.ts';
+import type { PaneModel } from './pane-model.ts';
+import { portsOfBuilds } from './port-of-build.ts';
+import { runnerSuspicion, SUSPICION_WORDS } from './runner-suspicion.ts';
+import { segment, type ScreenLine } from './screen-line.ts';
+
+type Field = readonly [label: string, value: string];
+
+const LABEL = 16;
+
+/** Everything the snapshot knows about the selected item, with long values (URLs) wrapped, not cut. */
+export function buildDetailsPane(pane: PaneId, snapshot: StatusSnapshot, index: number, nowMs: number, width: number): PaneModel {
+  const fields = detailFields(pane, snapshot, index, nowMs);
+  const lines: ScreenLine[] = [];
+  for (const [label, value] of fields) {
+    const chunks = wrap(value, Math.max(1, width - LABEL));
+    chunks.forEach((chunk, i) => {
+      lines.push([segment((i === 0 ? label : '').padEnd(LABEL), 'muted', { bold: true }), segment(chunk)]);
+    });
+  }
+  lines.push([segment('esc or enter: back', 'muted')]);
+  return { header: null, items: lines.map((line) => ({ lines: [line] })), empty: 'nothing selected', selectable: false };
+}
+
+function wrap(text: string, width: number): string[] {
+  const chars = Array.from(text);
+  const chunks: string[] = [];
+  for (let i = 0; i < chars.length; i += width) chunks.push(chars.slice(i, i + width).join(''));
+  return chunks.length === 0 ? [''] : chunks;
+}
+
+const ago = (iso: string | null, nowMs: number): string => (iso === null ? '-' : `${iso} (${formatDuration(secondsSince(iso, nowMs))} ago)`);
+
+function detailFields(pane: PaneId, snapshot: StatusSnapshot, index: number, nowMs: number): Field[] {
+  switch (pane) {
+    case 'hosts': {
+      const host = snapshot.hosts[index];
+      if (host === undefined) return [];
+      return [
+        ['host', host.name],
+        ['address', host.address],
+        ['platforms', host.platforms.join(', ')],
+        ['VM slots', `${host.slots.length} of at most ${host.maxVms}`],
+        ['disk free', host.diskFreeGiB === null ? 'unknown' : `${host.diskFreeGiB} GiB`],
+        ['takes VMs', host.refusing === null ? 'yes' : `no: ${host.refusing}`],
+        ...host.slots.flatMap((slot): Field[] => [
+          [`slot ${slot.index}`, describeSlot(slot, nowMs)],
+          ...(slot.vmId === null ? [] : [[`  VM`, `${slot.vmId}${slot.image === null ? '' : ` from image ${slot.image}`}`] as const]),
+          ...(slot.buildId === null ? [] : [[`  build`, slot.buildId] as const]),
+        ]),
+      ];
+    }
+    case 'runners': {
+      const runner = snapshot.runners[index];
+      if (runner === undefined) return [];
+      const suspicion = runnerSuspicion(runner, nowMs);
+      const port = runner.buildId === null ? undefined : portsOfBuilds(snapshot).get(runner.buildId);
+      return [
+        ['runner', `${runner.name} (id ${runner.id})`],
+        ['status', `${runner.status}${runner.busy ? ', busy' : ', no job'}`],
+        ['suspicious', suspicion === null ? 'no' : SUSPICION_WORDS[suspicion]],
+        ['registered', ago(runner.registeredAt, nowMs)],
+        ['job started', ago(runner.jobStartedAt, nowMs)],
+        ['build', runner.buildId === null ? '-' : `${runner.buildId}${port === undefined ? '' : ` (${port})`}`],
+        ['platform', runner.platform ?? '-'],
+        ['VM', runner.vmId ?? 'none'],
+      ];
+    }
+    case 'queues': {
+      const queue = snapshot.queues[index];
+      if (queue === undefined) return [];
+      return [
+        ['platform', queue.platform],
+        ['running', queue.running === null ? 'nothing' : `${describeQueueEntry(queue.running)} [${queue.running.buildId}]`],
+        ['watchers', `${queue.pending.watchers} pending`],
+        ['builders', `${queue.pending.builders} pending (+~${queue.pending.estimatedFromWatchers} expected from watchers)`],
+        ['PR builds', `${queue.pending.pr} pending`],
+        ['oldest wait', queue.oldestWaitSeconds === null ? '-' : formatDuration(queue.oldestWaitSeconds)],
+        ...queue.next.map((e, i): Field => [`next ${i + 1}`, `${describeQueueEntry(e)} [${e.buildId}] queued ${formatDuration(secondsSince(e.enqueuedAt, nowMs))} ago`]),
+      ];
+    }
+    case 'failures': {
+      const failure = snapshot.failures[index];
+      if (failure === undefined) return [];
+      return [
+        ['port', failure.port ?? 'watcher'],
+        ['platform', failure.platform],
+        ['phase', failure.phase ?? '-'],
+        ['finished', ago(failure.finishedAt, nowMs)],
+        ['build', failure.buildId],
+        ['log', failure.logUrl ?? 'none'],
+      ];
+    }
+    case 'alerts': {
+      const alert = snapshot.alerts[index];
+      return alert === undefined ? [] : [['alert', alert]];
+    }
+  }
+}

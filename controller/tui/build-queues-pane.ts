@@ -1,0 +1,46 @@
+import type { StatusSnapshot } from '../status/status-snapshot.ts';
+import { describeQueueEntry } from './describe-queue-entry.ts';
+import { fitCell, fitText } from './fit-text.ts';
+import { formatDuration } from './format-duration.ts';
+import type { PaneModel } from './pane-model.ts';
+import { segment } from './screen-line.ts';
+
+const PLATFORM = 14;
+const RUNNING = 30;
+const NUMBER = 6;
+
+/** Queues: per platform the running run, exact pending counts, oldest wait, and the next 5 in order. */
+export function buildQueuesPane(snapshot: StatusSnapshot, _nowMs: number, width: number): PaneModel {
+  const rest = Math.max(0, width - PLATFORM - RUNNING - 3 * NUMBER);
+  const num = (n: number): string => fitCell(String(n).padStart(NUMBER - 1), NUMBER);
+  const items = snapshot.queues.map((queue) => {
+    const next = queue.next.map((e, i) => `${i + 1}.${describeQueueEntry(e)}`).join(' ');
+    return {
+      lines: [
+        [
+          segment(fitCell(queue.platform, PLATFORM), 'normal', { bold: true }),
+          segment(fitCell(queue.running === null ? 'idle' : describeQueueEntry(queue.running), RUNNING), queue.running === null ? 'muted' : 'ok'),
+          segment(num(queue.pending.watchers), queue.pending.watchers > 0 ? 'accent' : 'normal'),
+          segment(num(queue.pending.builders)),
+          segment(num(queue.pending.pr)),
+          segment(fitText(` ${queue.oldestWaitSeconds === null ? '-' : formatDuration(queue.oldestWaitSeconds)}`, rest), queue.oldestWaitSeconds !== null && queue.oldestWaitSeconds > 6 * 3600 ? 'warn' : 'normal'),
+        ],
+        [segment(fitText(next === '' ? '  next: nothing pending' : `  next: ${next}`, width), 'muted')],
+      ],
+    };
+  });
+  const bold = { bold: true };
+  return {
+    header: [
+      segment(fitCell('PLATFORM', PLATFORM), 'muted', bold),
+      segment(fitCell('RUNNING', RUNNING), 'muted', bold),
+      segment(fitCell('WATCH'.padStart(NUMBER - 1), NUMBER), 'muted', bold),
+      segment(fitCell('BUILD'.padStart(NUMBER - 1), NUMBER), 'muted', bold),
+      segment(fitCell('PR'.padStart(NUMBER - 1), NUMBER), 'muted', bold),
+      segment(fitText(' OLDEST WAIT', rest), 'muted', bold),
+    ],
+    items,
+    empty: 'no platform queues',
+    selectable: true,
+  };
+}

@@ -1,0 +1,26 @@
+import type { StatusSnapshot } from '../status/status-snapshot.ts';
+import { describeFetchFailure } from './describe-fetch-failure.ts';
+import { parseStatusBody } from './parse-status-body.ts';
+import { StatusFetchError } from './status-fetch-error.ts';
+import { statusUrl } from './status-url.ts';
+
+export const STATUS_TIMEOUT_MS = 5000;
+
+/** One `GET /api/status`, validated against the shared schema. */
+export async function fetchStatus(baseUrl: string, signal: AbortSignal, timeoutMs = STATUS_TIMEOUT_MS): Promise<StatusSnapshot> {
+  const url = statusUrl(baseUrl, '/api/status');
+  let text: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), headers: { accept: 'application/json' } });
+    text = await response.text();
+    if (!response.ok) {
+      throw new StatusFetchError(url, `${url} answered HTTP ${response.status}`, response.status === 404 ? 'is --url the portfarm controller?' : 'see the controller log', {
+        retryable: response.status >= 500,
+      });
+    }
+  } catch (caught) {
+    if (caught instanceof StatusFetchError || signal.aborted) throw caught;
+    throw describeFetchFailure(caught, url, timeoutMs);
+  }
+  return parseStatusBody(text, url);
+}
