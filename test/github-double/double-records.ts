@@ -1,0 +1,100 @@
+/** The double's state, one record type per GitHub object it keeps. Times are ISO strings. */
+
+export type RunStatusInDouble = 'pending' | 'queued' | 'in_progress' | 'completed';
+export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | 'neutral' | 'timed_out' | 'action_required';
+
+export interface RunRecord {
+  readonly id: number;
+  readonly runNumber: number;
+  readonly workflowFile: string;
+  readonly workflowId: number;
+  readonly name: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly headBranch: string;
+  readonly headSha: string;
+  readonly group: string | null;
+  readonly createdAt: string;
+  status: RunStatusInDouble;
+  conclusion: Conclusion | null;
+  updatedAt: string;
+  startedAt: string;
+  jobIds: number[];
+  cancelRequested: boolean;
+}
+
+export interface StepRecord {
+  readonly name: string;
+  readonly number: number;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: Conclusion | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface JobRecord {
+  readonly id: number;
+  readonly runId: number;
+  readonly name: string;
+  readonly labels: readonly string[];
+  readonly createdAt: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: Conclusion | null;
+  startedAt: string;
+  completedAt: string | null;
+  runnerId: number | null;
+  runnerName: string | null;
+  steps: StepRecord[];
+}
+
+export interface RunnerLabel {
+  readonly id: number;
+  readonly name: string;
+  readonly type: 'read-only' | 'custom';
+}
+
+export interface RunnerRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly labels: readonly RunnerLabel[];
+  readonly jitSecret: string;
+  os: string;
+  status: 'online' | 'offline';
+  busy: boolean;
+  /** A JIT config is good for one connection; a second `run.sh --jitconfig` with it is refused. */
+  connected: boolean;
+  jobId: number | null;
+}
+
+export interface CheckRunRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly headSha: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+  conclusion: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  detailsUrl: string | null;
+  externalId: string;
+  output: { title: string | null; summary: string | null; text: string | null };
+}
+
+export interface DeliveryRecord {
+  readonly id: number;
+  readonly guid: string;
+  readonly event: string;
+  readonly action: string | null;
+  readonly body: string;
+  readonly redelivery: boolean;
+  deliveredAt: string;
+  statusCode: number;
+  status: string;
+  durationSeconds: number;
+}
+
+/** One REST request the double answered (for counting API calls per build). */
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly operation: string | null;
+  readonly status: number;
+}

@@ -1,0 +1,981 @@
+/**
+ * The GitHub double: a real `node:http` server serving the part of the GitHub REST API
+ * portfarm uses, stateful like GitHub, with every request and response checked against
+ * GitHub's published OpenAPI document (cut to those operations) and every webhook payload
+ * against @octokit/openapi-webhooks. Real octokit clients talk to it through `baseUrl`.
+ *
+ *   const double = await startGitHubDouble({ port: 0, webhookUrl: 'http://127.0.0.1:8080/webhooks', webhookSecret: 's' });
+ *   const octokit = new Octokit({ baseUrl: double.url, authStrategy: createAppAuth,
+ *     auth: { appId: double.appId, privateKey: double.appPrivateKey, installationId: double.installationId } });
+ *   …
+ *   double.assertNoViolations(); await double.close();
+ *
+ * What it keeps: workflow runs and jobs (concurrency groups: one running + one pending per
+ * group, a newer pending run cancels the older pending one), self-hosted JIT runners (a job
+ * goes only to an online idle runner whose labels contain all of its `runs-on`), check runs,
+ * installation tokens for an App JWT, and the App's webhook deliveries (list, redeliver).
+ * Fault switches: drop/delay/duplicate webhook deliveries, 500/502/403+retry-after answers,
+ * cancels that do not take. Runners are played by `startRunnerStandIn` (runner-stand-in.ts),
+ * which speaks the double's private runner protocol under `/_runner/` (GitHub's own runner
+ * protocol is not public, so it is not part of the OpenAPI check).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhooks } from '@octokit/webhooks';
+import { createAppKeyPair, explainBadAppJwt } from './app-credentials.ts';
+import type { CheckRunRecord, Conclusion, DeliveryRecord, JobRecord, RequestRecord, RunRecord, RunnerRecord } from './double-records.ts';
+import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
+import { portsWorkflow, type WorkflowModel } from './ports-workflow.ts';
+import { createSchemaValidator, type SchemaValidator, type SchemaViolation } from './schema-validator.ts';
+import type { OperationId, WebhookSchemaName } from './used-operations.ts';
+
+export type WebhookFaultMode = 'deliver' | 'drop' | 'delay' | 'duplicate';
+
+export interface GitHubDoubleOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  readonly port?: number;
+  /** Where webhook deliveries are POSTed (the controller's `/webhooks`); none are sent when absent. */
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  readonly appId?: number;
+  /** The App's public key (SPKI PEM); when absent the double makes a key pair and exposes the private key. */
+  readonly appPublicKey?: string;
+  /** `owner/name` of the ports repository. */
+  readonly repo?: string;
+  readonly defaultBranch?: string;
+  /** Workflow files the repository has, by file name; default `{ 'ports.yml': portsWorkflow }`. */
+  readonly workflows?: Readonly<Record<string, WorkflowModel>>;
+  /** The clock for every timestamp the double writes (default: the real one). */
+  readonly now?: () => Date;
+  /** A shared validator (loading one takes ~50 ms; share it across doubles in one test file). */
+  readonly schema?: SchemaValidator;
+}
+
+export interface HttpFault {
+  readonly status: 500 | 502 | 403 | 429;
+  /** How many matching requests get this answer. */
+  readonly times: number;
+  /** Only requests to this operation (default: any). */
+  readonly operation?: OperationId;
+  /** Sent as `retry-after` (403/429: a secondary rate limit). */
+  readonly retryAfterSeconds?: number;
+}
+
+/** What the runner stand-in is given when its long poll returns a job. */
+export interface RunnerJobMessage {
+  readonly jobId: number;
+  readonly runId: number;
+  readonly jobName: string;
+  readonly runName: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly steps: readonly { readonly number: number; readonly name: string; readonly skip: boolean }[];
+}
+
+export interface GitHubDouble {
+  /** Base URL for octokit's `baseUrl` (no trailing slash). */
+  readonly url: string;
+  readonly appId: number;
+  /** The App private key (PKCS#1 PEM) when the double made the key pair; null when `appPublicKey` was given. */
+  readonly appPrivateKey: string | null;
+  readonly installationId: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly schema: SchemaValidator;
+  /** Everything the schemas rejected, in order; a test fails if this is not empty. */
+  readonly violations: readonly SchemaViolation[];
+  /** Every REST request answered (not the runner protocol), for counting API calls. */
+  readonly requests: readonly RequestRecord[];
+  readonly runs: () => readonly RunRecord[];
+  readonly jobs: () => readonly JobRecord[];
+  readonly runners: () => readonly RunnerRecord[];
+  readonly checkRuns: () => readonly CheckRunRecord[];
+  readonly deliveries: () => readonly DeliveryRecord[];
+  /** Sends a `push` webhook (as GitHub does after a push). */
+  push(spec: PushSpec): string;
+  /** Sends a `pull_request` webhook (opened or synchronize). */
+  pullRequest(spec: PullRequestSpec): string;
+  /** Webhook fault switch: every later delivery of `events` (default all) is dropped, held or sent twice. */
+  setWebhookFault(mode: WebhookFaultMode, events?: readonly string[]): void;
+  /** Sends the deliveries held by the `delay` fault, in order. */
+  releaseDelayedDeliveries(): void;
+  /** The next `times` matching requests are answered with `status`. */
+  failRequests(fault: HttpFault): void;
+  /** While true, `cancel` answers 202 but the run goes on (force-cancel still works). */
+  setIgnoreCancel(ignore: boolean): void;
+  /** Resolves when every delivery sent so far has been answered (or dropped). */
+  deliveriesSettled(): Promise<void>;
+  /** Resolves with the first run `predicate` holds for, now or after a later change. */
+  waitForRun(predicate: (run: RunRecord) => boolean, signal?: AbortSignal): Promise<RunRecord>;
+  /** Throws an Error listing every schema violation, if there is one. */
+  assertNoViolations(): void;
+  close(): Promise<void>;
+}
+
+interface Routed {
+  readonly operation: OperationId;
+  readonly params: Record<string, string>;
+}
+
+class HttpAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Generic answers (auth, faults) GitHub gives for any operation, so not checked against one. */
+  readonly generic: boolean;
+  constructor(status: number, body: unknown, options: { headers?: Record<string, string>; generic?: boolean } = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = options.headers ?? {};
+    this.generic = options.generic ?? false;
+  }
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+function error(status: number, message: string): HttpAnswer {
+  return new HttpAnswer(status, { message, documentation_url: DOCS, status: String(status) });
+}
+
+function compileRoute(path: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { regex: new RegExp(`^${source}$`), names };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function labelMatch(runner: RunnerRecord, wanted: readonly string[]): boolean {
+  const have = new Set(runner.labels.map((l) => l.name.toLowerCase()));
+  return wanted.every((l) => have.has(l.toLowerCase()));
+}
+
+function paginate<T>(items: readonly T[], query: URLSearchParams): T[] {
+  const perPage = Math.min(Number(query.get('per_page') ?? '30'), 100);
+  const page = Math.max(Number(query.get('page') ?? '1'), 1);
+  return items.slice((page - 1) * perPage, page * perPage);
+}
+
+function matchesCreated(createdAt: string, filter: string | null): boolean {
+  if (filter === null) return true;
+  const t = Date.parse(createdAt);
+  const range = /^(.+)\.\.(.+)$/.exec(filter);
+  if (range?.[1] !== undefined && range[2] !== undefined) {
+    return (range[1] === '*' || t >= Date.parse(range[1])) && (range[2] === '*' || t <= Date.parse(range[2]));
+  }
+  const cmp = /^(>=|<=|>|<)?(.+)$/.exec(filter);
+  const bound = Date.parse(cmp?.[2] ?? filter);
+  switch (cmp?.[1]) {
+    case '>=':
+      return t >= bound;
+    case '>':
+      return t > bound;
+    case '<=':
+      return t <= bound;
+    case '<':
+      return t < bound;
+    default:
+      return new Date(t).toISOString().slice(0, 10) === new Date(bound).toISOString().slice(0, 10);
+  }
+}
+
+/** Starts the double; resolves once it listens. */
+export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Promise<GitHubDouble> {
+  const schema = options.schema ?? createSchemaValidator();
+  const now = options.now ?? (() => new Date());
+  const iso = (): string => now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const appId = options.appId ?? 4242;
+  const keyPair = options.appPublicKey === undefined ? createAppKeyPair() : null;
+  const publicKey = options.appPublicKey ?? keyPair?.publicKeyPem ?? '';
+  const [owner = 'macports', repoName = 'macports-ports'] = (options.repo ?? 'macports/macports-ports').split('/');
+  const defaultBranch = options.defaultBranch ?? 'master';
+  const workflows = options.workflows ?? { 'ports.yml': portsWorkflow };
+  const installationId = 77;
+  const webhooks = new Webhooks({ secret: options.webhookSecret ?? 'double-secret' });
+
+  const routes = Object.entries(schema.operations)
+    .map(([id, op]) => ({ id: id as OperationId, method: op.method, ...compileRoute(op.path), literal: op.path.replace(/\{[^}]+\}/g, '').length }))
+    .sort((a, b) => b.literal - a.literal);
+
+  const violations: SchemaViolation[] = [];
+  const requests: RequestRecord[] = [];
+  const runs = new Map<number, RunRecord>();
+  const jobs = new Map<number, JobRecord>();
+  const runners = new Map<number, RunnerRecord>();
+  const checkRuns = new Map<number, CheckRunRecord>();
+  const deliveries: DeliveryRecord[] = [];
+  const tokens = new Map<string, number>();
+  const httpFaults: { fault: HttpFault; left: number }[] = [];
+  const changeListeners = new Set<() => void>();
+  const jobWaiters = new Map<number, (message: RunnerJobMessage | null) => void>();
+  let webhookFault: { mode: WebhookFaultMode; events: readonly string[] | null } = { mode: 'deliver', events: null };
+  let delayed: DeliveryRecord[] = [];
+  let ignoreCancel = false;
+  let nextId = 1000;
+  let runNumber = 0;
+  let closed = false;
+  const inflight = new Set<Promise<void>>();
+  let deliveryChain: Promise<void> = Promise.resolve();
+  const id = (): number => ++nextId;
+
+  let url = '';
+  const objects = (): GitHubObjects => objectsRef.value;
+  const objectsRef: { value: GitHubObjects } = { value: undefined as unknown as GitHubObjects };
+
+  const changed = (): void => {
+    for (const listener of [...changeListeners]) listener();
+  };
+
+  // ── webhook deliveries ─────────────────────────────────────────────────────────────
+  const send = (event: string, rendered: { name: WebhookSchemaName; payload: Record<string, unknown> }): string => {
+    const problems = schema.checkWebhook(rendered.name, rendered.payload);
+    if (problems.length > 0) violations.push({ where: 'webhook', operation: rendered.name, problems });
+    const action = typeof rendered.payload.action === 'string' ? rendered.payload.action : null;
+    const record: DeliveryRecord = {
+      id: id(),
+      guid: randomUUID(),
+      event,
+      action,
+      body: JSON.stringify(rendered.payload),
+      redelivery: false,
+      deliveredAt: iso(),
+      statusCode: 0,
+      status: 'pending',
+      durationSeconds: 0,
+    };
+    deliveries.push(record);
+    dispatchDelivery(record);
+    return record.guid;
+  };
+
+  const dispatchDelivery = (record: DeliveryRecord): void => {
+    const faulted = webhookFault.events === null || webhookFault.events.includes(record.event) ? webhookFault.mode : 'deliver';
+    if (options.webhookUrl === undefined) {
+      Object.assign(record, { statusCode: 0, status: 'No webhook URL configured' });
+      return;
+    }
+    if (faulted === 'drop') {
+      // What a controller that was down looks like from GitHub's side.
+      Object.assign(record, { statusCode: 502, status: 'Invalid HTTP Response: 502' });
+      return;
+    }
+    if (faulted === 'delay') {
+      Object.assign(record, { status: 'delayed' });
+      delayed.push(record);
+      return;
+    }
+    post(record);
+    if (faulted === 'duplicate') post(record);
+  };
+
+  const post = (record: DeliveryRecord): void => {
+    const target = options.webhookUrl;
+    if (target === undefined) return;
+    const attempt = deliveryChain.then(async () => {
+      if (closed) return;
+      const started = performance.now();
+      try {
+        const signature = await webhooks.sign(record.body);
+        const response = await fetch(target, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'GitHub-Hookshot/double',
+            'x-github-event': record.event,
+            'x-github-delivery': record.guid,
+            'x-github-hook-id': '1',
+            'x-github-hook-installation-target-id': String(appId),
+            'x-github-hook-installation-target-type': 'integration',
+            'x-hub-signature-256': signature,
+          },
+          body: record.body,
+        });
+        await response.arrayBuffer();
+        Object.assign(record, {
+          statusCode: response.status,
+          status: response.ok ? 'OK' : `Invalid HTTP Response: ${response.status}`,
+          durationSeconds: (performance.now() - started) / 1000,
+        });
+      } catch (err) {
+        Object.assign(record, { statusCode: 0, status: `failed to connect: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    });
+    deliveryChain = attempt;
+    inflight.add(attempt);
+    void attempt.finally(() => inflight.delete(attempt));
+  };
+
+  // ── workflow runs, jobs, runners ───────────────────────────────────────────────────
+  const runOf = (job: JobRecord): RunRecord => {
+    const run = runs.get(job.runId);
+    if (run === undefined) throw new Error(`job ${job.id} has no run`);
+    return run;
+  };
+
+  const activate = (run: RunRecord): void => {
+    const model = workflows[run.workflowFile];
+    if (model === undefined) return;
+    run.status = 'queued';
+    run.updatedAt = iso();
+    for (const jobModel of model.jobs(run.inputs)) {
+      const job: JobRecord = {
+        id: id(),
+        runId: run.id,
+        name: jobModel.name,
+        labels: [...jobModel.runsOn],
+        createdAt: iso(),
+        status: 'queued',
+        conclusion: null,
+        startedAt: iso(),
+        completedAt: null,
+        runnerId: null,
+        runnerName: null,
+        steps: jobModel.steps.map((s, i) => ({
+          name: s.name,
+          number: i + 1,
+          status: 'queued',
+          conclusion: s.if === undefined || s.if(run.inputs) ? null : 'skipped',
+          startedAt: null,
+          completedAt: null,
+        })),
+      };
+      jobs.set(job.id, job);
+      run.jobIds.push(job.id);
+      send('workflow_job', objects().workflowJobPayload('queued', job, run));
+    }
+    assignJobs();
+  };
+
+  const finishRun = (run: RunRecord): void => {
+    const runJobs = run.jobIds.map((j) => jobs.get(j)).filter((j) => j !== undefined);
+    if (runJobs.some((j) => j.status !== 'completed')) return;
+    run.status = 'completed';
+    run.conclusion = run.cancelRequested || runJobs.some((j) => j.conclusion === 'cancelled')
+      ? 'cancelled'
+      : runJobs.some((j) => j.conclusion === 'failure')
+        ? 'failure'
+        : 'success';
+    run.updatedAt = iso();
+    send('workflow_run', objects().workflowRunPayload('completed', run));
+    // The group frees up: its pending run (at most one) starts.
+    const next = [...runs.values()].find((r) => r.group === run.group && r.group !== null && r.status === 'pending');
+    if (next !== undefined) activate(next);
+    changed();
+  };
+
+  const completeJob = (job: JobRecord, conclusion: Conclusion): void => {
+    if (job.status === 'completed') return;
+    const run = runOf(job);
+    job.status = 'completed';
+    job.conclusion = conclusion;
+    job.completedAt = iso();
+    for (const step of job.steps) {
+      if (step.status !== 'completed') {
+        step.status = 'completed';
+        step.conclusion = step.conclusion === 'skipped' ? 'skipped' : conclusion === 'cancelled' ? 'cancelled' : 'skipped';
+        step.completedAt = iso();
+      }
+    }
+    if (job.runnerId !== null) {
+      const runner = runners.get(job.runnerId);
+      // Ephemeral runners are removed after their one job; a runner that never took the job goes back to idle.
+      if (runner !== undefined) {
+        if (runner.jobId === job.id && jobStarted.has(job.id)) runners.delete(runner.id);
+        else {
+          runner.busy = false;
+          runner.jobId = null;
+        }
+      }
+    }
+    send('workflow_job', objects().workflowJobPayload('completed', job, run));
+    finishRun(run);
+    changed();
+  };
+
+  const jobStarted = new Set<number>();
+
+  const assignJobs = (): void => {
+    for (const job of jobs.values()) {
+      if (job.status !== 'queued' || job.runnerId !== null) continue;
+      const runner = [...runners.values()].find((r) => r.status === 'online' && !r.busy && r.jobId === null && labelMatch(r, job.labels));
+      if (runner === undefined) continue;
+      runner.busy = true;
+      runner.jobId = job.id;
+      job.runnerId = runner.id;
+      job.runnerName = runner.name;
+      const waiter = jobWaiters.get(runner.id);
+      if (waiter !== undefined) {
+        jobWaiters.delete(runner.id);
+        waiter(startJob(job));
+      }
+    }
+    changed();
+  };
+
+  /** The runner took its job: the job (and its run, the first time) is in progress. */
+  const startJob = (job: JobRecord): RunnerJobMessage => {
+    const run = runOf(job);
+    jobStarted.add(job.id);
+    job.status = 'in_progress';
+    job.startedAt = iso();
+    if (run.status !== 'in_progress') {
+      run.status = 'in_progress';
+      run.startedAt = iso();
+      run.updatedAt = iso();
+      send('workflow_run', objects().workflowRunPayload('in_progress', run));
+    }
+    send('workflow_job', objects().workflowJobPayload('in_progress', job, run));
+    changed();
+    return {
+      jobId: job.id,
+      runId: run.id,
+      jobName: job.name,
+      runName: run.name,
+      inputs: run.inputs,
+      steps: job.steps.map((s) => ({ number: s.number, name: s.name, skip: s.conclusion === 'skipped' })),
+    };
+  };
+
+  const cancelRun = (run: RunRecord, force: boolean): void => {
+    run.cancelRequested = true;
+    run.updatedAt = iso();
+    if (run.status === 'pending') {
+      run.status = 'completed';
+      run.conclusion = 'cancelled';
+      send('workflow_run', objects().workflowRunPayload('completed', run));
+      changed();
+      return;
+    }
+    for (const jobId of run.jobIds) {
+      const job = jobs.get(jobId);
+      if (job === undefined || job.status === 'completed') continue;
+      // A job no runner has started is cancelled at once; a running one when its runner sees the cancel (or now, forced).
+      if (job.status === 'queued' || force) completeJob(job, 'cancelled');
+    }
+    finishRun(run);
+    changed();
+  };
+
+  const dispatch = (file: string, ref: string, inputs: Record<string, string>): RunRecord => {
+    const model = workflows[file];
+    if (model === undefined) throw new Error(`no workflow ${file}`);
+    const group = model.concurrencyGroup(inputs);
+    const run: RunRecord = {
+      id: id(),
+      runNumber: ++runNumber,
+      workflowFile: file,
+      workflowId: 100 + Object.keys(workflows).indexOf(file),
+      name: model.runName(inputs),
+      inputs,
+      headBranch: ref.replace(/^refs\/heads\//, ''),
+      headSha: randomBytes(20).toString('hex'),
+      group,
+      createdAt: iso(),
+      status: 'pending',
+      conclusion: null,
+      updatedAt: iso(),
+      startedAt: iso(),
+      jobIds: [],
+      cancelRequested: false,
+    };
+    runs.set(run.id, run);
+    send('workflow_run', objects().workflowRunPayload('requested', run));
+    const inGroup = group === null ? [] : [...runs.values()].filter((r) => r.id !== run.id && r.group === group && r.status !== 'completed');
+    // Concurrency: one running (queued or in progress) + one pending; a newer pending run cancels the older pending one.
+    for (const older of inGroup.filter((r) => r.status === 'pending')) cancelRun(older, false);
+    if (inGroup.every((r) => r.status === 'pending')) activate(run);
+    changed();
+    return run;
+  };
+
+  // ── REST handlers ─────────────────────────────────────────────────────────────────
+  const repoPath = `/repos/${owner}/${repoName}`;
+
+  const handle = (routed: Routed, query: URLSearchParams, body: unknown): HttpAnswer => {
+    const p = routed.params;
+    if ('owner' in p && (p.owner !== owner || p.repo !== repoName)) return error(404, 'Not Found');
+    const b = (body ?? {}) as Record<string, unknown>;
+    switch (routed.operation) {
+      case 'apps/get-authenticated': {
+        const integration = schema.example('integration') as Record<string, unknown>;
+        return new HttpAnswer(200, { ...integration, id: appId, slug: 'portfarm', name: 'portfarm' });
+      }
+      case 'apps/get-repo-installation': {
+        const installation = schema.example('installation') as Record<string, unknown>;
+        return new HttpAnswer(200, { ...installation, id: installationId, app_id: appId, app_slug: 'portfarm' });
+      }
+      case 'apps/create-installation-access-token': {
+        if (Number(p.installation_id) !== installationId) return error(404, 'Not Found');
+        const token = `ghs_${randomBytes(18).toString('hex')}`;
+        const expires = new Date(now().getTime() + 3600_000);
+        tokens.set(token, expires.getTime());
+        return new HttpAnswer(201, {
+          token,
+          expires_at: expires.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          permissions: { actions: 'write', checks: 'write', contents: 'read', administration: 'write', metadata: 'read' },
+          repository_selection: 'selected',
+        });
+      }
+      case 'apps/list-webhook-deliveries': {
+        const perPage = Math.min(Number(query.get('per_page') ?? '30'), 100);
+        const status = query.get('status');
+        const cursor = query.get('cursor');
+        let list = [...deliveries].reverse().filter((d) => d.status !== 'pending');
+        if (status === 'success') list = list.filter((d) => d.statusCode >= 200 && d.statusCode < 300);
+        if (status === 'failure') list = list.filter((d) => !(d.statusCode >= 200 && d.statusCode < 300));
+        if (cursor !== null) list = list.filter((d) => d.id < Number(cursor));
+        const page = list.slice(0, perPage);
+        const last = page.at(-1);
+        const headers: Record<string, string> = {};
+        if (list.length > perPage && last !== undefined) {
+          headers.link = `<${url}/app/hook/deliveries?per_page=${perPage}&cursor=${last.id}${status === null ? '' : `&status=${status}`}>; rel="next"`;
+        }
+        return new HttpAnswer(200, page.map((d) => objects().delivery(d, false)), { headers });
+      }
+      case 'apps/get-webhook-delivery': {
+        const d = deliveries.find((x) => x.id === Number(p.delivery_id));
+        return d === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().delivery(d, true));
+      }
+      case 'apps/redeliver-webhook-delivery': {
+        const d = deliveries.find((x) => x.id === Number(p.delivery_id));
+        if (d === undefined) return error(404, 'Not Found');
+        const again: DeliveryRecord = { ...d, id: id(), redelivery: true, deliveredAt: iso(), statusCode: 0, status: 'pending', durationSeconds: 0 };
+        deliveries.push(again);
+        dispatchDelivery(again);
+        return new HttpAnswer(202, {});
+      }
+      case 'actions/create-workflow-dispatch': {
+        const file = p.workflow_id ?? '';
+        const model = workflows[file];
+        if (model === undefined) return error(404, 'Not Found');
+        const ref = String(b.ref);
+        if (ref !== defaultBranch && ref !== `refs/heads/${defaultBranch}`) return error(422, `No ref found for: ${ref}`);
+        const raw = (b.inputs ?? {}) as Record<string, unknown>;
+        const unexpected = Object.keys(raw).filter((k) => !model.inputs.includes(k));
+        if (unexpected.length > 0) return error(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+        const inputs: Record<string, string> = {};
+        for (const [k, v] of Object.entries(raw)) inputs[k] = typeof v === 'string' ? v : JSON.stringify(v);
+        const run = dispatch(file, ref, inputs);
+        if (b.return_run_details !== true) return new HttpAnswer(204, undefined);
+        return new HttpAnswer(200, { workflow_run_id: run.id, run_url: `${url}${repoPath}/actions/runs/${run.id}`, html_url: `https://github.com/${owner}/${repoName}/actions/runs/${run.id}` });
+      }
+      case 'actions/list-workflow-runs':
+      case 'actions/list-workflow-runs-for-repo': {
+        let list = [...runs.values()].reverse();
+        if (routed.operation === 'actions/list-workflow-runs') list = list.filter((r) => r.workflowFile === p.workflow_id || String(r.workflowId) === p.workflow_id);
+        const status = query.get('status');
+        if (status !== null) list = list.filter((r) => r.status === status || r.conclusion === status);
+        const event = query.get('event');
+        if (event !== null && event !== 'workflow_dispatch') list = [];
+        list = list.filter((r) => matchesCreated(r.createdAt, query.get('created')));
+        return new HttpAnswer(200, { total_count: list.length, workflow_runs: paginate(list, query).map((r) => objects().workflowRun(r)) });
+      }
+      case 'actions/get-workflow-run': {
+        const run = runs.get(Number(p.run_id));
+        return run === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().workflowRun(run));
+      }
+      case 'actions/cancel-workflow-run':
+      case 'actions/force-cancel-workflow-run': {
+        const run = runs.get(Number(p.run_id));
+        if (run === undefined) return error(404, 'Not Found');
+        if (run.status === 'completed') return error(409, 'Cannot cancel a workflow run that is completed.');
+        const force = routed.operation === 'actions/force-cancel-workflow-run';
+        if (force || !ignoreCancel) cancelRun(run, force);
+        return new HttpAnswer(202, {});
+      }
+      case 'actions/list-jobs-for-workflow-run': {
+        const run = runs.get(Number(p.run_id));
+        if (run === undefined) return error(404, 'Not Found');
+        const list = run.jobIds.map((j) => jobs.get(j)).filter((j) => j !== undefined);
+        return new HttpAnswer(200, { total_count: list.length, jobs: paginate(list, query).map((j) => objects().job(j, run)) });
+      }
+      case 'actions/get-job-for-workflow-run': {
+        const job = jobs.get(Number(p.job_id));
+        return job === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().job(job, runOf(job)));
+      }
+      case 'actions/generate-runner-jitconfig-for-repo': {
+        const name = String(b.name);
+        if ([...runners.values()].some((r) => r.name === name)) return error(409, `Already exists - A runner with the name ${name} already exists.`);
+        if (b.runner_group_id !== 1) return error(404, 'Not Found - runner group not found');
+        const custom = (b.labels as string[]).filter((l) => l.toLowerCase() !== 'self-hosted');
+        const runner: RunnerRecord = {
+          id: id(),
+          name,
+          labels: [{ id: 1, name: 'self-hosted', type: 'read-only' }, ...custom.map((l, i) => ({ id: 100 + i, name: l, type: 'custom' as const }))],
+          jitSecret: randomBytes(16).toString('hex'),
+          os: 'unknown',
+          status: 'offline',
+          busy: false,
+          connected: false,
+          jobId: null,
+        };
+        runners.set(runner.id, runner);
+        changed();
+        const encoded = Buffer.from(JSON.stringify({ url, runnerId: runner.id, name, secret: runner.jitSecret })).toString('base64');
+        return new HttpAnswer(201, { runner: objects().runner(runner), encoded_jit_config: encoded });
+      }
+      case 'actions/list-self-hosted-runners-for-repo': {
+        const name = query.get('name');
+        const list = [...runners.values()].filter((r) => name === null || r.name === name);
+        return new HttpAnswer(200, { total_count: list.length, runners: paginate(list, query).map((r) => objects().runner(r)) });
+      }
+      case 'actions/get-self-hosted-runner-for-repo': {
+        const runner = runners.get(Number(p.runner_id));
+        return runner === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().runner(runner));
+      }
+      case 'actions/delete-self-hosted-runner-from-repo': {
+        const runner = runners.get(Number(p.runner_id));
+        if (runner === undefined) return error(404, 'Not Found');
+        if (runner.jobId !== null && jobStarted.has(runner.jobId)) {
+          return new HttpAnswer(422, { message: `Bad request - Runner "${runner.name}" is still running a job"`, documentation_url: DOCS });
+        }
+        runners.delete(runner.id);
+        if (runner.jobId !== null) {
+          // Assigned but not started: the job goes back to the queue for another runner.
+          const job = jobs.get(runner.jobId);
+          if (job !== undefined) {
+            job.runnerId = null;
+            job.runnerName = null;
+          }
+        }
+        const waiter = jobWaiters.get(runner.id);
+        jobWaiters.delete(runner.id);
+        waiter?.(null);
+        assignJobs();
+        return new HttpAnswer(204, undefined);
+      }
+      case 'checks/create': {
+        const status = typeof b.status === 'string' ? b.status : b.conclusion === undefined ? 'queued' : 'completed';
+        const output = (b.output ?? {}) as Record<string, unknown>;
+        const check: CheckRunRecord = {
+          id: id(),
+          name: String(b.name),
+          headSha: String(b.head_sha),
+          status: status as CheckRunRecord['status'],
+          conclusion: typeof b.conclusion === 'string' ? b.conclusion : null,
+          startedAt: typeof b.started_at === 'string' ? b.started_at : iso(),
+          completedAt: status === 'completed' ? (typeof b.completed_at === 'string' ? b.completed_at : iso()) : null,
+          detailsUrl: typeof b.details_url === 'string' ? b.details_url : null,
+          externalId: typeof b.external_id === 'string' ? b.external_id : '',
+          output: {
+            title: typeof output.title === 'string' ? output.title : null,
+            summary: typeof output.summary === 'string' ? output.summary : null,
+            text: typeof output.text === 'string' ? output.text : null,
+          },
+        };
+        if (check.status === 'completed' && check.conclusion === null) return error(422, 'Invalid request. "conclusion" is required when status is completed.');
+        checkRuns.set(check.id, check);
+        send('check_run', objects().checkRunPayload('created', check));
+        if (check.status === 'completed') send('check_run', objects().checkRunPayload('completed', check));
+        return new HttpAnswer(201, objects().checkRun(check));
+      }
+      case 'checks/update': {
+        const check = checkRuns.get(Number(p.check_run_id));
+        if (check === undefined) return error(404, 'Not Found');
+        const wasCompleted = check.status === 'completed';
+        if (typeof b.status === 'string') check.status = b.status as CheckRunRecord['status'];
+        if (typeof b.conclusion === 'string') {
+          check.conclusion = b.conclusion;
+          check.status = 'completed';
+        }
+        if (typeof b.details_url === 'string') check.detailsUrl = b.details_url;
+        if (typeof b.external_id === 'string') check.externalId = b.external_id;
+        if (typeof b.started_at === 'string') check.startedAt = b.started_at;
+        if (check.status === 'completed') check.completedAt = typeof b.completed_at === 'string' ? b.completed_at : iso();
+        else {
+          // A forced rebuild re-opens the same check run.
+          check.conclusion = null;
+          check.completedAt = null;
+        }
+        if (check.status === 'completed' && check.conclusion === null) return error(422, 'Invalid request. "conclusion" is required when status is completed.');
+        const output = b.output as Record<string, unknown> | undefined;
+        if (output !== undefined) {
+          check.output = {
+            title: typeof output.title === 'string' ? output.title : check.output.title,
+            summary: typeof output.summary === 'string' ? output.summary : check.output.summary,
+            text: typeof output.text === 'string' ? output.text : check.output.text,
+          };
+        }
+        if (check.status === 'completed' && !wasCompleted) send('check_run', objects().checkRunPayload('completed', check));
+        return new HttpAnswer(200, objects().checkRun(check));
+      }
+      case 'checks/get': {
+        const check = checkRuns.get(Number(p.check_run_id));
+        return check === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().checkRun(check));
+      }
+      case 'checks/list-for-ref': {
+        const name = query.get('check_name');
+        const list = [...checkRuns.values()].filter((c) => c.headSha === p.ref && (name === null || c.name === name));
+        return new HttpAnswer(200, { total_count: list.length, check_runs: paginate(list, query).map((c) => objects().checkRun(c)) });
+      }
+    }
+  };
+
+  const authorize = async (operation: OperationId, header: string | undefined): Promise<HttpAnswer | undefined> => {
+    const [scheme = '', credential = ''] = (header ?? '').split(' ');
+    // Every apps/* operation portfarm uses is called as the App (JWT); the rest with an installation token.
+    if (operation.startsWith('apps/')) {
+      if (scheme.toLowerCase() !== 'bearer') return new HttpAnswer(401, { message: 'A JSON web token could not be decoded', documentation_url: DOCS }, { generic: true });
+      const bad = await explainBadAppJwt(credential, publicKey, appId, now());
+      return bad === undefined ? undefined : new HttpAnswer(401, { message: bad, documentation_url: DOCS }, { generic: true });
+    }
+    const expires = tokens.get(credential);
+    if ((scheme.toLowerCase() !== 'token' && scheme.toLowerCase() !== 'bearer') || expires === undefined || expires < now().getTime()) {
+      return new HttpAnswer(401, { message: 'Bad credentials', documentation_url: DOCS }, { generic: true });
+    }
+    return undefined;
+  };
+
+  const takeFault = (operation: OperationId): HttpAnswer | undefined => {
+    const entry = httpFaults.find((f) => f.left > 0 && (f.fault.operation === undefined || f.fault.operation === operation));
+    if (entry === undefined) return undefined;
+    entry.left -= 1;
+    const { status, retryAfterSeconds } = entry.fault;
+    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+    const message = status === 403 || status === 429 ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' : status === 502 ? 'Server Error' : 'Internal Server Error';
+    return new HttpAnswer(status, { message, documentation_url: DOCS }, { headers, generic: true });
+  };
+
+  // ── the runner protocol (double only) ───────────────────────────────────────────────
+  const runnerProtocol = async (method: string, path: string, body: unknown, res: ServerResponse): Promise<void> => {
+    const json = (status: number, value: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    };
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (method === 'POST' && path === '/_runner/connect') {
+      const runner = runners.get(Number(b.runnerId));
+      if (runner === undefined || runner.jitSecret !== b.secret || runner.name !== b.name) { json(401, { message: 'JIT config is not valid (runner deleted or never registered)' }); return; }
+      if (runner.connected) { json(409, { message: `JIT config of runner ${runner.name} was already used` }); return; }
+      runner.connected = true;
+      runner.status = 'online';
+      runner.os = 'macOS';
+      assignJobs();
+      json(200, { runnerId: runner.id, name: runner.name }); return;
+    }
+    const match = /^\/_runner\/(\d+)\/(job|steps|complete|disconnect)$/.exec(path);
+    const runner = match === null ? undefined : runners.get(Number(match[1]));
+    if (match === null) { json(404, { message: 'no such runner endpoint' }); return; }
+    if (runner === undefined) { json(404, { message: 'runner was deleted' }); return; }
+    switch (match[2]) {
+      case 'job': {
+        if (runner.jobId !== null) {
+          const job = jobs.get(runner.jobId);
+          if (job !== undefined && !jobStarted.has(job.id)) { json(200, startJob(job)); return; }
+        }
+        const message = await new Promise<RunnerJobMessage | null>((resolve) => {
+          jobWaiters.set(runner.id, resolve);
+          // The runner hung up (stopped): it no longer waits for a job.
+          res.once('close', () => {
+            if (jobWaiters.get(runner.id) === resolve) jobWaiters.delete(runner.id);
+          });
+        });
+        if (message === null) json(404, { message: 'runner was deleted' });
+        else json(200, message);
+        return;
+      }
+      case 'steps': {
+        const job = runner.jobId === null ? undefined : jobs.get(runner.jobId);
+        if (job === undefined) { json(409, { message: 'runner has no job' }); return; }
+        const step = job.steps.find((s) => s.number === Number(b.number));
+        if (step !== undefined && job.status !== 'completed') {
+          step.status = b.status === 'completed' ? 'completed' : 'in_progress';
+          if (step.status === 'in_progress') step.startedAt = iso();
+          else {
+            step.startedAt ??= iso();
+            step.completedAt = iso();
+            step.conclusion = (b.conclusion as Conclusion | undefined) ?? 'success';
+          }
+          changed();
+        }
+        json(200, { cancelRequested: runOf(job).cancelRequested }); return;
+      }
+      case 'complete': {
+        const job = runner.jobId === null ? undefined : jobs.get(runner.jobId);
+        if (job !== undefined) completeJob(job, (b.conclusion as Conclusion | undefined) ?? 'success');
+        runners.delete(runner.id);
+        changed();
+        json(200, {}); return;
+      }
+      case 'disconnect': {
+        runner.status = 'offline';
+        const job = runner.jobId === null ? undefined : jobs.get(runner.jobId);
+        // A runner that dies mid-job fails the job, as GitHub does after it loses the runner.
+        if (job !== undefined && jobStarted.has(job.id)) completeJob(job, 'failure');
+        changed();
+        json(200, {}); return;
+      }
+      default:
+        { json(404, { message: 'no such runner endpoint' }); return; }
+    }
+  };
+
+  // ── the server ──────────────────────────────────────────────────────────────────────
+  const server = createServer((req, res) => {
+    void (async () => {
+      const requestUrl = new URL(req.url ?? '/', 'http://double');
+      const method = req.method ?? 'GET';
+      const raw = await readBody(req);
+      let body: unknown;
+      try {
+        body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Problems parsing JSON', documentation_url: DOCS }));
+        return;
+      }
+      if (requestUrl.pathname.startsWith('/_runner/')) {
+        await runnerProtocol(method, requestUrl.pathname, body, res);
+        return;
+      }
+      let routed: Routed | undefined;
+      for (const route of routes) {
+        if (route.method !== method) continue;
+        const m = route.regex.exec(requestUrl.pathname);
+        if (m === null) continue;
+        const params: Record<string, string> = {};
+        route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? '')));
+        routed = { operation: route.id, params };
+        break;
+      }
+      const answer = async (): Promise<HttpAnswer> => {
+        if (routed === undefined) {
+          violations.push({ where: 'request', operation: `${method} ${requestUrl.pathname}`, problems: ['no operation of the cut OpenAPI document matches'] });
+          return error(404, 'Not Found');
+        }
+        const auth = await authorize(routed.operation, req.headers.authorization);
+        if (auth !== undefined) return auth;
+        const fault = takeFault(routed.operation);
+        if (fault !== undefined) return fault;
+        const params: Record<string, string> = { ...routed.params };
+        for (const [k, v] of requestUrl.searchParams) params[k] = v;
+        const problems = schema.checkRequest(routed.operation, params, body);
+        if (problems.length > 0) {
+          violations.push({ where: 'request', operation: routed.operation, problems });
+          return new HttpAnswer(422, { message: `Invalid request.\n\n${problems.join('\n')}`, documentation_url: DOCS }, { generic: true });
+        }
+        return handle(routed, requestUrl.searchParams, body);
+      };
+      let result: HttpAnswer;
+      try {
+        result = await answer();
+      } catch (err) {
+        result = new HttpAnswer(500, { message: `double failed: ${err instanceof Error ? err.message : String(err)}` }, { generic: true });
+        violations.push({ where: 'response', operation: routed?.operation ?? requestUrl.pathname, problems: [`the double threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`] });
+      }
+      if (routed !== undefined && !result.generic) {
+        const problems = schema.checkResponse(routed.operation, result.status, result.body);
+        if (problems.length > 0) violations.push({ where: 'response', operation: routed.operation, problems });
+      }
+      requests.push({ method, path: requestUrl.pathname, operation: routed?.operation ?? null, status: result.status });
+      const headers: Record<string, string> = {
+        'x-github-request-id': randomUUID(),
+        'x-ratelimit-limit': '15000',
+        'x-ratelimit-remaining': String(Math.max(0, 15000 - requests.length)),
+        'x-ratelimit-used': String(requests.length),
+        'x-ratelimit-reset': String(Math.floor(now().getTime() / 1000) + 3600),
+        'x-ratelimit-resource': 'core',
+        ...result.headers,
+      };
+      if (result.body === undefined) {
+        res.writeHead(result.status, headers).end();
+      } else {
+        res.writeHead(result.status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(result.body));
+      }
+    })().catch((err: unknown) => {
+      violations.push({ where: 'response', operation: req.url ?? '', problems: [`the double failed: ${String(err)}`] });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    objectsRef.value = new GitHubObjects(
+      { owner, name: repoName, id: 4242_0001, defaultBranch, apiUrl: url, appId, appSlug: 'portfarm', installationId },
+      schema,
+    );
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    appId,
+    appPrivateKey: keyPair?.privateKeyPem ?? null,
+    installationId,
+    owner,
+    repo: repoName,
+    schema,
+    violations,
+    requests,
+    runs: () => [...runs.values()],
+    jobs: () => [...jobs.values()],
+    runners: () => [...runners.values()],
+    checkRuns: () => [...checkRuns.values()],
+    deliveries: () => [...deliveries],
+    push: (spec) => send('push', objects().pushPayload(spec)),
+    pullRequest: (spec) => send('pull_request', objects().pullRequestPayload(spec)),
+    setWebhookFault(mode, events) {
+      webhookFault = { mode, events: events ?? null };
+    },
+    releaseDelayedDeliveries() {
+      const held = delayed;
+      delayed = [];
+      for (const record of held) post(record);
+    },
+    failRequests(fault) {
+      httpFaults.push({ fault, left: fault.times });
+    },
+    setIgnoreCancel(ignore) {
+      ignoreCancel = ignore;
+    },
+    async deliveriesSettled() {
+      while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    waitForRun(predicate, signal) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = [...runs.values()].find(predicate);
+          if (found !== undefined) {
+            changeListeners.delete(check);
+            resolve(found);
+          }
+        };
+        signal?.addEventListener('abort', () => {
+          changeListeners.delete(check);
+          reject(signal.reason as Error);
+        }, { once: true });
+        changeListeners.add(check);
+        check();
+      });
+    },
+    assertNoViolations() {
+      if (violations.length === 0) return;
+      throw new Error(`the GitHub double saw ${violations.length} schema violation(s):\n${violations.map((v) => `- ${v.where} ${v.operation}: ${v.problems.join('; ')}`).join('\n')}`);
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        for (const waiter of jobWaiters.values()) waiter(null);
+        jobWaiters.clear();
+        await Promise.allSettled([...inflight]);
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      })();
+      return closing;
+    },
+  };
+}

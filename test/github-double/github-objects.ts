@@ -1,0 +1,384 @@
+import { createRequire } from 'node:module';
+import type { CheckRunRecord, DeliveryRecord, JobRecord, RunRecord, RunnerRecord } from './double-records.ts';
+import type { SchemaValidator } from './schema-validator.ts';
+import type { WebhookSchemaName } from './used-operations.ts';
+
+type Obj = Record<string, unknown>;
+
+export interface RepoIdentity {
+  readonly owner: string;
+  readonly name: string;
+  readonly id: number;
+  readonly defaultBranch: string;
+  readonly apiUrl: string;
+  readonly appId: number;
+  readonly appSlug: string;
+  readonly installationId: number;
+}
+
+interface WebhookExample {
+  readonly name: string;
+  readonly examples: readonly Obj[];
+}
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function obj(value: unknown): Obj {
+  if (!isObj(value)) throw new Error('template is not an object');
+  return value;
+}
+
+/**
+ * Renders the double's records as GitHub's JSON: REST objects start from the examples in
+ * GitHub's own OpenAPI document, webhook payloads from `@octokit/webhooks-examples`, with
+ * every field portfarm reads replaced by the record's value. The double validates each
+ * result against the schema before sending it.
+ */
+export class GitHubObjects {
+  readonly #repo: RepoIdentity;
+  readonly #schema: SchemaValidator;
+  readonly #webhookTemplates = new Map<WebhookSchemaName, Obj>();
+
+  constructor(repo: RepoIdentity, schema: SchemaValidator) {
+    this.#repo = repo;
+    this.#schema = schema;
+    const require = createRequire(import.meta.url);
+    const all = require('@octokit/webhooks-examples/api.github.com/index.json') as readonly WebhookExample[];
+    for (const name of ['push', 'pull-request-opened', 'pull-request-synchronize', 'workflow-run-requested', 'workflow-run-in-progress', 'workflow-run-completed', 'workflow-job-queued', 'workflow-job-in-progress', 'workflow-job-completed', 'check-run-created', 'check-run-completed'] as const) {
+      const [event, action] = splitName(name);
+      const examples = all.find((e) => e.name === event)?.examples ?? [];
+      // No example for this action (workflow_run in_progress has none): another action's, re-labelled.
+      const sameAction = examples.filter((p) => action === null || p.action === action);
+      const candidates = (sameAction.length > 0 ? sameAction : examples).map((p) => (action === null ? p : { ...p, action }));
+      // Some examples are older than the schemas (they lack has_discussions, topics…): take one that validates, else patch.
+      const chosen = candidates.find((p) => schema.checkWebhook(name, p).length === 0) ?? candidates[0];
+      if (chosen === undefined) throw new Error(`no example for webhook ${name}`);
+      this.#webhookTemplates.set(name, structuredClone(chosen));
+    }
+  }
+
+  get repo(): RepoIdentity {
+    return this.#repo;
+  }
+
+  #repoUrl(): string {
+    return `${this.#repo.apiUrl}/repos/${this.#repo.owner}/${this.#repo.name}`;
+  }
+
+  #htmlUrl(): string {
+    return `https://github.com/${this.#repo.owner}/${this.#repo.name}`;
+  }
+
+  workflowRun(run: RunRecord): Obj {
+    const out = obj(this.#schema.example('workflow-run'));
+    Object.assign(out, {
+      id: run.id,
+      name: run.name,
+      display_title: run.name,
+      head_branch: run.headBranch,
+      head_sha: run.headSha,
+      path: `.github/workflows/${run.workflowFile}`,
+      run_number: run.runNumber,
+      run_attempt: 1,
+      event: 'workflow_dispatch',
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: run.workflowId,
+      url: `${this.#repoUrl()}/actions/runs/${run.id}`,
+      html_url: `${this.#htmlUrl()}/actions/runs/${run.id}`,
+      jobs_url: `${this.#repoUrl()}/actions/runs/${run.id}/jobs`,
+      cancel_url: `${this.#repoUrl()}/actions/runs/${run.id}/cancel`,
+      created_at: run.createdAt,
+      updated_at: run.updatedAt,
+      run_started_at: run.startedAt,
+      pull_requests: [],
+    });
+    this.#renameRepos(out);
+    return out;
+  }
+
+  job(job: JobRecord, run: RunRecord): Obj {
+    const out = obj(this.#schema.example('job'));
+    Object.assign(out, {
+      id: job.id,
+      run_id: run.id,
+      run_url: `${this.#repoUrl()}/actions/runs/${run.id}`,
+      run_attempt: 1,
+      head_sha: run.headSha,
+      head_branch: run.headBranch,
+      url: `${this.#repoUrl()}/actions/jobs/${job.id}`,
+      html_url: `${this.#htmlUrl()}/actions/runs/${run.id}/job/${job.id}`,
+      check_run_url: `${this.#repoUrl()}/check-runs/${job.id}`,
+      status: job.status,
+      conclusion: job.conclusion,
+      created_at: job.createdAt,
+      started_at: job.startedAt,
+      completed_at: job.completedAt,
+      name: job.name,
+      workflow_name: run.name,
+      labels: [...job.labels],
+      runner_id: job.runnerId,
+      runner_name: job.runnerName,
+      runner_group_id: job.runnerId === null ? null : 1,
+      runner_group_name: job.runnerId === null ? null : 'Default',
+      steps: job.steps.map((s) => ({
+        name: s.name,
+        number: s.number,
+        status: s.status,
+        conclusion: s.conclusion,
+        started_at: s.startedAt,
+        completed_at: s.completedAt,
+      })),
+    });
+    return out;
+  }
+
+  runner(runner: RunnerRecord): Obj {
+    return {
+      id: runner.id,
+      name: runner.name,
+      os: runner.os,
+      status: runner.status,
+      busy: runner.busy,
+      ephemeral: true,
+      labels: runner.labels.map((l) => ({ id: l.id, name: l.name, type: l.type })),
+    };
+  }
+
+  checkRun(check: CheckRunRecord): Obj {
+    const out = obj(this.#schema.example('check-run'));
+    Object.assign(out, {
+      id: check.id,
+      name: check.name,
+      head_sha: check.headSha,
+      node_id: Buffer.from(`CheckRun${check.id}`).toString('base64'),
+      external_id: check.externalId,
+      url: `${this.#repoUrl()}/check-runs/${check.id}`,
+      html_url: `${this.#htmlUrl()}/runs/${check.id}`,
+      details_url: check.detailsUrl,
+      status: check.status,
+      conclusion: check.conclusion,
+      started_at: check.startedAt,
+      completed_at: check.completedAt,
+      output: {
+        title: check.output.title,
+        summary: check.output.summary,
+        text: check.output.text,
+        annotations_count: 0,
+        annotations_url: `${this.#repoUrl()}/check-runs/${check.id}/annotations`,
+      },
+      pull_requests: [],
+    });
+    const app = obj(out.app);
+    Object.assign(app, { id: this.#repo.appId, slug: this.#repo.appSlug });
+    return out;
+  }
+
+  delivery(d: DeliveryRecord, withBody: boolean): Obj {
+    const base: Obj = {
+      id: d.id,
+      guid: d.guid,
+      delivered_at: d.deliveredAt,
+      redelivery: d.redelivery,
+      duration: d.durationSeconds,
+      status: d.status,
+      status_code: d.statusCode,
+      event: d.event,
+      action: d.action,
+      installation_id: this.#repo.installationId,
+      repository_id: this.#repo.id,
+      throttled_at: null,
+    };
+    if (!withBody) return base;
+    return {
+      ...base,
+      url: 'https://portfarm.invalid/webhooks',
+      request: { headers: { 'X-GitHub-Delivery': d.guid, 'X-GitHub-Event': d.event }, payload: JSON.parse(d.body) as unknown },
+      response: { headers: {}, payload: null },
+    };
+  }
+
+  // ── webhook payloads ────────────────────────────────────────────────────────────
+
+  #template(name: WebhookSchemaName): Obj {
+    const template = this.#webhookTemplates.get(name);
+    if (template === undefined) throw new Error(`no template for ${name}`);
+    const out = structuredClone(template);
+    this.#renameRepos(out);
+    out.installation = { id: this.#repo.installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
+    return out;
+  }
+
+  /** Every `repository`/`repo` object in a payload becomes the double's repository. */
+  #renameRepos(node: unknown): void {
+    if (Array.isArray(node)) {
+      for (const item of node) this.#renameRepos(item);
+      return;
+    }
+    if (!isObj(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'repository' || key === 'repo' || key === 'head_repository') && isObj(value) && 'full_name' in value) {
+        value.id = this.#repo.id;
+        value.name = this.#repo.name;
+        value.full_name = `${this.#repo.owner}/${this.#repo.name}`;
+        if ('default_branch' in value) value.default_branch = this.#repo.defaultBranch;
+        if (isObj(value.owner)) value.owner.login = this.#repo.owner;
+        // Examples older than the schema lack these (noted in README: validate, do not loosen).
+        value.has_discussions ??= false;
+        value.topics ??= [];
+        value.visibility ??= 'public';
+      }
+      this.#renameRepos(value);
+    }
+  }
+
+  workflowJobPayload(action: 'queued' | 'in_progress' | 'completed', job: JobRecord, run: RunRecord): { name: WebhookSchemaName; payload: Obj } {
+    const name = action === 'queued' ? 'workflow-job-queued' : action === 'in_progress' ? 'workflow-job-in-progress' : 'workflow-job-completed';
+    const out = this.#template(name);
+    out.action = action;
+    const rendered = this.job(job, run);
+    const workflowJob = obj(out.workflow_job);
+    for (const key of Object.keys(workflowJob)) {
+      if (key in rendered) workflowJob[key] = rendered[key];
+    }
+    Object.assign(workflowJob, {
+      labels: [...job.labels],
+      runner_id: job.runnerId,
+      runner_name: job.runnerName,
+      runner_group_id: job.runnerId === null ? null : 1,
+      runner_group_name: job.runnerId === null ? null : 'Default',
+      workflow_name: run.name,
+      steps: rendered.steps,
+    });
+    if (action === 'completed' && workflowJob.conclusion === null) workflowJob.conclusion = 'cancelled';
+    return { name, payload: out };
+  }
+
+  workflowRunPayload(action: 'requested' | 'in_progress' | 'completed', run: RunRecord): { name: WebhookSchemaName; payload: Obj } {
+    const name = action === 'requested' ? 'workflow-run-requested' : action === 'in_progress' ? 'workflow-run-in-progress' : 'workflow-run-completed';
+    const out = this.#template(name);
+    out.action = action;
+    const workflowRun = obj(out.workflow_run);
+    const rendered = this.workflowRun(run);
+    for (const key of Object.keys(workflowRun)) {
+      if (key in rendered && !isObj(workflowRun[key])) workflowRun[key] = rendered[key];
+    }
+    workflowRun.status = run.status === 'pending' ? 'pending' : run.status;
+    workflowRun.conclusion = run.conclusion;
+    workflowRun.pull_requests = [];
+    const workflow = obj(out.workflow);
+    Object.assign(workflow, { id: run.workflowId, name: 'ports', path: `.github/workflows/${run.workflowFile}` });
+    return { name, payload: out };
+  }
+
+  checkRunPayload(action: 'created' | 'completed', check: CheckRunRecord): { name: WebhookSchemaName; payload: Obj } {
+    const name = action === 'created' ? 'check-run-created' : 'check-run-completed';
+    const out = this.#template(name);
+    out.action = action;
+    const cr = obj(out.check_run);
+    Object.assign(cr, {
+      id: check.id,
+      name: check.name,
+      head_sha: check.headSha,
+      external_id: check.externalId,
+      details_url: check.detailsUrl,
+      status: check.status,
+      conclusion: check.conclusion,
+      started_at: check.startedAt ?? cr.started_at,
+      completed_at: check.completedAt,
+      pull_requests: [],
+    });
+    const suite = obj(cr.check_suite);
+    suite.head_sha = check.headSha;
+    suite.pull_requests = [];
+    if (isObj(cr.app)) Object.assign(cr.app, { id: this.#repo.appId, slug: this.#repo.appSlug });
+    if (isObj(suite.app)) Object.assign(suite.app, { id: this.#repo.appId, slug: this.#repo.appSlug });
+    return { name, payload: out };
+  }
+
+  pushPayload(push: PushSpec): { name: WebhookSchemaName; payload: Obj } {
+    const out = this.#template('push');
+    const commits = push.commits.map((c) => ({
+      id: c.id,
+      tree_id: c.id,
+      distinct: true,
+      message: c.message,
+      timestamp: c.timestamp,
+      url: `${this.#htmlUrl()}/commit/${c.id}`,
+      author: { name: 'Port Maintainer', email: 'maintainer@macports.org', username: 'maintainer' },
+      committer: { name: 'Port Maintainer', email: 'maintainer@macports.org', username: 'maintainer' },
+      added: [...c.added],
+      removed: [...c.removed],
+      modified: [...c.modified],
+    }));
+    Object.assign(out, {
+      ref: push.ref,
+      before: push.before,
+      after: push.after,
+      created: false,
+      deleted: false,
+      forced: false,
+      base_ref: null,
+      compare: `${this.#htmlUrl()}/compare/${push.before.slice(0, 12)}...${push.after.slice(0, 12)}`,
+      commits,
+      head_commit: commits.at(-1) ?? null,
+    });
+    return { name: 'push', payload: out };
+  }
+
+  pullRequestPayload(pr: PullRequestSpec): { name: WebhookSchemaName; payload: Obj } {
+    const name = pr.action === 'opened' ? 'pull-request-opened' : 'pull-request-synchronize';
+    const out = this.#template(name);
+    out.action = pr.action;
+    out.number = pr.number;
+    const pull = obj(out.pull_request);
+    Object.assign(pull, {
+      number: pr.number,
+      state: 'open',
+      title: pr.title,
+      url: `${this.#repoUrl()}/pulls/${pr.number}`,
+      html_url: `${this.#htmlUrl()}/pull/${pr.number}`,
+    });
+    Object.assign(obj(pull.head), { sha: pr.headSha, ref: pr.headRef });
+    Object.assign(obj(pull.base), { ref: this.#repo.defaultBranch, sha: pr.baseSha });
+    if (pr.action === 'synchronize') {
+      out.before = pr.beforeSha ?? pr.baseSha;
+      out.after = pr.headSha;
+    }
+    return { name, payload: out };
+  }
+}
+
+export interface PushSpec {
+  readonly ref: string;
+  readonly before: string;
+  readonly after: string;
+  readonly commits: readonly {
+    readonly id: string;
+    readonly message: string;
+    readonly timestamp: string;
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly modified: readonly string[];
+  }[];
+}
+
+export interface PullRequestSpec {
+  readonly action: 'opened' | 'synchronize';
+  readonly number: number;
+  readonly title: string;
+  readonly headSha: string;
+  readonly headRef: string;
+  readonly baseSha: string;
+  readonly beforeSha?: string;
+}
+
+function splitName(name: WebhookSchemaName): [string, string | null] {
+  const events = ['pull-request', 'workflow-run', 'workflow-job', 'check-run'];
+  for (const event of events) {
+    if (name.startsWith(`${event}-`)) return [event.replaceAll('-', '_'), name.slice(event.length + 1).replaceAll('-', '_')];
+  }
+  return [name, null];
+}
