@@ -37,7 +37,7 @@ function advanceOneRun(): boolean {
   if (run === undefined) return false;
   const buildId = String(run.build_id);
   if (run.status === 'queued') {
-    gateway.db.prepare(`update runs set status = 'in_progress' where run_id = ?`).run(run.run_id);
+    gateway.db.prepare(`update runs set status = 'in_progress' where run_id = ?`).run(Number(run.run_id));
     point();
     service.runStarted(buildId, now());
     return true;
@@ -47,7 +47,7 @@ function advanceOneRun(): boolean {
     service.acceptPortList({ buildId, platform: '15_arm64', portsRevision: 'abcdef0', ports: list, excluded: [] }, now());
     say(`ack list ${buildId} ${list.join(' ')}`);
   }
-  gateway.db.prepare(`update runs set status = 'completed', conclusion = 'success' where run_id = ?`).run(run.run_id);
+  gateway.db.prepare(`update runs set status = 'completed', conclusion = 'success' where run_id = ?`).run(Number(run.run_id));
   point();
   service.runFinished(buildId, 'success', now());
   return true;

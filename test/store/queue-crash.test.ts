@@ -61,7 +61,7 @@ test('a controller killed with SIGKILL at random points loses nothing and dispat
   assert.deepEqual(state.prepare(`select build_id, state from queue_entry where state <> 'finished'`).all(), [], 'everything ran to the end');
   const runs = github.prepare('select run_id, build_id from runs').all();
   for (const run of runs) {
-    const row = state.prepare('select run_id from queue_entry where build_id = ?').get(run.build_id);
+    const row = state.prepare('select run_id from queue_entry where build_id = ?').get(String(run.build_id));
     assert.equal(row?.run_id, run.run_id, `run ${String(run.run_id)} of ${String(run.build_id)} is recorded with its run id`);
   }
   const watchers = acked.filter((l) => l.startsWith('ack watcher ')).map((l) => l.split(' ')[2]);
