@@ -26,7 +26,7 @@ export function buildHostsPane(snapshot: StatusSnapshot, nowMs: number, width: n
   return {
     header: [segment(fitCell('HOST', HOST), 'muted', { bold: true }), segment(fitCell('DISK FREE', DISK), 'muted', { bold: true }), segment(fitText('SLOT', rest), 'muted', { bold: true })],
     items,
-    empty: 'no hosts: the controller has no host configured (platforms[].hosts in the config)',
+    empty: 'no hosts (the config lists none under platforms[].hosts)',
     selectable: true,
   };
 }
