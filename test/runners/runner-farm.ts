@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { PlatformConfig } from '../../controller/config/config-schema.ts';
@@ -77,4 +78,13 @@ export function createRunnerFarm(overrides: Partial<RunnerManagerOptions> = {}):
 /** The log lines of one build, as `msg` strings, in order. */
 export function messagesOf(logs: readonly LogEntry[], buildId: string): string[] {
   return logs.filter((l) => l['buildId'] === buildId).map((l) => l.msg);
+}
+
+/** Waits for a state the farm reaches by itself, checking after each turn of the event loop (no timers). */
+export async function waitFor(condition: () => boolean, what = 'condition'): Promise<void> {
+  for (let turns = 0; turns < 200_000; turns += 1) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail(`${what} not reached`);
 }

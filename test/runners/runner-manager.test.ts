@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VmBackendError } from '../../controller/runners/backends/vm-backend.ts';
-import { createRunnerFarm, messagesOf, PLATFORM_14, PLATFORM_15 } from './runner-farm.ts';
+import { createRunnerFarm, messagesOf, PLATFORM_14, PLATFORM_15, waitFor } from './runner-farm.ts';
 
 const VM_NAME = /^portfarm-b1-1-[a-z0-9]{4}$/;
 
@@ -203,12 +203,3 @@ test('a job taken by another runner releases this build’s VM', async () => {
   assert.deepEqual(registry.names(), []);
   await manager.stop();
 });
-
-/** Waits for a condition the farm reaches by itself, checking after each turn of the event loop. */
-export async function waitFor(condition: () => boolean, what = 'condition'): Promise<void> {
-  for (let turns = 0; turns < 20_000; turns += 1) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`${what} not reached`);
-}

@@ -21,7 +21,11 @@ const implementations: ContractImplementation[] = [
       mkdirSync(join(home, 'vms'));
       writeFileSync(join(home, 'vms', 'macos-15-base.json'), JSON.stringify({ running: false, pid: null, bootedAt: null, ip: 9, accessed: '2026-01-01T00:00:00Z' }));
       const backend = new TartVmBackend({ tartPath: FAKE_TART, env: tartEnv(home, 30), pollMs: 20 });
-      return Promise.resolve({ backend, image: 'macos-15-base', host, bootDeadlineMs: 5_000, cleanup: () => Promise.resolve(rmSync(home, { recursive: true, force: true })) });
+      return Promise.resolve({ backend, image: 'macos-15-base', host, bootDeadlineMs: 5_000, cleanup: () => {
+          rmSync(home, { recursive: true, force: true });
+          return Promise.resolve();
+        },
+      });
     },
   },
 ];

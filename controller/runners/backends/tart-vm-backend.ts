@@ -183,7 +183,8 @@ export class TartVmBackend implements VmBackend {
       stripFinalNewline: false,
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     });
-    if (signal.aborted) throw abortReason(signal);
+    // Cancelled by the signal: report the abort, not the killed process.
+    signal.throwIfAborted();
     if (result.failed && result.exitCode === undefined) {
       throw new VmBackendError(`could not run ${file ?? this.#tart} for "tart ${args[0] ?? ''}" on ${host.name}; is tart installed and on PATH?`, {
         retryable: false,

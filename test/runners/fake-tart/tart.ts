@@ -53,7 +53,7 @@ switch (command) {
 }
 
 function clone(rest: string[]): void {
-  const [source, target] = positional(rest, 2);
+  const [source, target = ''] = positional(rest, 2);
   read(source);
   if (existsSync(file(target))) fail(1, `VM "${target}" already exists`);
   write(target, { running: false, pid: null, bootedAt: null, ip: Math.floor(Math.random() * 250) + 2, accessed: new Date().toISOString() });

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSlotTable, occupySlot, releaseSlot, requestSlot, tryTakeSlot, type SlotTable } from '../../controller/runners/slot-table.ts';
+
+const hosts = [
+  { name: 'mini-1', maxVms: 2, platforms: ['15_arm64', '14_arm64'] },
+  { name: 'mini-2', maxVms: 1, platforms: ['15_arm64'] },
+];
+
+function request(table: SlotTable, ticket: string, platform: string): { table: SlotTable; got: string } {
+  const result = requestSlot(table, ticket, platform);
+  return { table: result.table, got: result.grant === undefined ? 'wait' : `${result.grant.host}#${result.grant.index}` };
+}
+
+test('slots spread over hosts, one cap per host shared by its platforms, then FIFO waiting', () => {
+  let table = createSlotTable(hosts);
+  const got: string[] = [];
+  for (const [ticket, platform] of [['a', '15_arm64'], ['b', '15_arm64'], ['c', '14_arm64'], ['d', '14_arm64'], ['e', '15_arm64']] as const) {
+    const r = request(table, ticket, platform);
+    table = r.table;
+    got.push(`${ticket}:${r.got}`);
+  }
+  assert.deepEqual(got, ['a:mini-1#0', 'b:mini-2#0', 'c:mini-1#1', 'd:wait', 'e:wait']);
+  // mini-2 frees: d (14_arm64) cannot use it, so e takes it although d waited longer.
+  let released = releaseSlot(table, 'b');
+  assert.deepEqual(released.grants.map((g) => `${g.ticket}:${g.host}#${g.index}`), ['e:mini-2#0']);
+  // mini-1 frees: the oldest waiter that fits (d) gets it.
+  released = releaseSlot(released.table, 'a');
+  assert.deepEqual(released.grants.map((g) => `${g.ticket}:${g.host}#${g.index}`), ['d:mini-1#0']);
+  assert.deepEqual(released.table.waiting, []);
+});
+
+test('a ticket is granted once; release is idempotent; unknown platforms are refused with the known ones', () => {
+  let table = createSlotTable(hosts);
+  table = requestSlot(table, 'a', '15_arm64').table;
+  assert.equal(requestSlot(table, 'a', '15_arm64').table, table);
+  table = releaseSlot(table, 'a').table;
+  assert.deepEqual(releaseSlot(table, 'a').grants, []);
+  assert.throws(() => requestSlot(table, 'z', '10.15_x86_64'), /^Error: platform "10.15_x86_64" has no host; known platforms: 15_arm64, 14_arm64$/);
+});
+
+test('warm starts take a free slot only when nobody of that platform waits', () => {
+  let table = createSlotTable([{ name: 'mini-1', maxVms: 2, platforms: ['15_arm64'] }]);
+  const warm = tryTakeSlot(table, 'w1', '15_arm64');
+  assert.equal(warm.grant?.index, 0);
+  table = requestSlot(warm.table, 'a', '15_arm64').table;
+  assert.equal(tryTakeSlot(table, 'w2', '15_arm64').grant, undefined);
+  table = requestSlot(table, 'b', '15_arm64').table;
+  table = releaseSlot(table, 'a').table;
+  assert.equal(tryTakeSlot(table, 'w3', '15_arm64').grant, undefined, 'b holds the freed slot');
+  assert.equal(occupySlot(table, 'adopted', '15_arm64', 'mini-1').held.length, 3, 'an adopted VM is recorded even past the cap');
+});
