@@ -4,6 +4,7 @@ import { coerceError } from '../errors/coerce-error.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerImage } from './commands/image.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { registerSite } from './commands/site.ts';
@@ -21,6 +22,7 @@ export function createProgram(ctx: CliContext): Command {
   registerSite(program, ctx);
   registerSimulate(program, ctx);
   registerDemo(program, ctx);
+  registerImage(program, ctx);
   for (const cmd of allCommands(program)) configureErrors(cmd, ctx);
   return program;
 }

@@ -43,7 +43,7 @@ export function applyImageCommand(state: PlatformImages, command: ImageCommand):
       return { ...state, canary: { version, sharePercent } };
     }
     case 'promote': {
-      if (state.canary === null) throw new UserError(`${p} has no canary to promote; start one with portfarm image rollout --version N --share 10`);
+      if (state.canary === null) throw new UserError(`${p} has no canary to promote; start one with portfarm image rollout --image-version N --share 10`);
       return makeCurrent(state, state.canary.version);
     }
     case 'rollback': {

@@ -55,12 +55,14 @@ export async function prepareImage(request: PrepareImageRequest, deps: PrepareIm
   deps.onEvent(`preparing ${name} in VM ${progress.vmId} on ${request.host.name} (from ${fromText})`);
 
   if (progress.phase === 'recipe') {
+    let fresh = false;
     if (progress.ownsVm && !progress.cloned) {
       deps.onEvent(`cloning ${request.from.name} → ${progress.vmId}`);
       await deps.backend.clone({ vmId: progress.vmId, image: request.from.name, host: request.host }, signal);
       save({ cloned: true });
+      fresh = true;
     }
-    await ensureReachable(deps, progress.vmId, signal);
+    await ensureReachable(deps, progress.vmId, fresh, signal);
     const steps = createImageRecipe(request.settings);
     await runImageRecipe({
       backend: deps.backend,
@@ -141,17 +143,19 @@ function resume(request: PrepareImageRequest, deps: PrepareImageDeps, fromText: 
   };
 }
 
-/** A resumed VM may still be running; only a VM that does not answer is (re)started. */
-async function ensureReachable(deps: PrepareImageDeps, vmId: string, signal: AbortSignal): Promise<void> {
-  try {
-    await deps.backend.waitReachable(vmId, deps.now().getTime() + Math.min(10_000, deps.bootTimeoutMs), signal);
-    return;
-  } catch (caught) {
-    if (signal.aborted) throw coerceError(caught);
+/** A resumed or given VM may be running already; only one that does not answer is started. */
+async function ensureReachable(deps: PrepareImageDeps, vmId: string, fresh: boolean, signal: AbortSignal): Promise<void> {
+  if (!fresh) {
+    try {
+      await deps.backend.waitReachable(vmId, Math.min(10_000, deps.bootTimeoutMs), signal);
+      return;
+    } catch (caught) {
+      if (signal.aborted) throw coerceError(caught);
+    }
   }
   deps.onEvent(`starting ${vmId}`);
   await deps.backend.start(vmId, signal);
-  const { address } = await deps.backend.waitReachable(vmId, deps.now().getTime() + deps.bootTimeoutMs, signal);
+  const { address } = await deps.backend.waitReachable(vmId, deps.bootTimeoutMs, signal);
   deps.onEvent(`${vmId} answers at ${address}`);
 }
 

@@ -64,7 +64,6 @@ test('prepare from an image: clone, boot, recipe, verify, seal, register as v1 (
   ).map((script) => `exec ${vm} ${stepArgv(script).join(' ')}`);
   assert.deepEqual(backend.calls, [
     `clone macos-15-vanilla ${vm} on mac-mini-1`,
-    `waitReachable ${vm}`,
     `start ${vm}`,
     `waitReachable ${vm}`,
     ...recipeCalls,
