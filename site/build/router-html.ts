@@ -8,7 +8,8 @@ import { pageHtml } from './page-html.ts';
  */
 export function routerHtml(base: string, script: string, fallback?: { readonly url: string; readonly label: string }): string {
   const builders = `${base}builders/`;
-  const head = fallback === undefined ? '' : `<noscript><meta http-equiv="refresh" content="0; url=${escapeHtml(fallback.url)}"></noscript>`;
+  const refresh = fallback === undefined ? '' : `<meta http-equiv="refresh" content="0; url=${escapeHtml(fallback.url)}">`;
+  const head = `<noscript>${refresh}<style>#looking{display:none}</style></noscript>`;
   const noscript =
     fallback === undefined
       ? `<noscript><p>This address is looked up by a script, and JavaScript is off. Every build is listed, with links to its logs, under <a href="${escapeHtml(builders)}">the builders</a>.</p></noscript>`
