@@ -583,8 +583,11 @@ export class RunnerManager {
       }
     }
     if (lease.runnerId !== undefined) {
+      const runnerId = lease.runnerId;
       try {
-        await this.#registry.deleteRunner(lease.runnerId, signal);
+        // After its job an ephemeral runner has usually removed itself: look (a GET) before deleting (a mutation, 5 rate-limit points).
+        const stillRegistered = !lease.jobTaken || (await this.#registry.listRunners(signal)).some((r) => r.id === runnerId);
+        if (stillRegistered) await this.#registry.deleteRunner(runnerId, signal);
       } catch (error) {
         log.error({ err: coerceError(error), runnerId: lease.runnerId }, 'deleting the registration failed; reconcile will reap it');
       }

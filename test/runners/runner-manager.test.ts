@@ -14,7 +14,8 @@ test('full lifecycle: queued job → clone, boot, JIT runner, job, then no VM an
   assert.match(job.runnerName ?? '', VM_NAME);
   assert.deepEqual(backend.vmIds(), []);
   assert.deepEqual(registry.names(), []);
-  assert.deepEqual(registry.calls.map((c) => c.replace(/-[a-z0-9]{4}$/, '-XXXX')), ['generate portfarm-b1-1-XXXX', 'delete 1']);
+  // The ephemeral runner removed itself after its job, so teardown finds nothing to delete.
+  assert.deepEqual(registry.calls.map((c) => c.replace(/-[a-z0-9]{4}$/, '-XXXX')), ['generate portfarm-b1-1-XXXX']);
   assert.deepEqual(messagesOf(logs, 'b1'), [
     'cloning VM',
     'VM reachable',
