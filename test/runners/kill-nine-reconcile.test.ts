@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from 'octokit';
+import { pino } from 'pino';
+import { TartVmBackend } from '../../controller/runners/backends/tart-vm-backend.ts';
+import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
+import { RunnerManager } from '../../controller/runners/runner-manager.ts';
+import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
+import { FAKE_TART, tartEnv } from './fake-tart-env.ts';
+import type { KillNineChildArgs } from './kill-nine-child.ts';
+import { PLATFORM_15 } from './runner-farm.ts';
+
+const child = join(dirname(fileURLToPath(import.meta.url)), 'kill-nine-child.ts');
+const host = { name: 'mini-1', address: '127.0.0.1' };
+let double: GitHubDouble;
+let tartHome: string;
+
+before(async () => {
+  double = await startGitHubDouble({});
+  tartHome = mkdtempSync(join(tmpdir(), 'portfarm-kill9-'));
+  mkdirSync(join(tartHome, 'vms'));
+  writeFileSync(join(tartHome, 'vms', 'macos-15-base.json'), JSON.stringify({ running: false, pid: null, bootedAt: null, ip: 9, accessed: '2026-01-01T00:00:00Z' }));
+});
+
+after(async () => {
+  await double.close();
+  rmSync(tartHome, { recursive: true, force: true });
+});
+
+/** Starts the controller child and SIGKILLs it as soon as it logs `killAt` for the build. */
+async function killControllerAt(buildId: string, killAt: string): Promise<void> {
+  const args: KillNineChildArgs = {
+    tartHome,
+    apiUrl: double.url,
+    appId: double.appId,
+    privateKey: double.appPrivateKey ?? '',
+    installationId: double.installationId,
+    repo: `${double.owner}/${double.repo}`,
+    buildId,
+  };
+  const controller = spawn(process.execPath, [child, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => controller.on('exit', (_code, signal) => { resolve(signal); }));
+  for await (const line of createInterface({ input: controller.stdout })) {
+    const entry = JSON.parse(line) as { msg: string; buildId?: string };
+    if (entry.msg === killAt && entry.buildId === buildId) {
+      controller.kill('SIGKILL');
+      break;
+    }
+  }
+  assert.equal(await exited, 'SIGKILL', `the controller ended before logging "${killAt}"`);
+}
+
+function restartedManager(): { manager: RunnerManager; backend: TartVmBackend } {
+  const octokit = new Octokit({
+    baseUrl: double.url,
+    authStrategy: createAppAuth,
+    auth: { appId: double.appId, privateKey: double.appPrivateKey ?? '', installationId: double.installationId },
+    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  const backend = new TartVmBackend({ tartPath: FAKE_TART, env: tartEnv(tartHome, 0), pollMs: 20 });
+  const manager = new RunnerManager({
+    platforms: [{ ...PLATFORM_15, backend: 'tart', hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }] }],
+    backends: { tart: backend },
+    registry: new GithubRunnerRegistry({ octokit, repo: `${double.owner}/${double.repo}` }),
+    logger: pino({ level: 'silent' }),
+    reconcileIntervalMs: 0,
+  });
+  return { manager, backend };
+}
+
+test('kill -9 after the runner registered: the next start destroys the running VM and deletes the registration', async () => {
+  await killControllerAt('k1', 'runner registered');
+  assert.equal(double.runners().length, 1, 'the registration outlived the controller');
+  const { manager, backend } = restartedManager();
+  const plan = await manager.start();
+  await manager.stop();
+  assert.deepEqual(plan.destroyVms.map((v) => [v.vmId.replace(/-[a-z0-9]{4}$/, '-XXXX'), v.reason]), [['portfarm-k1-1-XXXX', 'idle-vm-without-lease']]);
+  assert.deepEqual(plan.deleteRunners.map((r) => r.reason), ['idle-vm-without-lease']);
+  assert.deepEqual(await backend.list(host, AbortSignal.timeout(20_000)), []);
+  assert.deepEqual(double.runners(), []);
+  double.assertNoViolations();
+});
+
+test('kill -9 while cloning: the next start removes the leftover clone', async () => {
+  await killControllerAt('k2', 'cloning VM');
+  const { manager, backend } = restartedManager();
+  const plan = await manager.start();
+  await manager.stop();
+  // The kill may land before or after tart wrote the clone; either way nothing is left.
+  assert.ok(plan.destroyVms.every((v) => v.reason === 'vm-without-registration' && v.vmId.startsWith('portfarm-k2-1-')), JSON.stringify(plan));
+  assert.deepEqual(await backend.list(host, AbortSignal.timeout(20_000)), []);
+  assert.deepEqual(double.runners(), []);
+});
