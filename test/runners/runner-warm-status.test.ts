@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { hostSchema, runnerSchema } from '../../controller/status/status-snapshot.ts';
+import { createRunnerFarm, PLATFORM_15, waitFor } from './runner-farm.ts';
+
+test('warm start: the next build’s VM is cloned and booted ahead; its queued job claims it without a new clone', async () => {
+  const { manager, backend, github, logs } = createRunnerFarm();
+  backend.bootMs = 20;
+  await manager.start();
+  assert.equal(manager.warmStart('15_arm64', 'w1'), true);
+  assert.equal(manager.warmStart('15_arm64', 'w1'), false, 'one warm VM per build');
+  await waitFor(() => manager.leases()[0]?.phase === 'warm');
+  const job = github.queue('w1', '15_arm64');
+  await manager.whenSettled('w1');
+  assert.match(job.runnerName ?? '', /^portfarm-w1-1-/);
+  assert.equal(logs.filter((l) => l.msg === 'cloning VM').length, 1);
+  assert.match(await manager.metrics.registry.metrics(), /^portfarm_job_queued_to_in_progress_seconds_count\{platform="15_arm64",warm="true"\} 1$/m);
+  await manager.stop();
+});
+
+test('a warm VM gives its slot up to a queued job, and never takes a slot someone waits for', async () => {
+  const single = { ...PLATFORM_15, hosts: [{ name: 'mini-1', address: '10.0.0.21', maxVms: 1 }] };
+  const { manager, backend, github, logs } = createRunnerFarm({ platforms: [single] });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  assert.equal(manager.warmStart('15_arm64', 'w2'), true);
+  await waitFor(() => manager.leases()[0]?.phase === 'warm');
+  github.queue('q1', '15_arm64');
+  await waitFor(() => github.jobs[0]?.state === 'in_progress');
+  assert.deepEqual(backend.vmIds().map((v) => v.split('-')[1]), ['q1']);
+  assert.equal(logs.filter((l) => l.msg === 'evicting warm VM: a queued job needs its slot').length, 1);
+  assert.equal(manager.warmStart('15_arm64', 'w3'), false, 'no free slot');
+  github.complete('q1');
+  await manager.whenSettled('q1');
+  await manager.stop();
+});
+
+test('hostsStatus and runnersStatus produce the status-snapshot shapes; /metrics counts VMs by state', async () => {
+  const now = Date.parse('2026-11-26T06:00:00.000Z');
+  const { manager, github } = createRunnerFarm({ now: () => now, portOf: (id) => (id === 's1' ? 'curl' : null) });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  github.queue('s1', '15_arm64');
+  await waitFor(() => manager.leases()[0]?.phase === 'running');
+  manager.warmStart('15_arm64', 's2');
+  await waitFor(() => manager.leases()[1]?.phase === 'warm');
+  await manager.watchdogTick();
+  const [s1, s2] = manager.leases().map((l) => l.vmId ?? '');
+  const hosts = manager.hostsStatus();
+  assert.deepEqual(hosts, [
+    {
+      name: 'mini-1',
+      address: '10.0.0.21',
+      platforms: ['15_arm64'],
+      maxVms: 2,
+      diskFreeGiB: null,
+      refusing: null,
+      slots: [
+        { index: 0, state: 'running', vmId: s1, buildId: 's1', platform: '15_arm64', port: 'curl', since: '2026-11-26T06:00:00.000Z', image: 'macos-15-base' },
+        { index: 1, state: 'booting', vmId: s2, buildId: 's2', platform: '15_arm64', port: null, since: '2026-11-26T06:00:00.000Z', image: 'macos-15-base' },
+      ],
+    },
+  ]);
+  for (const host of hosts) hostSchema.parse(host);
+  const runners = manager.runnersStatus();
+  assert.deepEqual(runners, [
+    {
+      id: 1,
+      name: s1,
+      buildId: 's1',
+      platform: '15_arm64',
+      vmId: s1,
+      status: 'online',
+      busy: true,
+      registeredAt: '2026-11-26T06:00:00.000Z',
+      jobStartedAt: '2026-11-26T06:00:00.000Z',
+      suspicious: null,
+    },
+  ]);
+  for (const runner of runners) runnerSchema.parse(runner);
+  const metrics = await manager.metrics.registry.metrics();
+  assert.match(metrics, /^portfarm_vms\{host="mini-1",state="running"\} 1$/m);
+  assert.match(metrics, /^portfarm_vms\{host="mini-1",state="booting"\} 1$/m);
+  github.complete('s1');
+  await manager.whenSettled('s1');
+  await manager.stop();
+});
