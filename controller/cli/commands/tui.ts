@@ -1,13 +1,61 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { WriteStream } from 'node:tty';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load-config.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { controllerUrlFromConfig, parseControllerUrl } from '../../tui/controller-url.ts';
+import { printStatusOnce } from '../../tui/print-status-once.ts';
+import { runTui } from '../../tui/run-tui.ts';
+import { StatusFetchError } from '../../tui/status-fetch-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { notImplemented } from './not-implemented.ts';
 
-export function registerTui(program: Command, _ctx: CliContext): void {
+interface TuiOptions {
+  readonly config?: string;
+  readonly url?: string;
+  readonly json?: boolean;
+}
+
+/** Exit code of the one-shot mode when the controller cannot be read (2 stays "usage"). */
+export const EXIT_UNREACHABLE = 1;
+
+export function registerTui(program: Command, ctx: CliContext): void {
   program
     .command('tui')
     .description("live dashboard of hosts, VM slots, runners, queues and failures (reads the controller's status API)")
     .option('-c, --config <file>', 'config file, for the controller URL (default: ./portfarm.config.yaml)')
-    .option('--url <url>', 'controller URL (default: from the config)')
+    .option('--url <url>', 'controller URL (default: controller.publicUrl, else http://controller.host:controller.port)')
     .option('--json', 'print one snapshot as JSON and exit')
-    .action(notImplemented('tui', 'the TUI'));
+    .addHelpText(
+      'after',
+      '\nWhen stdout is not a terminal, prints one snapshot as plain text and exits.\n' +
+        'Exit codes: 0 ok, 1 controller unreachable or unreadable (one-shot), 2 usage or config error.\n' +
+        'Keys: ? help, / filter, tab/arrows panes, enter details, q quit. NO_COLOR turns colour off.',
+    )
+    .action(async (options: TuiOptions) => {
+      const url = options.url !== undefined ? parseControllerUrl(options.url) : urlFromConfig(options, ctx);
+      // The CLI context has no stdin yet; the process's own is the only keyboard there is.
+      const stdin = process.stdin;
+      const interactive = options.json !== true && ctx.stdout instanceof WriteStream && ctx.stdout.isTTY && stdin.isTTY;
+      if (!interactive) {
+        try {
+          await printStatusOnce({ url, json: options.json === true, stdout: ctx.stdout, signal: ctx.signal });
+        } catch (caught) {
+          if (caught instanceof StatusFetchError) throw new UserError(caught.message, { exitCode: EXIT_UNREACHABLE, cause: caught });
+          throw caught;
+        }
+        return;
+      }
+      const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
+      await runTui({ url, stdin, stdout: ctx.stdout, signal: ctx.signal, color: !noColor });
+    });
+}
+
+function urlFromConfig(options: TuiOptions, ctx: CliContext): string {
+  if (options.config === undefined && !existsSync(resolve(ctx.cwd, DEFAULT_CONFIG_FILE))) {
+    throw new UserError(
+      `no controller URL: pass --url http://HOST:PORT, or --config FILE, or run where ${DEFAULT_CONFIG_FILE} is (looked in ${ctx.cwd})`,
+    );
+  }
+  return controllerUrlFromConfig(loadConfig({ path: options.config, cwd: ctx.cwd }, ctx.env));
 }

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { coerceError } from '../errors/coerce-error.ts';
+import type { StatusFeed } from './status-feed.ts';
+import { statusSnapshotSchema } from './status-snapshot.ts';
+
+export interface StatusHandlerOptions {
+  /** Comment line sent on idle event streams so proxies keep them open (default 15 s). */
+  readonly heartbeatMs?: number;
+  /** Told about snapshots that fail the schema or feeds that throw (the answer is a 500). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Answers a request, or returns false when the path is not the status API's (the caller routes on). */
+export type StatusRequestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const PATHS = new Set(['/api/status', '/api/events']);
+
+/**
+ * `GET /api/status`: the snapshot as JSON. `GET /api/events`: Server-Sent Events, one
+ * `event: status` with the snapshot at once and again whenever it changes (identical
+ * snapshots are not resent). Every snapshot is checked against the shared schema first, so a
+ * controller bug shows as a 500 naming the bad field, not as a TUI that cannot parse.
+ */
+export function createStatusRequestHandler(feed: StatusFeed, options: StatusHandlerOptions = {}): StatusRequestHandler {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const report = options.onError ?? (() => undefined);
+  const readJson = (): string => {
+    const parsed = statusSnapshotSchema.safeParse(feed.getSnapshot());
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`status snapshot does not match the schema at ${issue?.path.map(String).join('.') ?? '?'}: ${issue?.message ?? ''}`);
+    }
+    return JSON.stringify(parsed.data);
+  };
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
+    if (!PATHS.has(path)) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end(JSON.stringify({ error: `${req.method ?? '?'} ${path}: use GET` }));
+      return true;
+    }
+    let json: string;
+    try {
+      json = readJson();
+    } catch (caught) {
+      const error = coerceError(caught);
+      report(error);
+      res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ error: error.message }));
+      return true;
+    }
+    if (path === '/api/status') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : json);
+      return true;
+    }
+    streamEvents(req, res, feed, json, readJson, heartbeatMs, report);
+    return true;
+  };
+}
+
+function streamEvents(
+  req: IncomingMessage,
+  res: ServerResponse,
+  feed: StatusFeed,
+  first: string,
+  readJson: () => string,
+  heartbeatMs: number,
+  report: (error: Error) => void,
+): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    // nginx buffers responses unless told not to; an event stream must not be buffered.
+    'x-accel-buffering': 'no',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  let last = first;
+  res.write(`retry: 2000\n\nevent: status\ndata: ${first}\n\n`);
+  const unsubscribe = feed.subscribe(() => {
+    let json: string;
+    try {
+      json = readJson();
+    } catch (caught) {
+      report(coerceError(caught));
+      return;
+    }
+    if (json === last) return;
+    last = json;
+    res.write(`event: status\ndata: ${json}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+  heartbeat.unref();
+  res.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}

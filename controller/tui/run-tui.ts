@@ -1,0 +1,51 @@
+import { render } from 'ink';
+import React from 'react';
+import { runStatusPoller } from './run-status-poller.ts';
+import { StatusStore } from './status-store.ts';
+import { ThemeContext } from './theme-context.ts';
+import { TuiApp } from './TuiApp.ts';
+import { ViewStore } from './view-store.ts';
+
+const h = React.createElement;
+
+export interface RunTuiOptions {
+  readonly url: string;
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WriteStream;
+  readonly signal: AbortSignal;
+  /** False under NO_COLOR. */
+  readonly color: boolean;
+  readonly intervalMs?: number;
+}
+
+/**
+ * The interactive dashboard: the poller fills the status store, ink draws it, keys go to the
+ * view store. Resolves when the operator quits (q, ctrl-c) or `signal` aborts; the poller
+ * stops with it.
+ */
+export async function runTui(options: RunTuiOptions): Promise<void> {
+  const intervalMs = options.intervalMs ?? 2000;
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal, stop.signal]);
+  const statusStore = new StatusStore(options.url, Date.now(), intervalMs);
+  const viewStore = new ViewStore();
+  const poller = runStatusPoller({ url: options.url, store: statusStore, signal, intervalMs });
+  const app = render(h(ThemeContext.Provider, { value: { color: options.color } }, h(TuiApp, { statusStore, viewStore })), {
+    stdin: options.stdin,
+    stdout: options.stdout,
+    exitOnCtrlC: true,
+    patchConsole: false,
+    incrementalRendering: true,
+  });
+  const onAbort = (): void => {
+    app.unmount();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await app.waitUntilExit();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    stop.abort();
+    await poller;
+  }
+}
