@@ -188,7 +188,7 @@ function run(argv: readonly string[]): void {
       return;
     }
     case 'list-subports': {
-      const { positionals } = options(args, { 'archive-site': 'string', 'archive-site-private': 'string', 'include-deps': 'string' });
+      const { values, positionals } = options(args, { 'archive-site': 'string', 'archive-site-private': 'string', 'include-deps': 'string' });
       if (positionals.length === 0) {
         err('Must specify at least one port');
         throw new Exit(1);
@@ -210,6 +210,17 @@ function run(argv: readonly string[]): void {
       if (entries.length === 0) {
         err('None of the specified ports were found in the port index.');
         throw new Exit(1);
+      }
+      // --include-deps (mpbb's default "yes"): dependencies that still need building are listed too.
+      if (values['include-deps'] !== 'no') {
+        for (let at = 0; at < entries.length; at += 1) {
+          const entry = entries[at];
+          if (entry === undefined || uploaded.has(entry.name.toLowerCase()) || knownFail.has(entry.name.toLowerCase())) continue;
+          for (const dep of index.dependencies(entry)) {
+            const target = index.lookup(dep);
+            if (target !== undefined && !entries.some((known) => known.name === target.name)) entries.push(target);
+          }
+        }
       }
       const kept: IndexEntry[] = [];
       for (const entry of entries) {
@@ -313,9 +324,16 @@ function run(argv: readonly string[]): void {
     }
     case 'print-info': {
       const { positionals } = options(args, {});
-      const entry = portArg(positionals);
-      out(`${entry.name} @${entry.port.version}_0`);
-      out(`maintainers: ${entry.port.maintainers.join(' ')}`);
+      if (positionals[0] !== undefined) {
+        const entry = portArg(positionals);
+        out(`portversion=${entry.port.version}`);
+        out('portrevision=0');
+        out('portvariants=');
+        out(`portdir=${entry.port.category}/${entry.port.name}`);
+        out('portcommit=70b44a41bbbb627007b18ae0551cddb24c009bf2');
+      }
+      out('macosversion=15.6.1');
+      out('xcodeversion=16.4 (16F6)');
       return;
     }
     default:

@@ -1,0 +1,224 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActionInputs } from './action-inputs.ts';
+import type { Exec } from './exec.ts';
+import type { StepReporter } from './step-reporter.ts';
+import type { RunContext } from './run-context.ts';
+import type { HandOffDeps } from './hand-off-port-list.ts';
+import type { StepSummaryInput } from './build-step-summary.ts';
+import { buildStepSummary } from './build-step-summary.ts';
+import { handOffPortList } from './hand-off-port-list.ts';
+import { listAllPorts, listChangedPorts } from './list-changed-ports.ts';
+import { parseListSubports } from './parse-list-subports.ts';
+import { runMpbb, tailOf } from './run-mpbb.ts';
+import { stableLogUrl } from './stable-log-url.ts';
+import { StepFailure } from './step-failure.ts';
+
+export interface StepDeps extends HandOffDeps {
+  readonly exec: Exec;
+  readonly reporter: StepReporter;
+  readonly run: RunContext;
+  /** Milliseconds; passed in so durations in tests are exact. */
+  readonly now: () => number;
+}
+
+export interface StepOutcome {
+  readonly result: 'success' | 'failure';
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly summary: string | undefined;
+  readonly failure: StepFailure | undefined;
+}
+
+interface Extra {
+  list?: NonNullable<StepSummaryInput['list']>;
+  archives?: NonNullable<StepSummaryInput['archives']>;
+  version?: string;
+  summarise?: boolean;
+}
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+function stagedArchives(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => !name.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Runs the step the `step` input names: the mpbb call(s), the hand-off for a watcher, the
+ * outputs the workflow's conditions read. Failures become a `StepFailure` in the outcome (with
+ * a summary saying what failed and how to fix it); anything else is a bug and is thrown.
+ */
+export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<StepOutcome> {
+  const started = deps.now();
+  const port = inputs.port === '' ? undefined : inputs.port;
+  const role = port === undefined ? 'watcher' : 'builder';
+  const outputs: Record<string, string> = {};
+  const extra: Extra = {};
+  const mpbb = (subcommand: string, args: readonly string[], quiet = false) =>
+    runMpbb({
+      exec: deps.exec,
+      reporter: deps.reporter,
+      mpbb: inputs.mpbb,
+      prefix: inputs.prefix,
+      workDir: inputs['work-dir'],
+      subcommand,
+      args,
+      port,
+      platform: inputs.platform,
+      quiet,
+    });
+  const workDir = inputs['work-dir'] === '' ? process.cwd() : inputs['work-dir'];
+  const stagingDir = inputs['staging-dir'] === '' ? join(workDir, 'archive-staging') : inputs['staging-dir'];
+
+  let failure: StepFailure | undefined;
+  try {
+    switch (inputs.step) {
+      case 'cleanup':
+        await mpbb('cleanup', []);
+        extra.summarise = false;
+        break;
+      case 'selfupdate':
+        await mpbb('selfupdate', []);
+        extra.summarise = false;
+        break;
+      case 'checkout':
+        await mpbb('checkout', [`--ports-url=${inputs['ports-url']}`, ...(inputs['ports-sha'] === '' ? [] : [`--ports-commit=${inputs['ports-sha']}`])]);
+        break;
+      case 'list-subports': {
+        const portsDir = join(workDir, 'ports');
+        const requested = inputs.force
+          ? listAllPorts(portsDir)
+          : inputs['changed-since'] !== ''
+            ? await listChangedPorts(deps.exec, portsDir, inputs['changed-since'], inputs['ports-sha'])
+            : inputs.portlist;
+        let list = parseListSubports('', '');
+        if (requested.length === 0) {
+          deps.reporter.info('No ports to list (empty portlist, no force, no changed-since): nothing to build.');
+        } else {
+          const result = await mpbb('list-subports', [`--archive-site=${inputs['archive-site']}`, `--archive-site-private=${inputs['archive-site-private']}`, ...requested], true);
+          list = parseListSubports(result.stdout, result.stderr);
+          deps.reporter.info(`${list.ports.length} to build, ${list.excluded.length} excluded:`);
+          for (const name of list.ports) deps.reporter.info(`  ${name}`);
+          for (const entry of list.excluded) deps.reporter.info(`  excluded ${entry.port}: ${entry.reason}`);
+          for (const warning of list.warnings) deps.reporter.warning(warning, `mpbb list-subports (${inputs.platform})`);
+        }
+        outputs.ports = list.ports.join(' ');
+        outputs['ports-json'] = JSON.stringify(list.ports);
+        outputs.count = String(list.ports.length);
+        outputs['excluded-count'] = String(list.excluded.length);
+        let handOff = 'not handed off (hand-off: "false")';
+        if (inputs['hand-off']) {
+          const receipt = await handOffPortList(
+            inputs['controller-url'],
+            inputs.audience,
+            { buildId: inputs['build-id'], platform: inputs.platform, portsRevision: inputs['ports-sha'], ports: [...list.ports], excluded: [...list.excluded] },
+            deps,
+          );
+          handOff = `handed to the controller (HTTP ${receipt.status}${receipt.message === '' ? '' : `: ${receipt.message}`})`;
+          deps.reporter.info(`Port list ${handOff}`);
+        }
+        extra.list = { ...list, handOff };
+        break;
+      }
+      case 'mirror-distfiles':
+        if (inputs.portlist.length === 0) {
+          deps.reporter.info('No ports to mirror.');
+          break;
+        }
+        await mpbb('mirror-distfiles', [...(inputs['distfiles-dir'] === '' ? [] : [`--distfiles-dir=${inputs['distfiles-dir']}`]), ...inputs.portlist]);
+        extra.summarise = false;
+        break;
+      case 'install-dependencies':
+        await mpbb('install-dependencies', [inputs.port]);
+        break;
+      case 'install-port': {
+        try {
+          const info = await mpbb('print-info', [inputs.port], true);
+          const version = /^portversion=(.+)$/m.exec(info.stdout)?.[1];
+          const revision = /^portrevision=(.+)$/m.exec(info.stdout)?.[1];
+          if (version !== undefined) extra.version = revision === undefined ? version : `${version}_${revision}`;
+        } catch (error) {
+          // The version only decorates the summary; the build itself decides the step.
+          if (!(error instanceof StepFailure)) throw error;
+        }
+        await mpbb('install-port', [...(inputs['mirrordb-url'] === '' ? [] : [`--mirrordb-url=${inputs['mirrordb-url']}`]), inputs.port]);
+        break;
+      }
+      case 'gather-archives': {
+        await mpbb('gather-archives', [`--archive-site=${inputs['archive-site']}`, `--archive-site-private=${inputs['archive-site-private']}`, `--staging-dir=${stagingDir}`]);
+        const archives = { public: stagedArchives(join(stagingDir, 'public')), private: stagedArchives(join(stagingDir, 'private')) };
+        outputs.archives = String(archives.public.length + archives.private.length);
+        outputs['public-archives'] = String(archives.public.length);
+        extra.archives = archives;
+        break;
+      }
+      case 'deploy': {
+        if (PR_EVENTS.has(deps.run.eventName)) {
+          throw new StepFailure(`refusing to deploy from a ${deps.run.eventName} run: PR builds never publish archives; remove the deploy step from the PR workflow`, {
+            title: 'deploy refused on a pull request',
+            phase: 'deploy',
+            retryable: false,
+            port,
+          });
+        }
+        const publicDir = join(stagingDir, 'public');
+        const archives = stagedArchives(publicDir);
+        if (archives.length === 0) {
+          deps.reporter.info(`Nothing staged in ${publicDir}: nothing to deploy.`);
+          break;
+        }
+        deps.reporter.startGroup(`deploy ${archives.length} archive${archives.length === 1 ? '' : 's'}`);
+        const result = await deps.exec(inputs['deploy-command'], [publicDir], {
+          onLine: (line) => {
+            deps.reporter.info(line);
+          },
+        }).finally(() => {
+          deps.reporter.endGroup();
+        });
+        if (result.exitCode !== 0) {
+          throw new StepFailure(
+            `deploying ${archives.join(', ')} with ${inputs['deploy-command']} failed (${result.failure?.message ?? `exit ${String(result.exitCode)}`}):\n${tailOf(result)}\nThe archives stay staged; re-run the job (retryable)`,
+            { title: `deploy of ${inputs.port} failed (${inputs.platform})`, phase: 'deploy', retryable: true, port, ...(result.failure === undefined ? {} : { cause: result.failure }) },
+          );
+        }
+        extra.archives = { public: archives, private: [] };
+        break;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof StepFailure)) throw error;
+    failure = error;
+  }
+
+  const result = failure === undefined ? 'success' : 'failure';
+  outputs.result = result;
+  const logUrl = stableLogUrl(inputs['site-url'], inputs['build-id'], inputs.step);
+  outputs['log-url'] = logUrl;
+  if (failure !== undefined) {
+    outputs.retryable = String(failure.retryable);
+    outputs['failed-phase'] = failure.phase;
+  }
+  const summary =
+    extra.summarise === false && failure === undefined
+      ? undefined
+      : buildStepSummary({
+          role,
+          step: inputs.step,
+          platform: inputs.platform,
+          buildId: inputs['build-id'],
+          port,
+          version: extra.version,
+          portsRevision: inputs['ports-sha'] === '' ? undefined : inputs['ports-sha'],
+          durationMs: deps.now() - started,
+          result,
+          retryable: failure?.retryable,
+          logUrl,
+          failure: failure?.message,
+          ...(extra.list === undefined ? {} : { list: extra.list }),
+          ...(extra.archives === undefined ? {} : { archives: extra.archives }),
+        });
+  return { result, outputs, summary, failure };
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inputs } from './fixtures.ts';
+
+const builder = { step: 'install-port', platform: '15_arm64', 'build-id': 'b-1', port: 'curl' };
+
+test('valid inputs parse to typed values', () => {
+  const parsed = inputs({ step: 'list-subports', platform: '10.15_x86_64', 'build-id': 'w-9', portlist: 'curl, zlib\npy313-numpy', 'ports-sha': 'abcdef1', 'controller-url': 'https://farm.example.org', force: 'true' });
+  assert.deepEqual(parsed.portlist, ['curl', 'zlib', 'py313-numpy']);
+  assert.equal(parsed.force, true);
+  assert.equal(parsed['hand-off'], true);
+});
+
+test('a port name with "/", ".." or white space fails naming the input and the fix', () => {
+  assert.throws(() => inputs({ ...builder, port: 'net/curl' }), {
+    name: 'ActionInputError',
+    message: 'bad action input: input "port" ("net/curl") port name "net/curl" contains "/"; give the port\'s name (e.g. curl), not its path (fix the step\'s `with:` in the workflow)',
+  });
+  assert.throws(() => inputs({ ...builder, port: 'curl..x' }), { message: /input "port" \("curl\.\.x"\) port name "curl\.\.x" contains "\.\."/ });
+  assert.throws(() => inputs({ ...builder, port: 'curl zlib' }), { message: /input "port" \("curl zlib"\) port name "curl zlib" contains white space; give one port per entry/ });
+  assert.throws(() => inputs({ step: 'mirror-distfiles', platform: '15_arm64', 'build-id': 'w-1', portlist: 'curl ../etc' }), { message: /input "portlist" \("curl \.\.\/etc"\) port name "\.\.\/etc" contains "\/"/ });
+});
+
+test('an unknown platform, step or build id fails naming the input', () => {
+  assert.throws(() => inputs({ ...builder, platform: 'macos-15' }), {
+    message: 'bad action input: input "platform" ("macos-15") is not a platform name; use <macOS major>[.<minor>]_<arch>, e.g. 15_arm64 or 10.15_x86_64 (fix the step\'s `with:` in the workflow)',
+  });
+  assert.throws(() => inputs({ ...builder, step: 'install' }), { message: /input "step" \("install"\) must be one of cleanup, selfupdate, checkout, list-subports, mirror-distfiles, install-dependencies, install-port, gather-archives, deploy/ });
+  assert.throws(() => inputs({ ...builder, 'build-id': 'B 1' }), { message: /input "build-id" \("B 1"\) must be a portfarm build id/ });
+});
+
+test('step-specific requirements: a builder step needs a port, a hand-off needs the controller and the ports revision', () => {
+  assert.throws(() => inputs({ ...builder, port: '' }), { message: /input "port" \(""\) is required for step install-port: give the port this builder builds/ });
+  assert.throws(() => inputs({ step: 'list-subports', platform: '15_arm64', 'build-id': 'w-1', portlist: 'curl' }), {
+    message:
+      'bad action inputs: input "controller-url" ("") is required to hand the port list to the controller (set the PORTFARM_CONTROLLER_URL repository variable), or set hand-off: "false"; input "ports-sha" ("") is required to hand the port list to the controller: the builders build exactly this ports revision (fix the step\'s `with:` in the workflow)',
+  });
+  assert.throws(() => inputs({ ...builder, step: 'deploy', port: 'curl', 'staging-dir': '/tmp/s' }), { message: /input "deploy-command" \(""\) is required to deploy/ });
+  assert.throws(() => inputs({ ...builder, force: 'yes' }), { message: /input "force" \("yes"\) must be "true" or "false" \(input "force"\)/ });
+});
