@@ -8,6 +8,9 @@ export interface RunRecord {
   readonly runNumber: number;
   readonly workflowFile: string;
   readonly workflowId: number;
+  /** The workflow's `name:` (what the API calls a run's `name`). */
+  readonly workflowName: string;
+  /** The run's `run-name:` (the API's `display_title`). */
   readonly name: string;
   readonly inputs: Readonly<Record<string, string>>;
   readonly headBranch: string;

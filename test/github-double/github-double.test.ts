@@ -104,7 +104,7 @@ describe('GitHub double', () => {
     assert.equal(status, 200);
     const runId = (data as { workflow_run_id: number }).workflow_run_id;
     const run = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId });
-    assert.equal(run.data.name, '[b1] curl 15_arm64');
+    assert.deepEqual([run.data.name, run.data.display_title], ['ports', '[b1] curl 15_arm64']);
     assert.equal(run.data.status, 'queued');
     const jobs = await octokit.rest.actions.listJobsForWorkflowRun({ owner, repo, run_id: runId });
     assert.deepEqual(jobs.data.jobs.map((j) => [j.status, j.labels, j.runner_name]), [['queued', ['self-hosted', 'portfarm-build-b1'], null]]);

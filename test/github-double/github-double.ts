@@ -472,6 +472,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       runNumber: ++runNumber,
       workflowFile: file,
       workflowId: 100 + Object.keys(workflows).indexOf(file),
+      workflowName: model.name,
       name: model.runName(inputs),
       inputs,
       headBranch: ref.replace(/^refs\/heads\//, ''),

@@ -75,7 +75,7 @@ export class GitHubObjects {
     const out = obj(this.#schema.example('workflow-run'));
     Object.assign(out, {
       id: run.id,
-      name: run.name,
+      name: run.workflowName,
       display_title: run.name,
       head_branch: run.headBranch,
       head_sha: run.headSha,
@@ -117,7 +117,7 @@ export class GitHubObjects {
       started_at: job.startedAt,
       completed_at: job.completedAt,
       name: job.name,
-      workflow_name: run.name,
+      workflow_name: run.workflowName,
       labels: [...job.labels],
       runner_id: job.runnerId,
       runner_name: job.runnerName,
@@ -249,7 +249,7 @@ export class GitHubObjects {
       runner_name: job.runnerName,
       runner_group_id: job.runnerId === null ? null : 1,
       runner_group_name: job.runnerId === null ? null : 'Default',
-      workflow_name: run.name,
+      workflow_name: run.workflowName,
       steps: rendered.steps,
     });
     if (action === 'completed' && workflowJob.conclusion === null) workflowJob.conclusion = 'cancelled';
@@ -269,7 +269,7 @@ export class GitHubObjects {
     workflowRun.conclusion = run.conclusion;
     workflowRun.pull_requests = [];
     const workflow = obj(out.workflow);
-    Object.assign(workflow, { id: run.workflowId, name: 'ports', path: `.github/workflows/${run.workflowFile}` });
+    Object.assign(workflow, { id: run.workflowId, name: run.workflowName, path: `.github/workflows/${run.workflowFile}` });
     return { name, payload: out };
   }
 

@@ -1,0 +1,207 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Webhooks } from '@octokit/webhooks';
+import type { Logger } from 'pino';
+import { coerceError } from '../errors/coerce-error.ts';
+import type { DeliveryStore } from './delivery-store.ts';
+import type { FarmEvents } from './farm-events.ts';
+import { applyFarmCalls, translateWebhook, WebhookPayloadError, type WebhookContext } from './translate-webhook.ts';
+
+export interface WebhookHandlerOptions {
+  /** The App's webhook secret (`github.webhookSecret`, from the environment). */
+  readonly secret: string;
+  readonly store: DeliveryStore;
+  readonly farm: FarmEvents;
+  readonly context: WebhookContext;
+  readonly log: Logger;
+  /** Deliveries worked on at once (default 1: in arrival order). */
+  readonly concurrency?: number;
+  /** GitHub caps payloads at 25 MB. */
+  readonly maxBodyBytes?: number;
+  readonly now?: () => Date;
+}
+
+export interface WebhookHandler {
+  /** Mount at `/webhooks` of a node:http server. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Queues the deliveries received before a crash but never processed; returns how many. */
+  resumeUnprocessed(): number;
+  /** Resolves when every queued delivery has been worked on. */
+  idle(): Promise<void>;
+  /** Answers 503 from now on, lets queued work finish (aborting it on a second call), resolves when done. */
+  close(): Promise<void>;
+}
+
+interface Work {
+  readonly guid: string;
+  readonly event: string;
+  readonly body: string;
+  readonly receivedAt: Date;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new BodyTooLarge(`body larger than ${max} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Marks that a request was answered, so every path of `receive` ends in exactly one reply. */
+type Answered = 'answered';
+
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>): Answered {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  return 'answered';
+}
+
+/**
+ * The webhook endpoint, thin: verify `X-Hub-Signature-256` (bad or missing → 401, nothing
+ * changes), check the payload's shape, claim the `X-GitHub-Delivery` GUID in the durable
+ * store (a replay → 200 duplicate, nothing changes), answer 202 at once and do the work
+ * from a queue. A failure in the work is logged and recorded on the delivery (resumed on the
+ * next start when retryable) — never answered 200 as if it had worked (probot #907).
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const webhooks = new Webhooks({ secret: options.secret });
+  const maxBody = options.maxBodyBytes ?? 25 * 1024 * 1024;
+  const concurrency = options.concurrency ?? 1;
+  const now = options.now ?? (() => new Date());
+  const stopper = new AbortController();
+  const queue: Work[] = [];
+  let running = 0;
+  let closing: Promise<void> | undefined;
+  let idleWaiters: (() => void)[] = [];
+
+  const settleIdle = (): void => {
+    if (running > 0 || queue.length > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  };
+
+  const work = async (item: Work): Promise<void> => {
+    const log = options.log.child({ deliveryId: item.guid, event: item.event });
+    try {
+      const translation = translateWebhook({ id: item.guid, event: item.event, payload: JSON.parse(item.body) as unknown, receivedAt: item.receivedAt }, options.context);
+      await applyFarmCalls(translation.calls, options.farm, stopper.signal);
+      options.store.markProcessed(item.guid);
+      log.info({ calls: translation.calls.map((c) => c.method) }, 'delivery processed');
+    } catch (value) {
+      const err = coerceError(value);
+      const retryable = (err as { retryable?: unknown }).retryable !== false;
+      options.store.markFailed(item.guid, err.message, retryable);
+      log.error({ err, retryable }, 'delivery failed');
+    }
+  };
+
+  const pump = (): void => {
+    while (running < concurrency && queue.length > 0) {
+      const item = queue.shift();
+      if (item === undefined) break;
+      running += 1;
+      void work(item).finally(() => {
+        running -= 1;
+        pump();
+        settleIdle();
+      });
+    }
+  };
+
+  const enqueue = (item: Work): void => {
+    queue.push(item);
+    pump();
+  };
+
+  const receive = async (req: IncomingMessage, res: ServerResponse): Promise<Answered> => {
+    if (closing !== undefined) return reply(res, 503, { error: 'shutting down; GitHub will show this delivery as failed and portfarm recovers it on start' });
+    if (req.method !== 'POST') return reply(res, 405, { error: 'webhooks are POSTed' });
+    const event = req.headers['x-github-event'];
+    const guid = req.headers['x-github-delivery'];
+    const signature = req.headers['x-hub-signature-256'];
+    let body: string;
+    try {
+      body = await readBody(req, maxBody);
+    } catch (err) {
+      return reply(res, 413, { error: coerceError(err).message });
+    }
+    if (typeof signature !== 'string' || signature === '') {
+      options.log.warn({ deliveryId: guid }, 'webhook without X-Hub-Signature-256 refused');
+      return reply(res, 401, { error: 'missing X-Hub-Signature-256; set the webhook secret in the GitHub App settings' });
+    }
+    if (!(await webhooks.verify(body, signature).catch(() => false))) {
+      options.log.warn({ deliveryId: guid }, 'webhook with a bad signature refused');
+      return reply(res, 401, { error: "bad X-Hub-Signature-256: the App's webhook secret differs from portfarm's (github.webhookSecretEnv)" });
+    }
+    if (typeof event !== 'string' || typeof guid !== 'string' || guid === '') {
+      return reply(res, 400, { error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
+    }
+    const log = options.log.child({ deliveryId: guid, event });
+    const receivedAt = now();
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      return reply(res, 400, { delivery: guid, error: 'body is not JSON (set the App webhook content type to application/json)' });
+    }
+    if (options.store.has(guid)) {
+      log.info('duplicate delivery ignored');
+      return reply(res, 200, { delivery: guid, result: 'duplicate' });
+    }
+    let translation;
+    try {
+      translation = translateWebhook({ id: guid, event, payload, receivedAt }, options.context);
+    } catch (err) {
+      if (!(err instanceof WebhookPayloadError)) throw err;
+      // Claimed and failed for good, so recovery does not redeliver it over and over.
+      options.store.claim({ guid, event, body, receivedAt });
+      options.store.markFailed(guid, err.message, false);
+      log.error({ err }, 'delivery refused: payload has the wrong shape');
+      return reply(res, 400, { delivery: guid, error: err.message });
+    }
+    if (!options.store.claim({ guid, event, body, receivedAt })) {
+      return reply(res, 200, { delivery: guid, result: 'duplicate' });
+    }
+    if (translation.ignored !== null) {
+      options.store.markProcessed(guid);
+      log.debug({ reason: translation.ignored }, 'delivery needs no action');
+      return reply(res, 202, { delivery: guid, result: 'ignored', reason: translation.ignored });
+    }
+    const answered = reply(res, 202, { delivery: guid, result: 'queued' });
+    enqueue({ guid, event, body, receivedAt });
+    return answered;
+  };
+
+  return {
+    handle(req, res) {
+      receive(req, res).catch((err: unknown) => {
+        options.log.error({ err: coerceError(err) }, 'webhook handler failed');
+        if (!res.headersSent) void reply(res, 500, { error: 'portfarm failed to take the delivery; GitHub will show it failed' });
+      });
+    },
+    resumeUnprocessed() {
+      const pending = options.store.unprocessed();
+      for (const d of pending) enqueue({ guid: d.guid, event: d.event, body: d.body, receivedAt: d.receivedAt });
+      return pending.length;
+    },
+    idle() {
+      if (running === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    close() {
+      if (closing !== undefined) {
+        stopper.abort(new Error('webhook handler closed twice: aborting queued work'));
+        return closing;
+      }
+      closing = new Promise((resolve) => {
+        if (running === 0 && queue.length === 0) resolve();
+        else idleWaiters.push(resolve);
+      });
+      return closing;
+    },
+  };
+}

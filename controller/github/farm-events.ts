@@ -1,0 +1,57 @@
+import type { BuildId } from '../model/build-id.ts';
+
+/**
+ * What the GitHub face tells the rest of the farm, already translated from webhooks: the
+ * reorder service (watchers, run state) and the runner manager (jobs) implement it. Every
+ * call carries the delivery id for logs; calls may repeat (GitHub delivers at least once, a
+ * recovered delivery arrives late) and arrive out of order, so implementations are idempotent.
+ */
+export interface FarmEvents {
+  /** A push to the default branch touching ports: called once per configured platform. */
+  onPush(request: WatcherRequest, signal: AbortSignal): Promise<void>;
+  /** A pull request opened or updated: called once per configured platform. */
+  onPullRequest(request: WatcherRequest, signal: AbortSignal): Promise<void>;
+  /** A run of the ports workflow was requested, started or finished. */
+  onWorkflowRun(event: WorkflowRunEvent, signal: AbortSignal): Promise<void>;
+  /** A job of the ports workflow was queued, taken by a runner or finished. */
+  onWorkflowJob(event: WorkflowJobEvent, signal: AbortSignal): Promise<void>;
+}
+
+export interface WatcherRequest {
+  readonly deliveryId: string;
+  readonly kind: 'watcher' | 'pr-watcher';
+  readonly platform: string;
+  /** The commit to build (push `after`, PR head sha). */
+  readonly portsRevision: string;
+  /** The commit before (push `before`, PR base sha); null for a new branch. */
+  readonly previousRevision: string | null;
+  /** Ports whose files the push touched (`<category>/<port>/...`), sorted; empty for PRs (their watcher lists them). */
+  readonly changedPorts: readonly string[];
+  readonly prNumber: number | null;
+  readonly receivedAt: Date;
+}
+
+export interface WorkflowRunEvent {
+  readonly deliveryId: string;
+  /** From the run name `[<id>] …`; null for a run portfarm did not dispatch. */
+  readonly buildId: BuildId | null;
+  readonly runId: number;
+  readonly action: 'requested' | 'in_progress' | 'completed';
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly at: Date;
+}
+
+export interface WorkflowJobEvent {
+  readonly deliveryId: string;
+  /** From the `portfarm-build-<id>` label in `runs-on`; null for jobs of other workflows. */
+  readonly buildId: BuildId | null;
+  readonly runId: number;
+  readonly jobId: number;
+  readonly action: 'queued' | 'waiting' | 'in_progress' | 'completed';
+  readonly labels: readonly string[];
+  readonly runnerId: number | null;
+  readonly runnerName: string | null;
+  readonly conclusion: string | null;
+  readonly at: Date;
+}

@@ -1,0 +1,56 @@
+import { coerceError } from '../errors/coerce-error.ts';
+
+/**
+ * A GitHub API call that failed, carrying the status and the request that failed (never the
+ * token). `retryable` says whether the same call may succeed later (5xx, rate limits,
+ * network); 4xx answers are permanent. Only the caller's entry point decides to retry.
+ */
+export class GitHubError extends Error {
+  readonly status: number;
+  readonly request: { readonly method: string; readonly url: string };
+  readonly retryable: boolean;
+  constructor(message: string, options: { status: number; method: string; url: string; retryable: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GitHubError';
+    this.status = options.status;
+    this.request = { method: options.method, url: options.url };
+    this.retryable = options.retryable;
+  }
+}
+
+interface OctokitRequestErrorShape {
+  readonly status?: unknown;
+  readonly request?: { readonly method?: unknown; readonly url?: unknown };
+  readonly response?: { readonly data?: unknown };
+}
+
+/** Whether a failure with this status may succeed when tried again later. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 0 || status === 403 || status === 408 || status === 429 || status >= 500;
+}
+
+/** Wraps whatever octokit threw as a GitHubError that says what portfarm was doing. */
+export function toGitHubError(value: unknown, doing: string): GitHubError {
+  if (value instanceof GitHubError) return value;
+  const err = coerceError(value);
+  const shape = err as OctokitRequestErrorShape;
+  const status = typeof shape.status === 'number' ? shape.status : 0;
+  const method = typeof shape.request?.method === 'string' ? shape.request.method : '?';
+  const url = typeof shape.request?.url === 'string' ? shape.request.url : '?';
+  const data = shape.response?.data;
+  const said = typeof data === 'object' && data !== null && 'message' in data && typeof data.message === 'string' ? data.message : err.message;
+  const retryable = err.name === 'AbortError' ? false : isRetryableStatus(status);
+  const hint =
+    status === 401
+      ? ' (check github.appId and the private key at github.privateKeyPath: GitHub refused the App credentials)'
+      : status === 404
+        ? ' (is the App installed on the repository, and does the workflow file exist on the default branch?)'
+        : '';
+  return new GitHubError(`${doing}: GitHub answered ${status === 0 ? 'nothing (network error)' : status} to ${method} ${url}: ${said}${hint}`, {
+    status,
+    method,
+    url,
+    retryable,
+    cause: err,
+  });
+}

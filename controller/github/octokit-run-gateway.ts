@@ -1,0 +1,138 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { buildIdFromRunName } from '../model/build-id.ts';
+import type { DispatchRequest, RunGateway, RunStatus, RunSummary } from '../queue/run-gateway.ts';
+import type { GitHubClients } from './create-github-clients.ts';
+import { GitHubError, toGitHubError } from './github-error.ts';
+
+export interface OctokitRunGatewayOptions {
+  readonly clients: GitHubClients;
+  /** The workflow file, `github.workflow` (ports.yml). */
+  readonly workflow: string;
+  /** The branch the workflow runs from (the repository's default branch). */
+  readonly ref: string;
+  /** How often `cancel` looks whether the run stopped (default 2 s). */
+  readonly cancelPollMs?: number;
+  /** After this long a run that ignored `cancel` is force-cancelled (default 30 s). */
+  readonly forceCancelAfterMs?: number;
+  readonly log: Logger;
+}
+
+/** The `ports` workflow's inputs for one build (at most 25; all strings, as Actions passes them). */
+export function dispatchInputs(request: DispatchRequest): Record<string, string> {
+  const inputs: Record<string, string> = {
+    platform: request.platform,
+    portname: request.port ?? '',
+    ports_sha: request.portsRevision,
+    build_id: request.buildId,
+    force: String(request.force),
+    portlist: request.portlist?.join(' ') ?? '',
+  };
+  // Only PR builds carry it, so a workflow without PR support still accepts every other dispatch.
+  if (request.prNumber !== null) inputs.pr_number = String(request.prNumber);
+  return inputs;
+}
+
+function runStatus(status: string | null): RunStatus {
+  return status === 'in_progress' || status === 'completed' ? status : 'queued';
+}
+
+/**
+ * The RunGateway on GitHub: `workflow_dispatch` with `return_run_details` (the run id comes
+ * back in the answer), cancel with a force-cancel when the run ignores it, and the runs of
+ * the workflow listed by creation time and matched to build ids by their run name.
+ */
+export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunGateway {
+  const { installation: octokit, owner, repo } = options.clients;
+  const pollMs = options.cancelPollMs ?? 2000;
+  const forceAfterMs = options.forceCancelAfterMs ?? 30_000;
+
+  const getStatus = async (runId: number, signal: AbortSignal): Promise<string | null> => {
+    try {
+      const { data } = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId, request: { signal } });
+      return data.status;
+    } catch (err) {
+      throw toGitHubError(err, `reading run ${runId}`);
+    }
+  };
+
+  return {
+    async dispatch(request, signal) {
+      const log = options.log.child({ buildId: request.buildId });
+      let response;
+      try {
+        response = await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+          owner,
+          repo,
+          workflow_id: options.workflow,
+          ref: options.ref,
+          inputs: dispatchInputs(request),
+          return_run_details: true,
+          request: { signal },
+        });
+      } catch (err) {
+        throw toGitHubError(err, `dispatching ${options.workflow} for build ${request.buildId}`);
+      }
+      const data = response.data as { workflow_run_id?: number } | undefined;
+      if (typeof data?.workflow_run_id !== 'number') {
+        // A GitHub without return_run_details (204): the run is there, but its id is not known; reconcile finds it by name.
+        throw new GitHubError(`dispatching build ${request.buildId}: GitHub answered ${response.status} without a run id (return_run_details unsupported?); reconcile will match the run by its name`, {
+          status: response.status,
+          method: 'POST',
+          url: `/repos/${owner}/${repo}/actions/workflows/${options.workflow}/dispatches`,
+          retryable: false,
+        });
+      }
+      log.info({ runId: data.workflow_run_id, platform: request.platform, port: request.port }, 'dispatched');
+      return { runId: data.workflow_run_id };
+    },
+
+    async cancel(runId, signal) {
+      const log = options.log.child({ runId });
+      try {
+        await octokit.rest.actions.cancelWorkflowRun({ owner, repo, run_id: runId, request: { signal } });
+      } catch (err) {
+        const error = toGitHubError(err, `cancelling run ${runId}`);
+        if (error.status === 409) return; // already completed: nothing to cancel
+        throw error;
+      }
+      const deadline = Date.now() + forceAfterMs;
+      while (Date.now() < deadline) {
+        if ((await getStatus(runId, signal)) === 'completed') return;
+        await sleep(pollMs, undefined, { signal });
+      }
+      if ((await getStatus(runId, signal)) === 'completed') return;
+      log.warn({ afterMs: forceAfterMs }, 'run ignored cancel; force-cancelling');
+      try {
+        await octokit.rest.actions.forceCancelWorkflowRun({ owner, repo, run_id: runId, request: { signal } });
+      } catch (err) {
+        const error = toGitHubError(err, `force-cancelling run ${runId}`);
+        if (error.status !== 409) throw error;
+      }
+    },
+
+    async listRuns(since, signal) {
+      const created = `>=${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+      try {
+        const runs = await octokit.paginate(octokit.rest.actions.listWorkflowRuns, {
+          owner,
+          repo,
+          workflow_id: options.workflow,
+          created,
+          per_page: 100,
+          request: { signal },
+        });
+        const out: RunSummary[] = [];
+        for (const run of runs) {
+          // `display_title` is the run's `run-name:` (`name` is the workflow's name).
+          const buildId = buildIdFromRunName(run.display_title);
+          if (buildId === undefined) continue;
+          out.push({ runId: run.id, buildId, status: runStatus(run.status), conclusion: run.conclusion });
+        }
+        return out;
+      } catch (err) {
+        throw toGitHubError(err, `listing ${options.workflow} runs since ${since.toISOString()}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { buildIdFromLabel, buildIdFromRunName } from '../model/build-id.ts';
+import { changedPorts } from './changed-ports.ts';
+import type { FarmEvents, WatcherRequest, WorkflowJobEvent, WorkflowRunEvent } from './farm-events.ts';
+import { pullRequestPayloadSchema, pushPayloadSchema, workflowJobPayloadSchema, workflowRunPayloadSchema } from './webhook-payloads.ts';
+
+export interface WebhookContext {
+  /** `owner/name` of the ports repository; deliveries for other repositories are ignored. */
+  readonly repo: string;
+  /** The ports workflow file (`ports.yml`); runs of other workflows are ignored. */
+  readonly workflow: string;
+  /** Configured platform names: one watcher each. */
+  readonly platforms: readonly string[];
+}
+
+/** One call on FarmEvents a delivery turns into. */
+export type FarmCall =
+  | { readonly method: 'onPush'; readonly arg: WatcherRequest }
+  | { readonly method: 'onPullRequest'; readonly arg: WatcherRequest }
+  | { readonly method: 'onWorkflowRun'; readonly arg: WorkflowRunEvent }
+  | { readonly method: 'onWorkflowJob'; readonly arg: WorkflowJobEvent };
+
+export type Translation = { readonly calls: readonly FarmCall[]; readonly ignored: null } | { readonly calls: readonly []; readonly ignored: string };
+
+/** A payload that does not have the shape of its event: permanent (redelivering it fails the same way). */
+export class WebhookPayloadError extends Error {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookPayloadError';
+  }
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, event: string, payload: unknown): T {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(payload)'}: ${i.message}`).join('; ');
+  throw new WebhookPayloadError(`${event} payload is not what GitHub sends: ${problems}`);
+}
+
+const ignore = (reason: string): Translation => ({ calls: [], ignored: reason });
+
+/**
+ * Pure: what a verified delivery means for the farm. A push to the default branch that
+ * touches ports → one watcher per platform; a PR opened/synchronized → one PR watcher per
+ * platform; workflow_run / workflow_job of the ports workflow → run and job state events.
+ * Anything else is ignored with the reason (logged, answered 202).
+ */
+export function translateWebhook(delivery: { readonly id: string; readonly event: string; readonly payload: unknown; readonly receivedAt: Date }, context: WebhookContext): Translation {
+  const { id: deliveryId, event, payload, receivedAt } = delivery;
+  switch (event) {
+    case 'push': {
+      const push = parse(pushPayloadSchema, event, payload);
+      if (push.repository.full_name !== context.repo) return ignore(`push to ${push.repository.full_name}, not ${context.repo}`);
+      const branch = push.repository.default_branch ?? 'master';
+      if (push.ref !== `refs/heads/${branch}`) return ignore(`push to ${push.ref}, not the default branch ${branch}`);
+      if (push.deleted === true) return ignore('branch deleted');
+      const ports = changedPorts(push.commits.flatMap((c) => [...c.added, ...c.removed, ...c.modified]));
+      if (ports.length === 0) return ignore('push touches no port directory');
+      const previous = /^0+$/.test(push.before) ? null : push.before;
+      return {
+        ignored: null,
+        calls: context.platforms.map((platform) => ({
+          method: 'onPush' as const,
+          arg: { deliveryId, kind: 'watcher' as const, platform, portsRevision: push.after, previousRevision: previous, changedPorts: ports, prNumber: null, receivedAt },
+        })),
+      };
+    }
+    case 'pull_request': {
+      const pr = parse(pullRequestPayloadSchema, event, payload);
+      if (pr.repository.full_name !== context.repo) return ignore(`pull request in ${pr.repository.full_name}, not ${context.repo}`);
+      if (pr.action !== 'opened' && pr.action !== 'synchronize' && pr.action !== 'reopened') return ignore(`pull_request.${pr.action} needs no build`);
+      return {
+        ignored: null,
+        calls: context.platforms.map((platform) => ({
+          method: 'onPullRequest' as const,
+          arg: { deliveryId, kind: 'pr-watcher' as const, platform, portsRevision: pr.pull_request.head.sha, previousRevision: pr.pull_request.base.sha, changedPorts: [], prNumber: pr.number, receivedAt },
+        })),
+      };
+    }
+    case 'workflow_run': {
+      const run = parse(workflowRunPayloadSchema, event, payload);
+      if (!run.workflow_run.path.replace(/@.*$/, '').endsWith(`.github/workflows/${context.workflow}`)) return ignore(`run of ${run.workflow_run.path}, not ${context.workflow}`);
+      if (run.action !== 'requested' && run.action !== 'in_progress' && run.action !== 'completed') return ignore(`workflow_run.${run.action} changes nothing`);
+      return {
+        ignored: null,
+        calls: [{
+          method: 'onWorkflowRun',
+          arg: {
+            deliveryId,
+            buildId: buildIdFromRunName(run.workflow_run.display_title) ?? null,
+            runId: run.workflow_run.id,
+            action: run.action,
+            status: run.workflow_run.status ?? 'unknown',
+            conclusion: run.workflow_run.conclusion,
+            at: new Date(run.workflow_run.updated_at),
+          },
+        }],
+      };
+    }
+    case 'workflow_job': {
+      const job = parse(workflowJobPayloadSchema, event, payload);
+      const action = job.action;
+      if (action !== 'queued' && action !== 'waiting' && action !== 'in_progress' && action !== 'completed') return ignore(`workflow_job.${action} changes nothing`);
+      const buildId = job.workflow_job.labels.map(buildIdFromLabel).find((b) => b !== undefined) ?? null;
+      if (buildId === null) return ignore('job of a run portfarm did not dispatch (no portfarm-build-<id> label)');
+      return {
+        ignored: null,
+        calls: [{
+          method: 'onWorkflowJob',
+          arg: {
+            deliveryId,
+            buildId,
+            runId: job.workflow_job.run_id,
+            jobId: job.workflow_job.id,
+            action,
+            labels: job.workflow_job.labels,
+            runnerId: job.workflow_job.runner_id,
+            runnerName: job.workflow_job.runner_name,
+            conclusion: job.workflow_job.conclusion,
+            at: new Date(job.workflow_job.completed_at ?? job.workflow_job.started_at),
+          },
+        }],
+      };
+    }
+    default:
+      return ignore(`${event} events need no action`);
+  }
+}
+
+/** Makes the calls, in order. */
+export async function applyFarmCalls(calls: readonly FarmCall[], farm: FarmEvents, signal: AbortSignal): Promise<void> {
+  for (const call of calls) {
+    switch (call.method) {
+      case 'onPush':
+        await farm.onPush(call.arg, signal);
+        break;
+      case 'onPullRequest':
+        await farm.onPullRequest(call.arg, signal);
+        break;
+      case 'onWorkflowRun':
+        await farm.onWorkflowRun(call.arg, signal);
+        break;
+      case 'onWorkflowJob':
+        await farm.onWorkflowJob(call.arg, signal);
+        break;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * The parts of each webhook payload portfarm reads, validated at the boundary (GitHub's full
+ * schemas are checked by the double in tests; here only what the controller depends on).
+ */
+const repository = z.object({ full_name: z.string(), default_branch: z.string().optional() });
+
+export const pushPayloadSchema = z.object({
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  deleted: z.boolean().optional(),
+  repository,
+  commits: z.array(z.object({ added: z.array(z.string()).default([]), removed: z.array(z.string()).default([]), modified: z.array(z.string()).default([]) })).default([]),
+});
+
+export const pullRequestPayloadSchema = z.object({
+  action: z.string(),
+  number: z.int(),
+  repository,
+  pull_request: z.object({ head: z.object({ sha: z.string() }), base: z.object({ sha: z.string(), ref: z.string() }) }),
+});
+
+export const workflowRunPayloadSchema = z.object({
+  action: z.string(),
+  repository,
+  workflow_run: z.object({
+    id: z.int(),
+    display_title: z.string(),
+    path: z.string(),
+    status: z.string().nullable(),
+    conclusion: z.string().nullable(),
+    updated_at: z.string(),
+  }),
+});
+
+export const workflowJobPayloadSchema = z.object({
+  action: z.string(),
+  repository,
+  workflow_job: z.object({
+    id: z.int(),
+    run_id: z.int(),
+    labels: z.array(z.string()),
+    runner_id: z.int().nullable(),
+    runner_name: z.string().nullable(),
+    conclusion: z.string().nullable(),
+    started_at: z.string(),
+    completed_at: z.string().nullable(),
+  }),
+});
