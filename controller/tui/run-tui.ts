@@ -35,7 +35,6 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     stdout: options.stdout,
     exitOnCtrlC: true,
     patchConsole: false,
-    incrementalRendering: true,
   });
   const onAbort = (): void => {
     app.unmount();

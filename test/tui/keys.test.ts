@@ -175,3 +175,10 @@ test('q quits; a q typed into the filter is text, not quit', async () => {
   await ui.press('q');
   assert.equal(ui.exited(), true);
 });
+
+test('keys that arrive in one read (fast typing over SSH, a paste) count one by one', async () => {
+  const ui = await renderDashboard(busyFarm());
+  const frame = await ui.press('2j\r');
+  assert.equal(frame.split('\n')[2], '  runner          portfarm-b-1039 (id 502)');
+  ui.unmount();
+});

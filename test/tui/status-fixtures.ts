@@ -4,12 +4,12 @@ import { statusSnapshotSchema } from '../../controller/status/status-snapshot.ts
 /** The clock every frame test runs at. */
 export const NOW = Date.parse('2026-11-26T06:00:00Z');
 
-const at = (secondsAgo: number): string => new Date(NOW - secondsAgo * 1000).toISOString();
 
 const LOG = 'https://build.macports.org/builders/ports-15_arm64-builder/builds/32503/steps/install-port/logs/stdio';
 
-/** A farm mid-day: 3 hosts on 2 platforms, one runner idle too long, 2 failures, an alert. */
-export function busyFarm(): StatusSnapshot {
+/** A farm mid-day: 3 hosts on 2 platforms, one runner idle too long, 2 failures, an alert (times relative to `now`). */
+export function busyFarm(now = NOW): StatusSnapshot {
+  const at = (secondsAgo: number): string => new Date(now - secondsAgo * 1000).toISOString();
   return statusSnapshotSchema.parse({
     generatedAt: at(0),
     controller: { version: '0.1.0', startedAt: at(86400), repo: 'macports/macports-ports' },
@@ -116,6 +116,7 @@ export function emptyFarm(): StatusSnapshot {
 
 /** 20 hosts, each with both slots running a build. */
 export function twentyHosts(): StatusSnapshot {
+  const at = (secondsAgo: number): string => new Date(NOW - secondsAgo * 1000).toISOString();
   const hosts: HostStatus[] = Array.from({ length: 20 }, (_, i) => ({
     name: `mac-${String(i + 1).padStart(2, '0')}`,
     address: `10.0.1.${i + 1}`,
