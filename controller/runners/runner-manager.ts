@@ -4,6 +4,7 @@ import { coerceError } from '../errors/coerce-error.ts';
 import { buildIdFromLabel, buildLabel, type BuildId } from '../model/build-id.ts';
 import type { HostStatus, RunnerStatus, SlotStatus } from '../status/status-snapshot.ts';
 import { abortableSleep } from './abortable-sleep.ts';
+import { linkSignals } from './link-signals.ts';
 import type { HostRef, VmBackend } from './backends/vm-backend.ts';
 import { planReconcile, type LiveVm, type ReconcilePlan } from './plan-reconcile.ts';
 import type { RegisteredRunner, RunnerRegistry } from './runner-registry.ts';
@@ -473,18 +474,32 @@ export class RunnerManager {
         lease.log.warn({ attempt: lease.attempt, reason: failure.reason, retryInMs: delay, err: failure }, 'attempt failed; retrying');
         this.#enter(lease, 'backoff');
         try {
-          await abortableSleep(delay, AbortSignal.any([this.#shutdown.signal, lease.finished.signal]));
+          // stop() aborts attemptControl, which also ends this wait.
+          lease.attemptControl = new AbortController();
+          const linked = linkSignals([lease.attemptControl.signal, lease.finished.signal]);
+          await abortableSleep(delay, linked.signal).finally(() => {
+            linked.dispose();
+          });
         } catch {
           return;
         }
+        if (this.#isShuttingDown()) return;
         lease.attempt += 1;
-        lease.attemptControl = new AbortController();
       }
     }
   }
 
   async #attempt(lease: Lease): Promise<void> {
-    const signal = AbortSignal.any([lease.attemptControl.signal, lease.finished.signal, this.#shutdown.signal]);
+    // Not linked to the shutdown signal (hundreds of listeners on one EventTarget cost O(n²)): stop() aborts each attempt.
+    const linked = linkSignals([lease.attemptControl.signal, lease.finished.signal]);
+    try {
+      await this.#attemptUntil(lease, linked.signal);
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  async #attemptUntil(lease: Lease, signal: AbortSignal): Promise<void> {
     const backend = this.#backend(lease.platform.backend);
     // 1. a slot (a warm lease took its slot in warmStart)
     if (!lease.warm || lease.attempt > 1) {
@@ -535,10 +550,13 @@ export class RunnerManager {
     // 4. start the runner; its exit (or the job's completion) ends the attempt
     this.#enter(lease, 'starting-runner');
     // Not tied to shutdown: a graceful stop leaves a running job alone (the next start adopts it).
-    const runSignal = AbortSignal.any([lease.attemptControl.signal, lease.finished.signal]);
+    const runLink = linkSignals([lease.attemptControl.signal, lease.finished.signal]);
+    const runSignal = runLink.signal;
     const runnerExit = backend.exec(vmId, this.#runnerCommand(jit.encodedJitConfig), { signal: runSignal });
     await new Promise<void>((resolve, reject) => {
+      let settled = false;
       const onAbort = (): void => {
+        settled = true;
         if (lease.finished.signal.aborted) resolve();
         else reject(toFailure(runSignal.reason, runSignal));
       };
@@ -547,6 +565,7 @@ export class RunnerManager {
       runnerExit.then(
         (result) => {
           runSignal.removeEventListener('abort', onAbort);
+          if (settled) return;
           if (lease.jobTaken) {
             log.info({ exitCode: result.exitCode }, 'runner exited after its job');
             resolve();
@@ -560,6 +579,8 @@ export class RunnerManager {
           else reject(toFailure(error, runSignal));
         },
       );
+    }).finally(() => {
+      runLink.dispose();
     });
     this.#finishedBuilds.add(lease.buildId);
     this.#trimFinished();
@@ -717,6 +738,10 @@ export class RunnerManager {
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────────────
+
+  #isShuttingDown(): boolean {
+    return this.#shutdown.signal.aborted;
+  }
 
   #enter(lease: Lease, phase: LeasePhase): void {
     lease.phase = phase;

@@ -34,14 +34,20 @@ export function createSlotTable(hosts: readonly SlotHost[]): SlotTable {
 
 /** The free slot for `platform` on the least-loaded host (config order breaks ties), lowest index first. */
 export function findFreeSlot(table: SlotTable, platform: string): { readonly host: string; readonly index: number } | undefined {
+  const used = new Map<string, number[]>();
+  for (const grant of table.held) {
+    const list = used.get(grant.host);
+    if (list === undefined) used.set(grant.host, [grant.index]);
+    else list.push(grant.index);
+  }
   let best: { host: string; index: number; load: number } | undefined;
   for (const host of table.hosts) {
     if (!host.platforms.includes(platform)) continue;
-    const used = table.held.filter((g) => g.host === host.name).map((g) => g.index);
-    if (used.length >= host.maxVms) continue;
+    const indices = used.get(host.name) ?? [];
+    if (indices.length >= host.maxVms || (best !== undefined && indices.length >= best.load)) continue;
     let index = 0;
-    while (used.includes(index)) index += 1;
-    if (best === undefined || used.length < best.load) best = { host: host.name, index, load: used.length };
+    while (indices.includes(index)) index += 1;
+    best = { host: host.name, index, load: indices.length };
   }
   return best === undefined ? undefined : { host: best.host, index: best.index };
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { buildLabel } from '../../controller/model/build-id.ts';
 import type { RunnerManager } from '../../controller/runners/runner-manager.ts';
 import { decodeJitConfig, type InMemoryRunnerRegistry } from './in-memory-runner-registry.ts';
@@ -36,6 +37,8 @@ export class FakeGithubJobs {
 
   constructor(registry: InMemoryRunnerRegistry) {
     this.#registry = registry;
+    // One listener per waiting runner stand-in; a hundred are normal in the benchmark.
+    setMaxListeners(0, this.#changed);
   }
 
   attach(manager: RunnerManager): void {

@@ -1,4 +1,5 @@
 import { abortableSleep, abortReason } from '../abortable-sleep.ts';
+import { linkSignals } from '../link-signals.ts';
 import { VM_PREFIX, VmBackendError, type ExecResult, type HostRef, type VmBackend, type VmInfo } from './vm-backend.ts';
 
 /** What a fake VM does when the runner is started in it; resolves with the runner's exit code when it exits. */
@@ -99,11 +100,16 @@ export class FakeVmBackend implements VmBackend {
     const vm = this.#get(vmId);
     if (signal.aborted) throw abortReason(signal);
     const waitMs = vm.state !== 'running' || vm.bootedAt === undefined ? Infinity : vm.bootedAt - Date.now();
-    if (waitMs > deadlineMs) {
-      await abortableSleep(deadlineMs, AbortSignal.any([signal, vm.life.signal]));
-      throw new VmBackendError(`VM "${vmId}" was not reachable within ${deadlineMs} ms`, { retryable: true, vmId });
+    const linked = linkSignals([signal, vm.life.signal]);
+    try {
+      if (waitMs > deadlineMs) {
+        await abortableSleep(deadlineMs, linked.signal);
+        throw new VmBackendError(`VM "${vmId}" was not reachable within ${deadlineMs} ms`, { retryable: true, vmId });
+      }
+      if (waitMs > 0) await abortableSleep(waitMs, linked.signal);
+    } finally {
+      linked.dispose();
     }
-    if (waitMs > 0) await abortableSleep(waitMs, AbortSignal.any([signal, vm.life.signal]));
     return { address: `10.254.0.${(this.vmIds().indexOf(vmId) % 250) + 2}` };
   }
 
@@ -119,9 +125,14 @@ export class FakeVmBackend implements VmBackend {
     if (jit >= 0) {
       const config = argv[jit + 1] ?? '';
       this.runnerStarts.push({ vmId, encodedJitConfig: config });
-      const signal = AbortSignal.any([options.signal, vm.life.signal]);
+      const linked = linkSignals([options.signal, vm.life.signal]);
       const hook = this.#onRunnerStart;
-      const exitCode = hook === undefined ? await idleUntilAborted(signal) : await hook(config, vmId, signal);
+      let exitCode: number;
+      try {
+        exitCode = hook === undefined ? await idleUntilAborted(linked.signal) : await hook(config, vmId, linked.signal);
+      } finally {
+        linked.dispose();
+      }
       if (vm.life.signal.aborted) throw new VmBackendError(`VM "${vmId}" was destroyed while the runner ran`, { retryable: false, vmId });
       return { exitCode, stdout: '', stderr: '' };
     }
