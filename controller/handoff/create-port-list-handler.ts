@@ -1,0 +1,43 @@
+import { coerceError } from '../errors/coerce-error.ts';
+import type { PortList } from '../model/port-list.ts';
+import type { PortListVerifier, WatcherIdentity } from './verify-port-list-request.ts';
+
+/** The request as any HTTP layer can give it: no node:http here. */
+export interface HandoffRequest {
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The raw body text. */
+  readonly body: string;
+}
+
+export interface HandoffResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** What the controller does with an accepted list: queue the builders; answers how many it queued. */
+export type AcceptPortList = (list: PortList, watcher: WatcherIdentity) => Promise<{ readonly builders: number }>;
+
+const json = (status: number, value: unknown): HandoffResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+
+/**
+ * `POST /api/port-list`: verify, then hand to `accept`. Every refusal answers with the reason
+ * (the action shows it in the job's log); a failure inside `accept` is a 500 with the cause
+ * logged by the caller, never swallowed as a 200 (probot#907).
+ */
+export function createPortListHandler(verify: PortListVerifier, accept: AcceptPortList): (request: HandoffRequest) => Promise<HandoffResponse> {
+  return async (request) => {
+    const header = request.headers.authorization;
+    const authorization = typeof header === 'string' ? header : header?.[0];
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body);
+    } catch (caught) {
+      return json(400, { error: `the body is not JSON: ${coerceError(caught).message}`, retryable: false });
+    }
+    const result = await verify(authorization, body);
+    if (!result.ok) return json(result.status, { error: result.reason, retryable: result.retryable });
+    const { builders } = await accept(result.portList, result.watcher);
+    return json(202, { builders, ports: result.portList.ports.length, excluded: result.portList.excluded.length });
+  };
+}

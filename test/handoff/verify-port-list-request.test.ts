@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPair } from 'jose';
+import { createPortListVerifier } from '../../controller/handoff/verify-port-list-request.ts';
+import { createPortListHandler } from '../../controller/handoff/create-port-list-handler.ts';
+import { GITHUB_ACTIONS_ISSUER, handoffSettings } from '../../controller/handoff/handoff-settings.ts';
+import type { PortList } from '../../controller/model/port-list.ts';
+import { startTokenIssuer } from './issue-tokens.ts';
+
+const issuer = await startTokenIssuer();
+const settings = handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' });
+const verify = createPortListVerifier(settings);
+const list = {
+  buildId: 'w-101',
+  platform: '15_arm64',
+  portsRevision: '70b44a41bbbb627007b18ae0551cddb24c009bf2',
+  ports: ['zlib', 'minizip', 'jq'],
+  excluded: [{ port: 'xz', reason: 'it has already been built and uploaded to the public server' }],
+};
+
+test.after(issuer.close);
+
+test('defaults point at GitHub: issuer token.actions.githubusercontent.com, JWKS at /.well-known/jwks, audience portfarm', () => {
+  assert.deepEqual(handoffSettings({ repository: 'macports/macports-ports' }), {
+    issuer: GITHUB_ACTIONS_ISSUER,
+    jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
+    audience: 'portfarm',
+    repository: 'macports/macports-ports',
+    workflowFile: 'ports.yml',
+    clockToleranceSeconds: 30,
+  });
+});
+
+test('a good token from the ports workflow with a valid list is accepted, with who sent it', async () => {
+  const result = await verify(`Bearer ${await issuer.issue()}`, list);
+  assert.deepEqual(result, {
+    ok: true,
+    portList: list,
+    watcher: {
+      repository: 'macports/macports-ports',
+      runId: '9100200300',
+      sha: '70b44a41bbbb627007b18ae0551cddb24c009bf2',
+      ref: 'refs/heads/master',
+      workflowRef: 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/master',
+      eventName: 'workflow_dispatch',
+    },
+  });
+  assert.ok(issuer.jwksRequests() >= 1);
+});
+
+test('wrong audience → 401 naming the claim and the expected value', async () => {
+  const result = await verify(`Bearer ${await issuer.issue({ audience: 'https://github.com/macports' })}`, list);
+  assert.deepEqual(result, {
+    ok: false,
+    status: 401,
+    reason: 'the OIDC token\'s "aud" claim is "https://github.com/macports"; expected "portfarm" (check_failed)',
+    retryable: false,
+  });
+});
+
+test('wrong repository → 403; wrong workflow → 403; a pull_request run → 403', async () => {
+  const fork = await verify(`Bearer ${await issuer.issue({ claims: { repository: 'someone/macports-ports' } })}`, list);
+  assert.deepEqual(fork, {
+    ok: false,
+    status: 403,
+    reason: 'the token is from repository "someone/macports-ports"; this controller accepts port lists from macports/macports-ports only (config github.repo)',
+    retryable: false,
+  });
+  const other = await verify(`Bearer ${await issuer.issue({ claims: { workflow_ref: 'macports/macports-ports/.github/workflows/main.yml@refs/heads/master' } })}`, list);
+  assert.equal(other.ok ? 0 : other.status, 403);
+  assert.match(other.ok ? '' : other.reason, /from workflow "macports\/macports-ports\/\.github\/workflows\/main\.yml@refs\/heads\/master"; port lists come from macports\/macports-ports\/\.github\/workflows\/ports\.yml@<ref> only/);
+  const pr = await verify(`Bearer ${await issuer.issue({ claims: { event_name: 'pull_request' } })}`, list);
+  assert.deepEqual(pr.ok ? undefined : pr.reason, 'the token is from a "pull_request" run; only runs the controller dispatched (workflow_dispatch) hand off port lists');
+});
+
+test('expired token → 401 saying when it expired', async () => {
+  const result = await verify(`Bearer ${await issuer.issue({ expiresInSeconds: -120 })}`, list);
+  assert.equal(result.ok ? 0 : result.status, 401);
+  assert.match(result.ok ? '' : result.reason, /^the OIDC token expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+});
+
+test('wrong issuer, a key not in the JWKS, no token → 401', async () => {
+  const foreign = await verify(`Bearer ${await issuer.issue({ issuer: 'https://token.actions.githubusercontent.com' })}`, list);
+  assert.match(foreign.ok ? '' : foreign.reason, /^the OIDC token's "iss" claim is "https:\/\/token\.actions\.githubusercontent\.com"; expected "http:\/\/127\.0\.0\.1:\d+"/);
+  const { privateKey } = await generateKeyPair('RS256');
+  const forged = await verify(`Bearer ${await issuer.issue({ key: privateKey })}`, list);
+  assert.deepEqual(forged.ok ? undefined : [forged.status, forged.reason], [401, `the OIDC token does not verify against ${issuer.jwksUrl}: signature verification failed`]);
+  const none = await verify(undefined, list);
+  assert.deepEqual(none.ok ? undefined : none.reason, "no bearer token: the watcher must send its job's OIDC token (Authorization: Bearer <token>)");
+});
+
+test('JWKS unreachable → 503, retryable', async () => {
+  const down = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: 'http://127.0.0.1:9/.well-known/jwks', repository: 'macports/macports-ports' }));
+  const result = await down(`Bearer ${await issuer.issue()}`, list);
+  assert.equal(result.ok ? 0 : result.status, 503);
+  assert.equal(result.ok ? undefined : result.retryable, true);
+});
+
+test('a good token with a bad list → 400 naming the field (portListSchema, shared with the action)', async () => {
+  const result = await verify(`Bearer ${await issuer.issue()}`, { ...list, ports: ['zlib', 'net/curl'] });
+  assert.deepEqual(result, {
+    ok: false,
+    status: 400,
+    reason: 'the port list is not valid: ports.1: port name "net/curl" contains "/"; give the port\'s name (e.g. curl), not its path',
+    retryable: false,
+  });
+});
+
+test('the handler answers 202 with the number of builders queued, and the reason on refusal', async () => {
+  const accepted: PortList[] = [];
+  const handle = createPortListHandler(verify, (portList) => {
+    accepted.push(portList);
+    return Promise.resolve({ builders: portList.ports.length });
+  });
+  const good = await handle({ headers: { authorization: `Bearer ${await issuer.issue()}` }, body: JSON.stringify(list) });
+  assert.deepEqual(good, { status: 202, headers: { 'content-type': 'application/json' }, body: '{"builders":3,"ports":3,"excluded":1}' });
+  assert.deepEqual(accepted, [list]);
+  const bad = await handle({ headers: { authorization: `Bearer ${await issuer.issue({ audience: 'other' })}` }, body: JSON.stringify(list) });
+  assert.equal(bad.status, 401);
+  assert.equal(bad.body, '{"error":"the OIDC token\'s \\"aud\\" claim is \\"other\\"; expected \\"portfarm\\" (check_failed)","retryable":false}');
+  const notJson = await handle({ headers: {}, body: '{' });
+  assert.equal(notJson.status, 400);
+  assert.equal(accepted.length, 1);
+});
