@@ -1,8 +1,23 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UserError } from '../../errors/user-error.ts';
+import { loadPortsGraph } from '../../ports/load-ports-graph.ts';
+import { POLICY_NAMES, type PolicyName } from '../../queue/core/queue-policy.ts';
+import { loadCommits } from '../../sim/load-commits.ts';
+import { simulate } from '../../sim/simulate.ts';
 import type { CliContext } from '../cli-context.ts';
-import { notImplemented } from './not-implemented.ts';
 
-export function registerSimulate(program: Command, _ctx: CliContext): void {
+interface SimulateOptions {
+  readonly ports?: string;
+  readonly commits?: string;
+  readonly policy: string;
+  readonly platforms: string;
+  readonly fullRebuildAt?: string;
+  readonly seed: string;
+  readonly json?: boolean;
+}
+
+export function registerSimulate(program: Command, ctx: CliContext): void {
   program
     .command('simulate')
     .description('replay real commits through a scheduling policy and print its figures')
@@ -13,5 +28,58 @@ export function registerSimulate(program: Command, _ctx: CliContext): void {
     .option('--full-rebuild-at <iso>', 'inject a forced rebuild of all ports at this time')
     .option('--seed <n>', 'seed of the build-duration model', '1')
     .option('--json', 'print the result as one JSON object')
-    .action(notImplemented('simulate', 'the reorder service'));
+    .action(async (options: SimulateOptions) => {
+      const policy = POLICY_NAMES.find((p) => p === options.policy);
+      if (policy === undefined) throw new UserError(`--policy ${JSON.stringify(options.policy)} is not a policy; use one of ${POLICY_NAMES.join(', ')}`);
+      const platforms = wholeNumber('--platforms', options.platforms, 1, 64);
+      const seed = wholeNumber('--seed', options.seed, 0, 2 ** 31 - 1);
+      if (options.ports === undefined) throw new UserError('--ports is required: the ports.json of the MacPorts data set (e.g. ../shared/data/macports/ports.json)');
+      if (options.commits === undefined) throw new UserError('--commits is required: the commits.ndjson of the MacPorts data set (e.g. ../shared/data/macports/commits.ndjson)');
+      let fullRebuildAt: number | null = null;
+      if (options.fullRebuildAt !== undefined) {
+        fullRebuildAt = Date.parse(options.fullRebuildAt);
+        if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(options.fullRebuildAt) || Number.isNaN(fullRebuildAt)) {
+          throw new UserError(`--full-rebuild-at ${JSON.stringify(options.fullRebuildAt)} is not an ISO 8601 time; use e.g. 2026-05-01T00:00:00Z`);
+        }
+      }
+      const graph = await loadPortsGraph(resolve(ctx.cwd, options.ports), ctx.signal);
+      const commits = await loadCommits(resolve(ctx.cwd, options.commits), ctx.signal);
+      ctx.stderr.write(`simulate: ${String(commits.length)} commits, ${String(graph.names.length)} ports, policy ${policy}, ${String(platforms)} platform(s)\n`);
+      let reported = -1;
+      const result = simulate({
+        graph,
+        commits,
+        policy: policy satisfies PolicyName,
+        platforms,
+        fullRebuildAt,
+        seed,
+        clock: () => performance.now(),
+        signal: ctx.signal,
+        onProgress: (platform, done, total) => {
+          const tenth = Math.floor((10 * done) / total);
+          if (tenth === reported && done !== total) return;
+          reported = tenth;
+          ctx.stderr.write(`simulate: platform ${String(platform + 1)}/${String(platforms)}: ${String(done)}/${String(total)} commits\n`);
+        },
+      });
+      if (options.json === true) {
+        ctx.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      const lines = Object.entries(result).map(([key, value]: [string, unknown]) => `${key.padEnd(22)} ${formatFigure(value)}`);
+      ctx.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UserError(`${flag} ${JSON.stringify(text)} must be a whole number from ${String(min)} to ${String(max)}`);
+  }
+  return value;
+}
+
+function formatFigure(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'p50' in value && 'p95' in value) return `p50 ${String(value.p50)}  p95 ${String(value.p95)}`;
+  return String(value);
 }

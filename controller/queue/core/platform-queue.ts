@@ -22,6 +22,8 @@ export interface PlatformQueue {
   readonly prBuilders: EntryHeap;
   /** `coalesceKey` → the one pending builder of that port (portfarm policy only). */
   readonly pendingByPort: Map<string, QueueEntry>;
+  /** Graph id → the pending master builder of that port (portfarm policy only): the dependency walk's index. */
+  readonly pendingByGraphId: Map<number, QueueEntry>;
   /** Runs dispatched or started (more than one only if something broke the rule; the property tests check). */
   readonly inFlight: QueueEntry[];
   nextSeq: number;
@@ -43,6 +45,7 @@ export function createPlatformQueue(platform: string, policy: QueuePolicy, graph
     builders: createEntryHeap(),
     prBuilders: createEntryHeap(),
     pendingByPort: new Map(),
+    pendingByGraphId: new Map(),
     inFlight: [],
     nextSeq: 1,
     masterSinceLastPr: 0,
@@ -79,7 +82,11 @@ export function indexEntry(queue: PlatformQueue, entry: QueueEntry): void {
   else if (entry.kind === 'pr-watcher') queue.prWatchers.push(entry);
   else {
     heapPush(entry.prNumber === null ? queue.builders : queue.prBuilders, entry, builderKey(queue, entry));
-    if (queue.policy.coalesce && entry.port !== null) queue.pendingByPort.set(coalesceKey(entry.port, entry.prNumber), entry);
+    if (queue.policy.coalesce && entry.port !== null) {
+      queue.pendingByPort.set(coalesceKey(entry.port, entry.prNumber), entry);
+      const id = entry.prNumber === null ? queue.graph?.ids.get(entry.port.toLowerCase()) : undefined;
+      if (id !== undefined) queue.pendingByGraphId.set(id, entry);
+    }
     if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending += 1;
     if (entry.head) queue.headPending += 1;
   }
@@ -98,6 +105,8 @@ export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
   if (entry.port !== null) {
     const key = coalesceKey(entry.port, entry.prNumber);
     if (queue.pendingByPort.get(key) === entry) queue.pendingByPort.delete(key);
+    const id = entry.prNumber === null ? queue.graph?.ids.get(entry.port.toLowerCase()) : undefined;
+    if (id !== undefined && queue.pendingByGraphId.get(id) === entry) queue.pendingByGraphId.delete(id);
   }
   if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending -= 1;
   if (entry.head) queue.headPending -= 1;

@@ -2,7 +2,7 @@ import { dependencyClosure } from '../../ports/dependency-closure.ts';
 import type { PortsGraph } from '../../ports/ports-graph.ts';
 import { heapCopy, heapPeek, type EntryHeap } from './entry-heap.ts';
 import type { QueueEntry } from './queue-entry.ts';
-import { coalesceKey, type PlatformQueue } from './platform-queue.ts';
+import type { PlatformQueue } from './platform-queue.ts';
 
 /**
  * The next build to dispatch on a platform, or null (something is in flight, or nothing waits).
@@ -56,7 +56,7 @@ function pullForward(queue: PlatformQueue, graph: PortsGraph, candidate: QueueEn
   }
   let best: QueueEntry = candidate;
   for (const dep of closure) {
-    const pending = queue.pendingByPort.get(coalesceKey(graph.names[dep] ?? '', null));
+    const pending = queue.pendingByGraphId.get(dep);
     if (pending === undefined || skip?.has(pending.buildId) === true) continue;
     if (best === candidate || pending.rank < best.rank) best = pending;
   }

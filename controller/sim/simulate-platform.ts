@@ -1,0 +1,277 @@
+import { expandSubports } from '../ports/expand-subports.ts';
+import type { PortsGraph } from '../ports/ports-graph.ts';
+import { countPending } from '../queue/core/count-pending.ts';
+import { enqueueBuilders } from '../queue/core/enqueue-builders.ts';
+import { enqueueWatcher } from '../queue/core/enqueue-watcher.ts';
+import { markDispatching } from '../queue/core/mark-dispatching.ts';
+import { markFinished, markStarted } from '../queue/core/mark-run.ts';
+import { createPlatformQueue } from '../queue/core/platform-queue.ts';
+import { heapSize } from '../queue/core/entry-heap.ts';
+import { findPreemptable, requeuePreempted } from '../queue/core/preempt-builder.ts';
+import type { QueueEntry } from '../queue/core/queue-entry.ts';
+import { POLICIES, type PolicyName } from '../queue/core/queue-policy.ts';
+import { selectNext } from '../queue/core/select-next.ts';
+import type { DurationModel } from './duration-model.ts';
+import type { SimCommit } from './load-commits.ts';
+import { seededRandom } from './seeded-random.ts';
+
+const MINUTE = 60_000;
+/** workflow_dispatch → VM cloned → JIT runner online → job started: the window in which a builder can be preempted. */
+const DISPATCH_TO_START = 1 * MINUTE;
+/** buildbot's treeStableTimer: pushes this close together become one watcher request. */
+const TREE_STABLE = 5_000;
+const MEAN_DAYS_BETWEEN_RESTARTS = 21;
+/** A builder whose version is already built: VM start plus mpbb finding the archive deployed. */
+const DUPLICATE_BUILD = 3 * MINUTE;
+
+export interface PlatformRunInput {
+  readonly graph: PortsGraph;
+  readonly commits: readonly SimCommit[];
+  readonly policy: PolicyName;
+  readonly fullRebuildAt: number | null;
+  readonly durations: DurationModel;
+  /** Seed of the restart schedule (the same for every policy, so they face the same outages). */
+  readonly seed: number;
+  readonly clock: () => number;
+  readonly signal?: AbortSignal | undefined;
+  readonly onCommit?: ((done: number) => void) | undefined;
+}
+
+export interface PlatformRunFigures {
+  builds: number;
+  supersededBuilds: number;
+  wastedMs: number;
+  latencies: number[];
+  watcherWaits: number[];
+  maxPending: number;
+  pendingErrorSum: number;
+  pendingSamples: number;
+  concurrencyViolations: number;
+  schedulerMs: number;
+}
+
+interface Running {
+  readonly entry: QueueEntry;
+  startAt: number;
+  endAt: number;
+  started: boolean;
+  /** Builders: the Portfile version (index of the newest commit that changed it) the build sees. */
+  version: number;
+  superseded: boolean;
+}
+
+/**
+ * Replays the commits through one platform's queue with the core the controller runs. Only
+ * the world around the queue is modelled here: commit arrivals, run durations, the shared
+ * ports tree of buildbot, master restarts, and which versions are built.
+ */
+export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
+  const { graph, commits, policy, durations, clock } = input;
+  const queue = createPlatformQueue('sim', POLICIES[policy], graph);
+  let ids = 0;
+  const ctx = { now: 0, newBuildId: (): string => `s${(++ids).toString(36)}` };
+  const figures: PlatformRunFigures = {
+    builds: 0, supersededBuilds: 0, wastedMs: 0, latencies: [], watcherWaits: [], maxPending: 0,
+    pendingErrorSum: 0, pendingSamples: 0, concurrencyViolations: 0, schedulerMs: 0,
+  };
+  const timed = <T>(work: () => T): T => {
+    const start = clock();
+    const result = work();
+    figures.schedulerMs += clock() - start;
+    return result;
+  };
+
+  // Which commits changed each Portfile (subports share their main port's Portfile).
+  const owner = new Map<string, string>();
+  graph.subports.forEach((subs, main) => {
+    for (const sub of subs) owner.set((graph.names[sub] ?? '').toLowerCase(), (graph.names[main] ?? '').toLowerCase());
+  });
+  const ownerOf = (name: string): string => owner.get(name.toLowerCase()) ?? name.toLowerCase();
+  const changes = new Map<string, number[]>();
+  commits.forEach((c, i) => {
+    for (const port of c.ports) {
+      const key = ownerOf(port);
+      const list = changes.get(key) ?? [];
+      if (list[list.length - 1] !== i) list.push(i);
+      changes.set(key, list);
+    }
+  });
+  const revIndex = new Map(commits.map((c, i) => [c.sha, i]));
+  /** The version of `name` in the tree at commit index `rev`: the newest change at or before it (-1: before the window). */
+  const versionAt = (name: string, rev: number): number => {
+    const list = changes.get(ownerOf(name));
+    if (list === undefined) return -1;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] ?? 0) <= rev) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? -1 : (list[lo - 1] ?? -1);
+  };
+  let headRev = -1; // newest commit made so far
+  let sharedRev = -1; // buildbot's shared ports tree: the revision the last watcher synced
+  let rebuildDone = false;
+  const built = new Map<string, number>();
+  const builtVersion = (name: string): number => built.get(name.toLowerCase()) ?? (rebuildDone ? -2 : -1);
+  const waiting = new Map<string, number[]>();
+  const remaining = new Map<number, number>();
+  const watcherCommits = new Map<string, number[]>();
+  const pendingSamples: { reported: number; builders: number; watchers: string[] }[] = [];
+  const addedByWatcher = new Map<string, number>();
+  const lastList = new Map<string, { entry: QueueEntry; ports: string[] }>();
+
+  const restartRandom = seededRandom(input.seed * 7919 + 17);
+  const lastCommitTime = commits[commits.length - 1]?.time ?? 0;
+  const nextRestartAfter = (t: number): number => t - Math.log(1 - restartRandom()) * MEAN_DAYS_BETWEEN_RESTARTS * 24 * 60 * MINUTE;
+  let restartAt = nextRestartAfter(commits[0]?.time ?? 0);
+  let rebuildAt = input.fullRebuildAt === null ? null : Math.max(input.fullRebuildAt, commits[0]?.time ?? 0);
+  // A holder, because dispatchNext (a closure) replaces the run in flight.
+  const flight: { running: Running | null } = { running: null };
+  let next = 0;
+
+  const listFor = (watcher: QueueEntry): string[] => {
+    const rev = revIndex.get(watcher.portsRevision) ?? headRev;
+    const names = watcher.force
+      ? graph.names.map((_, id) => id).sort((a, b) => (graph.rank[a] ?? 0) - (graph.rank[b] ?? 0)).map((id) => graph.names[id] ?? '')
+      : expandSubports(graph, watcher.changedPorts ?? []);
+    // mpbb list-subports excludes ports whose archive for the current version already exists.
+    return names.filter((name) => builtVersion(name) < versionAt(name, rev));
+  };
+
+  const dispatchNext = (now: number): void => {
+    if (flight.running !== null) return;
+    const entry = timed(() => selectNext(queue));
+    if (entry === null) return;
+    timed(() => markDispatching(queue, entry, now));
+    const duration = entry.port === null ? durations.watcher(entry.force ? graph.names.length : (entry.changedPorts?.length ?? 0) * 3) : durations.build(entry.port);
+    flight.running = { entry, startAt: now + DISPATCH_TO_START, endAt: now + DISPATCH_TO_START + duration, started: false, version: -1, superseded: false };
+  };
+
+  for (;;) {
+    input.signal?.throwIfAborted();
+    const commitAt = commits[next]?.time ?? Infinity;
+    const runAt = flight.running === null ? Infinity : flight.running.started ? flight.running.endAt : flight.running.startAt;
+    const restart = restartAt <= lastCommitTime ? restartAt : Infinity;
+    const rebuild = rebuildAt ?? Infinity;
+    const now = Math.min(commitAt, runAt, restart, rebuild);
+    if (now === Infinity) break;
+    ctx.now = now;
+    const current: Running | null = flight.running;
+    if (now === rebuild) {
+      rebuildAt = null;
+      rebuildDone = true;
+      built.clear();
+      const rev = commits[Math.max(0, headRev)]?.sha ?? '0000000';
+      timed(() => enqueueWatcher(queue, { portsRevision: rev, changedPorts: null, force: true, prNumber: null }, ctx));
+    } else if (now === commitAt) {
+      // One push: every commit within the tree-stable window.
+      const group: number[] = [];
+      while (next < commits.length && (commits[next]?.time ?? Infinity) <= now + TREE_STABLE) group.push(next++);
+      headRev = group[group.length - 1] ?? headRev;
+      input.onCommit?.(next);
+      const ports = [...new Set(group.flatMap((i) => commits[i]?.ports ?? []))];
+      if (ports.length > 0) {
+        for (const i of group) {
+          const names = expandSubports(graph, commits[i]?.ports ?? []);
+          if (names.length === 0) continue;
+          remaining.set(i, names.length);
+          for (const name of names) {
+            const key = name.toLowerCase();
+            const list = waiting.get(key) ?? [];
+            list.push(i);
+            waiting.set(key, list);
+          }
+        }
+        const sha = commits[headRev]?.sha ?? '0000000';
+        const { entry } = timed(() => enqueueWatcher(queue, { portsRevision: sha, changedPorts: ports, force: false, prNumber: null }, ctx));
+        watcherCommits.set(entry.buildId, [...(watcherCommits.get(entry.buildId) ?? []), ...group]);
+        // What an operator is shown: buildbot knows only the builder requests; portfarm adds its estimate.
+        const builders = heapSize(queue.builders);
+        pendingSamples.push({
+          reported: builders + (policy === 'portfarm' ? timed(() => countPending(queue)).estimatedFromWatchers : 0),
+          builders,
+          watchers: queue.watchers.map((w) => w.buildId),
+        });
+        if (queue.policy.preempt && current !== null && !current.started) {
+          const victim = timed(() => findPreemptable(queue));
+          if (victim === current.entry) {
+            // The cancelled run cost a VM clone and a runner registration, nothing more.
+            figures.wastedMs += now - (victim.dispatchedAt ?? now);
+            timed(() => requeuePreempted(queue, victim, ctx));
+            flight.running = null;
+          }
+        }
+      }
+    } else if (now === restart) {
+      restartAt = nextRestartAfter(now);
+      // buildbot restarts the builds in progress; portfarm's runs live on GitHub and go on.
+      if (policy !== 'portfarm' && current !== null && current.started) {
+        figures.wastedMs += now - current.startAt;
+        const duration = current.endAt - current.startAt;
+        current.startAt = now;
+        current.endAt = now + duration;
+        const origin = current.entry.origin === null ? undefined : lastList.get(current.entry.origin);
+        if (policy === 'legacy' && origin !== undefined) {
+          // The waiting watcher restarts too, beside the builder (ticket 53587), and triggers its list again.
+          figures.concurrencyViolations += 1;
+          const again = origin.ports.filter((name) => builtVersion(name) < versionAt(name, revIndex.get(origin.entry.portsRevision) ?? headRev));
+          timed(() => enqueueBuilders(queue, { origin: origin.entry, portsRevision: origin.entry.portsRevision, ports: again }, ctx));
+        }
+      }
+    } else if (current !== null && !current.started) {
+      current.started = true;
+      timed(() => markStarted(current.entry, now));
+      const { entry } = current;
+      if (entry.port === null) {
+        for (const i of watcherCommits.get(entry.buildId) ?? []) figures.watcherWaits.push(now - (commits[i]?.time ?? now));
+        sharedRev = revIndex.get(entry.portsRevision) ?? headRev;
+      } else {
+        // buildbot builds whatever the shared tree holds; a portfarm builder checks out its own revision.
+        const rev = queue.policy.coalesce ? (revIndex.get(entry.portsRevision) ?? headRev) : sharedRev;
+        current.version = versionAt(entry.port, rev);
+        const duplicate = builtVersion(entry.port) >= current.version;
+        current.superseded = duplicate || versionAt(entry.port, headRev) > current.version;
+        // Assumed: a build of a version already built stops after the VM start and the archive check.
+        if (duplicate) current.endAt = Math.min(current.endAt, now + DUPLICATE_BUILD);
+      }
+    } else if (current !== null) {
+      const { entry } = current;
+      timed(() => markFinished(queue, entry, 'success', now));
+      flight.running = null;
+      if (entry.port === null) {
+        const ports = listFor(entry);
+        const result = timed(() => enqueueBuilders(queue, { origin: entry, portsRevision: entry.portsRevision, ports }, ctx));
+        addedByWatcher.set(entry.buildId, result.added.length);
+        lastList.set(entry.buildId, { entry, ports });
+      } else {
+        figures.builds += 1;
+        if (current.superseded) {
+          figures.supersededBuilds += 1;
+          figures.wastedMs += current.endAt - current.startAt;
+        }
+        const key = entry.port.toLowerCase();
+        if (current.version > builtVersion(key)) {
+          built.set(key, current.version);
+          const list = waiting.get(key) ?? [];
+          while (list.length > 0 && (list[0] ?? Infinity) <= current.version) {
+            const i = list.shift() ?? 0;
+            const left = (remaining.get(i) ?? 1) - 1;
+            remaining.set(i, left);
+            if (left === 0) figures.latencies.push(now - (commits[i]?.time ?? now));
+          }
+        }
+      }
+    }
+    dispatchNext(now);
+    if (queue.inFlight.length > 1) figures.concurrencyViolations += 1;
+    figures.maxPending = Math.max(figures.maxPending, queue.watchers.length + heapSize(queue.builders));
+  }
+  for (const sample of pendingSamples) {
+    const actual = sample.builders + sample.watchers.reduce((sum, id) => sum + (addedByWatcher.get(id) ?? 0), 0);
+    figures.pendingErrorSum += Math.abs(sample.reported - actual);
+    figures.pendingSamples += 1;
+  }
+  return figures;
+}

@@ -1,0 +1,59 @@
+import type { PortsGraph } from '../ports/ports-graph.ts';
+import type { PolicyName } from '../queue/core/queue-policy.ts';
+import { createDurationModel } from './duration-model.ts';
+import type { SimCommit } from './load-commits.ts';
+import { percentile } from './percentile.ts';
+import { simulatePlatform } from './simulate-platform.ts';
+import type { SimulationResult } from './simulation-result.ts';
+
+export interface SimulationInput {
+  readonly graph: PortsGraph;
+  /** Oldest first. */
+  readonly commits: readonly SimCommit[];
+  readonly policy: PolicyName;
+  readonly platforms: number;
+  /** Inject a forced rebuild of all ports at this time (ms); null for commits only. */
+  readonly fullRebuildAt: number | null;
+  readonly seed: number;
+  /** Measures the scheduler's own time (performance.now in the CLI); the simulated time never comes from it. */
+  readonly clock: () => number;
+  readonly signal?: AbortSignal | undefined;
+  /** Called as commits are replayed: platform index (0-based), commits done, total. */
+  readonly onProgress?: ((platform: number, done: number, total: number) => void) | undefined;
+}
+
+const HOUR = 3_600_000;
+
+/** Runs `platforms` independent platform queues (each with its own build durations) and sums their figures. */
+export function simulate(input: SimulationInput): SimulationResult {
+  const runs = Array.from({ length: input.platforms }, (_, p) =>
+    simulatePlatform({
+      graph: input.graph,
+      commits: input.commits,
+      policy: input.policy,
+      fullRebuildAt: input.fullRebuildAt,
+      durations: createDurationModel(input.graph, input.seed * 1000 + p),
+      seed: input.seed * 1000 + p,
+      clock: input.clock,
+      signal: input.signal,
+      onCommit: input.onProgress === undefined ? undefined : (done) => input.onProgress?.(p, done, input.commits.length),
+    }),
+  );
+  const latencies = runs.flatMap((r) => r.latencies);
+  const waits = runs.flatMap((r) => r.watcherWaits);
+  const samples = runs.reduce((s, r) => s + r.pendingSamples, 0);
+  const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+  return {
+    policy: input.policy,
+    commits: input.commits.length,
+    builds: runs.reduce((s, r) => s + r.builds, 0),
+    supersededBuilds: runs.reduce((s, r) => s + r.supersededBuilds, 0),
+    wastedBuildHours: round(runs.reduce((s, r) => s + r.wastedMs, 0) / HOUR, 1),
+    latencyHours: { p50: round(percentile(latencies, 50) / HOUR), p95: round(percentile(latencies, 95) / HOUR) },
+    watcherWaitHours: { p50: round(percentile(waits, 50) / HOUR), p95: round(percentile(waits, 95) / HOUR) },
+    maxPending: Math.max(0, ...runs.map((r) => r.maxPending)),
+    pendingCountError: samples === 0 ? 0 : round(runs.reduce((s, r) => s + r.pendingErrorSum, 0) / samples, 1),
+    concurrencyViolations: runs.reduce((s, r) => s + r.concurrencyViolations, 0),
+    schedulerMs: round(runs.reduce((s, r) => s + r.schedulerMs, 0), 1),
+  };
+}

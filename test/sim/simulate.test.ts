@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadPortsGraph } from '../../controller/ports/load-ports-graph.ts';
+import { loadCommits } from '../../controller/sim/load-commits.ts';
+import { simulate } from '../../controller/sim/simulate.ts';
+import { captureCli } from '../helpers/capture-cli.ts';
+
+const fixtures = new URL('../fixtures/macports/', import.meta.url).pathname;
+const ports = join(fixtures, 'ports.json');
+const commitsFile = join(fixtures, 'commits.ndjson');
+const KEYS = ['policy', 'commits', 'builds', 'supersededBuilds', 'wastedBuildHours', 'latencyHours', 'watcherWaitHours', 'maxPending', 'pendingCountError', 'concurrencyViolations', 'schedulerMs'];
+
+test('portfarm simulate --json prints one object with exactly the DESIGN.md keys, the same for the same seed', async () => {
+  const args = ['simulate', '--ports', ports, '--commits', commitsFile, '--policy', 'portfarm', '--seed', '3', '--json'];
+  const first = await captureCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  const result = JSON.parse(first.stdout) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(result), KEYS);
+  assert.equal(typeof result.schedulerMs, 'number');
+  const { schedulerMs: _ignored, ...figures } = result;
+  assert.deepEqual(figures, {
+    policy: 'portfarm',
+    commits: 60,
+    builds: 113,
+    supersededBuilds: 0,
+    wastedBuildHours: 0,
+    latencyHours: { p50: 0.35, p95: 1.88 },
+    watcherWaitHours: { p50: 0.02, p95: 0.13 },
+    maxPending: 14,
+    pendingCountError: 0.2,
+    concurrencyViolations: 0,
+  });
+  const second = JSON.parse((await captureCli(args)).stdout) as Record<string, unknown>;
+  assert.deepEqual({ ...second, schedulerMs: 0 }, { ...result, schedulerMs: 0 });
+  assert.match(first.stderr, /^simulate: 60 commits, 4266 ports, policy portfarm, 1 platform\(s\)\n/);
+  assert.match(first.stderr, /simulate: platform 1\/1: 60\/60 commits\n$/);
+});
+
+test('bad flags and malformed data files are refused with the value and the fix, exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-sim-'));
+  writeFileSync(join(dir, 'bad.ndjson'), '{"sha":"abcdef1","time":"2026-01-01T00:00:00Z","ports":["curl"]}\n{"sha":"abcdef2","time":"yesterday","ports":[]}\n');
+  writeFileSync(join(dir, 'slash.ndjson'), '{"sha":"abcdef1","time":"2026-01-01T00:00:00Z","ports":["net/curl"]}\n');
+  const cases: [string[], string][] = [
+    [['--policy', 'fifo'], 'portfarm: --policy "fifo" is not a policy; use one of legacy, proposed, portfarm\n'],
+    [['--platforms', '0'], 'portfarm: --platforms "0" must be a whole number from 1 to 64\n'],
+    [['--full-rebuild-at', 'soon'], 'portfarm: --full-rebuild-at "soon" is not an ISO 8601 time; use e.g. 2026-05-01T00:00:00Z\n'],
+    [['--commits', 'bad.ndjson'], `portfarm: ${join(dir, 'bad.ndjson')}:2: time must be an ISO 8601 time with offset\n`],
+    [['--commits', 'slash.ndjson'], `portfarm: ${join(dir, 'slash.ndjson')}:1: port name "net/curl" contains "/"; give the port's name (e.g. curl), not its path\n`],
+  ];
+  for (const [flags, stderr] of cases) {
+    const args = ['simulate', '--ports', ports, '--commits', commitsFile, ...flags];
+    const result = await captureCli(args.slice(0, 3).concat(flags.includes('--commits') ? [] : args.slice(3, 5), flags), { cwd: dir });
+    assert.equal(result.code, 2, flags.join(' '));
+    assert.equal(result.stderr.split('\n').filter((l) => !l.startsWith('simulate:')).join('\n'), stderr);
+    assert.equal(result.stdout, '');
+  }
+});
+
+test('on a long window with a forced rebuild, only legacy runs a watcher beside a builder after restarts; portfarm wastes least', async () => {
+  const graph = await loadPortsGraph(ports);
+  // The fixture's commits spread one every two days, so restarts (about one in three weeks) fall inside busy periods.
+  const commits = (await loadCommits(commitsFile)).map((c, i) => ({ ...c, time: Date.UTC(2026, 0, 1) + i * 2 * 86_400_000 }));
+  const run = (policy: 'legacy' | 'proposed' | 'portfarm') =>
+    simulate({ graph, commits, policy, platforms: 2, fullRebuildAt: Date.UTC(2026, 0, 1), seed: 1, clock: () => 0 });
+  const legacy = run('legacy');
+  const proposed = run('proposed');
+  const portfarm = run('portfarm');
+  assert.ok(legacy.concurrencyViolations > 0, `legacy violations ${String(legacy.concurrencyViolations)}`);
+  assert.equal(proposed.concurrencyViolations, 0);
+  assert.equal(portfarm.concurrencyViolations, 0);
+  assert.ok(portfarm.wastedBuildHours < legacy.wastedBuildHours, `${String(portfarm.wastedBuildHours)} < ${String(legacy.wastedBuildHours)}`);
+  assert.ok(portfarm.latencyHours.p95 < legacy.latencyHours.p95);
+  assert.equal(portfarm.schedulerMs, 0, 'the injected clock is the only clock the simulation reads');
+});
