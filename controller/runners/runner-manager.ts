@@ -729,7 +729,9 @@ export class RunnerManager {
     for (const lease of this.#leases.values()) {
       if (isWatched(lease.phase)) watched.push({ key: lease.buildId, phase: lease.phase, since: lease.since });
     }
-    for (const overdue of findOverdueLeases(watched, this.#now(), this.#deadlines)) {
+    // The backend enforces bootMs itself (waitReachable); the watchdog is the backstop for a backend that hangs.
+    const backstop = { ...this.#deadlines, bootMs: this.#deadlines.bootMs + Math.max(1_000, this.#deadlines.bootMs / 10) };
+    for (const overdue of findOverdueLeases(watched, this.#now(), backstop)) {
       const lease = this.#leases.get(overdue.key);
       if (lease === undefined) continue;
       lease.log.warn({ vmId: lease.vmId, reason: overdue.reason, overdueMs: overdue.overdueMs }, 'watchdog: deadline passed');
