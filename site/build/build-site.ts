@@ -4,6 +4,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../controller/errors/user-error.ts';
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
 import { readLedger, type TornLine } from '../ledger/read-ledger.ts';
+import { expandBuild } from '../lookup/expand-build.ts';
+import { platformOf } from '../lookup/platform-of.ts';
 import { portBucket } from '../lookup/port-bucket.ts';
 import {
   INDEX_PATH,
@@ -51,6 +53,7 @@ export const PROGRESS_EVERY = 100_000;
 const RECENT_PER_PORT = 10;
 /** About this many ports per `/map/_ports/<bucket>.json`. */
 const PORTS_PER_BUCKET = 40;
+const WRITES_IN_FLIGHT = 16;
 
 interface BuilderState {
   readonly name: string;
@@ -58,9 +61,12 @@ interface BuilderState {
   latest: number;
   count: number;
   readonly shards: Set<number>;
-  buffer: { shard: number; builds: Map<number, MapBuild> } | undefined;
+  buffer: { shard: number; builds: Map<number, Buffered> } | undefined;
   latestEntry: LedgerEntry | undefined;
 }
+
+/** A ledger line as read, or a build read back from a shard written earlier (URLs resolved). */
+type Buffered = LedgerEntry | MapBuild;
 
 interface PortState {
   readonly latest: Map<string, PortBuild>;
@@ -76,7 +82,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   const out = resolve(options.outDir);
   await checkOutDir(out);
   const base = basePathOf(options.baseUrl);
-  const script = await bundleRouter();
+  // esbuild runs while the ledger is read; the result is awaited only where the pages need it.
+  const script = bundleRouter();
+  script.catch(() => undefined);
   await mkdir(dirname(out), { recursive: true });
   const tmp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
   try {
@@ -90,32 +98,42 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   }
 }
 
-async function writeSite(dir: string, base: string, script: string, options: BuildSiteOptions): Promise<SiteSummary> {
+async function writeSite(dir: string, base: string, scriptPromise: Promise<string>, options: BuildSiteOptions): Promise<SiteSummary> {
+  await mkdir(join(dir, 'map'), { recursive: true });
   const builders = new Map<string, BuilderState>();
   const ports = new Map<string, PortState>();
   const flushed = new Set<string>();
-  const interned = new Map<string, string>();
+  // Port pages keep a few builds per port for the whole run: one string per platform, not per build.
+  const platforms = new Map<string, string>();
   const intern = (text: string): string => {
-    const seen = interned.get(text);
+    const seen = platforms.get(text);
     if (seen !== undefined) return seen;
-    interned.set(text, text);
+    platforms.set(text, text);
     return text;
   };
-  const target = (url: string): string => resolveTarget(url, base, options.logArchiveUrl);
+  const target = targetResolver(base, options.logArchiveUrl);
   let files = 0;
   let duplicates = 0;
   let largestShard = { path: '', bytes: 0 };
+  // Shard and page writes overlap with reading the ledger; at most WRITES_IN_FLIGHT at a time.
+  const pending = new Set<Promise<void>>();
+  let writeFailure: Error | undefined;
+  const write = async (path: string, text: string): Promise<void> => {
+    const done: Promise<void> = writeFile(path, text)
+      .catch((caught: unknown) => {
+        writeFailure ??= new Error(`cannot write ${path}`, { cause: caught });
+      })
+      .finally(() => pending.delete(done));
+    pending.add(done);
+    if (pending.size >= WRITES_IN_FLIGHT) await Promise.race(pending);
+    if (writeFailure !== undefined) throw writeFailure;
+  };
 
   const flush = async (state: BuilderState): Promise<void> => {
     const buffer = state.buffer;
     if (buffer === undefined) return;
     const path = shardPath(state.name, buffer.shard);
-    const shard: MapShard = {
-      v: SITE_MAP_VERSION,
-      builder: state.name,
-      shard: buffer.shard,
-      builds: Object.fromEntries([...buffer.builds].sort((a, b) => a[0] - b[0]).map(([n, b]) => [String(n), b])),
-    };
+    const shard = compactShard(state.name, buffer.shard, buffer.builds, target);
     const text = JSON.stringify(shard);
     const bytes = Buffer.byteLength(text);
     if (bytes > largestShard.bytes) largestShard = { path, bytes };
@@ -125,8 +143,8 @@ async function writeSite(dir: string, base: string, script: string, options: Bui
       files += 2;
       flushed.add(path);
     }
-    await writeFile(join(dir, path), text);
-    await writeFile(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, state.name, buffer.shard, buffer.builds));
+    await write(join(dir, path), text);
+    await write(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, shard));
     state.buffer = undefined;
   };
 
@@ -144,21 +162,23 @@ async function writeSite(dir: string, base: string, script: string, options: Bui
       await flush(state);
       // Ledgers are appended in order, so a shard comes back only for imports out of order.
       const path = shardPath(state.name, k);
-      state.buffer = { shard: k, builds: flushed.has(path) ? await readShardBack(join(dir, path)) : new Map<number, MapBuild>() };
+      state.buffer = { shard: k, builds: flushed.has(path) ? await readShardBack(join(dir, path)) : new Map<number, Buffered>() };
     }
-    const build = toMapBuild(entry, target, intern);
     if (state.buffer.builds.has(entry.number)) duplicates += 1;
     else state.count += 1;
-    state.buffer.builds.set(entry.number, build);
+    state.buffer.builds.set(entry.number, entry);
     state.shards.add(k);
     state.first = Math.min(state.first, entry.number);
     if (entry.number >= state.latest) {
       state.latest = entry.number;
       state.latestEntry = entry;
     }
-    if (entry.port !== undefined) notePortBuild(ports, entry, state.name, build, intern);
+    if (entry.port !== undefined) notePortBuild(ports, entry, state.name, intern);
   }
   for (const state of builders.values()) await flush(state);
+  await Promise.all(pending);
+  if (writeFailure !== undefined) throw writeFailure;
+  const script = await scriptPromise;
 
   const summaries = new Map<string, BuilderSummary>(
     [...builders.values()]
@@ -207,20 +227,7 @@ async function writeSite(dir: string, base: string, script: string, options: Bui
   };
 }
 
-function toMapBuild(entry: LedgerEntry, target: (url: string) => string, intern: (text: string) => string): MapBuild {
-  return {
-    ...(entry.port === undefined ? {} : { port: intern(entry.port) }),
-    ...(entry.platform === undefined ? {} : { platform: intern(entry.platform) }),
-    ...(entry.result === undefined ? {} : { result: entry.result }),
-    ...(entry.finishedAt === undefined ? {} : { finishedAt: entry.finishedAt }),
-    url: target(entry.url),
-    ...(entry.steps === undefined
-      ? {}
-      : { steps: entry.steps.map((s) => ({ name: intern(s.name), logs: s.logs.map((l) => ({ name: intern(l.name), url: target(l.url) })) })) }),
-  };
-}
-
-function notePortBuild(ports: Map<string, PortState>, entry: LedgerEntry, builder: string, build: MapBuild, intern: (text: string) => string): void {
+function notePortBuild(ports: Map<string, PortState>, entry: LedgerEntry, builder: string, intern: (text: string) => string): void {
   const port = entry.port;
   if (port === undefined) return;
   let state = ports.get(port);
@@ -228,14 +235,13 @@ function notePortBuild(ports: Map<string, PortState>, entry: LedgerEntry, builde
     state = { latest: new Map(), recent: [] };
     ports.set(port, state);
   }
-  const platform = build.platform ?? intern(platformOf(builder));
+  const platform = intern(entry.platform ?? platformOf(builder));
   const item: PortBuild = {
     builder,
     number: entry.number,
     platform,
-    ...(build.result === undefined ? {} : { result: build.result }),
-    ...(build.finishedAt === undefined ? {} : { finishedAt: build.finishedAt }),
-    url: build.url,
+    ...(entry.result === undefined ? {} : { result: entry.result }),
+    ...(entry.finishedAt === undefined ? {} : { finishedAt: entry.finishedAt }),
   };
   const before = state.latest.get(platform);
   if (before === undefined || isNotOlder(item, before)) state.latest.set(platform, item);
@@ -249,9 +255,56 @@ function isNotOlder(item: PortBuild, than: PortBuild): boolean {
   return Date.parse(item.finishedAt) >= Date.parse(than.finishedAt);
 }
 
-/** `ports-10.15_x86_64-builder` → `10.15_x86_64`; other names stand for themselves. */
-function platformOf(builder: string): string {
-  return /^ports-(.+)-(builder|watcher)$/.exec(builder)?.[1] ?? builder;
+/**
+ * The shard as written: ledger URLs resolved, then cut by their common prefix; platforms the
+ * builder name says are left out.
+ */
+function compactShard(builder: string, k: number, builds: ReadonlyMap<number, Buffered>, target: (url: string) => string): MapShard {
+  const implied = platformOf(builder);
+  const numbers = [...builds.keys()].sort((a, b) => a - b);
+  // Pass 1: every URL resolved, in order, and their common prefix. Pass 2 builds the objects,
+  // so each build is allocated once (at a million builds the garbage collector is the cost).
+  const urls: string[] = [];
+  let prefix: string | undefined;
+  for (const n of numbers) {
+    const b = builds.get(n);
+    if (b === undefined) continue;
+    // Builds read back from a shard already have their URLs resolved; resolving twice would not be idempotent.
+    const line = isLedgerLine(b);
+    const add = (url: string): void => {
+      const full = line ? target(url) : url;
+      urls.push(full);
+      if (prefix === undefined) prefix = full;
+      else if (!full.startsWith(prefix)) {
+        let i = 0;
+        while (i < prefix.length && prefix.charCodeAt(i) === full.charCodeAt(i)) i += 1;
+        prefix = prefix.slice(0, i);
+      }
+    };
+    add(b.url);
+    for (const st of b.steps ?? []) for (const l of st.logs) add(l.url);
+  }
+  const cut = prefix?.length ?? 0;
+  let u = 0;
+  const next = (): string => (urls[u++] ?? '').slice(cut);
+  const out: Record<string, MapBuild> = {};
+  for (const n of numbers) {
+    const b = builds.get(n);
+    if (b === undefined) continue;
+    out[String(n)] = {
+      ...(b.port === undefined ? {} : { port: b.port }),
+      ...(b.platform === undefined || b.platform === implied ? {} : { platform: b.platform }),
+      ...(b.result === undefined ? {} : { result: b.result }),
+      ...(b.finishedAt === undefined ? {} : { finishedAt: b.finishedAt }),
+      url: next(),
+      ...(b.steps === undefined ? {} : { steps: b.steps.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: next() })) })) }),
+    };
+  }
+  return { v: SITE_MAP_VERSION, builder, shard: k, ...(cut === 0 || prefix === undefined ? {} : { prefix }), builds: out };
+}
+
+function isLedgerLine(b: Buffered): b is LedgerEntry {
+  return 'builder' in b;
 }
 
 async function writePortBuckets(dir: string, ports: ReadonlyMap<string, PortState>): Promise<number> {
@@ -280,21 +333,27 @@ async function writePortBuckets(dir: string, ports: ReadonlyMap<string, PortStat
   return count;
 }
 
-async function readShardBack(path: string): Promise<Map<number, MapBuild>> {
+async function readShardBack(path: string): Promise<Map<number, Buffered>> {
   const shard = JSON.parse(await readFile(path, 'utf8')) as MapShard;
-  return new Map(Object.entries(shard.builds).map(([n, b]) => [Number(n), b]));
+  return new Map<number, Buffered>(Object.entries(shard.builds).map(([n, b]) => [Number(n), expandBuild(shard, b)]));
 }
 
 /**
  * Absolute URLs are kept. A relative one names an archived copy: below site.logArchiveUrl when
  * configured, else below the site itself (its `/logs/…` folder).
  */
-export function resolveTarget(url: string, base: string, logArchiveUrl: string | undefined): string {
-  if (/^https?:\/\//i.test(url)) return url;
-  const path = url.replace(/^\/+/, '');
-  if (logArchiveUrl !== undefined) return new URL(path, logArchiveUrl.endsWith('/') ? logArchiveUrl : `${logArchiveUrl}/`).href;
-  return `${base}${path}`;
+export function targetResolver(base: string, logArchiveUrl: string | undefined): (url: string) => string {
+  const archive = logArchiveUrl === undefined ? undefined : logArchiveUrl.endsWith('/') ? logArchiveUrl : `${logArchiveUrl}/`;
+  return (url) => {
+    if (/^https?:\/\//i.test(url)) return url;
+    const path = url.replace(/^\/+/, '');
+    if (archive === undefined) return `${base}${path}`;
+    // Plain paths are joined as text; new URL() is for the rest (dot segments, escapes), and slow.
+    return SIMPLE_PATH.test(path) && !/(^|\/)\.\.?(\/|$)/.test(path) ? archive + path : new URL(path, archive).href;
+  };
 }
+
+const SIMPLE_PATH = /^[A-Za-z0-9._~/+-]*$/;
 
 /** `https://build.macports.org` → `/`; `https://macports.github.io/builds` → `/builds/`. */
 export function basePathOf(baseUrl: string): string {

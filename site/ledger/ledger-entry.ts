@@ -6,8 +6,8 @@ import { explainBadPortName, isPortName } from '../../controller/model/port-name
  * name and per-builder number. The controller appends these; `portfarm site build` reads them;
  * legacy buildbot builds are imported as lines of the same shape.
  */
-const BUILDER = /^[a-z0-9][a-z0-9._-]{0,99}$/;
-const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+export const BUILDER_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+export const PLATFORM_SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
 /**
  * An archived log or page: an absolute http(s) URL, or a path on the site (`logs/…`,
@@ -22,8 +22,13 @@ const target = (what: string) =>
       error: 'must be an http(s) URL or a path on the site',
     });
 
+/** The checks of `target` in one function, for the fast path of the reader. */
+export function isTargetUrl(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && !/\s/.test(value) && (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /^https?:\/\//i.test(value));
+}
+
 /** GitHub deletes Actions logs after the retention period (90 days by default): never point there. */
-const ACTIONS_LOG = /^https:\/\/(github\.com\/[^/]+\/[^/]+\/(actions\/runs|commit\/[0-9a-f]+\/checks)\/|api\.github\.com\/repos\/[^/]+\/[^/]+\/actions\/)/i;
+export const ACTIONS_LOG = /^https:\/\/(github\.com\/[^/]+\/[^/]+\/(actions\/runs|commit\/[0-9a-f]+\/checks)\/|api\.github\.com\/repos\/[^/]+\/[^/]+\/actions\/)/i;
 
 const logSchema = z.strictObject({
   name: z.string().min(1, { error: 'must name the log, e.g. stdio' }),
@@ -40,7 +45,7 @@ const stepSchema = z.strictObject({
 export const BUILD_RESULTS = ['success', 'failure', 'cancelled'] as const;
 
 export const ledgerEntrySchema = z.strictObject({
-  builder: z.string({ error: 'must be the builder name, e.g. ports-15_arm64-builder' }).regex(BUILDER, {
+  builder: z.string({ error: 'must be the builder name, e.g. ports-15_arm64-builder' }).regex(BUILDER_NAME, {
     error: 'must be a lower-case builder name, e.g. ports-15_arm64-builder',
   }),
   number: z
@@ -51,7 +56,7 @@ export const ledgerEntrySchema = z.strictObject({
     .string()
     .refine(isPortName, { error: (issue) => explainBadPortName(String(issue.input)) ?? 'is not a port name' })
     .optional(),
-  platform: z.string().regex(SLUG, { error: 'must be a platform name, e.g. 15_arm64 or 10.6_i386_legacy' }).optional(),
+  platform: z.string().regex(PLATFORM_SLUG, { error: 'must be a platform name, e.g. 15_arm64 or 10.6_i386_legacy' }).optional(),
   result: z.enum(BUILD_RESULTS, { error: `must be one of ${BUILD_RESULTS.join(', ')}` }).optional(),
   finishedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2026-08-17T21:12:36Z' }).optional(),
   url: target('build page'),

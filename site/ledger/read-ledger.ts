@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { coerceError } from '../../controller/errors/coerce-error.ts';
 import { UserError } from '../../controller/errors/user-error.ts';
 import { explainLedgerProblem } from './explain-ledger-problem.ts';
+import { isLedgerEntry } from './is-ledger-entry.ts';
 import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.ts';
 
 /** A last line without its newline that is not complete JSON: a crash interrupted its append. */
@@ -43,6 +44,10 @@ export async function* readLedger(path: string, options: ReadLedgerOptions): Asy
       }
       const why = caught instanceof Error ? caught.message : String(caught);
       throw new UserError(`${path}:${line}: not a JSON object (${why}); fix or remove that line (nothing was written)`);
+    }
+    if (isLedgerEntry(value)) {
+      yield { entry: value, line };
+      continue;
     }
     const parsed = ledgerEntrySchema.safeParse(value);
     if (!parsed.success) {

@@ -1,4 +1,5 @@
 import { buildJson, type BuildJson } from './build-json.ts';
+import { expandBuild } from './expand-build.ts';
 import { parseLegacyPath } from './parse-legacy-path.ts';
 import { portBucket } from './port-bucket.ts';
 import {
@@ -122,7 +123,7 @@ async function findBuild(builder: string, asked: number, readJson: ReadSiteJson,
   }
   const shard = await readShard(readJson, builder, shardOf(number));
   const build = shard?.builds[String(number)];
-  if (build !== undefined) return { kind: 'found', number, build };
+  if (shard !== undefined && build !== undefined) return { kind: 'found', number, build: expandBuild(shard, build) };
 
   index ??= await readIndex(readJson);
   const summary = index?.builders[builder];

@@ -29,11 +29,17 @@ export interface MapBuild {
   readonly steps?: readonly MapStep[];
 }
 
-/** `/map/<builder>/<k>.json`: builds k*1000 … k*1000+999 of one builder, keyed by number. */
+/**
+ * `/map/<builder>/<k>.json`: builds k*1000 … k*1000+999 of one builder, keyed by number. Read
+ * builds through `expandBuild`: URLs are stored without `prefix`, and `platform` only when the
+ * builder's name does not say it.
+ */
 export interface MapShard {
   readonly v: typeof SITE_MAP_VERSION;
   readonly builder: string;
   readonly shard: number;
+  /** The part every URL of the shard starts with. */
+  readonly prefix?: string;
   readonly builds: Readonly<Record<string, MapBuild>>;
 }
 
@@ -66,7 +72,6 @@ export interface PortBuild {
   readonly platform: string;
   readonly result?: 'success' | 'failure' | 'cancelled';
   readonly finishedAt?: string;
-  readonly url: string;
 }
 
 export interface PortSummary {

@@ -163,7 +163,7 @@ test('the port page shows the latest result per platform and the recent builds',
   await page.context().close();
 });
 
-test('with JavaScript off: -1 goes to the latest build by meta refresh, and any build is two clicks from the builder list', async () => {
+test('with JavaScript off: -1 goes to the latest build by meta refresh, and any build page is three clicks from the builder list', async () => {
   const page = await open(`/builders/${A}/builds/-1/`, { javaScriptEnabled: false });
   await page.waitForURL(`${archive.url}/portfarm/${A}/121/`);
 
@@ -181,7 +181,8 @@ test('with JavaScript off: -1 goes to the latest build by meta refresh, and any 
   assert.equal(await page.textContent('#latest'), 'Latest: build 32503 of curl (success)');
   await page.click('text=builds 32000–32999');
   await page.waitForURL(`${site.url}/builders/${B}/range/32/`);
-  await page.click('#b32502 >> text=install-port/stdio');
-  await page.waitForURL(`${archive.url}/portfarm/${B}/32502/install-port/stdio.txt`);
+  assert.deepEqual(await page.locator('#builds tr').allInnerTexts(), ['build\tport\tresult', '32501\tcurl\tfailure', '32502\twget\tsuccess', '32503\tcurl\tsuccess']);
+  await page.click('#b32502 a');
+  await page.waitForURL(`${archive.url}/portfarm/${B}/32502/`);
   await page.context().close();
 });

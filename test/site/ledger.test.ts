@@ -142,3 +142,29 @@ test('two processes appending at once never share a number', async () => {
   assert.deepEqual(all, Array.from({ length: 60 }, (_, i) => i));
   assert.equal((await readAll(ledger)).numbers.length, 60);
 });
+
+test('the reader\'s fast check never accepts a line the ledger schema rejects, and accepts the usual lines', async () => {
+  const { isLedgerEntry } = await import('../../site/ledger/is-ledger-entry.ts');
+  const { ledgerEntrySchema } = await import('../../site/ledger/ledger-entry.ts');
+  const fixture = readFileSync(join(here, '..', 'fixtures', 'site', 'ledger.ndjson'), 'utf8').split('\n').filter(Boolean);
+  const good = fixture.map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const value of good) assert.equal(isLedgerEntry(value), true, JSON.stringify(value));
+  const base = good[0] ?? {};
+  const variants: unknown[] = [
+    null, [], 'x', {},
+    ...['2026-02-29T00:00:00Z', '2024-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-08-17T21:12Z', '2026-08-17T24:00:00Z', '2026-08-17T21:12:36.5+02:00', '2026-08-17T21:12:36+0200'].map((finishedAt) => ({ ...base, finishedAt })),
+    ...[-1, 1.5, 1e9, '3', Number.NaN].map((number) => ({ ...base, number })),
+    ...['Ports-x', '_x', 'a/b', ''].map((builder) => ({ ...base, builder })),
+    ...['', 'a b', 'ftp://x/y', 'javascript:alert(1)', 'HTTPS://X/y', 'logs/a', '/logs/a'].map((url) => ({ ...base, url })),
+    ...['ok', 'exception', undefined].map((result) => ({ ...base, result })),
+    ...['a..b', '-x', 'x y', 'py313-numpy'].map((port) => ({ ...base, port })),
+    { ...base, extra: 1 },
+    { ...base, steps: [{ name: 'x', logs: [{ name: 's', url: 'https://github.com/o/r/actions/runs/1/job/2' }] }] },
+    { ...base, steps: [{ name: '', logs: [] }] },
+    { ...base, steps: [{ name: 'x', logs: [{ name: 's', url: 'a', extra: 1 }] }] },
+    { ...base, steps: {} },
+  ];
+  for (const value of variants) {
+    if (isLedgerEntry(value)) assert.equal(ledgerEntrySchema.safeParse(value).success, true, JSON.stringify(value));
+  }
+});

@@ -1,0 +1,191 @@
+// Benchmark of the static site (issue 9): `npm run bench:site [-- --builds N --ports FILE --samples N]`.
+// Writes a synthetic ledger of N builds (default 1,000,000) over the real MacPorts port names,
+// runs `site build` on it in a child process (time, peak memory), counts what it wrote, then
+// serves the site like GitHub Pages and times redirects of random legacy log URLs in Chromium.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { launchChromium } from '../site/launch-chromium.ts';
+import { serveArchive, serveSite } from '../site/serve-site.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const { values: flags } = parseArgs({
+  options: {
+    builds: { type: 'string', default: '1000000' },
+    ports: { type: 'string', default: join(root, '..', 'shared', 'data', 'macports', 'ports.json') },
+    samples: { type: 'string', default: '200' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const builds = Number(flags.builds);
+const samples = Number(flags.samples);
+
+/** Builders of the farm: per platform a builder, a watcher and base; plus the farm-wide jobs. */
+const PLATFORMS = [
+  '10.6_i386', '10.6_x86_64', '10.7_x86_64', '10.8_x86_64', '10.9_x86_64', '10.10_x86_64', '10.11_x86_64', '10.12_x86_64',
+  '10.13_x86_64', '10.14_x86_64', '10.15_x86_64', '11_arm64', '11_x86_64', '12_arm64', '12_x86_64', '13_arm64', '14_arm64', '15_arm64',
+];
+const BUILDERS = [
+  ...PLATFORMS.flatMap((p) => [`ports-${p}-builder`, `ports-${p}-watcher`, `base-${p}`]),
+  'jobs-www', 'jobs-portindex', 'jobs-guide', 'jobs-man', 'jobs-mirror', 'mirror',
+];
+
+/** Deterministic PRNG (mulberry32), so every run writes the same ledger. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function writeLedger(path: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number }[] }> {
+  const rand = random(9);
+  // Legacy builders start where buildbot left off; builds are mostly port builds.
+  const next = new Map(BUILDERS.map((b, i) => [b, b.startsWith('ports-10.') || b.startsWith('ports-11_') ? 20_000 + i * 700 : 0]));
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  const sample: { builder: string; number: number }[] = [];
+  const portBuilders = BUILDERS.filter((b) => b.endsWith('-builder'));
+  let time = Date.parse('2026-01-01T00:00:00Z');
+  let chunk = '';
+  for (let i = 0; i < builds; i += 1) {
+    const r = rand();
+    const builder = r < 0.9 ? (portBuilders[Math.floor(rand() * portBuilders.length)] ?? '') : (BUILDERS[Math.floor(rand() * BUILDERS.length)] ?? '');
+    const number = next.get(builder) ?? 0;
+    next.set(builder, number + 1);
+    time += 1000 + Math.floor(rand() * 60_000);
+    const platform = /^(?:ports|base)-(.+?)(?:-builder|-watcher)?$/.exec(builder)?.[1];
+    const isPort = builder.endsWith('-builder');
+    const result = rand() < 0.85 ? 'success' : rand() < 0.8 ? 'failure' : 'cancelled';
+    const dir = `${builder}/${number}`;
+    const steps = isPort
+      ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${dir}/${s}.log` }] }))
+      : [{ name: 'run', logs: [{ name: 'stdio', url: `${dir}/run.log` }] }];
+    const entry = {
+      builder,
+      number,
+      ...(isPort ? { port: ports[Math.floor(rand() * ports.length)] } : {}),
+      ...(platform === undefined ? {} : { platform }),
+      result,
+      finishedAt: new Date(time).toISOString(),
+      url: `${dir}/`,
+      steps,
+    };
+    chunk += `${JSON.stringify(entry)}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+    if (isPort && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number });
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+  return { sample };
+}
+
+function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number } {
+  let count = 0;
+  let bytes = 0;
+  let largestShard: [string, number] = ['', 0];
+  let largestBucket: [string, number] = ['', 0];
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    count += 1;
+    const path = join(entry.parentPath, entry.name);
+    const size = statSync(path).size;
+    bytes += size;
+    const name = relative(dir, path);
+    if (name.startsWith('map/_ports/')) {
+      if (size > largestBucket[1]) largestBucket = [name, size];
+    } else if (name.startsWith('map/') && size > largestShard[1]) largestShard = [name, size];
+  }
+  return { count, largestShard, largestBucket, bytes };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'portfarm-site-bench-'));
+try {
+  const data = JSON.parse(readFileSync(flags.ports, 'utf8')) as { name: string; subports: string[] }[];
+  const ports = [...new Set(data.flatMap((p) => [p.name, ...p.subports]))];
+  const ledger = join(work, 'ledger.ndjson');
+  let t = performance.now();
+  const { sample } = await writeLedger(ledger, ports);
+  const ledgerMb = statSync(ledger).size / 1e6;
+  console.log(`ledger: ${builds.toLocaleString('en')} builds over ${ports.length.toLocaleString('en')} real port names, ${BUILDERS.length} builders, ${ledgerMb.toFixed(0)} MB, written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const archive = await serveArchive();
+  const config = join(work, 'portfarm.config.yaml');
+  writeFileSync(
+    config,
+    [
+      'github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports }',
+      'platforms: [{ name: 15_arm64, image: macos-15-base, hosts: [{ name: mini, address: 127.0.0.1 }] }]',
+      `site: { out: site, baseUrl: "https://build.macports.org", logArchiveUrl: "${archive.url}/archive/" }`,
+      '',
+    ].join('\n'),
+  );
+  // The real CLI in a child process, under GNU time for its peak resident memory.
+  t = performance.now();
+  const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', join(work, 'site'), '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    if (s.startsWith('site build:')) process.stderr.write(s);
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  const seconds = (performance.now() - t) / 1000;
+  assert.equal(code, 0, stderr);
+  const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) / 1024;
+  const site = join(work, 'site');
+  const written = filesUnder(site);
+  console.log(`site build: ${stdout.trim()}`);
+  console.log(`  time ${seconds.toFixed(1)} s (target < 30 s): ${seconds < 30 ? 'ok' : 'MISSED'}`);
+  console.log(`  peak memory ${maxRssMb.toFixed(0)} MB (RSS of the site build process)`);
+  console.log(
+    `  files written ${written.count.toLocaleString('en')} = ${((written.count / builds) * 100).toFixed(2)} % of builds (target <= 1 %): ${written.count <= builds / 100 ? 'ok' : 'MISSED'}; ${(written.bytes / 1e6).toFixed(0)} MB in all`,
+  );
+  console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
+
+  const server = await serveSite(site);
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const times: number[] = [];
+  const rand = random(5);
+  for (const [i, { builder, number }] of sample.entries()) {
+    // Mix the shapes readers follow: step logs (plain and /text), build pages, case variants.
+    const shape = i % 4;
+    const path =
+      shape === 0 ? `/builders/${builder}/builds/${number}/steps/install-port/logs/stdio`
+      : shape === 1 ? `/builders/${builder}/builds/${number}/steps/install-port/logs/stdio/text`
+      : shape === 2 ? `/builders/${builder}/builds/${number}`
+      : `/Builders/${builder.toUpperCase()}/builds/${number}/steps/install-port/logs/stdio/`;
+    const expected = shape === 2 ? `${archive.url}/archive/${builder}/${number}/` : `${archive.url}/archive/${builder}/${number}/install-port.log`;
+    const started = performance.now();
+    await page.goto(`${server.url}${path}?n=${Math.floor(rand() * 1000)}`, { waitUntil: 'commit' });
+    await page.waitForURL((url) => url.href.startsWith(expected), { waitUntil: 'commit' });
+    times.push(performance.now() - started);
+  }
+  await browser.close();
+  await server.close();
+  await archive.close();
+  times.sort((a, b) => a - b);
+  console.log(
+    `redirects in Chromium (legacy URL → archived log, ${times.length} random builds, served on 127.0.0.1): p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms, max ${percentile(times, 100).toFixed(0)} ms`,
+  );
+  if (flags.keep) console.log(`kept ${work}`);
+} finally {
+  if (!flags.keep) rmSync(work, { recursive: true, force: true });
+}
