@@ -32,6 +32,8 @@ export interface PlatformQueue {
   /** Pending builders from a forced rebuild and head-of-line builders: when 0, the heap top needs no dependency walk. */
   rebuildPending: number;
   headPending: number;
+  /** Pending master builders per list (seq): with one list pending, its rank order alone keeps dependencies first. */
+  readonly pendingLists: Map<number, number>;
 }
 
 export function createPlatformQueue(platform: string, policy: QueuePolicy, graph: PortsGraph | null): PlatformQueue {
@@ -51,6 +53,7 @@ export function createPlatformQueue(platform: string, policy: QueuePolicy, graph
     masterSinceLastPr: 0,
     rebuildPending: 0,
     headPending: 0,
+    pendingLists: new Map(),
   };
 }
 
@@ -67,7 +70,10 @@ export function coalesceKey(port: string, prNumber: number | null): string {
 export function builderKey(queue: PlatformQueue, entry: QueueEntry): EntryKey {
   if (entry.prNumber !== null) return [entry.seq, entry.rank, entry.listIndex];
   if (!queue.policy.dependencyOrder) return [entry.head ? 0 : 1, entry.seq, entry.listIndex];
-  return [entry.head ? 0 : 1, entry.builderClass, entry.rank, entry.seq, entry.listIndex];
+  // Lists in arrival order, dependency rank inside a list: ranking across lists would starve a
+  // port with many dependencies behind every newer list. A dependency queued by another list
+  // is pulled forward by selectNext instead.
+  return [entry.head ? 0 : 1, entry.builderClass, entry.seq, entry.rank, entry.listIndex];
 }
 
 /** Puts an entry (new, reloaded or requeued) into the indexes for its kind and state. */
@@ -89,6 +95,7 @@ export function indexEntry(queue: PlatformQueue, entry: QueueEntry): void {
     }
     if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending += 1;
     if (entry.head) queue.headPending += 1;
+    if (entry.prNumber === null) queue.pendingLists.set(entry.seq, (queue.pendingLists.get(entry.seq) ?? 0) + 1);
   }
 }
 
@@ -110,4 +117,9 @@ export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
   }
   if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending -= 1;
   if (entry.head) queue.headPending -= 1;
+  if (entry.prNumber === null) {
+    const left = (queue.pendingLists.get(entry.seq) ?? 1) - 1;
+    if (left === 0) queue.pendingLists.delete(entry.seq);
+    else queue.pendingLists.set(entry.seq, left);
+  }
 }

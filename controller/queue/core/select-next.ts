@@ -12,9 +12,10 @@ import type { PlatformQueue } from './platform-queue.ts';
  *    instead runs a watcher only once every earlier builder has finished).
  * 3. PR fair share: after `prShare - 1` master runs, a waiting PR run goes (PR watcher first);
  *    PR runs also go whenever no master builder waits.
- * 4. The master builder with the smallest key (head-of-line, class, rank, seq, list index);
- *    if a dependency of it is still pending (it can only be in a rebuild or behind a
- *    head-of-line builder) the pending dependency with the smallest rank is pulled forward.
+ * 4. The master builder with the smallest key (head-of-line, class, list arrival, rank,
+ *    list index); if a dependency of it is still pending (queued by another list, by the
+ *    rebuild, or behind a head-of-line builder) the pending dependency with the smallest rank
+ *    is pulled forward.
  */
 export function selectNext(queue: PlatformQueue, skip?: ReadonlySet<string>): QueueEntry | null {
   if (queue.inFlight.length > 0 && skip === undefined) return null;
@@ -28,9 +29,9 @@ export function selectNext(queue: PlatformQueue, skip?: ReadonlySet<string>): Qu
   if (prRun !== undefined && (builder === undefined || queue.masterSinceLastPr >= policy.prShare - 1)) return prRun;
   if (builder === undefined) return null;
   if (!policy.dependencyOrder || queue.graph === null) return builder;
-  // Only a commit builder ahead of a rebuild, or a head-of-line builder, can have a pending
-  // dependency: otherwise the heap top has the smallest rank of everything pending.
-  if (!builder.head && (builder.builderClass === 1 || queue.rebuildPending === 0) && queue.headPending === 0) return builder;
+  // With a single list pending and no head-of-line builder, the heap top has the smallest rank
+  // of everything pending, so none of its dependencies can be waiting.
+  if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;
   return pullForward(queue, queue.graph, builder, skip);
 }
 
