@@ -2,9 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
+import { LibvirtVmBackend } from '../../controller/runners/backends/libvirt-vm-backend.ts';
 import { TartVmBackend } from '../../controller/runners/backends/tart-vm-backend.ts';
 import { runVmBackendContract, type ContractImplementation } from './vm-backend-contract.ts';
 import { FAKE_TART, tartEnv } from './fake-tart-env.ts';
+import { createQcow2Base } from './qcow2-base.ts';
+import { createVirshDouble } from './virsh-double.ts';
 
 const host = { name: 'mini-1', address: '127.0.0.1' };
 
@@ -26,6 +29,24 @@ const implementations: ContractImplementation[] = [
           return Promise.resolve();
         },
       });
+    },
+  },
+  {
+    name: 'libvirt (real qemu-img, virsh and ssh doubles)',
+    create: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'portfarm-libvirt-'));
+      await createQcow2Base(join(dir, 'macos-15-base.qcow2'));
+      const backend = new LibvirtVmBackend({ imagesDir: dir, poolDir: dir, run: createVirshDouble().run, pollMs: 10 });
+      return {
+        backend,
+        image: 'macos-15-base',
+        host,
+        bootDeadlineMs: 5_000,
+        cleanup: () => {
+          rmSync(dir, { recursive: true, force: true });
+          return Promise.resolve();
+        },
+      };
     },
   },
 ];
