@@ -1,7 +1,7 @@
 import type { ExecResult, HostRef, VmBackend, VmInfo } from '../../controller/runners/backends/vm-backend.ts';
 import { VmBackendError } from '../../controller/runners/backends/vm-backend.ts';
 
-export type ExecHandler = (vmId: string, argv: readonly string[]) => ExecResult;
+export type ExecHandler = (vmId: string, argv: readonly string[]) => ExecResult | Promise<ExecResult>;
 
 /**
  * A VmBackend test double that records every call in order and answers exec through a handler

@@ -13,7 +13,7 @@ export function simulatedMac(
   const done = new Set(options.done ?? []);
   const byCheck = new Map(steps.map((s) => [s.check, s.id]));
   const byApply = new Map(steps.flatMap((s) => (s.apply === null ? [] : [[s.apply, s.id] as const])));
-  const handler: ExecHandler = (vmId, argv): ExecResult => {
+  const handler: ExecHandler = (vmId, argv): ExecResult | Promise<ExecResult> => {
     const script = argv.at(-1) ?? '';
     const checked = byCheck.get(script);
     if (checked !== undefined) return { exitCode: done.has(checked) ? 0 : 1, stdout: '', stderr: '' };
