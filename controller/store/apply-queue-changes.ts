@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { QueueChange } from '../queue/core/queue-change.ts';
 import { coalescePending } from './sql/coalesce-pending.ts';
+import { insertEntries } from './sql/insert-entries.ts';
 import { insertEntry } from './sql/insert-entry.ts';
 import { markCancelRequested } from './sql/mark-cancel-requested.ts';
 import { markDispatchingRow } from './sql/mark-dispatching.ts';
@@ -16,7 +17,14 @@ import { setRunId } from './sql/set-run-id.ts';
  * change, so the database never holds half of a decision.
  */
 export function applyQueueChanges(db: DatabaseSync, changes: readonly QueueChange[]): void {
+  // Inserts go in one statement; the other changes follow in order (none of them touches a row inserted here).
+  const inserts = changes.flatMap((c) => (c.op === 'insert' ? [c.entry] : []));
+  if (inserts.length > 1) {
+    const inserted = insertEntries(db, inserts);
+    if (inserted !== inserts.length) throw new Error(`inserting ${String(inserts.length)} queue entries stored ${String(inserted)}; the database and the queue disagree`);
+  }
   for (const change of changes) {
+    if (change.op === 'insert' && inserts.length > 1) continue;
     const changed = applyOne(db, change);
     if (changed !== 1) {
       const id = change.op === 'insert' ? change.entry.buildId : change.op === 'pr-counter' ? change.platform : change.buildId;
