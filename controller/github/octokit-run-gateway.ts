@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { buildIdFromRunName } from '../model/build-id.ts';
+import { buildIdFromRunName, isBuildId } from '../model/build-id.ts';
 import type { DispatchRequest, RunGateway, RunStatus, RunSummary } from '../queue/run-gateway.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import { GitHubError, toGitHubError } from './github-error.ts';
@@ -59,6 +59,15 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
   return {
     async dispatch(request, signal) {
       const log = options.log.child({ buildId: request.buildId });
+      if (!isBuildId(request.buildId)) {
+        // It would travel in a runner label and the run name; a bad one would never be matched back.
+        throw new GitHubError(`build id ${JSON.stringify(request.buildId)} is not label-safe (lowercase letters, digits and "-", at most 40); not dispatched`, {
+          status: 0,
+          method: 'POST',
+          url: `/repos/${owner}/${repo}/actions/workflows/${options.workflow}/dispatches`,
+          retryable: false,
+        });
+      }
       let response;
       try {
         response = await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
@@ -112,22 +121,26 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
     },
 
     async listRuns(since, signal) {
-      const created = `>=${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+      // Runs come newest first; read pages until one is older than `since`. (The `created`
+      // filter would do this server-side, but GitHub's OpenAPI document types it as a plain
+      // date-time, not the `>=` search syntax the docs describe, so portfarm does not rely on it.)
+      const out: RunSummary[] = [];
       try {
-        const runs = await octokit.paginate(octokit.rest.actions.listWorkflowRuns, {
+        const pages = octokit.paginate.iterator(octokit.rest.actions.listWorkflowRuns, {
           owner,
           repo,
           workflow_id: options.workflow,
-          created,
           per_page: 100,
           request: { signal },
         });
-        const out: RunSummary[] = [];
-        for (const run of runs) {
-          // `display_title` is the run's `run-name:` (`name` is the workflow's name).
-          const buildId = buildIdFromRunName(run.display_title);
-          if (buildId === undefined) continue;
-          out.push({ runId: run.id, buildId, status: runStatus(run.status), conclusion: run.conclusion });
+        pages: for await (const page of pages) {
+          for (const run of page.data) {
+            if (Date.parse(run.created_at) < since.getTime()) break pages;
+            // `display_title` is the run's `run-name:` (`name` is the workflow's name).
+            const buildId = buildIdFromRunName(run.display_title);
+            if (buildId === undefined) continue;
+            out.push({ runId: run.id, buildId, status: runStatus(run.status), conclusion: run.conclusion });
+          }
         }
         return out;
       } catch (err) {

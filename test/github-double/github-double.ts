@@ -134,7 +134,8 @@ class HttpAnswer {
 const DOCS = 'https://docs.github.com/rest';
 
 function error(status: number, message: string): HttpAnswer {
-  return new HttpAnswer(status, { message, documentation_url: DOCS, status: String(status) });
+  // GitHub answers 404 to any operation on something missing or hidden from the caller, documented or not.
+  return new HttpAnswer(status, { message, documentation_url: DOCS, status: String(status) }, { generic: status === 404 });
 }
 
 function compileRoute(path: string): { regex: RegExp; names: string[] } {
