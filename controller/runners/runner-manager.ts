@@ -613,7 +613,7 @@ export class RunnerManager {
         log.error({ err: coerceError(error), runnerId: lease.runnerId }, 'deleting the registration failed; reconcile will reap it');
       }
     }
-    log.info({ runnerId: lease.runnerId ?? null }, lease.runnerId === undefined ? 'VM destroyed' : 'VM destroyed and registration deleted');
+    log.info({ runnerId: lease.runnerId ?? null }, lease.runnerId === undefined ? 'VM destroyed' : 'VM destroyed and registration gone');
     lease.vmId = undefined;
     lease.runnerId = undefined;
     lease.jobTaken = false;

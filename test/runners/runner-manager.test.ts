@@ -22,7 +22,7 @@ test('full lifecycle: queued job → clone, boot, JIT runner, job, then no VM an
     'runner registered',
     'job taken by its runner',
     'job completed; tearing down',
-    'VM destroyed and registration deleted',
+    'VM destroyed and registration gone',
   ]);
   const registered = logs.find((l) => l.msg === 'runner registered');
   assert.deepEqual(registered?.['labels'], ['self-hosted', '15_arm64', 'macos-15', 'portfarm-build-b1']);

@@ -41,7 +41,7 @@ test('start reaps orphans on both sides and adopts a VM whose runner is mid-job;
   await manager.whenSettled('busy');
   assert.deepEqual(backend.vmIds(), []);
   assert.deepEqual(registry.names(), ['mac-studio-manual']);
-  assert.deepEqual(messagesOf(logs, 'busy'), ['adopted a VM whose runner is running a job', 'job completed; tearing down', 'VM destroyed and registration deleted']);
+  assert.deepEqual(messagesOf(logs, 'busy'), ['adopted a VM whose runner is running a job', 'job completed; tearing down', 'VM destroyed and registration gone']);
   await manager.stop();
 });
 
