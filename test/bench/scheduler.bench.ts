@@ -54,7 +54,7 @@ for (const scenario of ['commits only', 'full rebuild at start'] as const) {
   const legacy = results.get('legacy');
   const portfarm = results.get('portfarm');
   if (legacy !== undefined && portfarm !== undefined) {
-    const ratio = (a: number, b: number): string => (b === 0 ? 'n/a (legacy 0)' : (a / b).toFixed(3));
+    const ratio = (a: number, b: number): string => (b === 0 ? 'n/a (legacy 0)' : (a / b).toPrecision(3));
     out();
     out(`${scenario}: portfarm/legacy wasted build-hours = ${ratio(portfarm.wastedBuildHours, legacy.wastedBuildHours)}, latency p95 = ${ratio(portfarm.latencyHours.p95, legacy.latencyHours.p95)}`);
   }
