@@ -54,8 +54,8 @@ function outcomes(byId: Record<string, StepOutcome>, failing?: string) {
     name === failing ? { outcome: 'failure' } : ((id === undefined ? undefined : byId[id]) ?? { outcome: 'success' });
 }
 
-test('a watcher run (no portname) runs the common and watcher steps only; builder steps are skipped', () => {
-  const job = simulateJob(ports, 'ports', context({ build_id: 'w-101' }), outcomes({ list: { outcome: 'success', outputs: { count: '3', ports: 'zlib openssl3 curl' } } }));
+test('a watcher run (no portname) runs the common and watcher steps only; builder steps are skipped', async () => {
+  const job = await simulateJob(ports, 'ports', context({ build_id: 'w-101' }), outcomes({ list: { outcome: 'success', outputs: { count: '3', ports: 'zlib openssl3 curl' } } }));
   assert.equal(job.ran, true);
   assert.deepEqual(ran(job.steps), [...COMMON, ...WATCHER]);
   assert.deepEqual(skipped(job.steps), BUILDER);
@@ -76,13 +76,13 @@ test('a watcher run (no portname) runs the common and watcher steps only; builde
   assert.equal(mirror.with['distfiles-dir'], '/Volumes/distfiles');
 });
 
-test('a watcher whose list is empty skips the mirror step (nothing to mirror), like buildbot doStepIf', () => {
-  const job = simulateJob(ports, 'ports', context({ build_id: 'w-102' }), outcomes({ list: { outcome: 'success', outputs: { count: '0', ports: '' } } }));
+test('a watcher whose list is empty skips the mirror step (nothing to mirror), like buildbot doStepIf', async () => {
+  const job = await simulateJob(ports, 'ports', context({ build_id: 'w-102' }), outcomes({ list: { outcome: 'success', outputs: { count: '0', ports: '' } } }));
   assert.deepEqual(ran(job.steps), [...COMMON, 'watcher: list subports and hand them to the controller']);
 });
 
-test('a builder run (portname set) runs the common and builder steps only; watcher steps are skipped', () => {
-  const job = simulateJob(
+test('a builder run (portname set) runs the common and builder steps only; watcher steps are skipped', async () => {
+  const job = await simulateJob(
     ports,
     'ports',
     context({ build_id: 'b-202', portname: 'curl', platform: '10.15_x86_64' }),
@@ -99,28 +99,28 @@ test('a builder run (portname set) runs the common and builder steps only; watch
   assert.equal(deploy.with['staging-dir'], '/Users/runner/work/ports/archive-staging');
 });
 
-test('a builder that staged nothing (or only private archives) uploads/deploys nothing', () => {
-  const nothing = simulateJob(ports, 'ports', context({ build_id: 'b-203', portname: 'curl' }), outcomes({ gather: { outcome: 'success', outputs: { archives: '0', 'public-archives': '0' } } }));
+test('a builder that staged nothing (or only private archives) uploads/deploys nothing', async () => {
+  const nothing = await simulateJob(ports, 'ports', context({ build_id: 'b-203', portname: 'curl' }), outcomes({ gather: { outcome: 'success', outputs: { archives: '0', 'public-archives': '0' } } }));
   assert.deepEqual(ran(nothing.steps), [...COMMON, 'builder: install dependencies', 'builder: install port', 'builder: gather archives', 'builder: cleanup']);
-  const privateOnly = simulateJob(ports, 'ports', context({ build_id: 'b-204', portname: 'unrar' }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1', 'public-archives': '0' } } }));
+  const privateOnly = await simulateJob(ports, 'ports', context({ build_id: 'b-204', portname: 'unrar' }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1', 'public-archives': '0' } } }));
   assert.deepEqual(ran(privateOnly.steps), [...COMMON, 'builder: install dependencies', 'builder: install port', 'builder: gather archives', 'builder: upload archives', 'builder: cleanup']);
 });
 
-test('a failing install-port stops the builder: nothing is gathered, uploaded or deployed, cleanup still runs', () => {
-  const job = simulateJob(ports, 'ports', context({ build_id: 'b-205', portname: 'curl' }), outcomes({}, 'builder: install port'));
+test('a failing install-port stops the builder: nothing is gathered, uploaded or deployed, cleanup still runs', async () => {
+  const job = await simulateJob(ports, 'ports', context({ build_id: 'b-205', portname: 'curl' }), outcomes({}, 'builder: install port'));
   assert.equal(job.status, 'failure');
   assert.deepEqual(ran(job.steps), [...COMMON, 'builder: install dependencies', 'builder: install port', 'builder: cleanup']);
 });
 
-test('a forced watcher (controller-dispatched, force ticked) runs the watcher steps with force=true', () => {
-  const job = simulateJob(ports, 'ports', context({ build_id: 'w-full-1', force: true }), outcomes({ list: { outcome: 'success', outputs: { count: '20022' } } }));
+test('a forced watcher (controller-dispatched, force ticked) runs the watcher steps with force=true', async () => {
+  const job = await simulateJob(ports, 'ports', context({ build_id: 'w-full-1', force: true }), outcomes({ list: { outcome: 'success', outputs: { count: '20022' } } }));
   assert.deepEqual(ran(job.steps), [...COMMON, ...WATCHER]);
   assert.equal(stepOf(job, 'list').with.force, 'true');
 });
 
-test('a run started by hand from the "Run workflow" form (no build id) does no work: the controller queues it', () => {
+test('a run started by hand from the "Run workflow" form (no build id) does no work: the controller queues it', async () => {
   const inputs = { force: true };
-  const job = simulateJob(ports, 'ports', context(inputs));
+  const job = await simulateJob(ports, 'ports', context(inputs));
   assert.equal(job.ran, false);
   const runName = evaluateTemplate(ports.raw['run-name'] ?? '', context(inputs));
   assert.equal(runName, 'manual: watcher (full rebuild) on 15_arm64');
@@ -173,8 +173,8 @@ function prContext(needs: Record<string, unknown> = {}) {
   };
 }
 
-test('a PR watcher lists the ports changed since the base, hands nothing to the controller, quarantines distfiles', () => {
-  const job = simulateJob(pr, 'list', prContext(), outcomes({ list: { outcome: 'success', outputs: { count: '1', ports: 'curl' } } }));
+test('a PR watcher lists the ports changed since the base, hands nothing to the controller, quarantines distfiles', async () => {
+  const job = await simulateJob(pr, 'list', prContext(), outcomes({ list: { outcome: 'success', outputs: { count: '1', ports: 'curl' } } }));
   assert.deepEqual(ran(job.steps), ['fetch mpbb', 'selfupdate MacPorts', 'sync ports tree at the PR head', 'watcher: list the subports the PR changed', 'watcher: fetch distfiles into quarantine']);
   assert.deepEqual(job.runsOn, ['self-hosted', '15_arm64', 'portfarm-build-pr-9100200301-list']);
   const list = stepOf(job, 'list');
@@ -185,8 +185,8 @@ test('a PR watcher lists the ports changed since the base, hands nothing to the 
   assert.equal(mirror.with['distfiles-dir'], '/Users/runner/work/ports/distfiles-quarantine');
 });
 
-test('a PR builder builds and keeps an artifact but has no deploy step, no mirror wait, no secrets, no OIDC token', () => {
-  const job = simulateJob(pr, 'build', prContext({ list: { outputs: { count: '1', ports: '["curl"]' } } }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1' } } }));
+test('a PR builder builds and keeps an artifact but has no deploy step, no mirror wait, no secrets, no OIDC token', async () => {
+  const job = await simulateJob(pr, 'build', prContext({ list: { outputs: { count: '1', ports: '["curl"]' } } }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1' } } }));
   assert.deepEqual(ran(job.steps), [
     'fetch mpbb',
     'selfupdate MacPorts',
@@ -206,8 +206,8 @@ test('a PR builder builds and keeps an artifact but has no deploy step, no mirro
   assert.doesNotMatch(pr.text, /step: deploy/);
 });
 
-test('a PR that changes no buildable port skips the builder job', () => {
-  const job = simulateJob(pr, 'build', prContext({ list: { outputs: { count: '0', ports: '[]' } } }));
+test('a PR that changes no buildable port skips the builder job', async () => {
+  const job = await simulateJob(pr, 'build', prContext({ list: { outputs: { count: '0', ports: '[]' } } }));
   assert.equal(job.ran, false);
 });
 

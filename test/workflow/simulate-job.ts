@@ -22,6 +22,16 @@ export interface JobRecord {
   readonly status: JobStatus;
 }
 
+/** A step whose `if:` held, with its inputs evaluated: what a runner would execute. */
+export interface StepToRun {
+  readonly name: string;
+  readonly id: string | undefined;
+  readonly uses: string | undefined;
+  readonly run: string | undefined;
+  readonly with: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
 export interface StepOutcome {
   readonly outcome: 'success' | 'failure';
   readonly outputs?: Readonly<Record<string, string>>;
@@ -85,12 +95,12 @@ function evaluateRecord(record: Record<string, unknown> | undefined, context: Ex
  * job status so far and the outputs of the steps before it; `outcomeOf` says how a step that
  * runs ends. Nothing is executed: this checks which steps run, and with what inputs.
  */
-export function simulateJob(
+export async function simulateJob(
   workflow: ParsedWorkflow,
   jobId: string,
   context: ExpressionContext,
-  outcomeOf: (step: { name: string; id: string | undefined }) => StepOutcome = () => ({ outcome: 'success' }),
-): JobRecord {
+  outcomeOf: (step: StepToRun) => StepOutcome | Promise<StepOutcome> = () => ({ outcome: 'success' }),
+): Promise<JobRecord> {
   const job = workflow.raw.jobs[jobId];
   const conditions = workflow.conditions.get(jobId);
   if (job === undefined || conditions === undefined) throw new Error(`no job ${jobId}`);
@@ -104,20 +114,21 @@ export function simulateJob(
   const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
   const records: StepRecord[] = [];
   let status: JobStatus = 'success';
-  job.steps.forEach((step, index) => {
+  for (const [index, step] of job.steps.entries()) {
     const name = step.name ?? step.run ?? step.uses ?? `step ${index}`;
-    const stepContext = { ...context, env, steps };
+    const stepContext = { secrets: {}, ...context, env, steps };
     const ran = isTrue(conditions.steps[index] ?? 'success()', stepContext, status);
     const secretEnv: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.env ?? {})) secretEnv[key] = String(value);
-    records.push({ name, id: step.id, uses: step.uses, ran, with: ran ? evaluateRecord(step.with, stepContext) : {}, env: secretEnv });
+    const withValues = ran ? evaluateRecord(step.with, stepContext) : {};
+    records.push({ name, id: step.id, uses: step.uses, ran, with: withValues, env: secretEnv });
     if (!ran) {
       if (step.id !== undefined) steps[step.id] = { outputs: {}, outcome: 'skipped' };
-      return;
+      continue;
     }
-    const result = outcomeOf({ name, id: step.id });
+    const result = await outcomeOf({ name, id: step.id, uses: step.uses, run: step.run, with: withValues, env: { ...env, ...evaluateRecord(step.env, stepContext) } });
     if (step.id !== undefined) steps[step.id] = { outputs: { ...result.outputs }, outcome: result.outcome };
     if (result.outcome === 'failure') status = 'failure';
-  });
+  }
   return { ran: true, runsOn, steps: records, status };
 }
