@@ -1,6 +1,6 @@
 import type { HostShell } from '../../controller/images/host-shell.ts';
 
-/** A tart host as the seal steps see it: `tart get` answers for sealed names, `tart clone` adds one. */
+/** A tart host as the seal steps see it: `tart get` answers for sealed names, `tart clone` adds one, `tart delete` removes one. */
 export function fakeTartHost(): { shell: HostShell; images: Set<string>; scripts: string[] } {
   const images = new Set<string>();
   const scripts: string[] = [];
@@ -13,6 +13,13 @@ export function fakeTartHost(): { shell: HostShell; images: Set<string>; scripts
       const clone = /^tart stop \S+\ntart clone \S+ (\S+)$/.exec(script);
       if (clone?.[1] !== undefined) {
         images.add(clone[1]);
+        return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+      }
+      const absent = /^! tart get (\S+) >\/dev\/null 2>&1$/.exec(script);
+      if (absent?.[1] !== undefined) return Promise.resolve({ exitCode: images.has(absent[1]) ? 1 : 0, stdout: '', stderr: '' });
+      const del = /^tart delete (\S+)$/.exec(script);
+      if (del?.[1] !== undefined) {
+        images.delete(del[1]);
         return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
       }
       return Promise.resolve({ exitCode: 127, stdout: '', stderr: `fake tart host: unknown script ${script}` });
