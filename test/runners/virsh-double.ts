@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { runWithExeca, type CommandRunner } from '../../controller/runners/backends/libvirt-vm-backend.ts';
 import type { ExecResult } from '../../controller/runners/backends/vm-backend.ts';
 
@@ -15,7 +15,8 @@ interface Domain {
  */
 export function createVirshDouble(): { run: CommandRunner; calls: string[] } {
   const domains = new Map<string, Domain>();
-  const sessions = new Map<string, Set<ResultPromise>>();
+  /** Kill switches of the guest commands running per VM address. */
+  const sessions = new Map<string, Set<() => void>>();
   const calls: string[] = [];
   let nextIp = 10;
   const answer = (exitCode: number, stdout: string, stderr = ''): ExecResult => ({ exitCode, stdout, stderr });
@@ -44,7 +45,7 @@ export function createVirshDouble(): { run: CommandRunner; calls: string[] } {
         if (domain === undefined) return noDomain(name);
         if (!domain.running) return answer(1, '', `error: Failed to destroy domain '${name}'\nerror: Requested operation is not valid: domain is not running\n`);
         domain.running = false;
-        for (const session of sessions.get(domain.address) ?? []) session.kill('SIGKILL');
+        for (const kill of sessions.get(domain.address) ?? []) kill();
         return answer(0, `Domain '${name}' destroyed\n\n`);
       case 'undefine':
         if (domain === undefined) return noDomain(name);
@@ -72,11 +73,14 @@ export function createVirshDouble(): { run: CommandRunner; calls: string[] } {
       stripFinalNewline: false,
       ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     });
-    const open = sessions.get(address) ?? new Set();
-    open.add(session);
+    const kill = (): void => {
+      session.kill('SIGKILL');
+    };
+    const open = sessions.get(address) ?? new Set<() => void>();
+    open.add(kill);
     sessions.set(address, open);
     const result = await session;
-    open.delete(session);
+    open.delete(kill);
     // Killed with its VM: the connection drops and ssh exits 255.
     return answer(result.signal === undefined ? (result.exitCode ?? 255) : 255, result.stdout, result.stderr);
   };
