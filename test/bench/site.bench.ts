@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../site/launch-chromium.ts';
@@ -135,7 +135,7 @@ try {
   );
   // The real CLI in a child process, under GNU time for its peak resident memory.
   t = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', join(work, 'site'), '--config', config], {
+  const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M cpu_user=%U cpu_sys=%S', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', join(work, 'site'), '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -149,10 +149,12 @@ try {
   const seconds = (performance.now() - t) / 1000;
   assert.equal(code, 0, stderr);
   const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) / 1024;
+  const cpu = /cpu_user=([\d.]+) cpu_sys=([\d.]+)/.exec(stderr);
+  const [load1] = loadavg();
   const site = join(work, 'site');
   const written = filesUnder(site);
   console.log(`site build: ${stdout.trim()}`);
-  console.log(`  time ${seconds.toFixed(1)} s (target < 30 s): ${seconds < 30 ? 'ok' : 'MISSED'}`);
+  console.log(`  time ${seconds.toFixed(1)} s (target < 30 s): ${seconds < 30 ? 'ok' : 'MISSED'}; CPU ${cpu?.[1] ?? '?'} s user + ${cpu?.[2] ?? '?'} s system; load average ${(load1 ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
   console.log(`  peak memory ${maxRssMb.toFixed(0)} MB (RSS of the site build process)`);
   console.log(
     `  files written ${written.count.toLocaleString('en')} = ${((written.count / builds) * 100).toFixed(2)} % of builds (target <= 1 %): ${written.count <= builds / 100 ? 'ok' : 'MISSED'}; ${(written.bytes / 1e6).toFixed(0)} MB in all`,
