@@ -664,7 +664,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           conclusion: typeof b.conclusion === 'string' ? b.conclusion : null,
           startedAt: typeof b.started_at === 'string' ? b.started_at : iso(),
           completedAt: status === 'completed' ? (typeof b.completed_at === 'string' ? b.completed_at : iso()) : null,
-          detailsUrl: typeof b.details_url === 'string' ? b.details_url : null,
+          // Without one GitHub uses the App's homepage.
+          detailsUrl: typeof b.details_url === 'string' ? b.details_url : 'https://github.com/apps/portfarm',
           externalId: typeof b.external_id === 'string' ? b.external_id : '',
           output: {
             title: typeof output.title === 'string' ? output.title : null,
