@@ -66,6 +66,15 @@ export interface RunnerManagerOptions {
   /** The port a build builds, for the status (null for watchers). */
   readonly portOf?: (buildId: BuildId) => string | null;
   readonly onBuildFailed?: (failure: RunnerFailure) => void;
+  /** The image a new VM of this build is cloned from (the image rollout's choice); default the platform's `image`. */
+  readonly imageFor?: (platform: PlatformConfig, buildId: BuildId) => string;
+}
+
+/** A host's disk admission as the caches/images side decides it (`decideHostAdmission`). */
+export interface HostAdmissionUpdate {
+  readonly diskFreeGiB: number | null;
+  /** Why the host takes no new VM, or null. */
+  readonly refusing: string | null;
 }
 
 export const DEFAULT_RUNNER_COMMAND = (encodedJitConfig: string): readonly string[] => [
@@ -89,6 +98,8 @@ interface Lease {
   since: number;
   vmId: string | undefined;
   host: HostRef | undefined;
+  /** The image the current VM was cloned from. */
+  image: string | undefined;
   runnerId: number | undefined;
   registeredAt: number | undefined;
   jobStartedAt: number | undefined;
@@ -137,6 +148,8 @@ export class RunnerManager {
   readonly #now: () => number;
   readonly #portOf: (buildId: BuildId) => string | null;
   readonly #onBuildFailed: (failure: RunnerFailure) => void;
+  readonly #imageFor: (platform: PlatformConfig, buildId: BuildId) => string;
+  readonly #admission = new Map<string, HostAdmissionUpdate>();
   readonly #slots: SlotAllocator;
   readonly #hosts: readonly (HostRef & { readonly maxVms: number; readonly platforms: readonly string[]; readonly backends: readonly BackendName[] })[];
   readonly #leases = new Map<BuildId, Lease>();
@@ -166,6 +179,7 @@ export class RunnerManager {
     this.#now = options.now ?? Date.now;
     this.#portOf = options.portOf ?? (() => null);
     this.#onBuildFailed = options.onBuildFailed ?? (() => undefined);
+    this.#imageFor = options.imageFor ?? ((platform) => platform.image);
     for (const platform of options.platforms) {
       if (this.#backends[platform.backend] === undefined) {
         throw new Error(`platform "${platform.name}" uses backend "${platform.backend}" but no such backend was given; pass backends.${platform.backend}`);
@@ -305,6 +319,15 @@ export class RunnerManager {
     return true;
   }
 
+  /** Disk admission for a host: a refusing host gets no new VM (its running VMs go on); the reason shows in hostsStatus. */
+  setHostAdmission(hostName: string, admission: HostAdmissionUpdate): void {
+    if (!this.#hosts.some((h) => h.name === hostName)) {
+      throw new Error(`host "${hostName}" is not configured; known: ${this.#hosts.map((h) => h.name).join(', ')}`);
+    }
+    this.#admission.set(hostName, admission);
+    this.#slots.setRefusing(hostName, admission.refusing !== null);
+  }
+
   /** Resolves when the build's lease is gone (VM destroyed, registration deleted); at once when there is none. */
   whenSettled(buildId: BuildId): Promise<void> {
     return this.#leases.get(buildId)?.done ?? Promise.resolve();
@@ -369,10 +392,19 @@ export class RunnerManager {
           platform: lease.platform.name,
           port: this.#portOf(lease.buildId),
           since: new Date(lease.since).toISOString(),
-          image: lease.platform.image,
+          image: lease.image ?? null,
         });
       }
-      return { name: host.name, address: host.address, platforms: [...host.platforms], maxVms: host.maxVms, diskFreeGiB: null, refusing: null, slots };
+      const admission = this.#admission.get(host.name);
+      return {
+        name: host.name,
+        address: host.address,
+        platforms: [...host.platforms],
+        maxVms: host.maxVms,
+        diskFreeGiB: admission?.diskFreeGiB ?? null,
+        refusing: admission?.refusing ?? null,
+        slots,
+      };
     });
   }
 
@@ -425,6 +457,7 @@ export class RunnerManager {
       since: this.#now(),
       vmId: undefined,
       host: undefined,
+      image: undefined,
       runnerId: undefined,
       registeredAt: undefined,
       jobStartedAt: undefined,
@@ -516,10 +549,12 @@ export class RunnerManager {
     lease.vmId = vmId;
     lease.host = host;
     const log = lease.log.child({ vmId, host: host.name });
+    const image = this.#imageFor(lease.platform, lease.buildId);
+    lease.image = image;
     this.#enter(lease, 'cloning');
     const cloneStarted = this.#now();
-    log.info({ image: lease.platform.image }, 'cloning VM');
-    await backend.clone({ vmId, image: lease.platform.image, host }, signal);
+    log.info({ image }, 'cloning VM');
+    await backend.clone({ vmId, image, host }, signal);
     this.metrics.cloneSeconds.observe({ backend: backend.name, host: host.name }, (this.#now() - cloneStarted) / 1000);
     this.#enter(lease, 'booting');
     const bootStarted = this.#now();
@@ -650,6 +685,7 @@ export class RunnerManager {
       since: this.#now(),
       vmId: adopted.vmId,
       host,
+      image: undefined,
       runnerId: adopted.runnerId,
       registeredAt: this.#now(),
       jobStartedAt: undefined,

@@ -1,5 +1,5 @@
 import { abortReason } from './abortable-sleep.ts';
-import { createSlotTable, occupySlot, releaseSlot, requestSlot, tryTakeSlot, type SlotGrant, type SlotHost, type SlotTable } from './slot-table.ts';
+import { createSlotTable, occupySlot, releaseSlot, setHostRefusing, requestSlot, tryTakeSlot, type SlotGrant, type SlotHost, type SlotTable } from './slot-table.ts';
 
 /** The I/O shell around the slot table: `acquire` waits (abortably) until the table grants a slot. */
 export class SlotAllocator {
@@ -48,10 +48,21 @@ export class SlotAllocator {
     this.#table = occupySlot(this.#table, ticket, platform, host);
   }
 
+  /** A host stops or resumes taking new VMs (disk admission). */
+  setRefusing(host: string, refusing: boolean): void {
+    const { table, grants } = setHostRefusing(this.#table, host, refusing);
+    this.#table = table;
+    this.#grant(grants);
+  }
+
   /** Frees the ticket's slot; idempotent. */
   release(ticket: string): void {
     const { table, grants } = releaseSlot(this.#table, ticket);
     this.#table = table;
+    this.#grant(grants);
+  }
+
+  #grant(grants: readonly SlotGrant[]): void {
     for (const grant of grants) {
       const waiter = this.#waiters.get(grant.ticket);
       this.#waiters.delete(grant.ticket);

@@ -24,6 +24,8 @@ export interface SlotWaiter {
 
 export interface SlotTable {
   readonly hosts: readonly SlotHost[];
+  /** Hosts that take no new VM now (disk short, unreachable); their running VMs keep their slots. */
+  readonly refusing?: ReadonlySet<string>;
   readonly held: readonly SlotGrant[];
   readonly waiting: readonly SlotWaiter[];
 }
@@ -42,7 +44,7 @@ export function findFreeSlot(table: SlotTable, platform: string): { readonly hos
   }
   let best: { host: string; index: number; load: number } | undefined;
   for (const host of table.hosts) {
-    if (!host.platforms.includes(platform)) continue;
+    if (!host.platforms.includes(platform) || table.refusing?.has(host.name) === true) continue;
     const indices = used.get(host.name) ?? [];
     if (indices.length >= host.maxVms || (best !== undefined && indices.length >= best.load)) continue;
     let index = 0;
@@ -100,4 +102,12 @@ export function occupySlot(table: SlotTable, ticket: string, platform: string, h
   let index = 0;
   while (used.includes(index)) index += 1;
   return { ...table, held: [...table.held, { ticket, platform, host, index }], waiting: table.waiting.filter((w) => w.ticket !== ticket) };
+}
+
+/** Marks a host refusing (or taking VMs again); when it takes VMs again, waiters that fit are granted its free slots. */
+export function setHostRefusing(table: SlotTable, host: string, refusing: boolean): { readonly table: SlotTable; readonly grants: readonly SlotGrant[] } {
+  const next = new Set(table.refusing ?? []);
+  if (refusing) next.add(host);
+  else next.delete(host);
+  return releaseSlot({ ...table, refusing: next }, '');
 }

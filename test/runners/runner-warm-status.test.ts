@@ -85,3 +85,23 @@ test('hostsStatus and runnersStatus produce the status-snapshot shapes; /metrics
   await manager.whenSettled('s1');
   await manager.stop();
 });
+
+test('a host refusing new VMs (disk short) gets none until it takes VMs again; the reason shows in hostsStatus', async () => {
+  // The image rollout picks the image per build (chooseVmImage); the fake knows macos-14-base too.
+  const { manager, backend, github, logs } = createRunnerFarm({ imageFor: (platform, buildId) => (buildId === 'a1' ? 'macos-14-base' : platform.image) });
+  await manager.start();
+  manager.setHostAdmission('mini-1', { diskFreeGiB: 12.5, refusing: 'disk short: 12.5 GiB free' });
+  github.queue('a1', '15_arm64');
+  await waitFor(() => manager.leases()[0]?.phase === 'waiting-slot');
+  const refusing = manager.hostsStatus()[0];
+  assert.deepEqual([refusing?.diskFreeGiB, refusing?.refusing, refusing?.slots.map((s) => s.state)], [12.5, 'disk short: 12.5 GiB free', ['empty', 'empty']]);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.throws(() => {
+    manager.setHostAdmission('mac-9', { diskFreeGiB: null, refusing: null });
+  }, /^Error: host "mac-9" is not configured; known: mini-1$/);
+  manager.setHostAdmission('mini-1', { diskFreeGiB: 80, refusing: null });
+  await manager.whenSettled('a1');
+  assert.equal(github.jobs[0]?.state, 'completed');
+  assert.deepEqual(logs.filter((l) => l.msg === 'cloning VM').map((l) => l['image']), ['macos-14-base']);
+  await manager.stop();
+});
