@@ -60,5 +60,5 @@ export interface VmBackend {
   list(host: HostRef, signal: AbortSignal): Promise<readonly VmInfo[]>;
 }
 
-/** portfarm names every VM it creates `portfarm-<buildId>-<attempt>`; reconcile only touches these. */
+/** portfarm names every VM it creates `portfarm-<buildId>-<attempt>-<nonce>` (vm-name.ts; also the runner name); reconcile only touches these. */
 export const VM_PREFIX = 'portfarm-';
