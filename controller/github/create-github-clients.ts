@@ -59,8 +59,9 @@ export async function createGitHubClients(options: GitHubClientOptions, signal: 
       authStrategy: createAppAuth,
       auth,
       userAgent: 'portfarm',
-      request: { signal, retries: options.retries ?? 3 },
-      retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+      request: { signal },
+      // `retries` belongs here, not in `request`: a per-request `retries` makes plugin-retry retry 4xx too.
+      retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
       log: {
         debug: () => undefined,
         info: () => undefined,

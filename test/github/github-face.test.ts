@@ -107,7 +107,7 @@ describe('GitHub face against the double', () => {
 
   test('a 502 and a secondary rate limit are retried by the octokit layers; a 404 is a permanent GitHubError naming the request', async () => {
     double.failRequests({ status: 502, times: 1, operation: 'actions/create-workflow-dispatch' });
-    double.failRequests({ status: 403, times: 1, operation: 'actions/create-workflow-dispatch', retryAfterSeconds: 0 });
+    double.failRequests({ status: 403, times: 1, operation: 'actions/create-workflow-dispatch', retryAfterSeconds: 1 }); // 0 would mean octokit's 60 s fallback
     const { runId } = await gateway.dispatch(request('retry-1', '11_arm64', 'curl'), signal);
     assert.deepEqual(double.requests.filter((r) => r.operation === 'actions/create-workflow-dispatch').slice(-3).map((r) => r.status), [502, 403, 200]);
     assert.equal(double.runs().filter((r) => r.id === runId).length, 1);
