@@ -226,6 +226,14 @@ export class ReorderService {
   }
 
   /** Every platform's queue as the status API shows it (queueSchema). */
+  /** One build in any state (finished included), for checks, the ledger and mail; undefined for an unknown id. */
+  describeBuild(buildId: BuildId): Readonly<QueueEntry> | undefined {
+    const live = this.#find(buildId);
+    if (live !== undefined) return live.entry;
+    const row = selectEntry(this.#db, buildId);
+    return row === undefined ? undefined : rowToEntry(row);
+  }
+
   queueStatus(now: Date): QueueStatus[] {
     return [...this.#queues.values()].map((queue) => describeQueue(queue, now.getTime()));
   }

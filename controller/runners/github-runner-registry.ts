@@ -3,13 +3,19 @@ import { RequestError } from 'octokit';
 import { coerceError } from '../errors/coerce-error.ts';
 import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
 
+/** Any octokit with the REST actions endpoints (`octokit`'s App client or `@octokit/rest` with plugins). */
+export interface ActionsOctokit {
+  readonly rest: Pick<Octokit['rest'], 'actions'>;
+  readonly paginate: Octokit['paginate'];
+}
+
 /** The runner registry on GitHub: repository-level self-hosted runners through octokit. */
 export class GithubRunnerRegistry implements RunnerRegistry {
-  readonly #octokit: Octokit;
+  readonly #octokit: ActionsOctokit;
   readonly #owner: string;
   readonly #repo: string;
 
-  constructor(options: { readonly octokit: Octokit; readonly repo: string }) {
+  constructor(options: { readonly octokit: ActionsOctokit; readonly repo: string }) {
     const [owner, repo] = options.repo.split('/');
     if (owner === undefined || repo === undefined || owner === '' || repo === '') {
       throw new RunnerRegistryError(`repo "${options.repo}" is not owner/name, e.g. macports/macports-ports`, { retryable: false });
