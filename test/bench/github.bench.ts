@@ -95,7 +95,7 @@ async function callsPerBuild(): Promise<{ perBuild: Record<string, number>; tota
   for (let i = 0; i < BUILDS; i += 1) {
     const buildId = `b${i}`;
     await gateway.dispatch({ buildId, platform: '15_arm64', kind: 'builder', port: `port${i}`, portsRevision: 'abc1234', force: false, portlist: null, prNumber: null }, signal);
-    const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner: 'macports', repo: 'macports-ports', name: `vm-${buildId}`, runner_group_id: 1, labels: [`portfarm-build-${buildId}`] });
+    const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner: 'macports', repo: 'macports-ports', name: `vm-${buildId}`, runner_group_id: 1, labels: ['15_arm64', `portfarm-build-${buildId}`] });
     const runner = startRunnerStandIn({ encodedJitConfig: jit.data.encoded_jit_config });
     await runner.online;
     checks.update({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'in_progress', at: new Date() });

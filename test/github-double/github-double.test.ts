@@ -104,23 +104,23 @@ describe('GitHub double', () => {
     assert.equal(status, 200);
     const runId = (data as { workflow_run_id: number }).workflow_run_id;
     const run = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId });
-    assert.deepEqual([run.data.name, run.data.display_title], ['ports', '[b1] curl 15_arm64']);
+    assert.deepEqual([run.data.name, run.data.display_title], ['ports', '[b1] curl on 15_arm64']);
     assert.equal(run.data.status, 'queued');
     const jobs = await octokit.rest.actions.listJobsForWorkflowRun({ owner, repo, run_id: runId });
-    assert.deepEqual(jobs.data.jobs.map((j) => [j.status, j.labels, j.runner_name]), [['queued', ['self-hosted', 'portfarm-build-b1'], null]]);
+    assert.deepEqual(jobs.data.jobs.map((j) => [j.status, j.labels, j.runner_name]), [['queued', ['self-hosted', '15_arm64', 'portfarm-build-b1'], null]]);
     await double.deliveriesSettled();
     assert.deepEqual(receiver.received.map((r) => `${r.event}.${r.action ?? ''}`), ['workflow_run.requested', 'workflow_job.queued']);
     double.assertNoViolations();
   });
 
   test('a JIT runner with the build label takes the job, reports steps, is removed after it', async () => {
-    const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: 'vm-b1', runner_group_id: 1, labels: ['portfarm-build-b1', 'macos-15'] });
+    const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: 'vm-b1', runner_group_id: 1, labels: ['portfarm-build-b1', '15_arm64', 'macos-15'] });
     assert.equal(jit.status, 201);
     await assert.rejects(
       octokit.rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: 'vm-b1', runner_group_id: 1, labels: ['x'] }),
       { status: 409 },
     );
-    const failing = new Set(['Install port']);
+    const failing = new Set(['builder: install port']);
     const runner = startRunnerStandIn({
       encodedJitConfig: jit.data.encoded_jit_config,
       runStep: (step) => Promise.resolve(failing.has(step.name) ? 'failure' : 'success'),
@@ -128,20 +128,25 @@ describe('GitHub double', () => {
     await runner.online;
     const exit = await runner.exited;
     assert.equal(exit.conclusion, 'failure');
-    const run = double.runs().find((r) => r.name === '[b1] curl 15_arm64');
+    const run = double.runs().find((r) => r.name === '[b1] curl on 15_arm64');
     assert.equal(run?.conclusion, 'failure');
     const jobs = await octokit.rest.actions.listJobsForWorkflowRun({ owner, repo, run_id: run.id });
     assert.deepEqual(
       jobs.data.jobs[0]?.steps?.map((s) => `${s.name}: ${s.conclusion ?? ''}`),
       [
         'Set up job: success',
-        'Checkout ports tree: success',
-        'List subports: skipped',
-        'Send port list: skipped',
-        'Install dependencies: success',
-        'Install port: failure',
-        'Gather archives: skipped',
-        'Deploy archives: skipped',
+        'fetch mpbb: success',
+        'cleanup: success',
+        'selfupdate MacPorts: success',
+        'sync ports tree: success',
+        'watcher: list subports and hand them to the controller: skipped',
+        'watcher: mirror distfiles: skipped',
+        'builder: install dependencies: success',
+        'builder: install port: failure',
+        'builder: gather archives: skipped',
+        'builder: upload archives: skipped',
+        'builder: deploy archives: skipped',
+        'builder: cleanup: skipped',
         'Complete job: skipped',
       ],
     );
@@ -157,7 +162,7 @@ describe('GitHub double', () => {
 
   test('a runner whose labels lack one runs-on label stays idle', async () => {
     await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { owner, repo, workflow_id: 'ports.yml', ref: 'master', inputs: inputs('b2', '14_x86_64') });
-    const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: 'vm-other', runner_group_id: 1, labels: ['portfarm-build-zz'] });
+    const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: 'vm-other', runner_group_id: 1, labels: ['14_x86_64', 'portfarm-build-zz'] });
     const runner = startRunnerStandIn({ encodedJitConfig: jit.data.encoded_jit_config });
     await runner.online;
     const listed = await octokit.rest.actions.getSelfHostedRunnerForRepo({ owner, repo, runner_id: jit.data.runner.id });

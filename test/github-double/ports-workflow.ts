@@ -29,29 +29,36 @@ export interface WorkflowModel {
 const isWatcher = (inputs: Readonly<Record<string, string>>): boolean => (inputs.portname ?? '') === '';
 
 /**
- * The `ports` workflow as DESIGN.md describes it: watcher or builder by step `if:`s, run name
- * `[<build_id>] <port or watcher> <platform>`, concurrency group `ports-<platform>`, one job
- * that only a runner labelled `portfarm-build-<build_id>` may take.
+ * The `ports` workflow as `.github/workflows/ports.yml` defines it: run name
+ * `[<build_id>] <port or watcher> on <platform>`, concurrency group `ports-<platform>`, one
+ * job that only a runner labelled with the platform and `portfarm-build-<build_id>` may
+ * take, watcher or builder steps chosen by `if:` (the other role's steps show as skipped).
  */
 export const portsWorkflow: WorkflowModel = {
   name: 'ports',
   path: '.github/workflows/ports.yml',
-  inputs: ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist', 'pr_number'],
-  runName: (inputs) => `[${inputs.build_id ?? ''}] ${isWatcher(inputs) ? 'watcher' : (inputs.portname ?? '')} ${inputs.platform ?? ''}`,
+  inputs: ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist'],
+  runName: (inputs) =>
+    `${(inputs.build_id ?? '') === '' ? 'manual:' : `[${inputs.build_id ?? ''}]`} ${isWatcher(inputs) ? (inputs.force === 'true' ? 'watcher (full rebuild)' : 'watcher') : (inputs.portname ?? '')} on ${inputs.platform ?? ''}`,
   concurrencyGroup: (inputs) => `ports-${inputs.platform ?? ''}`,
   jobs: (inputs) => [
     {
-      name: 'ports',
-      runsOn: ['self-hosted', buildLabel(inputs.build_id ?? '')],
+      name: `${isWatcher(inputs) ? 'watcher' : `builder ${inputs.portname ?? ''}`} (${inputs.platform ?? ''})`,
+      runsOn: ['self-hosted', inputs.platform ?? '', buildLabel(inputs.build_id ?? '')],
       steps: [
         { name: 'Set up job' },
-        { name: 'Checkout ports tree' },
-        { name: 'List subports', if: isWatcher },
-        { name: 'Send port list', if: isWatcher },
-        { name: 'Install dependencies', if: (i) => !isWatcher(i) },
-        { name: 'Install port', if: (i) => !isWatcher(i) },
-        { name: 'Gather archives', if: (i) => !isWatcher(i) },
-        { name: 'Deploy archives', if: (i) => !isWatcher(i) && (i.pr_number ?? '') === '' },
+        { name: 'fetch mpbb' },
+        { name: 'cleanup' },
+        { name: 'selfupdate MacPorts' },
+        { name: 'sync ports tree' },
+        { name: 'watcher: list subports and hand them to the controller', if: isWatcher },
+        { name: 'watcher: mirror distfiles', if: isWatcher },
+        { name: 'builder: install dependencies', if: (i) => !isWatcher(i) },
+        { name: 'builder: install port', if: (i) => !isWatcher(i) },
+        { name: 'builder: gather archives', if: (i) => !isWatcher(i) },
+        { name: 'builder: upload archives', if: (i) => !isWatcher(i) },
+        { name: 'builder: deploy archives', if: (i) => !isWatcher(i) },
+        { name: 'builder: cleanup', if: (i) => !isWatcher(i) },
         { name: 'Complete job' },
       ],
     },

@@ -66,11 +66,11 @@ describe('GitHub face against the double', () => {
     const jobs = await farm.waitFor((c) => c.method === 'onWorkflowJob' && c.arg.action === 'queued', 2);
     farm.react = null;
     assert.deepEqual(jobs.map((c) => ('buildId' in c.arg ? c.arg.buildId : null)), ['w-15-arm64', 'w-14-x86-64']);
-    assert.deepEqual(double.runs().map((r) => r.name), ['[w-15-arm64] watcher 15_arm64', '[w-14-x86-64] watcher 14_x86_64']);
+    assert.deepEqual(double.runs().map((r) => r.name), ['[w-15-arm64] watcher on 15_arm64', '[w-14-x86-64] watcher on 14_x86_64']);
     const runs = await gateway.listRuns(new Date(Date.now() - 60_000), signal);
     assert.deepEqual(runs.map((r) => [r.buildId, r.status]).sort(), [['w-14-x86-64', 'queued'], ['w-15-arm64', 'queued']]);
     // A runner with the build label runs the watcher: in_progress and completed arrive with the build id.
-    const jit = await clients.installation.rest.actions.generateRunnerJitconfigForRepo({ owner: 'macports', repo: 'macports-ports', name: 'vm-1', runner_group_id: 1, labels: ['portfarm-build-w-15-arm64'] });
+    const jit = await clients.installation.rest.actions.generateRunnerJitconfigForRepo({ owner: 'macports', repo: 'macports-ports', name: 'vm-1', runner_group_id: 1, labels: ['15_arm64', 'portfarm-build-w-15-arm64'] });
     const exit = await startRunnerStandIn({ encodedJitConfig: jit.data.encoded_jit_config }).exited;
     assert.equal(exit.conclusion, 'success');
     const done = await farm.waitFor((c) => c.method === 'onWorkflowRun' && c.arg.action === 'completed');
