@@ -1,4 +1,4 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { coerceError } from '../../controller/errors/coerce-error.ts';
 
@@ -36,13 +36,13 @@ async function withFileLock<T>(ledgerPath: string, work: () => Promise<T>): Prom
   const lockPath = `${ledgerPath}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
+    // The pid is written to a private file first and linked into place: link() fails atomically
+    // when the lock exists, and a lock file never exists without its owner's pid (a process
+    // killed between create and write would otherwise leave an empty lock nobody can judge).
+    const mine = `${lockPath}.${process.pid}`;
+    await writeFile(mine, `${process.pid}\n`);
     try {
-      const handle = await open(lockPath, 'wx');
-      try {
-        await handle.writeFile(`${process.pid}\n`);
-      } finally {
-        await handle.close();
-      }
+      await link(mine, lockPath);
       break;
     } catch (caught) {
       if ((caught as NodeJS.ErrnoException).code !== 'EEXIST') throw coerceError(caught);
@@ -58,6 +58,8 @@ async function withFileLock<T>(ledgerPath: string, work: () => Promise<T>): Prom
         );
       }
       await delay(LOCK_POLL_MS);
+    } finally {
+      await unlink(mine).catch(() => undefined);
     }
   }
   try {
