@@ -242,6 +242,21 @@ describe('GitHub double', () => {
     double.assertNoViolations();
   });
 
+  test('webhook faults: duplicate sends a delivery twice with one GUID; delay holds it until released', async () => {
+    await double.deliveriesSettled();
+    const seen = receiver.received.length;
+    double.setWebhookFault('duplicate', ['push']);
+    const twice = double.push({ ref: 'refs/heads/master', before: 'a'.repeat(40), after: 'c'.repeat(40), commits: [] });
+    double.setWebhookFault('delay');
+    const held = double.push({ ref: 'refs/heads/master', before: 'c'.repeat(40), after: 'e'.repeat(40), commits: [] });
+    await double.deliveriesSettled();
+    assert.deepEqual(receiver.received.slice(seen).map((r) => r.delivery), [twice, twice]);
+    double.setWebhookFault('deliver');
+    double.releaseDelayedDeliveries();
+    await double.deliveriesSettled();
+    assert.deepEqual(receiver.received.slice(seen).map((r) => r.delivery), [twice, twice, held]);
+  });
+
   test('HTTP faults: 502 then a secondary rate limit with retry-after', async () => {
     double.failRequests({ status: 502, times: 1, operation: 'actions/list-self-hosted-runners-for-repo' });
     const plain = new Octokit({ baseUrl: double.url, log: quiet, authStrategy: createAppAuth, auth: { appId: double.appId, privateKey: double.appPrivateKey ?? '', installationId: double.installationId } });
