@@ -15,6 +15,7 @@ process.on('SIGTERM', onSignal);
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
+  stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   signal: controller.signal,

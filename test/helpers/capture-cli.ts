@@ -18,6 +18,7 @@ export async function captureCli(argv: readonly string[], options: { cwd?: strin
   const code = await runCli(argv, {
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
+    stdin: new PassThrough(),
     stdout,
     stderr,
     signal: new AbortController().signal,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WriteStream } from 'node:tty';
+import { ReadStream, WriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load-config.ts';
 import { UserError } from '../../errors/user-error.ts';
@@ -34,10 +34,8 @@ export function registerTui(program: Command, ctx: CliContext): void {
     )
     .action(async (options: TuiOptions) => {
       const url = options.url !== undefined ? parseControllerUrl(options.url) : urlFromConfig(options, ctx);
-      // The CLI context has no stdin yet; the process's own is the only keyboard there is.
-      const stdin = process.stdin;
-      const interactive = options.json !== true && ctx.stdout instanceof WriteStream && ctx.stdout.isTTY && stdin.isTTY;
-      if (!interactive) {
+      const stdin = ctx.stdin;
+      if (options.json === true || !(ctx.stdout instanceof WriteStream) || !ctx.stdout.isTTY || !(stdin instanceof ReadStream) || !stdin.isTTY) {
         try {
           await printStatusOnce({ url, json: options.json === true, stdout: ctx.stdout, signal: ctx.signal });
         } catch (caught) {
