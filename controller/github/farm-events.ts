@@ -35,6 +35,10 @@ export interface WorkflowRunEvent {
   readonly deliveryId: string;
   /** From the run name `[<id>] …`; null for a run portfarm did not dispatch. */
   readonly buildId: BuildId | null;
+  /** The run name (`display_title`): a run started by hand says what it asks for (`manual: watcher (full rebuild) on 15_arm64`). */
+  readonly title: string;
+  /** The commit the run was started on. */
+  readonly headSha: string;
   readonly runId: number;
   readonly action: 'requested' | 'in_progress' | 'completed';
   readonly status: string;
@@ -53,5 +57,7 @@ export interface WorkflowJobEvent {
   readonly runnerId: number | null;
   readonly runnerName: string | null;
   readonly conclusion: string | null;
+  /** The first failed step as an mpbb phase (`builder: install port` → `install-port`), on `completed`. */
+  readonly failedStep: string | null;
   readonly at: Date;
 }

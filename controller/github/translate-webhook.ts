@@ -88,6 +88,8 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
           arg: {
             deliveryId,
             buildId: buildIdFromRunName(run.workflow_run.display_title) ?? null,
+            title: run.workflow_run.display_title,
+            headSha: run.workflow_run.head_sha,
             runId: run.workflow_run.id,
             action: run.action,
             status: run.workflow_run.status ?? 'unknown',
@@ -117,6 +119,7 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
             runnerId: job.workflow_job.runner_id,
             runnerName: job.workflow_job.runner_name,
             conclusion: job.workflow_job.conclusion,
+            failedStep: failedPhase(job.workflow_job.steps),
             at: new Date(job.workflow_job.completed_at ?? job.workflow_job.started_at),
           },
         }],
@@ -125,6 +128,13 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
     default:
       return ignore(`${event} events need no action`);
   }
+}
+
+/** The first failed step, named like the mpbb phase it ran (`builder: install port` → `install-port`). */
+export function failedPhase(steps: readonly { readonly name: string; readonly number: number; readonly conclusion: string | null }[]): string | null {
+  const failed = [...steps].sort((a, b) => a.number - b.number).find((step) => step.conclusion === 'failure');
+  if (failed === undefined) return null;
+  return failed.name.replace(/^(builder|watcher):\s*/i, '').trim().toLowerCase().replace(/\s+/g, '-');
 }
 
 /** Makes the calls, in order. */

@@ -28,6 +28,7 @@ export const workflowRunPayloadSchema = z.object({
   workflow_run: z.object({
     id: z.int(),
     display_title: z.string(),
+    head_sha: z.string(),
     path: z.string(),
     status: z.string().nullable(),
     conclusion: z.string().nullable(),
@@ -47,5 +48,6 @@ export const workflowJobPayloadSchema = z.object({
     conclusion: z.string().nullable(),
     started_at: z.string(),
     completed_at: z.string().nullable(),
+    steps: z.array(z.object({ name: z.string(), number: z.int(), conclusion: z.string().nullable() })).default([]),
   }),
 });

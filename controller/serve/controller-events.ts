@@ -25,25 +25,28 @@ export interface ControllerEventsOptions {
  */
 export function createControllerEvents(options: ControllerEventsOptions): FarmEvents {
   const { reorder, runners, kick, log } = options;
-  const enqueue = (request: WatcherRequest, prNumber: number | null): void => {
+  const enqueue = (request: WatcherRequest): void => {
     const { buildId, coalesced } = reorder.enqueueWatcher({
       platform: request.platform,
       portsRevision: request.portsRevision,
-      changedPorts: prNumber === null ? [...request.changedPorts] : null,
+      changedPorts: [...request.changedPorts],
       force: false,
-      prNumber,
+      prNumber: null,
       now: request.receivedAt,
     });
-    log.info({ deliveryId: request.deliveryId, buildId, platform: request.platform, coalesced }, prNumber === null ? 'watcher queued' : 'PR watcher queued');
+    log.info({ deliveryId: request.deliveryId, buildId, platform: request.platform, coalesced }, 'watcher queued');
     kick();
   };
   return {
     onPush: (request) => {
-      enqueue(request, null);
+      enqueue(request);
       return Promise.resolve();
     },
     onPullRequest: (request) => {
-      enqueue(request, request.prNumber);
+      // PR heads run untrusted code: ports-pr.yml builds them on its own pull_request trigger,
+      // with no secrets and no token, never through ports.yml (which can deploy). The queue's
+      // PR class waits for a dispatchable PR workflow; until then the event is only logged.
+      log.info({ deliveryId: request.deliveryId, prNumber: request.prNumber, platform: request.platform }, 'pull request: built by ports-pr.yml, not queued');
       return Promise.resolve();
     },
     onWorkflowJob: (event: WorkflowJobEvent) => {
@@ -55,7 +58,18 @@ export function createControllerEvents(options: ControllerEventsOptions): FarmEv
       return Promise.resolve();
     },
     onWorkflowRun: async (event: WorkflowRunEvent) => {
-      if (event.buildId === null || event.action !== 'completed') return;
+      if (event.buildId === null) {
+        // A maintainer's "Run workflow" with force ticked: its job does nothing (no build id);
+        // the full rebuild is queued here, so the reorder queue stays the only scheduler.
+        const forced = /^manual: watcher \(full rebuild\) on (\S+)$/.exec(event.title.trim());
+        if (event.action === 'requested' && forced?.[1] !== undefined) {
+          const { buildId, coalesced } = reorder.enqueueWatcher({ platform: forced[1], portsRevision: event.headSha, changedPorts: null, force: true, prNumber: null, now: event.at });
+          log.info({ deliveryId: event.deliveryId, buildId, platform: forced[1], coalesced }, 'full rebuild queued (forced from the Actions form)');
+          kick();
+        }
+        return;
+      }
+      if (event.action !== 'completed') return;
       const result = toResult(event.conclusion);
       // runFinished answers false for a repeat: the side effects run once per build.
       if (reorder.runFinished(event.buildId, result, event.at)) await options.onFinished(event.buildId, result, event);

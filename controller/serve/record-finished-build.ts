@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { buildFailureMail, type MailSettings } from '../mail/build-failure-mail.ts';
 import type { SendFailureMail } from '../mail/create-mail-sender.ts';
-import type { BuildId } from '../model/build-id.ts';
 import type { BuildResult } from '../model/build-kind.ts';
 import type { QueueEntry } from '../queue/core/queue-entry.ts';
 import type { FailureStatus } from '../status/status-snapshot.ts';
@@ -69,7 +68,7 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
       port: entry.port,
       version: options.versionOf(entry.port),
       platform: entry.platform,
-      buildId: entry.buildId as BuildId,
+      buildId: entry.buildId,
       phase: run.failedPhase ?? 'unknown',
       logTail: run.logTail,
       logUrl: stableUrl,

@@ -1,0 +1,364 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { BackendName, Config } from '../config/config-schema.ts';
+import { coerceError } from '../errors/coerce-error.ts';
+import { UserError } from '../errors/user-error.ts';
+import { CheckRunPublisher, type CheckConclusion } from '../github/check-run-publisher.ts';
+import { createGitHubClients, type GitHubClients } from '../github/create-github-clients.ts';
+import { createWebhookHandler } from '../github/create-webhook-handler.ts';
+import { createOctokitRunGateway } from '../github/octokit-run-gateway.ts';
+import { recoverMissedDeliveries } from '../github/recover-missed-deliveries.ts';
+import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
+import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
+import type { HandoffSettings } from '../handoff/handoff-settings.ts';
+import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
+import type { MailSettings } from '../mail/build-failure-mail.ts';
+import type { SendFailureMail } from '../mail/create-mail-sender.ts';
+import type { BuildId } from '../model/build-id.ts';
+import type { PortsGraph } from '../ports/ports-graph.ts';
+import { ReorderService } from '../queue/reorder-service.ts';
+import type { VmBackend } from '../runners/backends/vm-backend.ts';
+import { GithubRunnerRegistry } from '../runners/github-runner-registry.ts';
+import { RunnerManager, type RunnerManagerOptions } from '../runners/runner-manager.ts';
+import { SettableStatusFeed } from '../status/settable-status-feed.ts';
+import { createStatusRequestHandler } from '../status/status-request-handler.ts';
+import type { FailureStatus, StatusSnapshot } from '../status/status-snapshot.ts';
+import { openStore } from '../store/open-store.ts';
+import { createControllerEvents } from './controller-events.ts';
+import { createRouter } from './http-routes.ts';
+import type { PortFacts } from './port-facts.ts';
+import { recordFinishedBuild } from './record-finished-build.ts';
+import { SerialLoop } from './serial-loop.ts';
+
+export interface StartControllerOptions {
+  readonly config: Config;
+  readonly version: string;
+  readonly log: Logger;
+  /** The App's private key (PEM). */
+  readonly privateKey: string;
+  readonly backends: Readonly<Partial<Record<BackendName, VmBackend>>>;
+  readonly graph: PortsGraph | null;
+  readonly ports: PortFacts;
+  readonly handoff: HandoffSettings;
+  /** The build ledger the site is built from (NDJSON). */
+  readonly ledgerPath: string;
+  readonly mail: { readonly send: SendFailureMail; readonly settings: MailSettings } | null;
+  readonly signal: AbortSignal;
+  readonly installationId?: number;
+  /** GitHub's advice is 1 s between writes; the demo against the double sets 0. */
+  readonly writeSpacingMs?: number;
+  /** The branch dispatched runs start from. */
+  readonly ref?: string;
+  readonly runners?: Partial<Pick<RunnerManagerOptions, 'deadlines' | 'retry' | 'runnerCommand' | 'watchdogIntervalMs' | 'reconcileIntervalMs'>>;
+  /** Scheduling rounds also run this often without an event (reconcile, warm starts). */
+  readonly loopIntervalMs?: number;
+  /** Clone and boot the next build's VM while the current one runs. */
+  readonly warmStart?: boolean;
+  readonly now?: () => Date;
+}
+
+/** Counters a summary (the demo's, an operator's) is made of. */
+export interface ControllerStats {
+  watchersQueued: number;
+  watchersCoalesced: number;
+  buildersQueued: number;
+  /** Pending builders replaced by a newer revision of the same port. */
+  supersededDropped: number;
+  preemptions: number;
+  finished: number;
+  failures: number;
+  mailsSent: number;
+  dispatchErrors: number;
+}
+
+export interface RunningController {
+  readonly url: string;
+  readonly reorder: ReorderService;
+  readonly runners: RunnerManager;
+  readonly clients: GitHubClients;
+  readonly stats: Readonly<ControllerStats>;
+  snapshot(): StatusSnapshot;
+  /** Resolves when no webhook work and no scheduling round is pending. */
+  idle(): Promise<void>;
+  /** Graceful stop; the same promise when called twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of `portfarm serve` (and of the demo): the reorder service, runner
+ * manager and GitHub face wired to one SQLite file and one HTTP server:
+ * `POST /webhooks`, `POST /api/port-list`, `GET /api/status`, `GET /api/events`, `GET /metrics`.
+ */
+export async function startController(options: StartControllerOptions): Promise<RunningController> {
+  const { config, log } = options;
+  const now = options.now ?? (() => new Date());
+  const stopping = new AbortController();
+  const signal = AbortSignal.any([options.signal, stopping.signal]);
+  mkdirSync(dirname(config.state.path), { recursive: true });
+  const db = openStore(config.state.path);
+  const deliveries = new SqliteDeliveryStore(db);
+  const [owner = '', repo = ''] = config.github.repo.split('/');
+  const clients = await createGitHubClients(
+    {
+      appId: config.github.appId,
+      privateKey: options.privateKey,
+      apiUrl: config.github.apiUrl,
+      owner,
+      repo,
+      ...(options.installationId === undefined ? {} : { installationId: options.installationId }),
+      ...(options.writeSpacingMs === undefined ? {} : { writeSpacingMs: options.writeSpacingMs }),
+      log: log.child({ component: 'github' }),
+    },
+    signal,
+  );
+  const gateway = createOctokitRunGateway({ clients, workflow: config.github.workflow, ref: options.ref ?? 'master', log: log.child({ component: 'gateway' }) });
+  const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
+  const checks = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) });
+  const stats: ControllerStats = {
+    watchersQueued: 0,
+    watchersCoalesced: 0,
+    buildersQueued: 0,
+    supersededDropped: 0,
+    preemptions: 0,
+    finished: 0,
+    failures: 0,
+    mailsSent: 0,
+    dispatchErrors: 0,
+  };
+  const failures: FailureStatus[] = [];
+  const startedAt = new Map<BuildId, Date>();
+  const failedPhases = new Map<BuildId, string>();
+  const feed = new SettableStatusFeed(emptySnapshot(options.version, config.github.repo, now()));
+
+  const runners = new RunnerManager({
+    platforms: config.platforms,
+    backends: options.backends,
+    registry: new GithubRunnerRegistry({ octokit: clients.installation, repo: config.github.repo }),
+    logger: log.child({ component: 'runners' }),
+    ...options.runners,
+    portOf: (buildId) => reorder.describeBuild(buildId)?.port ?? null,
+    onBuildFailed: (failure) => {
+      // No runner could be had: say so on the check, then cancel the run so the queue moves on.
+      const entry = reorder.describeBuild(failure.buildId);
+      log.error({ buildId: failure.buildId, reason: failure.reason, attempts: failure.attempts }, 'no runner for this build; cancelling its run');
+      failedPhases.set(failure.buildId, `runner: ${failure.reason}`);
+      if (entry?.runId !== null && entry?.runId !== undefined) {
+        gateway.cancel(entry.runId, signal).catch((error: unknown) => {
+          log.warn({ buildId: failure.buildId, err: coerceError(error) }, 'cancel after runner failure failed; reconcile retries');
+        });
+      }
+    },
+  });
+
+  const publish = (): void => {
+    feed.publish(buildSnapshot());
+  };
+  const buildSnapshot = (): StatusSnapshot => ({
+    generatedAt: now().toISOString(),
+    controller: { version: options.version, startedAt: controllerStartedAt.toISOString(), repo: config.github.repo },
+    hosts: runners.hostsStatus(),
+    runners: runners.runnersStatus(),
+    queues: reorder.queueStatus(now()),
+    failures: failures.slice(-50).reverse(),
+    alerts: [],
+  });
+  const controllerStartedAt = now();
+
+  const loop = new SerialLoop({
+    intervalMs: options.loopIntervalMs ?? 15_000,
+    signal,
+    onError: (error) => { log.warn({ err: error }, 'scheduling round failed; the next round retries'); },
+    tick: async (s) => {
+      const report = await reorder.pump(now(), s);
+      stats.preemptions += report.preempted.length;
+      stats.dispatchErrors += report.errors.length;
+      if (report.errors.length > 0) await reorder.reconcile(now(), s);
+      if (options.warmStart !== false) {
+        for (const queue of reorder.queueStatus(now())) {
+          const next = queue.next[0];
+          if (next !== undefined && next.state === 'pending') runners.warmStart(queue.platform, next.buildId);
+        }
+      }
+      await checks.flush(s);
+      publish();
+    },
+  });
+  const kick = (): void => { loop.kick(); };
+
+  const checkFor = (buildId: BuildId, status: 'in_progress' | 'completed', conclusion?: CheckConclusion, extra: { failingPhase?: string; detailsUrl?: string } = {}): void => {
+    const entry = reorder.describeBuild(buildId);
+    if (entry?.port === null || entry === undefined) return;
+    const version = options.ports.versionOf(entry.port);
+    const started = startedAt.get(buildId);
+    checks.update({
+      headSha: entry.portsRevision,
+      port: entry.port,
+      platform: entry.platform,
+      status,
+      ...(conclusion === undefined ? {} : { conclusion }),
+      ...(version === undefined ? {} : { version }),
+      ...(started === undefined || status !== 'completed' ? {} : { durationMs: now().getTime() - started.getTime() }),
+      ...extra,
+      at: now(),
+    });
+  };
+
+  const events = createControllerEvents({
+    reorder,
+    runners,
+    kick,
+    log,
+    onStarted: (buildId, at) => {
+      startedAt.set(buildId, at);
+      checkFor(buildId, 'in_progress');
+    },
+    onFinished: async (buildId, result, event) => {
+      const entry = reorder.describeBuild(buildId);
+      if (entry === undefined) return;
+      stats.finished += 1;
+      const failedPhase = failedPhases.get(buildId) ?? null;
+      failedPhases.delete(buildId);
+      const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail: '' }, {
+        ledgerPath: options.ledgerPath,
+        siteBaseUrl: config.site.baseUrl,
+        maintainersOf: options.ports.maintainersOf,
+        versionOf: options.ports.versionOf,
+        mail: options.mail,
+        log,
+      });
+      if (recorded.failure !== null) {
+        stats.failures += 1;
+        failures.push(recorded.failure);
+        if (failures.length > 200) failures.splice(0, failures.length - 200);
+      }
+      if (recorded.mailed) stats.mailsSent += 1;
+      const detailsUrl = `${config.site.baseUrl.replace(/\/+$/, '')}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
+      const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
+      checkFor(buildId, 'completed', conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
+      startedAt.delete(buildId);
+    },
+  });
+  // The first failed step of a builder's job names the failing phase (for the check and the mail).
+  const observedEvents = {
+    ...events,
+    onWorkflowJob: async (event: Parameters<typeof events.onWorkflowJob>[0], s: AbortSignal) => {
+      if (event.action === 'completed' && event.buildId !== null && event.failedStep !== null) failedPhases.set(event.buildId, event.failedStep);
+      await events.onWorkflowJob(event, s);
+    },
+  };
+
+  const webhook = createWebhookHandler({
+    secret: requireSecret(config),
+    store: deliveries,
+    farm: observedEvents,
+    context: { repo: config.github.repo, workflow: config.github.workflow, platforms: config.platforms.map((p) => p.name) },
+    log: log.child({ component: 'webhooks' }),
+    now,
+  });
+
+  const verify = createPortListVerifier(options.handoff);
+  const handoff = createPortListHandler(verify, (list, watcher) => {
+    const entry = reorder.describeBuild(list.buildId);
+    // The token proves which run is talking; it may only hand over the list of its own build.
+    if (entry?.runId === null || entry === undefined || String(entry.runId) !== watcher.runId) {
+      return Promise.reject(new UserError(`run ${watcher.runId} is not the run of build ${list.buildId}; the list is refused`));
+    }
+    const { added, coalesced } = reorder.acceptPortList(list, now());
+    stats.buildersQueued += added.length;
+    stats.supersededDropped += coalesced.length;
+    for (const port of list.ports) {
+      checks.update({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', at: now() });
+    }
+    kick();
+    return Promise.resolve({ builders: added.length });
+  });
+
+  const metrics = Registry.merge([runners.metrics.registry]);
+  const statusHandler = createStatusRequestHandler(feed, { onError: (error) => { log.warn({ err: error }, 'status stream failed'); } });
+  const router = createRouter(
+    {
+      'POST /webhooks': (req, res) => { webhook.handle(req, res); },
+      'POST /api/port-list': async (req, res) => {
+        const answer = await handoff({ headers: req.headers, body: await readBody(req) });
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      },
+      'GET /api/status': (req, res) => { statusHandler(req, res); },
+      'GET /api/events': (req, res) => { statusHandler(req, res); },
+      'GET /metrics': async (_req, res) => {
+        res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
+      },
+      'GET /healthz': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'); },
+    },
+    (error, route) => { log.error({ err: error, route }, 'request failed'); },
+  );
+  const server = createServer((req, res) => void router(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => { reject(new UserError(`cannot listen on ${config.controller.host}:${config.controller.port}: ${error.message}`, { cause: error })); });
+    server.listen(config.controller.port, config.controller.host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+
+  // Start: reap orphans, finish deliveries received before a crash, settle dispatches in doubt.
+  await runners.start();
+  webhook.resumeUnprocessed();
+  await reorder.reconcile(now(), signal);
+  recoverMissedDeliveries({ app: clients.app, store: deliveries, log: log.child({ component: 'recovery' }), now }, signal).catch((error: unknown) => {
+    log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead');
+  });
+
+  loop.kick();
+  log.info({ url }, 'controller listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    reorder,
+    runners,
+    clients,
+    stats,
+    snapshot: buildSnapshot,
+    idle: async () => {
+      await webhook.idle();
+      await loop.idle();
+    },
+    close: () => {
+      closing ??= (async () => {
+        await webhook.close();
+        stopping.abort(new Error('controller stopping'));
+        await loop.stopped;
+        await runners.stop();
+        await new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); });
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function requireSecret(config: Config): string {
+  const secret = config.github.webhookSecret;
+  if (secret === undefined) {
+    throw new UserError(`no webhook secret: set the environment variable ${config.github.webhookSecretEnv} to the App's webhook secret (GitHub App settings → Webhook)`);
+  }
+  return secret;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 5_000_000) throw new UserError('port list body larger than 5 MB');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function emptySnapshot(version: string, repo: string, at: Date): StatusSnapshot {
+  return { generatedAt: at.toISOString(), controller: { version, startedAt: at.toISOString(), repo }, hosts: [], runners: [], queues: [], failures: [], alerts: [] };
+}
