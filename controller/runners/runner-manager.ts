@@ -5,7 +5,7 @@ import { buildIdFromLabel, buildLabel, type BuildId } from '../model/build-id.ts
 import type { HostStatus, RunnerStatus, SlotStatus } from '../status/status-snapshot.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { linkSignals } from './link-signals.ts';
-import type { HostRef, VmBackend } from './backends/vm-backend.ts';
+import type { ExecResult, HostRef, VmBackend } from './backends/vm-backend.ts';
 import { planReconcile, type LiveVm, type ReconcilePlan } from './plan-reconcile.ts';
 import type { RegisteredRunner, RunnerRegistry } from './runner-registry.ts';
 import { RunnerMetrics } from './runner-metrics.ts';
@@ -551,10 +551,16 @@ export class RunnerManager {
     const log = lease.log.child({ vmId, host: host.name });
     const image = this.#imageFor(lease.platform, lease.buildId);
     lease.image = image;
+    // A backend without exec (Orchard) starts the runner from the VM's startup script: register before the clone.
+    const byStartupScript = backend.runnerStart === 'startup-script';
+    let encodedJitConfig = byStartupScript ? await this.#register(lease, vmId, log, signal) : undefined;
     this.#enter(lease, 'cloning');
     const cloneStarted = this.#now();
     log.info({ image }, 'cloning VM');
-    await backend.clone({ vmId, image, host }, signal);
+    await backend.clone(
+      encodedJitConfig === undefined ? { vmId, image, host } : { vmId, image, host, startupCommand: this.#runnerCommand(encodedJitConfig) },
+      signal,
+    );
     this.metrics.cloneSeconds.observe({ backend: backend.name, host: host.name }, (this.#now() - cloneStarted) / 1000);
     this.#enter(lease, 'booting');
     const bootStarted = this.#now();
@@ -575,19 +581,17 @@ export class RunnerManager {
       lease.claim = undefined;
       lease.queuedAt ??= this.#now();
     }
-    // 3. register the JIT runner: unique name (= VM name), labels only this build's job asks for
-    this.#enter(lease, 'registering');
-    const labels = ['self-hosted', lease.platform.name, ...lease.platform.labels, buildLabel(lease.buildId)];
-    const jit = await this.#registry.generateJitConfig({ name: vmId, labels, runnerGroupId: this.#runnerGroupId, workFolder: this.#workFolder }, signal);
-    lease.runnerId = jit.runner.id;
-    lease.registeredAt = this.#now();
-    log.info({ runnerId: jit.runner.id, labels }, 'runner registered');
+    // 3. register the JIT runner (a startup-script backend did so before the clone)
+    encodedJitConfig ??= await this.#register(lease, vmId, log, signal);
     // 4. start the runner; its exit (or the job's completion) ends the attempt
     this.#enter(lease, 'starting-runner');
     // Not tied to shutdown: a graceful stop leaves a running job alone (the next start adopts it).
     const runLink = linkSignals([lease.attemptControl.signal, lease.finished.signal]);
     const runSignal = runLink.signal;
-    const runnerExit = backend.exec(vmId, this.#runnerCommand(jit.encodedJitConfig), { signal: runSignal });
+    // A startup-script runner's exit is not observable here: the watchdog's runner-online and job-taken deadlines cover it.
+    const runnerExit: Promise<ExecResult> = byStartupScript
+      ? new Promise<never>(() => undefined)
+      : backend.exec(vmId, this.#runnerCommand(encodedJitConfig), { signal: runSignal });
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const onAbort = (): void => {
@@ -620,6 +624,17 @@ export class RunnerManager {
     this.#finishedBuilds.add(lease.buildId);
     this.#trimFinished();
     await this.#teardown(lease);
+  }
+
+  /** Registers the JIT runner: unique name (= VM name), labels only this build's job asks for; returns its encoded config. */
+  async #register(lease: Lease, vmId: string, log: Logger, signal: AbortSignal): Promise<string> {
+    this.#enter(lease, 'registering');
+    const labels = ['self-hosted', lease.platform.name, ...lease.platform.labels, buildLabel(lease.buildId)];
+    const jit = await this.#registry.generateJitConfig({ name: vmId, labels, runnerGroupId: this.#runnerGroupId, workFolder: this.#workFolder }, signal);
+    lease.runnerId = jit.runner.id;
+    lease.registeredAt = this.#now();
+    log.info({ runnerId: jit.runner.id, labels }, 'runner registered');
+    return jit.encodedJitConfig;
   }
 
   /** Destroys the VM and deletes the registration; failures are logged and left to reconcile (never thrown). */
@@ -782,6 +797,8 @@ export class RunnerManager {
   }
 
   #enter(lease: Lease, phase: LeasePhase): void {
+    // A startup-script runner can take its job while the manager still waits for the VM: never step back from 'running'.
+    if (lease.jobTaken && phase !== 'running' && phase !== 'tearing-down') return;
     lease.phase = phase;
     lease.since = this.#now();
   }

@@ -2,12 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
+import { OrchardVmBackend } from '../../controller/runners/backends/orchard-vm-backend.ts';
 import { LibvirtVmBackend } from '../../controller/runners/backends/libvirt-vm-backend.ts';
 import { TartVmBackend } from '../../controller/runners/backends/tart-vm-backend.ts';
 import { runVmBackendContract, type ContractImplementation } from './vm-backend-contract.ts';
 import { FAKE_TART, tartEnv } from './fake-tart-env.ts';
 import { createQcow2Base } from './qcow2-base.ts';
 import { createVirshDouble } from './virsh-double.ts';
+import { startOrchardDouble } from './orchard-double/orchard-double.ts';
 
 const host = { name: 'mini-1', address: '127.0.0.1' };
 
@@ -47,6 +49,16 @@ const implementations: ContractImplementation[] = [
           return Promise.resolve();
         },
       };
+    },
+  },
+  {
+    name: 'orchard (REST API double)',
+    capabilities: { exec: false, stoppedClone: false },
+    create: async () => {
+      const serviceAccount = { name: 'portfarm', token: 'contract-token' };
+      const double = await startOrchardDouble({ images: ['macos-15-base'], workers: [{ name: 'mini-1', labels: { 'portfarm-host': 'mini-1' } }], serviceAccount });
+      const backend = new OrchardVmBackend({ url: double.url, serviceAccountName: serviceAccount.name, serviceAccountToken: serviceAccount.token, pollMs: 5 });
+      return { backend, image: 'macos-15-base', host, bootDeadlineMs: 5_000, cleanup: () => double.close(), runningStartupCommands: () => double.runningScripts() };
     },
   },
 ];

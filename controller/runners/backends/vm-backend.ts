@@ -34,6 +34,15 @@ export class VmBackendError extends Error {
   }
 }
 
+/** What `clone` is given. */
+export interface CloneSpec {
+  readonly vmId: string;
+  readonly image: string;
+  readonly host: HostRef;
+  /** Only for a backend whose `runnerStart` is 'startup-script': the command the VM runs once it boots (the JIT runner). */
+  readonly startupCommand?: readonly string[];
+}
+
 /**
  * One interface for every way portfarm gets a clean macOS VM (tart, Orchard, libvirt, the fake).
  * Every method takes an AbortSignal; `destroy` is idempotent (destroying a missing VM succeeds),
@@ -42,8 +51,14 @@ export class VmBackendError extends Error {
  */
 export interface VmBackend {
   readonly name: BackendName;
+  /**
+   * How the JIT runner is started. 'exec' (also when absent): the manager runs the runner command with `exec` once
+   * the VM is reachable. 'startup-script': the backend does not run commands in VMs (Orchard), so the manager
+   * registers the runner before the clone and passes the command as `startupCommand`; `exec` rejects permanently.
+   */
+  readonly runnerStart?: 'exec' | 'startup-script';
   /** Copy-on-write clone of `image` into a new VM named `vmId` on `host`. */
-  clone(spec: { readonly vmId: string; readonly image: string; readonly host: HostRef }, signal: AbortSignal): Promise<void>;
+  clone(spec: CloneSpec, signal: AbortSignal): Promise<void>;
   /** Boots the VM; resolves once it is booting (not yet reachable). */
   start(vmId: string, signal: AbortSignal): Promise<void>;
   /** Resolves with the VM's address once it answers (IP + SSH/agent), or rejects at `deadlineMs`. */
