@@ -326,32 +326,35 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     run.status = 'queued';
     run.updatedAt = iso();
     for (const jobModel of model.jobs(run.inputs)) {
+      const skipped = jobModel.if !== undefined && !jobModel.if(run.inputs);
       const job: JobRecord = {
         id: id(),
         runId: run.id,
         name: jobModel.name,
         labels: [...jobModel.runsOn],
         createdAt: iso(),
-        status: 'queued',
-        conclusion: null,
+        status: skipped ? 'completed' : 'queued',
+        conclusion: skipped ? 'skipped' : null,
         startedAt: iso(),
-        completedAt: null,
+        completedAt: skipped ? iso() : null,
         runnerId: null,
         runnerName: null,
         steps: jobModel.steps.map((s, i) => ({
           name: s.name,
           number: i + 1,
-          status: 'queued',
-          conclusion: s.if === undefined || s.if(run.inputs) ? null : 'skipped',
+          status: skipped ? 'completed' : 'queued',
+          conclusion: skipped || (s.if !== undefined && !s.if(run.inputs)) ? 'skipped' : null,
           startedAt: null,
-          completedAt: null,
+          completedAt: skipped ? iso() : null,
         })),
       };
       jobs.set(job.id, job);
       run.jobIds.push(job.id);
-      send('workflow_job', objects().workflowJobPayload('queued', job, run));
+      send('workflow_job', objects().workflowJobPayload(skipped ? 'completed' : 'queued', job, run));
     }
     assignJobs();
+    // A run whose every job was skipped by its `if:` completes at once and frees its group.
+    finishRun(run);
   };
 
   const finishRun = (run: RunRecord): void => {

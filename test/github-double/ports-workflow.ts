@@ -8,6 +8,8 @@ export interface WorkflowStep {
 
 export interface WorkflowJobModel {
   readonly name: string;
+  /** The job's `if:`; false makes the job complete as skipped at once (no runner), as Actions does. */
+  readonly if?: (inputs: Readonly<Record<string, string>>) => boolean;
   /** `runs-on` labels after expression evaluation: the runner must have all of them. */
   readonly runsOn: readonly string[];
   readonly steps: readonly WorkflowStep[];
@@ -44,6 +46,8 @@ export const portsWorkflow: WorkflowModel = {
   jobs: (inputs) => [
     {
       name: `${isWatcher(inputs) ? 'watcher' : `builder ${inputs.portname ?? ''}`} (${inputs.platform ?? ''})`,
+      // ports.yml: `if: inputs.build_id != ''` — a run started by hand does no work itself.
+      if: (i) => (i.build_id ?? '') !== '',
       runsOn: ['self-hosted', inputs.platform ?? '', buildLabel(inputs.build_id ?? '')],
       steps: [
         { name: 'Set up job' },

@@ -146,7 +146,7 @@ describe('webhook handler', () => {
     const wj = job.workflow_job as { id: number; run_id: number; runner_id: number; runner_name: string; started_at: string };
     assert.deepEqual(farm.calls.map((c) => c.arg), [{
       deliveryId: 'j-1', buildId: 'b42', runId: wj.run_id, jobId: wj.id, action: 'queued', labels: ['self-hosted', 'portfarm-build-b42'],
-      runnerId: wj.runner_id, runnerName: wj.runner_name, conclusion: null, at: new Date(wj.started_at),
+      runnerId: wj.runner_id, runnerName: wj.runner_name, conclusion: null, failedStep: null, at: new Date(wj.started_at),
     }]);
   });
 
