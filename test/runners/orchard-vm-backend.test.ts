@@ -132,6 +132,39 @@ test('a missing image fails the clone permanently, names the image, and deletes 
     assert.deepEqual(double.vmNames(), []);
   }));
 
+test('a host no worker is labelled for fails the clone permanently with the worker flag to add', () =>
+  withOrchard(async ({ double, backend }) => {
+    const vmId = 'portfarm-b7-1-abcd';
+    await assert.rejects(backend.clone({ vmId, image: IMAGE, host: { name: 'mini-9', address: '10.0.0.29' } }, signal()), (error: unknown) => {
+      assert.ok(error instanceof VmBackendError);
+      assert.equal(error.retryable, false);
+      assert.equal(
+        error.message,
+        `Orchard: creating VM "${vmId}" from "${IMAGE}" for host mini-9: no Orchard worker has the label portfarm-host=mini-9, so the VM can never be scheduled; start the worker for this host with \`orchard worker run --labels portfarm-host=mini-9 ...\``,
+      );
+      return true;
+    });
+    assert.deepEqual(double.vmNames(), []);
+    assert.deepEqual(double.requests, ['POST /v1/vms', `GET /v1/vms/${vmId}`, 'GET /v1/workers', `DELETE /v1/vms/${vmId}`]);
+  }));
+
+test('a labelled worker that is full keeps the VM pending (a busy cluster is not an error)', () =>
+  withOrchard(
+    async ({ double, backend }) => {
+      const first = 'portfarm-b8-1-abcd';
+      await backend.clone({ vmId: first, image: IMAGE, host: MINI_1 }, signal());
+      const second = 'portfarm-b8-2-abcd';
+      const cloning = backend.clone({ vmId: second, image: IMAGE, host: MINI_1 }, signal());
+      await waitFor(() => double.requests.filter((r) => r === `GET /v1/vms/${second}`).length >= 3, 'three polls of the pending VM');
+      assert.equal(double.vm(second)?.['status'], 'pending');
+      assert.equal(double.requests.filter((r) => r === 'GET /v1/workers').length, 1, 'only the clone that saw its VM unscheduled looks at the workers, once');
+      await backend.destroy(first, signal());
+      await cloning;
+      assert.equal(double.vm(second)?.['worker'], 'mini-1');
+    },
+    { workers: [{ name: 'mini-1', labels: { 'portfarm-host': 'mini-1' }, tartVms: 1 }] },
+  ));
+
 test('list(host) shows only portfarm VMs pinned to that host, pending ones as stopped', () =>
   withOrchard(
     async ({ double, backend }) => {

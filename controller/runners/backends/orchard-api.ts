@@ -75,6 +75,11 @@ export class OrchardApi {
     return this.#request('GET', '/vms', signal);
   }
 
+  /** Workers with their `labels` (pkg/resource/v1/worker.go). */
+  listWorkers(signal: AbortSignal): Promise<OrchardResponse> {
+    return this.#request('GET', '/workers', signal);
+  }
+
   async #request(method: string, path: string, signal: AbortSignal, body?: unknown): Promise<OrchardResponse> {
     throwIfAborted(signal);
     const what = `Orchard ${method} /v1${path.replace(/\?.*$/, '')}`;

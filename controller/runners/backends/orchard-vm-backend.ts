@@ -56,7 +56,15 @@ export class OrchardVmBackend implements VmBackend {
       });
     }
     // Orchard schedules, pulls, clones and boots in one go: the clone is done once the VM leaves `pending`.
-    const vm = await this.#waitWhilePending(spec.vmId, signal);
+    const vm = await this.#waitWhilePending(spec.vmId, signal, async () => {
+      // Still unscheduled: with no worker carrying the host label it never will be (a setup error, not a busy cluster).
+      if (await this.#someWorkerServes(spec.host, signal)) return;
+      await this.destroy(spec.vmId, signal);
+      throw new VmBackendError(
+        `${what}: no Orchard worker has the label ${this.#hostLabel}=${spec.host.name}, so the VM can never be scheduled; start the worker for this host with \`orchard worker run --labels ${this.#hostLabel}=${spec.host.name} ...\``,
+        { retryable: false, vmId: spec.vmId },
+      );
+    });
     if (vm.status !== 'failed') return;
     const message = vm.status_message ?? '';
     await this.destroy(spec.vmId, signal);
@@ -151,6 +159,17 @@ export class OrchardVmBackend implements VmBackend {
     return infos.sort((a, b) => a.vmId.localeCompare(b.vmId));
   }
 
+  async #someWorkerServes(host: HostRef, signal: AbortSignal): Promise<boolean> {
+    const answer = await this.#api.listWorkers(signal);
+    // Without the compute:read view of workers (or an odd answer) assume the cluster is just busy.
+    if (answer.status !== 200 || !Array.isArray(answer.body)) return true;
+    return (answer.body as unknown[]).some((worker) => {
+      if (typeof worker !== 'object' || worker === null || !('labels' in worker)) return false;
+      const labels: unknown = worker.labels;
+      return typeof labels === 'object' && labels !== null && (labels as Record<string, unknown>)[this.#hostLabel] === host.name;
+    });
+  }
+
   #createBody(spec: CloneSpec): OrchardVmCreate {
     const o = this.#options;
     return {
@@ -168,7 +187,9 @@ export class OrchardVmBackend implements VmBackend {
     };
   }
 
-  async #waitWhilePending(vmId: string, signal: AbortSignal): Promise<OrchardVm> {
+  /** Polls until the VM runs or failed; `onUnscheduled` runs once, the first time the VM is seen without a worker. */
+  async #waitWhilePending(vmId: string, signal: AbortSignal, onUnscheduled?: () => Promise<void>): Promise<OrchardVm> {
+    let checked = onUnscheduled === undefined;
     for (;;) {
       const answer = await this.#api.getVm(vmId, signal);
       if (answer.status === 404) throw new VmBackendError(`Orchard VM "${vmId}" does not exist`, { retryable: false, vmId });
@@ -177,6 +198,10 @@ export class OrchardVmBackend implements VmBackend {
       }
       const vm = asOrchardVm(answer.body, `Orchard GET of VM "${vmId}"`);
       if (vm.status === 'running' || vm.status === 'failed') return vm;
+      if (!checked && (vm.worker ?? '') === '') {
+        checked = true;
+        await onUnscheduled?.();
+      }
       await abortableSleep(this.#pollMs, signal);
     }
   }

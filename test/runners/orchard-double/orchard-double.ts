@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
  * internal/controller/api_vms*.go), written from its published shapes and status codes:
  * basic auth with a service account (401 without a body), `POST /v1/vms` (200 VM, 409 duplicate,
  * 412 empty name or image, 400 bad JSON), `GET /v1/vms[?filter=worker=<name>]`,
- * `GET|DELETE /v1/vms/{name}` (404 without a body), `GET /v1/vms/{name}/ip` (200 `{ip}`,
+ * `GET|DELETE /v1/vms/{name}` (404 without a body), `GET /v1/workers`, `GET /v1/vms/{name}/ip` (200 `{ip}`,
  * 408 not running yet, 417 terminal state). Time is not simulated by timers: every request that
  * reads a VM advances it one step (scheduled → pulled/cloned → running), so a test controls
  * progress by the number of polls.
@@ -151,6 +151,10 @@ export async function startOrchardDouble(options: OrchardDoubleOptions): Promise
     }
     const body = await readBody(req);
     const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    if (parts[0] === 'v1' && parts[1] === 'workers' && parts.length === 2 && req.method === 'GET') {
+      reply(res, 200, options.workers.map((w) => ({ name: w.name, labels: w.labels ?? {}, resources: { 'org.cirruslabs.tart-vms': w.tartVms ?? 2 } })));
+      return;
+    }
     if (parts[0] !== 'v1' || parts[1] !== 'vms') {
       reply(res, 404);
       return;
