@@ -22,3 +22,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
 });
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
+// Work is done and every stream was awaited; a helper's idle child (esbuild's service) or a
+// keep-alive socket must not hold the shell for another 30 s.
+process.stdout.write('', () => process.exit());

@@ -58,6 +58,8 @@ export interface StartControllerOptions {
   readonly loopIntervalMs?: number;
   /** Clone and boot the next build's VM while the current one runs. */
   readonly warmStart?: boolean;
+  /** Dispatch nothing new (drain, maintenance): webhooks, run states, checks and reconcile go on. */
+  readonly paused?: boolean;
   readonly now?: () => Date;
 }
 
@@ -81,6 +83,8 @@ export interface RunningController {
   readonly runners: RunnerManager;
   readonly clients: GitHubClients;
   readonly stats: Readonly<ControllerStats>;
+  /** Settles when the start-up recovery of missed webhook deliveries has run (whatever its outcome). */
+  readonly recovered: Promise<void>;
   snapshot(): StatusSnapshot;
   /** Resolves when no webhook work and no scheduling round is pending. */
   idle(): Promise<void>;
@@ -173,11 +177,13 @@ export async function startController(options: StartControllerOptions): Promise<
     signal,
     onError: (error) => { log.warn({ err: error }, 'scheduling round failed; the next round retries'); },
     tick: async (s) => {
-      const report = await reorder.pump(now(), s);
-      stats.preemptions += report.preempted.length;
-      stats.dispatchErrors += report.errors.length;
-      if (report.errors.length > 0) await reorder.reconcile(now(), s);
-      if (options.warmStart !== false) {
+      if (options.paused !== true) {
+        const report = await reorder.pump(now(), s);
+        stats.preemptions += report.preempted.length;
+        stats.dispatchErrors += report.errors.length;
+        if (report.errors.length > 0) await reorder.reconcile(now(), s);
+      }
+      if (options.warmStart !== false && options.paused !== true) {
         for (const queue of reorder.queueStatus(now())) {
           const next = queue.next[0];
           if (next !== undefined && next.state === 'pending') runners.warmStart(queue.platform, next.buildId);
@@ -307,9 +313,10 @@ export async function startController(options: StartControllerOptions): Promise<
   await runners.start();
   webhook.resumeUnprocessed();
   await reorder.reconcile(now(), signal);
-  recoverMissedDeliveries({ app: clients.app, store: deliveries, log: log.child({ component: 'recovery' }), now }, signal).catch((error: unknown) => {
-    log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead');
-  });
+  const recovered = recoverMissedDeliveries({ app: clients.app, store: deliveries, log: log.child({ component: 'recovery' }), now }, signal).then(
+    (result) => { log.info({ redelivered: result.redelivered.length, listed: result.listed }, 'missed deliveries asked again'); },
+    (error: unknown) => { log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead'); },
+  );
 
   loop.kick();
   log.info({ url }, 'controller listening');
@@ -321,6 +328,7 @@ export async function startController(options: StartControllerOptions): Promise<
     runners,
     clients,
     stats,
+    recovered,
     snapshot: buildSnapshot,
     idle: async () => {
       await webhook.idle();

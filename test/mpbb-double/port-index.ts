@@ -26,7 +26,9 @@ export interface PortIndex {
 }
 
 export function loadPortIndex(path: string): PortIndex {
-  const { ports } = JSON.parse(readFileSync(path, 'utf8')) as { ports: FixturePort[] };
+  // The fixture wraps the ports with its source; the data set's own ports.json is a bare array.
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { ports: FixturePort[] } | FixturePort[];
+  const ports = Array.isArray(parsed) ? parsed : parsed.ports;
   const byName = new Map<string, IndexEntry>();
   for (const port of ports) {
     byName.set(port.name.toLowerCase(), { name: port.name, port });

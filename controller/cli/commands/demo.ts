@@ -1,13 +1,70 @@
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import packageJson from '../../../package.json' with { type: 'json' };
+import { runDemo, type DemoSummary } from '../../demo/run-demo.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { notImplemented } from './not-implemented.ts';
 
-export function registerDemo(program: Command, _ctx: CliContext): void {
+interface DemoFlags {
+  readonly duration: string;
+  readonly json?: boolean;
+  readonly boot: string;
+  readonly dir?: string;
+}
+
+export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('run the whole farm offline on embedded defaults (what npm start runs)')
-    .option('-c, --config <file>', 'config file (default: embedded defaults)')
     .option('--duration <seconds>', 'stop after this many seconds', '60')
+    .option('--boot <ms>', 'simulated VM boot time in milliseconds', '1500')
+    .option('--dir <dir>', 'where state, ledger, site, logs and mail go (default: .portfarm/demo-<time>)')
     .option('--json', 'print the summary as one JSON object')
-    .action(notImplemented('demo', 'the end-to-end issue'));
+    .action(async (flags: DemoFlags) => {
+      const duration = Number(flags.duration);
+      if (!Number.isFinite(duration) || duration < 5 || duration > 86_400) {
+        throw new UserError(`--duration ${JSON.stringify(flags.duration)} is not a number of seconds from 5 to 86400; e.g. --duration 60`);
+      }
+      const bootMs = Number(flags.boot);
+      if (!Number.isInteger(bootMs) || bootMs < 0 || bootMs > 600_000) throw new UserError(`--boot ${JSON.stringify(flags.boot)} is not milliseconds from 0 to 600000; e.g. --boot 1500`);
+      const workDir = resolve(ctx.cwd, flags.dir ?? join('.portfarm', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      const say = (line: string): void => {
+        if (flags.json !== true) ctx.stderr.write(`${line}\n`);
+      };
+      say(`portfarm demo: ${duration} s, two platforms on the fake VM backend, the GitHub double, real MacPorts commits; files in ${workDir}`);
+      const summary = await runDemo({ workDir, durationSeconds: duration, bootMs, version: packageJson.version, signal: ctx.signal, onProgress: say });
+      if (flags.json === true) ctx.stdout.write(`${JSON.stringify(summary)}\n`);
+      else ctx.stdout.write(formatSummary(summary));
+    });
+}
+
+function formatSummary(s: DemoSummary): string {
+  const rows: [string, string | number][] = [
+    ['commits replayed', s.commits],
+    ['builds finished (ledger)', s.builds],
+    ['builders queued', s.buildersQueued],
+    ['superseded builds dropped', s.supersededDropped],
+    ['preemptions (unstarted builder cancelled for a watcher)', s.preemptions],
+    ['failures', s.failures],
+    ['failure mails sent', s.mailsSent],
+    ['check runs created', s.checkRuns],
+    ['still pending at the end', s.pendingAtEnd],
+    ['lost', s.lost],
+    ['duplicated', s.duplicated],
+    ['leftover VMs', s.leftoverVMs],
+    ['leftover runner registrations', s.leftoverRunners],
+    ['GitHub API calls', s.apiCalls],
+    ['schema violations seen by the GitHub double', s.schemaViolations],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [
+    '',
+    ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`),
+    '',
+    `site:   ${s.site}`,
+    `mail:   ${s.outbox}`,
+    `logs:   ${s.logs}`,
+    `ledger: ${s.ledger}`,
+    '',
+  ].join('\n');
 }

@@ -1,0 +1,354 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startGitHubDouble, type GitHubDouble } from '../../test/github-double/github-double.ts';
+import { startRunnerStandIn, type StepConclusion } from '../../test/github-double/runner-stand-in.ts';
+import { startTokenIssuer } from '../../test/handoff/issue-tokens.ts';
+import { buildSite } from '../../site/build/build-site.ts';
+import type { Config } from '../config/config-schema.ts';
+import { DEFAULT_CONFIG } from '../config/default-config.ts';
+import { handoffSettings } from '../handoff/handoff-settings.ts';
+import { createMailSender } from '../mail/create-mail-sender.ts';
+import { loadPortFacts } from '../ports/load-port-facts.ts';
+import { loadPortsGraph } from '../ports/load-ports-graph.ts';
+import { FakeVmBackend } from '../runners/backends/fake-vm-backend.ts';
+import { startController, type RunningController } from '../serve/start-controller.ts';
+import { loadDemoCommits, type DemoCommit } from './load-demo-commits.ts';
+import { runPortsJob } from './run-ports-job.ts';
+import { startMailOutbox } from './start-mail-outbox.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DATA = join(ROOT, 'controller', 'demo', 'data');
+
+export interface DemoOptions {
+  readonly workDir: string;
+  readonly durationSeconds: number;
+  /** Simulated VM boot time (a real Mac VM boots in 15–40 s; the demo compresses time). */
+  readonly bootMs: number;
+  readonly version: string;
+  readonly signal: AbortSignal;
+  /** One line of progress; the CLI prints it (plain) or shows the TUI instead. */
+  readonly onProgress: (line: string) => void;
+  /** Called once the controller listens (the TUI connects to it). */
+  readonly onControllerUrl?: (url: string) => void;
+}
+
+/** The demo's figures; `lost`, `duplicated` and the leftovers must be 0. */
+export interface DemoSummary {
+  readonly commits: number;
+  readonly builds: number;
+  readonly buildersQueued: number;
+  readonly supersededDropped: number;
+  readonly watchersCoalesced: number;
+  readonly preemptions: number;
+  readonly failures: number;
+  readonly mailsSent: number;
+  readonly checkRuns: number;
+  readonly pendingAtEnd: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly leftoverVMs: number;
+  readonly leftoverRunners: number;
+  readonly apiCalls: number;
+  readonly schemaViolations: number;
+  readonly site: string;
+  readonly outbox: string;
+  readonly logs: string;
+  readonly ledger: string;
+}
+
+/** The port the demo's mpbb double fails, and where: a failure a newcomer can follow to the mail. */
+const FAILING = { port: 'ollama', phase: 'install-port' } as const;
+
+/**
+ * `npm start`: the whole farm on one machine, offline. The GitHub double (checked against
+ * GitHub's OpenAPI schema) stands in for GitHub, the fake VM backend for the Macs, and the
+ * runner stand-in runs the real `ports.yml` steps with the real action over the mpbb double.
+ * Real MacPorts commits are replayed on two platforms, a maintainer forces a full rebuild
+ * midway, one port fails and its maintainers are mailed; then the controller is restarted to
+ * show nothing is left behind, and the static site is written from the ledger.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const { workDir } = options;
+  const paths = {
+    state: join(workDir, 'state', 'portfarm.sqlite'),
+    ledger: join(workDir, 'state', 'ledger.ndjson'),
+    site: join(workDir, 'site'),
+    outbox: join(workDir, 'outbox'),
+    logs: join(workDir, 'logs'),
+    vms: join(workDir, 'vms'),
+    distfiles: join(workDir, 'distfiles'),
+    packages: join(workDir, 'packages'),
+  };
+  for (const dir of [dirname(paths.state), paths.logs, paths.vms, paths.distfiles, paths.packages]) mkdirSync(dir, { recursive: true });
+  const log = pino({ level: 'info', base: { service: 'portfarm-demo' } }, pino.destination({ dest: join(workDir, 'controller.log'), sync: false }));
+  const portsJson = join(DATA, 'ports.json');
+  const categories = new Map((JSON.parse(readFileSync(portsJson, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
+  // About one commit every 4 s: a watcher and its builders take seconds here, as minutes on a farm.
+  const commits = loadDemoCommits(join(DATA, 'commits.ndjson'), (port) => categories.get(port) ?? 'sysutils').slice(0, Math.max(6, Math.round(options.durationSeconds / 4)));
+  const facts = loadPortFacts(portsJson);
+  const graph = await loadPortsGraph(portsJson, options.signal);
+
+  const deployCommand = join(workDir, 'deploy.sh');
+  writeFileSync(deployCommand, `#!/bin/sh\n# The demo's deploy: copy the staged public archives to the "packages server".\ncp "$1"/* "${paths.packages}/" 2>/dev/null || true\n`);
+  chmodSync(deployCommand, 0o755);
+
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const issuer = await startTokenIssuer();
+    stops.push(issuer.close);
+    const tokens = await startTokenEndpoint(issuer.issue);
+    stops.push(tokens.close);
+    const outbox = await startMailOutbox(paths.outbox);
+    stops.push(() => outbox.close());
+    const controllerPort = await freePort();
+    const secret = randomBytes(20).toString('hex');
+    const double = await startGitHubDouble({ port: 0, webhookUrl: `http://127.0.0.1:${controllerPort}/webhooks`, webhookSecret: secret, repo: 'macports/macports-ports', defaultBranch: 'master' });
+    stops.push(() => double.close());
+    if (double.appPrivateKey === null) throw new Error('the GitHub double made no App key');
+
+    const config: Config = {
+      ...DEFAULT_CONFIG,
+      github: { ...DEFAULT_CONFIG.github, appId: double.appId, apiUrl: double.url, webhookSecret: secret },
+      controller: { host: '127.0.0.1', port: controllerPort },
+      state: { path: paths.state },
+      site: { out: paths.site, baseUrl: DEFAULT_CONFIG.site.baseUrl },
+      mail: { ...DEFAULT_CONFIG.mail, smtpUrl: outbox.smtpUrl },
+      source: 'embedded defaults (demo)',
+    };
+    const runnersStop = new AbortController();
+    const backend = new FakeVmBackend({
+      images: config.platforms.map((p) => p.image),
+      bootMs: options.bootMs,
+      cloneMs: 100,
+      onRunnerStart: (encodedJitConfig, vmId, vmLife) => {
+        // The job's processes die with the VM, or when the demo ends.
+        const signal = AbortSignal.any([vmLife, runnersStop.signal]);
+        const runner = startRunnerStandIn({
+          encodedJitConfig,
+          signal,
+          runStep: stepRunner(vmId, { double, controllerUrl: `http://127.0.0.1:${controllerPort}`, tokenUrl: tokens.url, portsJson, paths, deployCommand, signal }),
+        });
+        return runner.exited.then((exit) => (exit.conclusion === 'success' ? 0 : 1));
+      },
+    });
+    const mailSender = createMailSender(outbox.smtpUrl);
+    const start = (paused = false): Promise<RunningController> =>
+      startController({
+        paused,
+        config,
+        version: options.version,
+        log,
+        privateKey: double.appPrivateKey ?? '',
+        backends: { fake: backend },
+        graph,
+        ports: facts,
+        handoff: handoffSettings({ repository: config.github.repo, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl }),
+        ledgerPath: paths.ledger,
+        mail: { send: mailSender, settings: { from: config.mail.from, buildsList: config.mail.buildsList } },
+        signal: options.signal,
+        installationId: double.installationId,
+        writeSpacingMs: 0,
+        loopIntervalMs: 1000,
+        runners: { watchdogIntervalMs: 1000, reconcileIntervalMs: 0 },
+      });
+    const controller = await start();
+    options.onControllerUrl?.(controller.url);
+
+    // Replay: commits over the first 60 % of the time, the forced rebuild at 40 %.
+    const deadline = Date.now() + options.durationSeconds * 1000;
+    const replayMs = options.durationSeconds * 600;
+    const forceAt = Date.now() + options.durationSeconds * 400;
+    let pushed = 0;
+    let forced = false;
+    let before = '0'.repeat(40);
+    const progress = setInterval(() => { options.onProgress(describeProgress(controller, pushed, commits.length, Math.max(0, Math.round((deadline - Date.now()) / 1000)))); }, 2000);
+    progress.unref();
+    try {
+      const started = Date.now();
+      while (Date.now() < deadline && !options.signal.aborted) {
+        const due = Math.min(commits.length, Math.floor(((Date.now() - started) / replayMs) * commits.length) + 1);
+        for (; pushed < due; pushed++) {
+          const commit = commits[pushed];
+          if (commit === undefined) break;
+          double.push(pushSpec(commit, before));
+          before = commit.sha;
+        }
+        if (!forced && Date.now() >= forceAt) {
+          forced = true;
+          options.onProgress(`maintainer: Actions → ports → Run workflow, platform ${config.platforms[0]?.name ?? ''}, force ticked (full rebuild)`);
+          await controller.clients.installation.rest.actions.createWorkflowDispatch({
+            owner: 'macports',
+            repo: 'macports-ports',
+            workflow_id: 'ports.yml',
+            ref: 'master',
+            inputs: { platform: config.platforms[0]?.name ?? '', force: 'true' },
+          });
+        }
+        await sleep(250, options.signal);
+      }
+    } finally {
+      clearInterval(progress);
+    }
+
+    // Stop as after a crash: the controller goes, runs in flight go on on GitHub, and a restart
+    // that dispatches nothing recovers the webhooks it missed, adopts busy VMs, lets their runs
+    // finish, and reaps every VM and registration left behind.
+    const phase = (what: string): void => { options.onProgress(`[${new Date().toISOString().slice(11, 19)}] ${what}`); };
+    phase('time is up: stopping the controller and restarting it paused (nothing new is dispatched)');
+    const first = { ...controller.stats };
+    const apiCallsFirst = controller.clients.apiCalls();
+    await controller.close();
+    phase('controller stopped');
+    const restarted = await start(true);
+    await restarted.recovered;
+    phase('restarted; missed deliveries asked again; waiting for runs in flight');
+    await waitFor(() => !double.runs().some((r) => r.status === 'in_progress'), 120_000, options.signal);
+    await double.deliveriesSettled();
+    await restarted.idle();
+    phase('runs settled; waiting for VMs to go');
+    await waitFor(() => restarted.runners.leases().length === 0, 30_000, options.signal);
+    await restarted.runners.reconcile();
+    phase('reconciled');
+    runnersStop.abort(new Error('demo over'));
+    await restarted.close();
+    await double.deliveriesSettled();
+    mailSender.close();
+
+    const leftoverVMs = (await Promise.all(config.platforms.flatMap((p) => p.hosts).map((h) => backend.list(h, options.signal)))).flat().length;
+    const runs = double.runs();
+    const byBuild = new Map<string, number>();
+    for (const run of runs) {
+      const id = /^\[([a-z0-9-]+)\]/.exec(run.name)?.[1];
+      if (id !== undefined) byBuild.set(id, (byBuild.get(id) ?? 0) + 1);
+    }
+    const duplicated = [...byBuild.values()].filter((n) => n > 1).length;
+    const ledger = readFileSync(paths.ledger, { encoding: 'utf8', flag: 'a+' }).split('\n').filter((l) => l.trim() !== '');
+    const ledgerLines = ledger.length;
+    const recorded = new Set(ledger.map((line) => /\/logs\/([a-z0-9-]+)\//.exec(line)?.[1]));
+    // Every run portfarm dispatched that GitHub completed must be in the ledger, once.
+    const lostIds = runs.filter((r) => r.status === 'completed').map((r) => /^\[([a-z0-9-]+)\]/.exec(r.name)?.[1]).filter((id): id is string => id !== undefined && !recorded.has(id));
+    if (lostIds.length > 0) options.onProgress(`completed on GitHub but not in the ledger: ${lostIds.join(', ')}`);
+    phase('building the site');
+    const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, onTornLine: () => undefined });
+    const pendingAtEnd = restarted.snapshot().queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);
+    return {
+      commits: pushed,
+      builds: ledgerLines,
+      buildersQueued: first.buildersQueued,
+      supersededDropped: first.supersededDropped,
+      watchersCoalesced: first.watchersCoalesced,
+      preemptions: first.preemptions,
+      failures: first.failures + restarted.stats.failures,
+      mailsSent: outbox.count(),
+      checkRuns: double.checkRuns().length,
+      pendingAtEnd,
+      // Every run portfarm dispatched that GitHub completed is in the ledger exactly once.
+      lost: lostIds.length,
+      duplicated,
+      leftoverVMs,
+      leftoverRunners: double.runners().length,
+      apiCalls: apiCallsFirst + restarted.clients.apiCalls(),
+      schemaViolations: double.violations.length,
+      site: `${paths.site} (${site.builds} builds, ${site.files} files)`,
+      outbox: paths.outbox,
+      logs: paths.logs,
+      ledger: paths.ledger,
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    log.flush();
+  }
+}
+
+interface StepRunnerContext {
+  readonly double: GitHubDouble;
+  readonly controllerUrl: string;
+  readonly tokenUrl: string;
+  readonly portsJson: string;
+  readonly paths: { readonly logs: string; readonly vms: string; readonly distfiles: string };
+  readonly deployCommand: string;
+  readonly signal: AbortSignal;
+}
+
+/** The runner stand-in asks step by step; the whole job runs at its first step and each step answers from that. */
+function stepRunner(vmId: string, ctx: StepRunnerContext) {
+  let job: Promise<ReadonlyMap<string, 'success' | 'failure'>> | undefined;
+  return async (step: { readonly name: string }, message: { readonly runId: number; readonly inputs: Readonly<Record<string, string>> }): Promise<StepConclusion> => {
+    job ??= runPortsJob(message.inputs, {
+      root: ROOT,
+      vmDir: join(ctx.paths.vms, vmId),
+      logDir: join(ctx.paths.logs, message.inputs.build_id ?? vmId),
+      controllerUrl: ctx.controllerUrl,
+      tokenUrl: `${ctx.tokenUrl}?run_id=${message.runId}&sha=${message.inputs.ports_sha ?? ''}`,
+      portsJson: ctx.portsJson,
+      runId: message.runId,
+      failures: [`${FAILING.port}:${FAILING.phase}`],
+      deployCommand: ctx.deployCommand,
+      distfilesDir: ctx.paths.distfiles,
+      signal: ctx.signal,
+    }).then((result) => result.outcomes);
+    const outcomes = await job;
+    return outcomes.get(step.name) ?? (step.name === 'Set up job' || step.name === 'Complete job' ? 'success' : 'skipped');
+  };
+}
+
+/** The job's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL): a token for the run that asks. */
+async function startTokenEndpoint(issue: Awaited<ReturnType<typeof startTokenIssuer>>['issue']): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://tokens');
+    const audience = url.searchParams.get('audience') ?? 'portfarm';
+    issue({ audience, claims: { run_id: url.searchParams.get('run_id') ?? '', sha: url.searchParams.get('sha') ?? '' } })
+      .then((value) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value })); })
+      .catch((error: unknown) => { res.writeHead(500).end(String(error)); });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/token`, close: () => new Promise((resolve) => { server.close(() => { resolve(); }); }) };
+}
+
+function pushSpec(commit: DemoCommit, before: string) {
+  return {
+    ref: 'refs/heads/master',
+    before,
+    after: commit.sha,
+    commits: [{ id: commit.sha, message: commit.ports.join(', '), timestamp: commit.time, added: [], removed: [], modified: commit.paths }],
+  };
+}
+
+function describeProgress(controller: RunningController, pushed: number, total: number, leftSeconds: number): string {
+  const queues = controller.snapshot().queues.map((q) => {
+    const running = q.running === null ? 'idle' : q.running.port ?? 'watcher';
+    return `${q.platform}: ${running}, pending ${q.pending.watchers}w/${q.pending.builders}b`;
+  });
+  const s = controller.stats;
+  return `[${String(leftSeconds).padStart(3)}s left] commits ${pushed}/${total} | ${queues.join(' | ')} | done ${s.finished}, failed ${s.failures}, superseded ${s.supersededDropped}, preempted ${s.preemptions}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => { resolve(port); });
+    });
+  });
+}
+
+/** Polls `done` every 100 ms until it holds, the time is up or the demo is interrupted. */
+async function waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done() && Date.now() < until && !signal.aborted) await sleep(100, signal);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}

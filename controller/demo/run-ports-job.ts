@@ -1,0 +1,120 @@
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
+import { loadWorkflow, simulateJob, type ParsedWorkflow, type StepOutcome, type StepToRun } from '../../test/workflow/simulate-job.ts';
+
+export interface PortsJobEnvironment {
+  /** The repository checkout (action/dist, the mpbb double, node_modules/.bin). */
+  readonly root: string;
+  /** A fresh folder per job: the VM's disk. */
+  readonly vmDir: string;
+  /** Where each step's log is archived (`<logDir>/<step>.txt`): logs outlive the run. */
+  readonly logDir: string;
+  readonly controllerUrl: string;
+  /** GET here (plus `&audience=`) answers `{value: <OIDC token>}` for this run. */
+  readonly tokenUrl: string;
+  readonly portsJson: string;
+  readonly runId: number;
+  /** `port:phase` pairs the mpbb double fails (`MPBB_DOUBLE_FAIL`). */
+  readonly failures: readonly string[];
+  readonly deployCommand: string;
+  readonly distfilesDir: string;
+  readonly signal: AbortSignal;
+}
+
+export interface PortsJobResult {
+  /** Step name → what it ended as; steps whose `if:` was false are absent. */
+  readonly outcomes: ReadonlyMap<string, 'success' | 'failure'>;
+  readonly status: 'success' | 'failure' | 'cancelled';
+}
+
+let workflow: Promise<ParsedWorkflow> | undefined;
+let actionDefaults: Readonly<Record<string, string>> | undefined;
+
+/** The `default:` of every input in action.yml: a runner fills these in before the action starts. */
+function loadActionDefaults(root: string): Readonly<Record<string, string>> {
+  const action = parseYaml(readFileSync(join(root, 'action', 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
+  const defaults: Record<string, string> = {};
+  for (const [name, input] of Object.entries(action.inputs ?? {})) {
+    const value = input.default;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') defaults[name] = String(value);
+  }
+  return defaults;
+}
+
+/**
+ * Executes one job of `.github/workflows/ports.yml` as a runner on a fresh VM would: every
+ * step's `if:` and `with:` evaluated from the file, `macports/portfarm/action` steps run as the
+ * committed action bundle over the mpbb double, `fetch mpbb` replaced by installing the double
+ * (no network). What the demo's runners run; the workflow tests check the same file.
+ */
+export async function runPortsJob(inputs: Readonly<Record<string, string>>, env: PortsJobEnvironment): Promise<PortsJobResult> {
+  workflow ??= loadWorkflow(join(env.root, '.github', 'workflows', 'ports.yml'));
+  const parsed = await workflow;
+  const runnerTemp = join(env.vmDir, 'temp');
+  mkdirSync(join(runnerTemp, 'mpbb'), { recursive: true });
+  mkdirSync(env.logDir, { recursive: true });
+  const context = {
+    github: { event_name: 'workflow_dispatch', server_url: 'https://github.com', repository: 'macports/macports-ports', workspace: join(env.vmDir, 'work'), run_id: String(env.runId) },
+    inputs: { platform: '', portname: '', ports_sha: '', build_id: '', portlist: '', ...inputs, force: inputs.force === 'true' },
+    vars: { PORTFARM_CONTROLLER_URL: env.controllerUrl, PORTFARM_DISTFILES_DIR: env.distfilesDir, PORTFARM_DEPLOY_COMMAND: env.deployCommand },
+    secrets: { PORTFARM_DEPLOY_KEY: 'demo-deploy-key' },
+    runner: { temp: runnerTemp },
+  };
+  const outcomes = new Map<string, 'success' | 'failure'>();
+  const job = await simulateJob(parsed, 'ports', context, async (step: StepToRun): Promise<StepOutcome> => {
+    const outcome = await runStep(step, env, runnerTemp);
+    outcomes.set(step.name, outcome.outcome);
+    return outcome;
+  });
+  return { outcomes, status: env.signal.aborted ? 'cancelled' : job.status };
+}
+
+async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: string): Promise<StepOutcome> {
+  if (step.run !== undefined) {
+    // `fetch mpbb`: the image would clone mpbb; the demo installs the double instead.
+    for (const file of ['mpbb', 'mpbb-double.ts', 'port-index.ts']) copyFileSync(join(env.root, 'test', 'mpbb-double', file), join(runnerTemp, 'mpbb', file));
+    chmodSync(join(runnerTemp, 'mpbb', 'mpbb'), 0o755);
+    return { outcome: 'success' };
+  }
+  if (step.uses?.startsWith('actions/upload-artifact') === true) return { outcome: 'success' };
+  const stepDir = join(env.vmDir, 'steps', String(Date.now()) + Math.random().toString(36).slice(2, 6));
+  mkdirSync(stepDir, { recursive: true });
+  const outputFile = join(stepDir, 'output');
+  const summaryFile = join(stepDir, 'summary.md');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const variables: Record<string, string> = {
+    PATH: `${join(env.root, 'node_modules', '.bin')}:/usr/bin:/bin`,
+    HOME: env.vmDir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_REPOSITORY: 'macports/macports-ports',
+    GITHUB_RUN_ID: String(env.runId),
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: runnerTemp,
+    ACTIONS_ID_TOKEN_REQUEST_URL: env.tokenUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'demo-runtime-token',
+    MPBB_DOUBLE_PORTS: env.portsJson,
+    ...(env.failures.length > 0 ? { MPBB_DOUBLE_FAIL: env.failures.join(',') } : {}),
+    ...step.env,
+  };
+  actionDefaults ??= loadActionDefaults(env.root);
+  for (const [name, value] of Object.entries({ ...actionDefaults, ...step.with })) variables[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const result = await execa('node', [resolve(env.root, 'action', 'dist', 'index.js')], {
+    env: variables,
+    extendEnv: false,
+    reject: false,
+    cwd: env.vmDir,
+    all: true,
+    cancelSignal: env.signal,
+  });
+  const logName = step.name.replace(/^(builder|watcher):\s*/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').toLowerCase();
+  writeFileSync(join(env.logDir, `${logName}.txt`), result.all);
+  const outputs: Record<string, string> = {};
+  for (const match of readFileSync(outputFile, 'utf8').matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[match[1] ?? ''] = match[3] ?? '';
+  return { outcome: result.exitCode === 0 ? 'success' : 'failure', outputs };
+}
