@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -62,7 +63,7 @@ export interface DemoSummary {
 }
 
 /** The port the demo's mpbb double fails, and where: a failure a newcomer can follow to the mail. */
-const FAILING = { port: 'ollama', phase: 'install-port' } as const;
+const FAILING = { port: 'mlx', phase: 'install-port' } as const;
 
 /**
  * `npm start`: the whole farm on one machine, offline. The GitHub double (checked against
@@ -155,6 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         writeSpacingMs: 0,
         loopIntervalMs: 1000,
         runners: { watchdogIntervalMs: 1000, reconcileIntervalMs: 0 },
+        logTailOf: (buildId, phase) => readFile(join(paths.logs, buildId, `${phase ?? 'job'}.txt`), 'utf8').then((text) => text.split('\n').slice(-40).join('\n')),
       });
     const controller = await start();
     options.onControllerUrl?.(controller.url);

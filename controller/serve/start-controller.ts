@@ -58,6 +58,8 @@ export interface StartControllerOptions {
   readonly loopIntervalMs?: number;
   /** Clone and boot the next build's VM while the current one runs. */
   readonly warmStart?: boolean;
+  /** The end of a failed build's log for its mail (the archived copy); empty when unknown. */
+  readonly logTailOf?: (buildId: BuildId, phase: string | null) => Promise<string>;
   /** Dispatch nothing new (drain, maintenance): webhooks, run states, checks and reconcile go on. */
   readonly paused?: boolean;
   readonly now?: () => Date;
@@ -228,7 +230,8 @@ export async function startController(options: StartControllerOptions): Promise<
       stats.finished += 1;
       const failedPhase = failedPhases.get(buildId) ?? null;
       failedPhases.delete(buildId);
-      const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail: '' }, {
+      const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
+      const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail }, {
         ledgerPath: options.ledgerPath,
         siteBaseUrl: config.site.baseUrl,
         maintainersOf: options.ports.maintainersOf,
