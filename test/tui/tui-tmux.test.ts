@@ -10,8 +10,10 @@ import { busyFarm } from './status-fixtures.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const socket = `portfarm-tui-${process.pid}`;
 // The pinned Node first on PATH, as npm would put it; a plain terminal type; no colour so
-// capture-pane shows what a NO_COLOR user sees.
-const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color', NO_COLOR: '1' };
+// capture-pane shows what a NO_COLOR user sees. Not CI: ink draws only the last frame when CI
+// is set, and an operator's terminal is not a CI job (this test failed under CI=true).
+const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...outsideCi } = process.env;
+const env = { ...outsideCi, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color', NO_COLOR: '1' };
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8' });
