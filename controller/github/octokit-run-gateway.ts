@@ -47,10 +47,10 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
   const pollMs = options.cancelPollMs ?? 2000;
   const forceAfterMs = options.forceCancelAfterMs ?? 30_000;
 
-  const getStatus = async (runId: number, signal: AbortSignal): Promise<string | null> => {
+  const getRun = async (runId: number, signal: AbortSignal): Promise<{ status: string | null; conclusion: string | null }> => {
     try {
       const { data } = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId, request: { signal } });
-      return data.status;
+      return { status: data.status, conclusion: data.conclusion };
     } catch (err) {
       throw toGitHubError(err, `reading run ${runId}`);
     }
@@ -102,15 +102,18 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
         await octokit.rest.actions.cancelWorkflowRun({ owner, repo, run_id: runId, request: { signal } });
       } catch (err) {
         const error = toGitHubError(err, `cancelling run ${runId}`);
-        if (error.status === 409) return; // already completed: nothing to cancel
+        // 409: already completed, the cancel came too late; say how it ended.
+        if (error.status === 409) return { conclusion: (await getRun(runId, signal)).conclusion };
         throw error;
       }
       const deadline = Date.now() + forceAfterMs;
       while (Date.now() < deadline) {
-        if ((await getStatus(runId, signal)) === 'completed') return;
+        const run = await getRun(runId, signal);
+        if (run.status === 'completed') return { conclusion: run.conclusion };
         await sleep(pollMs, undefined, { signal });
       }
-      if ((await getStatus(runId, signal)) === 'completed') return;
+      const late = await getRun(runId, signal);
+      if (late.status === 'completed') return { conclusion: late.conclusion };
       log.warn({ afterMs: forceAfterMs }, 'run ignored cancel; force-cancelling');
       try {
         await octokit.rest.actions.forceCancelWorkflowRun({ owner, repo, run_id: runId, request: { signal } });
@@ -118,6 +121,8 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
         const error = toGitHubError(err, `force-cancelling run ${runId}`);
         if (error.status !== 409) throw error;
       }
+      const forced = await getRun(runId, signal);
+      return { conclusion: forced.status === 'completed' ? forced.conclusion : null };
     },
 
     async listRuns(since, signal) {

@@ -154,12 +154,17 @@ export class ReorderService {
         const runId = victim.runId;
         this.#change(queue, () => ({ value: null, changes: requestCancel(victim) }), at);
         try {
-          await this.#gateway.cancel(runId, signal);
-          const requeued = this.#change(queue, (ctx) => {
-            const r = requeuePreempted(queue, victim, ctx);
-            return { value: r.entry, changes: r.changes };
-          }, at);
-          preempted.push({ buildId: victim.buildId, requeuedAs: requeued.buildId });
+          const { conclusion } = await this.#gateway.cancel(runId, signal);
+          // Only a run that really was cancelled goes back to the queue: one that completed
+          // (or was taken) before the cancel landed built the port, and its own finish event
+          // settles it; queueing it again would build the port twice.
+          if (conclusion === 'cancelled') {
+            const requeued = this.#change(queue, (ctx) => {
+              const r = requeuePreempted(queue, victim, ctx);
+              return { value: r.entry, changes: r.changes };
+            }, at);
+            preempted.push({ buildId: victim.buildId, requeuedAs: requeued.buildId });
+          }
         } catch (caught) {
           errors.push({ buildId: victim.buildId, error: new Error(`cancelling run ${runId} of ${victim.buildId} failed`, { cause: coerceError(caught) }) });
           continue;

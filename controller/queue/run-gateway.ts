@@ -34,8 +34,12 @@ export interface RunSummary {
 export interface RunGateway {
   /** Dispatches the run; the build id travels in the inputs and the run name. */
   dispatch(request: DispatchRequest, signal: AbortSignal): Promise<{ readonly runId: number }>;
-  /** Cancels a run (force-cancel when a plain cancel does not take). */
-  cancel(runId: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Cancels a run (force-cancel when a plain cancel does not take) and answers how the run
+   * ended: `cancelled`, or the conclusion it already had when the cancel came too late (its
+   * build happened and must not be queued again), or null while it is not known.
+   */
+  cancel(runId: number, signal: AbortSignal): Promise<{ readonly conclusion: string | null }>;
   /** Runs of the ports workflow created since `since`, matched to build ids by run name; for reconcile after a crash. */
   listRuns(since: Date, signal: AbortSignal): Promise<readonly RunSummary[]>;
 }

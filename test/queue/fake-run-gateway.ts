@@ -22,7 +22,7 @@ export class FakeRunGateway implements RunGateway {
     return Promise.resolve({ runId });
   }
 
-  cancel(runId: number, _signal: AbortSignal): Promise<void> {
+  cancel(runId: number, _signal: AbortSignal): Promise<{ readonly conclusion: string | null }> {
     this.calls.push(`cancel ${String(runId)}`);
     const run = this.runs.find((r) => r.runId === runId);
     if (run === undefined) return Promise.reject(new Error(`run ${String(runId)} not found`));
@@ -30,7 +30,7 @@ export class FakeRunGateway implements RunGateway {
       run.status = 'completed';
       run.conclusion = 'cancelled';
     }
-    return Promise.resolve();
+    return Promise.resolve({ conclusion: run.conclusion });
   }
 
   listRuns(_since: Date, _signal: AbortSignal): Promise<readonly RunSummary[]> {

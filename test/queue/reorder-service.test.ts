@@ -158,3 +158,27 @@ test('a restarted service picks up the queue where the database left it; status 
   ]);
   assert.deepEqual(again.enqueueWatcher(watcher('14_x86_64', REV2)), { buildId: 'tst-3', coalesced: false }, 'ids continue, never reused');
 });
+
+test('a cancel that lands after a runner took the builder does not queue the port again: it is built once', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.runStarted('tst-1', at(1));
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['zlib'], excluded: [] }, at(2));
+  service.runFinished('tst-1', 'success', at(2));
+  await service.pump(at(3), signal); // zlib dispatched
+  // A runner takes the job on GitHub before the controller hears of it (the webhook is late).
+  const zlibRun = gateway.runs.find((r) => r.request.port === 'zlib');
+  assert.ok(zlibRun !== undefined);
+  zlibRun.status = 'in_progress';
+  service.enqueueWatcher(watcher('15_arm64', REV2));
+  // The cancel came too late (the run goes on): nothing is requeued and the watcher waits
+  // for the running builder, which is never cancelled.
+  assert.deepEqual(await service.pump(at(4), signal), { dispatched: [], preempted: [], errors: [] });
+  assert.deepEqual(gateway.calls.slice(-1), ['cancel 1001']);
+  // The builder's own events settle it; then the watcher goes; no second zlib build was queued.
+  assert.equal(service.runStarted('tst-2', at(4)), true);
+  assert.equal(service.runFinished('tst-2', 'success', at(5)), true);
+  assert.deepEqual(await service.pump(at(6), signal), { dispatched: ['tst-3'], preempted: [], errors: [] });
+  assert.deepEqual(rows(db).filter((r) => r.includes(' zlib ')), [`tst-2 builder zlib ${REV1} finished 1001 success 0`]);
+});

@@ -28,11 +28,12 @@ export class DurableFakeGateway implements RunGateway {
     return Promise.resolve({ runId: Number(result.lastInsertRowid) });
   }
 
-  cancel(runId: number, _signal: AbortSignal): Promise<void> {
+  cancel(runId: number, _signal: AbortSignal): Promise<{ readonly conclusion: string | null }> {
     this.#point('before cancel');
     this.db.prepare(`update runs set status = 'completed', conclusion = 'cancelled' where run_id = ? and status = 'queued'`).run(runId);
     this.#point('after cancel');
-    return Promise.resolve();
+    const row = this.db.prepare(`select conclusion from runs where run_id = ?`).get(runId) as { conclusion: string | null } | undefined;
+    return Promise.resolve({ conclusion: row?.conclusion ?? null });
   }
 
   listRuns(_since: Date, _signal: AbortSignal): Promise<readonly RunSummary[]> {
