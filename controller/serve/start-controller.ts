@@ -151,7 +151,8 @@ export async function startController(options: StartControllerOptions): Promise<
       // No runner could be had: say so on the check, then cancel the run so the queue moves on.
       const entry = reorder.describeBuild(failure.buildId);
       log.error({ buildId: failure.buildId, reason: failure.reason, attempts: failure.attempts }, 'no runner for this build; cancelling its run');
-      failedPhases.set(failure.buildId, `runner: ${failure.reason}`);
+      // A phase name, not the reason: it ends up in URLs (the reason is in the log line above).
+      failedPhases.set(failure.buildId, 'runner');
       if (entry?.runId !== null && entry?.runId !== undefined) {
         gateway.cancel(entry.runId, signal).catch((error: unknown) => {
           log.warn({ buildId: failure.buildId, err: coerceError(error) }, 'cancel after runner failure failed; reconcile retries');
