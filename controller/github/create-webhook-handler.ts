@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
 import type { Logger } from 'pino';
 import { coerceError } from '../errors/coerce-error.ts';
+import { readBody } from '../http/read-body.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import type { FarmEvents } from './farm-events.ts';
 import { applyFarmCalls, translateWebhook, WebhookPayloadError, type WebhookContext } from './translate-webhook.ts';
@@ -38,18 +39,6 @@ interface Work {
   readonly receivedAt: Date;
 }
 
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw new BodyTooLarge(`body larger than ${max} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** Marks that a request was answered, so every path of `receive` ends in exactly one reply. */
 type Answered = 'answered';

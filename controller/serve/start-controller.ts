@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -29,6 +29,7 @@ import { createStatusRequestHandler } from '../status/status-request-handler.ts'
 import type { FailureStatus, StatusSnapshot } from '../status/status-snapshot.ts';
 import { openStore } from '../store/open-store.ts';
 import { createControllerEvents } from './controller-events.ts';
+import { BodyTooLargeError, readBody } from '../http/read-body.ts';
 import { createRouter } from './http-routes.ts';
 import type { PortFacts } from './port-facts.ts';
 import { recordFinishedBuild } from './record-finished-build.ts';
@@ -293,7 +294,15 @@ export async function startController(options: StartControllerOptions): Promise<
     {
       'POST /webhooks': (req, res) => { webhook.handle(req, res); },
       'POST /api/port-list': async (req, res) => {
-        const answer = await handoff({ headers: req.headers, body: await readBody(req) });
+        let body: string;
+        try {
+          body = await readBody(req, 5_000_000);
+        } catch (caught) {
+          if (!(caught instanceof BodyTooLargeError)) throw caught;
+          res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${caught.message}; a port list is a few KB`, retryable: false }));
+          return;
+        }
+        const answer = await handoff({ headers: req.headers, body });
         res.writeHead(answer.status, answer.headers).end(answer.body);
       },
       'GET /api/status': (req, res) => { statusHandler(req, res); },
@@ -360,16 +369,6 @@ function requireSecret(config: Config): string {
   return secret;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 5_000_000) throw new UserError('port list body larger than 5 MB');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function emptySnapshot(version: string, repo: string, at: Date): StatusSnapshot {
   return { generatedAt: at.toISOString(), controller: { version, startedAt: at.toISOString(), repo }, hosts: [], runners: [], queues: [], failures: [], alerts: [] };
