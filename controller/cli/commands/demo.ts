@@ -1,8 +1,11 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ReadStream, WriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { runDemo, type DemoSummary } from '../../demo/run-demo.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { runTui } from '../../tui/run-tui.ts';
 import type { CliContext } from '../cli-context.ts';
 
 interface DemoFlags {
@@ -10,6 +13,7 @@ interface DemoFlags {
   readonly json?: boolean;
   readonly boot: string;
   readonly dir?: string;
+  readonly tui: boolean;
 }
 
 export function registerDemo(program: Command, ctx: CliContext): void {
@@ -20,6 +24,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--boot <ms>', 'simulated VM boot time in milliseconds', '1500')
     .option('--dir <dir>', 'where state, ledger, site, logs and mail go (default: .portfarm/demo-<time>)')
     .option('--json', 'print the summary as one JSON object')
+    .option('--no-tui', 'print progress lines even on a terminal (default: the TUI when stdout is a terminal)')
     .action(async (flags: DemoFlags) => {
       const duration = Number(flags.duration);
       if (!Number.isFinite(duration) || duration < 5 || duration > 86_400) {
@@ -28,11 +33,37 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const bootMs = Number(flags.boot);
       if (!Number.isInteger(bootMs) || bootMs < 0 || bootMs > 600_000) throw new UserError(`--boot ${JSON.stringify(flags.boot)} is not milliseconds from 0 to 600000; e.g. --boot 1500`);
       const workDir = resolve(ctx.cwd, flags.dir ?? join('.portfarm', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      // On a terminal the operator's TUI shows the farm live; elsewhere, plain progress lines.
+      const stdin = ctx.stdin;
+      const stdout = ctx.stdout;
+      const useTui = flags.json !== true && flags.tui && stdout instanceof WriteStream && stdout.isTTY && stdin instanceof ReadStream && stdin.isTTY;
+      const tuiStop = new AbortController();
+      let tui: Promise<void> | undefined;
+      let tuiDone = !useTui;
+      mkdirSync(workDir, { recursive: true });
       const say = (line: string): void => {
-        if (flags.json !== true) ctx.stderr.write(`${line}\n`);
+        if (flags.json === true) return;
+        if (tuiDone) ctx.stderr.write(`${line}\n`);
+        else appendFileSync(join(workDir, 'progress.log'), `${line}\n`);
       };
       say(`portfarm demo: ${duration} s, two platforms on the fake VM backend, the GitHub double, real MacPorts commits; files in ${workDir}`);
-      const summary = await runDemo({ workDir, durationSeconds: duration, bootMs, version: packageJson.version, signal: ctx.signal, onProgress: say });
+      const summary = await runDemo({
+        workDir,
+        durationSeconds: duration,
+        bootMs,
+        version: packageJson.version,
+        signal: ctx.signal,
+        onProgress: say,
+        onControllerUrl: (url) => {
+          if (!useTui) return;
+          const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
+          tui = runTui({ url, stdin, stdout, signal: AbortSignal.any([ctx.signal, tuiStop.signal]), color: !noColor }).finally(() => {
+            tuiDone = true;
+          });
+        },
+      });
+      tuiStop.abort();
+      await tui;
       if (flags.json === true) ctx.stdout.write(`${JSON.stringify(summary)}\n`);
       else ctx.stdout.write(formatSummary(summary));
     });
