@@ -55,7 +55,8 @@ export interface ReconcileReport {
   /** Intents with no run on GitHub: the dispatch never happened; queued again under a new id. */
   readonly requeued: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId }[];
   readonly started: readonly BuildId[];
-  readonly finished: readonly BuildId[];
+  /** Runs that completed while nobody listened: the caller records them (ledger, checks, mail) as it would a finish event. */
+  readonly finished: readonly { readonly buildId: BuildId; readonly runId: number; readonly result: BuildResult }[];
 }
 
 /**
@@ -194,7 +195,12 @@ export class ReorderService {
   async reconcile(now: Date, signal: AbortSignal): Promise<ReconcileReport> {
     const at = now.getTime();
     const inFlight = [...this.#queues.values()].flatMap((queue) => queue.inFlight.map((entry) => ({ queue, entry })));
-    const report = { adopted: [] as BuildId[], requeued: [] as { buildId: BuildId; requeuedAs: BuildId }[], started: [] as BuildId[], finished: [] as BuildId[] };
+    const report = {
+      adopted: [] as BuildId[],
+      requeued: [] as { buildId: BuildId; requeuedAs: BuildId }[],
+      started: [] as BuildId[],
+      finished: [] as { buildId: BuildId; runId: number; result: BuildResult }[],
+    };
     if (inFlight.length === 0) return report;
     const since = Math.min(...inFlight.map(({ entry }) => entry.dispatchedAt ?? at)) - 60 * 60 * 1000;
     const runs = new Map<string, RunSummary>();
@@ -221,7 +227,7 @@ export class ReorderService {
         } else {
           this.#change(queue, () => ({ value: null, changes: markFinished(queue, entry, result, at) }), at);
         }
-        report.finished.push(entry.buildId);
+        report.finished.push({ buildId: entry.buildId, runId: run.runId, result });
       } else if (run.status === 'in_progress' && entry.state === 'dispatched') {
         this.#change(queue, () => ({ value: null, changes: markStarted(entry, at) }), at);
         report.started.push(entry.buildId);

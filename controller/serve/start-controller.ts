@@ -19,6 +19,7 @@ import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
 import type { MailSettings } from '../mail/build-failure-mail.ts';
 import type { SendFailureMail } from '../mail/create-mail-sender.ts';
 import type { BuildId } from '../model/build-id.ts';
+import type { BuildResult } from '../model/build-kind.ts';
 import type { PortsGraph } from '../ports/ports-graph.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import type { VmBackend } from '../runners/backends/vm-backend.ts';
@@ -185,7 +186,7 @@ export async function startController(options: StartControllerOptions): Promise<
         const report = await reorder.pump(now(), s);
         stats.preemptions += report.preempted.length;
         stats.dispatchErrors += report.errors.length;
-        if (report.errors.length > 0) await reorder.reconcile(now(), s);
+        if (report.errors.length > 0) await reconcileAndRecord(s);
       }
       if (options.warmStart !== false && options.paused !== true) {
         for (const queue of reorder.queueStatus(now())) {
@@ -217,6 +218,38 @@ export async function startController(options: StartControllerOptions): Promise<
     });
   };
 
+  // A finished build, from its webhook or found by reconcile: ledger, failure mail, check.
+  const recordFinished = async (buildId: BuildId, result: BuildResult, event: { readonly runId: number; readonly at: Date }): Promise<void> => {
+    const entry = reorder.describeBuild(buildId);
+    if (entry === undefined) return;
+    stats.finished += 1;
+    const failedPhase = failedPhases.get(buildId) ?? null;
+    failedPhases.delete(buildId);
+    const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
+    const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail }, {
+      ledgerPath: options.ledgerPath,
+      siteBaseUrl: config.site.baseUrl,
+      maintainersOf: options.ports.maintainersOf,
+      versionOf: options.ports.versionOf,
+      mail: options.mail,
+      log,
+    });
+    if (recorded.failure !== null) {
+      stats.failures += 1;
+      failures.push(recorded.failure);
+      if (failures.length > 200) failures.splice(0, failures.length - 200);
+    }
+    if (recorded.mailed) stats.mailsSent += 1;
+    const detailsUrl = `${config.site.baseUrl.replace(/\/+$/, '')}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
+    const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
+    checkFor(buildId, 'completed', conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
+    startedAt.delete(buildId);
+  };
+  const reconcileAndRecord = async (s: AbortSignal): Promise<void> => {
+    const report = await reorder.reconcile(now(), s);
+    for (const finished of report.finished) await recordFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() });
+  };
+
   const events = createControllerEvents({
     reorder,
     runners,
@@ -226,32 +259,7 @@ export async function startController(options: StartControllerOptions): Promise<
       startedAt.set(buildId, at);
       checkFor(buildId, 'in_progress');
     },
-    onFinished: async (buildId, result, event) => {
-      const entry = reorder.describeBuild(buildId);
-      if (entry === undefined) return;
-      stats.finished += 1;
-      const failedPhase = failedPhases.get(buildId) ?? null;
-      failedPhases.delete(buildId);
-      const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
-      const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail }, {
-        ledgerPath: options.ledgerPath,
-        siteBaseUrl: config.site.baseUrl,
-        maintainersOf: options.ports.maintainersOf,
-        versionOf: options.ports.versionOf,
-        mail: options.mail,
-        log,
-      });
-      if (recorded.failure !== null) {
-        stats.failures += 1;
-        failures.push(recorded.failure);
-        if (failures.length > 200) failures.splice(0, failures.length - 200);
-      }
-      if (recorded.mailed) stats.mailsSent += 1;
-      const detailsUrl = `${config.site.baseUrl.replace(/\/+$/, '')}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
-      const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
-      checkFor(buildId, 'completed', conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
-      startedAt.delete(buildId);
-    },
+    onFinished: recordFinished,
   });
   // The first failed step of a builder's job names the failing phase (for the check and the mail).
   const observedEvents = {
@@ -325,7 +333,7 @@ export async function startController(options: StartControllerOptions): Promise<
   // Start: reap orphans, finish deliveries received before a crash, settle dispatches in doubt.
   await runners.start();
   webhook.resumeUnprocessed();
-  await reorder.reconcile(now(), signal);
+  await reconcileAndRecord(signal);
   const recovered = recoverMissedDeliveries({ app: clients.app, store: deliveries, log: log.child({ component: 'recovery' }), now }, signal).then(
     (result) => { log.info({ redelivered: result.redelivered.length, listed: result.listed }, 'missed deliveries asked again'); },
     (error: unknown) => { log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead'); },

@@ -182,3 +182,14 @@ test('a cancel that lands after a runner took the builder does not queue the por
   assert.deepEqual(await service.pump(at(6), signal), { dispatched: ['tst-3'], preempted: [], errors: [] });
   assert.deepEqual(rows(db).filter((r) => r.includes(' zlib ')), [`tst-2 builder zlib ${REV1} finished 1001 success 0`]);
 });
+
+test('a run that completed while nobody listened is reported by reconcile with its result, so the controller records it', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  gateway.advance('tst-1', 'completed', 'failure');
+  assert.deepEqual(await service.reconcile(at(2), signal), { adopted: [], requeued: [], started: [], finished: [{ buildId: 'tst-1', runId: 1000, result: 'failure' }] });
+  // The late webhook changes nothing more: the build is recorded once, from the report.
+  assert.equal(service.runFinished('tst-1', 'failure', at(3)), false);
+  assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} finished 1000 failure 0`]);
+});
