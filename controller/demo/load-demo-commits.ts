@@ -1,31 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { UserError } from '../errors/user-error.ts';
+import { loadCommits } from '../sim/load-commits.ts';
 
 export interface DemoCommit {
   readonly sha: string;
+  /** Committer time, ISO 8601, as a push payload carries it. */
   readonly time: string;
   readonly ports: readonly string[];
   /** `<category>/<port>/Portfile` for each port, as a push payload lists them. */
   readonly paths: readonly string[];
 }
 
-interface Row {
-  readonly sha?: unknown;
-  readonly time?: unknown;
-  readonly ports?: unknown;
-}
-
-/** Commits of the data set (newest first in the file), oldest first, with Portfile paths from ports.json. */
-export function loadDemoCommits(path: string, categoryOf: (port: string) => string = () => 'sysutils'): DemoCommit[] {
-  const commits: DemoCommit[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    const row = JSON.parse(line) as Row;
-    if (typeof row.sha !== 'string' || typeof row.time !== 'string' || !Array.isArray(row.ports)) {
-      throw new UserError(`${path}:${index + 1}: not a commit line (needs sha, time, ports)`);
-    }
-    const ports = row.ports.filter((p): p is string => typeof p === 'string');
-    commits.push({ sha: row.sha, time: row.time, ports, paths: ports.map((p) => `${categoryOf(p)}/${p}/Portfile`) });
-  });
-  return commits.reverse();
+/** The data set's commits, oldest first (parsed and checked by the simulator's reader), as pushes. */
+export async function loadDemoCommits(path: string, categoryOf: (port: string) => string): Promise<DemoCommit[]> {
+  return (await loadCommits(path)).map((commit) => ({
+    sha: commit.sha,
+    time: new Date(commit.time).toISOString(),
+    ports: commit.ports,
+    paths: commit.ports.map((port) => `${categoryOf(port)}/${port}/Portfile`),
+  }));
 }

@@ -90,7 +90,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const portsJson = join(DATA, 'ports.json');
   const categories = new Map((JSON.parse(readFileSync(portsJson, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
   // About one commit every 4 s: a watcher and its builders take seconds here, as minutes on a farm.
-  const commits = loadDemoCommits(join(DATA, 'commits.ndjson'), (port) => categories.get(port) ?? 'sysutils').slice(0, Math.max(6, Math.round(options.durationSeconds / 4)));
+  const commits = (await loadDemoCommits(join(DATA, 'commits.ndjson'), (port) => categories.get(port) ?? 'sysutils')).slice(0, Math.max(6, Math.round(options.durationSeconds / 4)));
   const facts = loadPortFacts(portsJson);
   const graph = await loadPortsGraph(portsJson, options.signal);
 

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { coerceError } from '../errors/coerce-error.ts';
 import { UserError } from '../errors/user-error.ts';
+import { readTextFile } from '../io/read-text-file.ts';
 import { explainBadPortName } from '../model/port-name.ts';
 
 const commitSchema = z.object({
@@ -44,13 +44,5 @@ export function parseCommits(text: string, source: string): SimCommit[] {
 }
 
 export async function loadCommits(path: string, signal?: AbortSignal): Promise<SimCommit[]> {
-  let text: string;
-  try {
-    text = await readFile(path, signal === undefined ? { encoding: 'utf8' } : { encoding: 'utf8', signal });
-  } catch (caught) {
-    const error = coerceError(caught);
-    if (error.name === 'AbortError') throw error;
-    throw new UserError(`cannot read commits file ${path}; pass the commits.ndjson of the MacPorts data set to --commits`, { cause: error });
-  }
-  return parseCommits(text, path);
+  return parseCommits(await readTextFile(path, 'commits file', 'pass the commits.ndjson of the MacPorts data set to --commits', signal), path);
 }
