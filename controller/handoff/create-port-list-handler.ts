@@ -15,8 +15,14 @@ export interface HandoffResponse {
   readonly body: string;
 }
 
-/** What the controller does with an accepted list: queue the builders; answers how many it queued. */
-export type AcceptPortList = (list: PortList, watcher: WatcherIdentity) => Promise<{ readonly builders: number }>;
+/** Why a verified run may still not hand over this list (unknown build, another run's build): nothing was queued. */
+export interface PortListRefusal {
+  readonly status: 403 | 404 | 409;
+  readonly reason: string;
+}
+
+/** What the controller does with an accepted list: queue the builders and answer how many, or refuse it. */
+export type AcceptPortList = (list: PortList, watcher: WatcherIdentity) => Promise<{ readonly builders: number } | PortListRefusal>;
 
 const json = (status: number, value: unknown): HandoffResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 
@@ -37,7 +43,8 @@ export function createPortListHandler(verify: PortListVerifier, accept: AcceptPo
     }
     const result = await verify(authorization, body);
     if (!result.ok) return json(result.status, { error: result.reason, retryable: result.retryable });
-    const { builders } = await accept(result.portList, result.watcher);
-    return json(202, { builders, ports: result.portList.ports.length, excluded: result.portList.excluded.length });
+    const outcome = await accept(result.portList, result.watcher);
+    if ('reason' in outcome) return json(outcome.status, { error: outcome.reason, retryable: false });
+    return json(202, { builders: outcome.builders, ports: result.portList.ports.length, excluded: result.portList.excluded.length });
   };
 }

@@ -13,6 +13,7 @@ import { createWebhookHandler } from '../github/create-webhook-handler.ts';
 import { createOctokitRunGateway } from '../github/octokit-run-gateway.ts';
 import { recoverMissedDeliveries } from '../github/recover-missed-deliveries.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
+import { acceptWatcherList } from '../handoff/accept-watcher-list.ts';
 import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
@@ -281,19 +282,18 @@ export async function startController(options: StartControllerOptions): Promise<
 
   const verify = createPortListVerifier(options.handoff);
   const handoff = createPortListHandler(verify, (list, watcher) => {
-    const entry = reorder.describeBuild(list.buildId);
-    // The token proves which run is talking; it may only hand over the list of its own build.
-    if (entry?.runId === null || entry === undefined || String(entry.runId) !== watcher.runId) {
-      return Promise.reject(new UserError(`run ${watcher.runId} is not the run of build ${list.buildId}; the list is refused`));
+    const outcome = acceptWatcherList(reorder, list, watcher, now());
+    if ('reason' in outcome) {
+      log.warn({ buildId: list.buildId, runId: watcher.runId, reason: outcome.reason }, 'port list refused');
+      return Promise.resolve(outcome);
     }
-    const { added, coalesced } = reorder.acceptPortList(list, now());
-    stats.buildersQueued += added.length;
-    stats.supersededDropped += coalesced.length;
+    stats.buildersQueued += outcome.added.length;
+    stats.supersededDropped += outcome.coalesced.length;
     for (const port of list.ports) {
       checks.update({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', at: now() });
     }
     kick();
-    return Promise.resolve({ builders: added.length });
+    return Promise.resolve(outcome);
   });
 
   const metrics = Registry.merge([runners.metrics.registry]);

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import type { DatabaseSync } from 'node:sqlite';
+import { test } from 'node:test';
+import { acceptWatcherList } from '../../controller/handoff/accept-watcher-list.ts';
+import { createPortListHandler, type HandoffResponse } from '../../controller/handoff/create-port-list-handler.ts';
+import { handoffSettings } from '../../controller/handoff/handoff-settings.ts';
+import { createPortListVerifier } from '../../controller/handoff/verify-port-list-request.ts';
+import { MAX_LISTED_PORTS } from '../../controller/model/port-list.ts';
+import { ReorderService } from '../../controller/queue/reorder-service.ts';
+import { openStore } from '../../controller/store/open-store.ts';
+import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
+import { SMALL_GRAPH } from '../queue/queue-helpers.ts';
+import { startTokenIssuer } from './issue-tokens.ts';
+
+const issuer = await startTokenIssuer();
+test.after(issuer.close);
+const REV = '70b44a41bbbb627007b18ae0551cddb24c009bf2';
+const at = new Date('2026-11-26T08:00:00Z');
+
+/** A controller's hand-off over a real queue in SQLite: one watcher on 15_arm64 dispatched as run 1000, one finished builder. */
+async function farm(): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; post: (body: unknown, runId?: string) => Promise<HandoffResponse> }> {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const reorder = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'w' });
+  reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, changedPorts: ['curl'], force: false, prNumber: null, now: at });
+  await reorder.pump(at, new AbortController().signal);
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
+  const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)));
+  const post = async (body: unknown, runId = '1000'): Promise<HandoffResponse> =>
+    handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { run_id: runId } })}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { db, gateway, post };
+}
+
+function dump(db: DatabaseSync): string {
+  return JSON.stringify(db.prepare('select * from queue_entry order by rowid').all());
+}
+
+const good = { buildId: 'w-1', platform: '15_arm64', portsRevision: REV, ports: ['zlib', 'curl'], excluded: [] };
+
+test('hand-off: a bad body is refused 400 naming the field and value; the queue and GitHub are untouched', async () => {
+  const { db, gateway, post } = await farm();
+  const before = dump(db);
+  const calls = gateway.calls.length;
+  const cases: [unknown, RegExp][] = [
+    ['{"buildId":', /^the body is not JSON/],
+    [[], /^the port list is not valid: body: /],
+    [{ ...good, ports: 'zlib curl' }, /^the port list is not valid: ports: .*expected array/],
+    [{ ...good, ports: ['curl;rm -rf /'] }, /ports\.0: port name "curl;rm -rf \/" contains "\/"/],
+    [{ ...good, ports: ['$(id)'] }, /ports\.0: port name "\$\(id\)" is not a MacPorts port name/],
+    [{ ...good, ports: ['`reboot`'] }, /ports\.0: port name "`reboot`" is not a MacPorts port name/],
+    [{ ...good, ports: ['..'] }, /ports\.0: port name "\.\." contains "\.\."/],
+    [{ ...good, ports: ['zlib', '../../etc/passwd'] }, /ports\.1: port name "\.\.\/\.\.\/etc\/passwd" contains "\/"/],
+    [{ ...good, excluded: [{ port: 'a b', reason: 'x' }] }, /excluded\.0\.port: port name "a b" contains white space/],
+    [{ ...good, buildId: 'W 1' }, /buildId: must be the portfarm build id of the watcher run/],
+    [{ ...good, platform: 'macos-15' }, /platform: must be the platform of the run \(its platform input\), e.g\. 15_arm64/],
+    [{ ...good, portsRevision: 'HEAD' }, /portsRevision: must be a git commit sha/],
+    [{ ...good, extra: 1 }, /Unrecognized key: "extra"/],
+    [{ ...good, ports: Array.from({ length: MAX_LISTED_PORTS + 1 }, (_, i) => `p${String(i)}`) }, /ports: lists more than 100,000 ports/],
+  ];
+  for (const [body, reason] of cases) {
+    const answer = await post(body);
+    assert.equal(answer.status, 400, answer.body);
+    const parsed = JSON.parse(answer.body) as { error: string; retryable: boolean };
+    assert.match(parsed.error, reason);
+    assert.equal(parsed.retryable, false);
+  }
+  assert.equal(dump(db), before, 'queue unchanged');
+  assert.equal(gateway.calls.length, calls, 'no dispatch or cancel');
+});
+
+test('hand-off: a list for another build, platform or run is refused with 404/409/403 naming both sides; nothing is queued', async () => {
+  const { db, gateway, post } = await farm();
+  const before = dump(db);
+  const calls = gateway.calls.length;
+  const refused = async (body: unknown, runId: string | undefined, status: number, reason: RegExp): Promise<void> => {
+    const answer = await post(body, runId);
+    assert.equal(answer.status, status, answer.body);
+    assert.match((JSON.parse(answer.body) as { error: string }).error, reason);
+  };
+  await refused({ ...good, buildId: 'w-99' }, undefined, 404, /^build w-99 is unknown to this controller; a watcher hands over the list of the build it was dispatched for/);
+  await refused({ ...good, platform: '14_x86_64' }, undefined, 409, /^build w-1 runs on 15_arm64, but the list says platform "14_x86_64"/);
+  await refused(good, '4242', 403, /^run 4242 is not the run of build w-1 \(that build is run 1000\); a run may only hand over the list of its own build/);
+  assert.equal(dump(db), before, 'queue unchanged');
+  assert.equal(gateway.calls.length, calls, 'no dispatch or cancel');
+  // The right run is accepted; a builder's id is then refused: only watchers hand over lists.
+  const ok = await post(good);
+  assert.equal(ok.status, 202, ok.body);
+  const afterAccept = dump(db);
+  await refused({ ...good, buildId: 'w-2' }, undefined, 409, /^build w-2 is a builder of zlib, not a watcher/);
+  assert.equal(dump(db), afterAccept);
+});
+
+test('hand-off: bad, expired and other-repository tokens are refused; nothing is accepted', async () => {
+  const { db, post } = await farm();
+  const before = dump(db);
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
+  const handle = createPortListHandler(verify, () => assert.fail('nothing is accepted'));
+  const body = JSON.stringify(good);
+  const answers = [
+    await handle({ headers: { authorization: 'Bearer not.a.jwt' }, body }),
+    await handle({ headers: { authorization: `Bearer ${await issuer.issue({ expiresInSeconds: -120 })}` }, body }),
+    await handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { repository: 'evil/macports-ports' } })}` }, body }),
+    await handle({ headers: {}, body }),
+  ];
+  assert.deepEqual(answers.map((a) => a.status), [401, 401, 403, 401]);
+  assert.match(answers[1]?.body ?? '', /expired at/);
+  assert.match(answers[2]?.body ?? '', /from repository \\"evil\/macports-ports\\"; this controller accepts port lists from macports\/macports-ports only/);
+  assert.equal((await post(good, '1000')).status, 202, 'the good token still works');
+  assert.notEqual(dump(db), before);
+});
