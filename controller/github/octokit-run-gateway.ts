@@ -28,8 +28,6 @@ export function dispatchInputs(request: DispatchRequest): Record<string, string>
     force: String(request.force),
     portlist: request.portlist?.join(' ') ?? '',
   };
-  // Only PR builds carry it, so a workflow without PR support still accepts every other dispatch.
-  if (request.prNumber !== null) inputs.pr_number = String(request.prNumber);
   return inputs;
 }
 
@@ -62,6 +60,16 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
       if (!isBuildId(request.buildId)) {
         // It would travel in a runner label and the run name; a bad one would never be matched back.
         throw new GitHubError(`build id ${JSON.stringify(request.buildId)} is not label-safe (lowercase letters, digits and "-", at most 40); not dispatched`, {
+          status: 0,
+          method: 'POST',
+          url: `/repos/${owner}/${repo}/actions/workflows/${options.workflow}/dispatches`,
+          retryable: false,
+        });
+      }
+      if (request.prNumber !== null) {
+        // PR heads are untrusted: GitHub builds them through ports-pr.yml on pull_request (no
+        // secrets, read-only token); ports.yml can deploy and has no PR input (GitHub would answer 422).
+        throw new GitHubError(`build ${request.buildId} is for PR #${request.prNumber}: pull requests are built by ports-pr.yml on their own pull_request trigger, never dispatched to ${options.workflow}; not dispatched`, {
           status: 0,
           method: 'POST',
           url: `/repos/${owner}/${repo}/actions/workflows/${options.workflow}/dispatches`,

@@ -27,3 +27,12 @@ export function buildIdFromRunName(name: string): BuildId | undefined {
   const match = /^\[([a-z0-9][a-z0-9-]{0,39})\]/.exec(name);
   return match?.[1];
 }
+
+/**
+ * ports-pr.yml labels its jobs `portfarm-build-pr-<run id>-<job>`: builds of pull requests,
+ * started by GitHub on `pull_request`, never dispatched by the controller (whose build ids
+ * start with its own prefix, never `pr`). The runner manager gives them the PR slot share.
+ */
+export function isPullRequestBuildId(id: BuildId): boolean {
+  return id.startsWith('pr-');
+}

@@ -83,6 +83,8 @@ export class ReorderService {
     if (prefix === undefined) {
       prefix = options.idPrefix ?? Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0');
       if (!/^[a-z0-9]{1,8}$/.test(prefix)) throw new Error(`build id prefix ${JSON.stringify(prefix)} must be 1-8 of a-z0-9`);
+      // `pr-…` ids belong to ports-pr.yml's jobs (isPullRequestBuildId).
+      if (prefix === 'pr') throw new Error('build id prefix "pr" is reserved for pull-request builds; choose another');
       setMeta(this.#db, 'id_prefix', prefix);
     }
     this.#prefix = prefix;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackendName, PlatformConfig } from '../config/config-schema.ts';
 import { coerceError } from '../errors/coerce-error.ts';
-import { buildIdFromLabel, buildLabel, type BuildId } from '../model/build-id.ts';
+import { buildIdFromLabel, buildLabel, isPullRequestBuildId, type BuildId } from '../model/build-id.ts';
 import type { HostStatus, RunnerStatus, SlotStatus } from '../status/status-snapshot.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { linkSignals } from './link-signals.ts';
@@ -537,7 +537,7 @@ export class RunnerManager {
     // 1. a slot (a warm lease took its slot in warmStart)
     if (!lease.warm || lease.attempt > 1) {
       this.#enter(lease, 'waiting-slot');
-      const slot = this.#slots.acquire(lease.buildId, lease.platform.name, signal);
+      const slot = this.#slots.acquire(lease.buildId, lease.platform.name, signal, isPullRequestBuildId(lease.buildId) ? 'pr' : 'master');
       if (this.#slots.table.waiting.some((w) => w.ticket === lease.buildId)) this.#evictWarmFor(lease.platform.name);
       await slot;
     }
@@ -711,7 +711,7 @@ export class RunnerManager {
       done,
     };
     this.#leases.set(adopted.buildId, lease);
-    this.#slots.occupy(adopted.buildId, platform.name, host.name);
+    this.#slots.occupy(adopted.buildId, platform.name, host.name, isPullRequestBuildId(adopted.buildId) ? 'pr' : 'master');
     lease.log.info({ vmId: adopted.vmId, runnerId: adopted.runnerId }, 'adopted a VM whose runner is running a job');
     const finished = lease.finished.signal;
     void new Promise<void>((resolve) => {

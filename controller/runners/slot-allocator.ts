@@ -1,5 +1,5 @@
 import { abortReason } from './abortable-sleep.ts';
-import { createSlotTable, occupySlot, releaseSlot, setHostRefusing, requestSlot, tryTakeSlot, type SlotGrant, type SlotHost, type SlotTable } from './slot-table.ts';
+import { createSlotTable, occupySlot, releaseSlot, setHostRefusing, requestSlot, tryTakeSlot, type SlotClass, type SlotGrant, type SlotHost, type SlotTable } from './slot-table.ts';
 
 /** The I/O shell around the slot table: `acquire` waits (abortably) until the table grants a slot. */
 export class SlotAllocator {
@@ -14,10 +14,10 @@ export class SlotAllocator {
     return this.#table;
   }
 
-  /** Resolves with a slot, in FIFO order among requests that can use the same hosts. Aborting leaves the queue. */
-  acquire(ticket: string, platform: string, signal: AbortSignal): Promise<SlotGrant> {
+  /** Resolves with a slot, in FIFO order among requests that can use the same hosts (PR builds within their share). Aborting leaves the queue. */
+  acquire(ticket: string, platform: string, signal: AbortSignal, slotClass: SlotClass = 'master'): Promise<SlotGrant> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    const { table, grant } = requestSlot(this.#table, ticket, platform);
+    const { table, grant } = requestSlot(this.#table, ticket, platform, slotClass);
     this.#table = table;
     if (grant !== undefined) return Promise.resolve(grant);
     return new Promise((resolve, reject) => {
@@ -44,8 +44,8 @@ export class SlotAllocator {
   }
 
   /** Records a VM that already runs on `host` (adopted after a restart). */
-  occupy(ticket: string, platform: string, host: string): void {
-    this.#table = occupySlot(this.#table, ticket, platform, host);
+  occupy(ticket: string, platform: string, host: string, slotClass: SlotClass = 'master'): void {
+    this.#table = occupySlot(this.#table, ticket, platform, host, slotClass);
   }
 
   /** A host stops or resumes taking new VMs (disk admission). */

@@ -3,6 +3,12 @@
  * per Mac), shared by every platform the host serves. Requests wait FIFO; a freed slot goes
  * to the oldest waiter that can use that host. No I/O, no clock: the allocator adapter and
  * the tests run these same functions.
+ *
+ * Pull-request builds (ports-pr.yml's jobs, untrusted code on the same hosts) share the cap
+ * with master builds but hold at most `prSlots(host)` = maxVms − 1 (at least 1) slots of a
+ * host: on a 2-VM Mac one slot is always left for master builds, so a day-long PR build never
+ * makes a master build wait, while PRs still get a slot whenever master builds leave it free
+ * (the reorder service runs one master build per platform at a time). FIFO otherwise.
  */
 export interface SlotHost {
   readonly name: string;
@@ -10,16 +16,23 @@ export interface SlotHost {
   readonly platforms: readonly string[];
 }
 
+/** Which builds a slot is for: master builds (dispatched by the controller) or pull-request builds. */
+export type SlotClass = 'master' | 'pr';
+
 export interface SlotGrant {
   readonly ticket: string;
   readonly platform: string;
   readonly host: string;
   readonly index: number;
+  /** Absent = master. */
+  readonly slotClass?: SlotClass;
 }
 
 export interface SlotWaiter {
   readonly ticket: string;
   readonly platform: string;
+  /** Absent = master. */
+  readonly slotClass?: SlotClass;
 }
 
 export interface SlotTable {
@@ -34,17 +47,25 @@ export function createSlotTable(hosts: readonly SlotHost[]): SlotTable {
   return { hosts, held: [], waiting: [] };
 }
 
-/** The free slot for `platform` on the least-loaded host (config order breaks ties), lowest index first. */
-export function findFreeSlot(table: SlotTable, platform: string): { readonly host: string; readonly index: number } | undefined {
+/** How many slots of a host pull-request builds may hold at once: all but one, at least one. */
+export function prSlots(host: SlotHost): number {
+  return Math.max(1, host.maxVms - 1);
+}
+
+/** The free slot for `platform` on the least-loaded host (config order breaks ties), lowest index first; a PR request skips hosts whose PR share is used. */
+export function findFreeSlot(table: SlotTable, platform: string, slotClass: SlotClass = 'master'): { readonly host: string; readonly index: number } | undefined {
   const used = new Map<string, number[]>();
+  const prUsed = new Map<string, number>();
   for (const grant of table.held) {
     const list = used.get(grant.host);
     if (list === undefined) used.set(grant.host, [grant.index]);
     else list.push(grant.index);
+    if (grant.slotClass === 'pr') prUsed.set(grant.host, (prUsed.get(grant.host) ?? 0) + 1);
   }
   let best: { host: string; index: number; load: number } | undefined;
   for (const host of table.hosts) {
     if (!host.platforms.includes(platform) || table.refusing?.has(host.name) === true) continue;
+    if (slotClass === 'pr' && (prUsed.get(host.name) ?? 0) >= prSlots(host)) continue;
     const indices = used.get(host.name) ?? [];
     if (indices.length >= host.maxVms || (best !== undefined && indices.length >= best.load)) continue;
     let index = 0;
@@ -55,16 +76,17 @@ export function findFreeSlot(table: SlotTable, platform: string): { readonly hos
 }
 
 /** Grants a free slot now, or appends the ticket to the FIFO. A ticket that already holds or waits is left as it is. */
-export function requestSlot(table: SlotTable, ticket: string, platform: string): { readonly table: SlotTable; readonly grant: SlotGrant | undefined } {
+export function requestSlot(table: SlotTable, ticket: string, platform: string, slotClass: SlotClass = 'master'): { readonly table: SlotTable; readonly grant: SlotGrant | undefined } {
   const holding = table.held.find((g) => g.ticket === ticket);
   if (holding !== undefined) return { table, grant: holding };
   if (table.waiting.some((w) => w.ticket === ticket)) return { table, grant: undefined };
   if (!table.hosts.some((h) => h.platforms.includes(platform))) {
     throw new Error(`platform "${platform}" has no host; known platforms: ${[...new Set(table.hosts.flatMap((h) => h.platforms))].join(', ')}`);
   }
-  const free = findFreeSlot(table, platform);
-  if (free === undefined) return { table: { ...table, waiting: [...table.waiting, { ticket, platform }] }, grant: undefined };
-  const grant: SlotGrant = { ticket, platform, ...free };
+  const free = findFreeSlot(table, platform, slotClass);
+  const tag = slotClass === 'pr' ? { slotClass } : {};
+  if (free === undefined) return { table: { ...table, waiting: [...table.waiting, { ticket, platform, ...tag }] }, grant: undefined };
+  const grant: SlotGrant = { ticket, platform, ...free, ...tag };
   return { table: { ...table, held: [...table.held, grant] }, grant };
 }
 
@@ -86,9 +108,9 @@ export function releaseSlot(table: SlotTable, ticket: string): { readonly table:
   };
   const grants: SlotGrant[] = [];
   for (const waiter of next.waiting) {
-    const free = findFreeSlot(next, waiter.platform);
+    const free = findFreeSlot(next, waiter.platform, waiter.slotClass);
     if (free === undefined) continue;
-    const grant: SlotGrant = { ticket: waiter.ticket, platform: waiter.platform, ...free };
+    const grant: SlotGrant = { ticket: waiter.ticket, platform: waiter.platform, ...free, ...(waiter.slotClass === 'pr' ? { slotClass: waiter.slotClass } : {}) };
     grants.push(grant);
     next = { ...next, held: [...next.held, grant], waiting: next.waiting.filter((w) => w.ticket !== waiter.ticket) };
   }
@@ -96,12 +118,13 @@ export function releaseSlot(table: SlotTable, ticket: string): { readonly table:
 }
 
 /** Records a slot on a given host (a VM adopted after a restart), even past the cap: the VM exists either way. */
-export function occupySlot(table: SlotTable, ticket: string, platform: string, host: string): SlotTable {
+export function occupySlot(table: SlotTable, ticket: string, platform: string, host: string, slotClass: SlotClass = 'master'): SlotTable {
   if (table.held.some((g) => g.ticket === ticket)) return table;
   const used = table.held.filter((g) => g.host === host).map((g) => g.index);
   let index = 0;
   while (used.includes(index)) index += 1;
-  return { ...table, held: [...table.held, { ticket, platform, host, index }], waiting: table.waiting.filter((w) => w.ticket !== ticket) };
+  const grant: SlotGrant = { ticket, platform, host, index, ...(slotClass === 'pr' ? { slotClass } : {}) };
+  return { ...table, held: [...table.held, grant], waiting: table.waiting.filter((w) => w.ticket !== ticket) };
 }
 
 /** Marks a host refusing (or taking VMs again); when it takes VMs again, waiters that fit are granted its free slots. */

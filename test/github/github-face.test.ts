@@ -120,6 +120,16 @@ describe('GitHub face against the double', () => {
     });
   });
 
+  test('a PR build is never dispatched to ports.yml (no pr_number input; PRs run on ports-pr.yml): refused, permanently, nothing sent', async () => {
+    const before = double.requests.length;
+    await assert.rejects(gateway.dispatch({ ...request('q-7', '15_arm64', 'curl'), kind: 'pr-builder', prNumber: 7 }, signal), {
+      name: 'GitHubError',
+      retryable: false,
+      message: 'build q-7 is for PR #7: pull requests are built by ports-pr.yml on their own pull_request trigger, never dispatched to ports.yml; not dispatched',
+    });
+    assert.equal(double.requests.length, before);
+  });
+
   test('a lost webhook is recovered on start: failed deliveries not seen are redelivered once', async () => {
     await handler.idle();
     await double.deliveriesSettled();

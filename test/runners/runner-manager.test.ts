@@ -74,6 +74,29 @@ test('one host serving two platforms keeps one cap of 2 across both', async () =
   await manager.stop();
 });
 
+test('PR jobs (ports-pr.yml labels) get VMs on the same hosts but leave one of the 2 slots to master builds', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  // A PR's list job and two matrix jobs arrive first, then a master builder.
+  github.queue('pr-9100-list', '15_arm64');
+  github.queue('pr-9100-0', '15_arm64');
+  github.queue('pr-9100-1', '15_arm64');
+  github.queue('b1', '15_arm64');
+  await waitFor(() => backend.runnerStarts.length === 2);
+  assert.deepEqual(backend.vmIds().map((v) => v.split('-').slice(1, -2).join('-')).sort(), ['b1', 'pr-9100-list']);
+  assert.deepEqual(manager.leases().filter((l) => l.phase === 'waiting-slot').map((l) => l.buildId), ['pr-9100-0', 'pr-9100-1']);
+  // The master build ends: its slot may not go to a second PR VM; the PR job ends: the next PR job gets it.
+  github.complete('b1');
+  await manager.whenSettled('b1');
+  assert.equal(backend.vmIds().length, 1);
+  github.complete('pr-9100-list');
+  await manager.whenSettled('pr-9100-list');
+  await waitFor(() => backend.runnerStarts.length === 3);
+  assert.deepEqual(backend.vmIds().map((v) => v.split('-').slice(1, -2).join('-')), ['pr-9100-0']);
+  await manager.stop();
+});
+
 test('unique labels route each job to its own VM', async () => {
   const { manager, github } = createRunnerFarm();
   await manager.start();

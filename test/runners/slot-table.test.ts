@@ -50,3 +50,38 @@ test('warm starts take a free slot only when nobody of that platform waits', () 
   assert.equal(tryTakeSlot(table, 'w3', '15_arm64').grant, undefined, 'b holds the freed slot');
   assert.equal(occupySlot(table, 'adopted', '15_arm64', 'mini-1').held.length, 3, 'an adopted VM is recorded even past the cap');
 });
+
+test('PR builds hold at most maxVms − 1 slots of a host (at least 1): a master build never waits behind PR builds', () => {
+  // Two 2-VM hosts and one 1-VM host serving 15_arm64.
+  let table = createSlotTable([
+    { name: 'mini-1', maxVms: 2, platforms: ['15_arm64'] },
+    { name: 'mini-2', maxVms: 2, platforms: ['15_arm64'] },
+    { name: 'mini-3', maxVms: 1, platforms: ['15_arm64'] },
+  ]);
+  const got: string[] = [];
+  for (const ticket of ['pr-1', 'pr-2', 'pr-3', 'pr-4']) {
+    const result = requestSlot(table, ticket, '15_arm64', 'pr');
+    table = result.table;
+    got.push(`${ticket}:${result.grant === undefined ? 'wait' : `${result.grant.host}#${result.grant.index}`}`);
+  }
+  // One PR VM per 2-VM host, and the 1-VM host's only slot (else PRs could never build there).
+  assert.deepEqual(got, ['pr-1:mini-1#0', 'pr-2:mini-2#0', 'pr-3:mini-3#0', 'pr-4:wait']);
+  // A master build arriving after them gets a slot at once; so does the next.
+  const master = requestSlot(table, 'm-1', '15_arm64');
+  table = master.table;
+  assert.deepEqual([master.grant?.host, master.grant?.slotClass], ['mini-1', undefined]);
+  const second = requestSlot(table, 'm-2', '15_arm64');
+  table = second.table;
+  assert.equal(second.grant?.host, 'mini-2');
+  // A third master waits with the fourth PR; when a PR frees its slot, the waiting PR gets its
+  // share back there, and a freed master slot goes FIFO to the oldest waiter that may use it.
+  table = requestSlot(table, 'm-3', '15_arm64').table;
+  let released = releaseSlot(table, 'pr-1');
+  assert.deepEqual(released.grants.map((g) => `${g.ticket}:${g.host}`), ['pr-4:mini-1']);
+  released = releaseSlot(released.table, 'm-2');
+  assert.deepEqual(released.grants.map((g) => `${g.ticket}:${g.host}`), ['m-3:mini-2']);
+  // An adopted PR VM (after a restart) counts against the PR share too.
+  const adopted = occupySlot(createSlotTable([{ name: 'mini-1', maxVms: 2, platforms: ['15_arm64'] }]), 'pr-9', '15_arm64', 'mini-1', 'pr');
+  assert.equal(requestSlot(adopted, 'pr-10', '15_arm64', 'pr').grant, undefined);
+  assert.equal(requestSlot(adopted, 'm-9', '15_arm64').grant?.host, 'mini-1');
+});
