@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GITHUB_ACTIONS_ISSUER } from '../handoff/handoff-settings.ts';
 
 /** `15_arm64`, `10.15_x86_64`, `10.6_i386`, `10.8_x86_64_legacy`: the names MacPorts' builders carry. */
 export const PLATFORM_NAME = /^\d{1,2}(\.\d{1,2})?_(arm64|x86_64|i386|ppc)(_legacy)?$/;
@@ -55,6 +56,91 @@ const mailSchema = z.strictObject({
   buildsList: z.array(z.email({ error: 'must be an e-mail address' })).default([]),
 });
 
+const seconds = (what: string) => z.number({ error: `must be a number of seconds ${what}` }).positive({ error: `must be a positive number of seconds ${what}` });
+
+/** The watchdog and retry rules of the runner manager (runner-manager.ts); seconds, as an operator thinks of them. */
+const runnersSchema = z.strictObject({
+  cloneSeconds: seconds('a copy-on-write clone may take, e.g. 120').default(120),
+  bootSeconds: seconds('from VM start to reachable, e.g. 300').default(300),
+  runnerOnlineSeconds: seconds('from run.sh to the runner being online (actions/runner#3621), e.g. 180').default(180),
+  jobTakenSeconds: seconds('an online runner may wait for its job, e.g. 600').default(600),
+  warmIdleSeconds: seconds('a warm VM may wait to be claimed, e.g. 1800').default(1800),
+  maxAttempts: z.int({ error: 'must be a whole number of attempts' }).min(1, { error: 'must be at least 1' }).max(10, { error: 'must be at most 10' }).default(3),
+  retryBaseSeconds: seconds('before the second attempt (doubled each time), e.g. 5').default(5),
+  retryMaxSeconds: seconds('at most between attempts, e.g. 60').default(60),
+  watchdogIntervalSeconds: seconds('between watchdog passes, e.g. 5').default(5),
+  reconcileIntervalSeconds: z.number({ error: 'must be a number of seconds' }).min(0, { error: 'must be 0 (only at start) or more seconds' }).default(300),
+  warmStart: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+const imagePinSchema = z.strictObject({
+  version: z.int({ error: 'must be an image version number, e.g. 3 (see portfarm image list)' }).positive({ error: 'must be positive' }),
+  canary: z
+    .strictObject({
+      version: z.int({ error: 'must be an image version number (see portfarm image list)' }).positive({ error: 'must be positive' }),
+      sharePercent: z.int({ error: 'must be a whole percent' }).min(1, { error: 'must be at least 1' }).max(99, { error: 'must be at most 99 (100 is pinning: set version instead)' }),
+    })
+    .optional(),
+});
+
+/** Base VM image versions: where the registry lives, optional pins that override it, GC and runner-age checks. */
+const imagesSchema = z.strictObject({
+  /** Default: images.sqlite beside state.path (what portfarm image prepare/rollout write). */
+  registryPath: z.string().min(1, { error: 'must be the path of the image registry (SQLite)' }).optional(),
+  /** Per platform: the version new VMs use and an optional canary, instead of the registry's rollout state. */
+  pins: z.record(z.string(), imagePinSchema).default({}),
+  gcGraceMinutes: z.number({ error: 'must be a number of minutes' }).min(0, { error: 'must be 0 or more minutes' }).default(60),
+  gcIntervalMinutes: z.number({ error: 'must be a number of minutes' }).positive({ error: 'must be a positive number of minutes' }).default(15),
+  runnerSupportDays: z.int({ error: 'must be a whole number of days' }).positive({ error: 'must be positive' }).default(30),
+  runnerWarnDays: z.int({ error: 'must be a whole number of days' }).min(0, { error: 'must be 0 or more' }).default(7),
+  runnerReleasesUrl: z.url({ error: 'must be the URL of the actions/runner release list' }).default('https://api.github.com/repos/actions/runner/releases'),
+  runnerCheckHours: z.number({ error: 'must be a number of hours' }).positive({ error: 'must be a positive number of hours' }).default(6),
+});
+
+const ORCHARD_DEFAULTS = { tokenEnv: 'PORTFARM_ORCHARD_TOKEN', hostLabel: 'portfarm-host' } as const;
+
+/** Orchard (cirruslabs/orchard): the controller's URL and the service account portfarm uses (token from the environment). */
+const orchardSchema = z.strictObject({
+  url: z.url({ error: 'must be the Orchard controller URL, e.g. https://orchard.example.org:6120' }),
+  serviceAccount: z
+    .string({ error: 'must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)' })
+    .regex(SLUG, { error: 'must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)' }),
+  tokenEnv: z.string().regex(ENV_NAME, { error: 'must name an environment variable, e.g. PORTFARM_ORCHARD_TOKEN' }).default(ORCHARD_DEFAULTS.tokenEnv),
+  hostLabel: z.string().regex(SLUG, { error: 'must be the worker label that names a portfarm host, e.g. portfarm-host' }).default(ORCHARD_DEFAULTS.hostLabel),
+});
+
+/** Build caches: the mirror builds read, where PR builds' distfiles go, and disk admission per host. */
+const cachesSchema = z.strictObject({
+  /** Builds read archives and distfiles from here over HTTP, read-only (image prepare bakes it into the image). */
+  mirrorUrl: z.url({ error: 'must be the mirror URL builds read from, e.g. http://mirror.farm:8081/' }).optional(),
+  /** Distfiles a PR build fetched, one folder per build, kept quarantineDays; never the mirror. */
+  quarantineDir: z.string().min(1, { error: 'must be a folder for PR builds\' distfiles' }).default('state/quarantine'),
+  quarantineDays: z.number({ error: 'must be a number of days' }).positive({ error: 'must be a positive number of days' }).default(14),
+  disk: z
+    .strictObject({
+      /** How much one build VM may write (clone/overlay growth). */
+      vmBudgetGiB: z.number({ error: 'must be a number of GiB' }).positive({ error: 'must be a positive number of GiB' }).default(60),
+      /** Kept free for the host itself. */
+      reserveGiB: z.number({ error: 'must be a number of GiB' }).min(0, { error: 'must be 0 or more GiB' }).default(20),
+      checkSeconds: seconds('between disk checks of each host, e.g. 60').default(60),
+    })
+    .default({ vmBudgetGiB: 60, reserveGiB: 20, checkSeconds: 60 }),
+});
+
+/** What a watcher's OIDC token must say (controller/handoff/); GitHub's issuer unless GHES or a test says otherwise. */
+const handoffSchema = z.strictObject({
+  issuer: z.url({ error: `must be the OIDC issuer URL, e.g. ${GITHUB_ACTIONS_ISSUER}` }).default(GITHUB_ACTIONS_ISSUER),
+  /** Default `<issuer>/.well-known/jwks`. */
+  jwksUrl: z.url({ error: 'must be the URL of the issuer\'s keys (JWKS)' }).optional(),
+  audience: z.string().min(1, { error: 'must be the audience the action asks for (its audience input), e.g. portfarm' }).default('portfarm'),
+  clockToleranceSeconds: z.number({ error: 'must be a number of seconds' }).min(0, { error: 'must be 0 or more seconds' }).max(300, { error: 'must be at most 300' }).default(30),
+});
+
+export const DEFAULT_RUNNERS: z.infer<typeof runnersSchema> = runnersSchema.parse({});
+export const DEFAULT_IMAGES: z.infer<typeof imagesSchema> = imagesSchema.parse({});
+export const DEFAULT_CACHES: z.infer<typeof cachesSchema> = cachesSchema.parse({});
+export const DEFAULT_HANDOFF: z.infer<typeof handoffSchema> = handoffSchema.parse({});
+
 export const configSchema = z.strictObject({
   github: githubSchema,
   controller: controllerSchema.default({ host: '127.0.0.1', port: 8080 }),
@@ -68,16 +154,27 @@ export const configSchema = z.strictObject({
     })
     .default({ out: 'site-out', baseUrl: 'https://build.macports.org' }),
   mail: mailSchema.default({ from: 'portfarm <noreply@macports.org>', buildsList: [] }),
+  runners: runnersSchema.default(DEFAULT_RUNNERS),
+  images: imagesSchema.default(DEFAULT_IMAGES),
+  orchard: orchardSchema.optional(),
+  caches: cachesSchema.default(DEFAULT_CACHES),
+  handoff: handoffSchema.default(DEFAULT_HANDOFF),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
 export type PlatformConfig = ConfigFile['platforms'][number];
 export type HostConfig = PlatformConfig['hosts'][number];
 export type BackendName = (typeof BACKENDS)[number];
+export type RunnersConfig = ConfigFile['runners'];
+export type ImagesConfig = ConfigFile['images'];
+export type CachesConfig = ConfigFile['caches'];
+export type OrchardConfig = NonNullable<ConfigFile['orchard']>;
 
 /** The validated config plus what comes from the environment (secrets are never in the file). */
 export interface Config extends ConfigFile {
   readonly github: ConfigFile['github'] & { readonly webhookSecret: string | undefined };
+  /** The service account token comes from the environment variable `orchard.tokenEnv`. */
+  readonly orchard?: (OrchardConfig & { readonly token?: string | undefined }) | undefined;
   /** Where the config came from, for messages: a path or "embedded defaults". */
   readonly source: string;
 }

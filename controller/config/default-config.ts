@@ -1,4 +1,4 @@
-import type { ConfigFile } from './config-schema.ts';
+import { DEFAULT_CACHES, DEFAULT_HANDOFF, DEFAULT_IMAGES, DEFAULT_RUNNERS, type ConfigFile } from './config-schema.ts';
 
 /**
  * The embedded defaults `npm start` runs on: no account, no Mac. Two platforms on the fake
@@ -36,4 +36,8 @@ export const DEFAULT_CONFIG: ConfigFile = {
   state: { path: 'state/portfarm.sqlite' },
   site: { out: 'site-out', baseUrl: 'https://build.macports.org' },
   mail: { from: 'portfarm <noreply@macports.org>', buildsList: ['macports-builds@lists.macports.org'] },
+  runners: DEFAULT_RUNNERS,
+  images: DEFAULT_IMAGES,
+  caches: DEFAULT_CACHES,
+  handoff: DEFAULT_HANDOFF,
 };

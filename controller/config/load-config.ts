@@ -61,7 +61,14 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
 
 function withEnv(file: ConfigFile, source: string, env: NodeJS.ProcessEnv): Config {
   const secret = env[file.github.webhookSecretEnv];
-  return { ...file, github: { ...file.github, webhookSecret: secret === '' ? undefined : secret }, source };
+  const { orchard, ...rest } = file;
+  const orchardToken = orchard === undefined ? undefined : env[orchard.tokenEnv];
+  return {
+    ...rest,
+    github: { ...file.github, webhookSecret: secret === '' ? undefined : secret },
+    ...(orchard === undefined ? {} : { orchard: { ...orchard, token: orchardToken === '' ? undefined : orchardToken } }),
+    source,
+  };
 }
 
 function crossCheck(config: ConfigFile): ConfigProblem[] {
@@ -90,6 +97,42 @@ function crossCheck(config: ConfigFile): ConfigProblem[] {
       }
     });
   });
+  config.platforms.forEach((p, i) => {
+    if (p.backend === 'orchard' && config.orchard === undefined) {
+      problems.push({
+        key: `platforms[${i}].backend`,
+        value: p.backend,
+        message: 'needs an orchard: section with url and serviceAccount (the token comes from the environment variable orchard.tokenEnv)',
+      });
+    }
+  });
+  const names = [...new Set(config.platforms.map((p) => p.name))];
+  for (const [platform, pin] of Object.entries(config.images.pins)) {
+    if (!names.includes(platform)) {
+      problems.push({ key: `images.pins.${platform}`, value: platform, message: `is not a configured platform; known: ${names.join(', ')}` });
+    }
+    if (pin.canary !== undefined && pin.canary.version === pin.version) {
+      problems.push({
+        key: `images.pins.${platform}.canary.version`,
+        value: pin.canary.version,
+        message: 'is the pinned version itself; a canary must be another version (or remove canary:)',
+      });
+    }
+  }
+  if (config.images.runnerWarnDays >= config.images.runnerSupportDays) {
+    problems.push({
+      key: 'images.runnerWarnDays',
+      value: config.images.runnerWarnDays,
+      message: `must be less than images.runnerSupportDays (${config.images.runnerSupportDays}); otherwise every image warns`,
+    });
+  }
+  if (config.runners.retryBaseSeconds > config.runners.retryMaxSeconds) {
+    problems.push({
+      key: 'runners.retryBaseSeconds',
+      value: config.runners.retryBaseSeconds,
+      message: `is more than runners.retryMaxSeconds (${config.runners.retryMaxSeconds}); raise retryMaxSeconds or lower retryBaseSeconds`,
+    });
+  }
   return problems;
 }
 

@@ -35,6 +35,7 @@ import { BodyTooLargeError, readBody } from '../http/read-body.ts';
 import { createRouter } from './http-routes.ts';
 import type { PortFacts } from './port-facts.ts';
 import { recordFinishedBuild } from './record-finished-build.ts';
+import { runnerOptionsFromConfig } from './runner-options-from-config.ts';
 import { SerialLoop } from './serial-loop.ts';
 
 export interface StartControllerOptions {
@@ -59,7 +60,7 @@ export interface StartControllerOptions {
   readonly runners?: Partial<Pick<RunnerManagerOptions, 'deadlines' | 'retry' | 'runnerCommand' | 'watchdogIntervalMs' | 'reconcileIntervalMs'>>;
   /** Scheduling rounds also run this often without an event (reconcile, warm starts). */
   readonly loopIntervalMs?: number;
-  /** Clone and boot the next build's VM while the current one runs. */
+  /** Clone and boot the next build's VM while the current one runs (default: config runners.warmStart). */
   readonly warmStart?: boolean;
   /** The end of a failed build's log for its mail (the archived copy); empty when unknown. */
   readonly logTailOf?: (buildId: BuildId, phase: string | null) => Promise<string>;
@@ -148,6 +149,8 @@ export async function startController(options: StartControllerOptions): Promise<
     backends: options.backends,
     registry: new GithubRunnerRegistry({ octokit: clients.installation, repo: config.github.repo }),
     logger: log.child({ component: 'runners' }),
+    // The config's runners: section, unless the caller (the demo, a test) overrides a value.
+    ...runnerOptionsFromConfig(config.runners),
     ...options.runners,
     portOf: (buildId) => reorder.describeBuild(buildId)?.port ?? null,
     onBuildFailed: (failure) => {
@@ -189,7 +192,7 @@ export async function startController(options: StartControllerOptions): Promise<
         stats.dispatchErrors += report.errors.length;
         if (report.errors.length > 0) await reconcileAndRecord(s);
       }
-      if (options.warmStart !== false && options.paused !== true) {
+      if ((options.warmStart ?? config.runners.warmStart) && options.paused !== true) {
         for (const queue of reorder.queueStatus(now())) {
           const next = queue.next[0];
           if (next !== undefined && next.state === 'pending') runners.warmStart(queue.platform, next.buildId);

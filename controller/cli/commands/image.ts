@@ -59,7 +59,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .option('--runner-version <x.y.z>', 'actions/runner release to unpack, e.g. 2.330.0')
     .option('--runner-sha256 <hex>', "SHA-256 of that release's osx tarball (from its release notes)")
     .option('--macports-version <x.y.z>', 'MacPorts release for both prefixes, e.g. 2.11.5')
-    .option('--mirror-url <url>', 'the farm mirror that serves packages/ and distfiles/ read-only')
+    .option('--mirror-url <url>', 'the farm mirror that serves packages/ and distfiles/ read-only (default: caches.mirrorUrl of the config)')
     .option('--images-dir <dir>', 'libvirt: folder for sealed base images on the host', '/var/lib/portfarm/images')
     .option('--libvirt-uri <uri>', 'libvirt: connection URI on the host', 'qemu:///system')
     .option('-c, --config <file>', 'config file (default: ./portfarm.config.yaml)')
@@ -118,9 +118,10 @@ async function runPrepare(options: PrepareOptions, ctx: CliContext): Promise<voi
   const platform = platformOf(config, options.platform);
   const host = hostOf(platform, options.host);
   const from = parsePrepareSource(options.from);
-  const settings = parseSettings(options);
+  // --mirror-url, else the config's caches.mirrorUrl: the image reads from the mirror the farm serves.
+  const settings = parseSettings(options.mirrorUrl === undefined && config.caches.mirrorUrl !== undefined ? { ...options, mirrorUrl: config.caches.mirrorUrl } : options);
   const recipe = createImageRecipe(settings);
-  const paths = imageStatePaths(ctx.cwd, config.state.path);
+  const paths = imageStatePaths(ctx.cwd, config.state.path, config.images.registryPath);
   const progressPath = prepareProgressPath(paths.stateDir, platform.name);
 
   if (options.dryRun === true) {
@@ -258,7 +259,7 @@ function wholeNumber(text: string, flag: string): number {
 
 /** Opens the registry for the call; a read that finds no registry yet sees null and creates nothing. */
 function withStore<T>(config: Config, ctx: CliContext, create: boolean, fn: (store: ImageRegistryStore | null) => T): T {
-  const { registry } = imageStatePaths(ctx.cwd, config.state.path);
+  const { registry } = imageStatePaths(ctx.cwd, config.state.path, config.images.registryPath);
   if (!create && !existsSync(registry)) return fn(null);
   const store = openImageRegistryStore(registry);
   let closeNow = true;

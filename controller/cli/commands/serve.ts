@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { loadConfig } from '../../config/load-config.ts';
 import { loadAppPrivateKey } from '../../github/load-app-private-key.ts';
-import { handoffSettings } from '../../handoff/handoff-settings.ts';
+import { handoffSettingsFromConfig } from '../../handoff/handoff-settings-from-config.ts';
 import { createMailSender } from '../../mail/create-mail-sender.ts';
 import { loadPortsGraph } from '../../ports/load-ports-graph.ts';
 import { createBackends } from '../../serve/create-backends.ts';
@@ -40,7 +40,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         backends: createBackends(config),
         graph,
         ports: facts,
-        handoff: handoffSettings({ repository: config.github.repo, workflowFile: config.github.workflow }),
+        handoff: handoffSettingsFromConfig(config),
         ledgerPath: join(resolve(ctx.cwd, config.state.path), '..', 'ledger.ndjson'),
         mail,
         signal: ctx.signal,
