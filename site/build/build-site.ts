@@ -46,6 +46,8 @@ export interface SiteSummary {
   readonly largestShard: { readonly path: string; readonly bytes: number };
   /** Lines naming a builder and number an earlier line already had: the later line wins. */
   readonly duplicates: number;
+  /** The first such line, for the warning. */
+  readonly firstDuplicate?: { readonly line: number; readonly builder: string; readonly number: number };
 }
 
 export const PROGRESS_EVERY = 100_000;
@@ -114,6 +116,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   const target = targetResolver(base, options.logArchiveUrl);
   let files = 0;
   let duplicates = 0;
+  let firstDuplicate: SiteSummary['firstDuplicate'];
   let largestShard = { path: '', bytes: 0 };
   // Shard and page writes overlap with reading the ledger; at most WRITES_IN_FLIGHT at a time.
   const pending = new Set<Promise<void>>();
@@ -149,7 +152,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   };
 
   let lines = 0;
-  for await (const { entry } of readLedger(options.ledgerPath, { onTornLine: options.onTornLine, ...(options.signal === undefined ? {} : { signal: options.signal }) })) {
+  for await (const { entry, line } of readLedger(options.ledgerPath, { onTornLine: options.onTornLine, ...(options.signal === undefined ? {} : { signal: options.signal }) })) {
     lines += 1;
     if (options.onProgress !== undefined && lines % PROGRESS_EVERY === 0) options.onProgress(lines);
     let state = builders.get(entry.builder);
@@ -164,8 +167,10 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       const path = shardPath(state.name, k);
       state.buffer = { shard: k, builds: flushed.has(path) ? await readShardBack(join(dir, path)) : new Map<number, Buffered>() };
     }
-    if (state.buffer.builds.has(entry.number)) duplicates += 1;
-    else state.count += 1;
+    if (state.buffer.builds.has(entry.number)) {
+      duplicates += 1;
+      firstDuplicate ??= { line, builder: entry.builder, number: entry.number };
+    } else state.count += 1;
     state.buffer.builds.set(entry.number, entry);
     state.shards.add(k);
     state.first = Math.min(state.first, entry.number);
@@ -224,6 +229,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     files,
     largestShard,
     duplicates,
+    ...(firstDuplicate === undefined ? {} : { firstDuplicate }),
   };
 }
 

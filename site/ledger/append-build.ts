@@ -5,7 +5,7 @@ import { UserError } from '../../controller/errors/user-error.ts';
 import { explainLedgerProblem } from './explain-ledger-problem.ts';
 import { ledgerEntrySchema, type LedgerEntry, type NewLedgerEntry } from './ledger-entry.ts';
 import { lockLedger } from './lock-ledger.ts';
-import { readLines, type TornLine } from './read-ledger.ts';
+import { lineBytes, readLines, type TornLine } from './read-ledger.ts';
 
 export interface AppendResult {
   /** The line as written, with its allocated number. */
@@ -22,11 +22,13 @@ export interface AppendResult {
  * whole lines followed by at most one torn one.
  */
 export async function appendBuild(ledgerPath: string, entry: NewLedgerEntry): Promise<AppendResult> {
+  // A bad entry is refused before the ledger is touched: not created, not repaired.
+  const shape = ledgerEntrySchema.safeParse({ ...entry, number: entry.number ?? 0 });
+  if (!shape.success) throw new UserError(`ledger entry for ${entry.builder}: ${explainLedgerProblem(shape.error, entry)}; nothing was written to ${ledgerPath}`);
   return lockLedger(ledgerPath, async () => {
     const created = !(await exists(ledgerPath));
     const handle = await open(ledgerPath, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, 0o644);
     try {
-      const repaired = await repairTornTail(ledgerPath, handle);
       const known = await highestNumbers(ledgerPath, handle);
       const highest = known.get(entry.builder);
       const number = entry.number ?? (highest === undefined ? 0 : highest + 1);
@@ -39,13 +41,19 @@ export async function appendBuild(ledgerPath: string, entry: NewLedgerEntry): Pr
       const full = { ...entry, number };
       const parsed = ledgerEntrySchema.safeParse(full);
       if (!parsed.success) throw new UserError(`ledger entry for ${entry.builder}: ${explainLedgerProblem(parsed.error, full)}`);
+      const repaired = await repairTornTail(ledgerPath, handle);
       // One write of the whole line: O_APPEND puts it at the end even if another writer raced us.
       const line = `${JSON.stringify(parsed.data)}\n`;
       await handle.write(line);
       await handle.sync();
       known.set(parsed.data.builder, number);
       const cached = scanned.get(ledgerPath);
-      if (cached !== undefined) cached.offset += Buffer.byteLength(line);
+      // After a repair (rare: a crash came first) the next append reads the ledger again.
+      if (repaired !== undefined) scanned.delete(ledgerPath);
+      else if (cached !== undefined) {
+        cached.offset += Buffer.byteLength(line);
+        cached.lines += 1;
+      }
       if (created) await syncDirectory(dirname(ledgerPath));
       return { entry: parsed.data, ...(repaired === undefined ? {} : { repaired }) };
     } finally {
@@ -116,29 +124,35 @@ async function countLines(path: string, upTo: number): Promise<number> {
 }
 
 /**
- * Highest number per builder, remembered per ledger with the byte offset it was read up to: the
- * ledger only grows, so the next append reads just the lines added since (by anyone) instead of
- * the whole file. A file shorter than the offset (replaced, restored) is read again in full.
+ * Highest number per builder, remembered per ledger with the byte offset (and line count) it was
+ * read up to: the ledger only grows, so the next append reads just the lines added since (by
+ * anyone) instead of the whole file. A file shorter than the offset (replaced, restored) is read
+ * again in full. A torn last line is not passed: only its number counts, if it has one.
  */
-const scanned = new Map<string, { offset: number; highest: Map<string, number> }>();
+const scanned = new Map<string, { offset: number; lines: number; highest: Map<string, number> }>();
 
 async function highestNumbers(path: string, handle: FileHandle): Promise<Map<string, number>> {
   const { size } = await handle.stat();
   let cached = scanned.get(path);
   if (cached === undefined || cached.offset > size) {
-    cached = { offset: 0, highest: new Map() };
+    cached = { offset: 0, lines: 0, highest: new Map() };
     scanned.set(path, cached);
   }
-  for await (const { text } of readLines(path, undefined, cached.offset)) {
-    const at = cached.offset;
-    cached.offset += Buffer.byteLength(text) + 1;
+  for await (const raw of readLines(path, undefined, cached.offset)) {
+    const { text, terminated } = raw;
+    const line = cached.lines + 1;
+    if (terminated) {
+      cached.offset += lineBytes(raw) + 1;
+      cached.lines = line;
+    }
     if (text.trim() === '') continue;
     let value: { builder?: unknown; number?: unknown };
     try {
       value = JSON.parse(text) as typeof value;
     } catch (caught) {
+      if (!terminated) continue;
       scanned.delete(path);
-      throw new UserError(`${path}: the line at byte ${at} is not JSON (${short(text)}); fix or remove that line before appending`, { cause: caught });
+      throw new UserError(`${path}:${line}: not JSON (${short(text)}); fix or remove that line before appending (nothing was written)`, { cause: caught });
     }
     if (typeof value.builder === 'string' && typeof value.number === 'number') {
       const before = cached.highest.get(value.builder);
@@ -169,5 +183,5 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 function short(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

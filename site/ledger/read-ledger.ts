@@ -33,14 +33,19 @@ export async function* readLedger(path: string, options: ReadLedgerOptions): Asy
   let line = 0;
   for await (const raw of readLines(path, options.signal)) {
     line += 1;
-    if (raw.text.trim() === '') continue;
+    if (raw.utf8 && raw.text.trim() === '') continue;
     let value: unknown;
     try {
+      if (!raw.utf8) throw new SyntaxError('not UTF-8 text');
       value = JSON.parse(raw.text);
     } catch (caught) {
+      // A crash can cut a line anywhere, even inside a multi-byte character.
       if (!raw.terminated) {
-        options.onTornLine({ path, line, bytes: Buffer.byteLength(raw.text) });
+        options.onTornLine({ path, line, bytes: lineBytes(raw) });
         return;
+      }
+      if (!raw.utf8) {
+        throw new UserError(`${path}:${line}: is not UTF-8 text (${short(raw.text)}); the ledger is UTF-8 JSON, one build per line: fix or remove that line (nothing was written)`);
       }
       const why = caught instanceof Error ? caught.message : String(caught);
       throw new UserError(`${path}:${line}: not a JSON object (${why}); fix or remove that line (nothing was written)`);
@@ -57,25 +62,35 @@ export async function* readLedger(path: string, options: ReadLedgerOptions): Asy
   }
 }
 
-interface RawLine {
-  readonly text: string;
-  /** False only for a last line that has no newline after it. */
-  readonly terminated: boolean;
+/** A line as read; one whose bytes are not UTF-8 is decoded with U+FFFD (for messages only) and keeps its byte count. */
+type RawLine = { readonly text: string; readonly terminated: boolean } & ({ readonly utf8: true } | { readonly utf8: false; readonly bytes: number });
+
+/** The line's length in the file, without its newline. */
+export function lineBytes(raw: RawLine): number {
+  return raw.utf8 ? Buffer.byteLength(raw.text) : raw.bytes;
 }
 
-/** Splits the file on `\n` in large chunks (readline is several times slower at a million lines). */
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Splits the file on `\n` in large chunks (readline is several times slower at a million
+ * lines). Bytes are decoded a block of whole lines at a time, strictly, so a line that is not
+ * UTF-8 is reported as such instead of being read with replacement characters.
+ */
 export async function* readLines(path: string, signal?: AbortSignal, start = 0): AsyncGenerator<RawLine> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20, start, ...(signal === undefined ? {} : { signal }) });
-  let rest = '';
+  const stream = createReadStream(path, { highWaterMark: 1 << 20, start, ...(signal === undefined ? {} : { signal }) });
+  let rest: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of stream) {
-      const text = rest + (chunk as string);
-      let start = 0;
-      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-        yield { text: text.slice(start, end), terminated: true };
-        start = end + 1;
+      const bytes = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
+      const cut = bytes.lastIndexOf(0x0a);
+      if (cut === -1) {
+        rest = bytes;
+        continue;
       }
-      rest = text.slice(start);
+      yield* wholeLines(bytes.subarray(0, cut + 1));
+      rest = bytes.subarray(cut + 1);
     }
   } catch (caught) {
     const code = (caught as NodeJS.ErrnoException).code;
@@ -83,5 +98,38 @@ export async function* readLines(path: string, signal?: AbortSignal, start = 0):
     if (code === 'EISDIR') throw new UserError(`ledger ${path} is a folder; pass the NDJSON build ledger file to --ledger`, { cause: caught });
     throw coerceError(caught);
   }
-  if (rest !== '') yield { text: rest, terminated: false };
+  if (rest.length > 0) yield { ...decodeLine(rest), terminated: false };
+}
+
+/** `block` ends with a newline: every line in it is terminated. */
+function* wholeLines(block: Buffer): Generator<RawLine> {
+  let text: string;
+  try {
+    text = strict.decode(block);
+  } catch {
+    // Some line is not UTF-8: decode line by line to say which.
+    let from = 0;
+    for (let end = block.indexOf(0x0a); end !== -1; end = block.indexOf(0x0a, from)) {
+      yield { ...decodeLine(block.subarray(from, end)), terminated: true };
+      from = end + 1;
+    }
+    return;
+  }
+  let from = 0;
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', from)) {
+    yield { text: text.slice(from, end), terminated: true, utf8: true };
+    from = end + 1;
+  }
+}
+
+function decodeLine(bytes: Buffer): { readonly text: string; readonly utf8: true } | { readonly text: string; readonly utf8: false; readonly bytes: number } {
+  try {
+    return { text: strict.decode(bytes), utf8: true };
+  } catch {
+    return { text: lenient.decode(bytes), utf8: false, bytes: bytes.length };
+  }
+}
+
+function short(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

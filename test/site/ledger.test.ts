@@ -63,9 +63,10 @@ test('appendBuild refuses an Actions log URL, which expires, and says what to re
   await assert.rejects(appendBuild(ledger, entry), {
     message:
       'ledger entry for ports-15_arm64-builder: steps[0].logs[0].url: "https://github.com/macports/macports-ports/actions/runs/1/job/2" ' +
-      'is a GitHub Actions log, which expires after the retention period; record the archived copy (site /logs/… or the object store)',
+      'is a GitHub Actions log, which expires after the retention period; record the archived copy (site /logs/… or the object store); ' +
+      `nothing was written to ${ledger}`,
   });
-  assert.equal(readFileSync(ledger, 'utf8'), '');
+  assert.equal(existsSync(ledger), false, 'a refused entry creates no ledger');
 });
 
 test('a torn last line is skipped and reported by the reader, then repaired by the next append', async () => {

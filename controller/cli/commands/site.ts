@@ -44,8 +44,12 @@ export function registerSite(program: Command, ctx: CliContext): void {
         `wrote ${flags.out ?? config.site.out}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
           `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes)\n`,
       );
-      if (summary.duplicates > 0) {
-        ctx.stderr.write(`site build: ${summary.duplicates} lines repeated a builder and number of an earlier line; the later line was used\n`);
+      const first = summary.firstDuplicate;
+      if (first !== undefined) {
+        ctx.stderr.write(
+          `site build: ${summary.duplicates} line${summary.duplicates === 1 ? '' : 's'} repeated a builder and number of an earlier line; the later line was used ` +
+            `(first: ${flags.ledger}:${first.line}, ${first.builder} build ${first.number}); remove the line that is wrong\n`,
+        );
       }
     });
   site
