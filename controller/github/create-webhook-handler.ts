@@ -50,7 +50,8 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
 
 /**
  * The webhook endpoint, thin: verify `X-Hub-Signature-256` (bad or missing → 401, nothing
- * changes), check the payload's shape, claim the `X-GitHub-Delivery` GUID in the durable
+ * changes), refuse a body that is not JSON (415 for another content type, 400 for bad JSON,
+ * 413 over the size limit; nothing changes), check the payload's shape, claim the `X-GitHub-Delivery` GUID in the durable
  * store (a replay → 200 duplicate, nothing changes), answer 202 at once and do the work
  * from a queue. A failure in the work is logged and recorded on the delivery (resumed on the
  * next start when retryable) — never answered 200 as if it had worked (probot #907).
@@ -128,6 +129,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     if (typeof event !== 'string' || typeof guid !== 'string' || guid === '') {
       return reply(res, 400, { error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
+    }
+    const type = req.headers['content-type'];
+    if (type !== undefined && !/^application\/json\b/i.test(type)) {
+      options.log.warn({ deliveryId: guid, contentType: type }, 'webhook with a content type other than JSON refused');
+      return reply(res, 415, { delivery: guid, error: `content type ${JSON.stringify(type)} is not application/json; set the App's webhook content type to application/json` });
     }
     const log = options.log.child({ deliveryId: guid, event });
     const receivedAt = now();
