@@ -13,6 +13,10 @@ export interface RunRecord {
   /** The run's `run-name:` (the API's `display_title`). */
   readonly name: string;
   readonly inputs: Readonly<Record<string, string>>;
+  /** What started the run: a dispatch (ports.yml) or a pull request (ports-pr.yml). */
+  readonly event: 'workflow_dispatch' | 'pull_request';
+  /** For a `pull_request` run: the `github` and `vars` contexts its expressions read (the PR in `github.event`). */
+  readonly context: Readonly<Record<string, unknown>>;
   readonly headBranch: string;
   readonly headSha: string;
   readonly group: string | null;
@@ -37,6 +41,13 @@ export interface StepRecord {
 export interface JobRecord {
   readonly id: number;
   readonly runId: number;
+  /** The job's id in the workflow file (`ports`, `list`, `build`). */
+  readonly jobKey: string;
+  /** The matrix combination and strategy of a matrix job (`{}` otherwise). */
+  readonly matrix: Readonly<Record<string, unknown>>;
+  readonly strategy: Readonly<Record<string, unknown>>;
+  /** The job's `outputs:` as its runner reported them on completion. */
+  outputs: Readonly<Record<string, string>>;
   readonly name: string;
   readonly labels: readonly string[];
   readonly createdAt: string;
@@ -70,6 +81,8 @@ export interface RunnerRecord {
 
 export interface CheckRunRecord {
   readonly id: number;
+  /** Who created it: portfarm (the App's port checks) or GitHub Actions (one check per job, id = job id). */
+  readonly app: 'portfarm' | 'github-actions';
   readonly name: string;
   readonly headSha: string;
   status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';

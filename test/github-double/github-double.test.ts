@@ -109,7 +109,8 @@ describe('GitHub double', () => {
     const jobs = await octokit.rest.actions.listJobsForWorkflowRun({ owner, repo, run_id: runId });
     assert.deepEqual(jobs.data.jobs.map((j) => [j.status, j.labels, j.runner_name]), [['queued', ['self-hosted', '15_arm64', 'portfarm-build-b1'], null]]);
     await double.deliveriesSettled();
-    assert.deepEqual(receiver.received.map((r) => `${r.event}.${r.action ?? ''}`), ['workflow_run.requested', 'workflow_job.queued']);
+    // The job's own check run (GitHub Actions' App) is created with it.
+    assert.deepEqual(receiver.received.map((r) => `${r.event}.${r.action ?? ''}`), ['workflow_run.requested', 'workflow_job.queued', 'check_run.created']);
     double.assertNoViolations();
   });
 

@@ -27,6 +27,7 @@ import { createAppKeyPair, explainBadAppJwt } from './app-credentials.ts';
 import type { CheckRunRecord, Conclusion, DeliveryRecord, JobRecord, RequestRecord, RunRecord, RunnerRecord } from './double-records.ts';
 import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
 import { portsWorkflow, type WorkflowModel } from './ports-workflow.ts';
+import type { JobInstance, NeedResult, PullRequestWorkflow } from './pull-request-workflow.ts';
 import { createSchemaValidator, type SchemaValidator, type SchemaViolation } from './schema-validator.ts';
 import type { OperationId, WebhookSchemaName } from './used-operations.ts';
 
@@ -46,6 +47,11 @@ export interface GitHubDoubleOptions {
   readonly defaultBranch?: string;
   /** Workflow files the repository has, by file name; default `{ 'ports.yml': portsWorkflow }`. */
   readonly workflows?: Readonly<Record<string, WorkflowModel>>;
+  /**
+   * Workflows a pull request starts (`on: pull_request`), read from their files with
+   * `loadPullRequestWorkflow` (ports-pr.yml); none by default, so a PR only sends its webhook.
+   */
+  readonly pullRequestWorkflows?: Readonly<Record<string, PullRequestWorkflow>>;
   /** The clock for every timestamp the double writes (default: the real one). */
   readonly now?: () => Date;
   /** A shared validator (loading one takes ~50 ms; share it across doubles in one test file). */
@@ -68,7 +74,12 @@ export interface RunnerJobMessage {
   readonly runId: number;
   readonly jobName: string;
   readonly runName: string;
+  /** The workflow file and the job's id in it (`ports.yml`/`ports`, `ports-pr.yml`/`build`). */
+  readonly workflowFile: string;
+  readonly jobKey: string;
   readonly inputs: Readonly<Record<string, string>>;
+  /** What the job's expressions read besides `inputs`: `github` (with the PR event), `vars`, `matrix`, `strategy`, `needs`. */
+  readonly context: Readonly<Record<string, unknown>>;
   readonly steps: readonly { readonly number: number; readonly name: string; readonly skip: boolean }[];
 }
 
@@ -93,7 +104,10 @@ export interface GitHubDouble {
   readonly deliveries: () => readonly DeliveryRecord[];
   /** Sends a `push` webhook (as GitHub does after a push). */
   push(spec: PushSpec): string;
-  /** Sends a `pull_request` webhook (opened or synchronize). */
+  /**
+   * Sends a `pull_request` webhook (opened or synchronize) and, as GitHub does, starts each
+   * `pullRequestWorkflows` entry whose `paths` filter matches `spec.changedPaths`.
+   */
   pullRequest(spec: PullRequestSpec): string;
   /** Webhook fault switch: every later delivery of `events` (default all) is dropped, held or sent twice. */
   setWebhookFault(mode: WebhookFaultMode, events?: readonly string[]): void;
@@ -216,6 +230,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const httpFaults: { fault: HttpFault; left: number }[] = [];
   const changeListeners = new Set<() => void>();
   const jobWaiters = new Map<number, (message: RunnerJobMessage | null) => void>();
+  const prWorkflows = options.pullRequestWorkflows ?? {};
+  /** Per pull_request run: the jobs planned so far and the results `needs` gives later jobs. */
+  const prRuns = new Map<number, { model: PullRequestWorkflow; planned: Map<string, { instances: readonly JobInstance[]; maxParallel: number; jobIds: number[] }>; results: Map<string, NeedResult> }>();
+  const jobContexts = new Map<number, Readonly<Record<string, unknown>>>();
   let webhookFault: { mode: WebhookFaultMode; events: readonly string[] | null } = { mode: 'deliver', events: null };
   let delayed: DeliveryRecord[] = [];
   let ignoreCancel = false;
@@ -320,46 +338,220 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     return run;
   };
 
+  /** GitHub Actions' own check run for a job (id = job id), on the run's head commit: what the PR page lists per job. */
+  const jobCheck = (job: JobRecord, run: RunRecord): void => {
+    const existing = checkRuns.get(job.id);
+    const check: CheckRunRecord = existing ?? {
+      id: job.id,
+      app: 'github-actions',
+      name: job.name,
+      headSha: run.headSha,
+      status: 'queued',
+      conclusion: null,
+      startedAt: job.createdAt,
+      completedAt: null,
+      detailsUrl: `https://github.com/${owner}/${repoName}/actions/runs/${run.id}/job/${job.id}`,
+      externalId: randomUUID(),
+      output: { title: null, summary: null, text: null },
+    };
+    const wasCompleted = existing?.status === 'completed';
+    checkRuns.set(check.id, check);
+    check.status = job.status;
+    if (job.status === 'in_progress') check.startedAt = job.startedAt;
+    if (job.status === 'completed') {
+      check.conclusion = job.conclusion;
+      check.completedAt = job.completedAt;
+    }
+    if (existing === undefined) send('check_run', objects().checkRunPayload('created', check));
+    if (check.status === 'completed' && !wasCompleted) send('check_run', objects().checkRunPayload('completed', check));
+  };
+
+  const createJob = (run: RunRecord, spec: { jobKey: string; name: string; labels: readonly string[]; steps: readonly { name: string; skip: boolean }[]; skipped: boolean; matrix: Readonly<Record<string, unknown>>; strategy: Readonly<Record<string, unknown>>; context: Readonly<Record<string, unknown>> }): JobRecord => {
+    const { skipped } = spec;
+    const job: JobRecord = {
+      id: id(),
+      runId: run.id,
+      jobKey: spec.jobKey,
+      matrix: spec.matrix,
+      strategy: spec.strategy,
+      outputs: {},
+      name: spec.name,
+      labels: [...spec.labels],
+      createdAt: iso(),
+      status: skipped ? 'completed' : 'queued',
+      conclusion: skipped ? 'skipped' : null,
+      startedAt: iso(),
+      completedAt: skipped ? iso() : null,
+      runnerId: null,
+      runnerName: null,
+      steps: spec.steps.map((step, i) => ({
+        name: step.name,
+        number: i + 1,
+        status: skipped ? 'completed' : 'queued',
+        conclusion: skipped || step.skip ? 'skipped' : null,
+        startedAt: null,
+        completedAt: skipped ? iso() : null,
+      })),
+    };
+    jobs.set(job.id, job);
+    jobContexts.set(job.id, spec.context);
+    run.jobIds.push(job.id);
+    send('workflow_job', objects().workflowJobPayload(skipped ? 'completed' : 'queued', job, run));
+    jobCheck(job, run);
+    return job;
+  };
+
   const activate = (run: RunRecord): void => {
-    const model = workflows[run.workflowFile];
-    if (model === undefined) return;
     run.status = 'queued';
     run.updatedAt = iso();
+    if (run.event === 'pull_request') {
+      planPullRequestJobs(run);
+      assignJobs();
+      finishRun(run);
+      return;
+    }
+    const model = workflows[run.workflowFile];
+    if (model === undefined) return;
     for (const jobModel of model.jobs(run.inputs)) {
       const skipped = jobModel.if !== undefined && !jobModel.if(run.inputs);
-      const job: JobRecord = {
-        id: id(),
-        runId: run.id,
+      createJob(run, {
+        jobKey: jobModel.key,
         name: jobModel.name,
-        labels: [...jobModel.runsOn],
-        createdAt: iso(),
-        status: skipped ? 'completed' : 'queued',
-        conclusion: skipped ? 'skipped' : null,
-        startedAt: iso(),
-        completedAt: skipped ? iso() : null,
-        runnerId: null,
-        runnerName: null,
-        steps: jobModel.steps.map((s, i) => ({
-          name: s.name,
-          number: i + 1,
-          status: skipped ? 'completed' : 'queued',
-          conclusion: skipped || (s.if !== undefined && !s.if(run.inputs)) ? 'skipped' : null,
-          startedAt: null,
-          completedAt: skipped ? iso() : null,
-        })),
-      };
-      jobs.set(job.id, job);
-      run.jobIds.push(job.id);
-      send('workflow_job', objects().workflowJobPayload(skipped ? 'completed' : 'queued', job, run));
+        labels: jobModel.runsOn,
+        steps: jobModel.steps.map((step) => ({ name: step.name, skip: step.if !== undefined && !step.if(run.inputs) })),
+        skipped,
+        matrix: {},
+        strategy: {},
+        context: {},
+      });
     }
     assignJobs();
     // A run whose every job was skipped by its `if:` completes at once and frees its group.
     finishRun(run);
   };
 
+  // ── pull_request runs: jobs planned from the workflow file as their needs finish ───
+  /** Queues the next matrix jobs of `jobKey` up to its max-parallel (GitHub creates a held job when it may start). */
+  const releaseJobs = (run: RunRecord, jobKey: string): void => {
+    const state = prRuns.get(run.id);
+    const planned = state?.planned.get(jobKey);
+    if (state === undefined || planned === undefined) return;
+    const running = planned.jobIds.filter((j) => jobs.get(j)?.status !== 'completed').length;
+    let free = planned.maxParallel - running;
+    const needs: Record<string, NeedResult> = {};
+    for (const need of state.model.needsOf(jobKey)) {
+      const result = state.results.get(need);
+      if (result !== undefined) needs[need] = result;
+    }
+    while (free > 0 && !run.cancelRequested && planned.jobIds.length < planned.instances.length) {
+      const instance = planned.instances[planned.jobIds.length];
+      if (instance === undefined) break;
+      const job = createJob(run, {
+        jobKey,
+        name: instance.name,
+        labels: instance.runsOn,
+        steps: instance.steps.map((name) => ({ name, skip: false })),
+        skipped: false,
+        matrix: instance.matrix,
+        strategy: instance.strategy,
+        context: { ...run.context, matrix: instance.matrix, strategy: instance.strategy, needs },
+      });
+      planned.jobIds.push(job.id);
+      free -= 1;
+    }
+  };
+
+  /** Plans every job whose needs have all finished; notes the result of every job whose instances all finished. */
+  const planPullRequestJobs = (run: RunRecord): void => {
+    const state = prRuns.get(run.id);
+    if (state === undefined) return;
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const jobKey of state.model.jobKeys) {
+        if (state.results.has(jobKey)) continue;
+        const planned = state.planned.get(jobKey);
+        if (planned !== undefined) {
+          releaseJobs(run, jobKey);
+          const created = planned.jobIds.map((j) => jobs.get(j)).filter((j) => j !== undefined);
+          const all = run.cancelRequested ? created.length : planned.instances.length;
+          if (created.length < all || created.some((j) => j.status !== 'completed')) continue;
+          const conclusions = created.map((j) => j.conclusion);
+          state.results.set(jobKey, {
+            result: conclusions.includes('failure') ? 'failure' : conclusions.includes('cancelled') || run.cancelRequested ? 'cancelled' : 'success',
+            // A matrix job's outputs are those of the last instance that set them, as on GitHub.
+            outputs: Object.assign({}, ...created.map((j) => j.outputs)) as Record<string, string>,
+          });
+          progress = true;
+          continue;
+        }
+        const needs = state.model.needsOf(jobKey);
+        if (!needs.every((n) => state.results.has(n))) continue;
+        const results: Record<string, NeedResult> = {};
+        for (const need of needs) results[need] = state.results.get(need) ?? { result: 'skipped', outputs: {} };
+        const plan = run.cancelRequested ? ({ jobKey, skipped: true, name: jobKey } as const) : state.model.plan(jobKey, run.context, results);
+        if (plan.skipped) {
+          createJob(run, { jobKey, name: plan.name, labels: [], steps: [], skipped: true, matrix: {}, strategy: {}, context: {} });
+          state.results.set(jobKey, { result: 'skipped', outputs: {} });
+        } else {
+          state.planned.set(jobKey, { instances: plan.instances, maxParallel: plan.maxParallel, jobIds: [] });
+        }
+        progress = true;
+      }
+    }
+  };
+
+  const startPullRequestRun = (model: PullRequestWorkflow, spec: PullRequestSpec, workflowId: number): RunRecord => {
+    const pullRequest = {
+      number: spec.number,
+      title: spec.title,
+      head: { sha: spec.headSha, ref: spec.headRef, repo: { clone_url: spec.cloneUrl ?? `https://github.com/${owner}/${repoName}.git` } },
+      base: { sha: spec.baseSha, ref: defaultBranch },
+    };
+    const runId = id();
+    const context = {
+      github: { event_name: 'pull_request', event: { action: spec.action, number: spec.number, pull_request: pullRequest }, repository: `${owner}/${repoName}`, server_url: 'https://github.com', run_id: String(runId), run_attempt: '1', sha: spec.headSha, head_ref: spec.headRef, base_ref: defaultBranch },
+      vars: {},
+    };
+    const concurrency = model.concurrency(context);
+    const run: RunRecord = {
+      id: runId,
+      runNumber: ++runNumber,
+      workflowFile: model.file,
+      workflowId,
+      workflowName: model.name,
+      name: model.runName(context),
+      inputs: {},
+      event: 'pull_request',
+      context,
+      headBranch: spec.headRef,
+      headSha: spec.headSha,
+      group: concurrency?.group ?? null,
+      createdAt: iso(),
+      status: 'pending',
+      conclusion: null,
+      updatedAt: iso(),
+      startedAt: iso(),
+      jobIds: [],
+      cancelRequested: false,
+    };
+    runs.set(run.id, run);
+    prRuns.set(run.id, { model, planned: new Map(), results: new Map() });
+    send('workflow_run', objects().workflowRunPayload('requested', run));
+    const inGroup = (): RunRecord[] => (run.group === null ? [] : [...runs.values()].filter((r) => r.id !== run.id && r.group === run.group && r.status !== 'completed'));
+    // One running + one pending per group; cancel-in-progress (a new push to the PR) cancels the running one too.
+    for (const older of inGroup()) if (older.status === 'pending' || concurrency?.cancelInProgress === true) cancelRun(older, false);
+    if (inGroup().every((r) => r.status === 'pending')) activate(run);
+    changed();
+    return run;
+  };
+
   const finishRun = (run: RunRecord): void => {
     const runJobs = run.jobIds.map((j) => jobs.get(j)).filter((j) => j !== undefined);
     if (runJobs.some((j) => j.status !== 'completed')) return;
+    // A pull_request run goes on while jobs remain to be planned (a `needs` job not yet started).
+    const pr = prRuns.get(run.id);
+    if (pr !== undefined && pr.model.jobKeys.some((key) => !pr.results.has(key))) return;
+    if (run.status === 'completed') return;
     run.status = 'completed';
     run.conclusion = run.cancelRequested || runJobs.some((j) => j.conclusion === 'cancelled')
       ? 'cancelled'
@@ -399,6 +591,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       }
     }
     send('workflow_job', objects().workflowJobPayload('completed', job, run));
+    jobCheck(job, run);
+    planPullRequestJobs(run);
+    assignJobs();
     finishRun(run);
     changed();
   };
@@ -436,13 +631,17 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       send('workflow_run', objects().workflowRunPayload('in_progress', run));
     }
     send('workflow_job', objects().workflowJobPayload('in_progress', job, run));
+    jobCheck(job, run);
     changed();
     return {
       jobId: job.id,
       runId: run.id,
       jobName: job.name,
       runName: run.name,
+      workflowFile: run.workflowFile,
+      jobKey: job.jobKey,
       inputs: run.inputs,
+      context: jobContexts.get(job.id) ?? {},
       steps: job.steps.map((s) => ({ number: s.number, name: s.name, skip: s.conclusion === 'skipped' })),
     };
   };
@@ -479,6 +678,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       workflowName: model.name,
       name: model.runName(inputs),
       inputs,
+      event: 'workflow_dispatch',
+      context: {},
       headBranch: ref.replace(/^refs\/heads\//, ''),
       headSha: randomBytes(20).toString('hex'),
       group,
@@ -578,7 +779,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         const status = query.get('status');
         if (status !== null) list = list.filter((r) => r.status === status || r.conclusion === status);
         const event = query.get('event');
-        if (event !== null && event !== 'workflow_dispatch') list = [];
+        if (event !== null) list = list.filter((r) => r.event === event);
         list = list.filter((r) => matchesCreated(r.createdAt, query.get('created')));
         return new HttpAnswer(200, { total_count: list.length, workflow_runs: paginate(list, query).map((r) => objects().workflowRun(r)) });
       }
@@ -661,6 +862,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         const output = (b.output ?? {}) as Record<string, unknown>;
         const check: CheckRunRecord = {
           id: id(),
+          app: 'portfarm',
           name: String(b.name),
           headSha: String(b.head_sha),
           status: status as CheckRunRecord['status'],
@@ -804,7 +1006,12 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       }
       case 'complete': {
         const job = runner.jobId === null ? undefined : jobs.get(runner.jobId);
-        if (job !== undefined) completeJob(job, (b.conclusion as Conclusion | undefined) ?? 'success');
+        if (job !== undefined) {
+          // The job's `outputs:` (what `needs.<job>.outputs` gives later jobs), as the runner evaluated them.
+          const outputs = typeof b.outputs === 'object' && b.outputs !== null ? (b.outputs as Record<string, unknown>) : {};
+          job.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, String(v)]));
+          completeJob(job, (b.conclusion as Conclusion | undefined) ?? 'success');
+        }
         runners.delete(runner.id);
         changed();
         json(200, {}); return;
@@ -933,7 +1140,13 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     checkRuns: () => [...checkRuns.values()],
     deliveries: () => [...deliveries],
     push: (spec) => send('push', objects().pushPayload(spec)),
-    pullRequest: (spec) => send('pull_request', objects().pullRequestPayload(spec)),
+    pullRequest: (spec) => {
+      const guid = send('pull_request', objects().pullRequestPayload(spec));
+      for (const [file, model] of Object.entries(prWorkflows)) {
+        if (model.triggers(spec.changedPaths ?? [])) startPullRequestRun(model, spec, 200 + Object.keys(prWorkflows).indexOf(file));
+      }
+      return guid;
+    },
     setWebhookFault(mode, events) {
       webhookFault = { mode, events: events ?? null };
     },

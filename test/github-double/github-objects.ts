@@ -82,7 +82,7 @@ export class GitHubObjects {
       path: `.github/workflows/${run.workflowFile}`,
       run_number: run.runNumber,
       run_attempt: 1,
-      event: 'workflow_dispatch',
+      event: run.event,
       status: run.status,
       conclusion: run.conclusion,
       workflow_id: run.workflowId,
@@ -171,9 +171,15 @@ export class GitHubObjects {
       },
       pull_requests: [],
     });
-    const app = obj(out.app);
-    Object.assign(app, { id: this.#repo.appId, slug: this.#repo.appSlug });
+    Object.assign(obj(out.app), this.#app(check));
     return out;
+  }
+
+  /** The App a check run belongs to: portfarm, or GitHub Actions for a job's own check. */
+  #app(check: CheckRunRecord): Obj {
+    return check.app === 'portfarm'
+      ? { id: this.#repo.appId, slug: this.#repo.appSlug }
+      : { id: GITHUB_ACTIONS_APP.id, slug: GITHUB_ACTIONS_APP.slug, name: 'GitHub Actions', node_id: 'MDM6QXBwMTUzNjg=' };
   }
 
   delivery(d: DeliveryRecord, withBody: boolean): Obj {
@@ -293,8 +299,8 @@ export class GitHubObjects {
     const suite = obj(cr.check_suite);
     suite.head_sha = check.headSha;
     suite.pull_requests = [];
-    if (isObj(cr.app)) Object.assign(cr.app, { id: this.#repo.appId, slug: this.#repo.appSlug });
-    if (isObj(suite.app)) Object.assign(suite.app, { id: this.#repo.appId, slug: this.#repo.appSlug });
+    if (isObj(cr.app)) Object.assign(cr.app, this.#app(check));
+    if (isObj(suite.app)) Object.assign(suite.app, this.#app(check));
     return { name, payload: out };
   }
 
@@ -341,7 +347,10 @@ export class GitHubObjects {
       url: `${this.#repoUrl()}/pulls/${pr.number}`,
       html_url: `${this.#htmlUrl()}/pull/${pr.number}`,
     });
-    Object.assign(obj(pull.head), { sha: pr.headSha, ref: pr.headRef });
+    const head = obj(pull.head);
+    Object.assign(head, { sha: pr.headSha, ref: pr.headRef });
+    // The contributor's fork the PR comes from (the runner clones the PR head from it).
+    if (pr.cloneUrl !== undefined && isObj(head.repo)) head.repo.clone_url = pr.cloneUrl;
     Object.assign(obj(pull.base), { ref: this.#repo.defaultBranch, sha: pr.baseSha });
     if (pr.action === 'synchronize') {
       out.before = pr.beforeSha ?? pr.baseSha;
@@ -373,7 +382,14 @@ export interface PullRequestSpec {
   readonly headRef: string;
   readonly baseSha: string;
   readonly beforeSha?: string;
+  /** Files the PR changes (`net/curl/Portfile`): workflows whose `paths` filter matches start. */
+  readonly changedPaths?: readonly string[];
+  /** `pull_request.head.repo.clone_url` (the fork); default the repository's own. */
+  readonly cloneUrl?: string;
 }
+
+/** GitHub Actions' own App, which owns the check run of every workflow job. */
+export const GITHUB_ACTIONS_APP = { id: 15368, slug: 'github-actions' } as const;
 
 function splitName(name: WebhookSchemaName): [string, string | null] {
   const events = ['pull-request', 'workflow-run', 'workflow-job', 'check-run'];

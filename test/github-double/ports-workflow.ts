@@ -7,6 +7,8 @@ export interface WorkflowStep {
 }
 
 export interface WorkflowJobModel {
+  /** The job's id in the workflow file. */
+  readonly key: string;
   readonly name: string;
   /** The job's `if:`; false makes the job complete as skipped at once (no runner), as Actions does. */
   readonly if?: (inputs: Readonly<Record<string, string>>) => boolean;
@@ -45,6 +47,7 @@ export const portsWorkflow: WorkflowModel = {
   concurrencyGroup: (inputs) => `ports-${inputs.platform ?? ''}`,
   jobs: (inputs) => [
     {
+      key: 'ports',
       name: `${isWatcher(inputs) ? 'watcher' : `builder ${inputs.portname ?? ''}`} (${inputs.platform ?? ''})`,
       // ports.yml: `if: inputs.build_id != ''` — a run started by hand does no work itself.
       if: (i) => (i.build_id ?? '') !== '',

@@ -19,6 +19,8 @@ export interface RunnerStandInOptions {
   readonly encodedJitConfig: string;
   /** Runs one step; its result is the step's conclusion. After a failure the remaining steps are skipped. */
   readonly runStep?: (step: { readonly number: number; readonly name: string }, job: RunnerJobMessage, signal: AbortSignal) => Promise<StepConclusion>;
+  /** The job's `outputs:` after its steps (what `needs.<job>.outputs` gives later jobs); default none. */
+  readonly outputs?: (job: RunnerJobMessage) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
   /** Aborting stops the runner: it disconnects (a running job fails, as when a VM dies). */
   readonly signal?: AbortSignal;
 }
@@ -124,7 +126,7 @@ export function startRunnerStandIn(options: RunnerStandInOptions): RunnerStandIn
       if (result === 'failure') conclusion = 'failure';
       if (done.json.cancelRequested === true && conclusion === 'success') conclusion = 'cancelled';
     }
-    await call(`${base}/complete`, { conclusion });
+    await call(`${base}/complete`, { conclusion, outputs: (await options.outputs?.(job)) ?? {} });
     return exit(job.jobId, conclusion, null);
   };
 

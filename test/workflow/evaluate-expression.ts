@@ -49,3 +49,11 @@ export function evaluateTemplate(template: string, context: ExpressionContext): 
     return value instanceof data.Null ? '' : value.coerceString();
   });
 }
+
+/** A whole-`${{ expr }}` value as plain JSON (a matrix list from `fromJSON(…)`); any other string is a template. */
+export function evaluateValue(value: unknown, context: ExpressionContext): unknown {
+  if (typeof value !== 'string') return value;
+  const whole = /^\s*\$\{\{(.*)\}\}\s*$/s.exec(value);
+  if (whole?.[1] === undefined) return evaluateTemplate(value, context);
+  return JSON.parse(JSON.stringify(evaluateExpression(whole[1].trim(), context), data.replacer)) as unknown;
+}

@@ -20,6 +20,8 @@ export interface JobRecord {
   readonly runsOn: readonly string[];
   readonly steps: readonly StepRecord[];
   readonly status: JobStatus;
+  /** The job's `outputs:` evaluated after its steps (what `needs.<job>.outputs` gives later jobs). */
+  readonly outputs: Readonly<Record<string, string>>;
 }
 
 /** A step whose `if:` held, with its inputs evaluated: what a runner would execute. */
@@ -45,12 +47,19 @@ interface RawStep {
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
 }
-interface RawJob {
+export interface RawJob {
+  name?: string;
+  needs?: string | string[];
+  if?: string;
   'runs-on': string | string[];
   env?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  strategy?: { matrix?: Record<string, unknown>; 'max-parallel'?: number; 'fail-fast'?: boolean };
   steps: RawStep[];
 }
 export interface RawWorkflow {
+  name?: string;
+  on?: unknown;
   'run-name'?: string;
   env?: Record<string, unknown>;
   concurrency: { group: string; 'cancel-in-progress': boolean };
@@ -109,7 +118,7 @@ export async function simulateJob(
   const env = { ...workflowEnv, ...jobEnv };
   const labels = Array.isArray(job['runs-on']) ? job['runs-on'] : [job['runs-on']];
   const runsOn = labels.map((label) => evaluateTemplate(label, { ...context, env }));
-  if (!isTrue(conditions.job, context)) return { ran: false, runsOn, steps: [], status: 'success' };
+  if (!isTrue(conditions.job, context)) return { ran: false, runsOn, steps: [], status: 'success', outputs: {} };
 
   const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
   const records: StepRecord[] = [];
@@ -130,5 +139,5 @@ export async function simulateJob(
     if (step.id !== undefined) steps[step.id] = { outputs: { ...result.outputs }, outcome: result.outcome };
     if (result.outcome === 'failure') status = 'failure';
   }
-  return { ran: true, runsOn, steps: records, status };
+  return { ran: true, runsOn, steps: records, status, outputs: evaluateRecord(job.outputs, { ...context, env, steps }) };
 }
