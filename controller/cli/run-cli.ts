@@ -88,7 +88,7 @@ function hintFor(cmd: Command, message: string): string {
     const flags = cmd.options.map((o) => o.long ?? o.short ?? o.flags).concat('--help');
     return `valid options of ${path}: ${flags.join(', ')}`;
   }
-  if (message.includes('missing required argument')) return `see ${path} --help`;
+  if (message.includes('missing required argument') || message.includes('argument missing') || message.includes('not specified')) return `see ${path} --help`;
   return '';
 }
 

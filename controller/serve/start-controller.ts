@@ -108,6 +108,8 @@ export async function startController(options: StartControllerOptions): Promise<
   const now = options.now ?? (() => new Date());
   const stopping = new AbortController();
   const signal = AbortSignal.any([options.signal, stopping.signal]);
+  // Checked before anything is created or asked of GitHub: a bad start changes nothing.
+  const secret = requireSecret(config);
   mkdirSync(dirname(config.state.path), { recursive: true });
   const db = openStore(config.state.path);
   const deliveries = new SqliteDeliveryStore(db);
@@ -275,7 +277,7 @@ export async function startController(options: StartControllerOptions): Promise<
   };
 
   const webhook = createWebhookHandler({
-    secret: requireSecret(config),
+    secret,
     store: deliveries,
     farm: observedEvents,
     context: { repo: config.github.repo, workflow: config.github.workflow, platforms: config.platforms.map((p) => p.name) },
