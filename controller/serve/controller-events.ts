@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { UserError } from '../errors/user-error.ts';
 import type { FarmEvents, WatcherRequest, WorkflowJobEvent, WorkflowRunEvent } from '../github/farm-events.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { BuildResult } from '../model/build-kind.ts';
@@ -7,7 +8,7 @@ import type { RunnerManager } from '../runners/runner-manager.ts';
 
 export interface ControllerEventsOptions {
   readonly reorder: ReorderService;
-  readonly runners: RunnerManager;
+  readonly runners: Pick<RunnerManager, 'handleWorkflowJob'>;
   /** Asks the controller loop for a scheduling round (pump). */
   readonly kick: () => void;
   /** A build's run completed: ledger, checks, mail. Called once per build id, before the queue forgets it. */
@@ -61,12 +62,26 @@ export function createControllerEvents(options: ControllerEventsOptions): FarmEv
       if (event.buildId === null) {
         // A maintainer's "Run workflow" with force ticked: its job does nothing (no build id);
         // the full rebuild is queued here, so the reorder queue stays the only scheduler.
-        const forced = /^manual: watcher \(full rebuild\) on (\S+)$/.exec(event.title.trim());
-        if (event.action === 'requested' && forced?.[1] !== undefined) {
-          const { buildId, coalesced } = reorder.enqueueWatcher({ platform: forced[1], portsRevision: event.headSha, changedPorts: null, force: true, prNumber: null, now: event.at });
-          log.info({ deliveryId: event.deliveryId, buildId, platform: forced[1], coalesced }, 'full rebuild queued (forced from the Actions form)');
-          kick();
+        if (event.action !== 'requested') return;
+        const title = event.title.trim();
+        const forced = /^manual: watcher \(full rebuild\) on (\S+)$/.exec(title);
+        if (forced?.[1] === undefined) {
+          if (title.startsWith('manual:')) {
+            log.info({ deliveryId: event.deliveryId, runId: event.runId, title }, 'manual run does nothing: the controller queues every build itself; tick force in the Actions form for a full rebuild');
+          }
+          return;
         }
+        const platform = forced[1];
+        try {
+          const { buildId, coalesced } = reorder.enqueueWatcher({ platform, portsRevision: event.headSha, changedPorts: null, force: true, prNumber: null, now: event.at });
+          log.info({ deliveryId: event.deliveryId, buildId, platform, coalesced }, 'full rebuild queued (forced from the Actions form)');
+        } catch (caught) {
+          // A platform the workflow's form offers but this farm does not build: the queue stays as it was.
+          if (!(caught instanceof UserError)) throw caught;
+          log.warn({ deliveryId: event.deliveryId, runId: event.runId, platform, reason: caught.message }, 'full rebuild refused, queue unchanged');
+          return;
+        }
+        kick();
         return;
       }
       if (event.action !== 'completed') return;
