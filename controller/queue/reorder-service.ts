@@ -181,8 +181,20 @@ export class ReorderService {
         this.#change(queue, () => ({ value: null, changes: markDispatched(next, runId) }), at);
         dispatched.push(next.buildId);
       } catch (caught) {
+        const error = coerceError(caught);
+        if ((error as { retryable?: unknown }).retryable === false) {
+          // GitHub refused the inputs (a 4xx): no run exists and the same dispatch would be
+          // refused again, so the build fails once instead of being requeued round after round.
+          this.#change(queue, () => ({ value: null, changes: markFinished(queue, next, 'failure', at) }), at);
+          const what = `${next.kind}${next.port === null ? '' : ` ${next.port}`} on ${queue.platform}`;
+          errors.push({
+            buildId: next.buildId,
+            error: new Error(`GitHub refused to dispatch ${next.buildId} (${what}), so it fails without a run: ${error.message}; check ports.yml's inputs against the config`, { cause: error }),
+          });
+          continue;
+        }
         // Whether GitHub created the run is unknown: the intent stays, reconcile looks for it.
-        errors.push({ buildId: next.buildId, error: new Error(`dispatching ${next.buildId} failed`, { cause: coerceError(caught) }) });
+        errors.push({ buildId: next.buildId, error: new Error(`dispatching ${next.buildId} failed`, { cause: error }) });
       }
     }
     return { dispatched, preempted, errors };

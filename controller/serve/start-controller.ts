@@ -192,6 +192,7 @@ export async function startController(options: StartControllerOptions): Promise<
         const report = await reorder.pump(now(), s);
         stats.preemptions += report.preempted.length;
         stats.dispatchErrors += report.errors.length;
+        for (const failed of report.errors) log.error({ buildId: failed.buildId, err: failed.error }, failed.error.message);
         if (report.errors.length > 0) await reconcileAndRecord(s);
       }
       if ((options.warmStart ?? config.runners.warmStart) && options.paused !== true) {
