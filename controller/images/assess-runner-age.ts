@@ -16,6 +16,8 @@ export interface RunnerAge {
   /** When GitHub stops queueing jobs to this runner version (ISO), null if not known or not due. */
   readonly refusedFrom: string | null;
   readonly daysLeft: number | null;
+  /** Days since the image's runner version was released (since the image was sealed when the release is not known). */
+  readonly ageDays: number;
 }
 
 export interface AssessRunnerAgeInput {
@@ -47,10 +49,11 @@ export function assessRunnerAge(input: AssessRunnerAgeInput): readonly RunnerAge
     for (const [role, version] of roles) {
       const image = platform.versions.find((v) => v.version === version);
       if (image === undefined) continue;
-      const base = { platform: platform.platform, image: image.image, role, runnerVersion: image.runnerVersion };
+      const own = input.releases?.find((r) => r.version === image.runnerVersion);
+      const ageDays = Math.round(((now - Date.parse(own?.publishedAt ?? image.createdAt)) / DAY_MS) * 10) / 10;
+      const base = { platform: platform.platform, image: image.image, role, runnerVersion: image.runnerVersion, ageDays };
       if (input.releases === null) {
         // Without the release list, an image older than the window may already be refused.
-        const ageDays = (now - Date.parse(image.createdAt)) / DAY_MS;
         const status = ageDays >= supportDays - warnDays ? 'unknown' : 'current';
         result.push({ ...base, status, successor: null, refusedFrom: null, daysLeft: null });
         continue;

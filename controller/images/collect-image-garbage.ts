@@ -14,6 +14,8 @@ export interface CollectImageGarbageRequest {
   readonly inUse: ReadonlySet<string>;
   readonly imagesDir: string;
   readonly libvirtUri: string;
+  /** Versions the plan would remove but that must wait (e.g. their grace time has not passed); default all may go. */
+  readonly eligible?: (version: ImageVersion) => boolean;
 }
 
 /**
@@ -29,6 +31,13 @@ export async function collectImageGarbage(
   const plan = planImageGc(deps.store.get(request.platform), request.inUse);
   const removed: ImageVersion[] = [];
   for (const version of plan.remove) {
+    if (request.eligible?.(version) === false) continue;
+    // Orchard pulls from an OCI registry and the fake backend keeps nothing: nothing on the hosts to delete.
+    if (version.backend === 'orchard' || version.backend === 'fake') {
+      deps.store.apply(request.platform, { kind: 'forget', version: version.version });
+      removed.push(version);
+      continue;
+    }
     const name = version.backend === 'libvirt' ? (version.image.split('/').at(-1) ?? version.image).replace(/\.qcow2$/, '') : version.image;
     const step = planImageDelete({ backend: version.backend, imageName: name, imagesDir: request.imagesDir, libvirtUri: request.libvirtUri });
     for (const host of request.hosts) await runHostSteps(deps.hostShell, host, [step], signal);

@@ -14,7 +14,10 @@ export interface RunnerAgeGauges {
  *    (newer release exists, still accepted), 2 expiring (within the warning window), 3 refused,
  *    4 unknown (releases could not be fetched);
  *  - portfarm_image_runner_days_until_refusal: days left (negative once refused), only for
- *    images with a newer runner release.
+ *    images with a newer runner release;
+ *  - portfarm_image_runner_age_days{platform,image}: days since the image's runner was released;
+ *  - portfarm_image_runner_refused / portfarm_image_runner_expiring{platform,image}: 0 or 1, for
+ *    alert rules that fire before jobs start failing.
  */
 export function createRunnerAgeGauges(registry: Registry): RunnerAgeGauges {
   const labelNames = ['platform', 'image', 'role', 'runner_version'] as const;
@@ -30,14 +33,36 @@ export function createRunnerAgeGauges(registry: Registry): RunnerAgeGauges {
     labelNames,
     registers: [registry],
   });
+  const byImage = ['platform', 'image'] as const;
+  const ageDays = new Gauge({
+    name: 'portfarm_image_runner_age_days',
+    help: 'Days since the actions runner in a rolled-out image was released (since the image was sealed if the release is unknown)',
+    labelNames: byImage,
+    registers: [registry],
+  });
+  const refused = new Gauge({
+    name: 'portfarm_image_runner_refused',
+    help: '1 when GitHub refuses the actions runner of a rolled-out image: jobs on its VMs will not start',
+    labelNames: byImage,
+    registers: [registry],
+  });
+  const expiring = new Gauge({
+    name: 'portfarm_image_runner_expiring',
+    help: '1 when GitHub will refuse the actions runner of a rolled-out image within the warning window (images.runnerWarnDays)',
+    labelNames: byImage,
+    registers: [registry],
+  });
   return {
     update(ages) {
-      status.reset();
-      daysLeft.reset();
+      for (const gauge of [status, daysLeft, ageDays, refused, expiring]) gauge.reset();
       for (const a of ages) {
         const labels = { platform: a.platform, image: a.image, role: a.role, runner_version: a.runnerVersion };
         status.set(labels, STATUS_CODE[a.status]);
         if (a.daysLeft !== null) daysLeft.set(labels, a.daysLeft);
+        const image = { platform: a.platform, image: a.image };
+        ageDays.set(image, a.ageDays);
+        refused.set(image, a.status === 'refused' ? 1 : 0);
+        expiring.set(image, a.status === 'expiring' ? 1 : 0);
       }
     },
   };

@@ -150,6 +150,8 @@ export class RunnerManager {
   readonly #onBuildFailed: (failure: RunnerFailure) => void;
   readonly #imageFor: (platform: PlatformConfig, buildId: BuildId) => string;
   readonly #admission = new Map<string, HostAdmissionUpdate>();
+  /** The image each listed VM was cloned from, when its backend says (an adopted VM keeps it for image GC). */
+  readonly #listedImages = new Map<string, string>();
   readonly #slots: SlotAllocator;
   readonly #hosts: readonly (HostRef & { readonly maxVms: number; readonly platforms: readonly string[]; readonly backends: readonly BackendName[] })[];
   readonly #leases = new Map<BuildId, Lease>();
@@ -333,6 +335,14 @@ export class RunnerManager {
     return this.#leases.get(buildId)?.done ?? Promise.resolve();
   }
 
+  /**
+   * The image of every VM that exists for a lease now, per platform: what image GC must spare.
+   * `image` is null for a VM adopted after a restart whose backend does not say what it was cloned from.
+   */
+  vmImages(): { readonly platform: string; readonly vmId: string; readonly image: string | null }[] {
+    return [...this.#leases.values()].flatMap((l) => (l.vmId === undefined ? [] : [{ platform: l.platform.name, vmId: l.vmId, image: l.image ?? null }]));
+  }
+
   /** Builds with a lease now and their phase. */
   leases(): { readonly buildId: string; readonly phase: LeasePhase; readonly vmId: string | null; readonly attempt: number }[] {
     return [...this.#leases.values()].map((l) => ({ buildId: l.buildId, phase: l.phase, vmId: l.vmId ?? null, attempt: l.attempt }));
@@ -341,10 +351,14 @@ export class RunnerManager {
   /** Orphans on either side are reaped: registrations without a VM deleted, VMs without a registration or lease destroyed (clones included), VMs running a job adopted. */
   async reconcile(signal: AbortSignal = this.#shutdown.signal): Promise<ReconcilePlan> {
     const vms: LiveVm[] = [];
+    this.#listedImages.clear();
     for (const host of this.#hosts) {
       for (const backendName of host.backends) {
         const backend = this.#backend(backendName);
-        for (const vm of await backend.list(host, signal)) vms.push({ vmId: vm.vmId, host: host.name });
+        for (const vm of await backend.list(host, signal)) {
+          vms.push({ vmId: vm.vmId, host: host.name });
+          if (vm.image !== null) this.#listedImages.set(vm.vmId, vm.image);
+        }
       }
     }
     const runners = await this.#registry.listRunners(signal);
@@ -700,7 +714,7 @@ export class RunnerManager {
       since: this.#now(),
       vmId: adopted.vmId,
       host,
-      image: undefined,
+      image: this.#listedImages.get(adopted.vmId),
       runnerId: adopted.runnerId,
       registeredAt: this.#now(),
       jobStartedAt: undefined,

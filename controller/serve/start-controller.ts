@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { BackendName, Config } from '../config/config-schema.ts';
+import { createHostDiskProbe } from '../caches/create-host-disk-probe.ts';
+import { DiskAdmissionService, type HostDiskProbe } from '../caches/disk-admission-service.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { UserError } from '../errors/user-error.ts';
 import { CheckRunPublisher, type CheckConclusion } from '../github/check-run-publisher.ts';
@@ -17,6 +19,12 @@ import { acceptWatcherList } from '../handoff/accept-watcher-list.ts';
 import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
+import { fetchRunnerReleases } from '../images/fetch-runner-releases.ts';
+import { createSshHostShell, type HostShell } from '../images/host-shell.ts';
+import { imageStatePaths } from '../images/image-paths.ts';
+import { openImageRegistryStore } from '../images/image-registry-store.ts';
+import { ImageRolloutService } from '../images/image-rollout-service.ts';
+import type { RunnerRelease } from '../images/runner-releases.ts';
 import type { MailSettings } from '../mail/build-failure-mail.ts';
 import type { SendFailureMail } from '../mail/create-mail-sender.ts';
 import type { BuildId } from '../model/build-id.ts';
@@ -64,6 +72,12 @@ export interface StartControllerOptions {
   readonly warmStart?: boolean;
   /** The end of a failed build's log for its mail (the archived copy); empty when unknown. */
   readonly logTailOf?: (buildId: BuildId, phase: string | null) => Promise<string>;
+  /** Runs commands on VM hosts (image GC, disk checks); default ssh to each host's address. */
+  readonly hostShell?: HostShell;
+  /** The published actions/runner releases; default GitHub's list at `images.runnerReleasesUrl`. */
+  readonly fetchRunnerReleases?: (signal: AbortSignal) => Promise<readonly RunnerRelease[]>;
+  /** Measures a host's disk for admission; default over `hostShell` for tart and libvirt hosts (others are not measured). */
+  readonly diskProbe?: HostDiskProbe;
   /** Dispatch nothing new (drain, maintenance): webhooks, run states, checks and reconcile go on. */
   readonly paused?: boolean;
   readonly now?: () => Date;
@@ -87,11 +101,15 @@ export interface RunningController {
   readonly url: string;
   readonly reorder: ReorderService;
   readonly runners: RunnerManager;
+  /** Image choice per VM, runner-age check, image GC (the timers run them; tests call them too). */
+  readonly images: ImageRolloutService;
   readonly clients: GitHubClients;
   readonly stats: Readonly<ControllerStats>;
   /** Settles when the start-up recovery of missed webhook deliveries has run (whatever its outcome). */
   readonly recovered: Promise<void>;
   snapshot(): StatusSnapshot;
+  /** One pass of the background upkeep (disk admission, runner-age check, image GC), then a new snapshot; the timers run the same. */
+  runUpkeep(): Promise<void>;
   /** Resolves when no webhook work and no scheduling round is pending. */
   idle(): Promise<void>;
   /** Graceful stop; the same promise when called twice. */
@@ -146,6 +164,23 @@ export async function startController(options: StartControllerOptions): Promise<
   const failedPhases = new Map<BuildId, string>();
   const feed = new SettableStatusFeed(emptySnapshot(options.version, config.github.repo, now()));
 
+  // Image versions: the registry `portfarm image …` writes, read on every clone.
+  const imageRegistry = openImageRegistryStore(imageStatePaths(process.cwd(), config.state.path, config.images.registryPath).registry);
+  const upkeepMetrics = new Registry();
+  const hostShell = options.hostShell ?? createSshHostShell();
+  const images = new ImageRolloutService({
+    store: imageRegistry,
+    platforms: config.platforms,
+    images: config.images,
+    hostShell,
+    imagesDir: join(dirname(config.state.path), 'images'),
+    libvirtUri: 'qemu:///system',
+    fetchReleases: options.fetchRunnerReleases ?? ((s) => fetchRunnerReleases(config.images.runnerReleasesUrl, s)),
+    metrics: upkeepMetrics,
+    log: log.child({ component: 'images' }),
+    now,
+  });
+
   const runners = new RunnerManager({
     platforms: config.platforms,
     backends: options.backends,
@@ -155,6 +190,8 @@ export async function startController(options: StartControllerOptions): Promise<
     ...runnerOptionsFromConfig(config.runners),
     ...options.runners,
     portOf: (buildId) => reorder.describeBuild(buildId)?.port ?? null,
+    // Each new VM: the platform's pinned/current image, or the canary for its share (stable per build id).
+    imageFor: (platform, buildId) => images.imageFor(platform, buildId),
     onBuildFailed: (failure) => {
       // No runner could be had: say so on the check, then cancel the run so the queue moves on.
       const entry = reorder.describeBuild(failure.buildId);
@@ -169,6 +206,24 @@ export async function startController(options: StartControllerOptions): Promise<
     },
   });
 
+  // Disk admission per host: a host short of disk takes no new VM until space comes back.
+  const hostRefs = [...new Map(config.platforms.flatMap((p) => p.hosts.map((h) => [h.name, { name: h.name, address: h.address }] as const))).values()];
+  const disk = new DiskAdmissionService({
+    hosts: hostRefs,
+    probe:
+      options.diskProbe ??
+      createHostDiskProbe(hostShell, {
+        backendsOf: (host) => config.platforms.filter((p) => p.hosts.some((h) => h.name === host)).map((p) => p.backend),
+        libvirtPoolDir: join(dirname(config.state.path), 'vms'),
+        libvirtImagesDir: join(dirname(config.state.path), 'images'),
+      }),
+    policy: { vmBudgetGiB: config.caches.disk.vmBudgetGiB, reserveGiB: config.caches.disk.reserveGiB },
+    admit: (host, update) => { runners.setHostAdmission(host, update); },
+    vmsOn: (host) => runners.hostsStatus().find((h) => h.name === host)?.slots.flatMap((s) => (s.vmId === null ? [] : [s.vmId])) ?? [],
+    metrics: upkeepMetrics,
+    log: log.child({ component: 'disk' }),
+  });
+
   const publish = (): void => {
     feed.publish(buildSnapshot());
   };
@@ -179,7 +234,7 @@ export async function startController(options: StartControllerOptions): Promise<
     runners: runners.runnersStatus(),
     queues: reorder.queueStatus(now()),
     failures: failures.slice(-50).reverse(),
-    alerts: [],
+    alerts: [...disk.alerts(), ...images.alerts()],
   });
   const controllerStartedAt = now();
 
@@ -302,7 +357,7 @@ export async function startController(options: StartControllerOptions): Promise<
     return Promise.resolve(outcome);
   });
 
-  const metrics = Registry.merge([runners.metrics.registry]);
+  const metrics = Registry.merge([runners.metrics.registry, upkeepMetrics]);
   const statusHandler = createStatusRequestHandler(feed, { onError: (error) => { log.warn({ err: error }, 'status stream failed'); } });
   const router = createRouter(
     {
@@ -348,15 +403,43 @@ export async function startController(options: StartControllerOptions): Promise<
   loop.kick();
   log.info({ url }, 'controller listening');
 
+  // Image upkeep in the background: runner age now and every runnerCheckHours, GC every gcIntervalMinutes.
+  const upkeep: NodeJS.Timeout[] = [];
+  const upkeepRunning = new Set<Promise<void>>();
+  const track = (work: () => Promise<unknown>): void => {
+    if (signal.aborted) return;
+    const running = work().then(publish, (error: unknown) => { log.warn({ err: coerceError(error) }, 'image upkeep failed; the next pass retries'); });
+    upkeepRunning.add(running);
+    void running.finally(() => upkeepRunning.delete(running));
+  };
+  const checkRunnerAge = (): void => { track(() => images.checkRunnerAge(signal)); };
+  const collectImages = (): void => { track(() => images.collectGarbage(runners.vmImages(), signal)); };
+  const checkDisks = (): void => { track(() => disk.check(signal)); };
+  checkDisks();
+  checkRunnerAge();
+  upkeep.push(
+    setInterval(checkDisks, config.caches.disk.checkSeconds * 1000),
+    setInterval(checkRunnerAge, config.images.runnerCheckHours * 3_600_000),
+    setInterval(collectImages, config.images.gcIntervalMinutes * 60_000),
+  );
+  for (const timer of upkeep) timer.unref();
+
   let closing: Promise<void> | undefined;
   return {
     url,
     reorder,
     runners,
+    images,
     clients,
     stats,
     recovered,
     snapshot: buildSnapshot,
+    runUpkeep: async () => {
+      await disk.check(signal);
+      await images.checkRunnerAge(signal);
+      await images.collectGarbage(runners.vmImages(), signal);
+      publish();
+    },
     idle: async () => {
       await webhook.idle();
       await loop.idle();
@@ -366,9 +449,12 @@ export async function startController(options: StartControllerOptions): Promise<
         await webhook.close();
         stopping.abort(new Error('controller stopping'));
         await loop.stopped;
+        for (const timer of upkeep) clearInterval(timer);
+        await Promise.allSettled(upkeepRunning);
         await runners.stop();
         await new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); });
         db.close();
+        imageRegistry.close();
       })();
       return closing;
     },

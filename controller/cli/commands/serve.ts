@@ -33,7 +33,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const facts = portsPath === undefined ? { maintainersOf: () => [], versionOf: () => undefined } : loadPortFacts(portsPath);
       const mail = config.mail.smtpUrl === undefined ? null : { send: createMailSender(config.mail.smtpUrl), settings: { from: config.mail.from, buildsList: config.mail.buildsList } };
       const controller = await startController({
-        config: { ...config, state: { path: resolve(ctx.cwd, config.state.path) } },
+        config: {
+          ...config,
+          state: { path: resolve(ctx.cwd, config.state.path) },
+          images: { ...config.images, registryPath: resolve(ctx.cwd, config.images.registryPath ?? join(config.state.path, '..', 'images.sqlite')) },
+          caches: { ...config.caches, quarantineDir: resolve(ctx.cwd, config.caches.quarantineDir) },
+        },
         version: packageJson.version,
         log,
         privateKey,

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { Config, PlatformConfig } from '../../controller/config/config-schema.ts';
+import { DEFAULT_CONFIG } from '../../controller/config/default-config.ts';
+import { handoffSettings } from '../../controller/handoff/handoff-settings.ts';
+import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
+import { startController, type RunningController, type StartControllerOptions } from '../../controller/serve/start-controller.ts';
+import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
+import type { LogEntry } from '../runners/runner-farm.ts';
+
+export const PLATFORM: PlatformConfig = {
+  name: '15_arm64',
+  labels: ['macos-15'],
+  image: 'macos-15-base',
+  backend: 'fake',
+  hosts: [
+    { name: 'mini-1', address: '127.0.0.1', maxVms: 2 },
+    { name: 'mini-2', address: '127.0.0.1', maxVms: 2 },
+  ],
+};
+
+export interface ServeHarness {
+  readonly controller: RunningController;
+  readonly double: GitHubDouble;
+  readonly backend: FakeVmBackend;
+  readonly stateDir: string;
+  readonly logs: LogEntry[];
+  close(): Promise<void>;
+}
+
+/**
+ * `portfarm serve` as the CLI composes it, on loopback: the GitHub double, the fake VM backend,
+ * a state folder of its own, logs captured. `prepare` runs before the controller starts (e.g.
+ * to write the image registry); `configure` and `options` change the config and start options.
+ */
+export async function startServeHarness(
+  setup: {
+    readonly images?: readonly string[];
+    readonly prepare?: (stateDir: string) => void;
+    readonly configure?: (config: Config) => Config;
+    readonly options?: Partial<StartControllerOptions>;
+  } = {},
+): Promise<ServeHarness> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'portfarm-serve-'));
+  setup.prepare?.(stateDir);
+  const logs: LogEntry[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as LogEntry);
+      callback();
+    },
+  });
+  const port = await freePort();
+  const secret = randomBytes(16).toString('hex');
+  const double = await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${port}/webhooks`, webhookSecret: secret, repo: 'macports/macports-ports', defaultBranch: 'master' });
+  const backend = new FakeVmBackend({ images: setup.images ?? [PLATFORM.image], bootMs: 1 });
+  const base: Config = {
+    ...DEFAULT_CONFIG,
+    github: { ...DEFAULT_CONFIG.github, appId: double.appId, apiUrl: double.url, webhookSecret: secret },
+    controller: { host: '127.0.0.1', port },
+    platforms: [PLATFORM],
+    state: { path: join(stateDir, 'portfarm.sqlite') },
+    source: 'test',
+  };
+  const config = setup.configure?.(base) ?? base;
+  const stop = new AbortController();
+  const controller = await startController({
+    config,
+    version: 'test',
+    log: pino({ base: null, timestamp: false }, stream),
+    privateKey: double.appPrivateKey ?? '',
+    backends: { fake: backend },
+    graph: null,
+    ports: { maintainersOf: () => [], versionOf: () => undefined },
+    handoff: handoffSettings({ repository: config.github.repo }),
+    ledgerPath: join(stateDir, 'ledger.ndjson'),
+    mail: null,
+    signal: stop.signal,
+    installationId: double.installationId,
+    writeSpacingMs: 0,
+    loopIntervalMs: 60_000,
+    warmStart: false,
+    runners: { watchdogIntervalMs: 50, reconcileIntervalMs: 0 },
+    ...setup.options,
+  });
+  return {
+    controller,
+    double,
+    backend,
+    stateDir,
+    logs,
+    close: async () => {
+      // A recovery request cut off by the close is retried by octokit's throttler on a 15 s timer.
+      await controller.recovered;
+      await controller.idle();
+      await controller.close();
+      stop.abort();
+      await double.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0); });
+    });
+  });
+}
