@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
@@ -20,6 +20,8 @@ export interface PortsJobEnvironment {
   readonly failures: readonly string[];
   readonly deployCommand: string;
   readonly distfilesDir: string;
+  /** More variables for every action step (e.g. the mpbb double's `MPBB_DOUBLE_UPLOADED`). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
 }
 
@@ -27,6 +29,12 @@ export interface PortsJobResult {
   /** Step name → what it ended as; steps whose `if:` was false are absent. */
   readonly outcomes: ReadonlyMap<string, 'success' | 'failure'>;
   readonly status: 'success' | 'failure' | 'cancelled';
+  /** The job summaries the steps wrote, in step order (empty ones left out). */
+  readonly summaries: readonly string[];
+  /** What `upload-artifact` would upload: `<artifact>: public|private/<file>`. */
+  readonly uploaded: readonly string[];
+  /** Each failed step with the last lines of its output, for messages. */
+  readonly failedSteps: readonly string[];
 }
 
 let workflow: Promise<ParsedWorkflow> | undefined;
@@ -63,22 +71,35 @@ export async function runPortsJob(inputs: Readonly<Record<string, string>>, env:
     runner: { temp: runnerTemp },
   };
   const outcomes = new Map<string, 'success' | 'failure'>();
+  const record: StepRecord = { summaries: [], uploaded: [], failedSteps: [] };
   const job = await simulateJob(parsed, 'ports', context, async (step: StepToRun): Promise<StepOutcome> => {
-    const outcome = await runStep(step, env, runnerTemp);
+    const outcome = await runStep(step, env, runnerTemp, record);
     outcomes.set(step.name, outcome.outcome);
     return outcome;
   });
-  return { outcomes, status: env.signal.aborted ? 'cancelled' : job.status };
+  return { outcomes, status: env.signal.aborted ? 'cancelled' : job.status, ...record };
 }
 
-async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: string): Promise<StepOutcome> {
+interface StepRecord {
+  readonly summaries: string[];
+  readonly uploaded: string[];
+  readonly failedSteps: string[];
+}
+
+async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: string, record: StepRecord): Promise<StepOutcome> {
   if (step.run !== undefined) {
     // `fetch mpbb`: the image would clone mpbb; the demo installs the double instead.
     for (const file of ['mpbb', 'mpbb-double.ts', 'port-index.ts']) copyFileSync(join(env.root, 'test', 'mpbb-double', file), join(runnerTemp, 'mpbb', file));
     chmodSync(join(runnerTemp, 'mpbb', 'mpbb'), 0o755);
     return { outcome: 'success' };
   }
-  if (step.uses?.startsWith('actions/upload-artifact') === true) return { outcome: 'success' };
+  if (step.uses?.startsWith('actions/upload-artifact') === true) {
+    const path = step.with.path ?? '';
+    for (const kind of ['public', 'private']) {
+      if (existsSync(join(path, kind))) for (const file of readdirSync(join(path, kind))) record.uploaded.push(`${step.with.name ?? ''}: ${kind}/${file}`);
+    }
+    return { outcome: 'success' };
+  }
   const stepDir = join(env.vmDir, 'steps', String(Date.now()) + Math.random().toString(36).slice(2, 6));
   mkdirSync(stepDir, { recursive: true });
   const outputFile = join(stepDir, 'output');
@@ -100,6 +121,7 @@ async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: st
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'demo-runtime-token',
     MPBB_DOUBLE_PORTS: env.portsJson,
     ...(env.failures.length > 0 ? { MPBB_DOUBLE_FAIL: env.failures.join(',') } : {}),
+    ...env.extraEnv,
     ...step.env,
   };
   actionDefaults ??= loadActionDefaults(env.root);
@@ -116,5 +138,8 @@ async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: st
   writeFileSync(join(env.logDir, `${logName}.txt`), result.all);
   const outputs: Record<string, string> = {};
   for (const match of readFileSync(outputFile, 'utf8').matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[match[1] ?? ''] = match[3] ?? '';
+  const summary = readFileSync(summaryFile, 'utf8');
+  if (summary !== '') record.summaries.push(summary);
+  if (result.exitCode !== 0) record.failedSteps.push(`${step.name}: ${result.all.split('\n').slice(-3).join(' | ')}`);
   return { outcome: result.exitCode === 0 ? 'success' : 'failure', outputs };
 }
