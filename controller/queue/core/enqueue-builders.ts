@@ -3,6 +3,7 @@ import type { QueueContext } from './queue-context.ts';
 import type { BuilderClass, QueueEntry } from './queue-entry.ts';
 import { builderKey, coalesceKey, indexEntry, type PlatformQueue } from './platform-queue.ts';
 import { heapPush } from './entry-heap.ts';
+import { pendingEntry } from './pending-entry.ts';
 
 export interface BuildersRequest {
   /** The watcher whose list this is. */
@@ -52,13 +53,12 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
       changes.push({ op: 'coalesce', buildId: existing.buildId, portsRevision: existing.portsRevision, changedPorts: null, force: false, builderClass: existing.builderClass });
       return;
     }
-    const entry: QueueEntry = {
+    const entry = pendingEntry({
       buildId: ctx.newBuildId(),
       platform: queue.platform,
       kind: prNumber === null ? 'builder' : 'pr-builder',
       port,
       portsRevision: request.portsRevision,
-      state: 'pending',
       seq,
       enqueuedAt: ctx.now,
       changedPorts: null,
@@ -68,13 +68,7 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
       listIndex,
       rank,
       builderClass,
-      head: false,
-      runId: null,
-      dispatchedAt: null,
-      startedAt: null,
-      listAccepted: false,
-      cancelRequested: false,
-    };
+    });
     indexEntry(queue, entry);
     added.push(entry);
     changes.push({ op: 'insert', entry });

@@ -1,6 +1,7 @@
 import type { QueueChange } from './queue-change.ts';
 import type { QueueContext } from './queue-context.ts';
 import type { QueueEntry } from './queue-entry.ts';
+import { pendingEntry } from './pending-entry.ts';
 import { indexEntry, type PlatformQueue } from './platform-queue.ts';
 
 export interface WatcherRequest {
@@ -34,13 +35,12 @@ export function enqueueWatcher(queue: PlatformQueue, request: WatcherRequest, ct
     };
     return { entry: into, changes: [change] };
   }
-  const entry: QueueEntry = {
+  const entry = pendingEntry({
     buildId: ctx.newBuildId(),
     platform: queue.platform,
     kind: request.prNumber === null ? 'watcher' : 'pr-watcher',
     port: null,
     portsRevision: request.portsRevision,
-    state: 'pending',
     seq: queue.nextSeq,
     enqueuedAt: ctx.now,
     changedPorts: request.force ? null : request.changedPorts,
@@ -50,13 +50,7 @@ export function enqueueWatcher(queue: PlatformQueue, request: WatcherRequest, ct
     listIndex: 0,
     rank: 0,
     builderClass: 0,
-    head: false,
-    runId: null,
-    dispatchedAt: null,
-    startedAt: null,
-    listAccepted: false,
-    cancelRequested: false,
-  };
+  });
   indexEntry(queue, entry);
   return { entry, changes: [{ op: 'insert', entry }] };
 }
