@@ -113,6 +113,18 @@ const orchardSchema = z.strictObject({
 const cachesSchema = z.strictObject({
   /** Builds read archives and distfiles from here over HTTP, read-only (image prepare bakes it into the image). */
   mirrorUrl: z.url({ error: 'must be the mirror URL builds read from, e.g. http://mirror.farm:8081/' }).optional(),
+  /** The mirror's folder on the controller's machine (`packages/`, `distfiles/`); with `server`, serve runs the cache server on it. */
+  mirrorDir: z.string().min(1, { error: 'must be the folder holding the mirror (packages/ and distfiles/)' }).optional(),
+  /**
+   * Where serve's cache server listens (an address the build VMs reach): GET of the mirror,
+   * read-only, and PUT of collected distfiles under one-collection grants. Needs mirrorDir.
+   */
+  server: z
+    .strictObject({
+      host: z.string().min(1, { error: 'must be an address the build VMs reach, e.g. 10.0.0.5' }),
+      port: z.int({ error: 'must be a TCP port number' }).min(1, { error: 'must be at least 1' }).max(65535, { error: 'must be at most 65535' }).default(8081),
+    })
+    .optional(),
   /** Distfiles a PR build fetched, one folder per build, kept quarantineDays; never the mirror. */
   quarantineDir: z.string().min(1, { error: 'must be a folder for PR builds\' distfiles' }).default('state/quarantine'),
   quarantineDays: z.number({ error: 'must be a number of days' }).positive({ error: 'must be a positive number of days' }).default(14),

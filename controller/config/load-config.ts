@@ -126,6 +126,9 @@ function crossCheck(config: ConfigFile): ConfigProblem[] {
       message: `must be less than images.runnerSupportDays (${config.images.runnerSupportDays}); otherwise every image warns`,
     });
   }
+  if (config.caches.server !== undefined && config.caches.mirrorDir === undefined) {
+    problems.push({ key: 'caches.server', value: config.caches.server, message: 'needs caches.mirrorDir: the folder the cache server serves and collects distfiles into' });
+  }
   if (config.runners.retryBaseSeconds > config.runners.retryMaxSeconds) {
     problems.push({
       key: 'runners.retryBaseSeconds',

@@ -66,8 +66,25 @@ export interface RunnerManagerOptions {
   /** The port a build builds, for the status (null for watchers). */
   readonly portOf?: (buildId: BuildId) => string | null;
   readonly onBuildFailed?: (failure: RunnerFailure) => void;
+  /**
+   * After a VM's job, before the VM is destroyed (the build cache collects the distfiles the build
+   * fetched into the VM's copy-on-write overlay). Its failure is logged; the VM is destroyed anyway.
+   */
+  readonly beforeDestroy?: (vm: FinishedVm, signal: AbortSignal) => Promise<void>;
+  /** How long teardown waits for the job's `completed` event (its conclusion) before calling `beforeDestroy` without one. */
+  readonly conclusionWaitMs?: number;
   /** The image a new VM of this build is cloned from (the image rollout's choice); default the platform's `image`. */
   readonly imageFor?: (platform: PlatformConfig, buildId: BuildId) => string;
+}
+
+/** A VM whose runner took its job, just before it is destroyed. */
+export interface FinishedVm {
+  readonly buildId: BuildId;
+  readonly platform: string;
+  readonly vmId: string;
+  readonly backend: VmBackend;
+  /** The job's conclusion from its `completed` event (`success`, `failure`, …), null when it did not arrive in time. */
+  readonly conclusion: string | null;
 }
 
 /** A host's disk admission as the caches/images side decides it (`decideHostAdmission`). */
@@ -104,6 +121,8 @@ interface Lease {
   registeredAt: number | undefined;
   jobStartedAt: number | undefined;
   jobTaken: boolean;
+  /** The job's conclusion once its `completed` event came. */
+  conclusion: string | null;
   /** Aborted once the job no longer needs this lease: completed, cancelled, or taken by another runner. */
   readonly finished: AbortController;
   /** The current attempt; aborted (with the reason) by the watchdog, eviction or shutdown. */
@@ -125,6 +144,8 @@ class AttemptFailure extends Error {
 }
 
 const RECENTLY_FINISHED_LIMIT = 10_000;
+/** Upper bound for `beforeDestroy` (a distfile collection over the farm's network). */
+const BEFORE_DESTROY_MS = 600_000;
 
 /**
  * One fresh VM and one ephemeral JIT runner per portfarm job: slot → clone → boot → reachable
@@ -149,6 +170,8 @@ export class RunnerManager {
   readonly #portOf: (buildId: BuildId) => string | null;
   readonly #onBuildFailed: (failure: RunnerFailure) => void;
   readonly #imageFor: (platform: PlatformConfig, buildId: BuildId) => string;
+  readonly #beforeDestroy: RunnerManagerOptions['beforeDestroy'];
+  readonly #conclusionWaitMs: number;
   readonly #admission = new Map<string, HostAdmissionUpdate>();
   /** The image each listed VM was cloned from, when its backend says (an adopted VM keeps it for image GC). */
   readonly #listedImages = new Map<string, string>();
@@ -182,6 +205,8 @@ export class RunnerManager {
     this.#portOf = options.portOf ?? (() => null);
     this.#onBuildFailed = options.onBuildFailed ?? (() => undefined);
     this.#imageFor = options.imageFor ?? ((platform) => platform.image);
+    this.#beforeDestroy = options.beforeDestroy;
+    this.#conclusionWaitMs = options.conclusionWaitMs ?? 15_000;
     for (const platform of options.platforms) {
       if (this.#backends[platform.backend] === undefined) {
         throw new Error(`platform "${platform.name}" uses backend "${platform.backend}" but no such backend was given; pass backends.${platform.backend}`);
@@ -295,6 +320,7 @@ export class RunnerManager {
         this.#finishedBuilds.add(buildId);
         this.#trimFinished();
         if (lease === undefined) return 'ignored';
+        lease.conclusion = event.conclusion;
         lease.log.info({ vmId: lease.vmId, conclusion: event.conclusion }, 'job completed; tearing down');
         this.#finish(lease);
         return 'updated';
@@ -476,6 +502,7 @@ export class RunnerManager {
       registeredAt: undefined,
       jobStartedAt: undefined,
       jobTaken: false,
+      conclusion: null,
       finished: new AbortController(),
       attemptControl: new AbortController(),
       claim: undefined,
@@ -660,6 +687,7 @@ export class RunnerManager {
     const log = lease.log.child({ vmId });
     // Teardown must run even during shutdown: its own signal, bounded by the destroy deadline.
     const signal = AbortSignal.timeout(this.#deadlines.cloneMs);
+    if (vmId !== undefined && lease.jobTaken && this.#beforeDestroy !== undefined) await this.#runBeforeDestroy(lease, vmId, log);
     if (vmId !== undefined) {
       try {
         await this.#backend(lease.platform.backend).destroy(vmId, signal);
@@ -682,6 +710,29 @@ export class RunnerManager {
     lease.runnerId = undefined;
     lease.jobTaken = false;
     this.#slots.release(lease.buildId);
+  }
+
+  /** The VM's job is over: wait (bounded) for its conclusion, then the hook; never throws. */
+  async #runBeforeDestroy(lease: Lease, vmId: string, log: Logger): Promise<void> {
+    const hook = this.#beforeDestroy;
+    if (hook === undefined) return;
+    if (!lease.finished.signal.aborted) {
+      // The runner can exit before the job's completed webhook arrives.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#conclusionWaitMs);
+        timer.unref();
+        lease.finished.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+    try {
+      const backend = this.#backend(lease.platform.backend);
+      await hook({ buildId: lease.buildId, platform: lease.platform.name, vmId, backend, conclusion: lease.conclusion }, AbortSignal.timeout(BEFORE_DESTROY_MS));
+    } catch (error) {
+      log.warn({ err: coerceError(error) }, 'work before destroying the VM failed; destroying it anyway');
+    }
   }
 
   #finish(lease: Lease): void {
@@ -719,6 +770,7 @@ export class RunnerManager {
       registeredAt: this.#now(),
       jobStartedAt: undefined,
       jobTaken: true,
+      conclusion: null,
       finished: new AbortController(),
       attemptControl: new AbortController(),
       claim: undefined,

@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { BackendName, Config } from '../config/config-schema.ts';
+import type { CacheLayout } from '../caches/cache-layout.ts';
+import { createCacheServer, type CacheServer } from '../caches/cache-server.ts';
+import { collectDistfiles } from '../caches/collect-distfiles.ts';
 import { createHostDiskProbe } from '../caches/create-host-disk-probe.ts';
+import { sweepQuarantine } from '../caches/quarantine-expiry.ts';
 import { DiskAdmissionService, type HostDiskProbe } from '../caches/disk-admission-service.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { UserError } from '../errors/user-error.ts';
@@ -27,8 +31,8 @@ import { ImageRolloutService } from '../images/image-rollout-service.ts';
 import type { RunnerRelease } from '../images/runner-releases.ts';
 import type { MailSettings } from '../mail/build-failure-mail.ts';
 import type { SendFailureMail } from '../mail/create-mail-sender.ts';
-import type { BuildId } from '../model/build-id.ts';
-import type { BuildResult } from '../model/build-kind.ts';
+import { isPullRequestBuildId, type BuildId } from '../model/build-id.ts';
+import type { BuildKind, BuildResult } from '../model/build-kind.ts';
 import type { PortsGraph } from '../ports/ports-graph.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import type { VmBackend } from '../runners/backends/vm-backend.ts';
@@ -103,6 +107,8 @@ export interface RunningController {
   readonly runners: RunnerManager;
   /** Image choice per VM, runner-age check, image GC (the timers run them; tests call them too). */
   readonly images: ImageRolloutService;
+  /** The build cache's HTTP face (mirror reads, distfile uploads), when `caches.server` is configured. */
+  readonly cacheServer: CacheServer | null;
   readonly clients: GitHubClients;
   readonly stats: Readonly<ControllerStats>;
   /** Settles when the start-up recovery of missed webhook deliveries has run (whatever its outcome). */
@@ -181,6 +187,17 @@ export async function startController(options: StartControllerOptions): Promise<
     now,
   });
 
+  // The build cache: mirror reads and distfile collection, only when the config names its folder and address.
+  const cacheLayout: CacheLayout | null =
+    config.caches.server === undefined || config.caches.mirrorDir === undefined ? null : { mirrorRoot: config.caches.mirrorDir, quarantineRoot: config.caches.quarantineDir };
+  const cacheServer =
+    cacheLayout === null || config.caches.server === undefined
+      ? null
+      : await createCacheServer({ layout: cacheLayout, host: config.caches.server.host, port: config.caches.server.port }).catch((error: unknown) => {
+          throw new UserError(`cannot start the cache server on ${config.caches.server?.host ?? ''}:${config.caches.server?.port ?? ''} (caches.server): ${coerceError(error).message}`, { cause: error });
+        });
+  const cacheLog = log.child({ component: 'caches' });
+
   const runners = new RunnerManager({
     platforms: config.platforms,
     backends: options.backends,
@@ -192,6 +209,28 @@ export async function startController(options: StartControllerOptions): Promise<
     portOf: (buildId) => reorder.describeBuild(buildId)?.port ?? null,
     // Each new VM: the platform's pinned/current image, or the canary for its share (stable per build id).
     imageFor: (platform, buildId) => images.imageFor(platform, buildId),
+    // After a job: its fetched distfiles go to the mirror (successful master builder) or the build's quarantine (PR), else nowhere.
+    ...(cacheServer === null || cacheLayout === null
+      ? {}
+      : {
+          beforeDestroy: async (vm, s) => {
+            const entry = reorder.describeBuild(vm.buildId);
+            // A build the queue does not know is never trusted with the mirror; PR builds are not queued but are known by their id.
+            const kind: BuildKind | null = entry?.kind ?? (isPullRequestBuildId(vm.buildId) ? (vm.buildId.endsWith('-list') ? 'pr-watcher' : 'pr-builder') : null);
+            if (kind === null) {
+              cacheLog.info({ buildId: vm.buildId, vmId: vm.vmId }, 'distfiles not collected: the build is not in the queue');
+              return;
+            }
+            const result: BuildResult = vm.conclusion === 'success' ? 'success' : vm.conclusion === 'cancelled' ? 'cancelled' : 'failure';
+            const plan = await collectDistfiles(
+              { vmId: vm.vmId, buildId: vm.buildId, kind, result },
+              { backend: vm.backend, server: cacheServer, layout: cacheLayout, now, quarantineDays: config.caches.quarantineDays },
+              s,
+            );
+            const files = plan.destination === 'none' ? 0 : plan.files.length;
+            cacheLog.info({ buildId: vm.buildId, vmId: vm.vmId, destination: plan.destination, files, rejected: plan.rejected.length, reason: plan.reason }, 'distfiles collected');
+          },
+        }),
     onBuildFailed: (failure) => {
       // No runner could be had: say so on the check, then cancel the run so the queue moves on.
       const entry = reorder.describeBuild(failure.buildId);
@@ -415,12 +454,21 @@ export async function startController(options: StartControllerOptions): Promise<
   const checkRunnerAge = (): void => { track(() => images.checkRunnerAge(signal)); };
   const collectImages = (): void => { track(() => images.collectGarbage(runners.vmImages(), signal)); };
   const checkDisks = (): void => { track(() => disk.check(signal)); };
+  const sweep = (): void => {
+    if (cacheLayout === null) return;
+    track(() => {
+      const removed = sweepQuarantine(cacheLayout, now());
+      if (removed.length > 0) cacheLog.info({ builds: removed }, 'expired quarantine folders deleted');
+      return Promise.resolve(removed);
+    });
+  };
   checkDisks();
   checkRunnerAge();
   upkeep.push(
     setInterval(checkDisks, config.caches.disk.checkSeconds * 1000),
     setInterval(checkRunnerAge, config.images.runnerCheckHours * 3_600_000),
     setInterval(collectImages, config.images.gcIntervalMinutes * 60_000),
+    setInterval(sweep, 3_600_000),
   );
   for (const timer of upkeep) timer.unref();
 
@@ -430,11 +478,13 @@ export async function startController(options: StartControllerOptions): Promise<
     reorder,
     runners,
     images,
+    cacheServer,
     clients,
     stats,
     recovered,
     snapshot: buildSnapshot,
     runUpkeep: async () => {
+      if (cacheLayout !== null) sweepQuarantine(cacheLayout, now());
       await disk.check(signal);
       await images.checkRunnerAge(signal);
       await images.collectGarbage(runners.vmImages(), signal);
@@ -455,6 +505,7 @@ export async function startController(options: StartControllerOptions): Promise<
         await new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); });
         db.close();
         imageRegistry.close();
+        await cacheServer?.close();
       })();
       return closing;
     },

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { Config, PlatformConfig } from '../../controller/config/config-schema.ts';
 import { DEFAULT_CONFIG } from '../../controller/config/default-config.ts';
 import { handoffSettings } from '../../controller/handoff/handoff-settings.ts';
-import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
+import { FakeVmBackend, type FakeVmBackendOptions } from '../../controller/runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController, type StartControllerOptions } from '../../controller/serve/start-controller.ts';
 import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
 import type { LogEntry } from '../runners/runner-farm.ts';
@@ -41,6 +41,7 @@ export interface ServeHarness {
 export async function startServeHarness(
   setup: {
     readonly images?: readonly string[];
+    readonly backendOptions?: Partial<FakeVmBackendOptions>;
     readonly prepare?: (stateDir: string) => void;
     readonly configure?: (config: Config) => Config;
     readonly options?: Partial<StartControllerOptions>;
@@ -58,7 +59,7 @@ export async function startServeHarness(
   const port = await freePort();
   const secret = randomBytes(16).toString('hex');
   const double = await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${port}/webhooks`, webhookSecret: secret, repo: 'macports/macports-ports', defaultBranch: 'master' });
-  const backend = new FakeVmBackend({ images: setup.images ?? [PLATFORM.image], bootMs: 1 });
+  const backend = new FakeVmBackend({ images: setup.images ?? [PLATFORM.image], bootMs: 1, ...setup.backendOptions });
   const base: Config = {
     ...DEFAULT_CONFIG,
     github: { ...DEFAULT_CONFIG.github, appId: double.appId, apiUrl: double.url, webhookSecret: secret },

@@ -37,7 +37,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
           ...config,
           state: { path: resolve(ctx.cwd, config.state.path) },
           images: { ...config.images, registryPath: resolve(ctx.cwd, config.images.registryPath ?? join(config.state.path, '..', 'images.sqlite')) },
-          caches: { ...config.caches, quarantineDir: resolve(ctx.cwd, config.caches.quarantineDir) },
+          caches: {
+            ...config.caches,
+            quarantineDir: resolve(ctx.cwd, config.caches.quarantineDir),
+            ...(config.caches.mirrorDir === undefined ? {} : { mirrorDir: resolve(ctx.cwd, config.caches.mirrorDir) }),
+          },
         },
         version: packageJson.version,
         log,

@@ -15,6 +15,8 @@ export interface FakeVmBackendOptions {
   readonly cloneMs?: number;
   /** Called when the VM runs `run.sh --jitconfig X` (the GitHub double's runner stand-in). Without it the runner idles until the VM goes. */
   readonly onRunnerStart?: RunnerStartHook;
+  /** Runs any other command in a VM (tests give the VM a shell, e.g. over a folder); undefined: the built-in echo/cat/true/false. */
+  readonly onExec?: (vmId: string, argv: readonly string[], signal: AbortSignal) => Promise<ExecResult> | undefined;
   /** Observes every call (the benchmark times `clone` with it). */
   readonly onCall?: (operation: FakeOperation, vmId: string) => void;
 }
@@ -41,6 +43,7 @@ export class FakeVmBackend implements VmBackend {
   readonly #failures = new Map<FakeOperation, VmBackendError[]>();
   #onRunnerStart: RunnerStartHook | undefined;
   readonly #onCall: ((operation: FakeOperation, vmId: string) => void) | undefined;
+  readonly #onExec: FakeVmBackendOptions['onExec'];
   bootMs: number;
   cloneMs: number;
   /** VMs started while this is true never become reachable. */
@@ -54,6 +57,7 @@ export class FakeVmBackend implements VmBackend {
     this.cloneMs = options.cloneMs ?? 0;
     this.#onRunnerStart = options.onRunnerStart;
     this.#onCall = options.onCall;
+    this.#onExec = options.onExec;
   }
 
   set onRunnerStart(hook: RunnerStartHook | undefined) {
@@ -136,6 +140,8 @@ export class FakeVmBackend implements VmBackend {
       if (vm.life.signal.aborted) throw new VmBackendError(`VM "${vmId}" was destroyed while the runner ran`, { retryable: false, vmId });
       return { exitCode, stdout: '', stderr: '' };
     }
+    const custom = this.#onExec?.(vmId, argv, options.signal);
+    if (custom !== undefined) return custom;
     const [command, ...args] = argv;
     if (command === 'echo') return { exitCode: 0, stdout: `${args.join(' ')}\n`, stderr: '' };
     if (command === 'cat') return { exitCode: 0, stdout: options.input ?? '', stderr: '' };

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { VM_DISTFILES_DIR } from '../../controller/caches/distfile-collection-commands.ts';
+import { buildLabel } from '../../controller/model/build-id.ts';
+import type { ExecResult } from '../../controller/runners/backends/vm-backend.ts';
+import { waitFor } from '../runners/runner-farm.ts';
+import { PLATFORM, startServeHarness, type ServeHarness } from './serve-harness.ts';
+
+const SHA = 'a'.repeat(40);
+
+function tree(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && !d.name.startsWith('.'))
+    .map((d) => relative(root, join(d.parentPath, d.name)))
+    .sort();
+}
+
+/** Runs a job on its VM as GitHub would report it: queued → the VM's runner takes it → completed. */
+async function runJob(h: ServeHarness, buildId: string, conclusion: 'success' | 'failure'): Promise<void> {
+  const labels = ['self-hosted', PLATFORM.name, buildLabel(buildId)];
+  const base = { jobId: 1, runId: 1, labels, runnerId: null, conclusion: null };
+  h.controller.runners.handleWorkflowJob({ ...base, action: 'queued', runnerName: null });
+  await waitFor(() => h.controller.runners.leases().some((l) => l.buildId === buildId && l.phase === 'starting-runner'), `runner of ${buildId} started`);
+  const vmId = h.controller.runners.leases().find((l) => l.buildId === buildId)?.vmId ?? '';
+  h.controller.runners.handleWorkflowJob({ ...base, action: 'in_progress', runnerName: vmId });
+  h.controller.runners.handleWorkflowJob({ ...base, action: 'completed', runnerName: vmId, conclusion });
+  await h.controller.runners.whenSettled(buildId);
+}
+
+test('serve collects a build\'s new distfiles before its VM goes: a successful master builder\'s to the mirror, a PR build\'s to its quarantine only', async () => {
+  let stateDir = '';
+  const vmDirs = new Map<string, string>();
+  /** Each VM's distfiles folder is a real folder here; the collection's shell commands really run (find, curl to the cache server). */
+  const onExec = (vmId: string, argv: readonly string[]): Promise<ExecResult> | undefined => {
+    const script = argv.at(-1) ?? '';
+    if (!script.includes(VM_DISTFILES_DIR)) return undefined;
+    let dir = vmDirs.get(vmId);
+    if (dir === undefined) {
+      dir = join(stateDir, 'vm-disks', vmId);
+      mkdirSync(join(dir, 'jq'), { recursive: true });
+      writeFileSync(join(dir, '.portfarm-image-distfiles'), '');
+      execFileSync('touch', ['-d', '2026-01-01T00:00:00Z', join(dir, '.portfarm-image-distfiles')]);
+      writeFileSync(join(dir, 'jq', 'jq-1.8.1.tar.gz'), `jq source fetched by ${vmId}`);
+      vmDirs.set(vmId, dir);
+    }
+    const local = script.replaceAll(VM_DISTFILES_DIR, dir).replaceAll('/opt/local/var/macports/.portfarm-image-distfiles', join(dir, '.portfarm-image-distfiles'));
+    return execa('/bin/sh', ['-eu', '-c', local], { reject: false }).then((r) => ({ exitCode: r.exitCode ?? 255, stdout: r.stdout, stderr: r.stderr }));
+  };
+  const h = await startServeHarness({
+    prepare: (dir) => {
+      stateDir = dir;
+      mkdirSync(join(dir, 'mirror', 'distfiles'), { recursive: true });
+    },
+    backendOptions: { onExec },
+    configure: (config) => ({
+      ...config,
+      caches: { ...config.caches, mirrorDir: join(stateDir, 'mirror'), quarantineDir: join(stateDir, 'quarantine'), server: { host: '127.0.0.1', port: 0 } },
+    }),
+    options: { paused: true },
+  });
+  try {
+    const mirror = join(stateDir, 'mirror', 'distfiles');
+    const quarantine = join(stateDir, 'quarantine');
+    // A PR build (ports-pr.yml, id pr-<run>-<job>) that failed: its distfiles go to its own quarantine folder.
+    await runJob(h, 'pr-77-0', 'failure');
+    assert.deepEqual(tree(quarantine), ['pr-77-0/jq/jq-1.8.1.tar.gz']);
+    assert.deepEqual(tree(mirror), [], 'a PR build never reaches the mirror');
+    const expiry = JSON.parse(readFileSync(join(quarantine, 'pr-77-0', '.expires.json'), 'utf8')) as { expiresAt: string };
+    assert.ok(Date.parse(expiry.expiresAt) - Date.now() > 13 * 86_400_000, 'kept caches.quarantineDays');
+
+    // A master builder in the queue: failed → nothing kept; succeeded → the mirror gets what it lacks.
+    const watcher = h.controller.reorder.enqueueWatcher({ platform: PLATFORM.name, portsRevision: SHA, changedPorts: ['jq'], force: false, prNumber: null, now: new Date() });
+    const { added } = h.controller.reorder.acceptPortList({ buildId: watcher.buildId, platform: PLATFORM.name, portsRevision: SHA, ports: ['jq', 'curl'], excluded: [] }, new Date());
+    const [failing = '', succeeding = ''] = added;
+    await runJob(h, failing, 'failure');
+    assert.deepEqual(tree(mirror), []);
+    await runJob(h, succeeding, 'success');
+    assert.deepEqual(tree(mirror), ['jq/jq-1.8.1.tar.gz']);
+    assert.match(readFileSync(join(mirror, 'jq', 'jq-1.8.1.tar.gz'), 'utf8'), new RegExp(`fetched by portfarm-${succeeding}-`));
+    assert.deepEqual(tree(quarantine), ['pr-77-0/jq/jq-1.8.1.tar.gz'], 'the master build wrote nothing to quarantine');
+    assert.deepEqual(
+      h.logs.filter((l) => l.msg === 'distfiles collected').map((l) => [l['buildId'], l['destination'], l['files']]),
+      [['pr-77-0', 'quarantine', 1], [failing, 'none', 0], [succeeding, 'mirror', 1]],
+    );
+    // Builds read the mirror over HTTP, read-only.
+    const url = h.controller.cacheServer?.url ?? '';
+    assert.equal((await fetch(`${url}distfiles/jq/jq-1.8.1.tar.gz`)).status, 200);
+    assert.equal((await fetch(`${url}distfiles/jq/jq-1.8.1.tar.gz`, { method: 'PUT', body: 'x' })).status, 405);
+  } finally {
+    await h.close();
+  }
+});
