@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile }
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../controller/errors/user-error.ts';
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
-import { readLedger, type TornLine } from '../ledger/read-ledger.ts';
+import { readLedgerBatches, type TornLine } from '../ledger/read-ledger.ts';
 import { expandBuild } from '../lookup/expand-build.ts';
 import { platformOf } from '../lookup/platform-of.ts';
 import { portBucket } from '../lookup/port-bucket.ts';
@@ -16,10 +16,14 @@ import {
   type BuilderSummary,
   type MapBuild,
   type MapShard,
+  type MapLog,
+  type MapStep,
+  type StoredBuild,
   type PortBucket,
-  type PortBuild,
+  type PortSummary,
   type SiteIndex,
 } from '../lookup/site-map.ts';
+import { PortHistory } from './port-history.ts';
 import { builderHtml, buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
 import { routerHtml } from './router-html.ts';
@@ -59,21 +63,42 @@ const WRITES_IN_FLIGHT = 16;
 
 interface BuilderState {
   readonly name: string;
+  /** The platform the builder's name says: shards leave it out. */
+  readonly implied: string;
   first: number;
   latest: number;
   count: number;
   readonly shards: Set<number>;
-  buffer: { shard: number; builds: Map<number, Buffered> } | undefined;
-  latestEntry: LedgerEntry | undefined;
+  buffer: ShardBuffer | undefined;
+  latestBuild: Held | undefined;
 }
 
-/** A ledger line as read, or a build read back from a shard written earlier (URLs resolved). */
-type Buffered = LedgerEntry | MapBuild;
-
-interface PortState {
-  readonly latest: Map<string, PortBuild>;
-  readonly recent: PortBuild[];
+/** The open shard of a builder: its builds so far and the step lists they share. */
+interface ShardBuffer {
+  readonly shard: number;
+  readonly builds: Map<number, Held>;
+  readonly stepSets: MapStep[][];
+  readonly setIndex: Map<string, number>;
 }
+
+/**
+ * A build as the generator holds it until its shard is written, and a port page as long as it
+ * is recent: a few fields, URLs resolved, steps as an index into the shard's step sets. Parsed
+ * ledger lines are dropped at once, so the heap holds a handful of objects per open build,
+ * not the two dozen of a parsed line (at a million builds the garbage collector is the cost).
+ */
+interface Held {
+  readonly builder: string;
+  readonly number: number;
+  readonly port: string | undefined;
+  readonly platform: string;
+  readonly result: LedgerEntry['result'];
+  readonly finishedAt: string | undefined;
+  readonly url: string;
+  /** An index into the shard's `stepSets`, or steps whose log URLs do not extend the build URL. */
+  readonly steps: number | readonly MapStep[] | undefined;
+}
+
 
 /**
  * Writes the static site for a ledger. The ledger is streamed: memory holds one open shard per
@@ -103,7 +128,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
 async function writeSite(dir: string, base: string, scriptPromise: Promise<string>, options: BuildSiteOptions): Promise<SiteSummary> {
   await mkdir(join(dir, 'map'), { recursive: true });
   const builders = new Map<string, BuilderState>();
-  const ports = new Map<string, PortState>();
+  const ports = new PortHistory(RECENT_PER_PORT);
   const flushed = new Set<string>();
   // Port pages keep a few builds per port for the whole run: one string per platform, not per build.
   const platforms = new Map<string, string>();
@@ -114,6 +139,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     return text;
   };
   const target = targetResolver(base, options.logArchiveUrl);
+  const asIs = (url: string): string => url;
   let files = 0;
   let duplicates = 0;
   let firstDuplicate: SiteSummary['firstDuplicate'];
@@ -136,7 +162,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     const buffer = state.buffer;
     if (buffer === undefined) return;
     const path = shardPath(state.name, buffer.shard);
-    const shard = compactShard(state.name, buffer.shard, buffer.builds, target);
+    const shard = compactShard(state, buffer);
     const text = JSON.stringify(shard);
     const bytes = Buffer.byteLength(text);
     if (bytes > largestShard.bytes) largestShard = { path, bytes };
@@ -152,33 +178,51 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   };
 
   let lines = 0;
-  for await (const { entry, line } of readLedger(options.ledgerPath, { onTornLine: options.onTornLine, ...(options.signal === undefined ? {} : { signal: options.signal }) })) {
-    lines += 1;
-    if (options.onProgress !== undefined && lines % PROGRESS_EVERY === 0) options.onProgress(lines);
-    let state = builders.get(entry.builder);
-    if (state === undefined) {
-      state = { name: entry.builder, first: entry.number, latest: entry.number, count: 0, shards: new Set(), buffer: undefined, latestEntry: undefined };
-      builders.set(entry.builder, state);
+  const reading = readLedgerBatches(options.ledgerPath, { onTornLine: options.onTornLine, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  for await (const batch of reading) {
+    for (const { entry, line } of batch) {
+      lines += 1;
+      if (options.onProgress !== undefined && lines % PROGRESS_EVERY === 0) options.onProgress(lines);
+      let state = builders.get(entry.builder);
+      if (state === undefined) {
+        state = {
+          name: entry.builder,
+          implied: intern(platformOf(entry.builder)),
+          first: entry.number,
+          latest: entry.number,
+          count: 0,
+          shards: new Set(),
+          buffer: undefined,
+          latestBuild: undefined,
+        };
+        builders.set(entry.builder, state);
+      }
+      const k = shardOf(entry.number);
+      if (state.buffer?.shard !== k) {
+        await flush(state);
+        // Ledgers are appended in order, so a shard comes back only for imports out of order.
+        const path = shardPath(state.name, k);
+        const buffer: ShardBuffer = { shard: k, builds: new Map(), stepSets: [], setIndex: new Map() };
+        state.buffer = buffer;
+        if (flushed.has(path)) {
+          const written = JSON.parse(await readFile(join(dir, path), 'utf8')) as MapShard;
+          for (const [n, b] of Object.entries(written.builds)) buffer.builds.set(Number(n), hold(state, buffer, Number(n), expandBuild(written, b), asIs, intern));
+        }
+      }
+      const held = hold(state, state.buffer, entry.number, entry, target, intern);
+      if (state.buffer.builds.has(entry.number)) {
+        duplicates += 1;
+        firstDuplicate ??= { line, builder: entry.builder, number: entry.number };
+      } else state.count += 1;
+      state.buffer.builds.set(entry.number, held);
+      state.shards.add(k);
+      state.first = Math.min(state.first, entry.number);
+      if (entry.number >= state.latest) {
+        state.latest = entry.number;
+        state.latestBuild = held;
+      }
+      if (held.port !== undefined) ports.note(held.port, held);
     }
-    const k = shardOf(entry.number);
-    if (state.buffer?.shard !== k) {
-      await flush(state);
-      // Ledgers are appended in order, so a shard comes back only for imports out of order.
-      const path = shardPath(state.name, k);
-      state.buffer = { shard: k, builds: flushed.has(path) ? await readShardBack(join(dir, path)) : new Map<number, Buffered>() };
-    }
-    if (state.buffer.builds.has(entry.number)) {
-      duplicates += 1;
-      firstDuplicate ??= { line, builder: entry.builder, number: entry.number };
-    } else state.count += 1;
-    state.buffer.builds.set(entry.number, entry);
-    state.shards.add(k);
-    state.first = Math.min(state.first, entry.number);
-    if (entry.number >= state.latest) {
-      state.latest = entry.number;
-      state.latestEntry = entry;
-    }
-    if (entry.port !== undefined) notePortBuild(ports, entry, state.name, intern);
   }
   for (const state of builders.values()) await flush(state);
   await Promise.all(pending);
@@ -210,12 +254,11 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   await writeFile(join(dir, 'builders', 'index.html'), buildersIndexHtml(base, summaries));
   files += 5;
   for (const [name, summary] of summaries) {
-    const state = builders.get(name);
-    await writeFile(join(dir, 'builders', name, 'index.html'), builderHtml(base, name, summary, state?.latestEntry));
-    const latest = state?.latestEntry;
+    const latest = builders.get(name)?.latestBuild;
+    await writeFile(join(dir, 'builders', name, 'index.html'), builderHtml(base, name, summary, latest));
     if (latest !== undefined) {
       await mkdir(join(dir, 'builders', name, 'builds', '-1'), { recursive: true });
-      const fallback = { url: target(latest.url), label: `${name} build ${latest.number}` };
+      const fallback = { url: latest.url, label: `${name} build ${latest.number}` };
       await writeFile(join(dir, 'builders', name, 'builds', '-1', 'index.html'), routerHtml(base, script, fallback));
       files += 1;
     }
@@ -233,116 +276,113 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   };
 }
 
-function notePortBuild(ports: Map<string, PortState>, entry: LedgerEntry, builder: string, intern: (text: string) => string): void {
-  const port = entry.port;
-  if (port === undefined) return;
-  let state = ports.get(port);
-  if (state === undefined) {
-    state = { latest: new Map(), recent: [] };
-    ports.set(port, state);
+/**
+ * What the generator keeps of a build: URLs resolved (`resolve` is identity for builds read
+ * back from a written shard, whose URLs are resolved already), steps whose log URLs all extend
+ * the build's URL stored once per shard, relative to it.
+ */
+function hold(state: BuilderState, buffer: ShardBuffer, number: number, b: LedgerEntry | MapBuild, resolve: (url: string) => string, intern: (text: string) => string): Held {
+  const url = resolve(b.url);
+  let steps: Held['steps'];
+  if (b.steps !== undefined) {
+    let key = '';
+    let relative = true;
+    const full: MapStep[] = [];
+    for (const st of b.steps) {
+      key += `\u0001${st.name}`;
+      const logs: MapLog[] = [];
+      for (const l of st.logs) {
+        const logUrl = resolve(l.url);
+        if (relative && logUrl.length > url.length && logUrl.startsWith(url)) key += `\u0000${l.name}\u0000${logUrl.slice(url.length)}`;
+        else relative = false;
+        logs.push({ name: l.name, url: logUrl });
+      }
+      full.push({ name: st.name, logs });
+    }
+    if (relative) {
+      let set = buffer.setIndex.get(key);
+      if (set === undefined) {
+        set = buffer.stepSets.length;
+        buffer.setIndex.set(key, set);
+        buffer.stepSets.push(full.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(url.length) })) })));
+      }
+      steps = set;
+    } else steps = full;
   }
-  const platform = intern(entry.platform ?? platformOf(builder));
-  const item: PortBuild = {
-    builder,
-    number: entry.number,
-    platform,
-    ...(entry.result === undefined ? {} : { result: entry.result }),
-    ...(entry.finishedAt === undefined ? {} : { finishedAt: entry.finishedAt }),
+  return {
+    builder: state.name,
+    number,
+    port: b.port,
+    platform: b.platform === undefined ? state.implied : intern(b.platform),
+    result: b.result,
+    finishedAt: b.finishedAt,
+    url,
+    steps,
   };
-  const before = state.latest.get(platform);
-  if (before === undefined || isNotOlder(item, before)) state.latest.set(platform, item);
-  state.recent.push(item);
-  if (state.recent.length > RECENT_PER_PORT) state.recent.shift();
-}
-
-/** Later ledger lines are newer, unless both builds say when they finished. */
-function isNotOlder(item: PortBuild, than: PortBuild): boolean {
-  if (item.finishedAt === undefined || than.finishedAt === undefined) return true;
-  return Date.parse(item.finishedAt) >= Date.parse(than.finishedAt);
 }
 
 /**
- * The shard as written: ledger URLs resolved, then cut by their common prefix; platforms the
- * builder name says are left out.
+ * The shard as written: step lists that extend their build's URL once in `stepSets`, the other
+ * URLs cut by their common prefix, platforms the builder name says left out.
  */
-function compactShard(builder: string, k: number, builds: ReadonlyMap<number, Buffered>, target: (url: string) => string): MapShard {
-  const implied = platformOf(builder);
-  const numbers = [...builds.keys()].sort((a, b) => a - b);
-  // Pass 1: every URL resolved, in order, and their common prefix. Pass 2 builds the objects,
-  // so each build is allocated once (at a million builds the garbage collector is the cost).
-  const urls: string[] = [];
+function compactShard(state: BuilderState, buffer: ShardBuffer): MapShard {
+  const numbers = [...buffer.builds.keys()].sort((a, b) => a - b);
   let prefix: string | undefined;
-  for (const n of numbers) {
-    const b = builds.get(n);
-    if (b === undefined) continue;
-    // Builds read back from a shard already have their URLs resolved; resolving twice would not be idempotent.
-    const line = isLedgerLine(b);
-    const add = (url: string): void => {
-      const full = line ? target(url) : url;
-      urls.push(full);
-      if (prefix === undefined) prefix = full;
-      else if (!full.startsWith(prefix)) {
-        let i = 0;
-        while (i < prefix.length && prefix.charCodeAt(i) === full.charCodeAt(i)) i += 1;
-        prefix = prefix.slice(0, i);
-      }
-    };
-    add(b.url);
-    for (const st of b.steps ?? []) for (const l of st.logs) add(l.url);
+  const common = (full: string): void => {
+    if (prefix === undefined) prefix = full;
+    else if (!full.startsWith(prefix)) {
+      let i = 0;
+      while (i < prefix.length && prefix.charCodeAt(i) === full.charCodeAt(i)) i += 1;
+      prefix = prefix.slice(0, i);
+    }
+  };
+  for (const b of buffer.builds.values()) {
+    common(b.url);
+    if (typeof b.steps === 'object') for (const st of b.steps) for (const l of st.logs) common(l.url);
   }
   const cut = prefix?.length ?? 0;
-  let u = 0;
-  const next = (): string => (urls[u++] ?? '').slice(cut);
-  const out: Record<string, MapBuild> = {};
+  const out: Record<string, StoredBuild> = {};
   for (const n of numbers) {
-    const b = builds.get(n);
+    const b = buffer.builds.get(n);
     if (b === undefined) continue;
+    const steps = typeof b.steps === 'object' ? b.steps.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(cut) })) })) : b.steps;
     out[String(n)] = {
       ...(b.port === undefined ? {} : { port: b.port }),
-      ...(b.platform === undefined || b.platform === implied ? {} : { platform: b.platform }),
+      ...(b.platform === state.implied ? {} : { platform: b.platform }),
       ...(b.result === undefined ? {} : { result: b.result }),
       ...(b.finishedAt === undefined ? {} : { finishedAt: b.finishedAt }),
-      url: next(),
-      ...(b.steps === undefined ? {} : { steps: b.steps.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: next() })) })) }),
+      url: b.url.slice(cut),
+      ...(steps === undefined ? {} : { steps }),
     };
   }
-  return { v: SITE_MAP_VERSION, builder, shard: k, ...(cut === 0 || prefix === undefined ? {} : { prefix }), builds: out };
+  return {
+    v: SITE_MAP_VERSION,
+    builder: state.name,
+    shard: buffer.shard,
+    ...(cut === 0 || prefix === undefined ? {} : { prefix }),
+    ...(buffer.stepSets.length === 0 ? {} : { stepSets: buffer.stepSets }),
+    builds: out,
+  };
 }
 
-function isLedgerLine(b: Buffered): b is LedgerEntry {
-  return 'builder' in b;
-}
-
-async function writePortBuckets(dir: string, ports: ReadonlyMap<string, PortState>): Promise<number> {
+async function writePortBuckets(dir: string, ports: PortHistory): Promise<number> {
   if (ports.size === 0) return 0;
   const count = Math.ceil(ports.size / PORTS_PER_BUCKET);
-  const buckets = Array.from({ length: count }, () => [] as [string, PortState][]);
-  for (const item of ports) buckets[portBucket(item[0], count)]?.push(item);
+  const buckets = Array.from({ length: count }, () => [] as string[]);
+  for (const port of ports.ports()) buckets[portBucket(port, count)]?.push(port);
   await mkdir(join(dir, 'map', '_ports'), { recursive: true });
-  for (const [i, items] of buckets.entries()) {
-    const bucket: PortBucket = {
-      v: SITE_MAP_VERSION,
-      ports: Object.fromEntries(
-        items
-          .sort((a, b) => a[0].localeCompare(b[0]))
-          .map(([name, state]) => [
-            name,
-            {
-              latest: [...state.latest.values()].sort((a, b) => a.platform.localeCompare(b.platform)),
-              recent: [...state.recent].reverse(),
-            },
-          ]),
-      ),
-    };
+  for (const [i, names] of buckets.entries()) {
+    const summaries: Record<string, PortSummary> = {};
+    for (const name of names.sort((a, b) => a.localeCompare(b))) {
+      const summary = ports.summary(name);
+      if (summary !== undefined) summaries[name] = summary;
+    }
+    const bucket: PortBucket = { v: SITE_MAP_VERSION, ports: summaries };
     await writeFile(join(dir, portBucketPath(i)), JSON.stringify(bucket));
   }
   return count;
 }
 
-async function readShardBack(path: string): Promise<Map<number, Buffered>> {
-  const shard = JSON.parse(await readFile(path, 'utf8')) as MapShard;
-  return new Map<number, Buffered>(Object.entries(shard.builds).map(([n, b]) => [Number(n), expandBuild(shard, b)]));
-}
 
 /**
  * Absolute URLs are kept. A relative one names an archived copy: below site.logArchiveUrl when

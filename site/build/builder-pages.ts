@@ -1,4 +1,3 @@
-import type { LedgerEntry } from '../ledger/ledger-entry.ts';
 import { BUILDS_PER_SHARD, type BuilderSummary, type MapShard } from '../lookup/site-map.ts';
 import { escapeHtml } from './escape-html.ts';
 import { pageHtml } from './page-html.ts';
@@ -20,7 +19,7 @@ export function buildersIndexHtml(base: string, builders: ReadonlyMap<string, Bu
   });
 }
 
-export function builderHtml(base: string, name: string, summary: BuilderSummary, latest: LedgerEntry | undefined): string {
+export function builderHtml(base: string, name: string, summary: BuilderSummary, latest: { readonly number: number; readonly url: string; readonly port?: string | undefined; readonly result?: string | undefined } | undefined): string {
   const ranges = summary.shards
     .map((k) => `<li><a href="${escapeHtml(`${base}builders/${name}/range/${k}/`)}">builds ${k * BUILDS_PER_SHARD}–${k * BUILDS_PER_SHARD + BUILDS_PER_SHARD - 1}</a></li>`)
     .join('');
@@ -41,15 +40,15 @@ export function builderHtml(base: string, name: string, summary: BuilderSummary,
  */
 export function rangeHtml(base: string, shard: MapShard): string {
   const prefix = escapeHtml(shard.prefix ?? '');
-  let rows = '';
+  const rows: string[] = [];
   for (const [n, b] of Object.entries(shard.builds)) {
-    rows += `<tr id="b${n}" class="${b.result ?? 'unknown'}"><td><a href="${prefix}${escapeHtml(b.url)}">${n}</a></td><td>${escapeHtml(b.port ?? '')}</td><td>${b.result ?? ''}</td></tr>`;
+    rows.push(`<tr id="b${n}" class="${b.result ?? 'unknown'}"><td><a href="${prefix}${escapeHtml(b.url)}">${n}</a></td><td>${escapeHtml(b.port ?? '')}</td><td>${b.result ?? ''}</td></tr>`);
   }
   const from = shard.shard * BUILDS_PER_SHARD;
   const name = shard.builder;
   return pageHtml({
     title: `${name} builds ${from}–${from + BUILDS_PER_SHARD - 1}`,
     base,
-    body: `<h1>${escapeHtml(name)}: builds ${from}–${from + BUILDS_PER_SHARD - 1}</h1><table id="builds"><tr><th>build</th><th>port</th><th>result</th></tr>${rows}</table>`,
+    body: `<h1>${escapeHtml(name)}: builds ${from}–${from + BUILDS_PER_SHARD - 1}</h1><table id="builds"><tr><th>build</th><th>port</th><th>result</th></tr>${rows.join('')}</table>`,
   });
 }

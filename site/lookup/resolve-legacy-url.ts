@@ -153,7 +153,7 @@ function nearestBuilds(shard: MapShard | undefined, number: number, base: string
     .map((n) => near(shard.builder, n, shard.builds[String(n)], base));
 }
 
-function near(builder: string, number: number, build: MapBuild | undefined, base: string): NearBuild {
+function near(builder: string, number: number, build: Pick<MapBuild, 'port' | 'result'> | undefined, base: string): NearBuild {
   return {
     builder,
     number,

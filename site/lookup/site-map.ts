@@ -3,7 +3,7 @@
  * definition for the generator (Node) and the lookup (Node and browser): a change here is a
  * change of the site format, so `v` goes up with it.
  */
-export const SITE_MAP_VERSION = 1;
+export const SITE_MAP_VERSION = 2;
 
 /** Builds per map shard: `/map/<builder>/<number div BUILDS_PER_SHARD>.json`. */
 export const BUILDS_PER_SHARD = 1000;
@@ -30,17 +30,32 @@ export interface MapBuild {
 }
 
 /**
+ * A build as a shard stores it. `steps` is either the list (log URLs without the shard's
+ * `prefix`) or the index of a list in the shard's `stepSets`, whose log URLs are relative to
+ * the build's own URL: builds of a builder mostly have the same steps, logged beside the build page.
+ */
+export interface StoredBuild {
+  readonly port?: string;
+  readonly platform?: string;
+  readonly result?: 'success' | 'failure' | 'cancelled';
+  readonly finishedAt?: string;
+  readonly url: string;
+  readonly steps?: readonly MapStep[] | number;
+}
+
+/**
  * `/map/<builder>/<k>.json`: builds k*1000 … k*1000+999 of one builder, keyed by number. Read
- * builds through `expandBuild`: URLs are stored without `prefix`, and `platform` only when the
- * builder's name does not say it.
+ * builds through `expandBuild`: URLs are stored without `prefix`, shared step lists once in
+ * `stepSets`, and `platform` only when the builder's name does not say it.
  */
 export interface MapShard {
   readonly v: typeof SITE_MAP_VERSION;
   readonly builder: string;
   readonly shard: number;
-  /** The part every URL of the shard starts with. */
+  /** The part every URL of the shard starts with (step-set log URLs excepted: they follow their build's URL). */
   readonly prefix?: string;
-  readonly builds: Readonly<Record<string, MapBuild>>;
+  readonly stepSets?: readonly (readonly MapStep[])[];
+  readonly builds: Readonly<Record<string, StoredBuild>>;
 }
 
 export interface BuilderSummary {
