@@ -9,11 +9,13 @@ import { measureHostDisk } from './measure-host-disk.ts';
  * What to measure on a host, by the backend that serves it: tart keeps VMs (clones and sealed
  * images) in `~/.tart/vms` and pulled images in `~/.tart/cache` (ssh starts in the home folder,
  * so the paths are relative); libvirt keeps overlays in the pool folder and read-only bases in
- * the images folder. Fake and Orchard hosts have nothing portfarm measures (Orchard's workers
+ * the images folder, on the controller's own machine (the libvirt backend runs qemu-img and
+ * virsh here), so those are measured with `localShell`. Fake and Orchard hosts have nothing portfarm measures (Orchard's workers
  * manage their own disks).
  */
 export function createHostDiskProbe(
   shell: HostShell,
+  localShell: HostShell,
   options: { readonly backendsOf: (host: string) => readonly BackendName[]; readonly libvirtPoolDir: string; readonly libvirtImagesDir: string },
 ): HostDiskProbe {
   return async (host: HostRef, signal: AbortSignal) => {
@@ -25,7 +27,7 @@ export function createHostDiskProbe(
     if (backends.includes('libvirt')) {
       const { libvirtPoolDir: pool, libvirtImagesDir: images } = options;
       // The pool folder appears with the first VM; its parent (the state folder) always exists.
-      const m = await measureHostDisk(shell, host, { root: join(pool, '..'), folders: [pool, images] }, signal);
+      const m = await measureHostDisk(localShell, host, { root: join(pool, '..'), folders: [pool, images] }, signal);
       return { totalBytes: m.totalBytes, freeBytes: m.freeBytes, usage: { clones: 0, overlays: m.folders.get(pool) ?? 0, caches: 0, images: m.folders.get(images) ?? 0 } };
     }
     return null;

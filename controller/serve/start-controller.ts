@@ -24,7 +24,7 @@ import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
 import { fetchRunnerReleases } from '../images/fetch-runner-releases.ts';
-import { createSshHostShell, type HostShell } from '../images/host-shell.ts';
+import { createLocalHostShell, createSshHostShell, type HostShell } from '../images/host-shell.ts';
 import { imageStatePaths } from '../images/image-paths.ts';
 import { openImageRegistryStore } from '../images/image-registry-store.ts';
 import { ImageRolloutService } from '../images/image-rollout-service.ts';
@@ -251,7 +251,7 @@ export async function startController(options: StartControllerOptions): Promise<
     hosts: hostRefs,
     probe:
       options.diskProbe ??
-      createHostDiskProbe(hostShell, {
+      createHostDiskProbe(hostShell, createLocalHostShell(), {
         backendsOf: (host) => config.platforms.filter((p) => p.hosts.some((h) => h.name === host)).map((p) => p.backend),
         libvirtPoolDir: join(dirname(config.state.path), 'vms'),
         libvirtImagesDir: join(dirname(config.state.path), 'images'),

@@ -62,6 +62,7 @@ test('the sample sets every new section and it is valid', () => {
   assert.deepEqual(pinned.images.pins['15_arm64'], { version: 3, canary: { version: 4, sharePercent: 10 } });
   assert.equal(config.caches.mirrorUrl, 'http://mirror.farm:8081/');
   assert.equal(config.caches.disk.vmBudgetGiB, 60);
+  assert.deepEqual(config.caches.server, { host: '10.0.0.5', port: 8081 });
   const custom = handoffSettingsFromConfig(
     parseConfig(`${MINIMAL}handoff: { issuer: 'https://ghes.example.org/_services/token', audience: farm }\n`, 'ghes', {}),
   );
@@ -92,6 +93,7 @@ orchard: { url: https://orchard.example.org:6120 }
   ]);
   // Cross-checks run once the sections parse.
   const crossed = `${MINIMAL}runners: { retryBaseSeconds: 90 }
+caches: { server: { host: 10.0.0.5 } }
 images:
   pins:
     14_x86_64: { version: 2 }
@@ -99,6 +101,7 @@ images:
   runnerWarnDays: 30
 `;
   assert.deepEqual(problemsOf(crossed), [
+    'caches.server: {"host":"10.0.0.5","port":8081}: needs caches.mirrorDir: the folder the cache server serves and collects distfiles into',
     'images.pins.14_x86_64: "14_x86_64": is not a configured platform; known: 15_arm64',
     'images.pins.15_arm64.canary.version: 3: is the pinned version itself; a canary must be another version (or remove canary:)',
     'images.runnerWarnDays: 30: must be less than images.runnerSupportDays (30); otherwise every image warns',
