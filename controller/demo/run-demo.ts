@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { startGitHubDouble, type GitHubDouble } from '../../test/github-double/github-double.ts';
+import type { CheckRunRecord } from '../../test/github-double/double-records.ts';
+import { startGitHubDouble, type GitHubDouble, type RunnerJobMessage } from '../../test/github-double/github-double.ts';
+import { loadPullRequestWorkflow } from '../../test/github-double/pull-request-workflow.ts';
 import { startRunnerStandIn, type StepConclusion } from '../../test/github-double/runner-stand-in.ts';
 import { startTokenIssuer } from '../../test/handoff/issue-tokens.ts';
 import { buildSite } from '../../site/build/build-site.ts';
@@ -19,7 +21,8 @@ import { loadPortsGraph } from '../ports/load-ports-graph.ts';
 import { FakeVmBackend } from '../runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController } from '../serve/start-controller.ts';
 import { loadDemoCommits, type DemoCommit } from './load-demo-commits.ts';
-import { runPortsJob } from './run-ports-job.ts';
+import { makePortsRepository, type PortsRepository } from './make-ports-repository.ts';
+import { runPortsJob, type PortsJobResult } from './run-ports-job.ts';
 import { startMailOutbox } from './start-mail-outbox.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,6 +52,13 @@ export interface DemoSummary {
   readonly failures: number;
   readonly mailsSent: number;
   readonly checkRuns: number;
+  /** Checks the PR author sees per port and platform (GitHub Actions' job checks of ports-pr.yml's builders) and how many failed. */
+  readonly prChecks: number;
+  readonly prFailures: number;
+  /** Those checks: name (`builder 3proxy (15_arm64, PR #…)`), conclusion and the job's log page. */
+  readonly prCheckRuns: readonly { readonly name: string; readonly conclusion: string | null; readonly detailsUrl: string | null }[];
+  /** Where the PR's list job fetched new distfiles (inside its VM's workspace): never the mirror. */
+  readonly quarantine: readonly string[];
   readonly pendingAtEnd: number;
   readonly lost: number;
   readonly duplicated: number;
@@ -64,6 +74,18 @@ export interface DemoSummary {
 
 /** The port the demo's mpbb double fails, and where: a failure a newcomer can follow to the mail. */
 const FAILING = { port: 'mlx', phase: 'install-port' } as const;
+
+/**
+ * The contributor's pull request, opened midway: it bumps two ports, and its 3proxy
+ * change breaks 3proxy's build (the mpbb double fails it in install-port in the PR's jobs only).
+ */
+const PULL_REQUEST = {
+  number: 29467,
+  title: '3proxy: update to 0.9.8; aq: update to 0.6.1',
+  branch: 'contributor/3proxy-aq',
+  bumps: { '3proxy': '0.9.8', aq: '0.6.1' },
+  failing: { port: '3proxy', phase: 'install-port' },
+} as const;
 
 /**
  * `npm start`: the whole farm on one machine, offline. The GitHub double (checked against
@@ -84,11 +106,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     vms: join(workDir, 'vms'),
     distfiles: join(workDir, 'distfiles'),
     packages: join(workDir, 'packages'),
+    portsRepository: join(workDir, 'ports.git'),
   };
   for (const dir of [dirname(paths.state), paths.logs, paths.vms, paths.distfiles, paths.packages]) mkdirSync(dir, { recursive: true });
   const log = pino({ level: 'info', base: { service: 'portfarm-demo' } }, pino.destination({ dest: join(workDir, 'controller.log'), sync: false }));
   const portsJson = join(DATA, 'ports.json');
-  const categories = new Map((JSON.parse(readFileSync(portsJson, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
+  const portEntries = JSON.parse(readFileSync(portsJson, 'utf8')) as { name: string; category: string; version: string }[];
+  const categories = new Map(portEntries.map((p) => [p.name, p.category]));
+  // A real git repository of the ports tree with the contributor's PR branch on it.
+  const portsRepository = makePortsRepository(paths.portsRepository, portEntries, PULL_REQUEST.bumps, PULL_REQUEST.branch);
   // About one commit every 4 s: a watcher and its builders take seconds here, as minutes on a farm.
   const commits = (await loadDemoCommits(join(DATA, 'commits.ndjson'), (port) => categories.get(port) ?? 'sysutils')).slice(0, Math.max(6, Math.round(options.durationSeconds / 4)));
   const facts = loadPortFacts(portsJson);
@@ -108,7 +134,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     stops.push(() => outbox.close());
     const controllerPort = await freePort();
     const secret = randomBytes(20).toString('hex');
-    const double = await startGitHubDouble({ port: 0, webhookUrl: `http://127.0.0.1:${controllerPort}/webhooks`, webhookSecret: secret, repo: 'macports/macports-ports', defaultBranch: 'master' });
+    const double = await startGitHubDouble({
+      port: 0,
+      webhookUrl: `http://127.0.0.1:${controllerPort}/webhooks`,
+      webhookSecret: secret,
+      repo: 'macports/macports-ports',
+      defaultBranch: 'master',
+      // A pull request starts ports-pr.yml, read from the workflow file.
+      pullRequestWorkflows: { 'ports-pr.yml': await loadPullRequestWorkflow(join(ROOT, '.github', 'workflows', 'ports-pr.yml')) },
+    });
     stops.push(() => double.close());
     if (double.appPrivateKey === null) throw new Error('the GitHub double made no App key');
 
@@ -129,11 +163,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       onRunnerStart: (encodedJitConfig, vmId, vmLife) => {
         // The job's processes die with the VM, or when the demo ends.
         const signal = AbortSignal.any([vmLife, runnersStop.signal]);
-        const runner = startRunnerStandIn({
-          encodedJitConfig,
-          signal,
-          runStep: stepRunner(vmId, { double, controllerUrl: `http://127.0.0.1:${controllerPort}`, tokenUrl: tokens.url, portsJson, paths, deployCommand, signal }),
-        });
+        const job = jobRunner(vmId, { double, controllerUrl: `http://127.0.0.1:${controllerPort}`, tokenUrl: tokens.url, portsJson, paths, deployCommand, signal });
+        const runner = startRunnerStandIn({ encodedJitConfig, signal, runStep: job.runStep, outputs: job.outputs });
         return runner.exited.then((exit) => (exit.conclusion === 'success' ? 0 : 1));
       },
     });
@@ -165,10 +196,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const deadline = Date.now() + options.durationSeconds * 1000;
     const replayMs = options.durationSeconds * 600;
     const forceAt = Date.now() + options.durationSeconds * 400;
+    // The PR opens once the first master build is done (a newcomer sees the farm working first), at 30–50 % of the time.
+    const prAt = Date.now() + options.durationSeconds * 300;
+    const prLatest = Date.now() + options.durationSeconds * 500;
     let pushed = 0;
     let forced = false;
+    let prOpened = false;
     let before = '0'.repeat(40);
-    const progress = setInterval(() => { options.onProgress(describeProgress(controller, pushed, commits.length, Math.max(0, Math.round((deadline - Date.now()) / 1000)))); }, 2000);
+    const progress = setInterval(() => {
+      const line = describeProgress(controller, pushed, commits.length, Math.max(0, Math.round((deadline - Date.now()) / 1000)));
+      options.onProgress(prOpened ? `${line} | ${describePullRequest(double, portsRepository)}` : line);
+    }, 2000);
     progress.unref();
     try {
       const started = Date.now();
@@ -179,6 +217,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
           if (commit === undefined) break;
           double.push(pushSpec(commit, before));
           before = commit.sha;
+        }
+        if (!prOpened && Date.now() >= prAt && (controller.stats.finished > 0 || Date.now() >= prLatest)) {
+          prOpened = true;
+          options.onProgress(`contributor: opens PR #${PULL_REQUEST.number} "${PULL_REQUEST.title}" (its ${PULL_REQUEST.failing.port} change breaks the build); GitHub runs ports-pr.yml on the same hosts`);
+          double.pullRequest({
+            action: 'opened',
+            number: PULL_REQUEST.number,
+            title: PULL_REQUEST.title,
+            headSha: portsRepository.headSha,
+            headRef: PULL_REQUEST.branch,
+            baseSha: portsRepository.baseSha,
+            changedPaths: portsRepository.changedPaths,
+            cloneUrl: portsRepository.cloneUrl,
+          });
         }
         if (!forced && Date.now() >= forceAt) {
           forced = true;
@@ -209,7 +261,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const restarted = await start(true);
     await restarted.recovered;
     phase('restarted; missed deliveries asked again; waiting for runs in flight');
-    await waitFor(() => !double.runs().some((r) => r.status === 'in_progress'), 120_000, options.signal);
+    // Runs in flight, and the PR's run until it is done (its later matrix jobs are queued as earlier ones finish).
+    await waitFor(() => !double.runs().some((r) => r.status === 'in_progress' || (r.event === 'pull_request' && r.status !== 'completed')), 120_000, options.signal);
     await double.deliveriesSettled();
     await restarted.idle();
     phase('runs settled; waiting for VMs to go');
@@ -237,6 +290,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     if (lostIds.length > 0) options.onProgress(`completed on GitHub but not in the ledger: ${lostIds.join(', ')}`);
     phase('building the site');
     const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, onTornLine: () => undefined });
+    const prChecks = pullRequestChecks(double, portsRepository).filter((c) => c.status === 'completed');
+    if (prOpened) options.onProgress(`${describePullRequest(double, portsRepository)} (GitHub Actions' checks on the PR head; not mailed, nothing deployed)`);
     const pendingAtEnd = restarted.snapshot().queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);
     return {
       commits: pushed,
@@ -247,7 +302,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       preemptions: first.preemptions,
       failures: first.failures + restarted.stats.failures,
       mailsSent: outbox.count(),
-      checkRuns: double.checkRuns().length,
+      // portfarm's own check runs (one per port and platform on master commits); GitHub Actions' job checks are not counted here.
+      checkRuns: double.checkRuns().filter((c) => c.app === 'portfarm').length,
+      prChecks: prChecks.length,
+      prFailures: prChecks.filter((c) => c.conclusion === 'failure').length,
+      prCheckRuns: prChecks.map((c) => ({ name: c.name, conclusion: c.conclusion, detailsUrl: c.detailsUrl })),
+      quarantine: readdirSync(paths.vms).map((vm) => join(paths.vms, vm, 'work', 'distfiles-quarantine')).filter((dir) => existsSync(dir)),
       pendingAtEnd,
       // Every run portfarm dispatched that GitHub completed is in the ledger exactly once.
       lost: lostIds.length,
@@ -277,11 +337,15 @@ interface StepRunnerContext {
   readonly signal: AbortSignal;
 }
 
-/** The runner stand-in asks step by step; the whole job runs at its first step and each step answers from that. */
-function stepRunner(vmId: string, ctx: StepRunnerContext) {
-  let job: Promise<ReadonlyMap<string, 'success' | 'failure'>> | undefined;
-  return async (step: { readonly name: string }, message: { readonly runId: number; readonly inputs: Readonly<Record<string, string>> }): Promise<StepConclusion> => {
-    job ??= runPortsJob(message.inputs, {
+/**
+ * The runner stand-in asks step by step; the whole job runs at its first step and each step
+ * answers from that; the job's outputs (a PR list job's `ports`) go back when it completes.
+ */
+function jobRunner(vmId: string, ctx: StepRunnerContext) {
+  let job: Promise<PortsJobResult> | undefined;
+  const start = (message: RunnerJobMessage): Promise<PortsJobResult> => {
+    const pullRequest = message.workflowFile !== 'ports.yml';
+    job ??= runPortsJob(message, {
       root: ROOT,
       vmDir: join(ctx.paths.vms, vmId),
       logDir: join(ctx.paths.logs, message.inputs.build_id ?? vmId),
@@ -289,14 +353,35 @@ function stepRunner(vmId: string, ctx: StepRunnerContext) {
       tokenUrl: `${ctx.tokenUrl}?run_id=${message.runId}&sha=${message.inputs.ports_sha ?? ''}`,
       portsJson: ctx.portsJson,
       runId: message.runId,
-      failures: [`${FAILING.port}:${FAILING.phase}`],
+      // The PR's 3proxy change breaks 3proxy; master's 3proxy builds.
+      failures: [`${FAILING.port}:${FAILING.phase}`, ...(pullRequest ? [`${PULL_REQUEST.failing.port}:${PULL_REQUEST.failing.phase}`] : [])],
       deployCommand: ctx.deployCommand,
       distfilesDir: ctx.paths.distfiles,
       signal: ctx.signal,
-    }).then((result) => result.outcomes);
-    const outcomes = await job;
-    return outcomes.get(step.name) ?? (step.name === 'Set up job' || step.name === 'Complete job' ? 'success' : 'skipped');
+    });
+    return job;
   };
+  return {
+    runStep: async (step: { readonly name: string }, message: RunnerJobMessage): Promise<StepConclusion> => {
+      const { outcomes } = await start(message);
+      return outcomes.get(step.name) ?? (step.name === 'Set up job' || step.name === 'Complete job' ? 'success' : 'skipped');
+    },
+    outputs: async (message: RunnerJobMessage): Promise<Readonly<Record<string, string>>> => (await start(message)).jobOutputs,
+  };
+}
+
+/** The checks a PR author sees per port and platform: GitHub Actions' check of each ports-pr.yml builder job on the PR head. */
+function pullRequestChecks(double: GitHubDouble, repository: PortsRepository): CheckRunRecord[] {
+  return double.checkRuns().filter((c) => c.app === 'github-actions' && c.headSha === repository.headSha && c.name.startsWith('builder '));
+}
+
+function describePullRequest(double: GitHubDouble, repository: PortsRepository): string {
+  const checks = pullRequestChecks(double, repository);
+  const done = checks.filter((c) => c.status === 'completed');
+  const failed = done.filter((c) => c.conclusion === 'failure').map((c) => c.name.replace(/^builder (\S+) \((\S+),.*$/, '$1 on $2'));
+  const run = double.runs().find((r) => r.event === 'pull_request' && r.headSha === repository.headSha);
+  const state = run === undefined ? 'no run' : run.status === 'completed' ? `run ${run.conclusion ?? 'done'}` : checks.length === 0 ? 'listing its ports' : 'building';
+  return `PR #${PULL_REQUEST.number}: ${state}, ${done.length}/${checks.length} port checks done${failed.length === 0 ? '' : `, failed: ${failed.join(', ')}`}`;
 }
 
 /** The job's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL): a token for the run that asks. */

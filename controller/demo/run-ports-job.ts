@@ -35,9 +35,21 @@ export interface PortsJobResult {
   readonly uploaded: readonly string[];
   /** Each failed step with the last lines of its output, for messages. */
   readonly failedSteps: readonly string[];
+  /** The job's `outputs:` (the PR list job's `ports`, which the build matrix is made of). */
+  readonly jobOutputs: Readonly<Record<string, string>>;
 }
 
-let workflow: Promise<ParsedWorkflow> | undefined;
+/** The job a runner was given: which workflow file and job, with the inputs and contexts GitHub sent. */
+export interface JobToRun {
+  /** `ports.yml` (a dispatched watcher/builder) or `ports-pr.yml` (a pull request's list or build job). */
+  readonly workflowFile: string;
+  readonly jobKey: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  /** `github` (with the PR event), `vars`, `matrix`, `strategy`, `needs`, as the runner receives them. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+const workflows = new Map<string, Promise<ParsedWorkflow>>();
 let actionDefaults: Readonly<Record<string, string>> | undefined;
 
 /** The `default:` of every input in action.yml: a runner fills these in before the action starts. */
@@ -52,32 +64,51 @@ function loadActionDefaults(root: string): Readonly<Record<string, string>> {
 }
 
 /**
- * Executes one job of `.github/workflows/ports.yml` as a runner on a fresh VM would: every
- * step's `if:` and `with:` evaluated from the file, `macports/portfarm/action` steps run as the
- * committed action bundle over the mpbb double, `fetch mpbb` replaced by installing the double
- * (no network). What the demo's runners run; the workflow tests check the same file.
+ * Executes one job of `.github/workflows/ports.yml` or `ports-pr.yml` as a runner on a fresh
+ * VM would: every step's `if:` and `with:` evaluated from the file, `macports/portfarm/action`
+ * steps run as the committed action bundle over the mpbb double, `fetch mpbb` replaced by
+ * installing the double (no network). What the demo's runners run; the workflow tests check
+ * the same files. A pull-request job gets no secrets, no repository variables portfarm sets
+ * and no OIDC token (ports-pr.yml asks for none), as on GitHub.
  */
-export async function runPortsJob(inputs: Readonly<Record<string, string>>, env: PortsJobEnvironment): Promise<PortsJobResult> {
-  workflow ??= loadWorkflow(join(env.root, '.github', 'workflows', 'ports.yml'));
+export async function runPortsJob(toRun: JobToRun, env: PortsJobEnvironment): Promise<PortsJobResult> {
+  let workflow = workflows.get(toRun.workflowFile);
+  if (workflow === undefined) {
+    workflow = loadWorkflow(join(env.root, '.github', 'workflows', toRun.workflowFile));
+    workflows.set(toRun.workflowFile, workflow);
+  }
   const parsed = await workflow;
   const runnerTemp = join(env.vmDir, 'temp');
   mkdirSync(join(runnerTemp, 'mpbb'), { recursive: true });
   mkdirSync(env.logDir, { recursive: true });
+  const { inputs } = toRun;
+  const pullRequest = toRun.workflowFile !== 'ports.yml';
+  const given = toRun.context.github;
+  const github = {
+    event_name: 'workflow_dispatch',
+    server_url: 'https://github.com',
+    repository: 'macports/macports-ports',
+    ...(typeof given === 'object' && given !== null ? given : {}),
+    workspace: join(env.vmDir, 'work'),
+    run_id: String(env.runId),
+  };
   const context = {
-    github: { event_name: 'workflow_dispatch', server_url: 'https://github.com', repository: 'macports/macports-ports', workspace: join(env.vmDir, 'work'), run_id: String(env.runId) },
+    ...toRun.context,
+    github,
     inputs: { platform: '', portname: '', ports_sha: '', build_id: '', portlist: '', ...inputs, force: inputs.force === 'true' },
-    vars: { PORTFARM_CONTROLLER_URL: env.controllerUrl, PORTFARM_DISTFILES_DIR: env.distfilesDir, PORTFARM_DEPLOY_COMMAND: env.deployCommand },
-    secrets: { PORTFARM_DEPLOY_KEY: 'demo-deploy-key' },
+    vars: pullRequest ? {} : { PORTFARM_CONTROLLER_URL: env.controllerUrl, PORTFARM_DISTFILES_DIR: env.distfilesDir, PORTFARM_DEPLOY_COMMAND: env.deployCommand },
+    secrets: pullRequest ? {} : { PORTFARM_DEPLOY_KEY: 'demo-deploy-key' },
     runner: { temp: runnerTemp },
   };
+  const idToken = parsed.raw.permissions?.['id-token'] === 'write';
   const outcomes = new Map<string, 'success' | 'failure'>();
   const record: StepRecord = { summaries: [], uploaded: [], failedSteps: [] };
-  const job = await simulateJob(parsed, 'ports', context, async (step: StepToRun): Promise<StepOutcome> => {
-    const outcome = await runStep(step, env, runnerTemp, record);
+  const job = await simulateJob(parsed, toRun.jobKey, context, async (step: StepToRun): Promise<StepOutcome> => {
+    const outcome = await runStep(step, env, runnerTemp, record, { eventName: github.event_name, idToken });
     outcomes.set(step.name, outcome.outcome);
     return outcome;
   });
-  return { outcomes, status: env.signal.aborted ? 'cancelled' : job.status, ...record };
+  return { outcomes, status: env.signal.aborted ? 'cancelled' : job.status, ...record, jobOutputs: job.outputs };
 }
 
 interface StepRecord {
@@ -86,7 +117,7 @@ interface StepRecord {
   readonly failedSteps: string[];
 }
 
-async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: string, record: StepRecord): Promise<StepOutcome> {
+async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: string, record: StepRecord, run: { readonly eventName: string; readonly idToken: boolean }): Promise<StepOutcome> {
   if (step.run !== undefined) {
     // `fetch mpbb`: the image would clone mpbb; the demo installs the double instead.
     for (const file of ['mpbb', 'mpbb-double.ts', 'port-index.ts']) copyFileSync(join(env.root, 'test', 'mpbb-double', file), join(runnerTemp, 'mpbb', file));
@@ -110,15 +141,15 @@ async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: st
     PATH: `${join(env.root, 'node_modules', '.bin')}:/usr/bin:/bin`,
     HOME: env.vmDir,
     GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_EVENT_NAME: run.eventName,
     GITHUB_REPOSITORY: 'macports/macports-ports',
     GITHUB_RUN_ID: String(env.runId),
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: runnerTemp,
-    ACTIONS_ID_TOKEN_REQUEST_URL: env.tokenUrl,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'demo-runtime-token',
+    // Only a job whose workflow asks for `id-token: write` can get an OIDC token (ports-pr.yml does not).
+    ...(run.idToken ? { ACTIONS_ID_TOKEN_REQUEST_URL: env.tokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'demo-runtime-token' } : {}),
     MPBB_DOUBLE_PORTS: env.portsJson,
     ...(env.failures.length > 0 ? { MPBB_DOUBLE_FAIL: env.failures.join(',') } : {}),
     ...env.extraEnv,

@@ -9,9 +9,9 @@ import { readLedger } from '../../site/ledger/read-ledger.ts';
 
 const run = promisify(execFile);
 
-test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind', { timeout: 240_000 }, async () => {
+test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind; a PR gets its checks, unmailed and undeployed', { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portfarm-demo-'));
-  const { stdout } = await run(process.execPath, ['controller/cli/main.ts', 'demo', '--duration', '24', '--boot', '500', '--json', '--dir', dir], { maxBuffer: 10_000_000 });
+  const { stdout } = await run(process.execPath, ['controller/cli/main.ts', 'demo', '--duration', '30', '--boot', '500', '--json', '--dir', dir], { maxBuffer: 10_000_000 });
   const summary = JSON.parse(stdout) as Record<string, number | string>;
   assert.deepEqual(
     { lost: summary.lost, duplicated: summary.duplicated, leftoverVMs: summary.leftoverVMs, leftoverRunners: summary.leftoverRunners, schemaViolations: summary.schemaViolations },
@@ -35,4 +35,25 @@ test('npm start (portfarm demo) runs the whole farm offline: nothing lost, dupli
   }
   assert.ok(existsSync(join(dir, 'site', 'index.html')));
   assert.ok(existsSync(join(dir, 'site', '404.html')));
+
+  // The contributor's PR (3proxy 0.9.8 breaks, aq 0.6.1 builds) ran ports-pr.yml on the same hosts:
+  // one GitHub Actions check per port and platform on the PR head, linked to the job's log.
+  const prCheckRuns = summary.prCheckRuns as unknown as { name: string; conclusion: string; detailsUrl: string }[];
+  assert.deepEqual(prCheckRuns.map((c) => `${c.name.replace(/, PR #\d+\)$/, ')')}: ${c.conclusion}`).sort(), [
+    'builder 3proxy (14_x86_64): failure',
+    'builder 3proxy (15_arm64): failure',
+    'builder aq (14_x86_64): success',
+    'builder aq (15_arm64): success',
+  ]);
+  for (const check of prCheckRuns) assert.match(check.detailsUrl, /^https:\/\/github\.com\/macports\/macports-ports\/actions\/runs\/\d+\/job\/\d+$/);
+  assert.deepEqual([summary.prChecks, summary.prFailures], [4, 2]);
+  // The PR failure is the author's check, not maintainers' mail (every mail is about a master build, above).
+  for (const mail of readdirSync(join(dir, 'outbox'))) assert.doesNotMatch(readFileSync(join(dir, 'outbox', mail), 'utf8'), /3proxy/);
+  // Nothing from the PR was deployed or mirrored: its versions exist only in its list job's quarantine.
+  const tree = (root: string): string[] => (existsSync(root) ? readdirSync(root, { recursive: true, encoding: 'utf8' }) : []);
+  const prVersions = /3proxy-0\.9\.8|aq-0\.6\.1/;
+  assert.deepEqual(tree(join(dir, 'packages')).filter((f) => prVersions.test(f)), []);
+  assert.deepEqual(tree(join(dir, 'distfiles')).filter((f) => prVersions.test(f)), []);
+  const quarantine = summary.quarantine as unknown as string[];
+  assert.deepEqual(quarantine.flatMap(tree).filter((f) => f.endsWith('.tar.gz')).sort(), ['3proxy/3proxy-0.9.8.tar.gz', 'aq/aq-0.6.1.tar.gz']);
 });

@@ -12,6 +12,7 @@
  *   MPBB_DOUBLE_KNOWN_FAIL ports in the failcache ("known to fail", excluded by list-subports)
  *   MPBB_DOUBLE_CALLS     file each invocation is appended to (argv as JSON, one per line)
  */
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -96,8 +97,8 @@ function sortWithSubports(index: PortIndex, entries: readonly IndexEntry[]): { o
   return { order, warnings };
 }
 
-function archiveName(entry: IndexEntry): string {
-  return `${entry.name}-${entry.port.version}_0.darwin_24.arm64.tbz2`;
+function archiveName(entry: IndexEntry, version: string): string {
+  return `${entry.name}-${version}_0.darwin_24.arm64.tbz2`;
 }
 
 /** Global options come before the subcommand (`--prefix P`, `--work-dir=W`), as getopt with "+" parses them. */
@@ -132,6 +133,12 @@ function run(argv: readonly string[]): void {
   const workDir = resolve(global.values['work-dir'] ?? process.cwd());
   const logDir = join(workDir, 'logs');
   const index = loadPortIndex(env.MPBB_DOUBLE_PORTS ?? new URL('../fixtures/mpbb/ports.json', import.meta.url).pathname);
+  // The version the checked-out Portfile says (a pull request may bump it); the index's otherwise.
+  const versionOf = (entry: IndexEntry): string => {
+    const portfile = join(workDir, 'ports', entry.port.category, entry.port.name, 'Portfile');
+    const found = existsSync(portfile) ? /^version\s+(\S+)/m.exec(readFileSync(portfile, 'utf8'))?.[1] : undefined;
+    return found ?? entry.port.version;
+  };
   if (env.MPBB_DOUBLE_CALLS !== undefined) appendFileSync(env.MPBB_DOUBLE_CALLS, `${JSON.stringify([subcommand, ...args])}\n`);
   if (failure('*', subcommand) === 3) {
     err(`${subcommand}: port-tclsh: couldn't read file "${join(workDir, 'macports.conf')}": no such file or directory`);
@@ -175,11 +182,27 @@ function run(argv: readonly string[]): void {
       const { values } = options(args, { 'archive-sites': 'string', binpath: 'string', 'jobs-url': 'string', 'ports-branch': 'string', 'ports-commit': 'string', 'ports-url': 'string' });
       failIfAsked('*', 'checkout', [`fatal: unable to access '${String(values['ports-url'])}': Could not resolve host`]);
       const portsDir = join(workDir, 'ports');
-      for (const port of index.ports) {
-        mkdirSync(join(portsDir, port.category, port.name), { recursive: true });
-        writeFileSync(join(portsDir, port.category, port.name, 'Portfile'), `name ${port.name}\nversion ${port.version}\n`);
-      }
       const commit = typeof values['ports-commit'] === 'string' ? values['ports-commit'] : 'HEAD';
+      const url = typeof values['ports-url'] === 'string' ? values['ports-url'] : '';
+      if (url.startsWith('file://')) {
+        // A local ports repository (the demo's, with a PR branch): a real clone at the commit, as mpbb
+        // does, so `git diff base..head` in the tree lists what a pull request changed.
+        const git = (args: readonly string[]): void => {
+          const result = spawnSync('git', args, { encoding: 'utf8' });
+          if (result.status !== 0) {
+            err(`git ${args.join(' ')} failed: ${result.stderr.trim()}`);
+            throw new Exit(1);
+          }
+        };
+        if (!existsSync(join(portsDir, '.git'))) git(['clone', '--quiet', '--no-checkout', url, portsDir]);
+        else git(['-C', portsDir, 'fetch', '--quiet', 'origin']);
+        git(['-C', portsDir, '-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', commit]);
+      } else {
+        for (const port of index.ports) {
+          mkdirSync(join(portsDir, port.category, port.name), { recursive: true });
+          writeFileSync(join(portsDir, port.category, port.name, 'Portfile'), `name ${port.name}\nversion ${port.version}\n`);
+        }
+      }
       writeFileSync(join(portsDir, '.commit'), `${commit}\n`);
       out(`Checking out ports tree ${String(values['ports-url'] ?? 'https://github.com/macports/macports-ports.git')} at ${commit}`);
       out(`HEAD is now at ${commit.slice(0, 7)}`);
@@ -255,7 +278,7 @@ function run(argv: readonly string[]): void {
       const { positionals } = options(args, { source: 'boolean', 'mirrordb-url': 'string', 'mirrordb-credentials-file': 'string' });
       const entry = portArg(positionals);
       mkdirSync(logDir, { recursive: true });
-      const mainLog = [`:debug:main Starting logging for ${entry.name} @${entry.port.version}_0`, `:msg:fetch --->  Fetching distfiles for ${entry.name}`, `:msg:build --->  Building ${entry.name}`];
+      const mainLog = [`:debug:main Starting logging for ${entry.name} @${versionOf(entry)}_0`, `:msg:fetch --->  Fetching distfiles for ${entry.name}`, `:msg:build --->  Building ${entry.name}`];
       out(`--->  Computing dependencies for ${entry.name}`);
       out(`--->  Fetching distfiles for ${entry.name}`);
       out(`--->  Verifying checksums for ${entry.name}`);
@@ -275,9 +298,9 @@ function run(argv: readonly string[]): void {
         failIfAsked(entry.name, 'install-port', []);
       }
       out(`--->  Staging ${entry.name} into destroot`);
-      out(`--->  Installing ${entry.name} @${entry.port.version}_0`);
-      out(`--->  Activating ${entry.name} @${entry.port.version}_0`);
-      writeFileSync(join(logDir, 'main.log'), `${[...mainLog, `:msg:activate --->  Activating ${entry.name} @${entry.port.version}_0`].join('\n')}\n`);
+      out(`--->  Installing ${entry.name} @${versionOf(entry)}_0`);
+      out(`--->  Activating ${entry.name} @${versionOf(entry)}_0`);
+      writeFileSync(join(logDir, 'main.log'), `${[...mainLog, `:msg:activate --->  Activating ${entry.name} @${versionOf(entry)}_0`].join('\n')}\n`);
       appendFileSync(join(logDir, 'ports-progress.txt'), `Building '${entry.name}' ... [OK]\n`);
       writeFileSync(join(workDir, 'requested_port'), `${entry.name}\n`);
       return;
@@ -292,14 +315,14 @@ function run(argv: readonly string[]): void {
       const entry = name === '' ? undefined : index.lookup(name);
       if (entry === undefined) return;
       failIfAsked(entry.name, 'gather-archives', [`Failed to look up port '${entry.name}'`]);
-      const archive = archiveName(entry);
+      const archive = archiveName(entry, versionOf(entry));
       if (list(env.MPBB_DOUBLE_UPLOADED).has(entry.name.toLowerCase())) {
         out(`Already uploaded public archive: ${archive}`);
         return;
       }
       const kind = list(env.MPBB_DOUBLE_PRIVATE).has(entry.name.toLowerCase()) ? 'private' : 'public';
       out(`Staging ${kind} archive for upload: ${archive}`);
-      writeFileSync(join(staging, kind, archive), `archive of ${entry.name} @${entry.port.version}\n`);
+      writeFileSync(join(staging, kind, archive), `archive of ${entry.name} @${versionOf(entry)}\n`);
       return;
     }
     case 'mirror-distfiles': {
@@ -317,8 +340,8 @@ function run(argv: readonly string[]): void {
         }
         failIfAsked(entry.name, 'mirror-distfiles', [`Failed to mirror distfiles of '${entry.name}'`]);
         mkdirSync(join(dir, entry.port.name), { recursive: true });
-        writeFileSync(join(dir, entry.port.name, `${entry.port.name}-${entry.port.version}.tar.gz`), '');
-        out(`Mirroring ${entry.name} @${entry.port.version}: ${entry.port.name}-${entry.port.version}.tar.gz`);
+        writeFileSync(join(dir, entry.port.name, `${entry.port.name}-${versionOf(entry)}.tar.gz`), '');
+        out(`Mirroring ${entry.name} @${versionOf(entry)}: ${entry.port.name}-${versionOf(entry)}.tar.gz`);
       }
       return;
     }
@@ -326,7 +349,7 @@ function run(argv: readonly string[]): void {
       const { positionals } = options(args, {});
       if (positionals[0] !== undefined) {
         const entry = portArg(positionals);
-        out(`portversion=${entry.port.version}`);
+        out(`portversion=${versionOf(entry)}`);
         out('portrevision=0');
         out('portvariants=');
         out(`portdir=${entry.port.category}/${entry.port.name}`);

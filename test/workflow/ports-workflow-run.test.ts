@@ -17,7 +17,7 @@ const SHA = '70b44a41bbbb627007b18ae0551cddb24c009bf2';
  */
 async function runPortsJob(inputs: Record<string, string>, env: Partial<PortsJobEnvironment>) {
   const result = await runJob(
-    { platform: '15_arm64', ports_sha: SHA, ...inputs },
+    { workflowFile: 'ports.yml', jobKey: 'ports', inputs: { platform: '15_arm64', ports_sha: SHA, ...inputs }, context: {} },
     {
       root: process.cwd(),
       vmDir: tempDir('vm'),
