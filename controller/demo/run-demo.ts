@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import type { CheckRunRecord } from '../../test/github-double/double-records.ts';
+import type { CheckRunRecord, RunRecord } from '../../test/github-double/double-records.ts';
 import { startGitHubDouble, type GitHubDouble, type RunnerJobMessage } from '../../test/github-double/github-double.ts';
 import { loadPullRequestWorkflow } from '../../test/github-double/pull-request-workflow.ts';
 import { startRunnerStandIn, type StepConclusion } from '../../test/github-double/runner-stand-in.ts';
@@ -262,7 +262,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await restarted.recovered;
     phase('restarted; missed deliveries asked again; waiting for runs in flight');
     // Runs in flight, and the PR's run until it is done (its later matrix jobs are queued as earlier ones finish).
-    await waitFor(() => !double.runs().some((r) => r.status === 'in_progress' || (r.event === 'pull_request' && r.status !== 'completed')), 120_000, options.signal);
+    const inFlight = (): RunRecord[] => double.runs().filter((r) => r.status === 'in_progress' || (r.event === 'pull_request' && r.status !== 'completed'));
+    await waitFor(() => inFlight().length === 0, 180_000, options.signal);
+    // A machine too slow to finish them: cancel what is left through the API (the controller sees the
+    // jobs complete and tears their VMs down) rather than kill runners under a closing controller.
+    for (const run of inFlight()) {
+      phase(`run ${run.id} (${run.name}) still in flight: force-cancelling it`);
+      await restarted.clients.installation.rest.actions.forceCancelWorkflowRun({ owner: 'macports', repo: 'macports-ports', run_id: run.id }).catch(() => undefined);
+    }
+    await waitFor(() => inFlight().length === 0, 30_000, options.signal);
     await double.deliveriesSettled();
     await restarted.idle();
     phase('runs settled; waiting for VMs to go');

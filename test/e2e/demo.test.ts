@@ -9,7 +9,7 @@ import { readLedger } from '../../site/ledger/read-ledger.ts';
 
 const run = promisify(execFile);
 
-test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind; a PR gets its checks, unmailed and undeployed', { timeout: 240_000 }, async () => {
+test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind; a PR gets its checks, unmailed and undeployed', { timeout: 360_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portfarm-demo-'));
   const { stdout } = await run(process.execPath, ['controller/cli/main.ts', 'demo', '--duration', '30', '--boot', '500', '--json', '--dir', dir], { maxBuffer: 10_000_000 });
   const summary = JSON.parse(stdout) as Record<string, number | string>;
