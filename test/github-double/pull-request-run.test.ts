@@ -69,7 +69,7 @@ describe('GitHub double: a pull request runs ports-pr.yml (list job, then the ma
     assert.ok(run !== undefined);
     assert.deepEqual([run.workflowFile, run.event, run.name, run.headSha, run.group], ['ports-pr.yml', 'pull_request', 'PR #7: sslh: update to 2.2.4', HEAD, 'ports-pr-7']);
     const list = double.jobs().filter((j) => j.runId === run.id);
-    assert.deepEqual(list.map((j) => [j.name, j.status, j.labels]), [['watcher (PR #7)', 'queued', ['self-hosted', '15_arm64', `portfarm-build-pr-${run.id}-list`]]]);
+    assert.deepEqual(list.map((j) => [j.name, j.status, j.labels]), [['watcher (PR #7)', 'queued', ['self-hosted', '15_arm64', `portfarm-build-pr-${run.id}-1-list`]]]);
 
     const listJob = list[0];
     assert.ok(listJob !== undefined);
@@ -85,10 +85,10 @@ describe('GitHub double: a pull request runs ports-pr.yml (list job, then the ma
       await runJob(next);
     }
     assert.deepEqual(builders().map((j) => [j.name, j.labels.slice(1), j.conclusion]), [
-      ['builder sslh (15_arm64, PR #7)', ['15_arm64', `portfarm-build-pr-${run.id}-0`], 'failure'],
-      ['builder aq (15_arm64, PR #7)', ['15_arm64', `portfarm-build-pr-${run.id}-1`], 'success'],
-      ['builder sslh (14_x86_64, PR #7)', ['14_x86_64', `portfarm-build-pr-${run.id}-2`], 'failure'],
-      ['builder aq (14_x86_64, PR #7)', ['14_x86_64', `portfarm-build-pr-${run.id}-3`], 'success'],
+      ['builder sslh (15_arm64, PR #7)', ['15_arm64', `portfarm-build-pr-${run.id}-1-0`], 'failure'],
+      ['builder aq (15_arm64, PR #7)', ['15_arm64', `portfarm-build-pr-${run.id}-1-1`], 'success'],
+      ['builder sslh (14_x86_64, PR #7)', ['14_x86_64', `portfarm-build-pr-${run.id}-1-2`], 'failure'],
+      ['builder aq (14_x86_64, PR #7)', ['14_x86_64', `portfarm-build-pr-${run.id}-1-3`], 'success'],
     ]);
     const builderMessage = seen.find((m) => m.jobKey === 'build');
     assert.deepEqual([builderMessage?.workflowFile, builderMessage?.context.matrix, builderMessage?.context.needs], ['ports-pr.yml', { platform: '15_arm64', port: 'sslh' }, { list: { result: 'success', outputs: { ports: '["sslh","aq"]', count: '2' } } }]);

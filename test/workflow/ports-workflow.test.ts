@@ -148,7 +148,7 @@ test('one run per platform (concurrency ports-<platform>, never cancelled), leas
 
 const pr = await loadWorkflow('.github/workflows/ports-pr.yml');
 
-function prContext(needs: Record<string, unknown> = {}) {
+function prContext(needs: Record<string, unknown> = {}, runAttempt = '1') {
   return {
     github: {
       event_name: 'pull_request',
@@ -156,6 +156,7 @@ function prContext(needs: Record<string, unknown> = {}) {
       repository: 'macports/macports-ports',
       workspace: '/Users/runner/work/ports',
       run_id: '9100200301',
+      run_attempt: runAttempt,
       event: {
         pull_request: {
           number: 31337,
@@ -176,7 +177,7 @@ function prContext(needs: Record<string, unknown> = {}) {
 test('a PR watcher lists the ports changed since the base, hands nothing to the controller, quarantines distfiles', async () => {
   const job = await simulateJob(pr, 'list', prContext(), outcomes({ list: { outcome: 'success', outputs: { count: '1', ports: 'curl' } } }));
   assert.deepEqual(ran(job.steps), ['fetch mpbb', 'selfupdate MacPorts', 'sync ports tree at the PR head', 'watcher: list the subports the PR changed', 'watcher: fetch distfiles into quarantine']);
-  assert.deepEqual(job.runsOn, ['self-hosted', '15_arm64', 'portfarm-build-pr-9100200301-list']);
+  assert.deepEqual(job.runsOn, ['self-hosted', '15_arm64', 'portfarm-build-pr-9100200301-1-list']);
   const list = stepOf(job, 'list');
   assert.equal(list.with['hand-off'], 'false');
   assert.equal(list.with['changed-since'], 'b'.repeat(40));
@@ -197,13 +198,18 @@ test('a PR builder builds and keeps an artifact but has no deploy step, no mirro
     'builder: upload archives (artifact only)',
     'builder: cleanup',
   ]);
-  assert.deepEqual(job.runsOn, ['self-hosted', '14_x86_64', 'portfarm-build-pr-9100200301-3']);
+  assert.deepEqual(job.runsOn, ['self-hosted', '14_x86_64', 'portfarm-build-pr-9100200301-1-3']);
   assert.equal(job.steps.some((step) => step.with.step === 'deploy'), false);
   assert.equal(stepOf(job, 'builder: install port').with['mirrordb-url'], undefined);
   assert.doesNotMatch(pr.text, /secrets\./);
   assert.doesNotMatch(pr.text, /id-token/);
   assert.deepEqual(pr.raw.permissions, { contents: 'read' });
   assert.doesNotMatch(pr.text, /step: deploy/);
+});
+
+test('a re-run of a PR job asks for a new label: the runner manager never takes it for the finished first attempt', async () => {
+  const rerun = await simulateJob(pr, 'build', prContext({ list: { outputs: { count: '1', ports: '["curl"]' } } }, '2'));
+  assert.deepEqual(rerun.runsOn, ['self-hosted', '14_x86_64', 'portfarm-build-pr-9100200301-2-3']);
 });
 
 test('a PR that changes no buildable port skips the builder job', async () => {
