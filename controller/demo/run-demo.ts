@@ -304,10 +304,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     return {
       commits: pushed,
       builds: ledgerLines,
-      buildersQueued: first.buildersQueued,
-      supersededDropped: first.supersededDropped,
-      watchersCoalesced: first.watchersCoalesced,
-      preemptions: first.preemptions,
+      // A watcher still running when time is up hands its list to the restarted controller:
+      // those builders were queued too (under load, they may be all of them).
+      buildersQueued: first.buildersQueued + restarted.stats.buildersQueued,
+      supersededDropped: first.supersededDropped + restarted.stats.supersededDropped,
+      watchersCoalesced: first.watchersCoalesced + restarted.stats.watchersCoalesced,
+      preemptions: first.preemptions + restarted.stats.preemptions,
       failures: first.failures + restarted.stats.failures,
       mailsSent: outbox.count(),
       // portfarm's own check runs (one per port and platform on master commits); GitHub Actions' job checks are not counted here.

@@ -9,9 +9,39 @@ import { readLedger } from '../../site/ledger/read-ledger.ts';
 
 const run = promisify(execFile);
 
+/** What a failure needs to explain itself: the exit, the whole summary, stderr and the controller's log. */
+function explain(dir: string, outcome: { code: number | string | null; stdout: string; stderr: string }): string {
+  const log = existsSync(join(dir, 'controller.log')) ? readFileSync(join(dir, 'controller.log'), 'utf8').trimEnd().split('\n') : [];
+  const problems = log.filter((line) => /"level":(40|50|60)/.test(line));
+  return [
+    `--- demo in ${dir}: exit ${String(outcome.code)}`,
+    `--- summary (stdout): ${outcome.stdout.trim() || '(none)'}`,
+    `--- stderr (last 20 lines):\n${outcome.stderr.trimEnd().split('\n').slice(-20).join('\n')}`,
+    `--- controller.log warnings and errors (${String(problems.length)}, last 30):\n${problems.slice(-30).join('\n')}`,
+    `--- controller.log (last 40 of ${String(log.length)} lines):\n${log.slice(-40).join('\n')}`,
+  ].join('\n');
+}
+
 test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind; a PR gets its checks, unmailed and undeployed', { timeout: 360_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portfarm-demo-'));
-  const { stdout } = await run(process.execPath, ['controller/cli/main.ts', 'demo', '--duration', '30', '--boot', '500', '--json', '--dir', dir], { maxBuffer: 10_000_000 });
+  const outcome = await run(process.execPath, ['controller/cli/main.ts', 'demo', '--duration', '30', '--boot', '500', '--json', '--dir', dir], { maxBuffer: 10_000_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: unknown) => {
+      const failed = error as { code?: number | string; stdout?: string; stderr?: string; message?: string };
+      return { code: failed.code ?? null, stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message ?? '' };
+    },
+  );
+  try {
+    await checkDemo(dir, outcome);
+  } catch (caught) {
+    // The assertion alone does not say why a farm run went wrong: add everything it left.
+    throw new Error(`${caught instanceof Error ? caught.message : String(caught)}\n${explain(dir, outcome)}`, { cause: caught });
+  }
+});
+
+async function checkDemo(dir: string, outcome: { code: number | string | null; stdout: string }): Promise<void> {
+  assert.equal(outcome.code, 0, 'portfarm demo exits 0');
+  const { stdout } = outcome;
   const summary = JSON.parse(stdout) as Record<string, number | string>;
   assert.deepEqual(
     { lost: summary.lost, duplicated: summary.duplicated, leftoverVMs: summary.leftoverVMs, leftoverRunners: summary.leftoverRunners, schemaViolations: summary.schemaViolations },
@@ -56,4 +86,4 @@ test('npm start (portfarm demo) runs the whole farm offline: nothing lost, dupli
   assert.deepEqual(tree(join(dir, 'distfiles')).filter((f) => prVersions.test(f)), []);
   const quarantine = summary.quarantine as unknown as string[];
   assert.deepEqual(quarantine.flatMap(tree).filter((f) => f.endsWith('.tar.gz')).sort(), ['3proxy/3proxy-0.9.8.tar.gz', 'aq/aq-0.6.1.tar.gz']);
-});
+}
