@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -134,7 +133,6 @@ export async function startController(options: StartControllerOptions): Promise<
   const signal = AbortSignal.any([options.signal, stopping.signal]);
   // Checked before anything is created or asked of GitHub: a bad start changes nothing.
   const secret = requireSecret(config);
-  mkdirSync(dirname(config.state.path), { recursive: true });
   const db = openStore(config.state.path);
   const deliveries = new SqliteDeliveryStore(db);
   const [owner = '', repo = ''] = config.github.repo.split('/');

@@ -15,9 +15,8 @@ export function openStore(path: string): DatabaseSync {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new DatabaseSync(path);
   } catch (caught) {
-    throw new UserError(`cannot open the state database ${path}; check state.path in the config and that its folder is writable`, {
-      cause: coerceError(caught),
-    });
+    const error = coerceError(caught);
+    throw new UserError(`cannot open the state database ${path} (${error.message}); check state.path in the config and that its folder is writable`, { cause: error });
   }
   db.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000; pragma foreign_keys = on;');
   const row = db.prepare('pragma user_version').get();

@@ -68,6 +68,11 @@ test('config: a missing webhook secret is named with its variable before any sta
     });
     assert.deepEqual(contents(dir), before, 'no state folder, no SQLite file');
   }
+  const blocked = workDir();
+  writeFileSync(join(blocked, 'portfarm.config.yaml'), readFileSync(join(blocked, 'portfarm.config.yaml'), 'utf8').replace('path: state/portfarm.sqlite', 'path: app.pem/portfarm.sqlite'));
+  const unopenable = await captureCli(['serve'], { cwd: blocked, env: { PORTFARM_WEBHOOK_SECRET: 's' } });
+  assert.equal(unopenable.code, 2);
+  assert.match(unopenable.stderr, /^portfarm: cannot open the state database .*app\.pem\/portfarm\.sqlite \((ENOTDIR|EEXIST): .*\); check state\.path in the config/);
   const dir = workDir(example.replace(/webhookSecretEnv: .*/, 'webhookSecretEnv: FARM_HOOK_SECRET'));
   const named = await captureCli(['serve'], { cwd: dir, env: { PORTFARM_WEBHOOK_SECRET: 'not this one' } });
   assert.match(named.stderr, /set the environment variable FARM_HOOK_SECRET/);
@@ -81,6 +86,7 @@ test('CLI: bad numbers, missing options and paths that do not exist: exit 2 nami
     [['demo', '--duration', 'abc'], /^portfarm: --duration "abc" is not a number of seconds/],
     [['demo', '--duration'], /^error: option '--duration <seconds>' argument missing\nsee portfarm demo --help\n$/],
     [['demo', '--boot', '1.5'], /^portfarm: --boot "1\.5" is not milliseconds from 0 to 600000/],
+    [['demo', '--duration', '5', '--dir', 'app.pem/demo'], /^portfarm: --dir .*app\.pem\/demo cannot be created \(ENOTDIR: not a directory.*\); give a folder portfarm may create/],
     [['demo', '--json', '--bogus'], /^error: unknown option '--bogus'\nvalid options of portfarm demo: --duration, --boot, --dir, --json, --no-tui, --help\n$/],
     [['simulate', '--platforms', '0', '--ports', 'p', '--commits', 'c'], /^portfarm: --platforms "0" must be a whole number from 1 to 64\n$/],
     [['simulate', '--seed', '1e3', '--ports', 'p', '--commits', 'c'], /^portfarm: --seed "1e3" must be a whole number/],

@@ -4,6 +4,7 @@ import { ReadStream, WriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { runDemo, type DemoSummary } from '../../demo/run-demo.ts';
+import { coerceError } from '../../errors/coerce-error.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { runTui } from '../../tui/run-tui.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -40,7 +41,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const tuiStop = new AbortController();
       let tui: Promise<void> | undefined;
       let tuiDone = !useTui;
-      mkdirSync(workDir, { recursive: true });
+      try {
+        mkdirSync(workDir, { recursive: true });
+      } catch (caught) {
+        throw new UserError(`--dir ${workDir} cannot be created (${coerceError(caught).message}); give a folder portfarm may create, e.g. --dir /tmp/demo`, { cause: caught });
+      }
       const say = (line: string): void => {
         if (flags.json === true) return;
         if (tuiDone) ctx.stderr.write(`${line}\n`);
