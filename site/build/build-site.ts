@@ -103,7 +103,8 @@ interface Held {
 /**
  * Writes the static site for a ledger. The ledger is streamed: memory holds one open shard per
  * builder and a few builds per port, not the builds. The site is written to a temporary folder
- * next to `outDir` and swapped in at the end, so a bad ledger line leaves the old site intact.
+ * next to `outDir` and swapped in at the end, so a bad ledger line leaves the old site intact
+ * (and a failed first build leaves no folder behind).
  */
 export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary> {
   const out = resolve(options.outDir);
@@ -112,7 +113,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   // esbuild runs while the ledger is read; the result is awaited only where the pages need it.
   const script = bundleRouter();
   script.catch(() => undefined);
-  await mkdir(dirname(out), { recursive: true });
+  // The first folder this creates, if any: a failed build removes it again.
+  const createdParent = await mkdir(dirname(out), { recursive: true });
   const tmp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
   try {
     await chmod(tmp, 0o755);
@@ -120,7 +122,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
     await swapIn(tmp, out);
     return summary;
   } catch (caught) {
-    await rm(tmp, { recursive: true, force: true });
+    await rm(createdParent ?? tmp, { recursive: true, force: true });
     throw caught;
   }
 }
