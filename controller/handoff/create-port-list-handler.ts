@@ -36,13 +36,16 @@ export function createPortListHandler(verify: PortListVerifier, accept: AcceptPo
     const header = request.headers.authorization;
     const authorization = typeof header === 'string' ? header : header?.[0];
     let body: unknown;
+    let notJson: string | undefined;
     try {
       body = JSON.parse(request.body);
     } catch (caught) {
-      return json(400, { error: `the body is not JSON: ${coerceError(caught).message}`, retryable: false });
+      notJson = `the body is not JSON: ${coerceError(caught).message}`;
     }
+    // The token first: a caller without a valid one learns nothing about the body.
     const result = await verify(authorization, body);
-    if (!result.ok) return json(result.status, { error: result.reason, retryable: result.retryable });
+    if (!result.ok && !(result.status === 400 && notJson !== undefined)) return json(result.status, { error: result.reason, retryable: result.retryable });
+    if (notJson !== undefined || !result.ok) return json(400, { error: notJson, retryable: false });
     const outcome = await accept(result.portList, result.watcher);
     if ('reason' in outcome) return json(outcome.status, { error: outcome.reason, retryable: false });
     return json(202, { builders: outcome.builders, ports: result.portList.ports.length, excluded: result.portList.excluded.length });

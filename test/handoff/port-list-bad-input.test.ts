@@ -90,7 +90,7 @@ test('hand-off: a list for another build, platform or run is refused with 404/40
   assert.equal(dump(db), afterAccept);
 });
 
-test('hand-off: bad, expired and other-repository tokens are refused; nothing is accepted', async () => {
+test('hand-off: bad, expired and other-repository tokens are refused before the body is looked at; nothing is accepted', async () => {
   const { db, post } = await farm();
   const before = dump(db);
   const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
@@ -101,8 +101,9 @@ test('hand-off: bad, expired and other-repository tokens are refused; nothing is
     await handle({ headers: { authorization: `Bearer ${await issuer.issue({ expiresInSeconds: -120 })}` }, body }),
     await handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { repository: 'evil/macports-ports' } })}` }, body }),
     await handle({ headers: {}, body }),
+    await handle({ headers: {}, body: '{"buildId":' }),
   ];
-  assert.deepEqual(answers.map((a) => a.status), [401, 401, 403, 401]);
+  assert.deepEqual(answers.map((a) => a.status), [401, 401, 403, 401, 401]);
   assert.match(answers[1]?.body ?? '', /expired at/);
   assert.match(answers[2]?.body ?? '', /from repository \\"evil\/macports-ports\\"; this controller accepts port lists from macports\/macports-ports only/);
   assert.equal((await post(good, '1000')).status, 202, 'the good token still works');

@@ -118,7 +118,9 @@ test('the handler answers 202 with the number of builders queued, and the reason
   const bad = await handle({ headers: { authorization: `Bearer ${await issuer.issue({ audience: 'other' })}` }, body: JSON.stringify(list) });
   assert.equal(bad.status, 401);
   assert.equal(bad.body, '{"error":"the OIDC token\'s \\"aud\\" claim is \\"other\\"; expected \\"portfarm\\" (check_failed)","retryable":false}');
-  const notJson = await handle({ headers: {}, body: '{' });
+  const notJson = await handle({ headers: { authorization: `Bearer ${await issuer.issue()}` }, body: '{' });
   assert.equal(notJson.status, 400);
+  assert.match(notJson.body, /the body is not JSON/);
+  assert.equal((await handle({ headers: {}, body: '{' })).status, 401, 'no token: the body is not looked at');
   assert.equal(accepted.length, 1);
 });
