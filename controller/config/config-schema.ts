@@ -163,6 +163,10 @@ export const configSchema = z.strictObject({
       out: z.string().min(1).default('site-out'),
       baseUrl: z.url({ error: 'must be the URL the site is served at' }).default('https://build.macports.org'),
       logArchiveUrl: z.url({ error: 'must be the URL of the log archive' }).optional(),
+      logArchiveDir: z
+        .string({ error: 'must be the folder the controller copies job logs into (e.g. state/logs)' })
+        .min(1, { error: 'must be the folder the controller copies job logs into (e.g. state/logs)' })
+        .optional(),
     })
     .default({ out: 'site-out', baseUrl: 'https://build.macports.org' }),
   mail: mailSchema.default({ from: 'portfarm <noreply@macports.org>', buildsList: [] }),

@@ -151,7 +151,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       github: { ...DEFAULT_CONFIG.github, appId: double.appId, apiUrl: double.url, webhookSecret: secret },
       controller: { host: '127.0.0.1', port: controllerPort },
       state: { path: paths.state },
-      site: { out: paths.site, baseUrl: DEFAULT_CONFIG.site.baseUrl },
+      // The controller copies each finished build's job log out of GitHub into the archive, beside the runners' own phase logs.
+      site: { out: paths.site, baseUrl: DEFAULT_CONFIG.site.baseUrl, logArchiveDir: paths.logs },
       mail: { ...DEFAULT_CONFIG.mail, smtpUrl: outbox.smtpUrl },
       source: 'embedded defaults (demo)',
     };
@@ -187,6 +188,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         writeSpacingMs: 0,
         loopIntervalMs: 1000,
         runners: { watchdogIntervalMs: 1000, reconcileIntervalMs: 0 },
+        logArchiveBackoffMs: 200,
         logTailOf: (buildId, phase) => readFile(join(paths.logs, buildId, `${phase ?? 'job'}.txt`), 'utf8').then((text) => text.split('\n').slice(-40).join('\n')),
       });
     const controller = await start();
@@ -297,7 +299,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const lostIds = runs.filter((r) => r.status === 'completed').map((r) => /^\[([a-z0-9-]+)\]/.exec(r.name)?.[1]).filter((id): id is string => id !== undefined && !recorded.has(id));
     if (lostIds.length > 0) options.onProgress(`completed on GitHub but not in the ledger: ${lostIds.join(', ')}`);
     phase('building the site');
-    const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, onTornLine: () => undefined });
+    const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, logArchiveDir: paths.logs, onTornLine: () => undefined });
     const prChecks = pullRequestChecks(double, portsRepository).filter((c) => c.status === 'completed');
     if (prOpened) options.onProgress(`${describePullRequest(double, portsRepository)} (GitHub Actions' checks on the PR head; not mailed, nothing deployed)`);
     const pendingAtEnd = restarted.snapshot().queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);

@@ -134,7 +134,12 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
 export function failedPhase(steps: readonly { readonly name: string; readonly number: number; readonly conclusion: string | null }[]): string | null {
   const failed = [...steps].sort((a, b) => a.number - b.number).find((step) => step.conclusion === 'failure');
   if (failed === undefined) return null;
-  return failed.name.replace(/^(builder|watcher):\s*/i, '').trim().toLowerCase().replace(/\s+/g, '-');
+  return phaseOfStep(failed.name);
+}
+
+/** `builder: install port` → `install-port`: a job step as a buildbot-style step name. */
+export function phaseOfStep(name: string): string {
+  return name.replace(/^(builder|watcher):\s*/i, '').trim().toLowerCase().replace(/\s+/g, '-');
 }
 
 /** Makes the calls, in order. */

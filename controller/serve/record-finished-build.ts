@@ -5,6 +5,9 @@ import type { BuildResult } from '../model/build-kind.ts';
 import type { QueueEntry } from '../queue/core/queue-entry.ts';
 import type { FailureStatus } from '../status/status-snapshot.ts';
 import { appendBuild } from '../../site/ledger/append-build.ts';
+import { phaseOfStep } from '../github/translate-webhook.ts';
+import { archiveBuildLog, type ArchiveBuildLogOptions } from '../logs/archive-build-log.ts';
+import type { JobLog } from '../logs/fetch-job-log.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 
 /** What the controller knows of a finished build beyond the queue entry. */
@@ -25,6 +28,15 @@ export interface RecordFinishedBuildOptions {
   readonly versionOf: (port: string) => string | undefined;
   readonly mail: { readonly send: SendFailureMail; readonly settings: MailSettings } | null;
   readonly log: Logger;
+  /**
+   * The log archive (`site.logArchiveDir`): the job log is copied out of GitHub before the
+   * build is recorded, and the ledger links the copy. Without it the ledger links
+   * `<site>/logs/<buildId>/…`, which something else must write (the demo's runners do).
+   */
+  readonly archive?: Omit<ArchiveBuildLogOptions, 'buildId' | 'describe' | 'fetchLog' | 'signal' | 'siteBaseUrl'> & {
+    readonly fetchLog: (runId: number, signal: AbortSignal) => Promise<JobLog>;
+    readonly signal: AbortSignal;
+  };
 }
 
 export interface RecordedBuild {
@@ -42,15 +54,35 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
   const role = entry.port === null ? 'watcher' : 'builder';
   const builder = `ports-${entry.platform}-${role}`.toLowerCase();
   const base = options.siteBaseUrl.replace(/\/+$/, '');
-  const logUrl = `${base}/logs/${entry.buildId}/${run.failedPhase ?? 'job'}.txt`;
+  let url = `${base}/logs/${entry.buildId}/`;
+  let steps: NonNullable<LedgerEntry['steps']> = [{ name: run.failedPhase ?? 'job', logs: [{ name: 'stdio', url: `${base}/logs/${entry.buildId}/${run.failedPhase ?? 'job'}.txt` }] }];
+  const archive = options.archive;
+  if (archive !== undefined) {
+    const archived = await archiveBuildLog({
+      ...archive,
+      siteBaseUrl: options.siteBaseUrl,
+      buildId: entry.buildId,
+      describe: { builder, port: entry.port, platform: entry.platform, result, finishedAt: run.at, runId: run.runId },
+      fetchLog: (signal) => archive.fetchLog(run.runId, signal),
+    });
+    url = archived.pageUrl;
+    if (archived.archived) {
+      // One job log; every step of the job links it, so `/steps/<phase>/logs/stdio` resolves for each.
+      const names = [...new Set(archived.steps.map(phaseOfStep))].filter((name) => name !== '');
+      steps = (names.length === 0 ? ['job'] : names).map((name) => ({ name, logs: [{ name: 'stdio', url: archived.logUrl }] }));
+    } else {
+      options.log.warn({ buildId: entry.buildId, runId: run.runId, reason: archived.reason }, 'job log not archived; the build is recorded and its page says why');
+      steps = [{ name: run.failedPhase ?? 'job', logs: [{ name: 'stdio', url: archived.pageUrl }] }];
+    }
+  }
   const { entry: ledger } = await appendBuild(options.ledgerPath, {
     builder,
     ...(entry.port === null ? {} : { port: entry.port }),
     platform: entry.platform,
     result,
     finishedAt: run.at.toISOString(),
-    url: `${base}/logs/${entry.buildId}/`,
-    steps: [{ name: run.failedPhase ?? 'job', logs: [{ name: 'stdio', url: logUrl }] }],
+    url,
+    steps,
   });
   if (result !== 'failure') return { ledger, failure: null, mailed: false };
   const stableUrl = `${base}/builders/${builder}/builds/${ledger.number}`;

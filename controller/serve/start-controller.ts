@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { BackendName, Config } from '../config/config-schema.ts';
@@ -45,6 +45,7 @@ import { createControllerEvents } from './controller-events.ts';
 import { BodyTooLargeError, readBody } from '../http/read-body.ts';
 import { createRouter } from './http-routes.ts';
 import type { PortFacts } from './port-facts.ts';
+import { fetchJobLog } from '../logs/fetch-job-log.ts';
 import { recordFinishedBuild } from './record-finished-build.ts';
 import { runnerOptionsFromConfig } from './runner-options-from-config.ts';
 import { SerialLoop } from './serial-loop.ts';
@@ -73,6 +74,8 @@ export interface StartControllerOptions {
   readonly loopIntervalMs?: number;
   /** Clone and boot the next build's VM while the current one runs (default: config runners.warmStart). */
   readonly warmStart?: boolean;
+  /** Wait before the first retry of a job-log download (default 2 s, doubling); tests set it low. */
+  readonly logArchiveBackoffMs?: number;
   /** The end of a failed build's log for its mail (the archived copy); empty when unknown. */
   readonly logTailOf?: (buildId: BuildId, phase: string | null) => Promise<string>;
   /** Runs commands on VM hosts (image GC, disk checks); default ssh to each host's address. */
@@ -332,6 +335,17 @@ export async function startController(options: StartControllerOptions): Promise<
       versionOf: options.ports.versionOf,
       mail: options.mail,
       log,
+      ...(config.site.logArchiveDir === undefined
+        ? {}
+        : {
+            archive: {
+              dir: resolve(config.site.logArchiveDir),
+              url: config.site.logArchiveUrl ?? `${config.site.baseUrl.replace(/\/+$/, '')}/logs`,
+              fetchLog: (runId: number, s: AbortSignal) => fetchJobLog(clients.installation, { owner: clients.owner, repo: clients.repo }, runId, s),
+              signal,
+              ...(options.logArchiveBackoffMs === undefined ? {} : { backoffMs: options.logArchiveBackoffMs }),
+            },
+          }),
     });
     if (recorded.failure !== null) {
       stats.failures += 1;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../controller/errors/user-error.ts';
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
@@ -35,6 +35,11 @@ export interface BuildSiteOptions {
   readonly baseUrl: string;
   /** site.logArchiveUrl: relative log URLs in the ledger point below it; without it, below the site. */
   readonly logArchiveUrl?: string | undefined;
+  /**
+   * site.logArchiveDir: the controller's copies of job logs. Without a logArchiveUrl they are
+   * served by the site itself, so they are hard-linked (or copied) into its `/logs/`.
+   */
+  readonly logArchiveDir?: string | undefined;
   readonly signal?: AbortSignal;
   /** Called every PROGRESS_EVERY ledger lines. */
   readonly onProgress?: (lines: number) => void;
@@ -250,6 +255,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   const router = routerHtml(base, script);
   await writeFile(join(dir, 'index.html'), router);
   await writeFile(join(dir, '404.html'), router);
+  if (options.logArchiveDir !== undefined && options.logArchiveUrl === undefined) await linkTree(resolve(options.logArchiveDir), join(dir, 'logs'));
   // GitHub Pages must not run Jekyll over the site: it drops paths starting with "_" (map/_index.json).
   await writeFile(join(dir, '.nojekyll'), '');
   await mkdir(join(dir, 'builders'), { recursive: true });
@@ -407,6 +413,29 @@ const SIMPLE_PATH = /^[A-Za-z0-9._~/+-]*$/;
 export function basePathOf(baseUrl: string): string {
   const path = new URL(baseUrl).pathname;
   return path.endsWith('/') ? path : `${path}/`;
+}
+
+/** Hard links (copies across file systems) of every file below `from`; a missing `from` is an empty archive. */
+async function linkTree(from: string, to: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(from, { withFileTypes: true });
+  } catch (caught) {
+    if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw caught;
+  }
+  await mkdir(to, { recursive: true });
+  for (const entry of entries) {
+    // Temp files of a write in progress (`.name.tmp`) are not logs yet.
+    if (entry.name.startsWith('.')) continue;
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) await linkTree(source, target);
+    else if (entry.isFile()) await link(source, target).catch(async (caught: unknown) => {
+      if ((caught as NodeJS.ErrnoException).code !== 'EXDEV' && (caught as NodeJS.ErrnoException).code !== 'EPERM') throw caught;
+      await copyFile(source, target);
+    });
+  }
 }
 
 /** Never swap away a folder that is not a site: `--out .` must not delete the user's files. */

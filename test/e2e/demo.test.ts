@@ -51,12 +51,21 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
   // The ledger is whole (no torn line) and the site was written from it.
   let lines = 0;
   let failedBuilders = 0;
+  let archived = 0;
   for await (const { entry } of readLedger(join(dir, 'state', 'ledger.ndjson'), { onTornLine: (torn) => { assert.fail(`torn ledger line ${torn.line}`); } })) {
     assert.match(entry.builder, /^ports-(15_arm64|14_x86_64)-(watcher|builder)$/);
     lines += 1;
     if (entry.builder.endsWith('-builder') && entry.result === 'failure') failedBuilders += 1;
+    // The controller archived the job log from GitHub (the double) and the site serves the copy.
+    const logs = new Set([entry.url, ...(entry.steps ?? []).flatMap((s) => s.logs.map((l) => l.url))]);
+    for (const url of logs) {
+      assert.match(url, /^https:\/\/build\.macports\.org\/logs\/[a-z0-9-]+\/(index\.html|stdio\.txt\.gz)$/);
+      assert.ok(existsSync(join(dir, 'site', new URL(url).pathname)), `${url} is in the site`);
+    }
+    archived += logs.size > 1 ? 1 : 0;
   }
   assert.equal(lines, summary.builds);
+  assert.ok(archived > 0, 'some job logs were archived');
   // Every failed port build is mailed once, through SMTP (a failed watcher has no port to mail about).
   assert.equal(summary.mailsSent, failedBuilders);
   assert.equal(readdirSync(join(dir, 'outbox')).length, summary.mailsSent);

@@ -230,6 +230,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const httpFaults: { fault: HttpFault; left: number }[] = [];
   const changeListeners = new Set<() => void>();
   const jobWaiters = new Map<number, (message: RunnerJobMessage | null) => void>();
+  /** Signed log download URLs handed out by `download-job-logs-for-workflow-run`. */
+  const logDownloads = new Map<string, { readonly jobId: number; readonly expires: number }>();
   const prWorkflows = options.pullRequestWorkflows ?? {};
   /** Per pull_request run: the jobs planned so far and the results `needs` gives later jobs. */
   const prRuns = new Map<number, { model: PullRequestWorkflow; planned: Map<string, { instances: readonly JobInstance[]; maxParallel: number; jobIds: number[] }>; results: Map<string, NeedResult> }>();
@@ -806,6 +808,14 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         const job = jobs.get(Number(p.job_id));
         return job === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().job(job, runOf(job)));
       }
+      case 'actions/download-job-logs-for-workflow-run': {
+        // GitHub answers with a redirect to a signed URL that works for a minute, without a token.
+        const job = jobs.get(Number(p.job_id));
+        if (job === undefined || job.status !== 'completed') return error(404, 'Not Found');
+        const signature = randomBytes(12).toString('hex');
+        logDownloads.set(signature, { jobId: job.id, expires: now().getTime() + 60_000 });
+        return new HttpAnswer(302, undefined, { headers: { location: `${url}/_logs/jobs/${job.id}/signedlogcontent?urlSignature=${signature}` } });
+      }
       case 'actions/generate-runner-jitconfig-for-repo': {
         const name = String(b.name);
         if ([...runners.values()].some((r) => r.name === name)) return error(409, `Already exists - A runner with the name ${name} already exists.`);
@@ -1042,6 +1052,17 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Problems parsing JSON', documentation_url: DOCS }));
         return;
       }
+      if (requestUrl.pathname.startsWith('/_logs/')) {
+        // The signed download URL a job-log request redirects to (a blob store on GitHub).
+        const signed = logDownloads.get(requestUrl.searchParams.get('urlSignature') ?? '');
+        const job = signed === undefined || signed.expires < now().getTime() ? undefined : jobs.get(signed.jobId);
+        if (job === undefined || requestUrl.pathname !== `/_logs/jobs/${job.id}/signedlogcontent`) {
+          res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AuthenticationFailed</Code></Error>');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(jobLogText(job));
+        return;
+      }
       if (requestUrl.pathname.startsWith('/_runner/')) {
         await runnerProtocol(method, requestUrl.pathname, body, res);
         return;
@@ -1083,6 +1104,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       }
       if (routed !== undefined && !result.generic) {
         const problems = schema.checkResponse(routed.operation, result.status, result.body);
+        if (result.status >= 300 && result.status < 400 && result.headers.location === undefined) problems.push(`status ${result.status} of ${routed.operation} has no Location header`);
         if (problems.length > 0) violations.push({ where: 'response', operation: routed.operation, problems });
       }
       requests.push({ method, path: requestUrl.pathname, operation: routed?.operation ?? null, status: result.status });
@@ -1197,4 +1219,21 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       return closing;
     },
   };
+}
+
+/**
+ * A job's log as GitHub serves it: timestamped lines, each step in a `##[group]` with what it
+ * did. The runner stand-in reports steps and conclusions only, so that is what the log says.
+ */
+function jobLogText(job: JobRecord): string {
+  const lines: string[] = [];
+  const at = (time: string | null): string => time ?? job.startedAt;
+  lines.push(`${at(job.startedAt)} Job ${job.name} ran on runner ${job.runnerName ?? '(none)'}`);
+  for (const step of job.steps) {
+    if (step.conclusion === 'skipped') continue;
+    lines.push(`${at(step.startedAt)} ##[group]Run ${step.name}`, `${at(step.completedAt)} ${step.name}: ${step.conclusion ?? 'unknown'}`, `${at(step.completedAt)} ##[endgroup]`);
+    if (step.conclusion === 'failure') lines.push(`${at(step.completedAt)} ##[error]Process completed with exit code 1.`);
+  }
+  lines.push(`${at(job.completedAt)} Job completed: ${job.conclusion ?? 'unknown'}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,7 @@ export const USED_OPERATIONS = [
   'actions/force-cancel-workflow-run',
   'actions/list-jobs-for-workflow-run',
   'actions/get-job-for-workflow-run',
+  'actions/download-job-logs-for-workflow-run',
   'actions/generate-runner-jitconfig-for-repo',
   'actions/list-self-hosted-runners-for-repo',
   'actions/get-self-hosted-runner-for-repo',

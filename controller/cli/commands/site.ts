@@ -31,6 +31,7 @@ export function registerSite(program: Command, ctx: CliContext): void {
         outDir: out,
         baseUrl: config.site.baseUrl,
         logArchiveUrl: config.site.logArchiveUrl,
+        logArchiveDir: config.site.logArchiveDir === undefined ? undefined : resolve(ctx.cwd, config.site.logArchiveDir),
         signal: ctx.signal,
         onProgress: (lines) => ctx.stderr.write(`site build: ${lines.toLocaleString('en')} builds read\n`),
         onTornLine: (torn) =>
