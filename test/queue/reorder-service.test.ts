@@ -193,3 +193,9 @@ test('a run that completed while nobody listened is reported by reconcile with i
   assert.equal(service.runFinished('tst-1', 'failure', at(3)), false);
   assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} finished 1000 failure 0`]);
 });
+
+test('the build id prefix "pr" is refused: pr-… ids are ports-pr.yml jobs, which get the PR slot share', () => {
+  const db = openStore(':memory:');
+  assert.throws(() => new ReorderService({ db, platforms: ['15_arm64'], gateway: new FakeRunGateway(), graph: null, idPrefix: 'pr' }), /build id prefix "pr" is reserved for pull-request builds/);
+  db.close();
+});
