@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { readLedger } from '../../../site/ledger/read-ledger.ts';
+import type { Farm } from './farm-harness.ts';
+
+/** What a fault test asserts at quiescence; every count but the totals must be 0. */
+export interface FarmInvariants {
+  readonly runs: number;
+  readonly completedRuns: number;
+  readonly ledgerEntries: number;
+  /** Runs portfarm dispatched that GitHub completed but the ledger lacks. */
+  readonly lost: readonly string[];
+  /** Build ids dispatched twice, in the ledger twice, or a port built successfully twice at one revision. */
+  readonly duplicated: readonly string[];
+  /** The ledger's last line cut by a crash (and never repaired). */
+  readonly tornLines: number;
+  /** `platform port@sha` a pushed commit touched with no completed build at that or a later revision. */
+  readonly unbuilt: readonly string[];
+  readonly leftoverVms: readonly string[];
+  readonly leftoverRegistrations: readonly string[];
+  readonly schemaViolations: number;
+  /** Failure mails about a port that did not fail by the plan (an infrastructure failure mailed as a port failure). */
+  readonly wrongMails: readonly string[];
+  readonly mails: number;
+}
+
+const BUILD_ID = /^\[([a-z0-9-]+)\]/;
+
+export async function checkFarmInvariants(farm: Farm, failingPorts: readonly string[] = []): Promise<FarmInvariants> {
+  const runs = farm.double.runs();
+  const ledgerCount = new Map<string, number>();
+  let tornLines = 0;
+  let ledgerEntries = 0;
+  if (existsSync(farm.ledgerPath)) {
+    for await (const { entry } of readLedger(farm.ledgerPath, { onTornLine: () => { tornLines += 1; } })) {
+      ledgerEntries += 1;
+      const id = /\/logs\/([a-z0-9-]+)\//.exec(entry.url)?.[1] ?? `(no build id: ${JSON.stringify(entry)})`;
+      ledgerCount.set(id, (ledgerCount.get(id) ?? 0) + 1);
+    }
+  }
+  const runsByBuild = new Map<string, number>();
+  const lost: string[] = [];
+  const duplicated: string[] = [];
+  const successes = new Map<string, number>();
+  for (const run of runs) {
+    const id = BUILD_ID.exec(run.name)?.[1];
+    if (id === undefined) continue;
+    runsByBuild.set(id, (runsByBuild.get(id) ?? 0) + 1);
+    if (run.status === 'completed' && ledgerCount.get(id) === undefined) lost.push(`${run.name} (${run.conclusion ?? 'no conclusion'})`);
+    if (run.status === 'completed' && run.conclusion === 'success') {
+      const key = `${run.inputs.platform ?? ''} ${run.inputs.portname === '' ? 'watcher' : (run.inputs.portname ?? '')}@${run.inputs.ports_sha ?? ''}`;
+      successes.set(key, (successes.get(key) ?? 0) + 1);
+    }
+  }
+  for (const [id, n] of runsByBuild) if (n > 1) duplicated.push(`build ${id} dispatched ${n} times`);
+  for (const [id, n] of ledgerCount) {
+    if (n > 1) duplicated.push(`build ${id} in the ledger ${n} times`);
+    if (!runsByBuild.has(id)) duplicated.push(`build ${id} in the ledger but never run on GitHub`);
+  }
+  for (const [key, n] of successes) if (n > 1) duplicated.push(`${key} built successfully ${n} times`);
+
+  // Every port a commit touched was built (or failed) at that revision or a later one: newer revisions supersede.
+  const order = new Map(farm.pushed.map((c, i) => [c.sha, i]));
+  const built = new Map<string, number>();
+  for (const run of runs) {
+    if (run.status !== 'completed' || (run.conclusion !== 'success' && run.conclusion !== 'failure')) continue;
+    const port = run.inputs.portname ?? '';
+    if (port === '') continue;
+    const at = order.get(run.inputs.ports_sha ?? '') ?? -1;
+    const key = `${run.inputs.platform ?? ''} ${port}`;
+    built.set(key, Math.max(built.get(key) ?? -1, at));
+  }
+  const unbuilt: string[] = [];
+  farm.pushed.forEach((commit, index) => {
+    for (const platform of farm.platforms) {
+      for (const port of commit.ports) {
+        if ((built.get(`${platform.name} ${port}`) ?? -1) < index) unbuilt.push(`${platform.name} ${port}@${commit.sha.slice(0, 8)}`);
+      }
+    }
+  });
+
+  const mails = readFileSync(farm.mailLog, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { subject: string }).subject);
+  const wrongMails = mails.filter((subject) => !failingPorts.some((port) => subject.includes(`] ${port} @`)));
+  return {
+    runs: runs.length,
+    completedRuns: runs.filter((r) => r.status === 'completed').length,
+    ledgerEntries,
+    lost,
+    duplicated,
+    tornLines,
+    unbuilt,
+    leftoverVms: farm.orchard?.vmNames() ?? [],
+    leftoverRegistrations: farm.double.runners().map((r) => r.name),
+    schemaViolations: farm.double.violations.length,
+    wrongMails,
+    mails: mails.length,
+  };
+}
+
+/** Fails with every broken invariant named (and where the farm's files are). */
+export function assertFarmInvariants(report: FarmInvariants, where: string): void {
+  const broken = {
+    lost: report.lost,
+    duplicated: report.duplicated,
+    tornLines: report.tornLines,
+    unbuilt: report.unbuilt,
+    leftoverVms: report.leftoverVms,
+    leftoverRegistrations: report.leftoverRegistrations,
+    schemaViolations: report.schemaViolations,
+    wrongMails: report.wrongMails,
+  };
+  assert.deepEqual(
+    broken,
+    { lost: [], duplicated: [], tornLines: 0, unbuilt: [], leftoverVms: [], leftoverRegistrations: [], schemaViolations: 0, wrongMails: [] },
+    `${where}: invariants broken (runs ${report.runs}, ledger ${report.ledgerEntries})`,
+  );
+}
