@@ -53,7 +53,9 @@ export async function recoverMissedDeliveries(options: RecoverOptions, signal: A
   const missed = [...attempts.entries()]
     .filter(([guid, list]) => !options.store.has(guid) && list.every((a) => !a.ok))
     .map(([guid, list]) => ({ guid, latest: list.reduce((a, b) => (b.at > a.at || (b.at === a.at && b.id > a.id) ? b : a)) }))
-    .sort((a, b) => a.latest.at - b.latest.at);
+    // Oldest first. `delivered_at` has whole seconds, so ties are common: delivery ids grow with
+    // time and break them (the listing is newest first, so without this a burst came back reversed).
+    .sort((a, b) => a.latest.at - b.latest.at || a.latest.id - b.latest.id);
   const redelivered: string[] = [];
   for (const { guid, latest } of missed) {
     try {

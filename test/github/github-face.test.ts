@@ -145,4 +145,18 @@ describe('GitHub face against the double', () => {
     await double.deliveriesSettled();
     assert.deepEqual((await recoverMissedDeliveries({ app: clients.app, store, log: logged.log }, signal)).redelivered, [], 'running it again redelivers nothing');
   });
+
+  test('missed deliveries come back oldest first, also when they failed within one second (delivered_at has whole seconds)', async () => {
+    await handler.idle();
+    await double.deliveriesSettled();
+    double.setWebhookFault('drop', ['push']);
+    const burst = ['e', 'f', '1', '2', '3'].map((c) => push(c.repeat(40), ['devel/git/Portfile']));
+    await double.deliveriesSettled();
+    double.setWebhookFault('deliver');
+    const result = await recoverMissedDeliveries({ app: clients.app, store, log: logged.log }, signal);
+    // A newer push recovered before an older one would be built at the older revision.
+    assert.deepEqual(result.redelivered, burst);
+    await double.deliveriesSettled();
+    await handler.idle();
+  });
 });
