@@ -25,9 +25,13 @@ import type { QueueChange } from './core/queue-change.ts';
 import type { QueueContext } from './core/queue-context.ts';
 import type { QueueEntry } from './core/queue-entry.ts';
 import { POLICIES } from './core/queue-policy.ts';
+import { requeueLost } from './core/requeue-lost.ts';
 import { selectNext } from './core/select-next.ts';
 import type { RunGateway, RunSummary } from './run-gateway.ts';
 import { watcherRequestSchema, type WatcherRequestInput } from './watcher-request-schema.ts';
+
+/** How often a build whose run did no work (runner lost, list never handed over) is queued again. */
+export const MAX_LOST_RETRIES = 3;
 
 export interface ReorderServiceOptions {
   /** An open state database (`openStore`). */
@@ -74,6 +78,9 @@ export class ReorderService {
   readonly #queues = new Map<string, PlatformQueue>();
   readonly #prefix: string;
   #counter: number;
+  /** Requeues after lost work, by the build id now standing for the build (a safety valve: in memory). */
+  readonly #retries = new Map<BuildId, number>();
+  readonly #requeuedFrom = new Set<BuildId>();
 
   constructor(options: ReorderServiceOptions) {
     this.#db = options.db;
@@ -128,8 +135,13 @@ export class ReorderService {
     return this.#change(found.queue, () => ({ value: true, changes: markStarted(found.entry, now.getTime()) }), now.getTime());
   }
 
-  /** The build's run completed. A cancelled run the service did not ask for is finished like any other. */
-  runFinished(buildId: BuildId, result: BuildResult, now: Date): boolean {
+  /**
+   * The build's run completed. A cancelled run the service did not ask for is finished like any
+   * other. A run that failed without doing its work — a watcher whose list never arrived, a
+   * builder whose runner was lost (`runnerLost`) — is finished and its build queued again
+   * under a new id, up to `MAX_LOST_RETRIES` times.
+   */
+  runFinished(buildId: BuildId, result: BuildResult, now: Date, options: { readonly runnerLost?: boolean } = {}): boolean {
     const found = this.#find(buildId);
     if (found === undefined) return false;
     const { queue, entry } = found;
@@ -137,7 +149,30 @@ export class ReorderService {
     if (entry.cancelRequested && result === 'cancelled') {
       return this.#change(queue, (ctx) => ({ value: true, changes: requeuePreempted(queue, entry, ctx).changes }), now.getTime());
     }
+    if (this.#lostWork(entry, result, options.runnerLost === true)) {
+      return this.#change(queue, (ctx) => ({ value: true, changes: this.#requeueLost(queue, entry, result, ctx) }), now.getTime());
+    }
     return this.#change(queue, () => ({ value: true, changes: markFinished(queue, entry, result, now.getTime()) }), now.getTime());
+  }
+
+  /** Whether a build of this run was requeued because its run did no work (runner lost, list never handed over). */
+  wasRequeued(buildId: BuildId): boolean {
+    return this.#requeuedFrom.has(buildId);
+  }
+
+  #lostWork(entry: QueueEntry, result: BuildResult, runnerLost: boolean): boolean {
+    if (result !== 'failure' || (this.#retries.get(entry.buildId) ?? 0) >= MAX_LOST_RETRIES) return false;
+    const watcher = entry.kind === 'watcher' || entry.kind === 'pr-watcher';
+    return watcher ? !entry.listAccepted : runnerLost;
+  }
+
+  #requeueLost(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, ctx: QueueContext): readonly QueueChange[] {
+    const r = requeueLost(queue, entry, result, ctx);
+    if (r.entry.buildId !== entry.buildId) this.#retries.set(r.entry.buildId, (this.#retries.get(entry.buildId) ?? 0) + 1);
+    this.#retries.delete(entry.buildId);
+    this.#requeuedFrom.add(entry.buildId);
+    if (this.#requeuedFrom.size > 10_000) this.#requeuedFrom.delete(this.#requeuedFrom.values().next().value ?? '');
+    return r.changes;
   }
 
   /**
@@ -238,6 +273,8 @@ export class ReorderService {
         const result = toResult(run.conclusion);
         if (entry.cancelRequested && result === 'cancelled') {
           this.#change(queue, (ctx) => ({ value: null, changes: requeuePreempted(queue, entry, ctx).changes }), at);
+        } else if (this.#lostWork(entry, result, false)) {
+          this.#change(queue, (ctx) => ({ value: null, changes: this.#requeueLost(queue, entry, result, ctx) }), at);
         } else {
           this.#change(queue, () => ({ value: null, changes: markFinished(queue, entry, result, at) }), at);
         }
@@ -250,7 +287,11 @@ export class ReorderService {
     return report;
   }
 
-  /** Every platform's queue as the status API shows it (queueSchema). */
+  /** Builds dispatched and not finished, on every platform. */
+  inFlight(): readonly Readonly<QueueEntry>[] {
+    return [...this.#queues.values()].flatMap((queue) => queue.inFlight);
+  }
+
   /** One build in any state (finished included), for checks, the ledger and mail; undefined for an unknown id. */
   describeBuild(buildId: BuildId): Readonly<QueueEntry> | undefined {
     const live = this.#find(buildId);
@@ -259,6 +300,7 @@ export class ReorderService {
     return row === undefined ? undefined : rowToEntry(row);
   }
 
+  /** Every platform's queue as the status API shows it (queueSchema). */
   queueStatus(now: Date): QueueStatus[] {
     return [...this.#queues.values()].map((queue) => describeQueue(queue, now.getTime()));
   }

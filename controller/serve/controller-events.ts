@@ -15,6 +15,8 @@ export interface ControllerEventsOptions {
   readonly onFinished: (buildId: BuildId, result: BuildResult, event: WorkflowRunEvent) => Promise<void>;
   /** A builder's job was taken by its runner: its check goes in_progress. */
   readonly onStarted: (buildId: BuildId, at: Date) => void;
+  /** Whether the build's runner was lost (its host or VM went away): the build is queued again, not failed. */
+  readonly runnerLost?: (buildId: BuildId) => boolean;
   readonly log: Logger;
 }
 
@@ -87,7 +89,7 @@ export function createControllerEvents(options: ControllerEventsOptions): FarmEv
       if (event.action !== 'completed') return;
       const result = toResult(event.conclusion);
       // runFinished answers false for a repeat: the side effects run once per build.
-      if (reorder.runFinished(event.buildId, result, event.at)) await options.onFinished(event.buildId, result, event);
+      if (reorder.runFinished(event.buildId, result, event.at, { runnerLost: options.runnerLost?.(event.buildId) ?? false })) await options.onFinished(event.buildId, result, event);
       kick();
     },
   };

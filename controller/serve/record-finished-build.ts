@@ -18,6 +18,8 @@ export interface FinishedRun {
   readonly failedPhase: string | null;
   /** The last lines of the failed step's log, when archived. */
   readonly logTail: string;
+  /** The run failed for the farm's reason (its runner was lost), not the port's: nobody is mailed. */
+  readonly infrastructure?: boolean;
 }
 
 export interface RecordFinishedBuildOptions {
@@ -94,7 +96,7 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
     finishedAt: run.at.toISOString(),
     logUrl: stableUrl,
   };
-  if (entry.port === null || options.mail === null) return { ledger, failure, mailed: false };
+  if (entry.port === null || options.mail === null || run.infrastructure === true) return { ledger, failure, mailed: false };
   const mail = buildFailureMail(
     {
       port: entry.port,

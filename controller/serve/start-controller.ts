@@ -16,6 +16,8 @@ import { CheckRunPublisher, type CheckConclusion } from '../github/check-run-pub
 import { createGitHubClients, type GitHubClients } from '../github/create-github-clients.ts';
 import { createWebhookHandler } from '../github/create-webhook-handler.ts';
 import { createOctokitRunGateway } from '../github/octokit-run-gateway.ts';
+import { explainFailedRun } from '../github/explain-failed-run.ts';
+import { listQueuedJobs } from '../github/list-queued-jobs.ts';
 import { recoverMissedDeliveries } from '../github/recover-missed-deliveries.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { acceptWatcherList } from '../handoff/accept-watcher-list.ts';
@@ -84,6 +86,14 @@ export interface StartControllerOptions {
   readonly fetchRunnerReleases?: (signal: AbortSignal) => Promise<readonly RunnerRelease[]>;
   /** Measures a host's disk for admission; default over `hostShell` for tart and libvirt hosts (others are not measured). */
   readonly diskProbe?: HostDiskProbe;
+  /**
+   * How often the controller also asks GitHub what it may have missed: failed webhook
+   * deliveries are redelivered, runs in flight reconciled, jobs still waiting for a runner
+   * given one (default 5 min; 0: only at start).
+   */
+  readonly sweepIntervalMs?: number;
+  /** How often a cancel looks whether the run stopped (default 2 s). */
+  readonly cancelPollMs?: number;
   /** Dispatch nothing new (drain, maintenance): webhooks, run states, checks and reconcile go on. */
   readonly paused?: boolean;
   readonly now?: () => Date;
@@ -152,7 +162,13 @@ export async function startController(options: StartControllerOptions): Promise<
     },
     signal,
   );
-  const gateway = createOctokitRunGateway({ clients, workflow: config.github.workflow, ref: options.ref ?? 'master', log: log.child({ component: 'gateway' }) });
+  const gateway = createOctokitRunGateway({
+    clients,
+    workflow: config.github.workflow,
+    ref: options.ref ?? 'master',
+    log: log.child({ component: 'gateway' }),
+    ...(options.cancelPollMs === undefined ? {} : { cancelPollMs: options.cancelPollMs }),
+  });
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
   const checks = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) });
   const stats: ControllerStats = {
@@ -169,6 +185,8 @@ export async function startController(options: StartControllerOptions): Promise<
   const failures: FailureStatus[] = [];
   const startedAt = new Map<BuildId, Date>();
   const failedPhases = new Map<BuildId, string>();
+  /** Builds whose job failed with no failed step: the runner was lost with its VM or host. */
+  const lostRunners = new Set<BuildId>();
   const feed = new SettableStatusFeed(emptySnapshot(options.version, config.github.repo, now()));
 
   // Image versions: the registry `portfarm image …` writes, read on every clone.
@@ -278,11 +296,17 @@ export async function startController(options: StartControllerOptions): Promise<
   });
   const controllerStartedAt = now();
 
+  const sweepIntervalMs = options.sweepIntervalMs ?? 300_000;
+  let lastSweep = Date.now();
   const loop = new SerialLoop({
     intervalMs: options.loopIntervalMs ?? 15_000,
     signal,
     onError: (error) => { log.warn({ err: error }, 'scheduling round failed; the next round retries'); },
     tick: async (s) => {
+      if (sweepIntervalMs > 0 && Date.now() - lastSweep >= sweepIntervalMs) {
+        lastSweep = Date.now();
+        await sweep(s);
+      }
       if (options.paused !== true) {
         const report = await reorder.pump(now(), s);
         stats.preemptions += report.preempted.length;
@@ -325,10 +349,11 @@ export async function startController(options: StartControllerOptions): Promise<
     const entry = reorder.describeBuild(buildId);
     if (entry === undefined) return;
     stats.finished += 1;
-    const failedPhase = failedPhases.get(buildId) ?? null;
+    const runnerLost = lostRunners.delete(buildId);
+    const failedPhase = runnerLost ? 'runner-lost' : (failedPhases.get(buildId) ?? null);
     failedPhases.delete(buildId);
     const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
-    const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail }, {
+    const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail, infrastructure: runnerLost }, {
       ledgerPath: options.ledgerPath,
       siteBaseUrl: config.site.baseUrl,
       maintainersOf: options.ports.maintainersOf,
@@ -362,6 +387,28 @@ export async function startController(options: StartControllerOptions): Promise<
     const report = await reorder.reconcile(now(), s);
     for (const finished of report.finished) await recordFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() });
   };
+  // A job whose `queued` delivery was handled before a crash lost its VM with the process, and
+  // GitHub sends no second `queued`: ask for the jobs of each dispatched run that has no VM.
+  const resumeWaitingJobs = async (s: AbortSignal): Promise<void> => {
+    const leased = new Set(runners.leases().map((l) => l.buildId));
+    for (const entry of reorder.inFlight()) {
+      if (entry.state !== 'dispatched' || entry.runId === null || leased.has(entry.buildId)) continue;
+      for (const job of await listQueuedJobs(clients, entry.runId, s)) {
+        if (runners.handleWorkflowJob(job) === 'started') log.info({ buildId: entry.buildId, jobId: job.jobId }, 'job still queued on GitHub without a VM; starting one');
+      }
+    }
+  };
+  const recover = (s: AbortSignal): Promise<void> =>
+    recoverMissedDeliveries({ app: clients.app, store: deliveries, log: log.child({ component: 'recovery' }), now }, s).then(
+      (result) => { log.info({ redelivered: result.redelivered.length, listed: result.listed }, 'missed deliveries asked again'); },
+      (error: unknown) => { log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead'); },
+    );
+  // What a webhook lost while the controller listened would have said, asked of GitHub.
+  const sweep = async (s: AbortSignal): Promise<void> => {
+    await recover(s);
+    await reconcileAndRecord(s).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'reconcile failed; the next sweep retries'); });
+    await resumeWaitingJobs(s).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'looking for jobs without a VM failed; the next sweep retries'); });
+  };
 
   const events = createControllerEvents({
     reorder,
@@ -373,6 +420,7 @@ export async function startController(options: StartControllerOptions): Promise<
       checkFor(buildId, 'in_progress');
     },
     onFinished: recordFinished,
+    runnerLost: (buildId) => lostRunners.has(buildId),
   });
   // The first failed step of a builder's job names the failing phase (for the check and the mail).
   const observedEvents = {
@@ -380,6 +428,20 @@ export async function startController(options: StartControllerOptions): Promise<
     onWorkflowJob: async (event: Parameters<typeof events.onWorkflowJob>[0], s: AbortSignal) => {
       if (event.action === 'completed' && event.buildId !== null && event.failedStep !== null) failedPhases.set(event.buildId, event.failedStep);
       await events.onWorkflowJob(event, s);
+    },
+    // A failed run whose job event did not say how (lost, or still to come): ask GitHub, so a lost
+    // runner is rebuilt rather than mailed to the port's maintainers as the port's failure.
+    onWorkflowRun: async (event: Parameters<typeof events.onWorkflowRun>[0], s: AbortSignal) => {
+      const buildId = event.buildId;
+      if (event.action === 'completed' && buildId !== null && event.conclusion === 'failure' && !failedPhases.has(buildId) && reorder.describeBuild(buildId)?.state !== 'finished') {
+        const cause = await explainFailedRun(clients, event.runId, s);
+        if (cause.kind === 'step') failedPhases.set(buildId, cause.phase);
+        if (cause.kind === 'runner-lost') {
+          lostRunners.add(buildId);
+          log.warn({ buildId, runId: event.runId }, 'the run failed because its runner was lost (host or VM gone); the build is queued again, nobody is mailed');
+        }
+      }
+      await events.onWorkflowRun(event, s);
     },
   };
 
@@ -446,10 +508,8 @@ export async function startController(options: StartControllerOptions): Promise<
   await runners.start();
   webhook.resumeUnprocessed();
   await reconcileAndRecord(signal);
-  const recovered = recoverMissedDeliveries({ app: clients.app, store: deliveries, log: log.child({ component: 'recovery' }), now }, signal).then(
-    (result) => { log.info({ redelivered: result.redelivered.length, listed: result.listed }, 'missed deliveries asked again'); },
-    (error: unknown) => { log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead'); },
-  );
+  await resumeWaitingJobs(signal).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'looking for jobs without a VM failed; the next sweep retries'); });
+  const recovered = recover(signal);
 
   loop.kick();
   log.info({ url }, 'controller listening');

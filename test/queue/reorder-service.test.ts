@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DatabaseSync } from 'node:sqlite';
 import { UserError } from '../../controller/errors/user-error.ts';
-import { ReorderService } from '../../controller/queue/reorder-service.ts';
+import { MAX_LOST_RETRIES, ReorderService } from '../../controller/queue/reorder-service.ts';
 import { queueSchema } from '../../controller/status/status-snapshot.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from './fake-run-gateway.ts';
@@ -191,7 +191,46 @@ test('a run that completed while nobody listened is reported by reconcile with i
   assert.deepEqual(await service.reconcile(at(2), signal), { adopted: [], requeued: [], started: [], finished: [{ buildId: 'tst-1', runId: 1000, result: 'failure' }] });
   // The late webhook changes nothing more: the build is recorded once, from the report.
   assert.equal(service.runFinished('tst-1', 'failure', at(3)), false);
-  assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} finished 1000 failure 0`]);
+  // The watcher failed before its list arrived: its commit's ports are still to be listed, so it is queued again.
+  assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} finished 1000 failure 0`, `tst-2 watcher - ${REV1} pending - - 0`]);
+});
+
+test('a watcher whose run failed before its list arrived is queued again, at most MAX_LOST_RETRIES times; one that handed its list over is not', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  let id = 'tst-1';
+  for (let attempt = 1; attempt <= MAX_LOST_RETRIES + 1; attempt += 1) {
+    await service.pump(at(attempt), signal);
+    gateway.advance(id, 'completed', 'failure');
+    assert.equal(service.runFinished(id, 'failure', at(attempt)), true);
+    id = `tst-${attempt + 1}`;
+  }
+  // MAX_LOST_RETRIES requeues, then the failure stands (a watcher that never hands over is broken, not unlucky).
+  assert.equal(rows(db).filter((r) => r.includes(' pending ')).length, 0);
+  assert.equal(rows(db).length, MAX_LOST_RETRIES + 1);
+});
+
+test('a builder whose runner was lost is queued again under a new id; a builder that failed in a step is not', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['curl', 'wget'], excluded: [] }, at(2));
+  gateway.advance('tst-1', 'completed', 'success');
+  service.runFinished('tst-1', 'success', at(3));
+  await service.pump(at(4), signal);
+  const first = service.inFlight()[0];
+  assert.ok(first !== undefined);
+  const port = first.port ?? '';
+  assert.notEqual(port, '');
+  assert.equal(service.runFinished(first.buildId, 'failure', at(5), { runnerLost: true }), true);
+  const again = rows(db).find((r) => r.includes(` ${port} `) && r.includes(' pending '));
+  assert.ok(again !== undefined, `the lost build of ${port} is queued again: ${rows(db).join(' | ')}`);
+  await service.pump(at(6), signal);
+  const second = service.inFlight()[0];
+  assert.ok(second !== undefined);
+  assert.equal(second.port, first.port);
+  assert.equal(service.runFinished(second.buildId, 'failure', at(7)), true);
+  assert.equal(rows(db).filter((r) => r.includes(` ${port} `) && r.includes(' pending ')).length, 0);
 });
 
 test('the build id prefix "pr" is refused: pr-… ids are ports-pr.yml jobs, which get the PR slot share', () => {

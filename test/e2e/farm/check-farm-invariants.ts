@@ -22,6 +22,8 @@ export interface FarmInvariants {
   /** Failure mails about a port that did not fail by the plan (an infrastructure failure mailed as a port failure). */
   readonly wrongMails: readonly string[];
   readonly mails: number;
+  /** Every run, for the failure message: `[id] what on platform @sha (conclusion)`, and the pushes in order. */
+  readonly timeline: readonly string[];
 }
 
 const BUILD_ID = /^\[([a-z0-9-]+)\]/;
@@ -94,6 +96,10 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
     schemaViolations: farm.double.violations.length,
     wrongMails,
     mails: mails.length,
+    timeline: [
+      `pushed: ${farm.pushed.map((c) => `${c.sha.slice(0, 8)} (${c.ports.join(' ')})`).join(', ')}`,
+      ...runs.map((r) => `${r.name} @${(r.inputs.ports_sha ?? '').slice(0, 8)} [${r.inputs.portlist ?? ''}] ${r.conclusion ?? r.status}`),
+    ],
   };
 }
 
@@ -112,6 +118,6 @@ export function assertFarmInvariants(report: FarmInvariants, where: string): voi
   assert.deepEqual(
     broken,
     { lost: [], duplicated: [], tornLines: 0, unbuilt: [], leftoverVms: [], leftoverRegistrations: [], schemaViolations: 0, wrongMails: [] },
-    `${where}: invariants broken (runs ${report.runs}, ledger ${report.ledgerEntries})`,
+    `${where}: invariants broken (runs ${report.runs}, ledger ${report.ledgerEntries})\n${report.timeline.join('\n')}`,
   );
 }

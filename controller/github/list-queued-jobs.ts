@@ -1,0 +1,26 @@
+import type { WorkflowJobEvent } from '../runners/workflow-job-event.ts';
+import type { GitHubClients } from './create-github-clients.ts';
+import { toGitHubError } from './github-error.ts';
+
+/**
+ * The jobs of a run that still wait for a runner, as the `queued` events the runner manager
+ * takes. After a crash the controller has handled (and stored) a job's `queued` delivery but
+ * lost the VM it was starting, and GitHub sends no second one: asking for the run's jobs is
+ * the only way to learn that a job still waits.
+ */
+export async function listQueuedJobs(clients: GitHubClients, runId: number, signal: AbortSignal): Promise<WorkflowJobEvent[]> {
+  try {
+    const jobs = await clients.installation.paginate(clients.installation.rest.actions.listJobsForWorkflowRun, {
+      owner: clients.owner,
+      repo: clients.repo,
+      run_id: runId,
+      per_page: 100,
+      request: { signal },
+    });
+    return jobs
+      .filter((job) => job.status === 'queued' || job.status === 'waiting' || job.status === 'pending')
+      .map((job) => ({ action: 'queued', jobId: job.id, runId, labels: job.labels, runnerId: null, runnerName: null, conclusion: null }));
+  } catch (err) {
+    throw toGitHubError(err, `listing the jobs of run ${runId}`);
+  }
+}
