@@ -11,7 +11,9 @@ import { applyQueueChanges } from '../store/apply-queue-changes.ts';
 import { inTransaction } from '../store/in-transaction.ts';
 import { loadPlatformQueue } from '../store/load-platform-queue.ts';
 import { rowToEntry } from '../store/row-to-entry.ts';
+import { deleteMeta } from '../store/sql/delete-meta.ts';
 import { getMeta } from '../store/sql/get-meta.ts';
+import { metaByPrefix } from '../store/sql/meta-by-prefix.ts';
 import { selectEntry } from '../store/sql/select-entry.ts';
 import { setMeta } from '../store/sql/set-meta.ts';
 import { describeQueue } from './core/describe-queue.ts';
@@ -32,6 +34,9 @@ import { watcherRequestSchema, type WatcherRequestInput } from './watcher-reques
 
 /** How often a build whose run did no work (runner lost, list never handed over) is queued again. */
 export const MAX_LOST_RETRIES = 3;
+
+/** Meta key prefix of a finished build whose ledger line is not written yet. */
+const UNRECORDED = 'unrecorded:';
 
 export interface ReorderServiceOptions {
   /** An open state database (`openStore`). */
@@ -138,21 +143,47 @@ export class ReorderService {
   /**
    * The build's run completed. A cancelled run the service did not ask for is finished like any
    * other. A run that failed without doing its work — a watcher whose list never arrived, a
-   * builder whose runner was lost (`runnerLost`) — is finished and its build queued again
+   * build whose runner was lost or never had one (`runnerLost`) — is finished and its build queued again
    * under a new id, up to `MAX_LOST_RETRIES` times.
    */
   runFinished(buildId: BuildId, result: BuildResult, now: Date, options: { readonly runnerLost?: boolean } = {}): boolean {
     const found = this.#find(buildId);
     if (found === undefined) return false;
     const { queue, entry } = found;
+    const at = now.getTime();
     // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
     if (entry.cancelRequested && result === 'cancelled') {
-      return this.#change(queue, (ctx) => ({ value: true, changes: requeuePreempted(queue, entry, ctx).changes }), now.getTime());
+      return this.#change(queue, (ctx) => ({ value: true, changes: this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes) }), at);
     }
     if (this.#lostWork(entry, result, options.runnerLost === true)) {
-      return this.#change(queue, (ctx) => ({ value: true, changes: this.#requeueLost(queue, entry, result, ctx) }), now.getTime());
+      return this.#change(queue, (ctx) => ({ value: true, changes: this.#toRecord(entry, result, at, this.#requeueLost(queue, entry, result, ctx)) }), at);
     }
-    return this.#change(queue, () => ({ value: true, changes: markFinished(queue, entry, result, now.getTime()) }), now.getTime());
+    return this.#change(queue, () => ({ value: true, changes: this.#toRecord(entry, result, at, markFinished(queue, entry, result, at)) }), at);
+  }
+
+  /**
+   * Finished builds not yet in the ledger. A finish is committed together with this note, and
+   * the controller clears it (`recorded`) once the ledger line is down: a crash between the two
+   * leaves the note, and the next start records the build (unless its line made it).
+   */
+  unrecorded(): { readonly buildId: BuildId; readonly result: BuildResult; readonly runId: number; readonly at: Date }[] {
+    return metaByPrefix(this.#db, UNRECORDED).map(({ key, value }) => {
+      const note = JSON.parse(value) as { result: BuildResult; runId: number; at: number };
+      return { buildId: key.slice(UNRECORDED.length), result: note.result, runId: note.runId, at: new Date(note.at) };
+    });
+  }
+
+  /** The build's ledger line is written. */
+  recorded(buildId: BuildId): void {
+    deleteMeta(this.#db, `${UNRECORDED}${buildId}`);
+  }
+
+  /** Within the finishing transaction: note that the build is to be recorded, when it did finish now. */
+  #toRecord(entry: QueueEntry, result: BuildResult, at: number, changes: readonly QueueChange[]): readonly QueueChange[] {
+    if (changes.some((c) => c.op === 'finished' && c.buildId === entry.buildId)) {
+      setMeta(this.#db, `${UNRECORDED}${entry.buildId}`, JSON.stringify({ result, runId: entry.runId ?? 0, at }));
+    }
+    return changes;
   }
 
   /** Whether a build of this run was requeued because its run did no work (runner lost, list never handed over). */
@@ -161,9 +192,11 @@ export class ReorderService {
   }
 
   #lostWork(entry: QueueEntry, result: BuildResult, runnerLost: boolean): boolean {
-    if (result !== 'failure' || (this.#retries.get(entry.buildId) ?? 0) >= MAX_LOST_RETRIES) return false;
+    if (result === 'success' || (this.#retries.get(entry.buildId) ?? 0) >= MAX_LOST_RETRIES) return false;
+    // No runner ran it to the end (host lost, no VM could be had): the build never happened.
+    if (runnerLost) return true;
     const watcher = entry.kind === 'watcher' || entry.kind === 'pr-watcher';
-    return watcher ? !entry.listAccepted : runnerLost;
+    return result === 'failure' && watcher && !entry.listAccepted;
   }
 
   #requeueLost(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, ctx: QueueContext): readonly QueueChange[] {
@@ -271,12 +304,13 @@ export class ReorderService {
       }
       if (run.status === 'completed') {
         const result = toResult(run.conclusion);
+        if (entry.state === 'finished') continue; // a webhook finished it while GitHub was asked
         if (entry.cancelRequested && result === 'cancelled') {
-          this.#change(queue, (ctx) => ({ value: null, changes: requeuePreempted(queue, entry, ctx).changes }), at);
+          this.#change(queue, (ctx) => ({ value: null, changes: this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes) }), at);
         } else if (this.#lostWork(entry, result, false)) {
-          this.#change(queue, (ctx) => ({ value: null, changes: this.#requeueLost(queue, entry, result, ctx) }), at);
+          this.#change(queue, (ctx) => ({ value: null, changes: this.#toRecord(entry, result, at, this.#requeueLost(queue, entry, result, ctx)) }), at);
         } else {
-          this.#change(queue, () => ({ value: null, changes: markFinished(queue, entry, result, at) }), at);
+          this.#change(queue, () => ({ value: null, changes: this.#toRecord(entry, result, at, markFinished(queue, entry, result, at)) }), at);
         }
         report.finished.push({ buildId: entry.buildId, runId: run.runId, result });
       } else if (run.status === 'in_progress' && entry.state === 'dispatched') {

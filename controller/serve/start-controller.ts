@@ -48,6 +48,7 @@ import { BodyTooLargeError, readBody } from '../http/read-body.ts';
 import { createRouter } from './http-routes.ts';
 import type { PortFacts } from './port-facts.ts';
 import { fetchJobLog } from '../logs/fetch-job-log.ts';
+import { ledgerHasBuild } from './ledger-has-build.ts';
 import { recordFinishedBuild } from './record-finished-build.ts';
 import { runnerOptionsFromConfig } from './runner-options-from-config.ts';
 import { SerialLoop } from './serial-loop.ts';
@@ -185,7 +186,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const failures: FailureStatus[] = [];
   const startedAt = new Map<BuildId, Date>();
   const failedPhases = new Map<BuildId, string>();
-  /** Builds whose job failed with no failed step: the runner was lost with its VM or host. */
+  /** Builds whose job failed with no failed step (the runner was lost with its VM or host), or that never got a runner. */
   const lostRunners = new Set<BuildId>();
   const feed = new SettableStatusFeed(emptySnapshot(options.version, config.github.repo, now()));
 
@@ -256,6 +257,8 @@ export async function startController(options: StartControllerOptions): Promise<
       log.error({ buildId: failure.buildId, reason: failure.reason, attempts: failure.attempts }, 'no runner for this build; cancelling its run');
       // A phase name, not the reason: it ends up in URLs (the reason is in the log line above).
       failedPhases.set(failure.buildId, 'runner');
+      // The farm's failure, not the port's: the cancelled run's build is queued again (up to MAX_LOST_RETRIES).
+      lostRunners.add(failure.buildId);
       if (entry?.runId !== null && entry?.runId !== undefined) {
         gateway.cancel(entry.runId, signal).catch((error: unknown) => {
           log.warn({ buildId: failure.buildId, err: coerceError(error) }, 'cancel after runner failure failed; reconcile retries');
@@ -347,10 +350,13 @@ export async function startController(options: StartControllerOptions): Promise<
   // A finished build, from its webhook or found by reconcile: ledger, failure mail, check.
   const recordFinished = async (buildId: BuildId, result: BuildResult, event: { readonly runId: number; readonly at: Date }): Promise<void> => {
     const entry = reorder.describeBuild(buildId);
-    if (entry === undefined) return;
+    if (entry === undefined) {
+      reorder.recorded(buildId);
+      return;
+    }
     stats.finished += 1;
     const runnerLost = lostRunners.delete(buildId);
-    const failedPhase = runnerLost ? 'runner-lost' : (failedPhases.get(buildId) ?? null);
+    const failedPhase = runnerLost ? (failedPhases.get(buildId) === 'runner' ? 'runner' : 'runner-lost') : (failedPhases.get(buildId) ?? null);
     failedPhases.delete(buildId);
     const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
     const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail, infrastructure: runnerLost }, {
@@ -382,6 +388,17 @@ export async function startController(options: StartControllerOptions): Promise<
     const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
     checkFor(buildId, 'completed', conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
     startedAt.delete(buildId);
+    reorder.recorded(buildId);
+  };
+  // Finishes committed before a crash whose ledger line was not written: record them now (once).
+  const recordUnrecorded = async (): Promise<void> => {
+    for (const note of reorder.unrecorded()) {
+      if (await ledgerHasBuild(options.ledgerPath, note.buildId)) reorder.recorded(note.buildId);
+      else {
+        log.warn({ buildId: note.buildId, result: note.result }, 'build finished before a crash but not in the ledger; recording it now');
+        await recordFinished(note.buildId, note.result, { runId: note.runId, at: note.at });
+      }
+    }
   };
   const reconcileAndRecord = async (s: AbortSignal): Promise<void> => {
     const report = await reorder.reconcile(now(), s);
@@ -504,7 +521,9 @@ export async function startController(options: StartControllerOptions): Promise<
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 
-  // Start: reap orphans, finish deliveries received before a crash, settle dispatches in doubt.
+  // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received
+  // before a crash, settle dispatches in doubt.
+  await recordUnrecorded();
   await runners.start();
   webhook.resumeUnprocessed();
   await reconcileAndRecord(signal);

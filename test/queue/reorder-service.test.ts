@@ -238,3 +238,17 @@ test('the build id prefix "pr" is refused: pr-… ids are ports-pr.yml jobs, whi
   assert.throws(() => new ReorderService({ db, platforms: ['15_arm64'], gateway: new FakeRunGateway(), graph: null, idPrefix: 'pr' }), /build id prefix "pr" is reserved for pull-request builds/);
   db.close();
 });
+
+test('a finish is committed with a note to record it; the note outlives a crash until the ledger line is written', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  gateway.advance('tst-1', 'completed', 'success');
+  assert.equal(service.runFinished('tst-1', 'success', at(2)), true);
+  assert.equal(service.runFinished('tst-1', 'success', at(3)), false, 'a repeat notes nothing more');
+  // A crash here (before the ledger append): a new service on the same database still knows.
+  const again = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
+  assert.deepEqual(again.unrecorded().map((n) => [n.buildId, n.result, n.runId]), [['tst-1', 'success', 1000]]);
+  again.recorded('tst-1');
+  assert.deepEqual(again.unrecorded(), []);
+});
