@@ -301,11 +301,17 @@ export async function startController(options: StartControllerOptions): Promise<
 
   const sweepIntervalMs = options.sweepIntervalMs ?? 300_000;
   let lastSweep = Date.now();
+  // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
+  // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
+  let startedUp: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => { startedUp = resolve; });
   const loop = new SerialLoop({
     intervalMs: options.loopIntervalMs ?? 15_000,
     signal,
     onError: (error) => { log.warn({ err: error }, 'scheduling round failed; the next round retries'); },
     tick: async (s) => {
+      await Promise.race([ready, new Promise<void>((resolve) => { s.addEventListener('abort', () => { resolve(); }, { once: true }); })]);
+      s.throwIfAborted();
       if (sweepIntervalMs > 0 && Date.now() - lastSweep >= sweepIntervalMs) {
         lastSweep = Date.now();
         await sweep(s);
@@ -523,11 +529,15 @@ export async function startController(options: StartControllerOptions): Promise<
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received
   // before a crash, settle dispatches in doubt.
-  await recordUnrecorded();
-  await runners.start();
-  webhook.resumeUnprocessed();
-  await reconcileAndRecord(signal);
-  await resumeWaitingJobs(signal).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'looking for jobs without a VM failed; the next sweep retries'); });
+  try {
+    await recordUnrecorded();
+    await runners.start();
+    webhook.resumeUnprocessed();
+    await reconcileAndRecord(signal);
+    await resumeWaitingJobs(signal).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'looking for jobs without a VM failed; the next sweep retries'); });
+  } finally {
+    startedUp();
+  }
   const recovered = recover(signal);
 
   loop.kick();
