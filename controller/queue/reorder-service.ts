@@ -108,8 +108,12 @@ export class ReorderService {
   enqueueWatcher(input: WatcherRequestInput): { readonly buildId: BuildId; readonly coalesced: boolean } {
     const request = parseInput(watcherRequestSchema, input, 'watcher request');
     const queue = this.#queue(request.platform);
+    const seen = request.deliveryId === undefined ? undefined : `delivery:${request.deliveryId}:${request.platform}`;
+    const before = seen === undefined ? undefined : getMeta(this.#db, seen);
+    if (before !== undefined) return { buildId: before, coalesced: true };
     const { entry, changes } = this.#change(queue, (ctx) => {
       const result = enqueueWatcher(queue, request, ctx);
+      if (seen !== undefined) setMeta(this.#db, seen, result.entry.buildId);
       return { value: result, changes: result.changes };
     }, request.now.getTime());
     return { buildId: entry.buildId, coalesced: changes[0]?.op === 'coalesce' };

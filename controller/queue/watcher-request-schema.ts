@@ -11,6 +11,8 @@ export const watcherRequestSchema = z.strictObject({
   force: z.boolean(),
   prNumber: z.int().positive().nullable(),
   now: z.date(),
+  /** The webhook delivery that asked for it: a delivery worked on twice (a crash before it was marked done) queues one watcher. */
+  deliveryId: z.string().min(1).optional(),
 });
 
 export type WatcherRequestInput = z.infer<typeof watcherRequestSchema>;

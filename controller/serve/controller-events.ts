@@ -36,6 +36,7 @@ export function createControllerEvents(options: ControllerEventsOptions): FarmEv
       force: false,
       prNumber: null,
       now: request.receivedAt,
+      deliveryId: request.deliveryId,
     });
     log.info({ deliveryId: request.deliveryId, buildId, platform: request.platform, coalesced }, 'watcher queued');
     kick();

@@ -252,3 +252,14 @@ test('a finish is committed with a note to record it; the note outlives a crash 
   again.recorded('tst-1');
   assert.deepEqual(again.unrecorded(), []);
 });
+
+test('a push delivery worked on twice (a crash before it was marked done) queues one watcher', async () => {
+  const { db, service } = setup();
+  const first = service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-1' });
+  await service.pump(at(1), signal);
+  const again = service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-1' });
+  assert.equal(again.buildId, first.buildId);
+  assert.equal(rows(db).length, 1);
+  service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-2' });
+  assert.equal(rows(db).length, 2);
+});
