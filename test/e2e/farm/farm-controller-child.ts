@@ -103,7 +103,7 @@ process.on('message', (raw: ChildRequest) => {
       break;
     }
     case 'idle':
-      void controller.idle().then(() => { send({ type: 'idle' }); });
+      void controller.recovered.then(() => controller.idle()).then(() => { send({ type: 'idle' }); });
       break;
   }
 });

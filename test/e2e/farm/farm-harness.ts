@@ -57,6 +57,8 @@ export interface FarmOptions {
   readonly keepLog?: boolean;
   /** Index of the first commit replayed in the data set (seeds start at different places). */
   readonly firstCommit?: number;
+  /** Platforms (fake backend only; default 2): more platforms, more runs at once. */
+  readonly platforms?: number;
 }
 
 export interface ControllerUsage {
@@ -90,7 +92,7 @@ export interface Farm {
   /** Log lines of every controller life so far. */
   logLines(): number;
   /** Pushes the next `count` real commits, `gapMs` apart (seeded in [min, max]). */
-  replay(options: { readonly commits: number; readonly gapMs?: readonly [number, number]; readonly signal?: AbortSignal }): Promise<void>;
+  replay(options: { readonly commits: number; readonly gapMs?: readonly [number, number]; readonly signal?: AbortSignal; readonly freshRevisions?: boolean }): Promise<void>;
   /** The controller's status snapshot (GET /api/status). */
   status(): Promise<StatusSnapshot>;
   /** Waits until nothing is queued, in flight or being delivered, and VMs and registrations are gone (or the time is up). */
@@ -155,6 +157,12 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       { name: '15_arm64', labels: ['macos-15', 'arm64'], image: 'macos-15-base', backend: backendKind, hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }, { name: 'mini-2', address: '127.0.0.1', maxVms: 2 }] },
       { name: '14_x86_64', labels: ['macos-14', 'x86_64'], image: 'macos-14-base', backend: backendKind, hosts: [{ name: 'pro-1', address: '127.0.0.1', maxVms: 2 }] },
     ];
+    // More platforms (fake backend): older macOS releases, one host each.
+    for (let i = 2; i < (options.platforms ?? 2); i += 1) {
+      const major = 15 - i;
+      const arch = i % 2 === 0 ? 'arm64' : 'x86_64';
+      platforms.push({ name: major >= 11 ? `${major}_${arch}` : `10.${major + 5}_${arch}`, labels: [], image: 'macos-15-base', backend: backendKind, hosts: [{ name: `host-${i}`, address: '127.0.0.1', maxVms: 2 }] });
+    }
     const categories = new Map((JSON.parse(readFileSync(PORTS_JSON, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
     const commits = await loadDemoCommits(join(DATA, 'commits.ndjson'), (p) => categories.get(p) ?? 'sysutils');
     const ledgerPath = join(dir, 'state', 'ledger.ndjson');
@@ -282,12 +290,14 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         listener = next;
       },
       logLines: () => lines,
-      async replay({ commits: count, gapMs = [30, 200], signal }) {
+      async replay({ commits: count, gapMs = [30, 200], signal, freshRevisions = false }) {
         const [min, max] = gapMs;
         for (let i = 0; i < count; i += 1) {
           signal?.throwIfAborted();
-          const commit = commits[((options.firstCommit ?? 0) + pushed.length) % commits.length];
-          if (commit === undefined) break;
+          const real = commits[((options.firstCommit ?? 0) + pushed.length) % commits.length];
+          if (real === undefined) break;
+          // A long soak wraps around the data set: the same ports, new revisions.
+          const commit = freshRevisions ? { ...real, sha: randomBytes(20).toString('hex') } : real;
           double.push({
             ref: 'refs/heads/master',
             before,
