@@ -314,7 +314,7 @@ export async function startController(options: StartControllerOptions): Promise<
       s.throwIfAborted();
       if (sweepIntervalMs > 0 && Date.now() - lastSweep >= sweepIntervalMs) {
         lastSweep = Date.now();
-        await sweep(s);
+        await catchUp(s);
       }
       if (options.paused !== true) {
         const report = await reorder.pump(now(), s);
@@ -427,7 +427,7 @@ export async function startController(options: StartControllerOptions): Promise<
       (error: unknown) => { log.warn({ err: coerceError(error) }, 'missed-delivery recovery failed; state is reconciled from GitHub instead'); },
     );
   // What a webhook lost while the controller listened would have said, asked of GitHub.
-  const sweep = async (s: AbortSignal): Promise<void> => {
+  const catchUp = async (s: AbortSignal): Promise<void> => {
     await recover(s);
     await reconcileAndRecord(s).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'reconcile failed; the next sweep retries'); });
     await resumeWaitingJobs(s).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'looking for jobs without a VM failed; the next sweep retries'); });
