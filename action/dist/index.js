@@ -45633,6 +45633,9 @@ function explainBadPortName(value) {
   return `port name ${JSON.stringify(value)} is not a MacPorts port name (letters, digits and . _ + -, starting with a letter or digit)`;
 }
 
+// controller/handoff/handoff-settings.ts
+var GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+
 // controller/config/config-schema.ts
 var PLATFORM_NAME = /^\d{1,2}(\.\d{1,2})?_(arm64|x86_64|i386|ppc)(_legacy)?$/;
 var SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -45672,6 +45675,81 @@ var mailSchema = external_exports.strictObject({
   from: external_exports.string().min(3).default("portfarm <noreply@macports.org>"),
   buildsList: external_exports.array(external_exports.email({ error: "must be an e-mail address" })).default([])
 });
+var seconds = (what) => external_exports.number({ error: `must be a number of seconds ${what}` }).positive({ error: `must be a positive number of seconds ${what}` });
+var runnersSchema = external_exports.strictObject({
+  cloneSeconds: seconds("a copy-on-write clone may take, e.g. 120").default(120),
+  bootSeconds: seconds("from VM start to reachable, e.g. 300").default(300),
+  runnerOnlineSeconds: seconds("from run.sh to the runner being online (actions/runner#3621), e.g. 180").default(180),
+  jobTakenSeconds: seconds("an online runner may wait for its job, e.g. 600").default(600),
+  warmIdleSeconds: seconds("a warm VM may wait to be claimed, e.g. 1800").default(1800),
+  maxAttempts: external_exports.int({ error: "must be a whole number of attempts" }).min(1, { error: "must be at least 1" }).max(10, { error: "must be at most 10" }).default(3),
+  retryBaseSeconds: seconds("before the second attempt (doubled each time), e.g. 5").default(5),
+  retryMaxSeconds: seconds("at most between attempts, e.g. 60").default(60),
+  watchdogIntervalSeconds: seconds("between watchdog passes, e.g. 5").default(5),
+  reconcileIntervalSeconds: external_exports.number({ error: "must be a number of seconds" }).min(0, { error: "must be 0 (only at start) or more seconds" }).default(300),
+  warmStart: external_exports.boolean({ error: "must be true or false" }).default(true)
+});
+var imagePinSchema = external_exports.strictObject({
+  version: external_exports.int({ error: "must be an image version number, e.g. 3 (see portfarm image list)" }).positive({ error: "must be positive" }),
+  canary: external_exports.strictObject({
+    version: external_exports.int({ error: "must be an image version number (see portfarm image list)" }).positive({ error: "must be positive" }),
+    sharePercent: external_exports.int({ error: "must be a whole percent" }).min(1, { error: "must be at least 1" }).max(99, { error: "must be at most 99 (100 is pinning: set version instead)" })
+  }).optional()
+});
+var imagesSchema = external_exports.strictObject({
+  /** Default: images.sqlite beside state.path (what portfarm image prepare/rollout write). */
+  registryPath: external_exports.string().min(1, { error: "must be the path of the image registry (SQLite)" }).optional(),
+  /** Per platform: the version new VMs use and an optional canary, instead of the registry's rollout state. */
+  pins: external_exports.record(external_exports.string(), imagePinSchema).default({}),
+  gcGraceMinutes: external_exports.number({ error: "must be a number of minutes" }).min(0, { error: "must be 0 or more minutes" }).default(60),
+  gcIntervalMinutes: external_exports.number({ error: "must be a number of minutes" }).positive({ error: "must be a positive number of minutes" }).default(15),
+  runnerSupportDays: external_exports.int({ error: "must be a whole number of days" }).positive({ error: "must be positive" }).default(30),
+  runnerWarnDays: external_exports.int({ error: "must be a whole number of days" }).min(0, { error: "must be 0 or more" }).default(7),
+  runnerReleasesUrl: external_exports.url({ error: "must be the URL of the actions/runner release list" }).default("https://api.github.com/repos/actions/runner/releases"),
+  runnerCheckHours: external_exports.number({ error: "must be a number of hours" }).positive({ error: "must be a positive number of hours" }).default(6)
+});
+var ORCHARD_DEFAULTS = { tokenEnv: "PORTFARM_ORCHARD_TOKEN", hostLabel: "portfarm-host" };
+var orchardSchema = external_exports.strictObject({
+  url: external_exports.url({ error: "must be the Orchard controller URL, e.g. https://orchard.example.org:6120" }),
+  serviceAccount: external_exports.string({ error: "must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)" }).regex(SLUG, { error: "must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)" }),
+  tokenEnv: external_exports.string().regex(ENV_NAME, { error: "must name an environment variable, e.g. PORTFARM_ORCHARD_TOKEN" }).default(ORCHARD_DEFAULTS.tokenEnv),
+  hostLabel: external_exports.string().regex(SLUG, { error: "must be the worker label that names a portfarm host, e.g. portfarm-host" }).default(ORCHARD_DEFAULTS.hostLabel)
+});
+var cachesSchema = external_exports.strictObject({
+  /** Builds read archives and distfiles from here over HTTP, read-only (image prepare bakes it into the image). */
+  mirrorUrl: external_exports.url({ error: "must be the mirror URL builds read from, e.g. http://mirror.farm:8081/" }).optional(),
+  /** The mirror's folder on the controller's machine (`packages/`, `distfiles/`); with `server`, serve runs the cache server on it. */
+  mirrorDir: external_exports.string().min(1, { error: "must be the folder holding the mirror (packages/ and distfiles/)" }).optional(),
+  /**
+   * Where serve's cache server listens (an address the build VMs reach): GET of the mirror,
+   * read-only, and PUT of collected distfiles under one-collection grants. Needs mirrorDir.
+   */
+  server: external_exports.strictObject({
+    host: external_exports.string().min(1, { error: "must be an address the build VMs reach, e.g. 10.0.0.5" }),
+    port: external_exports.int({ error: "must be a TCP port number" }).min(1, { error: "must be at least 1" }).max(65535, { error: "must be at most 65535" }).default(8081)
+  }).optional(),
+  /** Distfiles a PR build fetched, one folder per build, kept quarantineDays; never the mirror. */
+  quarantineDir: external_exports.string().min(1, { error: "must be a folder for PR builds' distfiles" }).default("state/quarantine"),
+  quarantineDays: external_exports.number({ error: "must be a number of days" }).positive({ error: "must be a positive number of days" }).default(14),
+  disk: external_exports.strictObject({
+    /** How much one build VM may write (clone/overlay growth). */
+    vmBudgetGiB: external_exports.number({ error: "must be a number of GiB" }).positive({ error: "must be a positive number of GiB" }).default(60),
+    /** Kept free for the host itself. */
+    reserveGiB: external_exports.number({ error: "must be a number of GiB" }).min(0, { error: "must be 0 or more GiB" }).default(20),
+    checkSeconds: seconds("between disk checks of each host, e.g. 60").default(60)
+  }).default({ vmBudgetGiB: 60, reserveGiB: 20, checkSeconds: 60 })
+});
+var handoffSchema = external_exports.strictObject({
+  issuer: external_exports.url({ error: `must be the OIDC issuer URL, e.g. ${GITHUB_ACTIONS_ISSUER}` }).default(GITHUB_ACTIONS_ISSUER),
+  /** Default `<issuer>/.well-known/jwks`. */
+  jwksUrl: external_exports.url({ error: "must be the URL of the issuer's keys (JWKS)" }).optional(),
+  audience: external_exports.string().min(1, { error: "must be the audience the action asks for (its audience input), e.g. portfarm" }).default("portfarm"),
+  clockToleranceSeconds: external_exports.number({ error: "must be a number of seconds" }).min(0, { error: "must be 0 or more seconds" }).max(300, { error: "must be at most 300" }).default(30)
+});
+var DEFAULT_RUNNERS = runnersSchema.parse({});
+var DEFAULT_IMAGES = imagesSchema.parse({});
+var DEFAULT_CACHES = cachesSchema.parse({});
+var DEFAULT_HANDOFF = handoffSchema.parse({});
 var configSchema = external_exports.strictObject({
   github: githubSchema,
   controller: controllerSchema.default({ host: "127.0.0.1", port: 8080 }),
@@ -45680,9 +45758,15 @@ var configSchema = external_exports.strictObject({
   site: external_exports.strictObject({
     out: external_exports.string().min(1).default("site-out"),
     baseUrl: external_exports.url({ error: "must be the URL the site is served at" }).default("https://build.macports.org"),
-    logArchiveUrl: external_exports.url({ error: "must be the URL of the log archive" }).optional()
+    logArchiveUrl: external_exports.url({ error: "must be the URL of the log archive" }).optional(),
+    logArchiveDir: external_exports.string({ error: "must be the folder the controller copies job logs into (e.g. state/logs)" }).min(1, { error: "must be the folder the controller copies job logs into (e.g. state/logs)" }).optional()
   }).default({ out: "site-out", baseUrl: "https://build.macports.org" }),
-  mail: mailSchema.default({ from: "portfarm <noreply@macports.org>", buildsList: [] })
+  mail: mailSchema.default({ from: "portfarm <noreply@macports.org>", buildsList: [] }),
+  runners: runnersSchema.default(DEFAULT_RUNNERS),
+  images: imagesSchema.default(DEFAULT_IMAGES),
+  orchard: orchardSchema.optional(),
+  caches: cachesSchema.default(DEFAULT_CACHES),
+  handoff: handoffSchema.default(DEFAULT_HANDOFF)
 });
 
 // action/src/action-inputs.ts
@@ -48938,11 +49022,11 @@ function prettyMilliseconds(milliseconds, options) {
   add(Number(parsed.minutes), "minute", "m");
   if (!options.hideSeconds) {
     if (options.separateMilliseconds || options.formatSubMilliseconds || !options.colonNotation && milliseconds < 1e3 && !options.subSecondsAsDecimals) {
-      const seconds = Number(parsed.seconds);
+      const seconds2 = Number(parsed.seconds);
       const milliseconds2 = Number(parsed.milliseconds);
       const microseconds = Number(parsed.microseconds);
       const nanoseconds = Number(parsed.nanoseconds);
-      add(seconds, "second", "s");
+      add(seconds2, "second", "s");
       if (options.formatSubMilliseconds) {
         add(milliseconds2, "millisecond", "ms");
         add(microseconds, "microsecond", "\xB5s");
@@ -48961,9 +49045,9 @@ function prettyMilliseconds(milliseconds, options) {
         );
       }
     } else {
-      const seconds = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
+      const seconds2 = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
       const secondsDecimalDigits = typeof options.secondsDecimalDigits === "number" ? options.secondsDecimalDigits : 1;
-      const secondsFixed = floorDecimals(seconds, secondsDecimalDigits);
+      const secondsFixed = floorDecimals(seconds2, secondsDecimalDigits);
       const secondsString = options.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
       add(Number.parseFloat(secondsString), "second", "s", secondsString);
     }
@@ -52629,10 +52713,10 @@ import { join as join2 } from "path";
 // action/src/build-step-summary.ts
 var SHOWN_PORTS = 50;
 function formatDuration(ms) {
-  const seconds = Math.round(ms / 1e3);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  const seconds2 = Math.round(ms / 1e3);
+  if (seconds2 < 60) return `${seconds2} s`;
+  const minutes = Math.floor(seconds2 / 60);
+  if (minutes < 60) return `${minutes} min ${seconds2 % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 var cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -52853,7 +52937,7 @@ ${tailOf(result)}`, {
   }
 }
 
-// action/src/stable-log-url.ts
+// site/lookup/stable-log-url.ts
 function stableLogUrl(siteUrl, buildId, step) {
   return `${siteUrl.replace(/\/+$/, "")}/builds/${encodeURIComponent(buildId)}/steps/${encodeURIComponent(step)}/logs/stdio`;
 }

@@ -11,7 +11,7 @@ import { handOffPortList } from './hand-off-port-list.ts';
 import { listAllPorts, listChangedPorts } from './list-changed-ports.ts';
 import { parseListSubports } from './parse-list-subports.ts';
 import { runMpbb, tailOf } from './run-mpbb.ts';
-import { stableLogUrl } from './stable-log-url.ts';
+import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 import { StepFailure } from './step-failure.ts';
 
 export interface StepDeps extends HandOffDeps {

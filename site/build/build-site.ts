@@ -7,8 +7,11 @@ import { readLedgerBatches, type TornLine } from '../ledger/read-ledger.ts';
 import { expandBuild } from '../lookup/expand-build.ts';
 import { platformOf } from '../lookup/platform-of.ts';
 import { portBucket } from '../lookup/port-bucket.ts';
+import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
 import {
+  idBucketPath,
   INDEX_PATH,
+  type IdBucket,
   portBucketPath,
   shardOf,
   shardPath,
@@ -65,6 +68,8 @@ const RECENT_PER_PORT = 10;
 /** About this many ports per `/map/_ports/<bucket>.json`. */
 const PORTS_PER_BUCKET = 40;
 const WRITES_IN_FLIGHT = 16;
+/** About this many build ids per `/map/_ids/<bucket>.json`. */
+const IDS_PER_BUCKET = 2000;
 
 interface BuilderState {
   readonly name: string;
@@ -146,6 +151,13 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     return text;
   };
   const target = targetResolver(base, options.logArchiveUrl);
+  // Build pages of the controller's log archive name their build id: `/builds/<id>/…` links resolve through them.
+  // The controller writes them below site.logArchiveUrl, else below `<site.baseUrl>/logs/`.
+  const archiveBases =
+    options.logArchiveUrl === undefined
+      ? [new URL('logs/', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href, `${base}logs/`]
+      : [options.logArchiveUrl.endsWith('/') ? options.logArchiveUrl : `${options.logArchiveUrl}/`];
+  const ids = new Map<string, readonly [string, number]>();
   const asIs = (url: string): string => url;
   let files = 0;
   let duplicates = 0;
@@ -229,6 +241,9 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
         state.latestBuild = held;
       }
       if (held.port !== undefined) ports.note(held.port, held);
+      let id: string | undefined;
+      for (const archiveBase of archiveBases) id ??= buildIdOfArchivePage(held.url, archiveBase);
+      if (id !== undefined) ids.set(id, [state.name, entry.number]);
     }
   }
   for (const state of builders.values()) await flush(state);
@@ -242,6 +257,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       .map((s) => [s.name, { first: s.first, latest: s.latest, count: s.count, shards: [...s.shards].sort((a, b) => a - b) }]),
   );
   files += await writePortBuckets(dir, ports);
+  const idBuckets = await writeIdBuckets(dir, ids);
+  files += idBuckets;
   const index: SiteIndex = {
     v: SITE_MAP_VERSION,
     basePath: base,
@@ -250,6 +267,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     builders: Object.fromEntries(summaries),
     portBuckets: ports.size === 0 ? 0 : Math.ceil(ports.size / PORTS_PER_BUCKET),
     ports: ports.size,
+    idBuckets,
   };
   await writeFile(join(dir, INDEX_PATH), JSON.stringify(index));
   const router = routerHtml(base, script);
@@ -371,6 +389,22 @@ function compactShard(state: BuilderState, buffer: ShardBuffer): MapShard {
     ...(buffer.stepSets.length === 0 ? {} : { stepSets: buffer.stepSets }),
     builds: out,
   };
+}
+
+async function writeIdBuckets(dir: string, ids: ReadonlyMap<string, readonly [string, number]>): Promise<number> {
+  if (ids.size === 0) return 0;
+  const count = Math.ceil(ids.size / IDS_PER_BUCKET);
+  const buckets: Record<string, readonly [string, number]>[] = Array.from({ length: count }, () => ({}));
+  for (const [id, at] of ids) {
+    const bucket = buckets[portBucket(id, count)];
+    if (bucket !== undefined) bucket[id] = at;
+  }
+  await mkdir(join(dir, 'map', '_ids'), { recursive: true });
+  for (const [i, bucket] of buckets.entries()) {
+    const file: IdBucket = { v: SITE_MAP_VERSION, ids: bucket };
+    await writeFile(join(dir, idBucketPath(i)), JSON.stringify(file));
+  }
+  return count;
 }
 
 async function writePortBuckets(dir: string, ports: PortHistory): Promise<number> {

@@ -1,3 +1,5 @@
+import { isBuildId } from '../../controller/model/build-id.ts';
+
 /**
  * What a path on the site asks for. Buildbot 0.8 paths are matched case-insensitively, with or
  * without a trailing slash, percent-decoded segment by segment. A negative build number counts
@@ -18,6 +20,8 @@ export type LegacyRequest =
       readonly text: boolean;
     }
   | { readonly kind: 'json-build'; readonly builder: string; readonly number: number }
+  /** `/builds/<buildId>[/steps/<step>[/logs/<log>[/text]]]`: the link the action prints while the build runs. */
+  | { readonly kind: 'build-id'; readonly buildId: string; readonly step?: string; readonly log?: string }
   | { readonly kind: 'port'; readonly port: string }
   | { readonly kind: 'not-legacy'; readonly reason: string };
 
@@ -45,6 +49,7 @@ export function parseLegacyPath(path: string): LegacyRequest {
   if (head === 'ports') return parsePort(segments);
   if (head === 'json') return parseJson(segments.slice(1));
   if (head === 'builders') return parseBuilders(segments.slice(1));
+  if (head === 'builds') return parseBuildId(segments.slice(1));
   return notLegacy();
 }
 
@@ -81,6 +86,18 @@ function parseBuilders(rest: readonly string[]): LegacyRequest {
   const log = rest[6] ?? '';
   if (rest.length === 8 && rest[7]?.toLowerCase() !== 'text') return notLegacy();
   return { kind: 'log', builder, number, step, log, text: rest.length === 8 };
+}
+
+function parseBuildId(rest: readonly string[]): LegacyRequest {
+  const buildId = (rest[0] ?? '').toLowerCase();
+  const shape = { kind: 'not-legacy', reason: 'build-id addresses look like /builds/<build id>/steps/<step>/logs/<log>' } as const;
+  if (!isBuildId(buildId)) return rest.length === 0 ? shape : { kind: 'not-legacy', reason: `"${rest[0] ?? ''}" is not a build id` };
+  if (rest.length === 1) return { kind: 'build-id', buildId };
+  if (rest[1]?.toLowerCase() !== 'steps' || rest.length < 3) return shape;
+  const step = rest[2] ?? '';
+  if (rest.length === 3) return { kind: 'build-id', buildId, step };
+  if (rest[3]?.toLowerCase() !== 'logs' || rest.length < 5 || rest.length > 6 || (rest.length === 6 && rest[5]?.toLowerCase() !== 'text')) return shape;
+  return { kind: 'build-id', buildId, step, log: rest[4] ?? '' };
 }
 
 function parseJson(rest: readonly string[]): LegacyRequest {

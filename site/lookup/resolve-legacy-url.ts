@@ -1,9 +1,11 @@
 import { buildJson, type BuildJson } from './build-json.ts';
 import { expandBuild } from './expand-build.ts';
-import { parseLegacyPath } from './parse-legacy-path.ts';
+import { parseLegacyPath, type LegacyRequest } from './parse-legacy-path.ts';
 import { portBucket } from './port-bucket.ts';
 import {
+  idBucketPath,
   INDEX_PATH,
+  type IdBucket,
   portBucketPath,
   shardOf,
   shardPath,
@@ -65,8 +67,21 @@ export async function resolveLegacyUrl(address: string, readJson: ReadSiteJson, 
   if (!lowerPath.startsWith(base.toLowerCase()) && `${lowerPath}/` !== base.toLowerCase()) {
     return unknown(asked, `it is outside the site, which is served under ${base}`);
   }
-  const request = parseLegacyPath(url.pathname.slice(base.length - 1));
+  const parsed = parseLegacyPath(url.pathname.slice(base.length - 1));
   const keep = (target: string): string => withQueryAndFragment(target, url.search, url.hash);
+  let request: Exclude<LegacyRequest, { kind: 'build-id' }>;
+  if (parsed.kind === 'build-id') {
+    // The action's link, printed before the build had a number: the id map gives builder and number.
+    const at = await findBuildId(parsed.buildId, readJson);
+    if (at === undefined) {
+      return unknown(asked, `no build with id ${parsed.buildId} is on this site yet (a build appears once it has finished and the site has been built again)`);
+    }
+    const [builder, number] = at;
+    request =
+      parsed.step === undefined ? { kind: 'build', builder, number }
+      : parsed.log === undefined ? { kind: 'step', builder, number, step: parsed.step }
+      : { kind: 'log', builder, number, step: parsed.step, log: parsed.log, text: false };
+  } else request = parsed;
 
   switch (request.kind) {
     case 'home':
@@ -210,6 +225,13 @@ export function withQueryAndFragment(target: string, search: string, hash: strin
   const ownHash = hashAt === -1 ? '' : target.slice(hashAt);
   const query = search === '' || search === '?' ? '' : (withoutHash.includes('?') ? '&' : '?') + search.slice(1);
   return `${withoutHash}${query}${hash === '' || hash === '#' ? ownHash : hash}`;
+}
+
+async function findBuildId(buildId: string, readJson: ReadSiteJson): Promise<readonly [string, number] | undefined> {
+  const index = await readIndex(readJson);
+  if (index === undefined || index.idBuckets === 0) return undefined;
+  const bucket = await readJson(idBucketPath(portBucket(buildId, index.idBuckets)));
+  return isVersioned(bucket) ? (bucket as IdBucket).ids[buildId] : undefined;
 }
 
 async function readIndex(readJson: ReadSiteJson): Promise<SiteIndex | undefined> {

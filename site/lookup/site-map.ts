@@ -78,6 +78,18 @@ export interface SiteIndex {
   /** Number of `/map/_ports/<bucket>.json` files; a port's bucket is `portBucket(name, portBuckets)`. */
   readonly portBuckets: number;
   readonly ports: number;
+  /** Number of `/map/_ids/<bucket>.json` files; a build id's bucket is `portBucket(id, idBuckets)`. */
+  readonly idBuckets: number;
+}
+
+/** `/map/_ids/<bucket>.json`: build id → builder and number, for the `/builds/<id>/…` links. */
+export interface IdBucket {
+  readonly v: typeof SITE_MAP_VERSION;
+  readonly ids: Readonly<Record<string, readonly [string, number]>>;
+}
+
+export function idBucketPath(bucket: number): string {
+  return `map/_ids/${bucket}.json`;
 }
 
 /** One build of a port as its port page shows it. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 import { buildSite } from '../../site/build/build-site.ts';
 import { launchChromium } from './launch-chromium.ts';
 import { serveArchive, serveSite, type StaticSite } from './serve-site.ts';
@@ -40,6 +41,14 @@ before(async () => {
     entry(A, 120, 'curl', 'success', '2026-08-17T20:40:00Z', `${archive.url}/absolute/${A}/120`),
     entry(B, 32503, 'curl', 'success', '2026-08-17T21:12:36Z', `${B}/32503`),
     entry(A, 121, 'zstd', 'cancelled', '2026-08-17T21:20:00Z', `${A}/121`),
+    // A build the controller recorded: its page in the log archive names its build id.
+    {
+      builder: 'ports-15_arm64-builder',
+      number: 7,
+      result: 'success',
+      url: `${archive.url}/portfarm/b-77/index.html`,
+      steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: `${archive.url}/portfarm/b-77/stdio.txt` }] }],
+    },
   ];
   writeFileSync(ledger, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   await buildSite({
@@ -78,6 +87,9 @@ test('every legacy shape lands on the archived log or build page, query and frag
     [`/builders/${B}/builds/-1/steps/install-port/logs/stdio#L5`, `${log}/stdio.txt#L5`],
     [`/builders/${A}/builds/120/steps/install-port/logs/stdio`, `${archive.url}/absolute/${A}/120/install-port/stdio.txt`],
     [`/builders/${A}/builds/-1?from=ticket#top`, `${archive.url}/portfarm/${A}/121/?from=ticket#top`],
+    // The link the action prints in the job summary while the build runs (stableLogUrl), by build id.
+    [new URL(stableLogUrl('https://build.macports.org', 'b-77', 'install-port')).pathname + '?x=1#L3', `${archive.url}/portfarm/b-77/stdio.txt?x=1#L3`],
+    ['/builds/b-77', `${archive.url}/portfarm/b-77/index.html`],
   ];
   const context = await browser.newContext();
   const page = await context.newPage();

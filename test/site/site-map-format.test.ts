@@ -11,6 +11,9 @@ import { resolveInSite } from '../../site/build/resolve-in-site.ts';
 import { readLedger } from '../../site/ledger/read-ledger.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 import type { MapShard, PortBucket } from '../../site/lookup/site-map.ts';
+import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
+
+const SITE_BASE = 'https://build.example.org';
 
 const B = 'ports-15_arm64-builder';
 
@@ -104,4 +107,20 @@ test('the reader splits lines right where a chunk boundary falls inside a multi-
     n += 1;
   }
   assert.equal(n, entries.length);
+});
+
+test('the action’s /builds/<build id>/… links resolve to the build the ledger numbered', async () => {
+  const page = (id: string): string => `https://archive.example.org/logs/${id}/index.html`;
+  const dir = await site(
+    [
+      { builder: B, number: 3, url: page('b-1'), steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: 'https://archive.example.org/logs/b-1/stdio.txt.gz' }] }] },
+      // Not an archive build page (another folder below it): no id.
+      { builder: B, number: 4, url: 'https://archive.example.org/logs/b-2/x/index.html' },
+    ],
+    'https://archive.example.org/logs',
+  );
+  assert.equal((await resolveInSite(dir, stableLogUrl(SITE_BASE, 'b-1', 'install-port').slice(SITE_BASE.length))).output, 'https://archive.example.org/logs/b-1/stdio.txt.gz');
+  assert.equal((await resolveInSite(dir, '/builds/B-1/?q=1')).output, `${page('b-1')}?q=1`);
+  await assert.rejects(resolveInSite(dir, '/builds/b-2/steps/install-port/logs/stdio'), /no build with id b-2 is on this site yet/);
+  await assert.rejects(resolveInSite(dir, '/builds/no_such!id'), /is not a build id/);
 });
