@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ConfigError } from '../../controller/config/config-error.ts';
+import { parseConfig } from '../../controller/config/load-config.ts';
 import { gunzipSync } from 'node:zlib';
 import { createGitHubClients, type GitHubClients } from '../../controller/github/create-github-clients.ts';
 import { fetchJobLog } from '../../controller/logs/fetch-job-log.ts';
@@ -123,4 +125,16 @@ describe('job log archive', () => {
     assert.equal(double.requests.filter((r) => r.operation === 'actions/download-job-logs-for-workflow-run').filter((r) => r.status === 502).length, 2);
     assert.ok(entries.some((e) => e.msg === 'job log not archived; the build is recorded and its page says why' && e.buildId === 'la2'));
   });
+});
+
+test('site.logArchiveDir: an empty or non-text value is refused, naming the key and what it is for', () => {
+  const config = (site: string): string =>
+    `github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports }\nplatforms: [{ name: 15_arm64, image: macos-15-base, hosts: [{ name: mini, address: 10.0.0.2 }] }]\nsite: ${site}\n`;
+  assert.equal(parseConfig(config('{ logArchiveDir: state/logs }'), 'ok.yaml', {}).site.logArchiveDir, 'state/logs');
+  for (const bad of ['""', '7']) {
+    assert.throws(
+      () => parseConfig(config(`{ logArchiveDir: ${bad} }`), 'bad.yaml', {}),
+      (e: unknown) => e instanceof ConfigError && /site\.logArchiveDir: .* must be the folder the controller copies job logs into \(e\.g\. state\/logs\)/.test(e.message),
+    );
+  }
 });
