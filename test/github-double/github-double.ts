@@ -119,6 +119,8 @@ export interface GitHubDouble {
   setIgnoreCancel(ignore: boolean): void;
   /** Resolves when every delivery sent so far has been answered (or dropped). */
   deliveriesSettled(): Promise<void>;
+  /** How many faults the switches injected so far: deliveries dropped, held, sent twice; requests answered by status. */
+  faultsInjected(): { readonly dropped: number; readonly delayed: number; readonly duplicated: number; readonly requests: Readonly<Record<string, number>> };
   /** Resolves with the first run `predicate` holds for, now or after a later change. */
   waitForRun(predicate: (run: RunRecord) => boolean, signal?: AbortSignal): Promise<RunRecord>;
   /** Throws an Error listing every schema violation, if there is one. */
@@ -238,6 +240,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const jobContexts = new Map<number, Readonly<Record<string, unknown>>>();
   let webhookFault: { mode: WebhookFaultMode; events: readonly string[] | null } = { mode: 'deliver', events: null };
   let delayed: DeliveryRecord[] = [];
+  const injected = { dropped: 0, delayed: 0, duplicated: 0, requests: {} as Record<string, number> };
   let ignoreCancel = false;
   let nextId = 1000;
   let runNumber = 0;
@@ -283,17 +286,22 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       return;
     }
     if (faulted === 'drop') {
+      injected.dropped += 1;
       // What a controller that was down looks like from GitHub's side.
       Object.assign(record, { statusCode: 502, status: 'Invalid HTTP Response: 502' });
       return;
     }
     if (faulted === 'delay') {
+      injected.delayed += 1;
       Object.assign(record, { status: 'delayed' });
       delayed.push(record);
       return;
     }
     post(record);
-    if (faulted === 'duplicate') post(record);
+    if (faulted === 'duplicate') {
+      injected.duplicated += 1;
+      post(record);
+    }
   };
 
   const post = (record: DeliveryRecord): void => {
@@ -956,6 +964,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     if (entry === undefined) return undefined;
     entry.left -= 1;
     const { status, retryAfterSeconds } = entry.fault;
+    const key = `${status}${retryAfterSeconds === undefined ? '' : '+retry-after'}`;
+    injected.requests[key] = (injected.requests[key] ?? 0) + 1;
     const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
     const message = status === 403 || status === 429 ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' : status === 502 ? 'Server Error' : 'Internal Server Error';
     return new HttpAnswer(status, { message, documentation_url: DOCS }, { headers, generic: true });
@@ -1183,6 +1193,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     setIgnoreCancel(ignore) {
       ignoreCancel = ignore;
     },
+    faultsInjected: () => ({ ...injected, requests: { ...injected.requests } }),
     async deliveriesSettled() {
       while (inflight.size > 0) await Promise.all([...inflight]);
     },

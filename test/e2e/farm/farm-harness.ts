@@ -188,7 +188,8 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       logLevel: options.logLevel ?? 'info',
       loopIntervalMs: options.loopIntervalMs ?? 250,
       watchdogIntervalMs: 200,
-      reconcileIntervalMs: 0,
+      // Production reconciles every 5 min; here every 2 s (a VM whose delete failed is reaped by it).
+      reconcileIntervalMs: 2000,
       ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
       cancelPollMs: 100,
     };

@@ -58,6 +58,12 @@ export interface OrchardDouble {
   failNextRequests(count: number, status: number): void;
   /** The VM of this name (now or when created) fails with `message` instead of running (e.g. "VM exited unexpectedly"). */
   failVm(name: string, message: string): void;
+  /** The next `count` VMs created fail with `message` instead of running (names unknown in advance). */
+  failNextVms(count: number, message: string): void;
+  /** Faults applied so far: VMs failed by `failNextVms`, requests answered by `failNextRequests`. */
+  faultsInjected(): { readonly vms: number; readonly requests: number };
+  /** The worker loses power: every VM on it vanishes (its startup script dies with it); the worker comes back empty. Returns their names. */
+  loseWorker(worker: string): string[];
   close(): Promise<void>;
 }
 
@@ -69,6 +75,8 @@ export async function startOrchardDouble(options: OrchardDoubleOptions): Promise
   const pollsToRun = options.pollsToRun ?? 2;
   const expectedAuth = `Basic ${Buffer.from(`${options.serviceAccount.name}:${options.serviceAccount.token}`).toString('base64')}`;
   let injected: { count: number; status: number } | undefined;
+  let failNext: { count: number; message: string } | undefined;
+  const applied = { vms: 0, requests: 0 };
   let nextIp = 2;
 
   const view = (vm: StoredVm): Record<string, unknown> => ({
@@ -142,6 +150,7 @@ export async function startOrchardDouble(options: OrchardDoubleOptions): Promise
     requests.push(`${req.method ?? ''} ${url.pathname}${url.search}`);
     if (injected !== undefined && injected.count > 0) {
       injected.count -= 1;
+      applied.requests += 1;
       reply(res, injected.status);
       return;
     }
@@ -247,6 +256,11 @@ export async function startOrchardDouble(options: OrchardDoubleOptions): Promise
       life: new AbortController(),
     };
     vms.set(name, vm);
+    if (failNext !== undefined && failNext.count > 0) {
+      failNext.count -= 1;
+      applied.vms += 1;
+      failures.set(name, failNext.message);
+    }
     reply(res, 200, view(vm));
   };
 
@@ -285,6 +299,18 @@ export async function startOrchardDouble(options: OrchardDoubleOptions): Promise
     },
     failVm: (name, message) => {
       failures.set(name, message);
+    },
+    failNextVms: (count, message) => {
+      failNext = { count: (failNext?.count ?? 0) + count, message };
+    },
+    faultsInjected: () => ({ ...applied }),
+    loseWorker: (worker) => {
+      const lost = [...vms.values()].filter((vm) => vm.worker === worker);
+      for (const vm of lost) {
+        vms.delete(vm.resource.name);
+        vm.life.abort(new Error(`worker ${worker} lost power`));
+      }
+      return lost.map((vm) => vm.resource.name);
     },
     close: () => {
       for (const vm of vms.values()) vm.life.abort(new Error('the Orchard double closed'));
