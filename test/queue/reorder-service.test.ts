@@ -263,3 +263,15 @@ test('a push delivery worked on twice (a crash before it was marked done) queues
   service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-2' });
   assert.equal(rows(db).length, 2);
 });
+
+test('a watcher queued again after lost work lists its ports at the newest revision queued since, never at its older one', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher('15_arm64', REV1, ['curl']));
+  await service.pump(at(1), signal);
+  // A newer push arrives while the first watcher runs; then the first one fails before handing its list over.
+  service.enqueueWatcher(watcher('15_arm64', REV2, ['wget']));
+  gateway.advance('tst-1', 'completed', 'failure');
+  assert.equal(service.runFinished('tst-1', 'failure', at(2)), true);
+  // Listed at REV1, its curl builder would replace a pending curl of a newer revision.
+  assert.deepEqual(rows(db).filter((r) => r.includes(' pending ')).map((r) => r.split(' ').slice(0, 4).join(' ')), [`tst-2 watcher - ${REV2}`, `tst-3 watcher - ${REV2}`]);
+});

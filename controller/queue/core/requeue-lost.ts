@@ -10,7 +10,9 @@ import type { QueueEntry } from './queue-entry.ts';
  * lost with its host, or a watcher could not hand its list over — is finished as it ended,
  * and the build goes back to the head of its class under a new build id (ids are never
  * reused). A watcher keeps its place among the watchers (its `seq`), so its ports are still
- * listed before newer revisions of them. Returns the entry that now stands for the build.
+ * listed before newer revisions of them, and it lists them at the newest revision queued
+ * since (a newer watcher or its builders): listed at its own, older one, its builders would
+ * replace pending builds of newer revisions. Returns the entry that now stands for the build.
  */
 export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, ctx: QueueContext): { entry: QueueEntry; changes: QueueChange[] } {
   const changes = markFinished(queue, entry, result, ctx.now);
@@ -20,6 +22,7 @@ export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: Bui
   if (covering !== undefined) return { entry: covering, changes };
   const requeued: QueueEntry = {
     ...entry,
+    portsRevision: entry.port === null ? newestRevision(queue, entry) : entry.portsRevision,
     buildId: ctx.newBuildId(),
     state: 'pending',
     head: entry.port !== null,
@@ -34,4 +37,13 @@ export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: Bui
   if (requeued.kind === 'pr-watcher') queue.prWatchers.sort((a, b) => a.seq - b.seq);
   changes.push({ op: 'insert', entry: requeued });
   return { entry: requeued, changes };
+}
+
+/** The revision of the entry queued last on the same tree (master, or the same PR) after `entry`; its own when none was. */
+function newestRevision(queue: PlatformQueue, entry: QueueEntry): string {
+  let newest = entry;
+  for (const other of queue.entries.values()) {
+    if (other.prNumber === entry.prNumber && other.seq > newest.seq) newest = other;
+  }
+  return newest.portsRevision;
 }
