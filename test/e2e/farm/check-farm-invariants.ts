@@ -50,7 +50,9 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
     runsByBuild.set(id, (runsByBuild.get(id) ?? 0) + 1);
     if (run.status === 'completed' && ledgerCount.get(id) === undefined) lost.push(`${run.name} (${run.conclusion ?? 'no conclusion'})`);
     if (run.status === 'completed' && run.conclusion === 'success') {
-      const key = `${run.inputs.platform ?? ''} ${run.inputs.portname === '' ? 'watcher' : (run.inputs.portname ?? '')}@${run.inputs.ports_sha ?? ''}`;
+      // A watcher's work is its list at a revision (a requeued one may list other ports at the same revision).
+      const what = run.inputs.portname === '' ? `watcher [${run.inputs.portlist ?? ''}]` : (run.inputs.portname ?? '');
+      const key = `${run.inputs.platform ?? ''} ${what}@${run.inputs.ports_sha ?? ''}`;
       successes.set(key, (successes.get(key) ?? 0) + 1);
     }
   }
