@@ -24,3 +24,23 @@ export async function listQueuedJobs(clients: GitHubClients, runId: number, sign
     throw toGitHubError(err, `listing the jobs of run ${runId}`);
   }
 }
+
+/** The ids of the repository's runs that are queued or in progress, of any workflow and trigger. */
+export async function listUnfinishedRuns(clients: GitHubClients, signal: AbortSignal): Promise<number[]> {
+  const ids: number[] = [];
+  for (const status of ['queued', 'in_progress'] as const) {
+    try {
+      const runs = await clients.installation.paginate(clients.installation.rest.actions.listWorkflowRunsForRepo, {
+        owner: clients.owner,
+        repo: clients.repo,
+        status,
+        per_page: 100,
+        request: { signal },
+      });
+      for (const run of runs) ids.push(run.id);
+    } catch (err) {
+      throw toGitHubError(err, `listing the ${status} runs`);
+    }
+  }
+  return ids;
+}

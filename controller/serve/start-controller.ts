@@ -17,7 +17,7 @@ import { createGitHubClients, type GitHubClients } from '../github/create-github
 import { createWebhookHandler } from '../github/create-webhook-handler.ts';
 import { createOctokitRunGateway } from '../github/octokit-run-gateway.ts';
 import { explainFailedRun } from '../github/explain-failed-run.ts';
-import { listQueuedJobs } from '../github/list-queued-jobs.ts';
+import { listQueuedJobs, listUnfinishedRuns } from '../github/list-queued-jobs.ts';
 import { recoverMissedDeliveries } from '../github/recover-missed-deliveries.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { acceptWatcherList } from '../handoff/accept-watcher-list.ts';
@@ -412,12 +412,21 @@ export async function startController(options: StartControllerOptions): Promise<
   };
   // A job whose `queued` delivery was handled before a crash lost its VM with the process, and
   // GitHub sends no second `queued`: ask for the jobs of each dispatched run that has no VM.
+  // Runs portfarm did not dispatch (PR builds on their own pull_request trigger) wait the same
+  // way, so the unfinished runs of the repository are asked too; jobs without portfarm's label
+  // are ignored by the runner manager.
   const resumeWaitingJobs = async (s: AbortSignal): Promise<void> => {
     const leased = new Set(runners.leases().map((l) => l.buildId));
+    const waiting = new Set<number>();
+    const known = new Set<number>();
     for (const entry of reorder.inFlight()) {
-      if (entry.state !== 'dispatched' || entry.runId === null || leased.has(entry.buildId)) continue;
-      for (const job of await listQueuedJobs(clients, entry.runId, s)) {
-        if (runners.handleWorkflowJob(job) === 'started') log.info({ buildId: entry.buildId, jobId: job.jobId }, 'job still queued on GitHub without a VM; starting one');
+      if (entry.runId !== null) known.add(entry.runId);
+      if (entry.state === 'dispatched' && entry.runId !== null && !leased.has(entry.buildId)) waiting.add(entry.runId);
+    }
+    for (const runId of await listUnfinishedRuns(clients, s)) if (!known.has(runId)) waiting.add(runId);
+    for (const runId of waiting) {
+      for (const job of await listQueuedJobs(clients, runId, s)) {
+        if (runners.handleWorkflowJob(job) === 'started') log.info({ runId, jobId: job.jobId, labels: job.labels }, 'job still queued on GitHub without a VM; starting one');
       }
     }
   };

@@ -10,7 +10,7 @@ import { DEFAULT_CONFIG } from '../../controller/config/default-config.ts';
 import { handoffSettings } from '../../controller/handoff/handoff-settings.ts';
 import { FakeVmBackend, type FakeVmBackendOptions } from '../../controller/runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController, type StartControllerOptions } from '../../controller/serve/start-controller.ts';
-import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
+import { startGitHubDouble, type GitHubDouble, type GitHubDoubleOptions } from '../github-double/github-double.ts';
 import type { LogEntry } from '../runners/runner-farm.ts';
 
 export const PLATFORM: PlatformConfig = {
@@ -26,6 +26,8 @@ export const PLATFORM: PlatformConfig = {
 
 export interface ServeHarness {
   readonly controller: RunningController;
+  /** Closes the controller (as a deploy or crash would stop it) and starts a new one on the same state and double. */
+  restart(): Promise<RunningController>;
   readonly double: GitHubDouble;
   readonly backend: FakeVmBackend;
   readonly stateDir: string;
@@ -45,6 +47,7 @@ export async function startServeHarness(
     readonly prepare?: (stateDir: string) => void;
     readonly configure?: (config: Config) => Config;
     readonly options?: Partial<StartControllerOptions>;
+    readonly doubleOptions?: Pick<GitHubDoubleOptions, 'pullRequestWorkflows'>;
   } = {},
 ): Promise<ServeHarness> {
   const stateDir = mkdtempSync(join(tmpdir(), 'portfarm-serve-'));
@@ -58,7 +61,7 @@ export async function startServeHarness(
   });
   const port = await freePort();
   const secret = randomBytes(16).toString('hex');
-  const double = await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${port}/webhooks`, webhookSecret: secret, repo: 'macports/macports-ports', defaultBranch: 'master' });
+  const double = await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${port}/webhooks`, webhookSecret: secret, repo: 'macports/macports-ports', defaultBranch: 'master', ...setup.doubleOptions });
   const backend = new FakeVmBackend({ images: setup.images ?? [PLATFORM.image], bootMs: 1, ...setup.backendOptions });
   const base: Config = {
     ...DEFAULT_CONFIG,
@@ -70,7 +73,7 @@ export async function startServeHarness(
   };
   const config = setup.configure?.(base) ?? base;
   const stop = new AbortController();
-  const controller = await startController({
+  const begin = (): Promise<RunningController> => startController({
     config,
     version: 'test',
     log: pino({ base: null, timestamp: false }, stream),
@@ -89,8 +92,14 @@ export async function startServeHarness(
     runners: { watchdogIntervalMs: 50, reconcileIntervalMs: 0 },
     ...setup.options,
   });
+  let controller = await begin();
   return {
-    controller,
+    get controller() { return controller; },
+    restart: async () => {
+      await controller.close();
+      controller = await begin();
+      return controller;
+    },
     double,
     backend,
     stateDir,
