@@ -24,6 +24,7 @@ import { loadDemoCommits, type DemoCommit } from './load-demo-commits.ts';
 import { makePortsRepository, type PortsRepository } from './make-ports-repository.ts';
 import { runPortsJob, type PortsJobResult } from './run-ports-job.ts';
 import { startMailOutbox } from './start-mail-outbox.ts';
+import { freePort } from '../net/free-port.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'controller', 'demo', 'data');
@@ -428,16 +429,6 @@ function describeProgress(controller: RunningController, pushed: number, total: 
   return `[${String(leftSeconds).padStart(3)}s left] commits ${pushed}/${total} | ${queues.join(' | ')} | done ${s.finished}, failed ${s.failures}, superseded ${s.supersededDropped}, preempted ${s.preemptions}`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => { resolve(port); });
-    });
-  });
-}
 
 /** Polls `done` every 100 ms until it holds, the time is up or the demo is interrupted. */
 async function waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {

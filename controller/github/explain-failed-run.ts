@@ -1,5 +1,5 @@
 import type { GitHubClients } from './create-github-clients.ts';
-import { toGitHubError } from './github-error.ts';
+import { listRunJobs } from './list-run-jobs.ts';
 import { failedPhase } from './translate-webhook.ts';
 
 /**
@@ -20,16 +20,5 @@ export function failedRunCause(jobs: readonly { readonly conclusion: string | nu
 
 /** Asks GitHub for the run's jobs when no `workflow_job completed` said how it failed (lost, reordered). */
 export async function explainFailedRun(clients: GitHubClients, runId: number, signal: AbortSignal): Promise<FailedRunCause> {
-  try {
-    const jobs = await clients.installation.paginate(clients.installation.rest.actions.listJobsForWorkflowRun, {
-      owner: clients.owner,
-      repo: clients.repo,
-      run_id: runId,
-      per_page: 100,
-      request: { signal },
-    });
-    return failedRunCause(jobs);
-  } catch (err) {
-    throw toGitHubError(err, `listing the jobs of run ${runId}`);
-  }
+  return failedRunCause(await listRunJobs(clients, runId, signal));
 }

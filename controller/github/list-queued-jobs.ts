@@ -1,6 +1,7 @@
 import type { WorkflowJobEvent } from '../runners/workflow-job-event.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import { toGitHubError } from './github-error.ts';
+import { listRunJobs } from './list-run-jobs.ts';
 
 /**
  * The jobs of a run that still wait for a runner, as the `queued` events the runner manager
@@ -9,20 +10,9 @@ import { toGitHubError } from './github-error.ts';
  * the only way to learn that a job still waits.
  */
 export async function listQueuedJobs(clients: GitHubClients, runId: number, signal: AbortSignal): Promise<WorkflowJobEvent[]> {
-  try {
-    const jobs = await clients.installation.paginate(clients.installation.rest.actions.listJobsForWorkflowRun, {
-      owner: clients.owner,
-      repo: clients.repo,
-      run_id: runId,
-      per_page: 100,
-      request: { signal },
-    });
-    return jobs
-      .filter((job) => job.status === 'queued' || job.status === 'waiting' || job.status === 'pending')
-      .map((job) => ({ action: 'queued', jobId: job.id, runId, labels: job.labels, runnerId: null, runnerName: null, conclusion: null }));
-  } catch (err) {
-    throw toGitHubError(err, `listing the jobs of run ${runId}`);
-  }
+  return (await listRunJobs(clients, runId, signal))
+    .filter((job) => job.status === 'queued' || job.status === 'waiting' || job.status === 'pending')
+    .map((job) => ({ action: 'queued', jobId: job.id, runId, labels: job.labels, runnerId: null, runnerName: null, conclusion: null }));
 }
 
 /** The ids of the repository's runs that are queued or in progress, of any workflow and trigger. */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +11,7 @@ import { FakeVmBackend, type FakeVmBackendOptions } from '../../controller/runne
 import { startController, type RunningController, type StartControllerOptions } from '../../controller/serve/start-controller.ts';
 import { startGitHubDouble, type GitHubDouble, type GitHubDoubleOptions } from '../github-double/github-double.ts';
 import type { LogEntry } from '../runners/runner-farm.ts';
+import { freePort } from '../../controller/net/free-port.ts';
 
 export const PLATFORM: PlatformConfig = {
   name: '15_arm64',
@@ -116,13 +116,3 @@ export async function startServeHarness(
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0); });
-    });
-  });
-}

@@ -15,8 +15,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,6 +30,7 @@ import { startTokenIssuer } from '../../handoff/issue-tokens.ts';
 import { startOrchardDouble, type OrchardDouble } from '../../runners/orchard-double/orchard-double.ts';
 import type { ChildReply, ChildRequest, FarmChildArgs } from './farm-child-protocol.ts';
 import { fastJobSteps, type JobPlan } from './fast-job.ts';
+import { freePort } from '../../../controller/net/free-port.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -365,13 +364,3 @@ function sharedSchema(): ReturnType<typeof createSchemaValidator> {
   return schema;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => { resolve(port); });
-    });
-  });
-}
