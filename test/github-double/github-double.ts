@@ -523,7 +523,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       vars: {},
     };
     const concurrency = model.concurrency(context);
-    const run: RunRecord = {
+    const run = enterRun({
       id: runId,
       runNumber: ++runNumber,
       workflowFile: model.file,
@@ -536,18 +536,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       headBranch: spec.headRef,
       headSha: spec.headSha,
       group: concurrency?.group ?? null,
-      createdAt: iso(),
-      status: 'pending',
-      conclusion: null,
-      updatedAt: iso(),
-      startedAt: iso(),
-      jobIds: [],
-      cancelRequested: false,
-    };
-    runs.set(run.id, run);
+    });
     prRuns.set(run.id, { model, planned: new Map(), results: new Map() });
-    send('workflow_run', objects().workflowRunPayload('requested', run));
-    const inGroup = (): RunRecord[] => (run.group === null ? [] : [...runs.values()].filter((r) => r.id !== run.id && r.group === run.group && r.status !== 'completed'));
+    const inGroup = (): RunRecord[] => othersInGroup(run);
     // One running + one pending per group; cancel-in-progress (a new push to the PR) cancels the running one too.
     for (const older of inGroup()) if (older.status === 'pending' || concurrency?.cancelInProgress === true) cancelRun(older, false);
     if (inGroup().every((r) => r.status === 'pending')) activate(run);
@@ -676,11 +667,21 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     changed();
   };
 
+  /** A new run enters pending, is stored, and GitHub sends `workflow_run requested`. */
+  const enterRun = (fields: Omit<RunRecord, 'createdAt' | 'status' | 'conclusion' | 'updatedAt' | 'startedAt' | 'jobIds' | 'cancelRequested'>): RunRecord => {
+    const run: RunRecord = { ...fields, createdAt: iso(), status: 'pending', conclusion: null, updatedAt: iso(), startedAt: iso(), jobIds: [], cancelRequested: false };
+    runs.set(run.id, run);
+    send('workflow_run', objects().workflowRunPayload('requested', run));
+    return run;
+  };
+  /** The other unfinished runs of the run's concurrency group. */
+  const othersInGroup = (run: RunRecord): RunRecord[] => (run.group === null ? [] : [...runs.values()].filter((r) => r.id !== run.id && r.group === run.group && r.status !== 'completed'));
+
   const dispatch = (file: string, ref: string, inputs: Record<string, string>): RunRecord => {
     const model = workflows[file];
     if (model === undefined) throw new Error(`no workflow ${file}`);
     const group = model.concurrencyGroup(inputs);
-    const run: RunRecord = {
+    const run = enterRun({
       id: id(),
       runNumber: ++runNumber,
       workflowFile: file,
@@ -693,17 +694,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       headBranch: ref.replace(/^refs\/heads\//, ''),
       headSha: randomBytes(20).toString('hex'),
       group,
-      createdAt: iso(),
-      status: 'pending',
-      conclusion: null,
-      updatedAt: iso(),
-      startedAt: iso(),
-      jobIds: [],
-      cancelRequested: false,
-    };
-    runs.set(run.id, run);
-    send('workflow_run', objects().workflowRunPayload('requested', run));
-    const inGroup = group === null ? [] : [...runs.values()].filter((r) => r.id !== run.id && r.group === group && r.status !== 'completed');
+    });
+    const inGroup = othersInGroup(run);
     // Concurrency: one running (queued or in progress) + one pending; a newer pending run cancels the older pending one.
     for (const older of inGroup.filter((r) => r.status === 'pending')) cancelRun(older, false);
     if (inGroup.every((r) => r.status === 'pending')) activate(run);
