@@ -38,6 +38,9 @@ const manager = new RunnerManager({
   runnerCommand: () => ['sleep', '600'],
   reconcileIntervalMs: 0,
 });
+// The manager's own timers are unref'ed and `tart run` is detached: in `serve` the HTTP server keeps
+// the process alive. Here nothing else would, and the child exited silently while polling for the boot.
+setInterval(() => undefined, 1 << 30);
 await manager.start();
 manager.handleWorkflowJob({
   action: 'queued',

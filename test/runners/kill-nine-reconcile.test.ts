@@ -34,8 +34,12 @@ after(async () => {
   rmSync(tartHome, { recursive: true, force: true });
 });
 
-/** Starts the controller child and SIGKILLs it as soon as it logs `killAt` for the build. */
-async function killControllerAt(buildId: string, killAt: string): Promise<void> {
+/**
+ * Starts the controller child and SIGKILLs it (only it, as the OOM killer or `kill -9 <pid>` would)
+ * as soon as it logs `killAt` for the build. With `awaitOrphans`, waits until the tart commands it
+ * left behind have ended: a `tart clone` goes on after its parent dies and writes its VM late.
+ */
+async function killControllerAt(buildId: string, killAt: string, awaitOrphans = false): Promise<void> {
   const args: KillNineChildArgs = {
     tartHome,
     apiUrl: double.url,
@@ -45,16 +49,33 @@ async function killControllerAt(buildId: string, killAt: string): Promise<void> 
     repo: `${double.owner}/${double.repo}`,
     buildId,
   };
-  const controller = spawn(process.execPath, [child, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its own process group, so that the orphans it leaves can be told apart from this test's processes.
+  const controller = spawn(process.execPath, [child, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => controller.on('exit', (_code, signal) => { resolve(signal); }));
+  const seen: string[] = [];
   for await (const line of createInterface({ input: controller.stdout })) {
+    seen.push(line);
     const entry = JSON.parse(line) as { msg: string; buildId?: string };
     if (entry.msg === killAt && entry.buildId === buildId) {
       controller.kill('SIGKILL');
       break;
     }
   }
-  assert.equal(await exited, 'SIGKILL', `the controller ended before logging "${killAt}"`);
+  assert.equal(await exited, 'SIGKILL', `the controller ended before logging "${killAt}"; it logged:\n${seen.join('\n')}`);
+  if (awaitOrphans && controller.pid !== undefined) await processGroupEnded(controller.pid);
+}
+
+async function processGroupEnded(groupId: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      process.kill(-groupId, 0);
+    } catch {
+      return;
+    }
+    assert.ok(Date.now() < deadline, `the killed controller's process group ${groupId} still runs after 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function restartedManager(): { manager: RunnerManager; backend: TartVmBackend } {
@@ -89,7 +110,8 @@ test('kill -9 after the runner registered: the next start destroys the running V
 });
 
 test('kill -9 while cloning: the next start removes the leftover clone', async () => {
-  await killControllerAt('k2', 'cloning VM');
+  // The restart comes after the orphaned clone ended; one that ends later is the periodic reconcile's.
+  await killControllerAt('k2', 'cloning VM', true);
   const { manager, backend } = restartedManager();
   const plan = await manager.start();
   await manager.stop();
