@@ -118,6 +118,11 @@ interface Lease {
   /** The image the current VM was cloned from. */
   image: string | undefined;
   runnerId: number | undefined;
+  /**
+   * The name of a registration asked for whose answer never came (timeout, abort, 5xx): GitHub
+   * may have made it all the same, so teardown looks it up by name.
+   */
+  unconfirmedRegistration: string | undefined;
   registeredAt: number | undefined;
   jobStartedAt: number | undefined;
   jobTaken: boolean;
@@ -499,6 +504,7 @@ export class RunnerManager {
       host: undefined,
       image: undefined,
       runnerId: undefined,
+      unconfirmedRegistration: undefined,
       registeredAt: undefined,
       jobStartedAt: undefined,
       jobTaken: false,
@@ -671,7 +677,9 @@ export class RunnerManager {
   async #register(lease: Lease, vmId: string, log: Logger, signal: AbortSignal): Promise<string> {
     this.#enter(lease, 'registering');
     const labels = ['self-hosted', lease.platform.name, ...lease.platform.labels, buildLabel(lease.buildId)];
+    lease.unconfirmedRegistration = vmId;
     const jit = await this.#registry.generateJitConfig({ name: vmId, labels, runnerGroupId: this.#runnerGroupId, workFolder: this.#workFolder }, signal);
+    lease.unconfirmedRegistration = undefined;
     lease.runnerId = jit.runner.id;
     lease.registeredAt = this.#now();
     log.info({ runnerId: jit.runner.id, labels }, 'runner registered');
@@ -680,7 +688,7 @@ export class RunnerManager {
 
   /** Destroys the VM and deletes the registration; failures are logged and left to reconcile (never thrown). */
   async #teardown(lease: Lease): Promise<void> {
-    if (lease.vmId === undefined && lease.runnerId === undefined) return;
+    if (lease.vmId === undefined && lease.runnerId === undefined && lease.unconfirmedRegistration === undefined) return;
     this.#enter(lease, 'tearing-down');
     lease.attemptControl.abort(new AttemptFailure('teardown', 'tearing down', false));
     const vmId = lease.vmId;
@@ -704,7 +712,17 @@ export class RunnerManager {
       } catch (error) {
         log.error({ err: coerceError(error), runnerId: lease.runnerId }, 'deleting the registration failed; reconcile will reap it');
       }
+    } else if (lease.unconfirmedRegistration !== undefined) {
+      const name = lease.unconfirmedRegistration;
+      try {
+        const made = (await this.#registry.listRunners(signal)).filter((r) => r.name === name);
+        for (const runner of made) await this.#registry.deleteRunner(runner.id, signal);
+        if (made.length > 0) log.warn({ runner: name, runnerIds: made.map((r) => r.id) }, 'GitHub made a registration whose answer was lost; deleted it');
+      } catch (error) {
+        log.error({ err: coerceError(error), runner: name }, 'looking for a registration whose answer was lost failed; reconcile will reap it');
+      }
     }
+    lease.unconfirmedRegistration = undefined;
     log.info({ runnerId: lease.runnerId ?? null }, lease.runnerId === undefined ? 'VM destroyed' : 'VM destroyed and registration gone');
     lease.vmId = undefined;
     lease.runnerId = undefined;
@@ -767,6 +785,7 @@ export class RunnerManager {
       host,
       image: this.#listedImages.get(adopted.vmId),
       runnerId: adopted.runnerId,
+      unconfirmedRegistration: undefined,
       registeredAt: this.#now(),
       jobStartedAt: undefined,
       jobTaken: true,

@@ -18,6 +18,7 @@ export class InMemoryRunnerRegistry implements RunnerRegistry {
   #nextId = 1;
   /** Every call, in order, e.g. `generate portfarm-b1-1-abcd`, `delete 3`. */
   readonly calls: string[] = [];
+  #answersToLose = 0;
 
   generateJitConfig(request: JitConfigRequest, _signal: AbortSignal): Promise<JitConfig> {
     this.calls.push(`generate ${request.name}`);
@@ -26,6 +27,10 @@ export class InMemoryRunnerRegistry implements RunnerRegistry {
     }
     const runner: StoredRunner = { id: this.#nextId++, name: request.name, status: 'offline', busy: false, labels: [...request.labels] };
     this.#runners.set(runner.id, runner);
+    if (this.#answersToLose > 0) {
+      this.#answersToLose -= 1;
+      return Promise.reject(new RunnerRegistryError(`generate-jitconfig for runner ${request.name} failed: the request timed out`, { retryable: true }));
+    }
     const encodedJitConfig = Buffer.from(JSON.stringify({ id: runner.id, name: runner.name, labels: runner.labels })).toString('base64');
     return Promise.resolve({ runner: { ...runner }, encodedJitConfig });
   }
@@ -38,6 +43,11 @@ export class InMemoryRunnerRegistry implements RunnerRegistry {
     this.calls.push(`delete ${id}`);
     this.#runners.delete(id);
     return Promise.resolve();
+  }
+
+  /** The next `times` registrations are made, but their answers are lost (a timeout, a reset connection). */
+  loseNextAnswers(times: number): void {
+    this.#answersToLose = times;
   }
 
   /** Seeds a registration (an orphan from a previous life). */

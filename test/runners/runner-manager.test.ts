@@ -227,3 +227,18 @@ test('a job taken by another runner releases this build’s VM', async () => {
   assert.deepEqual(registry.names(), []);
   await manager.stop();
 });
+
+test('a registration GitHub made but whose answer was lost is deleted by name when the attempt is torn down', async () => {
+  const { manager, backend, registry, github, logs } = createRunnerFarm();
+  await manager.start();
+  registry.loseNextAnswers(1);
+  const job = github.queue('r1', '15_arm64');
+  await manager.whenSettled('r1');
+  assert.equal(job.state, 'completed');
+  assert.match(job.runnerName ?? '', /^portfarm-r1-2-/);
+  assert.deepEqual(registry.calls.map((c) => c.replace(/-[a-z0-9]{4}$/, '-XXXX')), ['generate portfarm-r1-1-XXXX', 'delete 1', 'generate portfarm-r1-2-XXXX']);
+  assert.deepEqual(registry.names(), [], 'no registration is left for reconcile to find');
+  assert.deepEqual(backend.vmIds(), []);
+  assert.ok(messagesOf(logs, 'r1').includes('GitHub made a registration whose answer was lost; deleted it'));
+  await manager.stop();
+});
