@@ -14,12 +14,14 @@ import { rowToEntry } from '../store/row-to-entry.ts';
 import { deleteMeta } from '../store/sql/delete-meta.ts';
 import { getMeta } from '../store/sql/get-meta.ts';
 import { metaByPrefix } from '../store/sql/meta-by-prefix.ts';
+import { getDeliveryNote, prunePushRecords, pushedAfter, recordPushLink, setDeliveryNote } from '../store/sql/push-links.ts';
 import { selectEntry } from '../store/sql/select-entry.ts';
 import { setMeta } from '../store/sql/set-meta.ts';
 import { describeQueue } from './core/describe-queue.ts';
 import { enqueueBuilders } from './core/enqueue-builders.ts';
 import { enqueueWatcher } from './core/enqueue-watcher.ts';
 import { markDispatching } from './core/mark-dispatching.ts';
+import { newestRevision } from './core/newest-revision.ts';
 import { markDispatched, markFinished, markStarted } from './core/mark-run.ts';
 import type { PlatformQueue } from './core/platform-queue.ts';
 import { findPreemptable, requestCancel, requeuePreempted } from './core/preempt-builder.ts';
@@ -37,6 +39,9 @@ export const MAX_LOST_RETRIES = 3;
 
 /** Meta key prefix of a finished build whose ledger line is not written yet. */
 const UNRECORDED = 'unrecorded:';
+
+/** How long push links and delivery notes are kept: far beyond GitHub's 3 days of redelivery. */
+const PUSH_RECORD_DAYS = 14;
 
 export interface ReorderServiceOptions {
   /** An open state database (`openStore`). */
@@ -104,19 +109,36 @@ export class ReorderService {
     for (const platform of options.platforms) this.#queues.set(platform, loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph));
   }
 
-  /** Queues a watcher (a push, a PR head, a forced rebuild). Returns its build id and whether it joined a pending watcher. */
-  enqueueWatcher(input: WatcherRequestInput): { readonly buildId: BuildId; readonly coalesced: boolean } {
-    const request = parseInput(watcherRequestSchema, input, 'watcher request');
-    const queue = this.#queue(request.platform);
-    const seen = request.deliveryId === undefined ? undefined : `delivery:${request.deliveryId}:${request.platform}`;
-    const before = seen === undefined ? undefined : getMeta(this.#db, seen);
-    if (before !== undefined) return { buildId: before, coalesced: true };
+  /**
+   * Queues a watcher (a push, a PR head, a forced rebuild). Returns its build id, whether it
+   * joined a pending watcher, and the revision it will list at: a push delivered after a newer
+   * one it precedes gets the newer one's revision, never sets a watcher back to its own.
+   */
+  enqueueWatcher(input: WatcherRequestInput): { readonly buildId: BuildId; readonly coalesced: boolean; readonly portsRevision: string } {
+    const parsed = parseInput(watcherRequestSchema, input, 'watcher request');
+    const queue = this.#queue(parsed.platform);
+    const seen = parsed.deliveryId === undefined ? undefined : `${parsed.deliveryId}:${parsed.platform}`;
+    const before = seen === undefined ? undefined : getDeliveryNote(this.#db, seen);
+    if (before !== undefined) return { buildId: before, coalesced: true, portsRevision: this.#entryRevision(before) ?? parsed.portsRevision };
+    const now = parsed.now.getTime();
     const { entry, changes } = this.#change(queue, (ctx) => {
-      const result = enqueueWatcher(queue, request, ctx);
-      if (seen !== undefined) setMeta(this.#db, seen, result.entry.buildId);
+      if (parsed.previousRevision != null && parsed.prNumber === null) {
+        recordPushLink(this.#db, parsed.previousRevision, parsed.portsRevision, now);
+        prunePushRecords(this.#db, now - PUSH_RECORD_DAYS * 86_400_000);
+      }
+      const portsRevision = parsed.prNumber === null ? newestRevision(parsed.portsRevision, (r) => pushedAfter(this.#db, r)) : parsed.portsRevision;
+      const result = enqueueWatcher(queue, { ...parsed, portsRevision }, ctx);
+      if (seen !== undefined) setDeliveryNote(this.#db, seen, result.entry.buildId, now);
       return { value: result, changes: result.changes };
-    }, request.now.getTime());
-    return { buildId: entry.buildId, coalesced: changes[0]?.op === 'coalesce' };
+    }, now);
+    return { buildId: entry.buildId, coalesced: changes[0]?.op === 'coalesce', portsRevision: entry.portsRevision };
+  }
+
+  #entryRevision(buildId: BuildId): string | undefined {
+    const open = this.#find(buildId);
+    if (open !== undefined) return open.entry.portsRevision;
+    const row = selectEntry(this.#db, buildId);
+    return row === undefined ? undefined : rowToEntry(row).portsRevision;
   }
 
   /** The watcher's ordered port list becomes builders (coalesced with pending ones). A resent list adds nothing. */

@@ -5,6 +5,8 @@ import { explainBadPortName, isPortName } from '../model/port-name.ts';
 export const watcherRequestSchema = z.strictObject({
   platform: z.string().min(1),
   portsRevision: z.string().regex(/^[0-9a-f]{7,40}$/, { error: 'must be a git commit sha' }),
+  /** A push's `before` (null for a new branch): links pushes so that a late one is ordered. */
+  previousRevision: z.string().regex(/^[0-9a-f]{7,40}$/, { error: 'must be a git commit sha' }).nullable().optional(),
   changedPorts: z
     .array(z.string().refine(isPortName, { error: (issue) => explainBadPortName(String(issue.input)) ?? 'bad port name' }))
     .nullable(),

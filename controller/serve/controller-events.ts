@@ -29,16 +29,19 @@ export interface ControllerEventsOptions {
 export function createControllerEvents(options: ControllerEventsOptions): FarmEvents {
   const { reorder, runners, kick, log } = options;
   const enqueue = (request: WatcherRequest): void => {
-    const { buildId, coalesced } = reorder.enqueueWatcher({
+    const { buildId, coalesced, portsRevision } = reorder.enqueueWatcher({
       platform: request.platform,
       portsRevision: request.portsRevision,
+      previousRevision: request.previousRevision,
       changedPorts: [...request.changedPorts],
       force: false,
       prNumber: null,
       now: request.receivedAt,
       deliveryId: request.deliveryId,
     });
-    log.info({ deliveryId: request.deliveryId, buildId, platform: request.platform, coalesced }, 'watcher queued');
+    // A push delivered after a newer one lists at the newer revision (it is already on the branch).
+    const newer = portsRevision === request.portsRevision ? {} : { pushedRevision: request.portsRevision, portsRevision };
+    log.info({ deliveryId: request.deliveryId, buildId, platform: request.platform, coalesced, ...newer }, 'watcher queued');
     kick();
   };
   return {

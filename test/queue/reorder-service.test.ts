@@ -33,7 +33,7 @@ function watcher(platform = '15_arm64', portsRevision = REV1, changedPorts: stri
 
 test('a watcher is dispatched, its port list becomes builders, which run one at a time in dependency order', async () => {
   const { db, gateway, service } = setup();
-  assert.deepEqual(service.enqueueWatcher(watcher()), { buildId: 'tst-1', coalesced: false });
+  assert.deepEqual(service.enqueueWatcher(watcher()), { buildId: 'tst-1', coalesced: false, portsRevision: REV1 });
   assert.deepEqual(await service.pump(at(1), signal), { dispatched: ['tst-1'], preempted: [], errors: [] });
   assert.deepEqual(gateway.runs[0]?.request, {
     buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null,
@@ -156,7 +156,7 @@ test('a restarted service picks up the queue where the database left it; status 
       oldestWaitSeconds: null,
     },
   ]);
-  assert.deepEqual(again.enqueueWatcher(watcher('14_x86_64', REV2)), { buildId: 'tst-3', coalesced: false }, 'ids continue, never reused');
+  assert.deepEqual(again.enqueueWatcher(watcher('14_x86_64', REV2)), { buildId: 'tst-3', coalesced: false, portsRevision: REV2 }, 'ids continue, never reused');
 });
 
 test('a cancel that lands after a runner took the builder does not queue the port again: it is built once', async () => {
@@ -262,6 +262,62 @@ test('a push delivery worked on twice (a crash before it was marked done) queues
   assert.equal(rows(db).length, 1);
   service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-2' });
   assert.equal(rows(db).length, 2);
+});
+
+const REV0 = '0000aaa0';
+const REV3 = 'ccccccc3';
+const push = (portsRevision: string, previousRevision: string, changedPorts: string[], minute: number, deliveryId?: string): Parameters<ReorderService['enqueueWatcher']>[0] => ({
+  ...watcher('15_arm64', portsRevision, changedPorts),
+  previousRevision,
+  now: at(minute),
+  ...(deliveryId === undefined ? {} : { deliveryId }),
+});
+
+test('a push delivered after the newer push it precedes never sets a pending watcher back to its older revision', () => {
+  const { db, service } = setup();
+  // REV0 → REV1 → REV2 on master; the second push's webhook is delivered first.
+  assert.deepEqual(service.enqueueWatcher(push(REV2, REV1, ['wget'], 0)), { buildId: 'tst-1', coalesced: false, portsRevision: REV2 });
+  assert.deepEqual(service.enqueueWatcher(push(REV1, REV0, ['curl'], 1)), { buildId: 'tst-1', coalesced: true, portsRevision: REV2 });
+  assert.deepEqual(rows(db), [`tst-1 watcher - ${REV2} pending - - 0`]);
+  assert.equal(db.prepare('select changed_ports from queue_entry').get()?.changed_ports, JSON.stringify(['wget', 'curl']));
+});
+
+test('a late push whose newer push already has a running watcher gets a watcher at the newer revision', async () => {
+  const { service, gateway } = setup();
+  service.enqueueWatcher(push(REV2, REV1, ['wget'], 0));
+  await service.pump(at(1), signal);
+  assert.equal(service.runStarted('tst-1', at(2)), true);
+  assert.deepEqual(service.enqueueWatcher(push(REV1, REV0, ['curl'], 3)), { buildId: 'tst-2', coalesced: false, portsRevision: REV2 });
+  gateway.advance('tst-1', 'completed', 'success');
+  service.runFinished('tst-1', 'success', at(4));
+  await service.pump(at(5), signal);
+  assert.equal(gateway.runs.find((r) => r.request.buildId === 'tst-2')?.request.portsRevision, REV2);
+});
+
+test('pushes in order and a chain with a gap: the newest revision wins once the gap is delivered', () => {
+  const { service } = setup();
+  assert.equal(service.enqueueWatcher(push(REV1, REV0, ['curl'], 0)).portsRevision, REV1);
+  assert.equal(service.enqueueWatcher(push(REV3, REV2, ['zlib'], 1)).portsRevision, REV3);
+  // REV1 → REV2 arrives last: it links the chain, and the pending watcher keeps REV3.
+  assert.deepEqual(service.enqueueWatcher(push(REV2, REV1, ['wget'], 2)), { buildId: 'tst-1', coalesced: true, portsRevision: REV3 });
+});
+
+test('a force push back to an older commit makes a cycle: each push keeps its own revision', () => {
+  const { service } = setup();
+  assert.equal(service.enqueueWatcher(push(REV2, REV1, ['wget'], 0)).portsRevision, REV2);
+  assert.equal(service.enqueueWatcher(push(REV1, REV2, ['wget'], 1)).portsRevision, REV1);
+});
+
+test('push links and delivery notes older than 14 days are pruned as new pushes come; a redelivery within them is still one watcher', () => {
+  const { db, service } = setup();
+  service.enqueueWatcher(push(REV1, REV0, ['curl'], 0, 'guid-old'));
+  const count = (table: string): unknown => db.prepare(`select count(*) as n from ${table}`).get()?.n;
+  assert.deepEqual([count('push_link'), count('delivery_note')], [1, 1]);
+  assert.equal(service.enqueueWatcher(push(REV1, REV0, ['curl'], 1, 'guid-old')).buildId, 'tst-1');
+  const later = new Date(at(0).getTime() + 15 * 86_400_000);
+  service.enqueueWatcher({ ...push(REV2, REV1, ['wget'], 0, 'guid-new'), now: later });
+  assert.deepEqual([count('push_link'), count('delivery_note')], [1, 1], 'the 15-day-old link and note are gone, the new ones kept');
+  assert.deepEqual(db.prepare('select key from delivery_note').all().map((r) => r.key), ['guid-new:15_arm64']);
 });
 
 test('a watcher queued again after lost work lists its ports at the newest revision queued since, never at its older one', async () => {

@@ -1,4 +1,8 @@
 import { migration0001 } from './0001-queue.ts';
+import { migration0002 } from './0002-push-links.ts';
 
 /** Numbered migrations, applied in order; only ever appended to (a shipped one never changes). */
-export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [{ version: 1, sql: migration0001 }];
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  { version: 1, sql: migration0001 },
+  { version: 2, sql: migration0002 },
+];
