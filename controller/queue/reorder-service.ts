@@ -39,6 +39,8 @@ export const MAX_LOST_RETRIES = 3;
 
 /** Meta key prefix of a finished build whose ledger line is not written yet. */
 const UNRECORDED = 'unrecorded:';
+/** `lost-retries:<build id>`: how often the work of this build's predecessors was lost. */
+const LOST_RETRIES = 'lost-retries:';
 
 /** How long push links and delivery notes are kept: far beyond GitHub's 3 days of redelivery. */
 const PUSH_RECORD_DAYS = 14;
@@ -89,7 +91,6 @@ export class ReorderService {
   readonly #prefix: string;
   #counter: number;
   /** Requeues after lost work, by the build id now standing for the build (a safety valve: in memory). */
-  readonly #retries = new Map<BuildId, number>();
   readonly #requeuedFrom = new Set<BuildId>();
 
   constructor(options: ReorderServiceOptions) {
@@ -179,12 +180,23 @@ export class ReorderService {
     const at = now.getTime();
     // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
     if (entry.cancelRequested && result === 'cancelled') {
-      return this.#change(queue, (ctx) => ({ value: true, changes: this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes) }), at);
+      return this.#change(queue, (ctx) => {
+        deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
+        return { value: true, changes: this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes) };
+      }, at);
     }
     if (this.#lostWork(entry, result, options.runnerLost === true)) {
       return this.#change(queue, (ctx) => ({ value: true, changes: this.#toRecord(entry, result, at, this.#requeueLost(queue, entry, result, ctx)) }), at);
     }
-    return this.#change(queue, () => ({ value: true, changes: this.#toRecord(entry, result, at, markFinished(queue, entry, result, at)) }), at);
+    return this.#change(queue, () => {
+      deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
+      return { value: true, changes: this.#toRecord(entry, result, at, markFinished(queue, entry, result, at)) };
+    }, at);
+  }
+
+  /** How many times this build's work was lost and queued again (kept in the database). */
+  #lostRetries(buildId: BuildId): number {
+    return Number(getMeta(this.#db, `${LOST_RETRIES}${buildId}`) ?? '0');
   }
 
   /**
@@ -218,7 +230,7 @@ export class ReorderService {
   }
 
   #lostWork(entry: QueueEntry, result: BuildResult, runnerLost: boolean): boolean {
-    if (result === 'success' || (this.#retries.get(entry.buildId) ?? 0) >= MAX_LOST_RETRIES) return false;
+    if (result === 'success' || this.#lostRetries(entry.buildId) >= MAX_LOST_RETRIES) return false;
     // No runner ran it to the end (host lost, no VM could be had): the build never happened.
     if (runnerLost) return true;
     const watcher = entry.kind === 'watcher' || entry.kind === 'pr-watcher';
@@ -227,8 +239,9 @@ export class ReorderService {
 
   #requeueLost(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, ctx: QueueContext): readonly QueueChange[] {
     const r = requeueLost(queue, entry, result, ctx);
-    if (r.entry.buildId !== entry.buildId) this.#retries.set(r.entry.buildId, (this.#retries.get(entry.buildId) ?? 0) + 1);
-    this.#retries.delete(entry.buildId);
+    // In the same transaction as the requeue: a restart keeps counting where it was.
+    if (r.entry.buildId !== entry.buildId) setMeta(this.#db, `${LOST_RETRIES}${r.entry.buildId}`, String(this.#lostRetries(entry.buildId) + 1));
+    deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
     this.#requeuedFrom.add(entry.buildId);
     if (this.#requeuedFrom.size > 10_000) this.#requeuedFrom.delete(this.#requeuedFrom.values().next().value ?? '');
     return r.changes;

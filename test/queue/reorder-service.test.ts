@@ -210,6 +210,24 @@ test('a watcher whose run failed before its list arrived is queued again, at mos
   assert.equal(rows(db).length, MAX_LOST_RETRIES + 1);
 });
 
+test('the lost-work limit survives a restart: a controller started again does not count from zero', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  let current = service;
+  let id = 'tst-1';
+  for (let attempt = 1; attempt <= MAX_LOST_RETRIES + 1; attempt += 1) {
+    await current.pump(at(attempt), signal);
+    gateway.advance(id, 'completed', 'failure');
+    assert.equal(current.runFinished(id, 'failure', at(attempt)), true);
+    id = `tst-${attempt + 1}`;
+    // Each failure is followed by a restart on the same database.
+    current = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
+  }
+  assert.equal(rows(db).filter((r) => r.includes(' pending ')).length, 0);
+  assert.equal(rows(db).length, MAX_LOST_RETRIES + 1);
+  assert.deepEqual(db.prepare(`select key from meta where key like 'lost-retries:%'`).all(), [], 'the counts go with their builds');
+});
+
 test('a builder whose runner was lost is queued again under a new id; a builder that failed in a step is not', async () => {
   const { db, gateway, service } = setup();
   service.enqueueWatcher(watcher());
