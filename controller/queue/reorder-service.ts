@@ -90,8 +90,6 @@ export class ReorderService {
   readonly #queues = new Map<string, PlatformQueue>();
   readonly #prefix: string;
   #counter: number;
-  /** Requeues after lost work, by the build id now standing for the build (a safety valve: in memory). */
-  readonly #requeuedFrom = new Set<BuildId>();
 
   constructor(options: ReorderServiceOptions) {
     this.#db = options.db;
@@ -224,11 +222,6 @@ export class ReorderService {
     return changes;
   }
 
-  /** Whether a build of this run was requeued because its run did no work (runner lost, list never handed over). */
-  wasRequeued(buildId: BuildId): boolean {
-    return this.#requeuedFrom.has(buildId);
-  }
-
   #lostWork(entry: QueueEntry, result: BuildResult, runnerLost: boolean): boolean {
     if (result === 'success' || this.#lostRetries(entry.buildId) >= MAX_LOST_RETRIES) return false;
     // No runner ran it to the end (host lost, no VM could be had): the build never happened.
@@ -242,8 +235,6 @@ export class ReorderService {
     // In the same transaction as the requeue: a restart keeps counting where it was.
     if (r.entry.buildId !== entry.buildId) setMeta(this.#db, `${LOST_RETRIES}${r.entry.buildId}`, String(this.#lostRetries(entry.buildId) + 1));
     deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
-    this.#requeuedFrom.add(entry.buildId);
-    if (this.#requeuedFrom.size > 10_000) this.#requeuedFrom.delete(this.#requeuedFrom.values().next().value ?? '');
     return r.changes;
   }
 
