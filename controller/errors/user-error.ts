@@ -12,11 +12,3 @@ export class UserError extends Error {
     this.exitCode = options.exitCode ?? 2;
   }
 }
-
-/** A subcommand whose issue has not landed yet: a clear message and exit 2, never a stub that pretends. */
-export class NotImplementedError extends UserError {
-  constructor(what: string, comesWith: string) {
-    super(`${what} is not implemented yet; it comes with ${comesWith}`, { exitCode: 2 });
-    this.name = 'NotImplementedError';
-  }
-}
