@@ -50,10 +50,6 @@ export function heapPush(heap: EntryHeap, entry: QueueEntry, key: EntryKey): voi
   }
 }
 
-export function heapRemove(heap: EntryHeap, buildId: string): void {
-  heap.live.delete(buildId);
-}
-
 export function heapSize(heap: EntryHeap): number {
   return heap.live.size;
 }

@@ -57,10 +57,6 @@ export function createPlatformQueue(platform: string, policy: QueuePolicy, graph
   };
 }
 
-export function isPrKind(entry: QueueEntry): boolean {
-  return entry.kind === 'pr-watcher' || entry.kind === 'pr-builder';
-}
-
 /** One pending build per port and class of tree: master, or one PR's head. */
 export function coalesceKey(port: string, prNumber: number | null): string {
   return `${prNumber === null ? 'm' : String(prNumber)}:${port.toLowerCase()}`;
