@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { GitHubClients } from './create-github-clients.ts';
 import { toGitHubError } from './github-error.ts';
+import { withSignal } from './with-signal.ts';
 
 export type CheckConclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | 'neutral' | 'timed_out';
 
@@ -107,7 +108,7 @@ export class CheckRunPublisher {
     for (const sha of new Set(batch.map(([, c]) => c.headSha))) {
       if (this.#knownShas.has(sha)) continue;
       try {
-        const existing = await octokit.paginate(octokit.rest.checks.listForRef, { owner, repo, ref: sha, per_page: 100, filter: 'latest', request: { signal } });
+        const existing = await octokit.paginate(withSignal(octokit.rest.checks.listForRef, signal), { owner, repo, ref: sha, per_page: 100, filter: 'latest' });
         apiCalls += Math.max(1, Math.ceil(existing.length / 100));
         for (const run of existing) if (run.external_id !== null && run.external_id !== '') this.#ids.set(`${sha}\t${run.external_id}`, run.id);
         this.#knownShas.add(sha);

@@ -2,6 +2,7 @@ import type { WorkflowJobEvent } from '../runners/workflow-job-event.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import { toGitHubError } from './github-error.ts';
 import { listRunJobs } from './list-run-jobs.ts';
+import { withSignal } from './with-signal.ts';
 
 /**
  * The jobs of a run that still wait for a runner, as the `queued` events the runner manager
@@ -20,12 +21,11 @@ export async function listUnfinishedRuns(clients: GitHubClients, signal: AbortSi
   const ids: number[] = [];
   for (const status of ['queued', 'in_progress'] as const) {
     try {
-      const runs = await clients.installation.paginate(clients.installation.rest.actions.listWorkflowRunsForRepo, {
+      const runs = await clients.installation.paginate(withSignal(clients.installation.rest.actions.listWorkflowRunsForRepo, signal), {
         owner: clients.owner,
         repo: clients.repo,
         status,
         per_page: 100,
-        request: { signal },
       });
       for (const run of runs) ids.push(run.id);
     } catch (err) {

@@ -4,6 +4,7 @@ import { buildIdFromRunName, isBuildId } from '../model/build-id.ts';
 import type { DispatchRequest, RunGateway, RunStatus, RunSummary } from '../queue/run-gateway.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import { GitHubError, toGitHubError } from './github-error.ts';
+import { withSignal } from './with-signal.ts';
 
 export interface OctokitRunGatewayOptions {
   readonly clients: GitHubClients;
@@ -139,12 +140,11 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
       // date-time, not the `>=` search syntax the docs describe, so portfarm does not rely on it.)
       const out: RunSummary[] = [];
       try {
-        const pages = octokit.paginate.iterator(octokit.rest.actions.listWorkflowRuns, {
+        const pages = octokit.paginate.iterator(withSignal(octokit.rest.actions.listWorkflowRuns, signal), {
           owner,
           repo,
           workflow_id: options.workflow,
           per_page: 100,
-          request: { signal },
         });
         pages: for await (const page of pages) {
           for (const run of page.data) {

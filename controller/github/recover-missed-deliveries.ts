@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GitHubOctokit } from './create-github-clients.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import { toGitHubError } from './github-error.ts';
+import { withSignal } from './with-signal.ts';
 
 export interface RecoverOptions {
   /** The App client (JWT): hook deliveries belong to the App, not an installation. */
@@ -35,7 +36,7 @@ export async function recoverMissedDeliveries(options: RecoverOptions, signal: A
   const attempts = new Map<string, { id: number; ok: boolean; at: number }[]>();
   let listed = 0;
   try {
-    const pages = options.app.paginate.iterator(options.app.rest.apps.listWebhookDeliveries, { per_page: 100, request: { signal } });
+    const pages = options.app.paginate.iterator(withSignal(options.app.rest.apps.listWebhookDeliveries, signal), { per_page: 100 });
     pages: for await (const page of pages) {
       // Newest first: stop at the first delivery older than the window.
       for (const d of page.data) {

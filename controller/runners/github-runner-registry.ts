@@ -2,6 +2,7 @@ import type { Octokit } from 'octokit';
 import { RequestError } from 'octokit';
 import { coerceError } from '../errors/coerce-error.ts';
 import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
+import { withSignal } from '../github/with-signal.ts';
 
 /** Any octokit with the REST actions endpoints (`octokit`'s App client or `@octokit/rest` with plugins). */
 export interface ActionsOctokit {
@@ -44,11 +45,10 @@ export class GithubRunnerRegistry implements RunnerRegistry {
 
   async listRunners(signal: AbortSignal): Promise<readonly RegisteredRunner[]> {
     try {
-      const runners = await this.#octokit.paginate(this.#octokit.rest.actions.listSelfHostedRunnersForRepo, {
+      const runners = await this.#octokit.paginate(withSignal(this.#octokit.rest.actions.listSelfHostedRunnersForRepo, signal), {
         owner: this.#owner,
         repo: this.#repo,
         per_page: 100,
-        request: { signal },
       });
       return runners.map(toRunner);
     } catch (error) {
