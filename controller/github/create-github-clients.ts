@@ -4,10 +4,11 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { Logger } from 'pino';
+import { abortIsFinal } from './abort-is-final.ts';
 import { toGitHubError } from './github-error.ts';
 
-/** octokit with the two thin layers portfarm relies on: retries (5xx) and rate-limit throttling. */
-export const PortfarmOctokit = Octokit.plugin(retry, throttling);
+/** octokit with the thin layers portfarm relies on: retries (5xx, never of an aborted request) and rate-limit throttling. */
+export const PortfarmOctokit = Octokit.plugin(abortIsFinal, retry, throttling);
 export type GitHubOctokit = InstanceType<typeof PortfarmOctokit>;
 
 export interface GitHubClientOptions {

@@ -1,8 +1,9 @@
 import type { Octokit } from 'octokit';
 import { RequestError } from 'octokit';
 import { coerceError } from '../errors/coerce-error.ts';
-import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
+import { GitHubError } from '../github/github-error.ts';
 import { withSignal } from '../github/with-signal.ts';
+import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
 
 /** Any octokit with the REST actions endpoints (`octokit`'s App client or `@octokit/rest` with plugins). */
 export interface ActionsOctokit {
@@ -92,5 +93,6 @@ function wrap(error: unknown, what: string): RunnerRegistryError {
     return new RunnerRegistryError(`${what} failed: GitHub answered ${error.status}`, { retryable, status: error.status, cause });
   }
   if (cause.name === 'AbortError') return new RunnerRegistryError(`${what} was aborted`, { retryable: false, cause });
+  if (cause instanceof GitHubError) return new RunnerRegistryError(`${what} failed: ${cause.message}`, { retryable: cause.retryable, cause });
   return new RunnerRegistryError(`${what} failed: GitHub did not answer (see cause)`, { retryable: true, cause });
 }

@@ -7,7 +7,7 @@ import { GithubRunnerRegistry } from '../../controller/runners/github-runner-reg
 import { startGitHubDouble } from '../github-double/github-double.ts';
 import { captureLog } from './capture-log.ts';
 
-test('paged listings use the signal they are given, not the client\'s: a teardown during a stop still lists (no 14 s of retries)', async () => {
+test('requests use the signal they are given, paged ones too, and an aborted one is not retried: a teardown during a stop still lists, a cut-off call ends at once', async () => {
   const double = await startGitHubDouble({ repo: 'macports/macports-ports' });
   try {
     const stopping = new AbortController();
@@ -28,6 +28,13 @@ test('paged listings use the signal they are given, not the client\'s: a teardow
     // And a listing whose own signal is aborted stops.
     const aborted = AbortSignal.abort(new Error('teardown deadline'));
     await assert.rejects(listRunJobs(clients, 1, aborted));
+    // An aborted request is not tried again: plugin-retry would take 1 + 4 + 9 s to give up.
+    const before = double.requests.length;
+    const abortedAt = Date.now();
+    await assert.rejects(registry.deleteRunner(made.runner.id, aborted), /aborted: teardown deadline/);
+    await assert.rejects(listRunJobs(clients, 1, aborted), /aborted: teardown deadline/);
+    assert.ok(Date.now() - abortedAt < 1_000, `giving up took ${Date.now() - abortedAt} ms`);
+    assert.equal(double.requests.length, before, 'nothing reached GitHub');
     double.assertNoViolations();
   } finally {
     await double.close();
