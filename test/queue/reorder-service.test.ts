@@ -195,36 +195,30 @@ test('a run that completed while nobody listened is reported by reconcile with i
   assert.deepEqual(rows(db), [`tst-1 watcher - ${REV1} finished 1000 failure 0`, `tst-2 watcher - ${REV1} pending - - 0`]);
 });
 
-test('a watcher whose run failed before its list arrived is queued again, at most MAX_LOST_RETRIES times; one that handed its list over is not', async () => {
+/** A watcher whose every run fails before its list arrives, with a controller restart after each failure or not. */
+async function failWatcherUntilGivenUp(restartEachTime: boolean): Promise<DatabaseSync> {
   const { db, gateway, service } = setup();
   service.enqueueWatcher(watcher());
-  let id = 'tst-1';
+  let current = service;
   for (let attempt = 1; attempt <= MAX_LOST_RETRIES + 1; attempt += 1) {
-    await service.pump(at(attempt), signal);
+    const id = `tst-${attempt}`;
+    await current.pump(at(attempt), signal);
     gateway.advance(id, 'completed', 'failure');
-    assert.equal(service.runFinished(id, 'failure', at(attempt)), true);
-    id = `tst-${attempt + 1}`;
+    assert.equal(current.runFinished(id, 'failure', at(attempt)), true);
+    if (restartEachTime) current = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
   }
   // MAX_LOST_RETRIES requeues, then the failure stands (a watcher that never hands over is broken, not unlucky).
   assert.equal(rows(db).filter((r) => r.includes(' pending ')).length, 0);
   assert.equal(rows(db).length, MAX_LOST_RETRIES + 1);
+  return db;
+}
+
+test('a watcher whose run failed before its list arrived is queued again, at most MAX_LOST_RETRIES times', async () => {
+  await failWatcherUntilGivenUp(false);
 });
 
 test('the lost-work limit survives a restart: a controller started again does not count from zero', async () => {
-  const { db, gateway, service } = setup();
-  service.enqueueWatcher(watcher());
-  let current = service;
-  let id = 'tst-1';
-  for (let attempt = 1; attempt <= MAX_LOST_RETRIES + 1; attempt += 1) {
-    await current.pump(at(attempt), signal);
-    gateway.advance(id, 'completed', 'failure');
-    assert.equal(current.runFinished(id, 'failure', at(attempt)), true);
-    id = `tst-${attempt + 1}`;
-    // Each failure is followed by a restart on the same database.
-    current = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
-  }
-  assert.equal(rows(db).filter((r) => r.includes(' pending ')).length, 0);
-  assert.equal(rows(db).length, MAX_LOST_RETRIES + 1);
+  const db = await failWatcherUntilGivenUp(true);
   assert.deepEqual(db.prepare(`select key from meta where key like 'lost-retries:%'`).all(), [], 'the counts go with their builds');
 });
 
