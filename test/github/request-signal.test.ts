@@ -17,14 +17,14 @@ test('requests use the signal they are given, paged ones too, and an aborted one
       stopping.signal,
     );
     const registry = new GithubRunnerRegistry({ octokit: clients.installation, repo: 'macports/macports-ports' });
-    const own = AbortSignal.timeout(5_000);
+    const own = AbortSignal.timeout(30_000);
     const made = await registry.generateJitConfig({ name: 'portfarm-t1-1-abcd', labels: ['self-hosted', '15_arm64'], runnerGroupId: 1, workFolder: '_work' }, own);
     // The controller stops: its clients' default signal is aborted; a teardown lists with its own.
     stopping.abort(new Error('controller stopping'));
     const started = Date.now();
     assert.deepEqual((await registry.listRunners(own)).map((r) => r.id), [made.runner.id]);
     assert.deepEqual(await listUnfinishedRuns(clients, own), []);
-    assert.ok(Date.now() - started < 2_000, `listing took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 5_000, `listing took ${Date.now() - started} ms`);
     // And a listing whose own signal is aborted stops.
     const aborted = AbortSignal.abort(new Error('teardown deadline'));
     await assert.rejects(listRunJobs(clients, 1, aborted));
@@ -33,7 +33,7 @@ test('requests use the signal they are given, paged ones too, and an aborted one
     const abortedAt = Date.now();
     await assert.rejects(registry.deleteRunner(made.runner.id, aborted), /aborted: teardown deadline/);
     await assert.rejects(listRunJobs(clients, 1, aborted), /aborted: teardown deadline/);
-    assert.ok(Date.now() - abortedAt < 1_000, `giving up took ${Date.now() - abortedAt} ms`);
+    assert.ok(Date.now() - abortedAt < 5_000, `giving up took ${Date.now() - abortedAt} ms`);
     assert.equal(double.requests.length, before, 'nothing reached GitHub');
     double.assertNoViolations();
   } finally {
