@@ -26,8 +26,8 @@ test('serve: a push whose webhook comes after the next push\'s gets its watcher 
     await h.double.deliveriesSettled();
     h.double.releaseDelayedDeliveries();
     await h.double.deliveriesSettled();
-    await waitFor(() => h.logs.filter((l) => l.msg === 'watcher queued').length === 2, 'both pushes queued');
     await h.controller.idle();
+    await waitFor(() => h.logs.filter((l) => l.msg === 'watcher queued').length === 2, 'both pushes queued');
     const late = h.logs.find((l) => l.msg === 'watcher queued' && l['pushedRevision'] === REV1);
     assert.equal(late?.['portsRevision'], REV2, JSON.stringify(h.logs.filter((l) => l.msg === 'watcher queued')));
     const db = new DatabaseSync(join(h.stateDir, 'portfarm.sqlite'), { readOnly: true });
