@@ -125,8 +125,7 @@ export class ReorderService {
         recordPushLink(this.#db, parsed.previousRevision, parsed.portsRevision, now);
         prunePushRecords(this.#db, now - PUSH_RECORD_DAYS * 86_400_000);
       }
-      const portsRevision = parsed.prNumber === null ? newestRevision(parsed.portsRevision, (r) => pushedAfter(this.#db, r)) : parsed.portsRevision;
-      const result = enqueueWatcher(queue, { ...parsed, portsRevision }, ctx);
+      const result = enqueueWatcher(queue, parsed, ctx);
       if (seen !== undefined) setDeliveryNote(this.#db, seen, result.entry.buildId, now);
       return { value: result, changes: result.changes };
     }, now);
@@ -391,7 +390,11 @@ export class ReorderService {
    */
   #change<T>(queue: PlatformQueue, operation: (ctx: QueueContext) => { value: T; changes: readonly QueueChange[] }, now: number): T {
     const startCounter = this.#counter;
-    const ctx: QueueContext = { now, newBuildId: () => `${this.#prefix}-${(++this.#counter).toString(36)}` };
+    const ctx: QueueContext = {
+      now,
+      newBuildId: () => `${this.#prefix}-${(++this.#counter).toString(36)}`,
+      newestRevision: (revision) => newestRevision(revision, (before) => pushedAfter(this.#db, before)),
+    };
     try {
       return inTransaction(this.#db, () => {
         const { value, changes } = operation(ctx);

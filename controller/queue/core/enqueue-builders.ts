@@ -1,5 +1,5 @@
 import type { QueueChange } from './queue-change.ts';
-import type { QueueContext } from './queue-context.ts';
+import { buildRevision, type QueueContext } from './queue-context.ts';
 import type { BuilderClass, QueueEntry } from './queue-entry.ts';
 import { builderKey, coalesceKey, indexEntry, type PlatformQueue } from './platform-queue.ts';
 import { heapPush } from './entry-heap.ts';
@@ -32,6 +32,7 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
   const prNumber = origin.prNumber;
   const builderClass: BuilderClass = origin.force && prNumber === null ? 1 : 0;
   const seq = queue.nextSeq++;
+  const portsRevision = buildRevision(ctx, request.portsRevision, prNumber);
   const added: QueueEntry[] = [];
   const coalesced: QueueEntry[] = [];
   const changes: QueueChange[] = [];
@@ -43,7 +44,7 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
     previousRank = rank;
     const existing = queue.policy.coalesce ? queue.pendingByPort.get(coalesceKey(port, prNumber)) : undefined;
     if (existing !== undefined) {
-      existing.portsRevision = request.portsRevision;
+      existing.portsRevision = portsRevision;
       if (builderClass < existing.builderClass) {
         existing.builderClass = builderClass;
         queue.rebuildPending -= 1;
@@ -58,7 +59,7 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
       platform: queue.platform,
       kind: prNumber === null ? 'builder' : 'pr-builder',
       port,
-      portsRevision: request.portsRevision,
+      portsRevision,
       seq,
       enqueuedAt: ctx.now,
       changedPorts: null,

@@ -1,5 +1,5 @@
 import type { QueueChange } from './queue-change.ts';
-import type { QueueContext } from './queue-context.ts';
+import { buildRevision, type QueueContext } from './queue-context.ts';
 import type { QueueEntry } from './queue-entry.ts';
 import { pendingEntry } from './pending-entry.ts';
 import { indexEntry, type PlatformQueue } from './platform-queue.ts';
@@ -18,10 +18,11 @@ export interface WatcherRequest {
  * force if either forces; it keeps its place (the oldest waiting watcher goes first).
  */
 export function enqueueWatcher(queue: PlatformQueue, request: WatcherRequest, ctx: QueueContext): { entry: QueueEntry; changes: QueueChange[] } {
+  const portsRevision = buildRevision(ctx, request.portsRevision, request.prNumber);
   const pending = request.prNumber === null ? queue.watchers : queue.prWatchers.filter((w) => w.prNumber === request.prNumber);
   const into = queue.policy.coalesce ? pending[pending.length - 1] : undefined;
   if (into !== undefined) {
-    into.portsRevision = request.portsRevision;
+    into.portsRevision = portsRevision;
     into.changedPorts = into.changedPorts === null || request.changedPorts === null ? null : union(into.changedPorts, request.changedPorts);
     into.force = into.force || request.force;
     if (into.force) into.changedPorts = null;
@@ -40,7 +41,7 @@ export function enqueueWatcher(queue: PlatformQueue, request: WatcherRequest, ct
     platform: queue.platform,
     kind: request.prNumber === null ? 'watcher' : 'pr-watcher',
     port: null,
-    portsRevision: request.portsRevision,
+    portsRevision,
     seq: queue.nextSeq,
     enqueuedAt: ctx.now,
     changedPorts: request.force ? null : request.changedPorts,

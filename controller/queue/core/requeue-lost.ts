@@ -2,7 +2,7 @@ import type { BuildResult } from '../../model/build-kind.ts';
 import { markFinished } from './mark-run.ts';
 import { coalesceKey, indexEntry, type PlatformQueue } from './platform-queue.ts';
 import type { QueueChange } from './queue-change.ts';
-import type { QueueContext } from './queue-context.ts';
+import { buildRevision, type QueueContext } from './queue-context.ts';
 import type { QueueEntry } from './queue-entry.ts';
 
 /**
@@ -22,7 +22,7 @@ export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: Bui
   if (covering !== undefined) return { entry: covering, changes };
   const requeued: QueueEntry = {
     ...entry,
-    portsRevision: entry.port === null ? newestRevision(queue, entry) : entry.portsRevision,
+    portsRevision: buildRevision(ctx, entry.port === null ? newestQueuedRevision(queue, entry) : entry.portsRevision, entry.prNumber),
     buildId: ctx.newBuildId(),
     state: 'pending',
     head: entry.port !== null,
@@ -40,7 +40,7 @@ export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: Bui
 }
 
 /** The revision of the entry queued last on the same tree (master, or the same PR) after `entry`; its own when none was. */
-function newestRevision(queue: PlatformQueue, entry: QueueEntry): string {
+function newestQueuedRevision(queue: PlatformQueue, entry: QueueEntry): string {
   let newest = entry;
   for (const other of queue.entries.values()) {
     if (other.prNumber === entry.prNumber && other.seq > newest.seq) newest = other;
