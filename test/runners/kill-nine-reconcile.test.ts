@@ -6,16 +6,10 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from 'octokit';
 import { pino } from 'pino';
-import { TartVmBackend } from '../../controller/runners/backends/tart-vm-backend.ts';
-import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
-import { RunnerManager } from '../../controller/runners/runner-manager.ts';
 import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
-import { FAKE_TART, tartEnv } from './fake-tart-env.ts';
 import type { KillNineChildArgs } from './kill-nine-child.ts';
-import { PLATFORM_15 } from './runner-farm.ts';
+import { killNineManager, type KillNineFarm } from './kill-nine-manager.ts';
 
 const child = join(dirname(fileURLToPath(import.meta.url)), 'kill-nine-child.ts');
 const host = { name: 'mini-1', address: '127.0.0.1' };
@@ -40,15 +34,7 @@ after(async () => {
  * left behind have ended: a `tart clone` goes on after its parent dies and writes its VM late.
  */
 async function killControllerAt(buildId: string, killAt: string, awaitOrphans = false): Promise<void> {
-  const args: KillNineChildArgs = {
-    tartHome,
-    apiUrl: double.url,
-    appId: double.appId,
-    privateKey: double.appPrivateKey ?? '',
-    installationId: double.installationId,
-    repo: `${double.owner}/${double.repo}`,
-    buildId,
-  };
+  const args: KillNineChildArgs = { ...farm(), buildId };
   // Its own process group, so that the orphans it leaves can be told apart from this test's processes.
   const controller = spawn(process.execPath, [child, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => controller.on('exit', (_code, signal) => { resolve(signal); }));
@@ -78,22 +64,19 @@ async function processGroupEnded(groupId: number): Promise<void> {
   }
 }
 
-function restartedManager(): { manager: RunnerManager; backend: TartVmBackend } {
-  const octokit = new Octokit({
-    baseUrl: double.url,
-    authStrategy: createAppAuth,
-    auth: { appId: double.appId, privateKey: double.appPrivateKey ?? '', installationId: double.installationId },
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-  });
-  const backend = new TartVmBackend({ tartPath: FAKE_TART, env: tartEnv(tartHome, 0), pollMs: 20 });
-  const manager = new RunnerManager({
-    platforms: [{ ...PLATFORM_15, backend: 'tart', hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }] }],
-    backends: { tart: backend },
-    registry: new GithubRunnerRegistry({ octokit, repo: `${double.owner}/${double.repo}` }),
-    logger: pino({ level: 'silent' }),
-    reconcileIntervalMs: 0,
-  });
-  return { manager, backend };
+function farm(): KillNineFarm {
+  return {
+    tartHome,
+    apiUrl: double.url,
+    appId: double.appId,
+    privateKey: double.appPrivateKey ?? '',
+    installationId: double.installationId,
+    repo: `${double.owner}/${double.repo}`,
+  };
+}
+
+function restartedManager(): ReturnType<typeof killNineManager> {
+  return killNineManager(farm(), { logger: pino({ level: 'silent' }) });
 }
 
 test('kill -9 after the runner registered: the next start destroys the running VM and deletes the registration', async () => {
