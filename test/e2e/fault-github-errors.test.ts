@@ -5,6 +5,7 @@ import type { OperationId } from '../github-double/used-operations.ts';
 import { seededRandom } from '../../controller/sim/seeded-random.ts';
 import { assertFarmInvariants, checkFarmInvariants } from './farm/check-farm-invariants.ts';
 import { startFarm } from './farm/farm-harness.ts';
+import { startFaultDriver } from './farm/fault-driver.ts';
 
 /** The operations the controller writes or must read to move on. */
 const OPERATIONS: readonly OperationId[] = [
@@ -28,20 +29,15 @@ test('GitHub answering 500, 502 and 403 + retry-after on every operation the con
   const farm = await startFarm({ seed, failingPorts: ['mlx'], maxStepMs: 60, firstCommit: 10, sweepIntervalMs: 2000 });
   try {
     await farm.startController();
-    const stop = new AbortController();
     // Every 150–450 ms one or two of the next requests to a seeded operation fail with a seeded status.
-    const driver = (async () => {
-      while (!stop.signal.aborted) {
-        const operation = OPERATIONS[Math.floor(random() * OPERATIONS.length)] ?? 'checks/create';
-        const status = STATUSES[Math.floor(random() * STATUSES.length)] ?? { status: 500 };
-        farm.double.failRequests({ ...status, operation, times: 1 + Math.floor(random() * 2) });
-        await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(random() * 300)));
-      }
-    })();
+    const driver = startFaultDriver(random, [150, 300], () => {
+      const operation = OPERATIONS[Math.floor(random() * OPERATIONS.length)] ?? 'checks/create';
+      const status = STATUSES[Math.floor(random() * STATUSES.length)] ?? { status: 500 };
+      farm.double.failRequests({ ...status, operation, times: 1 + Math.floor(random() * 2) });
+    });
     await farm.replay({ commits: 6, gapMs: [50, 250] });
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    stop.abort();
-    await driver;
+    await driver.stop();
     await farm.settle(120_000);
     const report = await checkFarmInvariants(farm, ['mlx']);
     assertFarmInvariants(report, `GitHub errors, seed ${seed} (${farm.dir})`);

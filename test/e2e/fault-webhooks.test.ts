@@ -4,6 +4,7 @@ import type { WebhookFaultMode } from '../github-double/github-double.ts';
 import { seededRandom } from '../../controller/sim/seeded-random.ts';
 import { assertFarmInvariants, checkFarmInvariants } from './farm/check-farm-invariants.ts';
 import { startFarm } from './farm/farm-harness.ts';
+import { startFaultDriver } from './farm/fault-driver.ts';
 
 const MODES: readonly WebhookFaultMode[] = ['deliver', 'drop', 'duplicate', 'delay'];
 
@@ -14,16 +15,12 @@ test('webhook deliveries dropped, duplicated, reordered and delayed during a bus
   const farm = await startFarm({ seed, failingPorts: ['mlx'], maxStepMs: 60, firstCommit: 0, sweepIntervalMs: 1500 });
   try {
     await farm.startController();
-    const stop = new AbortController();
     // Every 100–400 ms the webhook switch flips to a seeded mode; held deliveries are released
     // later, after newer ones went through: delayed and reordered.
-    const driver = (async () => {
-      while (!stop.signal.aborted) {
-        farm.double.setWebhookFault(MODES[Math.floor(random() * MODES.length)] ?? 'deliver');
-        if (random() < 0.4) farm.double.releaseDelayedDeliveries();
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(random() * 300)));
-      }
-    })();
+    const driver = startFaultDriver(random, [100, 300], () => {
+      farm.double.setWebhookFault(MODES[Math.floor(random() * MODES.length)] ?? 'deliver');
+      if (random() < 0.4) farm.double.releaseDelayedDeliveries();
+    });
     await farm.replay({ commits: 6, gapMs: [50, 250] });
     // Faults go on while the builders of the last commits run, until each kind hit a few deliveries.
     const until = Date.now() + 60_000;
@@ -32,8 +29,7 @@ test('webhook deliveries dropped, duplicated, reordered and delayed during a bus
       if (Date.now() > until || (f.dropped >= 3 && f.duplicated >= 3 && f.delayed >= 3)) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    stop.abort();
-    await driver;
+    await driver.stop();
     farm.double.setWebhookFault('deliver');
     farm.double.releaseDelayedDeliveries();
     await farm.settle(120_000);
