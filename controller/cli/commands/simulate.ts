@@ -33,8 +33,8 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
       if (policy === undefined) throw new UserError(`--policy ${JSON.stringify(options.policy)} is not a policy; use one of ${POLICY_NAMES.join(', ')}`);
       const platforms = wholeNumber('--platforms', options.platforms, 1, 64);
       const seed = wholeNumber('--seed', options.seed, 0, 2 ** 31 - 1);
-      if (options.ports === undefined) throw new UserError('--ports is required: the ports.json of the MacPorts data set (e.g. ../shared/data/macports/ports.json)');
-      if (options.commits === undefined) throw new UserError('--commits is required: the commits.ndjson of the MacPorts data set (e.g. ../shared/data/macports/commits.ndjson)');
+      if (options.ports === undefined) throw new UserError('--ports is required: the ports.json of the MacPorts data set (e.g. controller/demo/data/ports.json, a slice of the real one)');
+      if (options.commits === undefined) throw new UserError('--commits is required: the commits.ndjson of the MacPorts data set (e.g. controller/demo/data/commits.ndjson)');
       let fullRebuildAt: number | null = null;
       if (options.fullRebuildAt !== undefined) {
         fullRebuildAt = Date.parse(options.fullRebuildAt);
