@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
 
-function capture(): { readonly lines: Record<string, unknown>[]; readonly log: ReturnType<typeof pino> } {
+function capture(): { readonly lines: Record<string, unknown>[]; readonly log: Logger } {
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
+  const log: Logger = pino({ base: null, timestamp: false }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
   return { lines, log };
 }
 
