@@ -28,6 +28,14 @@ export default tseslint.config(
     },
   },
   {
+    // The GitHub face knows nothing of runners or VMs; a type both need lives in controller/model/
+    // (test/foundation/github-face-layering.test.ts checks the same in the test run).
+    files: ['controller/github/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/runners/**'], message: 'controller/github/ must not import controller/runners/: move the shared type to controller/model/' }] }],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

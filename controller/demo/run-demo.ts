@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import type { CheckRunRecord, RunRecord } from '../../test/github-double/double-records.ts';
-import { startGitHubDouble, type GitHubDouble, type RunnerJobMessage } from '../../test/github-double/github-double.ts';
+import type { RunRecord } from '../../test/github-double/double-records.ts';
+import { startGitHubDouble } from '../../test/github-double/github-double.ts';
 import { loadPullRequestWorkflow } from '../../test/github-double/pull-request-workflow.ts';
-import { startRunnerStandIn, type StepConclusion } from '../../test/github-double/runner-stand-in.ts';
+import { startRunnerStandIn } from '../../test/github-double/runner-stand-in.ts';
 import { startTokenIssuer } from '../../test/handoff/issue-tokens.ts';
 import { buildSite } from '../../site/build/build-site.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -20,11 +18,18 @@ import { loadPortFacts } from '../ports/load-port-facts.ts';
 import { loadPortsGraph } from '../ports/load-ports-graph.ts';
 import { FakeVmBackend } from '../runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController } from '../serve/start-controller.ts';
-import { loadDemoCommits, type DemoCommit } from './load-demo-commits.ts';
-import { makePortsRepository, type PortsRepository } from './make-ports-repository.ts';
-import { runPortsJob, type PortsJobResult } from './run-ports-job.ts';
+import { demoJobRunner } from './demo-job-runner.ts';
+import { DemoNarrator } from './demo-narrator.ts';
+import { playScenario, PULL_REQUEST, type ScenarioProgress } from './demo-scenario.ts';
+import { lostBuilds, summarizeDemo, type DemoSummary } from './demo-summary.ts';
+import { loadDemoCommits } from './load-demo-commits.ts';
+import { makePortsRepository } from './make-ports-repository.ts';
 import { startMailOutbox } from './start-mail-outbox.ts';
+import { startTokenEndpoint } from './start-token-endpoint.ts';
+import { waitFor } from './wait-for.ts';
 import { freePort } from '../net/free-port.ts';
+
+export type { DemoSummary } from './demo-summary.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'controller', 'demo', 'data');
@@ -41,52 +46,6 @@ export interface DemoOptions {
   /** Called once the controller listens (the TUI connects to it). */
   readonly onControllerUrl?: (url: string) => void;
 }
-
-/** The demo's figures; `lost`, `duplicated` and the leftovers must be 0. */
-export interface DemoSummary {
-  readonly commits: number;
-  readonly builds: number;
-  readonly buildersQueued: number;
-  readonly supersededDropped: number;
-  readonly watchersCoalesced: number;
-  readonly preemptions: number;
-  readonly failures: number;
-  readonly mailsSent: number;
-  readonly checkRuns: number;
-  /** Checks the PR author sees per port and platform (GitHub Actions' job checks of ports-pr.yml's builders) and how many failed. */
-  readonly prChecks: number;
-  readonly prFailures: number;
-  /** Those checks: name (`builder 3proxy (15_arm64, PR #…)`), conclusion and the job's log page. */
-  readonly prCheckRuns: readonly { readonly name: string; readonly conclusion: string | null; readonly detailsUrl: string | null }[];
-  /** Where the PR's list job fetched new distfiles (inside its VM's workspace): never the mirror. */
-  readonly quarantine: readonly string[];
-  readonly pendingAtEnd: number;
-  readonly lost: number;
-  readonly duplicated: number;
-  readonly leftoverVMs: number;
-  readonly leftoverRunners: number;
-  readonly apiCalls: number;
-  readonly schemaViolations: number;
-  readonly site: string;
-  readonly outbox: string;
-  readonly logs: string;
-  readonly ledger: string;
-}
-
-/** The port the demo's mpbb double fails, and where: a failure a newcomer can follow to the mail. */
-const FAILING = { port: 'mlx', phase: 'install-port' } as const;
-
-/**
- * The contributor's pull request, opened midway: it bumps two ports, and its 3proxy
- * change breaks 3proxy's build (the mpbb double fails it in install-port in the PR's jobs only).
- */
-const PULL_REQUEST = {
-  number: 29467,
-  title: '3proxy: update to 0.9.8; aq: update to 0.6.1',
-  branch: 'contributor/3proxy-aq',
-  bumps: { '3proxy': '0.9.8', aq: '0.6.1' },
-  failing: { port: '3proxy', phase: 'install-port' },
-} as const;
 
 /**
  * `npm start`: the whole farm on one machine, offline. The GitHub double (checked against
@@ -165,7 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       onRunnerStart: (encodedJitConfig, vmId, vmLife) => {
         // The job's processes die with the VM, or when the demo ends.
         const signal = AbortSignal.any([vmLife, runnersStop.signal]);
-        const job = jobRunner(vmId, { double, controllerUrl: `http://127.0.0.1:${controllerPort}`, tokenUrl: tokens.url, portsJson, paths, deployCommand, signal });
+        const job = demoJobRunner(vmId, { root: ROOT, controllerUrl: `http://127.0.0.1:${controllerPort}`, tokenUrl: tokens.url, portsJson, paths, deployCommand, signal });
         const runner = startRunnerStandIn({ encodedJitConfig, signal, runStep: job.runStep, outputs: job.outputs });
         return runner.exited.then((exit) => (exit.conclusion === 'success' ? 0 : 1));
       },
@@ -195,250 +154,57 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const controller = await start();
     options.onControllerUrl?.(controller.url);
 
-    // Replay: commits over the first 60 % of the time, the forced rebuild at 40 %.
-    const deadline = Date.now() + options.durationSeconds * 1000;
-    const replayMs = options.durationSeconds * 600;
-    const forceAt = Date.now() + options.durationSeconds * 400;
-    // The PR opens once the first master build is done (a newcomer sees the farm working first), at 30–50 % of the time.
-    const prAt = Date.now() + options.durationSeconds * 300;
-    const prLatest = Date.now() + options.durationSeconds * 500;
-    let pushed = 0;
-    let forced = false;
-    let prOpened = false;
-    let before = '0'.repeat(40);
-    const progress = setInterval(() => {
-      const line = describeProgress(controller, pushed, commits.length, Math.max(0, Math.round((deadline - Date.now()) / 1000)));
-      options.onProgress(prOpened ? `${line} | ${describePullRequest(double, portsRepository)}` : line);
-    }, 2000);
-    progress.unref();
+    // The scenario: commits over the first 60 % of the time, the PR and the forced rebuild midway.
+    const narrator = new DemoNarrator(options.onProgress, double, portsRepository);
+    const progress: ScenarioProgress = { pushed: 0, prOpened: false, deadline: Date.now() + options.durationSeconds * 1000 };
+    const stopFollowing = narrator.follow(controller, progress, commits.length);
     try {
-      const started = Date.now();
-      while (Date.now() < deadline && !options.signal.aborted) {
-        const due = Math.min(commits.length, Math.floor(((Date.now() - started) / replayMs) * commits.length) + 1);
-        for (; pushed < due; pushed++) {
-          const commit = commits[pushed];
-          if (commit === undefined) break;
-          double.push(pushSpec(commit, before));
-          before = commit.sha;
-        }
-        if (!prOpened && Date.now() >= prAt && (controller.stats.finished > 0 || Date.now() >= prLatest)) {
-          prOpened = true;
-          options.onProgress(`contributor: opens PR #${PULL_REQUEST.number} "${PULL_REQUEST.title}" (its ${PULL_REQUEST.failing.port} change breaks the build); GitHub runs ports-pr.yml on the same hosts`);
-          double.pullRequest({
-            action: 'opened',
-            number: PULL_REQUEST.number,
-            title: PULL_REQUEST.title,
-            headSha: portsRepository.headSha,
-            headRef: PULL_REQUEST.branch,
-            baseSha: portsRepository.baseSha,
-            changedPaths: portsRepository.changedPaths,
-            cloneUrl: portsRepository.cloneUrl,
-          });
-        }
-        if (!forced && Date.now() >= forceAt) {
-          forced = true;
-          options.onProgress(`maintainer: Actions → ports → Run workflow, platform ${config.platforms[0]?.name ?? ''}, force ticked (full rebuild)`);
-          await controller.clients.installation.rest.actions.createWorkflowDispatch({
-            owner: 'macports',
-            repo: 'macports-ports',
-            workflow_id: 'ports.yml',
-            ref: 'master',
-            inputs: { platform: config.platforms[0]?.name ?? '', force: 'true' },
-          });
-        }
-        await sleep(250, options.signal);
-      }
+      await playScenario({ controller, double, config, commits, portsRepository, durationSeconds: options.durationSeconds, signal: options.signal, say: narrator.say }, progress);
     } finally {
-      clearInterval(progress);
+      stopFollowing();
     }
 
     // Stop as after a crash: the controller goes, runs in flight go on on GitHub, and a restart
     // that dispatches nothing recovers the webhooks it missed, adopts busy VMs, lets their runs
     // finish, and reaps every VM and registration left behind.
-    const phase = (what: string): void => { options.onProgress(`[${new Date().toISOString().slice(11, 19)}] ${what}`); };
-    phase('time is up: stopping the controller and restarting it paused (nothing new is dispatched)');
-    const first = { ...controller.stats };
-    const apiCallsFirst = controller.clients.apiCalls();
+    narrator.phase('time is up: stopping the controller and restarting it paused (nothing new is dispatched)');
+    const first = { stats: { ...controller.stats }, apiCalls: controller.clients.apiCalls() };
     await controller.close();
-    phase('controller stopped');
+    narrator.phase('controller stopped');
     const restarted = await start(true);
     await restarted.recovered;
-    phase('restarted; missed deliveries asked again; waiting for runs in flight');
+    narrator.phase('restarted; missed deliveries asked again; waiting for runs in flight');
     // Runs in flight, and the PR's run until it is done (its later matrix jobs are queued as earlier ones finish).
     const inFlight = (): RunRecord[] => double.runs().filter((r) => r.status === 'in_progress' || (r.event === 'pull_request' && r.status !== 'completed'));
     await waitFor(() => inFlight().length === 0, 180_000, options.signal);
     // A machine too slow to finish them: cancel what is left through the API (the controller sees the
     // jobs complete and tears their VMs down) rather than kill runners under a closing controller.
     for (const run of inFlight()) {
-      phase(`run ${run.id} (${run.name}) still in flight: force-cancelling it`);
+      narrator.phase(`run ${run.id} (${run.name}) still in flight: force-cancelling it`);
       await restarted.clients.installation.rest.actions.forceCancelWorkflowRun({ owner: 'macports', repo: 'macports-ports', run_id: run.id }).catch(() => undefined);
     }
     await waitFor(() => inFlight().length === 0, 30_000, options.signal);
     await double.deliveriesSettled();
     await restarted.idle();
-    phase('runs settled; waiting for VMs to go');
+    narrator.phase('runs settled; waiting for VMs to go');
     await waitFor(() => restarted.runners.leases().length === 0, 30_000, options.signal);
     await restarted.runners.reconcile();
-    phase('reconciled');
+    narrator.phase('reconciled');
     runnersStop.abort(new Error('demo over'));
     await restarted.close();
     await double.deliveriesSettled();
     mailSender.close();
 
     const leftoverVMs = (await Promise.all(config.platforms.flatMap((p) => p.hosts).map((h) => backend.list(h, options.signal)))).flat().length;
-    const runs = double.runs();
-    const byBuild = new Map<string, number>();
-    for (const run of runs) {
-      const id = /^\[([a-z0-9-]+)\]/.exec(run.name)?.[1];
-      if (id !== undefined) byBuild.set(id, (byBuild.get(id) ?? 0) + 1);
-    }
-    const duplicated = [...byBuild.values()].filter((n) => n > 1).length;
-    const ledger = readFileSync(paths.ledger, { encoding: 'utf8', flag: 'a+' }).split('\n').filter((l) => l.trim() !== '');
-    const ledgerLines = ledger.length;
-    const recorded = new Set(ledger.map((line) => /\/logs\/([a-z0-9-]+)\//.exec(line)?.[1]));
-    // Every run portfarm dispatched that GitHub completed must be in the ledger, once.
-    const lostIds = runs.filter((r) => r.status === 'completed').map((r) => /^\[([a-z0-9-]+)\]/.exec(r.name)?.[1]).filter((id): id is string => id !== undefined && !recorded.has(id));
+    const lostIds = lostBuilds(double, paths.ledger);
     if (lostIds.length > 0) options.onProgress(`completed on GitHub but not in the ledger: ${lostIds.join(', ')}`);
-    phase('building the site');
+    narrator.phase('building the site');
     const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, logArchiveDir: paths.logs, onTornLine: () => undefined });
-    const prChecks = pullRequestChecks(double, portsRepository).filter((c) => c.status === 'completed');
-    if (prOpened) options.onProgress(`${describePullRequest(double, portsRepository)} (GitHub Actions' checks on the PR head; not mailed, nothing deployed)`);
-    const pendingAtEnd = restarted.snapshot().queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);
-    return {
-      commits: pushed,
-      builds: ledgerLines,
-      // A watcher still running when time is up hands its list to the restarted controller:
-      // those builders were queued too (under load, they may be all of them).
-      buildersQueued: first.buildersQueued + restarted.stats.buildersQueued,
-      supersededDropped: first.supersededDropped + restarted.stats.supersededDropped,
-      watchersCoalesced: first.watchersCoalesced + restarted.stats.watchersCoalesced,
-      preemptions: first.preemptions + restarted.stats.preemptions,
-      failures: first.failures + restarted.stats.failures,
-      mailsSent: outbox.count(),
-      // portfarm's own check runs (one per port and platform on master commits); GitHub Actions' job checks are not counted here.
-      checkRuns: double.checkRuns().filter((c) => c.app === 'portfarm').length,
-      prChecks: prChecks.length,
-      prFailures: prChecks.filter((c) => c.conclusion === 'failure').length,
-      prCheckRuns: prChecks.map((c) => ({ name: c.name, conclusion: c.conclusion, detailsUrl: c.detailsUrl })),
-      quarantine: readdirSync(paths.vms).map((vm) => join(paths.vms, vm, 'work', 'distfiles-quarantine')).filter((dir) => existsSync(dir)),
-      pendingAtEnd,
-      // Every run portfarm dispatched that GitHub completed is in the ledger exactly once.
-      lost: lostIds.length,
-      duplicated,
-      leftoverVMs,
-      leftoverRunners: double.runners().length,
-      apiCalls: apiCallsFirst + restarted.clients.apiCalls(),
-      schemaViolations: double.violations.length,
-      site: `${paths.site} (${site.builds} builds, ${site.files} files)`,
-      outbox: paths.outbox,
-      logs: paths.logs,
-      ledger: paths.ledger,
-    };
+    const prChecks = narrator.pullRequestChecks().filter((c) => c.status === 'completed');
+    if (progress.prOpened) options.onProgress(`${narrator.describePullRequest()} (GitHub Actions' checks on the PR head; not mailed, nothing deployed)`);
+    return summarizeDemo({ double, first, restarted, pushed: progress.pushed, leftoverVMs, mailsSent: outbox.count(), prChecks, site, paths });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     log.flush();
   }
-}
-
-interface StepRunnerContext {
-  readonly double: GitHubDouble;
-  readonly controllerUrl: string;
-  readonly tokenUrl: string;
-  readonly portsJson: string;
-  readonly paths: { readonly logs: string; readonly vms: string; readonly distfiles: string };
-  readonly deployCommand: string;
-  readonly signal: AbortSignal;
-}
-
-/**
- * The runner stand-in asks step by step; the whole job runs at its first step and each step
- * answers from that; the job's outputs (a PR list job's `ports`) go back when it completes.
- */
-function jobRunner(vmId: string, ctx: StepRunnerContext) {
-  let job: Promise<PortsJobResult> | undefined;
-  const start = (message: RunnerJobMessage): Promise<PortsJobResult> => {
-    const pullRequest = message.workflowFile !== 'ports.yml';
-    job ??= runPortsJob(message, {
-      root: ROOT,
-      vmDir: join(ctx.paths.vms, vmId),
-      logDir: join(ctx.paths.logs, message.inputs.build_id ?? vmId),
-      controllerUrl: ctx.controllerUrl,
-      tokenUrl: `${ctx.tokenUrl}?run_id=${message.runId}&sha=${message.inputs.ports_sha ?? ''}`,
-      portsJson: ctx.portsJson,
-      runId: message.runId,
-      // The PR's 3proxy change breaks 3proxy; master's 3proxy builds.
-      failures: [`${FAILING.port}:${FAILING.phase}`, ...(pullRequest ? [`${PULL_REQUEST.failing.port}:${PULL_REQUEST.failing.phase}`] : [])],
-      deployCommand: ctx.deployCommand,
-      distfilesDir: ctx.paths.distfiles,
-      signal: ctx.signal,
-    });
-    return job;
-  };
-  return {
-    runStep: async (step: { readonly name: string }, message: RunnerJobMessage): Promise<StepConclusion> => {
-      const { outcomes } = await start(message);
-      return outcomes.get(step.name) ?? (step.name === 'Set up job' || step.name === 'Complete job' ? 'success' : 'skipped');
-    },
-    outputs: async (message: RunnerJobMessage): Promise<Readonly<Record<string, string>>> => (await start(message)).jobOutputs,
-  };
-}
-
-/** The checks a PR author sees per port and platform: GitHub Actions' check of each ports-pr.yml builder job on the PR head. */
-function pullRequestChecks(double: GitHubDouble, repository: PortsRepository): CheckRunRecord[] {
-  return double.checkRuns().filter((c) => c.app === 'github-actions' && c.headSha === repository.headSha && c.name.startsWith('builder '));
-}
-
-function describePullRequest(double: GitHubDouble, repository: PortsRepository): string {
-  const checks = pullRequestChecks(double, repository);
-  const done = checks.filter((c) => c.status === 'completed');
-  const failed = done.filter((c) => c.conclusion === 'failure').map((c) => c.name.replace(/^builder (\S+) \((\S+),.*$/, '$1 on $2'));
-  const run = double.runs().find((r) => r.event === 'pull_request' && r.headSha === repository.headSha);
-  const state = run === undefined ? 'no run' : run.status === 'completed' ? `run ${run.conclusion ?? 'done'}` : checks.length === 0 ? 'listing its ports' : 'building';
-  return `PR #${PULL_REQUEST.number}: ${state}, ${done.length}/${checks.length} port checks done${failed.length === 0 ? '' : `, failed: ${failed.join(', ')}`}`;
-}
-
-/** The job's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL): a token for the run that asks. */
-async function startTokenEndpoint(issue: Awaited<ReturnType<typeof startTokenIssuer>>['issue']): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://tokens');
-    const audience = url.searchParams.get('audience') ?? 'portfarm';
-    issue({ audience, claims: { run_id: url.searchParams.get('run_id') ?? '', sha: url.searchParams.get('sha') ?? '' } })
-      .then((value) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value })); })
-      .catch((error: unknown) => { res.writeHead(500).end(String(error)); });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/token`, close: () => new Promise((resolve) => { server.close(() => { resolve(); }); }) };
-}
-
-function pushSpec(commit: DemoCommit, before: string) {
-  return {
-    ref: 'refs/heads/master',
-    before,
-    after: commit.sha,
-    commits: [{ id: commit.sha, message: commit.ports.join(', '), timestamp: commit.time, added: [], removed: [], modified: commit.paths }],
-  };
-}
-
-function describeProgress(controller: RunningController, pushed: number, total: number, leftSeconds: number): string {
-  const queues = controller.snapshot().queues.map((q) => {
-    const running = q.running === null ? 'idle' : q.running.port ?? 'watcher';
-    return `${q.platform}: ${running}, pending ${q.pending.watchers}w/${q.pending.builders}b`;
-  });
-  const s = controller.stats;
-  return `[${String(leftSeconds).padStart(3)}s left] commits ${pushed}/${total} | ${queues.join(' | ')} | done ${s.finished}, failed ${s.failures}, superseded ${s.supersededDropped}, preempted ${s.preemptions}`;
-}
-
-
-/** Polls `done` every 100 ms until it holds, the time is up or the demo is interrupted. */
-async function waitFor(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done() && Date.now() < until && !signal.aborted) await sleep(100, signal);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-  });
 }

@@ -1,4 +1,4 @@
-import type { WorkflowJobEvent } from '../runners/workflow-job-event.ts';
+import type { WorkflowJobEvent } from '../model/workflow-job-event.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import { toGitHubError } from './github-error.ts';
 import { listRunJobs } from './list-run-jobs.ts';

@@ -23,7 +23,7 @@ import {
   type WatchedPhase,
 } from './watchdog-deadlines.ts';
 import { parseVmName, randomNonce, vmName } from './vm-name.ts';
-import type { WorkflowJobEvent } from './workflow-job-event.ts';
+import type { WorkflowJobEvent } from '../model/workflow-job-event.ts';
 
 export type LeasePhase =
   | 'waiting-slot'

@@ -11,7 +11,7 @@ import { buildLabel } from '../../controller/model/build-id.ts';
 import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
 import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
 import { RunnerManager } from '../../controller/runners/runner-manager.ts';
-import { parseWorkflowJobEvent } from '../../controller/runners/workflow-job-event.ts';
+import { parseWorkflowJobEvent } from '../../controller/model/workflow-job-event.ts';
 import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
 import { portsWorkflow, type WorkflowModel } from '../github-double/ports-workflow.ts';
 import { startRunnerStandIn } from '../github-double/runner-stand-in.ts';

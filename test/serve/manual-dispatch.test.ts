@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
+import { BuildNotes } from '../../controller/flows/build-notes.ts';
+import { createOnWorkflowRun } from '../../controller/flows/on-workflow-run.ts';
 import type { WorkflowRunEvent } from '../../controller/github/farm-events.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
-import { createControllerEvents } from '../../controller/serve/controller-events.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { captureLog } from '../github/capture-log.ts';
 import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
@@ -11,20 +12,21 @@ import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
 const signal = new AbortController().signal;
 const at = new Date('2026-11-26T08:00:00Z');
 
-function setup(): { db: DatabaseSync; gateway: FakeRunGateway; events: ReturnType<typeof createControllerEvents>; entries: Record<string, unknown>[]; kicks: () => number } {
+function setup(): { db: DatabaseSync; gateway: FakeRunGateway; events: { onWorkflowRun: ReturnType<typeof createOnWorkflowRun> }; entries: Record<string, unknown>[]; kicks: () => number } {
   const db = openStore(':memory:');
   const gateway = new FakeRunGateway();
   const reorder = new ReorderService({ db, platforms: ['15_arm64'], gateway, graph: null, idPrefix: 'm' });
   const { log, entries } = captureLog();
   let kicked = 0;
-  const events = createControllerEvents({
+  const onWorkflowRun = createOnWorkflowRun({
     reorder,
-    runners: { handleWorkflowJob: () => 'ignored' },
+    notes: new BuildNotes(),
+    explainFailedRun: () => Promise.reject(new Error('a manual run is never explained')),
     kick: () => { kicked += 1; },
     log,
-    onStarted: () => undefined,
     onFinished: () => Promise.resolve(),
   });
+  const events = { onWorkflowRun };
   return { db, gateway, events, entries, kicks: () => kicked };
 }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** The part of a `workflow_job` webhook the runner manager acts on. */
+/**
+ * The part of a `workflow_job` webhook the runner manager acts on. Shared by the GitHub face
+ * (which lists queued jobs) and the runners, so it lives in the model: `github/` never imports `runners/`.
+ */
 export interface WorkflowJobEvent {
   readonly action: 'queued' | 'waiting' | 'in_progress' | 'completed';
   readonly jobId: number;

@@ -1,0 +1,55 @@
+import type { CheckConclusion } from '../github/check-run-publisher.ts';
+import type { BuildId } from '../model/build-id.ts';
+import type { BuildResult } from '../model/build-kind.ts';
+import type { ReorderService } from '../queue/reorder-service.ts';
+import type { ControllerStats } from '../serve/controller-stats.ts';
+import type { RecentFailures } from '../serve/recent-failures.ts';
+import { recordFinishedBuild, type RecordFinishedBuildOptions } from '../serve/record-finished-build.ts';
+import type { BuildNotes } from './build-notes.ts';
+import type { CheckPublishing } from './check-publishing.ts';
+
+export interface OnBuildFinishedOptions {
+  readonly reorder: Pick<ReorderService, 'describeBuild' | 'recorded'>;
+  readonly notes: Pick<BuildNotes, 'take'>;
+  readonly checks: Pick<CheckPublishing, 'completed'>;
+  readonly stats: Pick<ControllerStats, 'finished' | 'failures' | 'mailsSent'>;
+  readonly failures: Pick<RecentFailures, 'add'>;
+  /** The ledger, the log archive, the failure mail (see recordFinishedBuild). */
+  readonly record: RecordFinishedBuildOptions;
+  /** The end of a failed build's log for its mail; empty when unknown. */
+  readonly logTailOf?: (buildId: BuildId, phase: string | null) => Promise<string>;
+}
+
+/** A finished build's run, as its webhook or reconcile found it. */
+export type BuildFinished = (buildId: BuildId, result: BuildResult, event: { readonly runId: number; readonly at: Date }) => Promise<void>;
+
+/**
+ * A build finished (from its webhook, found by reconcile, or committed before a crash): it goes
+ * into the ledger, a port's failure is mailed to its maintainers (not the farm's: a lost
+ * runner), its check completes with the build's page, and the queue is told it is recorded.
+ * A build the queue no longer knows is only marked recorded.
+ */
+export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFinished {
+  const { reorder, notes, checks, stats, failures } = options;
+  const base = options.record.siteBaseUrl.replace(/\/+$/, '');
+  return async (buildId, result, event) => {
+    const entry = reorder.describeBuild(buildId);
+    if (entry === undefined) {
+      reorder.recorded(buildId);
+      return;
+    }
+    stats.finished += 1;
+    const { runnerLost, failedPhase } = notes.take(buildId);
+    const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
+    const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail, infrastructure: runnerLost }, options.record);
+    if (recorded.failure !== null) {
+      stats.failures += 1;
+      failures.add(recorded.failure);
+    }
+    if (recorded.mailed) stats.mailsSent += 1;
+    const detailsUrl = `${base}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
+    const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
+    checks.completed(buildId, conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
+    reorder.recorded(buildId);
+  };
+}

@@ -1,0 +1,17 @@
+/** Counters a summary (the demo's, an operator's) is made of; the flows add to them. */
+export interface ControllerStats {
+  watchersQueued: number;
+  watchersCoalesced: number;
+  buildersQueued: number;
+  /** Pending builders replaced by a newer revision of the same port. */
+  supersededDropped: number;
+  preemptions: number;
+  finished: number;
+  failures: number;
+  mailsSent: number;
+  dispatchErrors: number;
+}
+
+export function emptyStats(): ControllerStats {
+  return { watchersQueued: 0, watchersCoalesced: 0, buildersQueued: 0, supersededDropped: 0, preemptions: 0, finished: 0, failures: 0, mailsSent: 0, dispatchErrors: 0 };
+}

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { CheckPublishing } from '../flows/check-publishing.ts';
+import type { ReorderService } from '../queue/reorder-service.ts';
+import type { RunnerManager } from '../runners/runner-manager.ts';
+import type { ControllerStats } from './controller-stats.ts';
+
+export interface SchedulingRoundOptions {
+  readonly reorder: Pick<ReorderService, 'pump' | 'queueStatus'>;
+  readonly runners: Pick<RunnerManager, 'warmStart'>;
+  readonly checks: Pick<CheckPublishing, 'flush'>;
+  readonly stats: Pick<ControllerStats, 'preemptions' | 'dispatchErrors'>;
+  /** Settles when the start-up recovery is done: no round may pump before (the reorder service is not re-entrant). */
+  readonly ready: Promise<void>;
+  /** The catch-up sweep, run from a round when `sweepIntervalMs` (> 0) has passed since the last. */
+  readonly sweep: (signal: AbortSignal) => Promise<void>;
+  readonly sweepIntervalMs: number;
+  /** After a failed dispatch: ask GitHub whether the run exists after all, and record what finished. */
+  readonly reconcileAndRecord: (signal: AbortSignal) => Promise<void>;
+  /** Dispatch nothing new (drain, maintenance). */
+  readonly paused: boolean;
+  /** Clone and boot each platform's next pending build's VM while the current one runs. */
+  readonly warmStart: boolean;
+  /** A new status snapshot for the status page and TUI. */
+  readonly publish: () => void;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+/**
+ * One scheduling round (the SerialLoop's tick): the catch-up sweep when due, then dispatch and
+ * preempt (`pump`), warm starts, check-run updates, a new status snapshot. Rounds never overlap;
+ * a burst of events costs at most two.
+ */
+export function createSchedulingRound(options: SchedulingRoundOptions): (signal: AbortSignal) => Promise<void> {
+  const { reorder, runners, checks, stats, log, now } = options;
+  let lastSweep = Date.now();
+  return async (signal) => {
+    await Promise.race([options.ready, new Promise<void>((resolve) => { signal.addEventListener('abort', () => { resolve(); }, { once: true }); })]);
+    signal.throwIfAborted();
+    if (options.sweepIntervalMs > 0 && Date.now() - lastSweep >= options.sweepIntervalMs) {
+      lastSweep = Date.now();
+      await options.sweep(signal);
+    }
+    if (!options.paused) {
+      const report = await reorder.pump(now(), signal);
+      stats.preemptions += report.preempted.length;
+      stats.dispatchErrors += report.errors.length;
+      for (const failed of report.errors) log.error({ buildId: failed.buildId, err: failed.error }, failed.error.message);
+      if (report.errors.length > 0) await options.reconcileAndRecord(signal);
+    }
+    if (options.warmStart && !options.paused) {
+      for (const queue of reorder.queueStatus(now())) {
+        const next = queue.next[0];
+        if (next !== undefined && next.state === 'pending') runners.warmStart(queue.platform, next.buildId);
+      }
+    }
+    await checks.flush(signal);
+    options.publish();
+  };
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../config/config-schema.ts';
+import type { CacheLayout } from '../caches/cache-layout.ts';
+import { createCacheServer, type CacheServer } from '../caches/cache-server.ts';
+import { coerceError } from '../errors/coerce-error.ts';
+import { UserError } from '../errors/user-error.ts';
+
+export interface BuildCache {
+  readonly layout: CacheLayout;
+  readonly server: CacheServer;
+}
+
+/** The build cache's HTTP face (mirror reads, distfile uploads), only when the config names its folder and address; else null. */
+export async function startBuildCache(caches: Config['caches']): Promise<BuildCache | null> {
+  const server = caches.server;
+  if (server === undefined || caches.mirrorDir === undefined) return null;
+  const layout: CacheLayout = { mirrorRoot: caches.mirrorDir, quarantineRoot: caches.quarantineDir };
+  try {
+    return { layout, server: await createCacheServer({ layout, host: server.host, port: server.port }) };
+  } catch (error) {
+    throw new UserError(`cannot start the cache server on ${server.host}:${String(server.port)} (caches.server): ${coerceError(error).message}`, { cause: error });
+  }
+}

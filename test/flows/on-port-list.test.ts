@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CheckPublishing } from '../../controller/flows/check-publishing.ts';
+import { createOnPortList } from '../../controller/flows/on-port-list.ts';
+import { ReorderService } from '../../controller/queue/reorder-service.ts';
+import { emptyStats } from '../../controller/serve/controller-stats.ts';
+import { openStore } from '../../controller/store/open-store.ts';
+import { captureLog } from '../github/capture-log.ts';
+import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
+import { at, recordingPublisher, REV } from './dispatched-builder.ts';
+
+test('a port list handed over by its watcher\'s run queues the builders and their checks; another run\'s list is refused and changes nothing', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const reorder = new ReorderService({ db, platforms: ['15_arm64'], gateway, graph: null, idPrefix: 'pl' });
+  const { buildId } = reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, previousRevision: null, changedPorts: ['curl'], force: false, prNumber: null, now: at(0) });
+  await reorder.pump(at(1), new AbortController().signal);
+  const runId = reorder.describeBuild(buildId)?.runId;
+  const publisher = recordingPublisher();
+  const stats = emptyStats();
+  const { log, entries } = captureLog();
+  let kicks = 0;
+  const accept = createOnPortList({ reorder, checks: new CheckPublishing({ publisher, reorder, versionOf: () => undefined, now: () => at(2) }), stats, kick: () => { kicks += 1; }, log, now: () => at(2) });
+  const list = { buildId, platform: '15_arm64', portsRevision: REV, ports: ['curl', 'wget'], excluded: [] };
+
+  const refused = await accept(list, { runId: '999' } as Parameters<typeof accept>[1]);
+  assert.equal('reason' in refused ? refused.status : 200, 403);
+  assert.deepEqual([stats.buildersQueued, kicks, publisher.checks.length], [0, 0, 0]);
+  assert.deepEqual(entries.map((e) => [e.level, e.msg]), [['warn', 'port list refused']]);
+
+  const accepted = await accept(list, { runId: String(runId) } as Parameters<typeof accept>[1]);
+  assert.deepEqual('builders' in accepted ? accepted.builders : accepted, 2);
+  assert.deepEqual([stats.buildersQueued, kicks], [2, 1]);
+  assert.deepEqual(publisher.checks.map((c) => [c.port, c.status]), [['curl', 'queued'], ['wget', 'queued']]);
+  db.close();
+});

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BuildNotes } from '../../controller/flows/build-notes.ts';
+import { createOnWorkflowJob } from '../../controller/flows/on-workflow-job.ts';
+import type { WorkflowJobEvent } from '../../controller/github/farm-events.ts';
+import { at, dispatchedBuilder } from './dispatched-builder.ts';
+
+const signal = new AbortController().signal;
+
+test('a job changed: the runner manager sees every event, in_progress starts the build, a failed step is noted for the record', async () => {
+  const farm = await dispatchedBuilder();
+  const notes = new BuildNotes();
+  const handled: string[] = [];
+  const started: string[] = [];
+  let kicks = 0;
+  const onWorkflowJob = createOnWorkflowJob({
+    reorder: farm.reorder,
+    runners: { handleWorkflowJob: (event) => { handled.push(event.action); return 'updated'; } },
+    notes,
+    onStarted: (buildId, when) => { started.push(`${buildId} ${when.toISOString()}`); },
+    kick: () => { kicks += 1; },
+  });
+  const job = (action: WorkflowJobEvent['action'], failedStep: string | null = null): WorkflowJobEvent => ({
+    deliveryId: `d-${action}`, buildId: farm.buildId, runId: farm.runId, jobId: 5, action, labels: [`portfarm-build-${farm.buildId}`], runnerId: 1, runnerName: 'vm-1', conclusion: null, failedStep, at: at(10),
+  });
+  await onWorkflowJob(job('queued'), signal);
+  assert.deepEqual([started, kicks], [[], 0], 'a queued job starts nothing yet');
+  await onWorkflowJob(job('in_progress'), signal);
+  assert.deepEqual(started, [`${farm.buildId} ${at(10).toISOString()}`]);
+  assert.equal(kicks, 1);
+  assert.equal(farm.reorder.describeBuild(farm.buildId)?.state, 'started');
+  assert.equal(notes.hasFailedPhase(farm.buildId), false);
+  await onWorkflowJob({ ...job('completed', 'install-port'), conclusion: 'failure' }, signal);
+  assert.equal(kicks, 1, 'a completed job changes no run state (its run event does)');
+  assert.deepEqual(handled, ['queued', 'in_progress', 'completed']);
+  assert.deepEqual(notes.take(farm.buildId), { runnerLost: false, failedPhase: 'install-port' });
+  assert.deepEqual(notes.take(farm.buildId), { runnerLost: false, failedPhase: null }, 'notes are taken once');
+  farm.db.close();
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BuildNotes } from '../../controller/flows/build-notes.ts';
+import { CheckPublishing } from '../../controller/flows/check-publishing.ts';
+import { createOnBuildFinished } from '../../controller/flows/on-build-finished.ts';
+import { createOnWorkflowRun } from '../../controller/flows/on-workflow-run.ts';
+import type { FailedRunCause } from '../../controller/github/explain-failed-run.ts';
+import type { WorkflowRunEvent } from '../../controller/github/farm-events.ts';
+import type { FailureMail } from '../../controller/mail/build-failure-mail.ts';
+import { emptyStats } from '../../controller/serve/controller-stats.ts';
+import { RecentFailures } from '../../controller/serve/recent-failures.ts';
+import { captureLog } from '../github/capture-log.ts';
+import { at, dispatchedBuilder, recordingPublisher } from './dispatched-builder.ts';
+
+const signal = new AbortController().signal;
+
+/** The run-changed flow wired to the build-finished flow as the controller wires them, on a temporary ledger. */
+async function setup(cause: FailedRunCause) {
+  const farm = await dispatchedBuilder();
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-run-changed-'));
+  const { log, entries } = captureLog();
+  const mails: FailureMail[] = [];
+  const explained: number[] = [];
+  const notes = new BuildNotes();
+  const publisher = recordingPublisher();
+  const stats = emptyStats();
+  const onFinished = createOnBuildFinished({
+    reorder: farm.reorder,
+    notes,
+    checks: new CheckPublishing({ publisher, reorder: farm.reorder, versionOf: () => '8.11.0', now: () => at(30) }),
+    stats,
+    failures: new RecentFailures(),
+    record: {
+      ledgerPath: join(dir, 'ledger.ndjson'),
+      siteBaseUrl: 'https://build.example.org',
+      maintainersOf: () => ['curl-maintainer@example.org'],
+      versionOf: () => '8.11.0',
+      mail: { send: (mail) => { mails.push(mail); return Promise.resolve({ messageId: 'm-1', accepted: [...mail.to], rejected: [] }); }, settings: { from: 'farm@example.org', buildsList: [] } },
+      log,
+    },
+  });
+  let kicks = 0;
+  const onWorkflowRun = createOnWorkflowRun({
+    reorder: farm.reorder,
+    notes,
+    explainFailedRun: (runId) => { explained.push(runId); return Promise.resolve(cause); },
+    onFinished,
+    kick: () => { kicks += 1; },
+    log,
+  });
+  const failed = (): WorkflowRunEvent => ({ deliveryId: 'd-7', buildId: farm.buildId, title: `[${farm.buildId}] curl on 15_arm64`, headSha: 'aaaaaaa1', runId: farm.runId, action: 'completed', status: 'completed', conclusion: 'failure', at: at(20) });
+  const ledger = (): Record<string, unknown>[] => readFileSync(join(dir, 'ledger.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { farm, onWorkflowRun, notes, failed, mails, explained, entries, publisher, stats, ledger, kicks: () => kicks, [Symbol.dispose]: () => { rmSync(dir, { recursive: true, force: true }); farm.db.close(); } };
+}
+
+test('a failed run whose runner was lost: the build is queued again, recorded as the farm\'s failure, nobody is mailed', async () => {
+  using s = await setup({ kind: 'runner-lost' });
+  assert.equal(s.farm.pendingCurl(), 0);
+  await s.onWorkflowRun(s.failed(), signal);
+  assert.deepEqual(s.explained, [s.farm.runId], 'GitHub is asked why the run failed');
+  assert.equal(s.farm.pendingCurl(), 1, 'curl is queued again under a new id');
+  assert.deepEqual(s.mails, [], 'the port\'s maintainers are not mailed for a lost runner');
+  assert.equal(s.stats.mailsSent, 0);
+  assert.deepEqual(s.ledger().map((e) => [e.result, (e.steps as { name: string }[])[0]?.name]), [['failure', 'runner-lost']]);
+  assert.deepEqual(s.publisher.checks.map((c) => [c.port, c.status, c.conclusion, c.failingPhase]), [['curl', 'completed', 'failure', 'runner-lost']]);
+  assert.ok(s.entries.some((e) => e.level === 'warn' && e.buildId === s.farm.buildId && String(e.msg).includes('runner was lost')));
+  assert.equal(s.kicks(), 1);
+});
+
+test('a failed run whose step failed: the port\'s failure, mailed once with the phase; not queued again; a repeat changes nothing', async () => {
+  using s = await setup({ kind: 'step', phase: 'install-port' });
+  await s.onWorkflowRun(s.failed(), signal);
+  await s.onWorkflowRun(s.failed(), signal);
+  assert.equal(s.farm.pendingCurl(), 0);
+  assert.deepEqual(s.mails.map((m) => m.to), [['curl-maintainer@example.org']]);
+  assert.deepEqual(s.ledger().map((e) => [e.result, (e.steps as { name: string }[])[0]?.name]), [['failure', 'install-port']]);
+  assert.deepEqual(s.explained, [s.farm.runId], 'the repeat of a finished build is not explained again');
+  assert.equal(s.stats.finished, 1);
+});
+
+test('a failed run whose job event already named the failed step is not explained again', async () => {
+  using s = await setup({ kind: 'runner-lost' });
+  s.notes.noteFailedPhase(s.farm.buildId, 'fetch');
+  await s.onWorkflowRun(s.failed(), signal);
+  assert.deepEqual(s.explained, []);
+  assert.equal(s.farm.pendingCurl(), 0);
+  assert.equal(s.mails.length, 1);
+});

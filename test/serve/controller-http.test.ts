@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import type { HandoffRequest } from '../../controller/handoff/create-port-list-handler.ts';
+import { listenControllerHttp } from '../../controller/serve/controller-http.ts';
+import { captureLog } from '../github/capture-log.ts';
+
+test('the controller\'s HTTP surface: each route reaches its handler; a port list over the cap is answered 413 before the hand-off sees it', async () => {
+  const handed: HandoffRequest[] = [];
+  const { log } = captureLog();
+  const http = await listenControllerHttp({
+    host: '127.0.0.1',
+    port: 0,
+    webhook: (_req, res) => { res.writeHead(202).end('webhook'); },
+    portList: (request) => { handed.push(request); return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"builders":2}' }); },
+    status: (_req, res) => { res.writeHead(200).end('status'); },
+    metrics: new Registry(),
+    log,
+  });
+  try {
+    const post = (path: string, body: string) => fetch(`${http.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(await (await post('/webhooks', '{}')).text(), 'webhook');
+    const listed = await post('/api/port-list', '{"ports":["curl"]}');
+    assert.deepEqual([listed.status, await listed.text()], [200, '{"builders":2}']);
+    assert.deepEqual(handed.map((r) => r.body), ['{"ports":["curl"]}']);
+    const huge = await post('/api/port-list', `{"ports":["${'a'.repeat(5_000_001)}"]}`).catch((error: unknown) => error);
+    // The server may answer 413 and close before the whole body is sent: either way the hand-off never sees it.
+    if (huge instanceof Response) {
+      assert.equal(huge.status, 413);
+      assert.match(((await huge.json()) as { error: string }).error, /a port list is a few KB/);
+    }
+    assert.equal(handed.length, 1);
+    assert.equal(await (await fetch(`${http.url}/api/status`)).text(), 'status');
+    assert.equal(await (await fetch(`${http.url}/healthz`)).text(), 'ok\n');
+    assert.equal((await fetch(`${http.url}/metrics`)).status, 200);
+    assert.equal((await fetch(`${http.url}/api/port-list`)).status, 405);
+  } finally {
+    await http.close();
+  }
+});
+
+test('a taken port is a UserError naming the address', async () => {
+  const { log } = captureLog();
+  const options = { host: '127.0.0.1', webhook: () => undefined, portList: () => Promise.reject(new Error('unused')), status: () => undefined, metrics: new Registry(), log };
+  const first = await listenControllerHttp({ ...options, port: 0 });
+  try {
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(listenControllerHttp({ ...options, port }), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${String(port)}`));
+  } finally {
+    await first.close();
+  }
+});
