@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { requireTestPart } from '../setup/require-test-part.ts';
 
+const tmuxPath = requireTestPart('tmux');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const socket = `portfarm-demo-tui-${process.pid}`;
 // An operator's terminal: the pinned Node first on PATH, no colour, and not CI (ink draws only
@@ -14,7 +16,7 @@ const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...outsideCi } = process.env;
 const env = { ...outsideCi, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color', NO_COLOR: '1' };
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8' });
+  return execFileSync(tmuxPath, ['-L', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8' });
 }
 
 function screen(): string {

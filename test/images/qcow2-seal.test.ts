@@ -9,8 +9,11 @@ import { createLocalHostShell, type HostShell } from '../../controller/images/ho
 import { imageName } from '../../controller/images/image-registry.ts';
 import { libvirtBasePath, planSeal } from '../../controller/images/plan-seal.ts';
 import { runHostSteps } from '../../controller/images/run-host-steps.ts';
+import { requireTestPart } from '../setup/require-test-part.ts';
 
 // Real qemu-img/qemu-io (Debian qemu-utils); only virsh is a double: it answers for one powered-off domain.
+const qemuImgPath = requireTestPart('qemu-img');
+const qemuIoPath = requireTestPart('qemu-io');
 const dir = mkdtempSync(join(tmpdir(), 'portfarm-qcow2-'));
 after(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -19,10 +22,10 @@ const host = { name: 'xserve-1', address: '127.0.0.1' };
 const signal = new AbortController().signal;
 
 function qemuImg(...args: string[]): string {
-  return execFileSync('qemu-img', args, { encoding: 'utf8' });
+  return execFileSync(qemuImgPath, args, { encoding: 'utf8' });
 }
 function qemuIo(file: string, command: string): string {
-  return execFileSync('qemu-io', ['-f', 'qcow2', '-c', command, file], { encoding: 'utf8' });
+  return execFileSync(qemuIoPath, ['-f', 'qcow2', '-c', command, file], { encoding: 'utf8' });
 }
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +14,9 @@ const A = 'ports-15_arm64-builder';
 let site: StaticSite;
 let archive: StaticSite;
 let browser: Browser;
+// What before() opened, closed by after() newest first: every one is closed even when another's
+// close throws or before() failed half-way (no Chromium): a server left open would hang the file.
+const opened = new AsyncDisposableStack();
 
 function entry(builder: string, number: number, port: string, result: string, finishedAt: string, root: string): object {
   return {
@@ -32,8 +35,11 @@ function entry(builder: string, number: number, port: string, result: string, fi
 }
 
 before(async () => {
-  archive = await serveArchive();
+  archive = opened.adopt(await serveArchive(), (a) => a.close());
   const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-browser-'));
+  opened.defer(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const ledger = join(dir, 'ledger.ndjson');
   const lines = [
     entry(B, 32501, 'curl', 'failure', '2026-08-17T20:00:00Z', `${B}/32501`),
@@ -58,15 +64,11 @@ before(async () => {
     logArchiveUrl: `${archive.url}/portfarm/`,
     onTornLine: () => assert.fail('no torn line expected'),
   });
-  site = await serveSite(join(dir, 'site'));
-  browser = await launchChromium();
+  site = opened.adopt(await serveSite(join(dir, 'site')), (s) => s.close());
+  browser = opened.adopt(await launchChromium(), (b) => b.close());
 });
 
-after(async () => {
-  await browser.close();
-  await site.close();
-  await archive.close();
-});
+after(() => opened.disposeAsync());
 
 async function open(path: string, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext(options);

@@ -5,8 +5,10 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SettableStatusFeed } from '../../controller/status/settable-status-feed.ts';
 import { startStatusServer } from '../../controller/status/status-server.ts';
+import { requireTestPart } from '../setup/require-test-part.ts';
 import { busyFarm } from './status-fixtures.ts';
 
+const tmuxPath = requireTestPart('tmux');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const socket = `portfarm-tui-${process.pid}`;
 // The pinned Node first on PATH, as npm would put it; a plain terminal type; no colour so
@@ -16,7 +18,7 @@ const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...outsideCi } = process.env;
 const env = { ...outsideCi, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color', NO_COLOR: '1' };
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8' });
+  return execFileSync(tmuxPath, ['-L', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8' });
 }
 
 /** The visible screen, trailing spaces and blank lines at the bottom removed. */
