@@ -9,8 +9,10 @@ import { once } from 'node:events';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { requireTestPart } from '../setup/require-test-part.ts';
 import { launchChromium } from '../site/launch-chromium.ts';
 import { serveArchive, serveSite } from '../site/serve-site.ts';
+import { verdict } from './verdict.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const { values: flags } = parseArgs({
@@ -135,7 +137,7 @@ try {
   );
   // The real CLI in a child process, under GNU time for its peak resident memory.
   t = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M cpu_user=%U cpu_sys=%S', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', join(work, 'site'), '--config', config], {
+  const child = spawn(requireTestPart('time'), ['-f', 'maxrss_kb=%M cpu_user=%U cpu_sys=%S', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', join(work, 'site'), '--config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -154,10 +156,10 @@ try {
   const site = join(work, 'site');
   const written = filesUnder(site);
   console.log(`site build: ${stdout.trim()}`);
-  console.log(`  time ${seconds.toFixed(1)} s (target < 30 s): ${seconds < 30 ? 'ok' : 'MISSED'}; CPU ${cpu?.[1] ?? '?'} s user + ${cpu?.[2] ?? '?'} s system; load average ${(load1 ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
+  console.log(`  time ${verdict(seconds, '<', 30, 's')}; CPU ${cpu?.[1] ?? '?'} s user + ${cpu?.[2] ?? '?'} s system; load average ${(load1 ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
   console.log(`  peak memory ${maxRssMb.toFixed(0)} MB (RSS of the site build process)`);
   console.log(
-    `  files written ${written.count.toLocaleString('en')} = ${((written.count / builds) * 100).toFixed(2)} % of builds (target <= 1 %): ${written.count <= builds / 100 ? 'ok' : 'MISSED'}; ${(written.bytes / 1e6).toFixed(0)} MB in all`,
+    `  files written ${written.count.toLocaleString('en')} = ${verdict((written.count / builds) * 100, '<=', 1, '% of builds', 2)}; ${(written.bytes / 1e6).toFixed(0)} MB in all`,
   );
   console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
 
