@@ -1,8 +1,13 @@
 // @ts-check
+import { join } from 'node:path';
+import { includeIgnoreFile } from '@eslint/compat';
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
+  // Whatever git ignores is not ours to lint: `npm start` leaves its demo folders (VM workspaces
+  // with .ts files among them) under .portfarm/, and eslint does not read .gitignore itself.
+  includeIgnoreFile(join(import.meta.dirname, '.gitignore'), 'the .gitignore'),
   {
     ignores: ['node_modules/', 'dist/', 'action/dist/', 'site-out/', 'state/', '**/*.js', '!eslint.config.js'],
   },
