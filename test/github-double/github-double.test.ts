@@ -73,16 +73,15 @@ describe('GitHub double', () => {
   const owner = 'macports';
   const repo = 'macports-ports';
 
+  // Closed newest first by after(), each even if another's close throws or before() stopped half-way.
+  const opened = new AsyncDisposableStack();
   before(async () => {
-    receiver = await startReceiver();
-    double = await startGitHubDouble({ webhookUrl: receiver.url, webhookSecret: SECRET, schema });
+    receiver = opened.adopt(await startReceiver(), (r) => r.close());
+    double = opened.adopt(await startGitHubDouble({ webhookUrl: receiver.url, webhookSecret: SECRET, schema }), (d) => d.close());
     octokit = appOctokit(double);
   });
 
-  after(async () => {
-    await double.close();
-    await receiver.close();
-  });
+  after(() => opened.disposeAsync());
 
   test('an App JWT gets an installation token; a wrong key gets 401 Bad credentials', async () => {
     const { data } = await octokit.rest.actions.listSelfHostedRunnersForRepo({ owner, repo });

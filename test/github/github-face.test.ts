@@ -37,13 +37,17 @@ describe('GitHub face against the double', () => {
     commits: [{ id: after, message: 'update', timestamp: '2026-11-26T06:00:00Z', added: [], removed: [], modified: paths }],
   });
 
+  // Closed newest first by after(), each even if another's close throws or before() stopped half-way.
+  const opened = new AsyncDisposableStack();
   before(async () => {
     store = new MemoryDeliveryStore();
     handler = createWebhookHandler({ secret: SECRET, store, farm, context: { repo: 'macports/macports-ports', workflow: 'ports.yml', platforms: PLATFORMS }, log: logged.log });
     server = createServer((req, res) => { handler.handle(req, res); });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    double = await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, webhookSecret: SECRET });
+    opened.defer(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
+    double = opened.adopt(await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, webhookSecret: SECRET }), (d) => d.close());
+    opened.defer(() => handler.close());
     clients = await createGitHubClients(
       { appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', retryBaseMs: 1, writeSpacingMs: 0, log: logged.log },
       signal,
@@ -52,9 +56,7 @@ describe('GitHub face against the double', () => {
   });
 
   after(async () => {
-    await handler.close();
-    await double.close();
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await opened.disposeAsync();
     double.assertNoViolations();
   });
 

@@ -26,21 +26,22 @@ let farm: RecordingFarm;
 let path = '';
 let store: SqliteDeliveryStore;
 
+// Closed newest first by after(), each even if another's close throws or before() stopped half-way.
+const opened = new AsyncDisposableStack();
 before(async () => {
   path = join(mkdtempSync(join(tmpdir(), 'portfarm-webhook-bad-')), 'state.sqlite');
   store = new SqliteDeliveryStore(path);
+  opened.defer(() => { store.close(); });
   farm = new RecordingFarm();
   handler = createWebhookHandler({ secret: SECRET, store, farm, context, log: captureLog().log, maxBodyBytes: MAX_BODY });
   server = createServer((req, res) => { handler.handle(req, res); });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
+  opened.defer(() => new Promise<void>((resolve) => server.close(() => { resolve(); })));
+  opened.defer(() => handler.close());
   url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/webhooks`;
 });
-after(async () => {
-  await handler.close();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  store.close();
-});
+after(() => opened.disposeAsync());
 
 /** The deliveries table as another process sees it: what a restart would resume or redeliver. */
 function deliveries(): string {

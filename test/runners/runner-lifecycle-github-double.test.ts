@@ -31,6 +31,8 @@ let manager: RunnerManager;
 let backend: FakeVmBackend;
 let octokit: Octokit;
 const events: string[] = [];
+// Closed newest first by after(), each even if another's close throws or before() stopped half-way.
+const opened = new AsyncDisposableStack();
 
 before(async () => {
   const webhooks = new Webhooks({ secret: SECRET });
@@ -52,11 +54,12 @@ before(async () => {
   });
   receiver.listen(0, '127.0.0.1');
   await once(receiver, 'listening');
-  double = await startGitHubDouble({
+  opened.defer(() => new Promise<void>((resolve) => receiver.close(() => { resolve(); })));
+  double = opened.adopt(await startGitHubDouble({
     webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks`,
     webhookSecret: SECRET,
     workflows: { 'ports.yml': portsWithPlatformLabel },
-  });
+  }), (d) => d.close());
   octokit = new Octokit({
     baseUrl: double.url,
     authStrategy: createAppAuth,
@@ -81,13 +84,10 @@ before(async () => {
     reconcileIntervalMs: 0,
   });
   await manager.start();
+  opened.defer(() => manager.stop());
 });
 
-after(async () => {
-  await manager.stop();
-  await double.close();
-  await new Promise<void>((resolve) => receiver.close(() => { resolve(); }));
-});
+after(() => opened.disposeAsync());
 
 test('GitHub double: dispatched run → queued webhook → VM + JIT runner → job succeeds → VM and registration gone', async () => {
   const dispatched = await octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
