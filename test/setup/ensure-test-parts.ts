@@ -25,9 +25,12 @@ async function missingParts(): Promise<MissingPart[]> {
 }
 
 function aptGet(args: string[]): void {
-  // The lock timeout waits for an apt run already going (unattended upgrades at boot) instead of failing.
-  const run = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (run.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${run.error?.message ?? `exit ${String(run.status ?? run.signal)}`}); run it by hand to see why`);
+  // The lock timeout waits for an apt run already going (unattended upgrades at boot) instead of
+  // failing. Its progress is shown only when it fails: a test log is not the place for dpkg's.
+  const run = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (run.status === 0) return;
+  process.stderr.write(`${run.stdout}${run.stderr}ensure-test-parts: apt-get ${args.join(' ')} failed (${run.error?.message ?? `exit ${String(run.status ?? run.signal)}`}); the packages the tests need are named above\n`);
+  process.exit(1);
 }
 
 const plan = planTestParts(await missingParts(), process.getuid?.() === 0);
