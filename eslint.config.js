@@ -41,6 +41,35 @@ export default tseslint.config(
     },
   },
   {
+    // #22.4: the action is bundled into action/dist and runs inside build VMs. It shares only
+    // controller/model/ with the controller (port names, the port-list schema): never the
+    // service's config, queue, GitHub or hand-off code, which would ship in the bundle.
+    files: ['action/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)controller/(?!model/)',
+              message: 'the action may import only controller/model/ from the controller; move what both need into controller/model/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // controller/model/ is what the action bundles: it may import only itself and packages.
+    files: ['controller/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./', message: 'controller/model/ is shared with the action: import only from controller/model/ and packages' }] },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

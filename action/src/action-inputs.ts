@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isBuildId } from '../../controller/model/build-id.ts';
 import { explainBadPortName, isPortName } from '../../controller/model/port-name.ts';
-import { PLATFORM_NAME } from '../../controller/config/config-schema.ts';
+import { PLATFORM_NAME } from '../../controller/model/platform-name.ts';
 
 export const STEPS = ['cleanup', 'selfupdate', 'checkout', 'list-subports', 'mirror-distfiles', 'install-dependencies', 'install-port', 'gather-archives', 'deploy'] as const;
 export type StepName = (typeof STEPS)[number];

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { coerceError } from '../../controller/errors/coerce-error.ts';
+import { coerceError } from '../../controller/model/coerce-error.ts';
 import type { Exec } from './exec.ts';
 
 /** The real `Exec`: execa, never rejecting (the exit code is mapped by the caller), lines streamed as they come. */

@@ -1,6 +1,6 @@
 import { portListSchema } from '../../controller/model/port-list.ts';
 import type { PortList } from '../../controller/model/port-list.ts';
-import { coerceError } from '../../controller/errors/coerce-error.ts';
+import { coerceError } from '../../controller/model/coerce-error.ts';
 import { StepFailure } from './step-failure.ts';
 
 export interface HandOffDeps {

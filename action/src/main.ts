@@ -2,7 +2,7 @@
 // to outputs, the job summary and the exit code. All decisions live in run-step.ts.
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { coerceError } from '../../controller/errors/coerce-error.ts';
+import { coerceError } from '../../controller/model/coerce-error.ts';
 import { ActionInputError, readActionInputs } from './action-inputs.ts';
 import { createCoreReporter } from './create-core-reporter.ts';
 import { createExecaExec } from './create-execa-exec.ts';

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { GITHUB_ACTIONS_ISSUER } from '../handoff/handoff-settings.ts';
+import { PLATFORM_NAME } from '../model/platform-name.ts';
 
-/** `15_arm64`, `10.15_x86_64`, `10.6_i386`, `10.8_x86_64_legacy`: the names MacPorts' builders carry. */
-export const PLATFORM_NAME = /^\d{1,2}(\.\d{1,2})?_(arm64|x86_64|i386|ppc)(_legacy)?$/;
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const REPO = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;

@@ -1,10 +1,3 @@
-/** Turns any thrown value into an Error, so every catch site can wrap with `{ cause }`. */
-export function coerceError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  if (typeof value === 'string') return new Error(value);
-  try {
-    return new Error(JSON.stringify(value));
-  } catch {
-    return new Error(String(value));
-  }
-}
+// coerceError is shared with the action, so it lives in controller/model/ (the only part of
+// controller/ the action may import); the controller's many importers keep this path.
+export { coerceError } from '../model/coerce-error.ts';

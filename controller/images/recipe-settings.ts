@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLATFORM_NAME } from '../config/config-schema.ts';
+import { PLATFORM_NAME } from '../model/platform-name.ts';
 
 const VERSION = /^\d+\.\d+\.\d+$/;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLATFORM_NAME } from '../config/config-schema.ts';
+import { PLATFORM_NAME } from './platform-name.ts';
 import { isBuildId } from './build-id.ts';
 import { explainBadPortName, isPortName } from './port-name.ts';
 
