@@ -39,6 +39,11 @@ const githubSchema = z.strictObject({
     .regex(ENV_NAME, { error: 'must name an environment variable, e.g. PORTFARM_WEBHOOK_SECRET' })
     .default('PORTFARM_WEBHOOK_SECRET'),
   repo: z.string().regex(REPO, { error: 'must be owner/name of the ports repository, e.g. macports/macports-ports' }),
+  /**
+   * GitHub's numeric id of `repo` (`gh api repos/OWNER/NAME --jq .id`): a watcher's OIDC token
+   * must carry it, since a name can change hands and an id cannot. Required by `serve`.
+   */
+  repositoryId: z.int({ error: 'must be the numeric id of the ports repository (gh api repos/OWNER/NAME --jq .id)' }).positive({ error: 'must be positive' }).optional(),
   apiUrl: z.url({ error: 'must be a URL, e.g. https://api.github.com' }).default('https://api.github.com'),
   workflow: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, { error: 'must be a workflow file name, e.g. ports.yml' }).default('ports.yml'),
 });

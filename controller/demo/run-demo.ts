@@ -8,7 +8,7 @@ import type { RunRecord } from '../../test/github-double/double-records.ts';
 import { startGitHubDouble } from '../../test/github-double/github-double.ts';
 import { loadPullRequestWorkflow } from '../../test/github-double/pull-request-workflow.ts';
 import { startRunnerStandIn } from '../../test/github-double/runner-stand-in.ts';
-import { startTokenIssuer } from '../../test/handoff/issue-tokens.ts';
+import { REPOSITORY_ID, startTokenIssuer } from '../../test/handoff/issue-tokens.ts';
 import { buildSite } from '../../site/build/build-site.ts';
 import type { Config } from '../config/config-schema.ts';
 import { DEFAULT_CONFIG } from '../config/default-config.ts';
@@ -140,7 +140,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         backends: { fake: backend },
         graph,
         ports: facts,
-        handoff: handoffSettings({ repository: config.github.repo, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl }),
+        handoff: handoffSettings({ repository: config.github.repo, repositoryId: REPOSITORY_ID, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl }),
         ledgerPath: paths.ledger,
         mail: { send: mailSender, settings: { from: config.mail.from, buildsList: config.mail.buildsList } },
         signal: options.signal,

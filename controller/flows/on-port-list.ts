@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { acceptWatcherList } from '../handoff/accept-watcher-list.ts';
 import type { AcceptPortList } from '../handoff/create-port-list-handler.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
@@ -11,7 +10,6 @@ export interface OnPortListOptions {
   readonly stats: Pick<ControllerStats, 'buildersQueued' | 'supersededDropped'>;
   /** Asks for a scheduling round. */
   readonly kick: () => void;
-  readonly log: Logger;
   readonly now: () => Date;
 }
 
@@ -19,16 +17,14 @@ export interface OnPortListOptions {
  * A watcher handed over its port list (`POST /api/port-list`, after the request's token was
  * verified by the hand-off handler): its builders are queued, older pending builders of the
  * same ports dropped, and each listed port's check goes `queued`. A list its run may not hand
- * over (another run's build, an unknown one) is refused with the reason and changes nothing.
+ * over (another run's build or attempt, another revision, an unknown build) is refused with the
+ * reason and changes nothing; the hand-off handler counts and logs it (EventRejections).
  */
 export function createOnPortList(options: OnPortListOptions): AcceptPortList {
-  const { reorder, checks, stats, kick, log, now } = options;
+  const { reorder, checks, stats, kick, now } = options;
   return (list, watcher) => {
     const outcome = acceptWatcherList(reorder, list, watcher, now());
-    if ('reason' in outcome) {
-      log.warn({ buildId: list.buildId, runId: watcher.runId, reason: outcome.reason }, 'port list refused');
-      return Promise.resolve(outcome);
-    }
+    if ('reason' in outcome) return Promise.resolve(outcome);
     stats.buildersQueued += outcome.added.length;
     stats.supersededDropped += outcome.coalesced.length;
     checks.queued(list);

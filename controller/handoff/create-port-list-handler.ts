@@ -1,5 +1,8 @@
-import { coerceError } from '../errors/coerce-error.ts';
+import type { Logger } from 'pino';
+import type { EventRejections } from '../github/event-rejections.ts';
+import { coerceError } from '../model/coerce-error.ts';
 import type { PortList } from '../model/port-list.ts';
+import { refuse, type HandoffRefusal } from './handoff-refusal.ts';
 import type { PortListVerifier, WatcherIdentity } from './verify-port-list-request.ts';
 
 /** The request as any HTTP layer can give it: no node:http here. */
@@ -15,23 +18,35 @@ export interface HandoffResponse {
   readonly body: string;
 }
 
-/** Why a verified run may still not hand over this list (unknown build, another run's build): nothing was queued. */
-export interface PortListRefusal {
-  readonly status: 403 | 404 | 409;
-  readonly reason: string;
-}
-
 /** What the controller does with an accepted list: queue the builders and answer how many, or refuse it. */
-export type AcceptPortList = (list: PortList, watcher: WatcherIdentity) => Promise<{ readonly builders: number } | PortListRefusal>;
+export type AcceptPortList = (list: PortList, watcher: WatcherIdentity) => Promise<{ readonly builders: number } | HandoffRefusal>;
+
+/** Where the operator sees refusals: the trust boundary's counter and log, and the log for outages. */
+export interface HandoffReporting {
+  readonly rejections: Pick<EventRejections, 'reject'>;
+  readonly log: Pick<Logger, 'warn'>;
+}
 
 const json = (status: number, value: unknown): HandoffResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 
 /**
- * `POST /api/port-list`: verify, then hand to `accept`. Every refusal answers with the reason
- * (the action shows it in the job's log); a failure inside `accept` is a 500 with the cause
- * logged by the caller, never swallowed as a 200 (probot#907).
+ * `POST /api/port-list`: verify, then hand to `accept`. Every refusal answers with the reason,
+ * and the claim and value expected when one was wrong (the action shows it in the job's log),
+ * and is counted and logged through `EventRejections`; a 503 (the issuer's keys unreachable)
+ * is the controller's outage, logged, not counted against the caller. A failure inside
+ * `accept` is a 500 with the cause logged by the caller, never swallowed as a 200 (probot#907).
  */
-export function createPortListHandler(verify: PortListVerifier, accept: AcceptPortList): (request: HandoffRequest) => Promise<HandoffResponse> {
+export function createPortListHandler(verify: PortListVerifier, accept: AcceptPortList, reporting: HandoffReporting): (request: HandoffRequest) => Promise<HandoffResponse> {
+  const refused = (refusal: HandoffRefusal, subject: string, buildId: string | undefined): HandoffResponse => {
+    const details = { status: refusal.status, why: refusal.reason, ...(buildId === undefined ? {} : { buildId }), ...(refusal.claim === undefined ? {} : { claim: refusal.claim, expected: refusal.expected }) };
+    if (refusal.status === 503) reporting.log.warn(details, 'port list not taken: the issuer\'s keys are unreachable; the watcher retries');
+    else reporting.rejections.reject(refusal.rejection, subject, details);
+    return json(refusal.status, {
+      error: refusal.reason,
+      retryable: refusal.retryable,
+      ...(refusal.claim === undefined ? {} : { claim: refusal.claim, expected: refusal.expected }),
+    });
+  };
   return async (request) => {
     const header = request.headers.authorization;
     const authorization = typeof header === 'string' ? header : header?.[0];
@@ -44,10 +59,11 @@ export function createPortListHandler(verify: PortListVerifier, accept: AcceptPo
     }
     // The token first: a caller without a valid one learns nothing about the body.
     const result = await verify(authorization, body);
-    if (!result.ok && !(result.status === 400 && notJson !== undefined)) return json(result.status, { error: result.reason, retryable: result.retryable });
-    if (notJson !== undefined || !result.ok) return json(400, { error: notJson, retryable: false });
+    if (!result.ok && !(result.status === 400 && notJson !== undefined)) return refused(result, 'unverified token', undefined);
+    if (notJson !== undefined || !result.ok) return refused(refuse(400, 'handoff-bad-list', notJson ?? 'the body is not a port list'), 'unparsed list', undefined);
+    const subject = `run ${result.watcher.runId}`;
     const outcome = await accept(result.portList, result.watcher);
-    if ('reason' in outcome) return json(outcome.status, { error: outcome.reason, retryable: false });
+    if ('reason' in outcome) return refused(outcome, subject, result.portList.buildId);
     return json(202, { builders: outcome.builders, ports: result.portList.ports.length, excluded: result.portList.excluded.length });
   };
 }

@@ -1,34 +1,30 @@
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { portListSchema } from '../model/port-list.ts';
 import type { PortList } from '../model/port-list.ts';
-import { coerceError } from '../errors/coerce-error.ts';
-import type { HandoffSettings } from './handoff-settings.ts';
+import { coerceError } from '../model/coerce-error.ts';
+import { refuse, type HandoffRefusal } from './handoff-refusal.ts';
+import { expectedWorkflowRef, type HandoffSettings } from './handoff-settings.ts';
+import { IssuerKeysUnavailable, issuerKeys } from './issuer-keys.ts';
 
-/** Who handed the list over, from the verified token: the controller matches `runId` to the build it dispatched. */
+/** Who handed the list over, from the verified token: the controller matches run and attempt to the build it dispatched. */
 export interface WatcherIdentity {
   readonly repository: string;
+  readonly repositoryId: string;
   readonly runId: string;
+  readonly runAttempt: string;
   readonly sha: string;
   readonly ref: string;
   readonly workflowRef: string;
+  readonly jobWorkflowRef: string;
   readonly eventName: string;
 }
 
-export type HandoffResult =
-  | { readonly ok: true; readonly portList: PortList; readonly watcher: WatcherIdentity }
-  | {
-      readonly ok: false;
-      /** 400 bad body, 401 no/invalid token, 403 a valid token from the wrong repository/workflow/event, 503 keys unreachable. */
-      readonly status: 400 | 401 | 403 | 503;
-      readonly reason: string;
-      /** Only 503 (the issuer's keys could not be fetched) is worth retrying. */
-      readonly retryable: boolean;
-    };
+export type HandoffResult = { readonly ok: true; readonly portList: PortList; readonly watcher: WatcherIdentity } | ({ readonly ok: false } & HandoffRefusal);
 
 export type PortListVerifier = (authorization: string | undefined, body: unknown) => Promise<HandoffResult>;
 
-const reject = (status: 400 | 401 | 403 | 503, reason: string): HandoffResult => ({ ok: false, status, reason, retryable: status === 503 });
+const reject = (...args: Parameters<typeof refuse>): HandoffResult => ({ ok: false, ...refuse(...args) });
 
 function claim(payload: JWTPayload, name: string): string {
   const value = payload[name];
@@ -36,17 +32,44 @@ function claim(payload: JWTPayload, name: string): string {
 }
 
 /**
+ * The claims that bind a token to a run the controller dispatched, checked in this order. Anyone
+ * who can open a pull request can run any workflow code in the repository, and a fork or a
+ * renamed repository can reuse the name: only a `workflow_dispatch` run of ports.yml on the
+ * default branch of this very repository (by id) may hand over a list.
+ */
+function bindingProblem(watcher: WatcherIdentity, settings: HandoffSettings): HandoffResult | undefined {
+  const workflowRef = expectedWorkflowRef(settings);
+  const checks: readonly { readonly claim: string; readonly got: string; readonly expected: string; readonly rejection: string; readonly fix: string }[] = [
+    { claim: 'repository', got: watcher.repository, expected: settings.repository, rejection: 'handoff-foreign-repository', fix: 'config github.repo' },
+    { claim: 'repository_id', got: watcher.repositoryId, expected: String(settings.repositoryId), rejection: 'handoff-foreign-repository-id', fix: 'config github.repositoryId' },
+    { claim: 'event_name', got: watcher.eventName, expected: 'workflow_dispatch', rejection: 'handoff-not-dispatched', fix: 'only runs the controller dispatched hand off port lists' },
+    { claim: 'ref', got: watcher.ref, expected: `refs/heads/${settings.branch}`, rejection: 'handoff-foreign-ref', fix: 'the controller dispatches watchers on this branch only' },
+    { claim: 'workflow_ref', got: watcher.workflowRef, expected: workflowRef, rejection: 'handoff-foreign-workflow', fix: 'config github.workflow' },
+    { claim: 'job_workflow_ref', got: watcher.jobWorkflowRef, expected: workflowRef, rejection: 'handoff-reusable-workflow', fix: 'the watcher job must be in ports.yml itself, not in a workflow it calls' },
+  ];
+  for (const check of checks) {
+    if (check.got === check.expected) continue;
+    return reject(403, check.rejection, `the token's "${check.claim}" claim is ${JSON.stringify(check.got)}; expected ${JSON.stringify(check.expected)} (${check.fix})`, {
+      claim: check.claim,
+      expected: check.expected,
+    });
+  }
+  return undefined;
+}
+
+/**
  * Verifies a watcher's hand-off: the bearer token is a GitHub Actions OIDC token (signature
- * against the issuer's JWKS, issuer, audience, expiry) from a `workflow_dispatch` run of the
- * configured workflow in the configured repository, and the body is a `portListSchema` list.
- * Pure apart from fetching the JWKS (cached by jose); `keys` and `now` are injectable.
+ * against the issuer's JWKS, issuer, audience, expiry) bound to a `workflow_dispatch` run of
+ * the configured workflow on the default branch of the configured repository, and the body
+ * is a `portListSchema` list. Whether that run is the one dispatched for the list's build is
+ * `acceptWatcherList`'s to decide. Pure apart from fetching the JWKS (cached by jose); `keys`
+ * and `now` are injectable.
  */
 export function createPortListVerifier(settings: HandoffSettings, options: { keys?: JWTVerifyGetKey; now?: () => Date } = {}): PortListVerifier {
-  const keys = options.keys ?? createRemoteJWKSet(new URL(settings.jwksUrl));
-  const workflowPrefix = `${settings.repository}/.github/workflows/${settings.workflowFile}@`;
+  const keys = issuerKeys(settings.jwksUrl, options.keys);
   return async (authorization, body) => {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
-    if (token === undefined) return reject(401, 'no bearer token: the watcher must send its job\'s OIDC token (Authorization: Bearer <token>)');
+    if (token === undefined) return reject(401, 'handoff-no-token', 'no bearer token: the watcher must send its job\'s OIDC token (Authorization: Bearer <token>)');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -57,37 +80,38 @@ export function createPortListVerifier(settings: HandoffSettings, options: { key
       }));
     } catch (caught) {
       const error = coerceError(caught);
-      if (error instanceof errors.JWTExpired) return reject(401, `the OIDC token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`);
+      if (error instanceof IssuerKeysUnavailable || error instanceof errors.JWKSTimeout) return reject(503, 'handoff-keys-unavailable', `${error.message}; the watcher retries`);
+      if (error instanceof errors.JWTExpired) return reject(401, 'handoff-bad-token', `the OIDC token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`);
       if (error instanceof errors.JWTClaimValidationFailed) {
         const got = error.payload[error.claim];
-        return reject(401, `the OIDC token's "${error.claim}" claim is ${JSON.stringify(got)}; expected ${error.claim === 'aud' ? JSON.stringify(settings.audience) : error.claim === 'iss' ? JSON.stringify(settings.issuer) : 'a valid value'} (${error.reason})`);
+        const expected = error.claim === 'aud' ? settings.audience : error.claim === 'iss' ? settings.issuer : undefined;
+        return reject(
+          401,
+          'handoff-bad-token',
+          `the OIDC token's "${error.claim}" claim is ${JSON.stringify(got)}; expected ${expected === undefined ? 'a valid value' : JSON.stringify(expected)} (${error.reason})`,
+          expected === undefined ? undefined : { claim: error.claim, expected },
+        );
       }
-      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-        return reject(503, `could not fetch the issuer's keys from ${settings.jwksUrl}: ${error.message}`);
-      }
-      return reject(401, `the OIDC token does not verify against ${settings.jwksUrl}: ${error.message}`);
+      // Anything else (a bad signature, a malformed token, one jose cannot even parse) is refused.
+      return reject(401, 'handoff-bad-token', `the OIDC token does not verify against ${settings.jwksUrl}: ${error.message}`);
     }
     const watcher: WatcherIdentity = {
       repository: claim(payload, 'repository'),
+      repositoryId: claim(payload, 'repository_id'),
       runId: claim(payload, 'run_id'),
+      runAttempt: claim(payload, 'run_attempt'),
       sha: claim(payload, 'sha'),
       ref: claim(payload, 'ref'),
-      workflowRef: claim(payload, 'workflow_ref') || claim(payload, 'job_workflow_ref'),
+      workflowRef: claim(payload, 'workflow_ref'),
+      jobWorkflowRef: claim(payload, 'job_workflow_ref'),
       eventName: claim(payload, 'event_name'),
     };
-    if (watcher.repository !== settings.repository) {
-      return reject(403, `the token is from repository ${JSON.stringify(watcher.repository)}; this controller accepts port lists from ${settings.repository} only (config github.repo)`);
-    }
-    if (!watcher.workflowRef.startsWith(workflowPrefix)) {
-      return reject(403, `the token is from workflow ${JSON.stringify(watcher.workflowRef)}; port lists come from ${workflowPrefix}<ref> only (config github.workflow)`);
-    }
-    if (watcher.eventName !== 'workflow_dispatch') {
-      return reject(403, `the token is from a ${JSON.stringify(watcher.eventName)} run; only runs the controller dispatched (workflow_dispatch) hand off port lists`);
-    }
+    const unbound = bindingProblem(watcher, settings);
+    if (unbound !== undefined) return unbound;
     const parsed = portListSchema.safeParse(body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-      return reject(400, `the port list is not valid: ${problems.join('; ')}`);
+      return reject(400, 'handoff-bad-list', `the port list is not valid: ${problems.join('; ')}`);
     }
     return { ok: true, portList: parsed.data, watcher };
   };

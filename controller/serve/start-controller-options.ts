@@ -3,6 +3,7 @@ import type { BackendName, Config } from '../config/config-schema.ts';
 import type { CacheServer } from '../caches/cache-server.ts';
 import type { HostDiskProbe } from '../caches/disk-admission-service.ts';
 import type { GitHubClients } from '../github/create-github-clients.ts';
+import type { EventRejections } from '../github/event-rejections.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import type { HostShell } from '../images/host-shell.ts';
 import type { ImageRolloutService } from '../images/image-rollout-service.ts';
@@ -35,7 +36,7 @@ export interface StartControllerOptions {
   readonly installationId?: number;
   /** GitHub's advice is 1 s between writes; the demo against the double sets 0. */
   readonly writeSpacingMs?: number;
-  /** The branch dispatched runs start from. */
+  /** The branch dispatched runs start from (default `handoff.branch`); a watcher's token must name it. */
   readonly ref?: string;
   readonly runners?: Partial<Pick<RunnerManagerOptions, 'deadlines' | 'retry' | 'runnerCommand' | 'watchdogIntervalMs' | 'reconcileIntervalMs'>>;
   /** Scheduling rounds also run this often without an event (reconcile, warm starts). */
@@ -75,6 +76,8 @@ export interface RunningController {
   readonly cacheServer: CacheServer | null;
   readonly clients: GitHubClients;
   readonly stats: Readonly<ControllerStats>;
+  /** Events the trust boundary refused (`portfarm_events_rejected_total{reason}`). */
+  readonly rejections: EventRejections;
   /** Settles when the start-up recovery of missed webhook deliveries has run (whatever its outcome). */
   readonly recovered: Promise<void>;
   snapshot(): StatusSnapshot;

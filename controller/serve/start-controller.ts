@@ -13,6 +13,7 @@ import { CheckRunPublisher } from '../github/check-run-publisher.ts';
 import { createWebhookHandler } from '../github/create-webhook-handler.ts';
 import { explainFailedRun } from '../github/explain-failed-run.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
+import { EventRejections } from '../github/event-rejections.ts';
 import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
@@ -53,13 +54,17 @@ export async function startController(options: StartControllerOptions): Promise<
   const secret = requireSecret(config);
   const db = openStore(config.state.path);
   const deliveries = new SqliteDeliveryStore(db);
-  const { clients, gateway } = await connectGitHub(config, { ...options, log }, signal);
+  // Watchers are dispatched on this branch, and a watcher's token must name it.
+  const dispatchBranch = options.ref ?? options.handoff.branch;
+  const { clients, gateway } = await connectGitHub(config, { ...options, ref: dispatchBranch, log }, signal);
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
   const checks = new CheckPublishing({ publisher: new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) }), reorder, versionOf: options.ports.versionOf, now });
   const stats = emptyStats();
   const failures = new RecentFailures();
   const notes = new BuildNotes();
   const upkeepMetrics = new Registry();
+  // The one counter and log of everything the trust boundary refuses (forged hand-offs, …).
+  const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
   const hostShell = options.hostShell ?? createSshHostShell();
   const releases = options.fetchRunnerReleases === undefined ? {} : { fetchRunnerReleases: options.fetchRunnerReleases };
   const { images, store: imageRegistry } = createImageRollout(config, { hostShell, ...releases, metrics: upkeepMetrics, log: log.child({ component: 'images' }), now });
@@ -97,7 +102,11 @@ export async function startController(options: StartControllerOptions): Promise<
     host: config.controller.host,
     port: config.controller.port,
     webhook: (req, res) => { webhook.handle(req, res); },
-    portList: createPortListHandler(createPortListVerifier(options.handoff), createOnPortList({ reorder, checks, stats, kick, log, now })),
+    portList: createPortListHandler(
+      createPortListVerifier({ ...options.handoff, branch: dispatchBranch }),
+      createOnPortList({ reorder, checks, stats, kick, now }),
+      { rejections, log: log.child({ component: 'handoff' }) },
+    ),
     status: createStatusRequestHandler(status.feed, { onError: (error) => { log.warn({ err: error }, 'status stream failed'); } }),
     metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]),
     log,
@@ -122,7 +131,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const upkeep = startUpkeepTimers({ disk, images, runners, cacheLayout: cache?.layout ?? null, intervals, publish: status.publish, log, cacheLog, signal, now });
   let closing: Promise<void> | undefined;
   return {
-    url: http.url, reorder, runners, images, cacheServer: cache?.server ?? null, clients, stats, recovered,
+    url: http.url, reorder, runners, images, cacheServer: cache?.server ?? null, clients, stats, rejections, recovered,
     snapshot: status.snapshot,
     runUpkeep: () => upkeep.runOnce(),
     idle: async () => { await webhook.idle(); await loop.idle(); },

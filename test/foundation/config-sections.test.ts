@@ -18,7 +18,7 @@ import { startOrchardDouble } from '../runners/orchard-double/orchard-double.ts'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const example = readFileSync(join(root, 'controller', 'config', 'portfarm.config.example.yaml'), 'utf8');
 
-const MINIMAL = `github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports }
+const MINIMAL = `github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports, repositoryId: 42420001 }
 platforms:
   - name: 15_arm64
     image: macos-15-base
@@ -53,6 +53,18 @@ test('without the new sections the defaults are what the runner manager and hand
   // The embedded demo defaults carry the same sections.
   assert.deepEqual(DEFAULT_CONFIG.runners, config.runners);
   assert.deepEqual(DEFAULT_CONFIG.handoff, config.handoff);
+});
+
+test('without github.repositoryId the hand-off cannot check a token: serve stops naming the key and how to find it', () => {
+  const config = parseConfig(MINIMAL.replace(', repositoryId: 42420001', ''), 'no-id.yaml', {});
+  assert.equal(config.github.repositoryId, undefined, 'optional in the file: offline commands do not need it');
+  assert.throws(() => handoffSettingsFromConfig(config), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.message, /^no-id\.yaml: 1 problem in the config:\n {2}- github\.repositoryId: \(missing\) is required to accept watchers' port lists: .*gh api repos\/macports\/macports-ports --jq \.id/);
+    return true;
+  });
+  assert.equal(handoffSettingsFromConfig(parseConfig(MINIMAL, 'minimal', {})).repositoryId, 42420001);
+  assert.deepEqual(problemsOf(MINIMAL.replace('repositoryId: 42420001', 'repositoryId: macports')), ['github.repositoryId: "macports": must be the numeric id of the ports repository (gh api repos/OWNER/NAME --jq .id)']);
 });
 
 test('the sample sets every new section and it is valid', () => {

@@ -10,7 +10,8 @@ import type { PortList } from '../../controller/model/port-list.ts';
 import type { WatcherIdentity } from '../../controller/handoff/verify-port-list-request.ts';
 import { ACTION_DEFAULTS, runAction } from '../action/run-action.ts';
 import { tempDir } from '../action/fixtures.ts';
-import { startTokenIssuer } from './issue-tokens.ts';
+import { recordHandoffReporting } from './handoff-reporting.ts';
+import { REPOSITORY_ID, startTokenIssuer } from './issue-tokens.ts';
 
 /**
  * The whole hand-off: the bundled action (a watcher's list-subports step over the mpbb double)
@@ -21,10 +22,10 @@ test('a watcher hands its list to the controller with a verified OIDC token; a w
   const issuer = await startTokenIssuer();
   t.after(issuer.close);
   const accepted: { list: PortList; watcher: WatcherIdentity }[] = [];
-  const handle = createPortListHandler(createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' })), (list, watcher) => {
+  const handle = createPortListHandler(createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID })), (list, watcher) => {
     accepted.push({ list, watcher });
     return Promise.resolve({ builders: list.ports.length });
-  });
+  }, recordHandoffReporting());
   const tokenRequests: string[] = [];
   // One loopback server plays the runner's token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) and the controller.
   const server = createServer((request, response) => {
@@ -79,6 +80,6 @@ test('a watcher hands its list to the controller with a verified OIDC token; a w
   assert.equal(accepted.length, 1);
   assert.equal(
     refused.stdout.split('\n').at(-1),
-    `::error title=port list refused by the controller (HTTP 401)::the controller at ${base}/api/port-list refused the port list: HTTP 401 {"error":"the OIDC token's \\"aud\\" claim is \\"not-portfarm\\"; expected \\"portfarm\\" (check_failed)","retryable":false} (the OIDC token was rejected: check the audience input and the controller's repository/workflow settings) (permanent)`,
+    `::error title=port list refused by the controller (HTTP 401)::the controller at ${base}/api/port-list refused the port list: HTTP 401 {"error":"the OIDC token's \\"aud\\" claim is \\"not-portfarm\\"; expected \\"portfarm\\" (check_failed)","retryable":false,"claim":"aud","expected":"portfarm"} (the OIDC token was rejected: check the audience input and the controller's repository/workflow settings) (permanent)`,
   );
 });

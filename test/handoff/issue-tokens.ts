@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { JWTPayload } from 'jose';
 
+/** The GitHub double's id for macports/macports-ports: what a `ports` job's token says as `repository_id`. */
+export const REPOSITORY_ID = 4242_0001;
+
 /**
  * A stand-in for GitHub's OIDC issuer on 127.0.0.1: a key pair, its JWKS served over HTTP at
  * `/.well-known/jwks`, and tokens with the claims a `ports` job's token carries.
@@ -26,10 +29,12 @@ export async function startTokenIssuer() {
 
   const claims = (overrides: JWTPayload = {}): JWTPayload => ({
     repository: 'macports/macports-ports',
+    repository_id: String(REPOSITORY_ID),
     repository_owner: 'macports',
     ref: 'refs/heads/master',
     sha: '70b44a41bbbb627007b18ae0551cddb24c009bf2',
     run_id: '9100200300',
+    run_attempt: '1',
     event_name: 'workflow_dispatch',
     workflow: 'ports',
     workflow_ref: 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/master',

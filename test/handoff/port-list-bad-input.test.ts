@@ -10,7 +10,8 @@ import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
 import { SMALL_GRAPH } from '../queue/queue-helpers.ts';
-import { startTokenIssuer } from './issue-tokens.ts';
+import { recordHandoffReporting } from './handoff-reporting.ts';
+import { REPOSITORY_ID, startTokenIssuer } from './issue-tokens.ts';
 
 const issuer = await startTokenIssuer();
 test.after(issuer.close);
@@ -24,8 +25,8 @@ async function farm(): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; post
   const reorder = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'w' });
   reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, changedPorts: ['curl'], force: false, prNumber: null, now: at });
   await reorder.pump(at, new AbortController().signal);
-  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
-  const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)));
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
+  const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)), recordHandoffReporting());
   const post = async (body: unknown, runId = '1000'): Promise<HandoffResponse> =>
     handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { run_id: runId } })}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { db, gateway, post };
@@ -79,7 +80,7 @@ test('hand-off: a list for another build, platform or run is refused with 404/40
   };
   await refused({ ...good, buildId: 'w-99' }, undefined, 404, /^build w-99 is unknown to this controller; a watcher hands over the list of the build it was dispatched for/);
   await refused({ ...good, platform: '14_x86_64' }, undefined, 409, /^build w-1 runs on 15_arm64, but the list says platform "14_x86_64"/);
-  await refused(good, '4242', 403, /^run 4242 is not the run of build w-1 \(that build is run 1000\); a run may only hand over the list of its own build/);
+  await refused(good, '4242', 403, /^the token's "run_id" claim is "4242"; expected "1000", the run of build w-1: a run may only hand over the list of its own build/);
   assert.equal(dump(db), before, 'queue unchanged');
   assert.equal(gateway.calls.length, calls, 'no dispatch or cancel');
   // The right run is accepted; a builder's id is then refused: only watchers hand over lists.
@@ -93,8 +94,8 @@ test('hand-off: a list for another build, platform or run is refused with 404/40
 test('hand-off: bad, expired and other-repository tokens are refused before the body is looked at; nothing is accepted', async () => {
   const { db, post } = await farm();
   const before = dump(db);
-  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
-  const handle = createPortListHandler(verify, () => assert.fail('nothing is accepted'));
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
+  const handle = createPortListHandler(verify, () => assert.fail('nothing is accepted'), recordHandoffReporting());
   const body = JSON.stringify(good);
   const answers = [
     await handle({ headers: { authorization: 'Bearer not.a.jwt' }, body }),
@@ -105,7 +106,7 @@ test('hand-off: bad, expired and other-repository tokens are refused before the 
   ];
   assert.deepEqual(answers.map((a) => a.status), [401, 401, 403, 401, 401]);
   assert.match(answers[1]?.body ?? '', /expired at/);
-  assert.match(answers[2]?.body ?? '', /from repository \\"evil\/macports-ports\\"; this controller accepts port lists from macports\/macports-ports only/);
+  assert.match(answers[2]?.body ?? '', /the token's \\"repository\\" claim is \\"evil\/macports-ports\\"; expected \\"macports\/macports-ports\\" \(config github.repo\)/);
   assert.equal((await post(good, '1000')).status, 202, 'the good token still works');
   assert.notEqual(dump(db), before);
 });

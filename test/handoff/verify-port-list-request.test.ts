@@ -5,10 +5,11 @@ import { createPortListVerifier } from '../../controller/handoff/verify-port-lis
 import { createPortListHandler } from '../../controller/handoff/create-port-list-handler.ts';
 import { GITHUB_ACTIONS_ISSUER, handoffSettings } from '../../controller/handoff/handoff-settings.ts';
 import type { PortList } from '../../controller/model/port-list.ts';
-import { startTokenIssuer } from './issue-tokens.ts';
+import { recordHandoffReporting } from './handoff-reporting.ts';
+import { REPOSITORY_ID, startTokenIssuer } from './issue-tokens.ts';
 
 const issuer = await startTokenIssuer();
-const settings = handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' });
+const settings = handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID });
 const verify = createPortListVerifier(settings);
 const list = {
   buildId: 'w-101',
@@ -20,13 +21,15 @@ const list = {
 
 test.after(issuer.close);
 
-test('defaults point at GitHub: issuer token.actions.githubusercontent.com, JWKS at /.well-known/jwks, audience portfarm', () => {
-  assert.deepEqual(handoffSettings({ repository: 'macports/macports-ports' }), {
+test('defaults point at GitHub: issuer token.actions.githubusercontent.com, JWKS at /.well-known/jwks, audience portfarm, branch master', () => {
+  assert.deepEqual(handoffSettings({ repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }), {
     issuer: GITHUB_ACTIONS_ISSUER,
     jwksUrl: 'https://token.actions.githubusercontent.com/.well-known/jwks',
     audience: 'portfarm',
     repository: 'macports/macports-ports',
+    repositoryId: REPOSITORY_ID,
     workflowFile: 'ports.yml',
+    branch: 'master',
     clockToleranceSeconds: 30,
   });
 });
@@ -38,10 +41,13 @@ test('a good token from the ports workflow with a valid list is accepted, with w
     portList: list,
     watcher: {
       repository: 'macports/macports-ports',
+      repositoryId: String(REPOSITORY_ID),
       runId: '9100200300',
+      runAttempt: '1',
       sha: '70b44a41bbbb627007b18ae0551cddb24c009bf2',
       ref: 'refs/heads/master',
       workflowRef: 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/master',
+      jobWorkflowRef: 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/master',
       eventName: 'workflow_dispatch',
     },
   });
@@ -54,6 +60,9 @@ test('wrong audience → 401 naming the claim and the expected value', async () 
     ok: false,
     status: 401,
     reason: 'the OIDC token\'s "aud" claim is "https://github.com/macports"; expected "portfarm" (check_failed)',
+    rejection: 'handoff-bad-token',
+    claim: 'aud',
+    expected: 'portfarm',
     retryable: false,
   });
 });
@@ -63,14 +72,17 @@ test('wrong repository → 403; wrong workflow → 403; a pull_request run → 4
   assert.deepEqual(fork, {
     ok: false,
     status: 403,
-    reason: 'the token is from repository "someone/macports-ports"; this controller accepts port lists from macports/macports-ports only (config github.repo)',
+    reason: 'the token\'s "repository" claim is "someone/macports-ports"; expected "macports/macports-ports" (config github.repo)',
+    rejection: 'handoff-foreign-repository',
+    claim: 'repository',
+    expected: 'macports/macports-ports',
     retryable: false,
   });
   const other = await verify(`Bearer ${await issuer.issue({ claims: { workflow_ref: 'macports/macports-ports/.github/workflows/main.yml@refs/heads/master' } })}`, list);
   assert.equal(other.ok ? 0 : other.status, 403);
-  assert.match(other.ok ? '' : other.reason, /from workflow "macports\/macports-ports\/\.github\/workflows\/main\.yml@refs\/heads\/master"; port lists come from macports\/macports-ports\/\.github\/workflows\/ports\.yml@<ref> only/);
+  assert.equal(other.ok ? '' : other.reason, 'the token\'s "workflow_ref" claim is "macports/macports-ports/.github/workflows/main.yml@refs/heads/master"; expected "macports/macports-ports/.github/workflows/ports.yml@refs/heads/master" (config github.workflow)');
   const pr = await verify(`Bearer ${await issuer.issue({ claims: { event_name: 'pull_request' } })}`, list);
-  assert.deepEqual(pr.ok ? undefined : pr.reason, 'the token is from a "pull_request" run; only runs the controller dispatched (workflow_dispatch) hand off port lists');
+  assert.deepEqual(pr.ok ? undefined : pr.reason, 'the token\'s "event_name" claim is "pull_request"; expected "workflow_dispatch" (only runs the controller dispatched hand off port lists)');
 });
 
 test('expired token → 401 saying when it expired', async () => {
@@ -90,7 +102,7 @@ test('wrong issuer, a key not in the JWKS, no token → 401', async () => {
 });
 
 test('JWKS unreachable → 503, retryable', async () => {
-  const down = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: 'http://127.0.0.1:9/.well-known/jwks', repository: 'macports/macports-ports' }));
+  const down = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: 'http://127.0.0.1:9/.well-known/jwks', repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
   const result = await down(`Bearer ${await issuer.issue()}`, list);
   assert.equal(result.ok ? 0 : result.status, 503);
   assert.equal(result.ok ? undefined : result.retryable, true);
@@ -102,6 +114,7 @@ test('a good token with a bad list → 400 naming the field (portListSchema, sha
     ok: false,
     status: 400,
     reason: 'the port list is not valid: ports.1: port name "net/curl" contains "/"; give the port\'s name (e.g. curl), not its path',
+    rejection: 'handoff-bad-list',
     retryable: false,
   });
 });
@@ -111,13 +124,13 @@ test('the handler answers 202 with the number of builders queued, and the reason
   const handle = createPortListHandler(verify, (portList) => {
     accepted.push(portList);
     return Promise.resolve({ builders: portList.ports.length });
-  });
+  }, recordHandoffReporting());
   const good = await handle({ headers: { authorization: `Bearer ${await issuer.issue()}` }, body: JSON.stringify(list) });
   assert.deepEqual(good, { status: 202, headers: { 'content-type': 'application/json' }, body: '{"builders":3,"ports":3,"excluded":1}' });
   assert.deepEqual(accepted, [list]);
   const bad = await handle({ headers: { authorization: `Bearer ${await issuer.issue({ audience: 'other' })}` }, body: JSON.stringify(list) });
   assert.equal(bad.status, 401);
-  assert.equal(bad.body, '{"error":"the OIDC token\'s \\"aud\\" claim is \\"other\\"; expected \\"portfarm\\" (check_failed)","retryable":false}');
+  assert.equal(bad.body, '{"error":"the OIDC token\'s \\"aud\\" claim is \\"other\\"; expected \\"portfarm\\" (check_failed)","retryable":false,"claim":"aud","expected":"portfarm"}');
   const notJson = await handle({ headers: { authorization: `Bearer ${await issuer.issue()}` }, body: '{' });
   assert.equal(notJson.status, 400);
   assert.match(notJson.body, /the body is not JSON/);

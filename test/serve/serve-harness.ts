@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { Config, PlatformConfig } from '../../controller/config/config-schema.ts';
 import { DEFAULT_CONFIG } from '../../controller/config/default-config.ts';
 import { handoffSettings } from '../../controller/handoff/handoff-settings.ts';
+import { REPOSITORY_ID } from '../handoff/issue-tokens.ts';
 import { FakeVmBackend, type FakeVmBackendOptions } from '../../controller/runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController, type StartControllerOptions } from '../../controller/serve/start-controller.ts';
 import { startGitHubDouble, type GitHubDouble, type GitHubDoubleOptions } from '../github-double/github-double.ts';
@@ -81,7 +82,7 @@ export async function startServeHarness(
     backends: { fake: backend },
     graph: null,
     ports: { maintainersOf: () => [], versionOf: () => undefined },
-    handoff: handoffSettings({ repository: config.github.repo }),
+    handoff: handoffSettings({ repository: config.github.repo, repositoryId: REPOSITORY_ID }),
     ledgerPath: join(stateDir, 'ledger.ndjson'),
     mail: null,
     signal: stop.signal,

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import type { Config } from '../../../controller/config/config-schema.ts';
 import { DEFAULT_CONFIG } from '../../../controller/config/default-config.ts';
 import { handoffSettings } from '../../../controller/handoff/handoff-settings.ts';
+import { REPOSITORY_ID } from '../../handoff/issue-tokens.ts';
 import type { FailureMail } from '../../../controller/mail/build-failure-mail.ts';
 import { loadPortFacts } from '../../../controller/ports/load-port-facts.ts';
 import { loadPortsGraph } from '../../../controller/ports/load-ports-graph.ts';
@@ -66,7 +67,7 @@ const controller = await startController({
   backends: { [args.backend.kind]: backend },
   graph,
   ports: facts,
-  handoff: handoffSettings({ repository: config.github.repo, issuer: args.issuer, jwksUrl: args.jwksUrl }),
+  handoff: handoffSettings({ repository: config.github.repo, repositoryId: REPOSITORY_ID, issuer: args.issuer, jwksUrl: args.jwksUrl }),
   ledgerPath: args.ledgerPath,
   mail: {
     send: (mail: FailureMail) => {
