@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isBuildId } from '../../controller/model/build-id.ts';
 import { explainBadPortName, isPortName } from '../../controller/model/port-name.ts';
 import { PLATFORM_NAME } from '../../controller/model/platform-name.ts';
+import { controllerUrlProblem } from './controller-url-problem.ts';
 
 export const STEPS = ['cleanup', 'selfupdate', 'checkout', 'list-subports', 'mirror-distfiles', 'install-dependencies', 'install-port', 'gather-archives', 'deploy'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -40,7 +41,10 @@ export const actionInputsSchema = z
     force: flag('force'),
     'changed-since': optionalSha,
     'hand-off': flag('hand-off'),
-    'controller-url': optionalUrl,
+    'controller-url': z.string().superRefine((value, context) => {
+      const problem = value === '' ? undefined : controllerUrlProblem(value);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    }),
     audience: z.string().min(1, { error: 'must name the audience the controller expects, e.g. portfarm' }),
     'archive-site': z.url({ error: 'must be a URL' }),
     'archive-site-private': z.url({ error: 'must be a URL' }),

@@ -1,11 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exec } from './exec.ts';
-import { portsFromPaths } from './ports-from-paths.ts';
+import { partitionPortNames } from '../../controller/model/port-name.ts';
+import { portsFromPaths, type NamedPorts } from './ports-from-paths.ts';
 import { StepFailure } from './step-failure.ts';
 
-/** Every port directory of a checked-out ports tree (`<category>/<port>/Portfile`), for a full rebuild. */
-export function listAllPorts(portsDir: string): string[] {
+/**
+ * Every port directory of a checked-out ports tree (`<category>/<port>/Portfile`), for a full
+ * rebuild. Directory names are whatever was committed: those that are not port names are
+ * returned as rejected, not listed.
+ */
+export function listAllPorts(portsDir: string): NamedPorts {
   const ports: string[] = [];
   for (const category of readdirSync(portsDir, { withFileTypes: true })) {
     if (!category.isDirectory() || category.name.startsWith('.') || category.name.startsWith('_')) continue;
@@ -13,11 +18,12 @@ export function listAllPorts(portsDir: string): string[] {
       if (port.isDirectory()) ports.push(port.name);
     }
   }
-  return ports.sort((a, b) => a.localeCompare(b));
+  const { valid, rejected } = partitionPortNames(ports.sort((a, b) => a.localeCompare(b)));
+  return { ports: valid, rejected };
 }
 
 /** The ports changed between two commits of the checked-out tree (`git diff --name-only`), for PR builds. */
-export async function listChangedPorts(exec: Exec, portsDir: string, from: string, to: string): Promise<string[]> {
+export async function listChangedPorts(exec: Exec, portsDir: string, from: string, to: string): Promise<NamedPorts> {
   const result = await exec('git', ['-C', portsDir, 'diff', '--name-only', from, to], { onLine: () => undefined });
   if (result.exitCode !== 0) {
     throw new StepFailure(

@@ -89,16 +89,19 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
         break;
       case 'list-subports': {
         const portsDir = join(workDir, 'ports');
-        const requested = inputs.force
+        const named = inputs.force
           ? listAllPorts(portsDir)
           : inputs['changed-since'] !== ''
             ? await listChangedPorts(deps.exec, portsDir, inputs['changed-since'], inputs['ports-sha'])
-            : inputs.portlist;
+            : { ports: inputs.portlist, rejected: [] };
+        // Names from the tree or the diff are whatever was committed: never an argument of mpbb unless a port name.
+        for (const { reason } of named.rejected) deps.reporter.warning(`${reason}; it is not listed (rename the directory to the port's name)`, `not a port name (${inputs.platform})`);
+        const requested = named.ports;
         let list = parseListSubports('', '');
         if (requested.length === 0) {
           deps.reporter.info('No ports to list (empty portlist, no force, no changed-since): nothing to build.');
         } else {
-          const result = await mpbb('list-subports', [`--archive-site=${inputs['archive-site']}`, `--archive-site-private=${inputs['archive-site-private']}`, ...requested], true);
+          const result = await mpbb('list-subports', [`--archive-site=${inputs['archive-site']}`, `--archive-site-private=${inputs['archive-site-private']}`, '--', ...requested], true);
           list = parseListSubports(result.stdout, result.stderr);
           deps.reporter.info(`${list.ports.length} to build, ${list.excluded.length} excluded:`);
           for (const name of list.ports) deps.reporter.info(`  ${name}`);
@@ -116,6 +119,9 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
             inputs.audience,
             { buildId: inputs['build-id'], platform: inputs.platform, portsRevision: inputs['ports-sha'], ports: [...list.ports], excluded: [...list.excluded] },
             deps,
+            (line) => {
+              deps.reporter.info(line);
+            },
           );
           handOff = `handed to the controller (HTTP ${receipt.status}${receipt.message === '' ? '' : `: ${receipt.message}`})`;
           deps.reporter.info(`Port list ${handOff}`);
@@ -128,15 +134,15 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
           deps.reporter.info('No ports to mirror.');
           break;
         }
-        await mpbb('mirror-distfiles', [...(inputs['distfiles-dir'] === '' ? [] : [`--distfiles-dir=${inputs['distfiles-dir']}`]), ...inputs.portlist]);
+        await mpbb('mirror-distfiles', [...(inputs['distfiles-dir'] === '' ? [] : [`--distfiles-dir=${inputs['distfiles-dir']}`]), '--', ...inputs.portlist]);
         extra.summarise = false;
         break;
       case 'install-dependencies':
-        await mpbb('install-dependencies', [inputs.port]);
+        await mpbb('install-dependencies', ['--', inputs.port]);
         break;
       case 'install-port': {
         try {
-          const info = await mpbb('print-info', [inputs.port], true);
+          const info = await mpbb('print-info', ['--', inputs.port], true);
           const version = /^portversion=(.+)$/m.exec(info.stdout)?.[1];
           const revision = /^portrevision=(.+)$/m.exec(info.stdout)?.[1];
           if (version !== undefined) extra.version = revision === undefined ? version : `${version}_${revision}`;
@@ -144,7 +150,7 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
           // The version only decorates the summary; the build itself decides the step.
           if (!(error instanceof StepFailure)) throw error;
         }
-        await mpbb('install-port', [...(inputs['mirrordb-url'] === '' ? [] : [`--mirrordb-url=${inputs['mirrordb-url']}`]), inputs.port]);
+        await mpbb('install-port', [...(inputs['mirrordb-url'] === '' ? [] : [`--mirrordb-url=${inputs['mirrordb-url']}`]), '--', inputs.port]);
         break;
       }
       case 'gather-archives': {

@@ -41,7 +41,7 @@ test('step-specific requirements: a builder step needs a port, a hand-off needs 
 
 test('shell metacharacters in a port name or port list never reach mpbb: the input is refused, named', () => {
   for (const port of ['curl;reboot', '$(id)', '`id`', 'curl|sh', 'curl&', "curl'", '-rf']) {
-    assert.throws(() => inputs({ ...builder, port }), { name: 'ActionInputError', message: new RegExp(`input "port" \\(${JSON.stringify(port).replace(/[$()|`'&.*+?[\]{}\\^-]/g, '\\$&')}\\) port name .* is not a MacPorts port name`) });
+    assert.throws(() => inputs({ ...builder, port }), { name: 'ActionInputError', message: new RegExp(`input "port" \\(${JSON.stringify(port).replace(/[$()|`'&.*+?[\]{}\\^-]/g, '\\$&')}\\) port name .* (is not a MacPorts port name|starts with "-": a command would read it as an option)`) });
   }
   assert.throws(() => inputs({ step: 'mirror-distfiles', platform: '15_arm64', 'build-id': 'w-1', portlist: 'curl $(reboot)' }), { message: /input "portlist" .* port name "\$\(reboot\)" is not a MacPorts port name/ });
   assert.throws(() => inputs({ ...builder, 'build-id': '' }), { message: /input "build-id" \(""\) must be a portfarm build id/ });

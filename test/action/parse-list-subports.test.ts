@@ -36,6 +36,6 @@ test('an empty list is empty, not an error', () => {
 test('changed paths name ports as the portwatcher does: Portfile and files/, not _resources or top-level files', () => {
   assert.deepEqual(
     portsFromPaths(['net/curl/Portfile', 'net/curl/files/patch-a.diff', 'python/py-numpy/Portfile', '_resources/port1.0/group/python-1.0.tcl', 'README.md', '.github/workflows/ports.yml', 'net/curl/README']),
-    ['curl', 'py-numpy'],
+    { ports: ['curl', 'py-numpy'], rejected: [] },
   );
 });

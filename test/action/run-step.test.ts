@@ -93,7 +93,7 @@ test('watcher: list-subports in dependency order, exclusions reported, list hand
     ],
   });
   assert.ok(reporter.lines.includes('::warning title=mpbb list-subports (15_arm64)::port nosuchport not found in the index'));
-  assert.ok(reporter.lines.includes(`::group::mpbb list-subports --archive-site=https://packages.macports.org --archive-site-private=https://packages-private.macports.org zlib jq nosuchport`));
+  assert.ok(reporter.lines.includes(`::group::mpbb list-subports --archive-site=https://packages.macports.org --archive-site-private=https://packages-private.macports.org -- zlib jq nosuchport`));
   assert.equal(
     outcome.summary,
     [
@@ -168,7 +168,7 @@ test('builder: install-port success writes the summary with port, version, platf
   const { deps: d, reporter } = deps();
   const outcome = await runStep(inputs({ step: 'install-port', platform: '14_x86_64', 'build-id': 'b-3', port: 'curl', 'work-dir': workDir }), d);
   assert.equal(outcome.result, 'success');
-  assert.deepEqual(reporter.lines.slice(0, 3), ['::group::mpbb print-info curl', '::endgroup::', '::group::mpbb install-port curl']);
+  assert.deepEqual(reporter.lines.slice(0, 3), ['::group::mpbb print-info -- curl', '::endgroup::', '::group::mpbb install-port -- curl']);
   assert.equal(reporter.lines.at(-1), '::endgroup::');
   assert.ok(reporter.lines.includes('--->  Activating curl @8.21.0_0'));
   assert.equal(
@@ -240,7 +240,7 @@ test('exit 2 (usage) is permanent and says to check the inputs; exit 3 (internal
   const usage = await runStep(inputs({ step: 'install-port', platform: '15_arm64', 'build-id': 'b-6', port: 'curl', 'work-dir': workDir }), deps().deps);
   assert.equal(usage.failure?.title, 'mpbb install-port: usage error (15_arm64)');
   assert.equal(usage.failure.retryable, false);
-  assert.match(usage.failure.message, /^mpbb rejected the command line `mpbb --prefix=\/opt\/local --work-dir=\S+ install-port curl` \(exit 2, usage error\): .*check the action's inputs for this step \(permanent\)$/s);
+  assert.match(usage.failure.message, /^mpbb rejected the command line `mpbb --prefix=\/opt\/local --work-dir=\S+ install-port -- curl` \(exit 2, usage error\): .*check the action's inputs for this step \(permanent\)$/s);
 
   process.env.MPBB_DOUBLE_FAIL = '*:selfupdate:3';
   const internal = await runStep(inputs({ step: 'selfupdate', platform: '15_arm64', 'build-id': 'b-6', port: 'curl', 'work-dir': workDir }), deps().deps);
@@ -312,6 +312,6 @@ test('PR watcher: the ports changed between base and head of the checked-out tre
   assert.equal(listed.at(-1), 'jq');
   assert.ok(listed.indexOf('openssl3') < listed.indexOf('curl'));
   assert.ok(listed.indexOf('oniguruma6') < listed.indexOf('jq'));
-  assert.ok(reporter.lines.includes(`::group::mpbb list-subports --archive-site=https://packages.macports.org --archive-site-private=https://packages-private.macports.org curl jq`));
+  assert.ok(reporter.lines.includes(`::group::mpbb list-subports --archive-site=https://packages.macports.org --archive-site-private=https://packages-private.macports.org -- curl jq`));
   assert.match(outcome.summary ?? '', /Hand-off: not handed off \(hand-off: "false"\)/);
 });

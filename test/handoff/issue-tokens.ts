@@ -15,9 +15,16 @@ export async function startTokenIssuer() {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'portfarm-test-key', alg: 'RS256', use: 'sig' };
   let jwksRequests = 0;
+  let jwksFailures = 0;
   const server = createServer((request, response) => {
     if (request.url === '/.well-known/jwks') {
       jwksRequests += 1;
+      if (jwksFailures > 0) {
+        // An outage at the issuer: GitHub's JWKS endpoint answering 5xx.
+        jwksFailures -= 1;
+        response.writeHead(500, { 'content-type': 'text/plain' }).end('internal server error');
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
       return;
     }
@@ -63,6 +70,10 @@ export async function startTokenIssuer() {
     jwksUrl: `${issuer}/.well-known/jwks`,
     issue,
     jwksRequests: () => jwksRequests,
+    /** The next `times` JWKS requests answer 500. */
+    failJwks: (times: number) => {
+      jwksFailures = times;
+    },
     close: () =>
       new Promise<void>((done) => {
         server.close(() => {
