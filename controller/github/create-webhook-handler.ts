@@ -166,6 +166,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       log.debug({ reason: translation.ignored }, 'delivery needs no action');
       return reply(res, 202, { delivery: guid, result: 'ignored', reason: translation.ignored });
     }
+    if (translation.notPortNames !== undefined) {
+      log.warn({ notPortNames: translation.notPortNames }, 'push names directories that are not port names; they are not built');
+    }
     const answered = reply(res, 202, { delivery: guid, result: 'queued' });
     enqueue({ guid, event, body, receivedAt });
     return answered;

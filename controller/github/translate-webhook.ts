@@ -1,4 +1,5 @@
 import { buildIdFromLabel, buildIdFromRunName } from '../model/build-id.ts';
+import type { RejectedPortName } from '../model/port-name.ts';
 import { changedPorts } from './changed-ports.ts';
 import type { FarmEvents, WatcherRequest, WorkflowJobEvent, WorkflowRunEvent } from './farm-events.ts';
 import { pullRequestPayloadSchema, pushPayloadSchema, workflowJobPayloadSchema, workflowRunPayloadSchema } from './webhook-payloads.ts';
@@ -19,7 +20,14 @@ export type FarmCall =
   | { readonly method: 'onWorkflowRun'; readonly arg: WorkflowRunEvent }
   | { readonly method: 'onWorkflowJob'; readonly arg: WorkflowJobEvent };
 
-export type Translation = { readonly calls: readonly FarmCall[]; readonly ignored: null } | { readonly calls: readonly []; readonly ignored: string };
+export type Translation =
+  | {
+      readonly calls: readonly FarmCall[];
+      readonly ignored: null;
+      /** A push's directory names that are not port names: not built, logged by the handler. */
+      readonly notPortNames?: readonly RejectedPortName[];
+    }
+  | { readonly calls: readonly []; readonly ignored: string };
 
 /** A payload that does not have the shape of its event: permanent (redelivering it fails the same way). */
 export class WebhookPayloadError extends Error {
@@ -54,11 +62,14 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
       const branch = push.repository.default_branch ?? 'master';
       if (push.ref !== `refs/heads/${branch}`) return ignore(`push to ${push.ref}, not the default branch ${branch}`);
       if (push.deleted === true) return ignore('branch deleted');
-      const ports = changedPorts(push.commits.flatMap((c) => [...c.added, ...c.removed, ...c.modified]));
-      if (ports.length === 0) return ignore('push touches no port directory');
+      const { ports, rejected } = changedPorts(push.commits.flatMap((c) => [...c.added, ...c.removed, ...c.modified]));
+      if (ports.length === 0) {
+        return ignore(rejected.length === 0 ? 'push touches no port directory' : `push touches no port directory named like a port: ${rejected.map((r) => r.reason).join('; ')}`);
+      }
       const previous = /^0+$/.test(push.before) ? null : push.before;
       return {
         ignored: null,
+        ...(rejected.length === 0 ? {} : { notPortNames: rejected }),
         calls: context.platforms.map((platform) => ({
           method: 'onPush' as const,
           arg: { deliveryId, kind: 'watcher' as const, platform, portsRevision: push.after, previousRevision: previous, changedPorts: ports, prNumber: null, receivedAt },
