@@ -23,8 +23,8 @@ export interface FastJobContext {
 /**
  * The `ports` job without a process per step: the watcher's hand-off step POSTs its port list
  * to the controller's `/api/port-list` with the run's OIDC token, as the action does
- * (`action/src/hand-off-port-list.ts`: one attempt; a refusal or an unreachable controller
- * fails the step), and the builder's `install port` step succeeds or fails per the plan. The
+ * (`action/src/hand-off-port-list.ts`, one attempt without its retries: a refusal or an
+ * unreachable controller fails the step), and the builder's `install port` step succeeds or fails per the plan. The
  * watcher lists the ports the dispatch named (`portlist`): the commit's changed ports.
  */
 export function fastJobSteps(context: FastJobContext) {
