@@ -43,6 +43,7 @@ test('config: each bad config is refused whole, exit 2, one line per problem nam
     ['a host with two addresses', example.replace('name: xserve-1, address: 10.0.0.31', 'name: mac-mini-1, address: 10.0.0.99'), [/^ {2}- platforms\[1\]\.hosts\[0\]\.name: "mac-mini-1" names the same host as platforms\[0\]\.hosts\[0\] with a different address/m]],
     ['platforms not a list', example.replace(/^platforms:[\s\S]*?(?=^state:)/m, 'platforms: 15_arm64\n'), [/^ {2}- platforms: "15_arm64" /m]],
     ['an empty file', '', [/\(top level\): null must be a mapping with github: and platforms:/]],
+    ['no repository id (the hand-off could not check a token)', example.replace(/^ {2}repositoryId: .*\n/m, ''), [/^ {2}- github\.repositoryId: \(missing\) is required to accept watchers' port lists: set it to the numeric id of macports\/macports-ports \(gh api repos\/macports\/macports-ports --jq \.id\)/m]],
   ];
   for (const [what, text, problems] of cases) {
     const dir = workDir(text);

@@ -26,6 +26,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nRoutes: POST /webhooks, POST /api/port-list, GET /api/status, GET /api/events, GET /metrics, GET /healthz.\nStops gracefully on the first SIGINT/SIGTERM, at once on the second.')
     .action(async (options: ServeOptions) => {
       const config = loadConfig({ path: options.config, cwd: ctx.cwd }, ctx.env);
+      // Before anything is read or created: without github.repositoryId no hand-off can be checked.
+      const handoff = handoffSettingsFromConfig(config);
       const log = pino({ base: { service: 'portfarm' } }, pino.destination(2));
       const privateKey = loadAppPrivateKey(resolve(ctx.cwd, config.github.privateKeyPath));
       const portsPath = options.ports === undefined ? undefined : resolve(ctx.cwd, options.ports);
@@ -49,7 +51,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         backends: createBackends(config),
         graph,
         ports: facts,
-        handoff: handoffSettingsFromConfig(config),
+        handoff,
         ledgerPath: join(resolve(ctx.cwd, config.state.path), '..', 'ledger.ndjson'),
         mail,
         signal: ctx.signal,
