@@ -12,7 +12,7 @@ test('the bundled action: a failing install-port logs a group, annotates port an
   const run = await runAction({ ...base, step: 'install-port', 'build-id': 'b-11', port: 'unrar', 'work-dir': workDir }, { MPBB_DOUBLE_FAIL: 'unrar:install-port' });
   assert.equal(run.exitCode, 1);
   const lines = run.stdout.split('\n');
-  assert.deepEqual(lines.slice(0, 3), ['::group::mpbb print-info unrar', '::endgroup::', '::group::mpbb install-port unrar']);
+  assert.deepEqual(lines.slice(0, 3), ['::group::mpbb print-info -- unrar', '::endgroup::', '::group::mpbb install-port -- unrar']);
   assert.equal(
     lines.at(-1),
     `::error title=unrar in install-port failed (15_arm64)::unrar in install-port failed on 15_arm64 (mpbb exit 1):%0A--->  Computing dependencies for unrar%0A--->  Fetching distfiles for unrar%0A--->  Verifying checksums for unrar%0A--->  Extracting unrar%0A--->  Configuring unrar%0A--->  Building unrar%0Aunrar.c:42:10: fatal error: 'openssl/ssl.h' file not found%0A1 error generated.%0AFailed to build unrar: command execution failed%0ABuild of 'unrar' failed.%0A${MPBB_DOUBLE}: error: \`install-port' failed to run successfully`,
