@@ -59,7 +59,8 @@ export function createPortListHandler(verify: PortListVerifier, accept: AcceptPo
     }
     // The token first: a caller without a valid one learns nothing about the body.
     const result = await verify(authorization, body);
-    if (!result.ok && !(result.status === 400 && notJson !== undefined)) return refused(result, 'unverified token', undefined);
+    // A verified token that is not bound names its run (logged once per run); an unverified one names nothing worth keeping apart.
+    if (!result.ok && !(result.status === 400 && notJson !== undefined)) return refused(result, result.runId === undefined || result.runId === '' ? 'unverified token' : `run ${result.runId}`, undefined);
     if (notJson !== undefined || !result.ok) return refused(refuse(400, 'handoff-bad-list', notJson ?? 'the body is not a port list'), 'unparsed list', undefined);
     const subject = `run ${result.watcher.runId}`;
     const outcome = await accept(result.portList, result.watcher);

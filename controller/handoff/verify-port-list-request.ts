@@ -20,7 +20,10 @@ export interface WatcherIdentity {
   readonly eventName: string;
 }
 
-export type HandoffResult = { readonly ok: true; readonly portList: PortList; readonly watcher: WatcherIdentity } | ({ readonly ok: false } & HandoffRefusal);
+export type HandoffResult =
+  | { readonly ok: true; readonly portList: PortList; readonly watcher: WatcherIdentity }
+  /** `runId`: the run a verified but unbound token named, for the log. */
+  | ({ readonly ok: false; readonly runId?: string } & HandoffRefusal);
 
 export type PortListVerifier = (authorization: string | undefined, body: unknown) => Promise<HandoffResult>;
 
@@ -49,10 +52,11 @@ function bindingProblem(watcher: WatcherIdentity, settings: HandoffSettings): Ha
   ];
   for (const check of checks) {
     if (check.got === check.expected) continue;
-    return reject(403, check.rejection, `the token's "${check.claim}" claim is ${JSON.stringify(check.got)}; expected ${JSON.stringify(check.expected)} (${check.fix})`, {
+    const refusal = refuse(403, check.rejection, `the token's "${check.claim}" claim is ${JSON.stringify(check.got)}; expected ${JSON.stringify(check.expected)} (${check.fix})`, {
       claim: check.claim,
       expected: check.expected,
     });
+    return { ok: false, ...refusal, runId: watcher.runId };
   }
   return undefined;
 }
@@ -80,7 +84,7 @@ export function createPortListVerifier(settings: HandoffSettings, options: { key
       }));
     } catch (caught) {
       const error = coerceError(caught);
-      if (error instanceof IssuerKeysUnavailable || error instanceof errors.JWKSTimeout) return reject(503, 'handoff-keys-unavailable', `${error.message}; the watcher retries`);
+      if (error instanceof IssuerKeysUnavailable) return reject(503, 'handoff-keys-unavailable', `${error.message}; the watcher retries`);
       if (error instanceof errors.JWTExpired) return reject(401, 'handoff-bad-token', `the OIDC token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`);
       if (error instanceof errors.JWTClaimValidationFailed) {
         const got = error.payload[error.claim];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPair } from 'jose';
+import { errors, generateKeyPair } from 'jose';
 import { createPortListVerifier } from '../../controller/handoff/verify-port-list-request.ts';
 import { createPortListHandler } from '../../controller/handoff/create-port-list-handler.ts';
 import { GITHUB_ACTIONS_ISSUER, handoffSettings } from '../../controller/handoff/handoff-settings.ts';
@@ -77,6 +77,7 @@ test('wrong repository → 403; wrong workflow → 403; a pull_request run → 4
     claim: 'repository',
     expected: 'macports/macports-ports',
     retryable: false,
+    runId: '9100200300',
   });
   const other = await verify(`Bearer ${await issuer.issue({ claims: { workflow_ref: 'macports/macports-ports/.github/workflows/main.yml@refs/heads/master' } })}`, list);
   assert.equal(other.ok ? 0 : other.status, 403);
@@ -106,6 +107,30 @@ test('JWKS unreachable → 503, retryable', async () => {
   const result = await down(`Bearer ${await issuer.issue()}`, list);
   assert.equal(result.ok ? 0 : result.status, 503);
   assert.equal(result.ok ? undefined : result.retryable, true);
+});
+
+test('only a failure to get the issuer\'s keys is a 503: a JWKS 5xx, garbage or network failure; a token whose key is not published stays a 401', async () => {
+  const token = `Bearer ${await issuer.issue()}`;
+  const withKeys = (fail: () => never) => createPortListVerifier(settings, { keys: () => fail() });
+  const outcomes = await Promise.all([
+    withKeys(() => { throw new errors.JOSEError('Expected 200 OK from the JSON Web Key Set HTTP response'); })(token, list),
+    withKeys(() => { throw new errors.JWKSInvalid('JSON Web Key Set malformed'); })(token, list),
+    withKeys(() => { throw new errors.JWKSTimeout(); })(token, list),
+    withKeys(() => { throw new TypeError('fetch failed'); })(token, list),
+    withKeys(() => { throw new errors.JWKSNoMatchingKey(); })(token, list),
+    withKeys(() => { throw new errors.JWKSMultipleMatchingKeys(); })(token, list),
+  ]);
+  assert.deepEqual(outcomes.map((o) => (o.ok ? 202 : [o.status, o.retryable, o.rejection])), [
+    [503, true, 'handoff-keys-unavailable'],
+    [503, true, 'handoff-keys-unavailable'],
+    [503, true, 'handoff-keys-unavailable'],
+    [503, true, 'handoff-keys-unavailable'],
+    [401, false, 'handoff-bad-token'],
+    [401, false, 'handoff-bad-token'],
+  ]);
+  const down = outcomes[3];
+  assert.ok(!down.ok);
+  assert.equal(down.reason, `could not fetch the issuer's keys from ${issuer.jwksUrl}: fetch failed; the watcher retries`);
 });
 
 test('a good token with a bad list → 400 naming the field (portListSchema, shared with the action)', async () => {

@@ -53,9 +53,10 @@ describe('hand-off: a token not bound to the dispatched watcher is refused', () 
       assert.match(answer.body.error ?? '', new RegExp(`^the token's "${c.claim}" claim is .*; expected ${JSON.stringify(c.expected).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
       assert.equal(farm.queueState(), before, 'no builder queued, the list not taken, nothing dispatched');
       assert.equal(await farm.rejected(c.rejection), counted + 1, `portfarm_events_rejected_total{reason="${c.rejection}"} counts it`);
-      const logged = farm.refusalLogs(c.rejection);
-      assert.ok(logged.length >= 1, 'the operator sees the refusal in the log');
-      assert.equal(logged[0]?.['claim'], c.claim);
+      const [first] = farm.refusalLogs(c.rejection);
+      assert.ok(first !== undefined, 'the operator sees the refusal in the log');
+      assert.equal(first['claim'], c.claim);
+      assert.equal(first['subject'], `run ${String(farm.watcher.runId)}`, 'the run that tried is named');
     });
   }
 
