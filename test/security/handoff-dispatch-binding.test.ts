@@ -9,10 +9,12 @@ import { EVIL_REV, startHandoffFarm, type HandoffFarm } from './handoff-farm.ts'
  */
 describe('hand-off: a list not of the dispatched run and revision is refused', () => {
   let farm: HandoffFarm;
+  // Closed by after() even if before() stopped half-way.
+  const opened = new AsyncDisposableStack();
   before(async () => {
-    farm = await startHandoffFarm();
+    farm = opened.adopt(await startHandoffFarm(), (f) => f.close());
   });
-  after(() => farm.close());
+  after(() => opened.disposeAsync());
 
   const refused = async (body: unknown, token: string, expect: { readonly claim: string; readonly expected: string; readonly rejection: string; readonly error: RegExp }): Promise<void> => {
     const before = farm.queueState();
@@ -75,11 +77,13 @@ describe('hand-off: a list not of the dispatched run and revision is refused', (
 
 describe('hand-off: a watcher with no recorded run', () => {
   let farm: HandoffFarm;
+  // Closed by after() even if before() stopped half-way.
+  const opened = new AsyncDisposableStack();
   before(async () => {
     // Paused: the watcher is queued but not dispatched, so no run of it exists yet.
-    farm = await startHandoffFarm({ paused: true });
+    farm = opened.adopt(await startHandoffFarm({ paused: true }), (f) => f.close());
   });
-  after(() => farm.close());
+  after(() => opened.disposeAsync());
 
   it('refuses any run\'s list with 403 "no run yet"; nothing queued; counted', async () => {
     assert.equal(farm.watcher.runId, null);

@@ -11,10 +11,12 @@ import { startHandoffFarm, type HandoffFarm } from './handoff-farm.ts';
  */
 describe('hand-off during a JWKS outage', () => {
   let farm: HandoffFarm;
+  // Closed by after() even if before() stopped half-way.
+  const opened = new AsyncDisposableStack();
   before(async () => {
-    farm = await startHandoffFarm();
+    farm = opened.adopt(await startHandoffFarm(), (f) => f.close());
   });
-  after(() => farm.close());
+  after(() => opened.disposeAsync());
 
   it('the controller answers 503 retryable (never 401), queues nothing, and logs why', async () => {
     const before = farm.queueState();

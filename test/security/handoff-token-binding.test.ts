@@ -12,10 +12,12 @@ const WORKFLOW_REF = 'macports/macports-ports/.github/workflows/ports.yml@refs/h
  */
 describe('hand-off: a token not bound to the dispatched watcher is refused', () => {
   let farm: HandoffFarm;
+  // Closed by after() even if before() stopped half-way.
+  const opened = new AsyncDisposableStack();
   before(async () => {
-    farm = await startHandoffFarm();
+    farm = opened.adopt(await startHandoffFarm(), (f) => f.close());
   });
-  after(() => farm.close());
+  after(() => opened.disposeAsync());
 
   const cases: readonly { readonly what: string; readonly claims: Readonly<Record<string, string | undefined>>; readonly claim: string; readonly expected: string; readonly rejection: string }[] = [
     { what: 'a branch of the repository', claims: { ref: 'refs/heads/evil', workflow_ref: 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/evil', job_workflow_ref: 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/evil' }, claim: 'ref', expected: 'refs/heads/master', rejection: 'handoff-foreign-ref' },
