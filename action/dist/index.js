@@ -25885,7 +25885,7 @@ var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults
 // node_modules/@actions/github/lib/github.js
 var context2 = new Context();
 
-// controller/errors/coerce-error.ts
+// controller/model/coerce-error.ts
 function coerceError(value) {
   if (value instanceof Error) return value;
   if (typeof value === "string") return new Error(value);
@@ -45630,144 +45630,38 @@ function explainBadPortName(value) {
   if (value.includes("/")) return `port name ${JSON.stringify(value)} contains "/"; give the port's name (e.g. curl), not its path`;
   if (value.includes("..")) return `port name ${JSON.stringify(value)} contains ".."`;
   if (/\s/.test(value)) return `port name ${JSON.stringify(value)} contains white space; give one port per entry`;
+  if (value.startsWith("-")) return `port name ${JSON.stringify(value)} starts with "-": a command would read it as an option`;
   return `port name ${JSON.stringify(value)} is not a MacPorts port name (letters, digits and . _ + -, starting with a letter or digit)`;
 }
+function partitionPortNames(names) {
+  const valid = [];
+  const rejected = [];
+  for (const name of names) {
+    const reason = explainBadPortName(name);
+    if (reason === void 0) valid.push(name);
+    else rejected.push({ name, reason });
+  }
+  return { valid, rejected };
+}
 
-// controller/handoff/handoff-settings.ts
-var GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
-
-// controller/config/config-schema.ts
+// controller/model/platform-name.ts
 var PLATFORM_NAME = /^\d{1,2}(\.\d{1,2})?_(arm64|x86_64|i386|ppc)(_legacy)?$/;
-var SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-var REPO = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
-var ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-var hostSchema = external_exports.strictObject({
-  name: external_exports.string().regex(SLUG, { error: 'must be a short name of letters, digits, ".", "_" or "-", e.g. mac-mini-1' }),
-  address: external_exports.string().min(1, { error: "must be the host name or IP the controller reaches it at, e.g. 10.0.0.21" }),
-  maxVms: external_exports.int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }).max(2, { error: "must be at most 2: Apple's licence allows 2 macOS VMs per Mac host" }).default(2),
-  diskGiB: external_exports.number().positive({ error: "must be a positive number of GiB" }).optional()
-});
-var BACKENDS = ["tart", "orchard", "libvirt", "fake"];
-var platformSchema = external_exports.strictObject({
-  name: external_exports.string().regex(PLATFORM_NAME, {
-    error: "is not a platform name; use <macOS major>[.<minor>]_<arch>, e.g. 15_arm64 or 10.15_x86_64"
-  }),
-  labels: external_exports.array(external_exports.string().regex(SLUG, { error: 'must be a runner label of letters, digits, ".", "_" or "-"' })).default([]),
-  image: external_exports.string().regex(SLUG, { error: "must name the base VM image, e.g. macos-15-base" }),
-  backend: external_exports.enum(BACKENDS, { error: `must be one of ${BACKENDS.join(", ")}` }).default("fake"),
-  hosts: external_exports.array(hostSchema).min(1, { error: "must list at least one host for this platform" })
-});
-var githubSchema = external_exports.strictObject({
-  appId: external_exports.int({ error: "must be the numeric GitHub App id (App settings \u2192 About)" }).positive({ error: "must be positive" }),
-  privateKeyPath: external_exports.string().min(1, { error: "must be the path of the App's private key (.pem)" }),
-  webhookSecretEnv: external_exports.string().regex(ENV_NAME, { error: "must name an environment variable, e.g. PORTFARM_WEBHOOK_SECRET" }).default("PORTFARM_WEBHOOK_SECRET"),
-  repo: external_exports.string().regex(REPO, { error: "must be owner/name of the ports repository, e.g. macports/macports-ports" }),
-  apiUrl: external_exports.url({ error: "must be a URL, e.g. https://api.github.com" }).default("https://api.github.com"),
-  workflow: external_exports.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, { error: "must be a workflow file name, e.g. ports.yml" }).default("ports.yml")
-});
-var controllerSchema = external_exports.strictObject({
-  host: external_exports.string().min(1).default("127.0.0.1"),
-  port: external_exports.int({ error: "must be a TCP port number" }).min(0).max(65535, { error: "must be at most 65535" }).default(8080),
-  publicUrl: external_exports.url({ error: "must be the URL GitHub reaches the controller at, e.g. https://farm.example.org" }).optional()
-});
-var mailSchema = external_exports.strictObject({
-  smtpUrl: external_exports.string().regex(/^smtps?:\/\//, { error: "must be an smtp:// or smtps:// URL" }).optional(),
-  from: external_exports.string().min(3).default("portfarm <noreply@macports.org>"),
-  buildsList: external_exports.array(external_exports.email({ error: "must be an e-mail address" })).default([])
-});
-var seconds = (what) => external_exports.number({ error: `must be a number of seconds ${what}` }).positive({ error: `must be a positive number of seconds ${what}` });
-var runnersSchema = external_exports.strictObject({
-  cloneSeconds: seconds("a copy-on-write clone may take, e.g. 120").default(120),
-  bootSeconds: seconds("from VM start to reachable, e.g. 300").default(300),
-  runnerOnlineSeconds: seconds("from run.sh to the runner being online (actions/runner#3621), e.g. 180").default(180),
-  jobTakenSeconds: seconds("an online runner may wait for its job, e.g. 600").default(600),
-  warmIdleSeconds: seconds("a warm VM may wait to be claimed, e.g. 1800").default(1800),
-  maxAttempts: external_exports.int({ error: "must be a whole number of attempts" }).min(1, { error: "must be at least 1" }).max(10, { error: "must be at most 10" }).default(3),
-  retryBaseSeconds: seconds("before the second attempt (doubled each time), e.g. 5").default(5),
-  retryMaxSeconds: seconds("at most between attempts, e.g. 60").default(60),
-  watchdogIntervalSeconds: seconds("between watchdog passes, e.g. 5").default(5),
-  reconcileIntervalSeconds: external_exports.number({ error: "must be a number of seconds" }).min(0, { error: "must be 0 (only at start) or more seconds" }).default(300),
-  warmStart: external_exports.boolean({ error: "must be true or false" }).default(true)
-});
-var imagePinSchema = external_exports.strictObject({
-  version: external_exports.int({ error: "must be an image version number, e.g. 3 (see portfarm image list)" }).positive({ error: "must be positive" }),
-  canary: external_exports.strictObject({
-    version: external_exports.int({ error: "must be an image version number (see portfarm image list)" }).positive({ error: "must be positive" }),
-    sharePercent: external_exports.int({ error: "must be a whole percent" }).min(1, { error: "must be at least 1" }).max(99, { error: "must be at most 99 (100 is pinning: set version instead)" })
-  }).optional()
-});
-var imagesSchema = external_exports.strictObject({
-  /** Default: images.sqlite beside state.path (what portfarm image prepare/rollout write). */
-  registryPath: external_exports.string().min(1, { error: "must be the path of the image registry (SQLite)" }).optional(),
-  /** Per platform: the version new VMs use and an optional canary, instead of the registry's rollout state. */
-  pins: external_exports.record(external_exports.string(), imagePinSchema).default({}),
-  gcGraceMinutes: external_exports.number({ error: "must be a number of minutes" }).min(0, { error: "must be 0 or more minutes" }).default(60),
-  gcIntervalMinutes: external_exports.number({ error: "must be a number of minutes" }).positive({ error: "must be a positive number of minutes" }).default(15),
-  runnerSupportDays: external_exports.int({ error: "must be a whole number of days" }).positive({ error: "must be positive" }).default(30),
-  runnerWarnDays: external_exports.int({ error: "must be a whole number of days" }).min(0, { error: "must be 0 or more" }).default(7),
-  runnerReleasesUrl: external_exports.url({ error: "must be the URL of the actions/runner release list" }).default("https://api.github.com/repos/actions/runner/releases"),
-  runnerCheckHours: external_exports.number({ error: "must be a number of hours" }).positive({ error: "must be a positive number of hours" }).default(6)
-});
-var ORCHARD_DEFAULTS = { tokenEnv: "PORTFARM_ORCHARD_TOKEN", hostLabel: "portfarm-host" };
-var orchardSchema = external_exports.strictObject({
-  url: external_exports.url({ error: "must be the Orchard controller URL, e.g. https://orchard.example.org:6120" }),
-  serviceAccount: external_exports.string({ error: "must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)" }).regex(SLUG, { error: "must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)" }),
-  tokenEnv: external_exports.string().regex(ENV_NAME, { error: "must name an environment variable, e.g. PORTFARM_ORCHARD_TOKEN" }).default(ORCHARD_DEFAULTS.tokenEnv),
-  hostLabel: external_exports.string().regex(SLUG, { error: "must be the worker label that names a portfarm host, e.g. portfarm-host" }).default(ORCHARD_DEFAULTS.hostLabel)
-});
-var cachesSchema = external_exports.strictObject({
-  /** Builds read archives and distfiles from here over HTTP, read-only (image prepare bakes it into the image). */
-  mirrorUrl: external_exports.url({ error: "must be the mirror URL builds read from, e.g. http://mirror.farm:8081/" }).optional(),
-  /** The mirror's folder on the controller's machine (`packages/`, `distfiles/`); with `server`, serve runs the cache server on it. */
-  mirrorDir: external_exports.string().min(1, { error: "must be the folder holding the mirror (packages/ and distfiles/)" }).optional(),
-  /**
-   * Where serve's cache server listens (an address the build VMs reach): GET of the mirror,
-   * read-only, and PUT of collected distfiles under one-collection grants. Needs mirrorDir.
-   */
-  server: external_exports.strictObject({
-    host: external_exports.string().min(1, { error: "must be an address the build VMs reach, e.g. 10.0.0.5" }),
-    port: external_exports.int({ error: "must be a TCP port number" }).min(1, { error: "must be at least 1" }).max(65535, { error: "must be at most 65535" }).default(8081)
-  }).optional(),
-  /** Distfiles a PR build fetched, one folder per build, kept quarantineDays; never the mirror. */
-  quarantineDir: external_exports.string().min(1, { error: "must be a folder for PR builds' distfiles" }).default("state/quarantine"),
-  quarantineDays: external_exports.number({ error: "must be a number of days" }).positive({ error: "must be a positive number of days" }).default(14),
-  disk: external_exports.strictObject({
-    /** How much one build VM may write (clone/overlay growth). */
-    vmBudgetGiB: external_exports.number({ error: "must be a number of GiB" }).positive({ error: "must be a positive number of GiB" }).default(60),
-    /** Kept free for the host itself. */
-    reserveGiB: external_exports.number({ error: "must be a number of GiB" }).min(0, { error: "must be 0 or more GiB" }).default(20),
-    checkSeconds: seconds("between disk checks of each host, e.g. 60").default(60)
-  }).default({ vmBudgetGiB: 60, reserveGiB: 20, checkSeconds: 60 })
-});
-var handoffSchema = external_exports.strictObject({
-  issuer: external_exports.url({ error: `must be the OIDC issuer URL, e.g. ${GITHUB_ACTIONS_ISSUER}` }).default(GITHUB_ACTIONS_ISSUER),
-  /** Default `<issuer>/.well-known/jwks`. */
-  jwksUrl: external_exports.url({ error: "must be the URL of the issuer's keys (JWKS)" }).optional(),
-  audience: external_exports.string().min(1, { error: "must be the audience the action asks for (its audience input), e.g. portfarm" }).default("portfarm"),
-  clockToleranceSeconds: external_exports.number({ error: "must be a number of seconds" }).min(0, { error: "must be 0 or more seconds" }).max(300, { error: "must be at most 300" }).default(30)
-});
-var DEFAULT_RUNNERS = runnersSchema.parse({});
-var DEFAULT_IMAGES = imagesSchema.parse({});
-var DEFAULT_CACHES = cachesSchema.parse({});
-var DEFAULT_HANDOFF = handoffSchema.parse({});
-var configSchema = external_exports.strictObject({
-  github: githubSchema,
-  controller: controllerSchema.default({ host: "127.0.0.1", port: 8080 }),
-  platforms: external_exports.array(platformSchema).min(1, { error: "must list at least one platform" }),
-  state: external_exports.strictObject({ path: external_exports.string().min(1).default("state/portfarm.sqlite") }).default({ path: "state/portfarm.sqlite" }),
-  site: external_exports.strictObject({
-    out: external_exports.string().min(1).default("site-out"),
-    baseUrl: external_exports.url({ error: "must be the URL the site is served at" }).default("https://build.macports.org"),
-    logArchiveUrl: external_exports.url({ error: "must be the URL of the log archive" }).optional(),
-    logArchiveDir: external_exports.string({ error: "must be the folder the controller copies job logs into (e.g. state/logs)" }).min(1, { error: "must be the folder the controller copies job logs into (e.g. state/logs)" }).optional()
-  }).default({ out: "site-out", baseUrl: "https://build.macports.org" }),
-  mail: mailSchema.default({ from: "portfarm <noreply@macports.org>", buildsList: [] }),
-  runners: runnersSchema.default(DEFAULT_RUNNERS),
-  images: imagesSchema.default(DEFAULT_IMAGES),
-  orchard: orchardSchema.optional(),
-  caches: cachesSchema.default(DEFAULT_CACHES),
-  handoff: handoffSchema.default(DEFAULT_HANDOFF)
-});
+
+// action/src/controller-url-problem.ts
+function isLoopback(hostname3) {
+  return hostname3 === "localhost" || hostname3 === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname3);
+}
+function controllerUrlProblem(value) {
+  let url2;
+  try {
+    url2 = new URL(value);
+  } catch {
+    return "must be the https:// URL of the portfarm controller, e.g. https://farm.example.org (set the PORTFARM_CONTROLLER_URL repository variable)";
+  }
+  if (url2.protocol === "https:") return void 0;
+  if (url2.protocol === "http:" && isLoopback(url2.hostname)) return void 0;
+  return `must be an https:// URL: over ${url2.protocol.replace(/:$/, "")} the job's OIDC token and the port list would cross the network readable and changeable by anyone on the way; set PORTFARM_CONTROLLER_URL to https://${url2.host === "" ? "farm.example.org" : url2.host}${url2.pathname === "/" ? "" : url2.pathname} (plain http is allowed only to loopback: 127.0.0.0/8, [::1], localhost)`;
+}
 
 // action/src/action-inputs.ts
 var STEPS = ["cleanup", "selfupdate", "checkout", "list-subports", "mirror-distfiles", "install-dependencies", "install-port", "gather-archives", "deploy"];
@@ -45796,7 +45690,10 @@ var actionInputsSchema = external_exports.strictObject({
   force: flag("force"),
   "changed-since": optionalSha,
   "hand-off": flag("hand-off"),
-  "controller-url": optionalUrl,
+  "controller-url": external_exports.string().superRefine((value, context3) => {
+    const problem = value === "" ? void 0 : controllerUrlProblem(value);
+    if (problem !== void 0) context3.addIssue({ code: "custom", message: problem });
+  }),
   audience: external_exports.string().min(1, { error: "must name the audience the controller expects, e.g. portfarm" }),
   "archive-site": external_exports.url({ error: "must be a URL" }),
   "archive-site-private": external_exports.url({ error: "must be a URL" }),
@@ -49022,11 +48919,11 @@ function prettyMilliseconds(milliseconds, options) {
   add(Number(parsed.minutes), "minute", "m");
   if (!options.hideSeconds) {
     if (options.separateMilliseconds || options.formatSubMilliseconds || !options.colonNotation && milliseconds < 1e3 && !options.subSecondsAsDecimals) {
-      const seconds2 = Number(parsed.seconds);
+      const seconds = Number(parsed.seconds);
       const milliseconds2 = Number(parsed.milliseconds);
       const microseconds = Number(parsed.microseconds);
       const nanoseconds = Number(parsed.nanoseconds);
-      add(seconds2, "second", "s");
+      add(seconds, "second", "s");
       if (options.formatSubMilliseconds) {
         add(milliseconds2, "millisecond", "ms");
         add(microseconds, "microsecond", "\xB5s");
@@ -49045,9 +48942,9 @@ function prettyMilliseconds(milliseconds, options) {
         );
       }
     } else {
-      const seconds2 = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
+      const seconds = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
       const secondsDecimalDigits = typeof options.secondsDecimalDigits === "number" ? options.secondsDecimalDigits : 1;
-      const secondsFixed = floorDecimals(seconds2, secondsDecimalDigits);
+      const secondsFixed = floorDecimals(seconds, secondsDecimalDigits);
       const secondsString = options.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
       add(Number.parseFloat(secondsString), "second", "s", secondsString);
     }
@@ -52713,10 +52610,10 @@ import { join as join2 } from "path";
 // action/src/build-step-summary.ts
 var SHOWN_PORTS = 50;
 function formatDuration(ms) {
-  const seconds2 = Math.round(ms / 1e3);
-  if (seconds2 < 60) return `${seconds2} s`;
-  const minutes = Math.floor(seconds2 / 60);
-  if (minutes < 60) return `${minutes} min ${seconds2 % 60} s`;
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 var cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -52758,6 +52655,9 @@ ${staged.join("\n")}`, "");
 `;
 }
 
+// action/src/hand-off-port-list.ts
+import { setTimeout as sleep } from "timers/promises";
+
 // controller/model/port-list.ts
 var MAX_LISTED_PORTS = 1e5;
 var portName = external_exports.string().refine(isPortName, { error: (issue3) => explainBadPortName(String(issue3.input)) ?? "bad port name" });
@@ -52790,7 +52690,8 @@ var StepFailure = class extends Error {
 
 // action/src/hand-off-port-list.ts
 var PATH = "/api/port-list";
-async function handOffPortList(controllerUrl, audience, list, deps) {
+var HAND_OFF_RETRY_DELAYS_MS = [2e3, 5e3, 1e4, 2e4];
+async function handOffPortList(controllerUrl, audience, list, deps, log = () => void 0) {
   const body = portListSchema.parse(list);
   const target = `${controllerUrl.replace(/\/+$/, "")}${PATH}`;
   let token;
@@ -52802,28 +52703,48 @@ async function handOffPortList(controllerUrl, audience, list, deps) {
       { title: "port list not handed off: no OIDC token", phase: "list-subports", retryable: false, cause: error63 }
     );
   }
+  const wait = deps.sleep ?? ((ms) => sleep(ms));
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await postOnce(target, token, body, deps.fetch, attempt);
+    if (outcome.ok) return outcome.receipt;
+    const delay = HAND_OFF_RETRY_DELAYS_MS[attempt - 1];
+    if (!outcome.retryable || delay === void 0) throw outcome.failure;
+    log(`Hand-off attempt ${String(attempt)} failed (${outcome.failure.title}); retrying in ${String(delay / 1e3)} s`);
+    await wait(delay);
+  }
+}
+async function postOnce(target, token, body, fetcher, attempt) {
+  const after = attempt === 1 ? "" : ` after ${String(attempt)} attempts`;
   let response;
   try {
-    response = await deps.fetch(target, {
+    response = await fetcher(target, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body)
     });
   } catch (error63) {
-    throw new StepFailure(`could not reach the controller at ${target}: ${coerceError(error63).message}; re-run the job when it is up (retryable)`, {
-      title: "port list not handed off: controller unreachable",
-      phase: "list-subports",
+    return {
+      ok: false,
       retryable: true,
-      cause: error63
-    });
+      failure: new StepFailure(`could not reach the controller at ${target}${after}: ${coerceError(error63).message}; re-run the job when it is up (retryable)`, {
+        title: "port list not handed off: controller unreachable",
+        phase: "list-subports",
+        retryable: true,
+        cause: error63
+      })
+    };
   }
   const message = (await response.text()).trim().slice(0, 500);
-  if (response.ok) return { status: response.status, message };
+  if (response.ok) return { ok: true, receipt: { status: response.status, message } };
   const retryable = response.status >= 500 || response.status === 429;
-  throw new StepFailure(
-    `the controller at ${target} refused the port list: HTTP ${response.status} ${message}${response.status === 401 || response.status === 403 ? " (the OIDC token was rejected: check the audience input and the controller's repository/workflow settings)" : ""} (${retryable ? "retryable" : "permanent"})`,
-    { title: `port list refused by the controller (HTTP ${response.status})`, phase: "list-subports", retryable }
-  );
+  return {
+    ok: false,
+    retryable,
+    failure: new StepFailure(
+      `the controller at ${target} refused the port list${after}: HTTP ${response.status} ${message}${response.status === 401 || response.status === 403 ? " (the OIDC token was rejected: check the audience input and the controller's repository/workflow settings)" : ""} (${retryable ? "retryable" : "permanent"})`,
+      { title: `port list refused by the controller (HTTP ${response.status})`, phase: "list-subports", retryable }
+    )
+  };
 }
 
 // action/src/list-changed-ports.ts
@@ -52832,13 +52753,14 @@ import { join } from "path";
 
 // action/src/ports-from-paths.ts
 function portsFromPaths(paths) {
-  const ports = [];
+  const names = [];
   for (const path6 of paths) {
     const match = /^([^/_.][^/]*)\/([^/]+)\/(Portfile$|files\/)/.exec(path6.trim());
     const port = match?.[2];
-    if (port !== void 0 && !ports.includes(port)) ports.push(port);
+    if (port !== void 0 && !names.includes(port)) names.push(port);
   }
-  return ports;
+  const { valid, rejected } = partitionPortNames(names);
+  return { ports: valid, rejected };
 }
 
 // action/src/list-changed-ports.ts
@@ -52850,7 +52772,8 @@ function listAllPorts(portsDir) {
       if (port.isDirectory()) ports.push(port.name);
     }
   }
-  return ports.sort((a2, b) => a2.localeCompare(b));
+  const { valid, rejected } = partitionPortNames(ports.sort((a2, b) => a2.localeCompare(b)));
+  return { ports: valid, rejected };
 }
 async function listChangedPorts(exec, portsDir, from, to) {
   const result = await exec("git", ["-C", portsDir, "diff", "--name-only", from, to], { onLine: () => void 0 });
@@ -52867,18 +52790,24 @@ async function listChangedPorts(exec, portsDir, from, to) {
 var EXCLUDING = /^Excluding (\S+) because (.+)$/;
 function parseListSubports(stdout, stderr) {
   const ports = [];
-  for (const line of stdout.split("\n")) {
-    const name = line.trim();
-    if (name !== "" && !ports.includes(name)) ports.push(name);
-  }
   const excluded = [];
   const warnings = [];
+  const notAPort = (name, where) => {
+    const problem = explainBadPortName(name);
+    if (problem !== void 0) warnings.push(`mpbb list-subports printed ${where} that is not a port name, not listed: ${problem}`);
+    return problem !== void 0;
+  };
+  for (const line of stdout.split("\n")) {
+    const name = line.trim();
+    if (name !== "" && !ports.includes(name) && !notAPort(name, "a line")) ports.push(name);
+  }
   for (const line of stderr.split("\n")) {
     const text = line.trim();
     if (text === "" || text === "Still processing...") continue;
     const match = EXCLUDING.exec(text);
-    if (match?.[1] !== void 0 && match[2] !== void 0) excluded.push({ port: match[1], reason: match[2] });
-    else warnings.push(text);
+    if (match?.[1] !== void 0 && match[2] !== void 0) {
+      if (!notAPort(match[1], "an exclusion")) excluded.push({ port: match[1], reason: match[2] });
+    } else warnings.push(text);
   }
   return { ports, excluded, warnings };
 }
@@ -52987,12 +52916,14 @@ async function runStep(inputs, deps) {
         break;
       case "list-subports": {
         const portsDir = join2(workDir, "ports");
-        const requested = inputs.force ? listAllPorts(portsDir) : inputs["changed-since"] !== "" ? await listChangedPorts(deps.exec, portsDir, inputs["changed-since"], inputs["ports-sha"]) : inputs.portlist;
+        const named = inputs.force ? listAllPorts(portsDir) : inputs["changed-since"] !== "" ? await listChangedPorts(deps.exec, portsDir, inputs["changed-since"], inputs["ports-sha"]) : { ports: inputs.portlist, rejected: [] };
+        for (const { reason } of named.rejected) deps.reporter.warning(`${reason}; it is not listed (rename the directory to the port's name)`, `not a port name (${inputs.platform})`);
+        const requested = named.ports;
         let list = parseListSubports("", "");
         if (requested.length === 0) {
           deps.reporter.info("No ports to list (empty portlist, no force, no changed-since): nothing to build.");
         } else {
-          const result2 = await mpbb("list-subports", [`--archive-site=${inputs["archive-site"]}`, `--archive-site-private=${inputs["archive-site-private"]}`, ...requested], true);
+          const result2 = await mpbb("list-subports", [`--archive-site=${inputs["archive-site"]}`, `--archive-site-private=${inputs["archive-site-private"]}`, "--", ...requested], true);
           list = parseListSubports(result2.stdout, result2.stderr);
           deps.reporter.info(`${list.ports.length} to build, ${list.excluded.length} excluded:`);
           for (const name of list.ports) deps.reporter.info(`  ${name}`);
@@ -53009,7 +52940,10 @@ async function runStep(inputs, deps) {
             inputs["controller-url"],
             inputs.audience,
             { buildId: inputs["build-id"], platform: inputs.platform, portsRevision: inputs["ports-sha"], ports: [...list.ports], excluded: [...list.excluded] },
-            deps
+            deps,
+            (line) => {
+              deps.reporter.info(line);
+            }
           );
           handOff = `handed to the controller (HTTP ${receipt.status}${receipt.message === "" ? "" : `: ${receipt.message}`})`;
           deps.reporter.info(`Port list ${handOff}`);
@@ -53022,22 +52956,22 @@ async function runStep(inputs, deps) {
           deps.reporter.info("No ports to mirror.");
           break;
         }
-        await mpbb("mirror-distfiles", [...inputs["distfiles-dir"] === "" ? [] : [`--distfiles-dir=${inputs["distfiles-dir"]}`], ...inputs.portlist]);
+        await mpbb("mirror-distfiles", [...inputs["distfiles-dir"] === "" ? [] : [`--distfiles-dir=${inputs["distfiles-dir"]}`], "--", ...inputs.portlist]);
         extra.summarise = false;
         break;
       case "install-dependencies":
-        await mpbb("install-dependencies", [inputs.port]);
+        await mpbb("install-dependencies", ["--", inputs.port]);
         break;
       case "install-port": {
         try {
-          const info2 = await mpbb("print-info", [inputs.port], true);
+          const info2 = await mpbb("print-info", ["--", inputs.port], true);
           const version2 = /^portversion=(.+)$/m.exec(info2.stdout)?.[1];
           const revision = /^portrevision=(.+)$/m.exec(info2.stdout)?.[1];
           if (version2 !== void 0) extra.version = revision === void 0 ? version2 : `${version2}_${revision}`;
         } catch (error63) {
           if (!(error63 instanceof StepFailure)) throw error63;
         }
-        await mpbb("install-port", [...inputs["mirrordb-url"] === "" ? [] : [`--mirrordb-url=${inputs["mirrordb-url"]}`], inputs.port]);
+        await mpbb("install-port", [...inputs["mirrordb-url"] === "" ? [] : [`--mirrordb-url=${inputs["mirrordb-url"]}`], "--", inputs.port]);
         break;
       }
       case "gather-archives": {
