@@ -1,5 +1,7 @@
 /** The double's state, one record type per GitHub object it keeps. Times are ISO strings. */
 
+export type RunEvent = 'workflow_dispatch' | 'pull_request' | 'push' | 'schedule';
+
 export type RunStatusInDouble = 'pending' | 'queued' | 'in_progress' | 'completed';
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | 'neutral' | 'timed_out' | 'action_required';
 
@@ -13,8 +15,14 @@ export interface RunRecord {
   /** The run's `run-name:` (the API's `display_title`). */
   readonly name: string;
   readonly inputs: Readonly<Record<string, string>>;
-  /** What started the run: a dispatch (ports.yml) or a pull request (ports-pr.yml). */
-  readonly event: 'workflow_dispatch' | 'pull_request';
+  /** What started the run: a dispatch (ports.yml), a pull request (ports-pr.yml, or a PR's own edit of any workflow), a push, a schedule. */
+  readonly event: RunEvent;
+  /** Who started the run (`actor`) and this attempt (`triggering_actor`): the App's bot for its dispatches, a person otherwise. */
+  readonly actor: string;
+  readonly triggeringActor: string;
+  readonly runAttempt: number;
+  /** Set for a run in another repository (the App installed there too): its id and `owner/name`. */
+  readonly foreignRepository: { readonly id: number; readonly fullName: string } | null;
   /** For a `pull_request` run: the `github` and `vars` contexts its expressions read (the PR in `github.event`). */
   readonly context: Readonly<Record<string, unknown>>;
   readonly headBranch: string;

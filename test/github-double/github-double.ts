@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhooks } from '@octokit/webhooks';
 import { createAppKeyPair, explainBadAppJwt } from './app-credentials.ts';
 import type { CheckRunRecord, Conclusion, DeliveryRecord, JobRecord, RequestRecord, RunRecord, RunnerRecord } from './double-records.ts';
+import type { DoublePermission, ForeignRunSpec } from './foreign-run-spec.ts';
 import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
 import { portsWorkflow, type WorkflowModel } from './ports-workflow.ts';
 import type { JobInstance, NeedResult, PullRequestWorkflow } from './pull-request-workflow.ts';
@@ -56,6 +57,11 @@ export interface GitHubDoubleOptions {
   readonly now?: () => Date;
   /** A shared validator (loading one takes ~50 ms; share it across doubles in one test file). */
   readonly schema?: SchemaValidator;
+  /**
+   * Collaborators and their permission (`GET …/collaborators/{login}/permission`); any other
+   * login has `read`, as on a public repository.
+   */
+  readonly collaborators?: Readonly<Record<string, DoublePermission>>;
 }
 
 export interface HttpFault {
@@ -109,6 +115,15 @@ export interface GitHubDouble {
    * `pullRequestWorkflows` entry whose `paths` filter matches `spec.changedPaths`.
    */
   pullRequest(spec: PullRequestSpec): string;
+  /**
+   * Starts a run the farm did not dispatch (another workflow, trigger, branch or repository, any
+   * run name and labels) and sends its `workflow_run requested` and jobs' `queued` webhooks.
+   */
+  startRun(spec: ForeignRunSpec): RunRecord;
+  /** Ends a run started by `startRun`: its unfinished jobs and then the run complete with `conclusion`. */
+  completeRun(runId: number, conclusion: Conclusion): void;
+  /** The default branch's commits, oldest first (pushes to it add theirs; a dispatch runs at the last). */
+  defaultBranchCommits(): readonly string[];
   /** Webhook fault switch: every later delivery of `events` (default all) is dropped, held or sent twice. */
   setWebhookFault(mode: WebhookFaultMode, events?: readonly string[]): void;
   /** Sends the deliveries held by the `delay` fault, in order. */
@@ -156,10 +171,13 @@ function error(status: number, message: string): HttpAnswer {
 
 function compileRoute(path: string): { regex: RegExp; names: string[] } {
   const names: string[] = [];
-  const source = path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  // Literal parts are escaped: `compare/{base}...{head}` has dots that are dots.
+  const source = path.split(/(\{[^}]+\})/).map((part) => {
+    const param = /^\{([^}]+)\}$/.exec(part)?.[1];
+    if (param === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    names.push(param);
+    return '([^/]+?)';
+  }).join('');
   return { regex: new RegExp(`^${source}$`), names };
 }
 
@@ -215,6 +233,11 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const defaultBranch = options.defaultBranch ?? 'master';
   const workflows = options.workflows ?? { 'ports.yml': portsWorkflow };
   const installationId = 77;
+  const appBot = 'portfarm[bot]';
+  const collaborators = options.collaborators ?? {};
+  /** The default branch's history, oldest first; other commits the double has seen (PR heads, other branches). */
+  const branchCommits: string[] = [randomBytes(20).toString('hex')];
+  const otherCommits = new Set<string>();
   const webhooks = new Webhooks({ secret: options.webhookSecret ?? 'double-secret' });
 
   const routes = Object.entries(schema.operations)
@@ -532,11 +555,16 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       name: model.runName(context),
       inputs: {},
       event: 'pull_request',
+      actor: spec.author ?? 'contributor',
+      triggeringActor: spec.author ?? 'contributor',
+      runAttempt: 1,
+      foreignRepository: null,
       context,
       headBranch: spec.headRef,
       headSha: spec.headSha,
       group: concurrency?.group ?? null,
     });
+    otherCommits.add(spec.headSha);
     prRuns.set(run.id, { model, planned: new Map(), results: new Map() });
     const inGroup = (): RunRecord[] => othersInGroup(run);
     // One running + one pending per group; cancel-in-progress (a new push to the PR) cancels the running one too.
@@ -690,9 +718,14 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       name: model.runName(inputs),
       inputs,
       event: 'workflow_dispatch',
+      // The App's installation token dispatched it: GitHub names the App's bot user.
+      actor: appBot,
+      triggeringActor: appBot,
+      runAttempt: 1,
+      foreignRepository: null,
       context: {},
       headBranch: ref.replace(/^refs\/heads\//, ''),
-      headSha: randomBytes(20).toString('hex'),
+      headSha: branchCommits.at(-1) ?? '',
       group,
     });
     const inGroup = othersInGroup(run);
@@ -701,6 +734,55 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     if (inGroup.every((r) => r.status === 'pending')) activate(run);
     changed();
     return run;
+  };
+
+  /** A run the farm did not dispatch (foreign-run-spec.ts): entered and queued as GitHub would, its jobs queued for any runner whose labels match. */
+  const startForeignRun = (spec: ForeignRunSpec): RunRecord => {
+    const onDefaultBranch = (spec.event === 'workflow_dispatch' || spec.event === 'push' || spec.event === 'schedule') && spec.headBranch === defaultBranch && spec.repository === undefined;
+    const headSha = spec.headSha ?? (onDefaultBranch ? (branchCommits.at(-1) ?? '') : randomBytes(20).toString('hex'));
+    if (!branchCommits.includes(headSha)) otherCommits.add(headSha);
+    const fileIndex = Object.keys(workflows).indexOf(spec.workflowFile);
+    const run = enterRun({
+      id: id(),
+      runNumber: ++runNumber,
+      workflowFile: spec.workflowFile,
+      workflowId: fileIndex >= 0 ? 100 + fileIndex : 300 + spec.workflowFile.length,
+      workflowName: spec.workflowName ?? spec.workflowFile,
+      name: spec.runName,
+      inputs: {},
+      event: spec.event,
+      actor: spec.actor,
+      triggeringActor: spec.actor,
+      runAttempt: 1,
+      foreignRepository: spec.repository ?? null,
+      context: {},
+      headBranch: spec.headBranch,
+      headSha,
+      group: null,
+    });
+    run.status = 'queued';
+    run.updatedAt = iso();
+    for (const job of spec.jobs ?? []) {
+      createJob(run, { jobKey: job.name, name: job.name, labels: job.labels, steps: [{ name: job.name, skip: false }], skipped: false, matrix: {}, strategy: {}, context: {} });
+    }
+    assignJobs();
+    changed();
+    return run;
+  };
+
+  const completeForeignRun = (runId: number, conclusion: Conclusion): void => {
+    const run = runs.get(runId);
+    if (run === undefined) throw new Error(`no run ${runId}`);
+    for (const jobId of run.jobIds) {
+      const job = jobs.get(jobId);
+      if (job !== undefined && job.status !== 'completed') completeJob(job, conclusion);
+    }
+    if (run.status === 'completed') return;
+    run.status = 'completed';
+    run.conclusion = conclusion;
+    run.updatedAt = iso();
+    send('workflow_run', objects().workflowRunPayload('completed', run));
+    changed();
   };
 
   // ── REST handlers ─────────────────────────────────────────────────────────────────
@@ -776,7 +858,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       }
       case 'actions/list-workflow-runs':
       case 'actions/list-workflow-runs-for-repo': {
-        let list = [...runs.values()].reverse();
+        let list = [...runs.values()].reverse().filter((r) => r.foreignRepository === null);
         if (routed.operation === 'actions/list-workflow-runs') list = list.filter((r) => r.workflowFile === p.workflow_id || String(r.workflowId) === p.workflow_id);
         const status = query.get('status');
         if (status !== null) list = list.filter((r) => r.status === status || r.conclusion === status);
@@ -787,7 +869,36 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       }
       case 'actions/get-workflow-run': {
         const run = runs.get(Number(p.run_id));
-        return run === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().workflowRun(run));
+        // A run of another repository is not this repository's to show.
+        return run === undefined || run.foreignRepository !== null ? error(404, 'Not Found') : new HttpAnswer(200, objects().workflowRun(run));
+      }
+      case 'repos/get': {
+        // The example is a fork (`parent`, `source`); the ports repository is not one.
+        const { parent: _parent, source: _source, ...repository } = schema.example('full-repository-default-response') as Record<string, unknown>;
+        const ownerObject = { ...(repository.owner as Record<string, unknown>), login: owner };
+        return new HttpAnswer(200, { ...repository, id: objects().repo.id, name: repoName, full_name: `${owner}/${repoName}`, default_branch: defaultBranch, owner: ownerObject, fork: false, private: false, visibility: 'public', language: null });
+      }
+      case 'repos/get-collaborator-permission-level': {
+        const login = p.username ?? '';
+        const role = collaborators[login] ?? 'read';
+        // The legacy `permission` field folds maintain into write and triage into read, as GitHub does.
+        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+        const example = schema.example('repository-collaborator-permission-response-if-user-has-admin-permissions') as Record<string, unknown>;
+        const user = { ...(example.user as Record<string, unknown>), login, role_name: role };
+        return new HttpAnswer(200, { ...example, permission, role_name: role, user });
+      }
+      case 'repos/compare-commits': {
+        // `{base}...{head}`: how head relates to base; the double knows its default branch's line and the commits it saw elsewhere.
+        const position = (ref: string): number => (ref === defaultBranch ? branchCommits.length - 1 : branchCommits.indexOf(ref));
+        const base = p.base ?? '';
+        const head = p.head ?? '';
+        const known = (ref: string): boolean => position(ref) >= 0 || otherCommits.has(ref);
+        if (!known(base) || !known(head)) return error(404, 'Not Found');
+        const [b0, h0] = [position(base), position(head)];
+        const onLine = b0 >= 0 && h0 >= 0;
+        const status = !onLine ? 'diverged' : b0 === h0 ? 'identical' : h0 > b0 ? 'ahead' : 'behind';
+        const example = schema.example('commit-comparison') as Record<string, unknown>;
+        return new HttpAnswer(200, { ...example, status, ahead_by: onLine ? Math.max(0, h0 - b0) : 1, behind_by: onLine ? Math.max(0, b0 - h0) : 1, total_commits: onLine ? Math.max(0, h0 - b0) : 1, commits: [], files: [] });
       }
       case 'actions/cancel-workflow-run':
       case 'actions/force-cancel-workflow-run': {
@@ -1163,7 +1274,15 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     runners: () => [...runners.values()],
     checkRuns: () => [...checkRuns.values()],
     deliveries: () => [...deliveries],
-    push: (spec) => send('push', objects().pushPayload(spec)),
+    push: (spec) => {
+      if (spec.ref === `refs/heads/${defaultBranch}`) {
+        for (const commit of [...spec.commits.map((c) => c.id), spec.after]) if (!branchCommits.includes(commit)) branchCommits.push(commit);
+      } else otherCommits.add(spec.after);
+      return send('push', objects().pushPayload(spec));
+    },
+    startRun: (spec) => startForeignRun(spec),
+    completeRun: (runId, conclusion) => { completeForeignRun(runId, conclusion); },
+    defaultBranchCommits: () => [...branchCommits],
     pullRequest: (spec) => {
       const guid = send('pull_request', objects().pullRequestPayload(spec));
       for (const [file, model] of Object.entries(prWorkflows)) {

@@ -81,7 +81,7 @@ export class GitHubObjects {
       head_sha: run.headSha,
       path: `.github/workflows/${run.workflowFile}`,
       run_number: run.runNumber,
-      run_attempt: 1,
+      run_attempt: run.runAttempt,
       event: run.event,
       status: run.status,
       conclusion: run.conclusion,
@@ -96,7 +96,35 @@ export class GitHubObjects {
       pull_requests: [],
     });
     this.#renameRepos(out);
+    this.#setActors(out, run);
+    this.#moveToRepository(out, run);
     return out;
+  }
+
+  /** `actor` and `triggering_actor` as GitHub renders a user: a person, or the App's bot (`type: Bot`). */
+  #setActors(workflowRun: Obj, run: RunRecord): void {
+    for (const [key, login] of [['actor', run.actor], ['triggering_actor', run.triggeringActor]] as const) {
+      const user = isObj(workflowRun[key]) ? workflowRun[key] : isObj(workflowRun.actor) ? structuredClone(workflowRun.actor) : null;
+      if (user === null) continue;
+      const bot = login.endsWith('[bot]');
+      // A bot user's page is its App's: https://github.com/apps/<slug>.
+      const html = bot ? `https://github.com/apps/${encodeURIComponent(login.slice(0, -'[bot]'.length))}` : `https://github.com/${encodeURIComponent(login)}`;
+      Object.assign(user, { login, type: bot ? 'Bot' : 'User', html_url: html, url: `https://api.github.com/users/${encodeURIComponent(login)}` });
+      workflowRun[key] = user;
+    }
+  }
+
+  /** A run in another repository the App is installed in: every `repository` object names that one. */
+  #moveToRepository(node: Obj, run: RunRecord): void {
+    const foreign = run.foreignRepository;
+    if (foreign === null) return;
+    const [owner = '', name = ''] = foreign.fullName.split('/');
+    for (const key of ['repository', 'head_repository'] as const) {
+      const repo = node[key];
+      if (!isObj(repo)) continue;
+      Object.assign(repo, { id: foreign.id, name, full_name: foreign.fullName });
+      if (isObj(repo.owner)) repo.owner.login = owner;
+    }
   }
 
   job(job: JobRecord, run: RunRecord): Obj {
@@ -105,7 +133,7 @@ export class GitHubObjects {
       id: job.id,
       run_id: run.id,
       run_url: `${this.#repoUrl()}/actions/runs/${run.id}`,
-      run_attempt: 1,
+      run_attempt: run.runAttempt,
       head_sha: run.headSha,
       head_branch: run.headBranch,
       url: `${this.#repoUrl()}/actions/jobs/${job.id}`,
@@ -259,6 +287,7 @@ export class GitHubObjects {
       steps: rendered.steps,
     });
     if (action === 'completed' && workflowJob.conclusion === null) workflowJob.conclusion = 'cancelled';
+    this.#moveToRepository(out, run);
     return { name, payload: out };
   }
 
@@ -274,6 +303,9 @@ export class GitHubObjects {
     workflowRun.status = run.status === 'pending' ? 'pending' : run.status;
     workflowRun.conclusion = run.conclusion;
     workflowRun.pull_requests = [];
+    this.#setActors(workflowRun, run);
+    this.#moveToRepository(workflowRun, run);
+    this.#moveToRepository(out, run);
     const workflow = obj(out.workflow);
     Object.assign(workflow, { id: run.workflowId, name: run.workflowName, path: `.github/workflows/${run.workflowFile}` });
     return { name, payload: out };
@@ -386,6 +418,8 @@ export interface PullRequestSpec {
   readonly changedPaths?: readonly string[];
   /** `pull_request.head.repo.clone_url` (the fork); default the repository's own. */
   readonly cloneUrl?: string;
+  /** Who opened or pushed to the PR: the actor of the runs it starts (default `contributor`). */
+  readonly author?: string;
 }
 
 /** GitHub Actions' own App, which owns the check run of every workflow job. */

@@ -27,6 +27,9 @@ export const USED_OPERATIONS = [
   'checks/update',
   'checks/get',
   'checks/list-for-ref',
+  'repos/get',
+  'repos/get-collaborator-permission-level',
+  'repos/compare-commits',
 ] as const;
 
 export type OperationId = (typeof USED_OPERATIONS)[number];
