@@ -1,4 +1,5 @@
 import type { BuildId } from '../model/build-id.ts';
+import type { RunIdentity } from './verify-run-identity.ts';
 
 /**
  * What the GitHub face tells the rest of the farm, already translated from webhooks: the
@@ -44,6 +45,8 @@ export interface WorkflowRunEvent {
   readonly status: string;
   readonly conclusion: string | null;
   readonly at: Date;
+  /** What GitHub says the run is (repository, workflow file, trigger, branch, actors): checked before the farm moves. */
+  readonly identity: RunIdentity;
 }
 
 export interface WorkflowJobEvent {
@@ -51,6 +54,14 @@ export interface WorkflowJobEvent {
   /** From the `portfarm-build-<id>` label in `runs-on`; null for jobs of other workflows. */
   readonly buildId: BuildId | null;
   readonly runId: number;
+  /** The attempt of the run this job belongs to (a re-run is attempt 2…). */
+  readonly runAttempt: number;
+  /** The repository the job's run is in (id, `owner/name`). */
+  readonly repositoryId: number;
+  readonly repository: string;
+  /** The workflow's `name:` (not its file: two workflows may share a name) and the run's branch. */
+  readonly workflowName: string | null;
+  readonly headBranch: string | null;
   readonly jobId: number;
   readonly action: 'queued' | 'waiting' | 'in_progress' | 'completed';
   readonly labels: readonly string[];

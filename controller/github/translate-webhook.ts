@@ -90,15 +90,20 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
     }
     case 'workflow_run': {
       const run = parse(workflowRunPayloadSchema, event, payload);
-      if (!run.workflow_run.path.replace(/@.*$/, '').endsWith(`.github/workflows/${context.workflow}`)) return ignore(`run of ${run.workflow_run.path}, not ${context.workflow}`);
       if (run.action !== 'requested' && run.action !== 'in_progress' && run.action !== 'completed') return ignore(`workflow_run.${run.action} changes nothing`);
+      const buildId = buildIdFromRunName(run.workflow_run.display_title) ?? null;
+      // Whether the run is the farm's is decided with the recorded state (guard-farm-events.ts);
+      // a run that neither is of a file named like the ports workflow nor claims a build or a
+      // manual rebuild in its name is another workflow's everyday traffic.
+      const claims = buildId !== null || run.workflow_run.display_title.trim().startsWith('manual:');
+      if (!claims && !run.workflow_run.path.replace(/@.*$/, '').endsWith(`/${context.workflow}`)) return ignore(`run of ${run.workflow_run.path}, not ${context.workflow}`);
       return {
         ignored: null,
         calls: [{
           method: 'onWorkflowRun',
           arg: {
             deliveryId,
-            buildId: buildIdFromRunName(run.workflow_run.display_title) ?? null,
+            buildId,
             title: run.workflow_run.display_title,
             headSha: run.workflow_run.head_sha,
             runId: run.workflow_run.id,
@@ -106,6 +111,18 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
             status: run.workflow_run.status ?? 'unknown',
             conclusion: run.workflow_run.conclusion,
             at: new Date(run.workflow_run.updated_at),
+            identity: {
+              runId: run.workflow_run.id,
+              runAttempt: run.workflow_run.run_attempt,
+              repositoryId: run.repository.id,
+              repository: run.repository.full_name,
+              path: run.workflow_run.path,
+              event: run.workflow_run.event,
+              headBranch: run.workflow_run.head_branch,
+              headSha: run.workflow_run.head_sha,
+              triggeringActor: run.workflow_run.triggering_actor?.login ?? null,
+              actor: run.workflow_run.actor?.login ?? null,
+            },
           },
         }],
       };
@@ -124,6 +141,11 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
             deliveryId,
             buildId,
             runId: job.workflow_job.run_id,
+            runAttempt: job.workflow_job.run_attempt,
+            repositoryId: job.repository.id,
+            repository: job.repository.full_name,
+            workflowName: job.workflow_job.workflow_name,
+            headBranch: job.workflow_job.head_branch,
             jobId: job.workflow_job.id,
             action,
             labels: job.workflow_job.labels,

@@ -5,6 +5,9 @@ import { z } from 'zod';
  * schemas are checked by the double in tests; here only what the controller depends on).
  */
 const repository = z.object({ full_name: z.string(), default_branch: z.string().optional() });
+/** The repository of a run or job event: its id is what a fork or a renamed repository cannot fake. */
+const eventRepository = z.object({ id: z.int(), full_name: z.string() });
+const user = z.object({ login: z.string() }).nullable().optional();
 
 export const pushPayloadSchema = z.object({
   ref: z.string(),
@@ -24,12 +27,17 @@ export const pullRequestPayloadSchema = z.object({
 
 export const workflowRunPayloadSchema = z.object({
   action: z.string(),
-  repository,
+  repository: eventRepository,
   workflow_run: z.object({
     id: z.int(),
+    run_attempt: z.int(),
     display_title: z.string(),
     head_sha: z.string(),
+    head_branch: z.string().nullable(),
     path: z.string(),
+    event: z.string(),
+    actor: user,
+    triggering_actor: user,
     status: z.string().nullable(),
     conclusion: z.string().nullable(),
     updated_at: z.string(),
@@ -38,10 +46,13 @@ export const workflowRunPayloadSchema = z.object({
 
 export const workflowJobPayloadSchema = z.object({
   action: z.string(),
-  repository,
+  repository: eventRepository,
   workflow_job: z.object({
     id: z.int(),
     run_id: z.int(),
+    run_attempt: z.int(),
+    workflow_name: z.string().nullable(),
+    head_branch: z.string().nullable(),
     labels: z.array(z.string()),
     runner_id: z.int().nullable(),
     runner_name: z.string().nullable(),

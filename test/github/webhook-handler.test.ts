@@ -143,9 +143,11 @@ describe('webhook handler', () => {
     (job.workflow_job as { labels: string[] }).labels = ['self-hosted', 'portfarm-build-b42'];
     await post('workflow_job', job, { guid: 'j-1' });
     await handler.idle();
-    const wj = job.workflow_job as { id: number; run_id: number; runner_id: number; runner_name: string; started_at: string };
+    const wj = job.workflow_job as { id: number; run_id: number; run_attempt: number; workflow_name: string; head_branch: string; runner_id: number; runner_name: string; started_at: string };
+    const repository = job.repository as { id: number; full_name: string };
     assert.deepEqual(farm.calls.map((c) => c.arg), [{
-      deliveryId: 'j-1', buildId: 'b42', runId: wj.run_id, jobId: wj.id, action: 'queued', labels: ['self-hosted', 'portfarm-build-b42'],
+      deliveryId: 'j-1', buildId: 'b42', runId: wj.run_id, runAttempt: wj.run_attempt, repositoryId: repository.id, repository: repository.full_name, workflowName: wj.workflow_name, headBranch: wj.head_branch,
+      jobId: wj.id, action: 'queued', labels: ['self-hosted', 'portfarm-build-b42'],
       runnerId: wj.runner_id, runnerName: wj.runner_name, conclusion: null, failedStep: null, at: new Date(wj.started_at),
     }]);
   });

@@ -32,6 +32,7 @@ function setup(): { db: DatabaseSync; gateway: FakeRunGateway; events: { onWorkf
 
 const manual = (title: string, headSha = '70b44a41bbbb627007b18ae0551cddb24c009bf2'): WorkflowRunEvent => ({
   deliveryId: 'd-1', buildId: null, title, headSha, runId: 77, action: 'requested', status: 'queued', conclusion: null, at,
+  identity: { runId: 77, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', path: '.github/workflows/ports.yml', event: 'workflow_dispatch', headBranch: 'master', headSha, triggeringActor: 'maintainer', actor: 'maintainer' },
 });
 
 const queue = (db: DatabaseSync): unknown[] => db.prepare('select * from queue_entry').all();
