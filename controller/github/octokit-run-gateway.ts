@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import { buildIdFromRunName, isBuildId } from '../model/build-id.ts';
 import type { DispatchRequest, RunGateway, RunStatus, RunSummary } from '../queue/run-gateway.ts';
 import type { GitHubClients } from './create-github-clients.ts';
+import type { EventRejections } from './event-rejections.ts';
 import { GitHubError, toGitHubError } from './github-error.ts';
+import { runIdentityOf } from './run-identity-lookup.ts';
+import { verifyBuildRun, verifyDispatchedRun, type FarmIdentity } from './verify-run-identity.ts';
 import { withSignal } from './with-signal.ts';
 
 export interface OctokitRunGatewayOptions {
@@ -16,6 +19,10 @@ export interface OctokitRunGatewayOptions {
   readonly cancelPollMs?: number;
   /** After this long a run that ignored `cancel` is force-cancelled (default 30 s). */
   readonly forceCancelAfterMs?: number;
+  /** The repository, branch and App every listed run is held against (learn-farm-identity.ts). */
+  readonly farm: FarmIdentity;
+  /** Where listed runs that claim a build and are not the farm's are counted. */
+  readonly rejections?: Pick<EventRejections, 'reject'>;
   readonly log: Logger;
 }
 
@@ -152,7 +159,15 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
             // `display_title` is the run's `run-name:` (`name` is the workflow's name).
             const buildId = buildIdFromRunName(run.display_title);
             if (buildId === undefined) continue;
-            out.push({ runId: run.id, buildId, status: runStatus(run.status), conclusion: run.conclusion });
+            // A pull request that edits ports.yml runs it on pull_request, listed here too, named as it likes.
+            const identity = runIdentityOf(run);
+            const dispatched = verifyDispatchedRun(identity, options.farm);
+            if (!dispatched.accepted) {
+              options.rejections?.reject(dispatched.reason, `run ${run.id}`, { runId: run.id, buildId, title: run.display_title, why: dispatched.why });
+              continue;
+            }
+            const triggeredByApp = verifyBuildRun(identity, options.farm, null).accepted;
+            out.push({ runId: run.id, buildId, status: runStatus(run.status), conclusion: run.conclusion, triggeredByApp });
           }
         }
         return out;

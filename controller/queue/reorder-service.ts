@@ -318,10 +318,13 @@ export class ReorderService {
     };
     if (inFlight.length === 0) return report;
     const since = Math.min(...inFlight.map(({ entry }) => entry.dispatchedAt ?? at)) - 60 * 60 * 1000;
-    const runs = new Map<string, RunSummary>();
-    for (const run of await this.#gateway.listRuns(new Date(since), signal)) runs.set(run.buildId, run);
+    const runs = new Map<string, RunSummary[]>();
+    for (const run of await this.#gateway.listRuns(new Date(since), signal)) runs.set(run.buildId, [...(runs.get(run.buildId) ?? []), run]);
     for (const { queue, entry } of inFlight) {
-      const run = runs.get(entry.buildId);
+      // Anyone can name a run `[<build id>] …`: the build's run is the one its dispatch answered
+      // with, or, when that answer was lost, the one the App triggered.
+      const named = runs.get(entry.buildId) ?? [];
+      const run = entry.runId === null ? named.find((r) => r.triggeredByApp) : named.find((r) => r.runId === entry.runId);
       if (run === undefined) {
         if (entry.runId !== null || entry.state !== 'dispatched') continue; // listed runs lag; only a missing intent is safe to redo
         const requeued = this.#change(queue, (ctx) => {

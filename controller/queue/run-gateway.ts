@@ -24,6 +24,11 @@ export interface RunSummary {
   readonly buildId: BuildId;
   readonly status: RunStatus;
   readonly conclusion: string | null;
+  /**
+   * Whether the App itself triggered the run. A run name is anyone's to choose: a build whose
+   * dispatch answer was lost (no run id recorded) adopts only a run the App triggered.
+   */
+  readonly triggeredByApp: boolean;
 }
 
 /**
@@ -40,6 +45,9 @@ export interface RunGateway {
    * build happened and must not be queued again), or null while it is not known.
    */
   cancel(runId: number, signal: AbortSignal): Promise<{ readonly conclusion: string | null }>;
-  /** Runs of the ports workflow created since `since`, matched to build ids by run name; for reconcile after a crash. */
+  /**
+   * Dispatched runs of the ports workflow on the default branch of the ports repository, created
+   * since `since`, matched to build ids by run name (others are not listed); for reconcile.
+   */
   listRuns(since: Date, signal: AbortSignal): Promise<readonly RunSummary[]>;
 }

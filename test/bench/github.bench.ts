@@ -18,6 +18,7 @@ import { createGitHubClients } from '../../controller/github/create-github-clien
 import { createWebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import type { FarmEvents } from '../../controller/github/farm-events.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
+import { learnFarmIdentity } from '../../controller/github/learn-farm-identity.ts';
 import { createOctokitRunGateway } from '../../controller/github/octokit-run-gateway.ts';
 import { startGitHubDouble } from '../github-double/github-double.ts';
 import { startRunnerStandIn } from '../github-double/runner-stand-in.ts';
@@ -54,7 +55,7 @@ async function latencyRun(concurrency: number): Promise<{ p50: number; p95: numb
   await once(server, 'listening');
   const double = await startGitHubDouble({ webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, webhookSecret: SECRET });
   const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', writeSpacingMs: 0, log }, signal);
-  const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', log });
+  const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), log });
   let n = 0;
   dispatchWatcher = async (platform, deliveryId, sha) => {
     n += 1;
@@ -83,7 +84,7 @@ async function latencyRun(concurrency: number): Promise<{ p50: number; p95: numb
 async function callsPerBuild(): Promise<{ perBuild: Record<string, number>; total: number; unbatchedChecks: number }> {
   const double = await startGitHubDouble({});
   const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', writeSpacingMs: 0, log }, signal);
-  const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', log });
+  const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), log });
   const checks = new CheckRunPublisher({ clients, log });
   const { installation: octokit } = clients;
   const before = double.requests.length;

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createGitHubClients, type GitHubClients } from '../../controller/github/create-github-clients.ts';
 import { createWebhookHandler, type WebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
+import { learnFarmIdentity } from '../../controller/github/learn-farm-identity.ts';
 import { createOctokitRunGateway } from '../../controller/github/octokit-run-gateway.ts';
 import { recoverMissedDeliveries } from '../../controller/github/recover-missed-deliveries.ts';
 import type { DispatchRequest, RunGateway } from '../../controller/queue/run-gateway.ts';
@@ -52,7 +53,7 @@ describe('GitHub face against the double', () => {
       { appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', retryBaseMs: 1, writeSpacingMs: 0, log: logged.log },
       signal,
     );
-    gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', cancelPollMs: 5, forceCancelAfterMs: 50, log: logged.log });
+    gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), cancelPollMs: 5, forceCancelAfterMs: 50, log: logged.log });
   });
 
   after(async () => {
@@ -113,7 +114,7 @@ describe('GitHub face against the double', () => {
     const { runId } = await gateway.dispatch(request('retry-1', '11_arm64', 'curl'), signal);
     assert.deepEqual(double.requests.filter((r) => r.operation === 'actions/create-workflow-dispatch').slice(-3).map((r) => r.status), [502, 403, 200]);
     assert.equal(double.runs().filter((r) => r.id === runId).length, 1);
-    const missing = createOctokitRunGateway({ clients, workflow: 'nope.yml', ref: 'master', log: logged.log });
+    const missing = createOctokitRunGateway({ clients, workflow: 'nope.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), log: logged.log });
     await assert.rejects(missing.dispatch(request('x', '11_arm64', null), signal), {
       name: 'GitHubError',
       status: 404,

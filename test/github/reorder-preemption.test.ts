@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createGitHubClients } from '../../controller/github/create-github-clients.ts';
+import { learnFarmIdentity } from '../../controller/github/learn-farm-identity.ts';
 import { createOctokitRunGateway } from '../../controller/github/octokit-run-gateway.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { openStore } from '../../controller/store/open-store.ts';
@@ -21,7 +22,7 @@ test('with the reorder service: a builder dispatched but not started is cancelle
   const signal = new AbortController().signal;
   const { log } = captureLog();
   const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', writeSpacingMs: 0, log }, signal);
-  const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', cancelPollMs: 5, log });
+  const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), cancelPollMs: 5, log });
   const service = new ReorderService({ db: openStore(':memory:'), platforms: ['15_arm64'], gateway, graph: null, idPrefix: 't' });
   const now = new Date('2026-11-26T06:30:00Z');
 

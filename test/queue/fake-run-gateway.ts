@@ -35,7 +35,7 @@ export class FakeRunGateway implements RunGateway {
 
   listRuns(_since: Date, _signal: AbortSignal): Promise<readonly RunSummary[]> {
     this.calls.push('listRuns');
-    return Promise.resolve(this.runs.map((r) => ({ runId: r.runId, buildId: r.request.buildId, status: r.status, conclusion: r.conclusion })));
+    return Promise.resolve(this.runs.map((r) => ({ runId: r.runId, buildId: r.request.buildId, status: r.status, conclusion: r.conclusion, triggeredByApp: true })));
   }
 
   /** What a runner does to the run of `buildId`. */

@@ -46,6 +46,7 @@ export class DurableFakeGateway implements RunGateway {
           buildId: String(r.build_id),
           status: r.status === 'queued' ? 'queued' : r.status === 'in_progress' ? 'in_progress' : 'completed',
           conclusion: r.conclusion === null ? null : String(r.conclusion),
+          triggeredByApp: true,
         })),
     );
   }
