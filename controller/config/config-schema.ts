@@ -46,6 +46,10 @@ const githubSchema = z.strictObject({
   repositoryId: z.int({ error: 'must be the numeric id of the ports repository (gh api repos/OWNER/NAME --jq .id)' }).positive({ error: 'must be positive' }).optional(),
   apiUrl: z.url({ error: 'must be a URL, e.g. https://api.github.com' }).default('https://api.github.com'),
   workflow: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, { error: 'must be a workflow file name, e.g. ports.yml' }).default('ports.yml'),
+  /** The workflow GitHub runs on pull requests (its jobs' `portfarm-build-pr-…` labels get VMs). */
+  pullRequestWorkflow: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, { error: 'must be a workflow file name, e.g. ports-pr.yml' }).default('ports-pr.yml'),
+  /** Logins that may ask for a full rebuild from the Actions form without GitHub being asked for their permission (others need write, maintain or admin). */
+  rebuildActors: z.array(z.string().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, { error: 'must be GitHub logins, e.g. [jmroot]' })).default([]),
 });
 
 const controllerSchema = z.strictObject({

@@ -12,6 +12,8 @@ export const DEFAULT_CONFIG: ConfigFile = {
     repo: 'macports/macports-ports',
     apiUrl: 'http://127.0.0.1:0',
     workflow: 'ports.yml',
+    pullRequestWorkflow: 'ports-pr.yml',
+    rebuildActors: [],
   },
   controller: { host: '127.0.0.1', port: 0 },
   platforms: [

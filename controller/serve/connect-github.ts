@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.ts';
 import { createGitHubClients, type GitHubClients } from '../github/create-github-clients.ts';
+import type { EventRejections } from '../github/event-rejections.ts';
+import { learnFarmIdentity } from '../github/learn-farm-identity.ts';
 import { createOctokitRunGateway } from '../github/octokit-run-gateway.ts';
+import type { FarmIdentity } from '../github/verify-run-identity.ts';
 import type { RunGateway } from '../queue/run-gateway.ts';
 
 export interface GitHubConnection {
@@ -13,11 +16,19 @@ export interface GitHubConnection {
   /** How often a cancel looks whether the run stopped. */
   readonly cancelPollMs?: number;
   readonly privateKey: string;
+  /** The repository's id as configured (`github.repositoryId`): GitHub must agree, or serve does not start. */
+  readonly repositoryId?: number;
+  /** Where runs the gateway lists and refuses (not the farm's) are counted. */
+  readonly rejections: EventRejections;
   readonly log: Logger;
 }
 
-/** The App's clients for the configured repository, and the gateway that dispatches and cancels the ports workflow's runs. */
-export async function connectGitHub(config: Config, connection: GitHubConnection, signal: AbortSignal): Promise<{ readonly clients: GitHubClients; readonly gateway: RunGateway }> {
+/**
+ * The App's clients for the configured repository, what every run and job is held against (the
+ * repository's id and default branch, the App's bot: asked of GitHub here), and the gateway that
+ * dispatches and cancels the ports workflow's runs.
+ */
+export async function connectGitHub(config: Config, connection: GitHubConnection, signal: AbortSignal): Promise<{ readonly clients: GitHubClients; readonly gateway: RunGateway; readonly farm: FarmIdentity }> {
   const { log } = connection;
   const [owner = '', repo = ''] = config.github.repo.split('/');
   const clients = await createGitHubClients(
@@ -33,12 +44,24 @@ export async function connectGitHub(config: Config, connection: GitHubConnection
     },
     signal,
   );
+  const farm = await learnFarmIdentity(
+    clients,
+    {
+      workflow: config.github.workflow,
+      pullRequestWorkflow: config.github.pullRequestWorkflow,
+      branch: connection.ref ?? 'master',
+      ...(connection.repositoryId === undefined ? {} : { repositoryId: connection.repositoryId }),
+    },
+    signal,
+  );
   const gateway = createOctokitRunGateway({
     clients,
+    farm,
+    rejections: connection.rejections,
     workflow: config.github.workflow,
     ref: connection.ref ?? 'master',
     log: log.child({ component: 'gateway' }),
     ...(connection.cancelPollMs === undefined ? {} : { cancelPollMs: connection.cancelPollMs }),
   });
-  return { clients, gateway };
+  return { clients, gateway, farm };
 }

@@ -11,12 +11,17 @@ import { createOnPortList } from '../flows/on-port-list.ts';
 import { createOnVmTeardown } from '../flows/on-vm-teardown.ts';
 import { CheckRunPublisher } from '../github/check-run-publisher.ts';
 import { createWebhookHandler } from '../github/create-webhook-handler.ts';
-import { explainFailedRun } from '../github/explain-failed-run.ts';
-import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { EventRejections } from '../github/event-rejections.ts';
+import { explainFailedRun } from '../github/explain-failed-run.ts';
+import { guardFarmEvents } from '../github/guard-farm-events.ts';
+import { JobGate } from '../github/job-gate.ts';
+import { createOctokitRepoAccess } from '../github/repo-access.ts';
+import { RunIdentityLookup } from '../github/run-identity-lookup.ts';
+import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
+import type { BuildId } from '../model/build-id.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import { createStatusRequestHandler } from '../status/status-request-handler.ts';
 import { openStore } from '../store/open-store.ts';
@@ -56,15 +61,21 @@ export async function startController(options: StartControllerOptions): Promise<
   const deliveries = new SqliteDeliveryStore(db);
   // Watchers are dispatched on this branch, and a watcher's token must name it.
   const dispatchBranch = options.ref ?? options.handoff.branch;
-  const { clients, gateway } = await connectGitHub(config, { ...options, ref: dispatchBranch, log }, signal);
+  const upkeepMetrics = new Registry();
+  // The one counter and log of everything the trust boundary refuses (forged runs, jobs, hand-offs, …): share it, never make a second.
+  const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
+  const { clients, gateway, farm: identity } = await connectGitHub(config, { ...options, ref: dispatchBranch, repositoryId: options.handoff.repositoryId, rejections, log }, signal);
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
+  // The run id recorded for a build this controller dispatched (null: answer not known yet; undefined: not its build).
+  const recordedRunIdOf = (buildId: BuildId): number | null | undefined => {
+    const entry = reorder.describeBuild(buildId);
+    return entry === undefined ? undefined : entry.runId;
+  };
+  const jobGate = new JobGate({ farm: identity, recordedRunOf: recordedRunIdOf, runs: new RunIdentityLookup(clients), rejections });
   const checks = new CheckPublishing({ publisher: new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) }), reorder, versionOf: options.ports.versionOf, now });
   const stats = emptyStats();
   const failures = new RecentFailures();
   const notes = new BuildNotes();
-  const upkeepMetrics = new Registry();
-  // The one counter and log of everything the trust boundary refuses (forged hand-offs, …).
-  const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
   const hostShell = options.hostShell ?? createSshHostShell();
   const releases = options.fetchRunnerReleases === undefined ? {} : { fetchRunnerReleases: options.fetchRunnerReleases };
   const { images, store: imageRegistry } = createImageRollout(config, { hostShell, ...releases, metrics: upkeepMetrics, log: log.child({ component: 'images' }), now });
@@ -79,7 +90,7 @@ export async function startController(options: StartControllerOptions): Promise<
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
   const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
-  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, deliveries, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
+  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, deliveries, jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
   let startedUp: () => void = () => undefined;
@@ -95,7 +106,11 @@ export async function startController(options: StartControllerOptions): Promise<
   });
   const kick = (): void => { loop.kick(); };
 
-  const farm = createFarmEventFlows({ reorder, runners, notes, checks, explainFailedRun: (runId, s) => explainFailedRun(clients, runId, s), onFinished, kick, log });
+  // Every run and job event passes the trust boundary first: a run moves a build only as its recorded run, a job gets a VM only as its build's, a full rebuild needs a writer's dispatch.
+  const flows = createFarmEventFlows({ reorder, runners, notes, checks, explainFailedRun: (runId, s) => explainFailedRun(clients, runId, s), onFinished, kick, log });
+  const farm = guardFarmEvents(flows, {
+    farm: identity, recordedRunOf: recordedRunIdOf, jobs: jobGate, access: createOctokitRepoAccess(clients), rebuildActors: config.github.rebuildActors, rejections, log: log.child({ component: 'trust' }),
+  });
   const context = { repo: config.github.repo, workflow: config.github.workflow, platforms: config.platforms.map((p) => p.name) };
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, log: log.child({ component: 'webhooks' }), now });
   const http = await listenControllerHttp({

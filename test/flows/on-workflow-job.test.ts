@@ -21,7 +21,7 @@ test('a job changed: the runner manager sees every event, in_progress starts the
     kick: () => { kicks += 1; },
   });
   const job = (action: WorkflowJobEvent['action'], failedStep: string | null = null): WorkflowJobEvent => ({
-    deliveryId: `d-${action}`, buildId: farm.buildId, runId: farm.runId, jobId: 5, action, labels: [`portfarm-build-${farm.buildId}`], runnerId: 1, runnerName: 'vm-1', conclusion: null, failedStep, at: at(10),
+    deliveryId: `d-${action}`, buildId: farm.buildId, runId: farm.runId, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', workflowName: 'ports', headBranch: 'master', jobId: 5, action, labels: [`portfarm-build-${farm.buildId}`], runnerId: 1, runnerName: 'vm-1', conclusion: null, failedStep, at: at(10),
   });
   await onWorkflowJob(job('queued'), signal);
   assert.deepEqual([started, kicks], [[], 0], 'a queued job starts nothing yet');

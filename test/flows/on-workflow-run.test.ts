@@ -51,7 +51,9 @@ async function setup(cause: FailedRunCause) {
     kick: () => { kicks += 1; },
     log,
   });
-  const failed = (): WorkflowRunEvent => ({ deliveryId: 'd-7', buildId: farm.buildId, title: `[${farm.buildId}] curl on 15_arm64`, headSha: 'aaaaaaa1', runId: farm.runId, action: 'completed', status: 'completed', conclusion: 'failure', at: at(20) });
+  const failed = (): WorkflowRunEvent => ({ deliveryId: 'd-7', buildId: farm.buildId, title: `[${farm.buildId}] curl on 15_arm64`, headSha: 'aaaaaaa1', runId: farm.runId, action: 'completed', status: 'completed', conclusion: 'failure', at: at(20),
+    identity: { runId: farm.runId, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', path: '.github/workflows/ports.yml', event: 'workflow_dispatch', headBranch: 'master', headSha: 'aaaaaaa1', triggeringActor: 'portfarm[bot]', actor: 'portfarm[bot]' },
+  });
   const ledger = (): Record<string, unknown>[] => readFileSync(join(dir, 'ledger.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   return { farm, onWorkflowRun, notes, failed, mails, explained, entries, publisher, stats, ledger, kicks: () => kicks, [Symbol.dispose]: () => { rmSync(dir, { recursive: true, force: true }); farm.db.close(); } };
 }
