@@ -23,7 +23,10 @@ export interface ForeignRunSpec {
   readonly actor: string;
   /** Another repository the App is installed in (id and `owner/name`); default the double's own. */
   readonly repository?: { readonly id: number; readonly fullName: string };
-  /** The jobs the run queues, with their `runs-on` labels (a runner whose labels match may take them, as on GitHub). */
+  /**
+   * The jobs the run queues, with their `runs-on` labels (a runner whose labels match may take
+   * them, as on GitHub); `${{ github.run_id }}` and `${{ github.run_attempt }}` in a label are the run's.
+   */
   readonly jobs?: readonly { readonly name: string; readonly labels: readonly string[] }[];
 }
 

@@ -763,7 +763,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     run.status = 'queued';
     run.updatedAt = iso();
     for (const job of spec.jobs ?? []) {
-      createJob(run, { jobKey: job.name, name: job.name, labels: job.labels, steps: [{ name: job.name, skip: false }], skipped: false, matrix: {}, strategy: {}, context: {} });
+      // `runs-on` may use the run's own id and attempt, as ports-pr.yml's labels do.
+      const labels = job.labels.map((l) => l.replaceAll('${{ github.run_id }}', String(run.id)).replaceAll('${{ github.run_attempt }}', String(run.runAttempt)));
+      createJob(run, { jobKey: job.name, name: job.name, labels, steps: [{ name: job.name, skip: false }], skipped: false, matrix: {}, strategy: {}, context: {} });
     }
     assignJobs();
     changed();
