@@ -6,7 +6,7 @@ import type { RunnerJobMessage } from '../github-double/github-double.ts';
 import type { DoublePermission } from '../github-double/foreign-run-spec.ts';
 import type { PushSpec } from '../github-double/github-objects.ts';
 import { startRunnerStandIn } from '../github-double/runner-stand-in.ts';
-import { waitFor } from '../runners/runner-farm.ts';
+import { waitFor, type LogEntry } from '../runners/runner-farm.ts';
 import { startServeHarness, type ServeHarness } from '../serve/serve-harness.ts';
 
 export const REV1 = '1'.repeat(40);
@@ -28,7 +28,7 @@ export interface FarmUnderAttack {
   /** `portfarm_events_rejected_total{reason}` as /metrics shows it. */
   rejected(reason: string): Promise<number>;
   /** The warn lines the trust boundary wrote for `reason`. */
-  rejectionLogs(reason: string): Record<string, unknown>[];
+  rejectionLogs(reason: string): readonly LogEntry[];
   /** Waits until the double's deliveries are answered and the controller has done their work. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -93,7 +93,7 @@ export async function startFarmUnderAttack(setup: { readonly collaborators?: Rea
       return line === undefined ? 0 : Number(line.split(' ').at(-1));
     },
     rejectionLogs(reason) {
-      return h.logs.filter((l) => l.msg === `event rejected: ${reason}`) as unknown as Record<string, unknown>[];
+      return h.logs.filter((l) => l.msg === `event rejected: ${reason}`);
     },
     async settle() {
       await h.double.deliveriesSettled();
