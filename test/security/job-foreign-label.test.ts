@@ -12,7 +12,7 @@ test('jobs with an unknown build label, or a live build\'s label in another work
     const { h } = farm;
     const watcher = await watcherInFlight(farm);
     const label = ['self-hosted', '15_arm64', `portfarm-build-${watcher.buildId}`];
-    const job = (labels: readonly string[]): ForeignRunSpec['jobs'] => [{ name: 'build', labels }];
+    const job = (labels: readonly string[]): NonNullable<ForeignRunSpec['jobs']> => [{ name: 'build', labels }];
     const pr = (more: Partial<ForeignRunSpec>): ForeignRunSpec => ({ workflowFile: 'ports.yml', runName: 'fix typo', event: 'pull_request', headBranch: 'mallory-patch-1', actor: 'mallory', ...more });
     const forgeries: readonly (readonly [string, ForeignRunSpec])[] = [
       ['unknown-build', pr({ jobs: job(['self-hosted', '15_arm64', 'portfarm-build-zzzz-99']) })],
