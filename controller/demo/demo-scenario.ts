@@ -8,6 +8,9 @@ import { sleep } from './wait-for.ts';
 /** The port the demo's mpbb double fails, and where: a failure a newcomer can follow to the mail. */
 export const FAILING = { port: 'mlx', phase: 'install-port' } as const;
 
+/** The maintainer who forces the full rebuild from the Actions form (the double gives them write access). */
+export const MAINTAINER = 'maintainer';
+
 /**
  * The contributor's pull request, opened midway: it bumps two ports, and its 3proxy
  * change breaks 3proxy's build (the mpbb double fails it in install-port in the PR's jobs only).
@@ -78,11 +81,13 @@ export async function playScenario(options: ScenarioOptions, progress: ScenarioP
     if (!forced && Date.now() >= forceAt) {
       forced = true;
       say(`maintainer: Actions → ports → Run workflow, platform ${config.platforms[0]?.name ?? ''}, force ticked (full rebuild)`);
-      await controller.clients.installation.rest.actions.createWorkflowDispatch({
-        owner: 'macports',
-        repo: 'macports-ports',
-        workflow_id: 'ports.yml',
-        ref: 'master',
+      // The maintainer's click, not the App's dispatch: GitHub names the maintainer as the run's actor.
+      double.startRun({
+        workflowFile: 'ports.yml',
+        runName: `manual: watcher (full rebuild) on ${config.platforms[0]?.name ?? ''}`,
+        event: 'workflow_dispatch',
+        headBranch: 'master',
+        actor: MAINTAINER,
         inputs: { platform: config.platforms[0]?.name ?? '', force: 'true' },
       });
     }

@@ -20,7 +20,7 @@ import { FakeVmBackend } from '../runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController } from '../serve/start-controller.ts';
 import { demoJobRunner } from './demo-job-runner.ts';
 import { DemoNarrator } from './demo-narrator.ts';
-import { playScenario, PULL_REQUEST, type ScenarioProgress } from './demo-scenario.ts';
+import { MAINTAINER, playScenario, PULL_REQUEST, type ScenarioProgress } from './demo-scenario.ts';
 import { lostBuilds, summarizeDemo, type DemoSummary } from './demo-summary.ts';
 import { loadDemoCommits } from './load-demo-commits.ts';
 import { makePortsRepository } from './make-ports-repository.ts';
@@ -102,6 +102,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       defaultBranch: 'master',
       // A pull request starts ports-pr.yml, read from the workflow file.
       pullRequestWorkflows: { 'ports-pr.yml': await loadPullRequestWorkflow(join(ROOT, '.github', 'workflows', 'ports-pr.yml')) },
+      // Only someone with write access may force a full rebuild.
+      collaborators: { [MAINTAINER]: 'maintain' },
     });
     stops.push(() => double.close());
     if (double.appPrivateKey === null) throw new Error('the GitHub double made no App key');

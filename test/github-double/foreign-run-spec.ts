@@ -21,6 +21,11 @@ export interface ForeignRunSpec {
   readonly headSha?: string;
   /** The login that started it. */
   readonly actor: string;
+  /**
+   * A dispatch's inputs, for a workflow file the double models (ports.yml): its jobs are then
+   * the workflow's own, as for the App's dispatches (a maintainer's "Run workflow").
+   */
+  readonly inputs?: Readonly<Record<string, string>>;
   /** Another repository the App is installed in (id and `owner/name`); default the double's own. */
   readonly repository?: { readonly id: number; readonly fullName: string };
   /**

@@ -749,7 +749,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       workflowId: fileIndex >= 0 ? 100 + fileIndex : 300 + spec.workflowFile.length,
       workflowName: spec.workflowName ?? spec.workflowFile,
       name: spec.runName,
-      inputs: {},
+      inputs: spec.inputs ?? {},
       event: spec.event,
       actor: spec.actor,
       triggeringActor: spec.actor,
@@ -760,6 +760,11 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       headSha,
       group: null,
     });
+    if (spec.inputs !== undefined && workflows[spec.workflowFile] !== undefined) {
+      activate(run);
+      changed();
+      return run;
+    }
     run.status = 'queued';
     run.updatedAt = iso();
     for (const job of spec.jobs ?? []) {
