@@ -54,8 +54,8 @@ export interface WorkflowJobEvent {
   /** From the `portfarm-build-<id>` label in `runs-on`; null for jobs of other workflows. */
   readonly buildId: BuildId | null;
   readonly runId: number;
-  /** The attempt of the run this job belongs to (a re-run is attempt 2…). */
-  readonly runAttempt: number;
+  /** Which attempt of the run (a re-run is attempt 2, …); null when the payload did not say. */
+  readonly runAttempt: number | null;
   /** The repository the job's run is in (id, `owner/name`). */
   readonly repositoryId: number;
   readonly repository: string;

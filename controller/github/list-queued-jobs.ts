@@ -10,10 +10,10 @@ import { withSignal } from './with-signal.ts';
  * lost the VM it was starting, and GitHub sends no second one: asking for the run's jobs is
  * the only way to learn that a job still waits.
  */
-export async function listQueuedJobs(clients: GitHubClients, runId: number, signal: AbortSignal): Promise<(WorkflowJobEvent & { readonly runAttempt: number })[]> {
+export async function listQueuedJobs(clients: GitHubClients, runId: number, signal: AbortSignal): Promise<(WorkflowJobEvent & { readonly runAttempt: number | null })[]> {
   return (await listRunJobs(clients, runId, signal))
     .filter((job) => job.status === 'queued' || job.status === 'waiting' || job.status === 'pending')
-    .map((job) => ({ action: 'queued', jobId: job.id, runId, runAttempt: job.run_attempt ?? 1, labels: job.labels, runnerId: null, runnerName: null, conclusion: null }));
+    .map((job) => ({ action: 'queued', jobId: job.id, runId, runAttempt: job.run_attempt ?? null, labels: job.labels, runnerId: null, runnerName: null, conclusion: null }));
 }
 
 /** The ids of the repository's runs that are queued or in progress, of any workflow and trigger. */

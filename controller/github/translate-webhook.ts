@@ -141,7 +141,7 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
             deliveryId,
             buildId,
             runId: job.workflow_job.run_id,
-            runAttempt: job.workflow_job.run_attempt,
+            runAttempt: job.workflow_job.run_attempt ?? null,
             repositoryId: job.repository.id,
             repository: job.repository.full_name,
             workflowName: job.workflow_job.workflow_name,

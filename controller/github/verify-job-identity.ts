@@ -7,7 +7,8 @@ export interface JobClaim {
   readonly buildId: BuildId;
   readonly jobId: number;
   readonly runId: number;
-  readonly runAttempt: number;
+  /** null when the source did not say: then a pull-request label's attempt cannot be matched. */
+  readonly runAttempt: number | null;
   /** The repository of the job's run, when the source says (webhooks do; a listing is of this repository). */
   readonly repositoryId: number | null;
   readonly repository: string | null;

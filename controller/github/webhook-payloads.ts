@@ -50,7 +50,7 @@ export const workflowJobPayloadSchema = z.object({
   workflow_job: z.object({
     id: z.int(),
     run_id: z.int(),
-    run_attempt: z.int(),
+    run_attempt: z.int().nullable().optional(),
     workflow_name: z.string().nullable(),
     head_branch: z.string().nullable(),
     labels: z.array(z.string()),
