@@ -14,6 +14,7 @@ import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import type { RunGateway } from '../../controller/queue/run-gateway.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
+import { captureLog } from '../github/capture-log.ts';
 
 const signal = new AbortController().signal;
 const log = pino({ level: 'silent' });
@@ -30,8 +31,9 @@ after(async () => {
 });
 
 /** The real gateway, whose next dispatch loses its answer after GitHub made the run (`after`) or fails before (`before`). */
-async function setup(prefix: string, lose: 'after' | 'before'): Promise<{ service: ReorderService; rejections: EventRejections; dispatchedRunIds: () => number[] }> {
-  const rejections = new EventRejections({ registry: new Registry(), log });
+async function setup(prefix: string, lose: 'after' | 'before'): Promise<{ service: ReorderService; rejections: EventRejections; logged: Record<string, unknown>[]; dispatchedRunIds: () => number[] }> {
+  const { log: trustLog, entries: logged } = captureLog();
+  const rejections = new EventRejections({ registry: new Registry(), log: trustLog });
   const real = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), rejections, log });
   let failNext: 'after' | 'before' | null = lose;
   const gateway: RunGateway = {
@@ -48,11 +50,11 @@ async function setup(prefix: string, lose: 'after' | 'before'): Promise<{ servic
   const service = new ReorderService({ db: openStore(':memory:'), platforms: ['15_arm64'], gateway, graph: null, idPrefix: prefix });
   service.enqueueWatcher({ platform: '15_arm64', portsRevision: 'a'.repeat(40), changedPorts: ['curl'], force: false, prNumber: null, now: new Date() });
   await service.pump(new Date(), signal);
-  return { service, rejections, dispatchedRunIds: () => double.runs().filter((r) => r.triggeringActor === 'portfarm[bot]').map((r) => r.id) };
+  return { service, rejections, logged, dispatchedRunIds: () => double.runs().filter((r) => r.triggeringActor === 'portfarm[bot]').map((r) => r.id) };
 }
 
 test('a lost dispatch answer: reconcile adopts the App\'s run, not a newer pull_request or hand-dispatched run named after the build', async () => {
-  const { service, rejections, dispatchedRunIds } = await setup('ra', 'after');
+  const { service, rejections, logged, dispatchedRunIds } = await setup('ra', 'after');
   const [real] = dispatchedRunIds().slice(-1);
   const name = '[ra-1] watcher on 15_arm64';
   const pr = double.startRun({ workflowFile: 'ports.yml', runName: name, event: 'pull_request', headBranch: 'mallory-patch-1', actor: 'mallory' });
@@ -63,6 +65,7 @@ test('a lost dispatch answer: reconcile adopts the App\'s run, not a newer pull_
   assert.deepEqual(report, { adopted: ['ra-1'], requeued: [], started: [], finished: [] });
   assert.equal(service.describeBuild('ra-1')?.runId, real);
   assert.equal(await rejections.count('not-dispatched'), 1);
+  assert.ok(logged.some((l) => l['msg'] === 'event rejected: not-dispatched' && l['runId'] === pr.id && /pull_request/.test(String(l['why']))), JSON.stringify(logged));
 
   // Recorded now: a completed run with the same name is not the build's.
   assert.deepEqual((await service.reconcile(new Date(), signal)).finished, []);
