@@ -52,9 +52,14 @@ test('a pull-request label is its own run\'s: a label naming another run, or a p
     await farm.settle();
     assert.equal(await farm.rejected('pr-label-mismatch'), 1);
     // A pull_request run of another workflow that names its own run id in the label: GitHub is asked what the run is.
-    h.double.startRun({ workflowFile: 'evil.yml', runName: 'PR #1: x', event: 'pull_request', headBranch: 'p', actor: 'mallory', jobs: [{ name: 'list', labels: ['self-hosted', '15_arm64', 'portfarm-build-pr-${{ github.run_id }}-${{ github.run_attempt }}-list'] }] });
+    const own = h.double.startRun({ workflowFile: 'evil.yml', runName: 'PR #1: x', event: 'pull_request', headBranch: 'p', actor: 'mallory', jobs: [{ name: 'list', labels: ['self-hosted', '15_arm64', 'portfarm-build-pr-${{ github.run_id }}-${{ github.run_attempt }}-list'] }] });
     await farm.settle();
     assert.equal(await farm.rejected('foreign-workflow'), 1);
+    // Its job's next event is judged on the answer already given: GitHub is asked once per run.
+    h.double.completeRun(own.id, 'failure');
+    await farm.settle();
+    assert.equal(await farm.rejected('foreign-workflow'), 2);
+    assert.equal(h.double.requests.filter((r) => r.operation === 'actions/get-workflow-run' && r.path.endsWith(`/actions/runs/${own.id}`)).length, 1);
     assert.equal(h.backend.runnerStarts.length, vms);
     assert.deepEqual(h.controller.runners.leases(), []);
   } finally {
