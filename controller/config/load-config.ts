@@ -152,6 +152,8 @@ function toProblems(issue: z.core.$ZodIssue, raw: object): ConfigProblem[] {
     }));
   }
   const value = valueAt(raw, issue.path);
+  // A record's bad key: zod says only "Invalid key in record"; the key schema's own message says what a key must be.
+  if (issue.code === 'invalid_key') return [{ key, value: issue.path.at(-1), message: `is not a valid key: it ${issue.issues[0]?.message ?? issue.message}` }];
   const message = value === undefined && issue.code === 'invalid_type' ? `is required: ${issue.message}` : issue.message;
   return [{ key: key === '' ? '(top level)' : key, value, message }];
 }
