@@ -71,7 +71,7 @@ test('portfarm serve with no route to GitHub says what to check and exits 75 (tr
     const port = await freePort();
     writeFileSync(join(dir, 'app.pem'), privateKey);
     writeFileSync(join(dir, 'portfarm.config.yaml'), [
-      'github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports, apiUrl: "http://127.0.0.1:' + String(port) + '" }',
+      'github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports, repositoryId: 1, apiUrl: "http://127.0.0.1:' + String(port) + '" }',
       'controller: { host: 127.0.0.1, port: 0 }',
       'platforms:',
       '  - { name: 15_arm64, image: base, backend: fake, hosts: [{ name: h, address: 127.0.0.1 }] }',
