@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { coerceError } from '../errors/coerce-error.ts';
+import { ENVIRONMENT_TROUBLE_EXIT_CODE, findEnvironmentTrouble } from '../errors/environment-trouble.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -47,6 +48,12 @@ function reportFailure(caught: unknown, ctx: CliContext): number {
   if (caught instanceof UserError) {
     ctx.stderr.write(`portfarm: ${caught.message}\n`);
     return caught.exitCode;
+  }
+  // The network or a service is down: say what to check, no stack trace, and exit so that a supervisor tries again.
+  const environment = findEnvironmentTrouble(caught);
+  if (environment !== null) {
+    ctx.stderr.write(`portfarm: ${environment.messages.join(': ')}\n`);
+    return ENVIRONMENT_TROUBLE_EXIT_CODE;
   }
   const error = coerceError(caught);
   const chain: string[] = [];

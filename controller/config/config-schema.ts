@@ -58,10 +58,22 @@ const controllerSchema = z.strictObject({
   publicUrl: z.url({ error: 'must be the URL GitHub reaches the controller at, e.g. https://farm.example.org' }).optional(),
 });
 
+/**
+ * GitHub handle → e-mail address, for Portfile maintainers known only as `@handle` (GitHub
+ * never tells an App a user's address). Keys are written with or without the @, in any case.
+ */
+const githubAddressesSchema = z
+  .record(
+    z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub handle (letters, digits, -; the @ optional), e.g. jmroot' }),
+    z.email({ error: 'must be the e-mail address of that GitHub handle' }),
+  )
+  .transform((map) => Object.fromEntries(Object.entries(map).map(([handle, address]) => [handle.replace(/^@/, '').toLowerCase(), address])));
+
 const mailSchema = z.strictObject({
   smtpUrl: z.string().regex(/^smtps?:\/\//, { error: 'must be an smtp:// or smtps:// URL' }).optional(),
   from: z.string().min(3).default('portfarm <noreply@macports.org>'),
   buildsList: z.array(z.email({ error: 'must be an e-mail address' })).default([]),
+  githubAddresses: githubAddressesSchema.default({}),
 });
 
 const seconds = (what: string) => z.number({ error: `must be a number of seconds ${what}` }).positive({ error: `must be a positive number of seconds ${what}` });
@@ -177,7 +189,7 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .default({ out: 'site-out', baseUrl: 'https://build.macports.org' }),
-  mail: mailSchema.default({ from: 'portfarm <noreply@macports.org>', buildsList: [] }),
+  mail: mailSchema.default({ from: 'portfarm <noreply@macports.org>', buildsList: [], githubAddresses: {} }),
   runners: runnersSchema.default(DEFAULT_RUNNERS),
   images: imagesSchema.default(DEFAULT_IMAGES),
   orchard: orchardSchema.optional(),

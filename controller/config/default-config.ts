@@ -37,7 +37,7 @@ export const DEFAULT_CONFIG: ConfigFile = {
   ],
   state: { path: 'state/portfarm.sqlite' },
   site: { out: 'site-out', baseUrl: 'https://build.macports.org' },
-  mail: { from: 'portfarm <noreply@macports.org>', buildsList: ['macports-builds@lists.macports.org'] },
+  mail: { from: 'portfarm <noreply@macports.org>', buildsList: ['macports-builds@lists.macports.org'], githubAddresses: {} },
   runners: DEFAULT_RUNNERS,
   images: DEFAULT_IMAGES,
   caches: DEFAULT_CACHES,

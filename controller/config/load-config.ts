@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors/user-error.ts';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { configSchema, type Config, type ConfigFile } from './config-schema.ts';
 import { DEFAULT_CONFIG } from './default-config.ts';
+import { resolveConfigPaths } from './resolve-config-paths.ts';
 
 export const DEFAULT_CONFIG_FILE = 'portfarm.config.yaml';
 
@@ -19,7 +20,9 @@ export interface LoadConfigOptions {
 
 /**
  * The one place the environment is read for configuration: the file is validated, secrets
- * come from `env`, and the result is a typed object the caller passes down.
+ * come from `env`, and the result is a typed object the caller passes down. Relative paths in
+ * a file are resolved against the file's folder (`resolveConfigPaths`); the embedded defaults'
+ * stay relative to the working folder.
  */
 export function loadConfig(options: LoadConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const cwd = options.cwd ?? process.cwd();
@@ -28,10 +31,10 @@ export function loadConfig(options: LoadConfigOptions = {}, env: NodeJS.ProcessE
     if (!existsSync(path)) {
       throw new UserError(`config file ${options.path} not found (looked at ${path}); pass an existing file to --config`);
     }
-    return parseConfig(readFileSync(path, 'utf8'), options.path, env);
+    return resolveConfigPaths(parseConfig(readFileSync(path, 'utf8'), options.path, env), dirname(path));
   }
   const implicit = resolve(cwd, DEFAULT_CONFIG_FILE);
-  if (existsSync(implicit)) return parseConfig(readFileSync(implicit, 'utf8'), DEFAULT_CONFIG_FILE, env);
+  if (existsSync(implicit)) return resolveConfigPaths(parseConfig(readFileSync(implicit, 'utf8'), DEFAULT_CONFIG_FILE, env), cwd);
   if (options.allowDefaults === true) return withEnv(DEFAULT_CONFIG, 'embedded defaults', env);
   throw new UserError(
     `no config: ${DEFAULT_CONFIG_FILE} is not in ${cwd} and --config was not given; ` +
@@ -149,6 +152,8 @@ function toProblems(issue: z.core.$ZodIssue, raw: object): ConfigProblem[] {
     }));
   }
   const value = valueAt(raw, issue.path);
+  // A record's bad key: zod says only "Invalid key in record"; the key schema's own message says what a key must be.
+  if (issue.code === 'invalid_key') return [{ key, value: issue.path.at(-1), message: `is not a valid key: it ${issue.issues[0]?.message ?? issue.message}` }];
   const message = value === undefined && issue.code === 'invalid_type' ? `is required: ${issue.message}` : issue.message;
   return [{ key: key === '' ? '(top level)' : key, value, message }];
 }

@@ -19,6 +19,7 @@ import { loadPortsGraph } from '../ports/load-ports-graph.ts';
 import { FakeVmBackend } from '../runners/backends/fake-vm-backend.ts';
 import { startController, type RunningController } from '../serve/start-controller.ts';
 import { demoJobRunner } from './demo-job-runner.ts';
+import { demoGithubAddresses } from './demo-github-addresses.ts';
 import { DemoNarrator } from './demo-narrator.ts';
 import { MAINTAINER, playScenario, PULL_REQUEST, type ScenarioProgress } from './demo-scenario.ts';
 import { lostBuilds, summarizeDemo, type DemoSummary } from './demo-summary.ts';
@@ -115,7 +116,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       state: { path: paths.state },
       // The controller copies each finished build's job log out of GitHub into the archive, beside the runners' own phase logs.
       site: { out: paths.site, baseUrl: DEFAULT_CONFIG.site.baseUrl, logArchiveDir: paths.logs },
-      mail: { ...DEFAULT_CONFIG.mail, smtpUrl: outbox.smtpUrl },
+      // The ports' @handle maintainers get (made-up) addresses: the failure mail shows the real mail path.
+      mail: { ...DEFAULT_CONFIG.mail, smtpUrl: outbox.smtpUrl, githubAddresses: demoGithubAddresses(portEntries.flatMap((p) => facts.maintainersOf(p.name))) },
       source: 'embedded defaults (demo)',
     };
     const runnersStop = new AbortController();
@@ -144,7 +146,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         ports: facts,
         handoff: handoffSettings({ repository: config.github.repo, repositoryId: REPOSITORY_ID, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl }),
         ledgerPath: paths.ledger,
-        mail: { send: mailSender, settings: { from: config.mail.from, buildsList: config.mail.buildsList } },
+        mail: { send: mailSender, settings: { from: config.mail.from, buildsList: config.mail.buildsList, githubAddresses: config.mail.githubAddresses } },
         signal: options.signal,
         installationId: double.installationId,
         writeSpacingMs: 0,

@@ -51,7 +51,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
   const { reorder, runners, github, log, now } = options;
   const reconcileAndRecord = async (signal: AbortSignal): Promise<void> => {
     const report = await reorder.reconcile(now(), signal);
-    for (const finished of report.finished) await options.onFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() });
+    for (const finished of report.finished) await options.onFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() }, finished.phase);
   };
   // A job whose `queued` delivery was handled before a crash lost its VM with the process, and
   // GitHub sends no second `queued`: ask for the jobs of each dispatched run that has no VM.
@@ -86,7 +86,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
         if (await options.ledgerHasBuild(note.buildId)) reorder.recorded(note.buildId);
         else {
           log.warn({ buildId: note.buildId, result: note.result }, 'build finished before a crash but not in the ledger; recording it now');
-          await options.onFinished(note.buildId, note.result, { runId: note.runId, at: note.at });
+          await options.onFinished(note.buildId, note.result, { runId: note.runId, at: note.at }, note.phase);
         }
       }
     },

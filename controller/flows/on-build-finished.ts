@@ -20,8 +20,12 @@ export interface OnBuildFinishedOptions {
   readonly logTailOf?: (buildId: BuildId, phase: string | null) => Promise<string>;
 }
 
-/** A finished build's run, as its webhook or reconcile found it. */
-export type BuildFinished = (buildId: BuildId, result: BuildResult, event: { readonly runId: number; readonly at: Date }) => Promise<void>;
+/**
+ * A finished build's run, as its webhook or reconcile found it, with the result to record (a
+ * build cancelled by others too often is a failure) and the failed phase when the queue set one
+ * (`cancelled-by-others`: the farm's trouble, not the port's; nobody is mailed).
+ */
+export type BuildFinished = (buildId: BuildId, result: BuildResult, event: { readonly runId: number; readonly at: Date }, phase?: string | null) => Promise<void>;
 
 /**
  * A build finished (from its webhook, found by reconcile, or committed before a crash): it goes
@@ -32,14 +36,16 @@ export type BuildFinished = (buildId: BuildId, result: BuildResult, event: { rea
 export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFinished {
   const { reorder, notes, checks, stats, failures } = options;
   const base = options.record.siteBaseUrl.replace(/\/+$/, '');
-  return async (buildId, result, event) => {
+  return async (buildId, result, event, phase = null) => {
     const entry = reorder.describeBuild(buildId);
     if (entry === undefined) {
       reorder.recorded(buildId);
       return;
     }
     stats.finished += 1;
-    const { runnerLost, failedPhase } = notes.take(buildId);
+    const noted = notes.take(buildId);
+    const runnerLost = noted.runnerLost || phase !== null;
+    const failedPhase = phase ?? noted.failedPhase;
     const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
     const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail, infrastructure: runnerLost }, options.record);
     if (recorded.failure !== null) {

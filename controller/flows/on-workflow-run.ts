@@ -4,16 +4,17 @@ import type { FailedRunCause } from '../github/explain-failed-run.ts';
 import type { WorkflowRunEvent } from '../github/farm-events.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { BuildResult } from '../model/build-kind.ts';
+import { toBuildResult } from '../model/to-build-result.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { BuildNotes } from './build-notes.ts';
 
 export interface OnWorkflowRunOptions {
-  readonly reorder: Pick<ReorderService, 'describeBuild' | 'enqueueWatcher' | 'runFinished'>;
+  readonly reorder: Pick<ReorderService, 'describeBuild' | 'enqueueWatcher' | 'runFinished' | 'finishedAs'>;
   readonly notes: Pick<BuildNotes, 'hasFailedPhase' | 'noteFailedPhase' | 'noteRunnerLost' | 'runnerLost'>;
   /** Asks GitHub why a run failed (its jobs' steps): a failed step, or a lost runner. */
   readonly explainFailedRun: (runId: number, signal: AbortSignal) => Promise<FailedRunCause>;
-  /** The build-finished flow: ledger, checks, mail. Called once per build id, before the queue forgets it. */
-  readonly onFinished: (buildId: BuildId, result: BuildResult, event: WorkflowRunEvent) => Promise<void>;
+  /** The build-finished flow: ledger, checks, mail. Called once per build id, before the queue forgets it, with the result and phase the queue recorded. */
+  readonly onFinished: (buildId: BuildId, result: BuildResult, event: WorkflowRunEvent, phase: string | null) => Promise<void>;
   /** Asks for a scheduling round. */
   readonly kick: () => void;
   readonly log: Logger;
@@ -43,9 +44,13 @@ export function createOnWorkflowRun(options: OnWorkflowRunOptions): (event: Work
         log.warn({ buildId, runId: event.runId }, 'the run failed because its runner was lost (host or VM gone); the build is queued again, nobody is mailed');
       }
     }
-    const result = toResult(event.conclusion);
-    // runFinished answers false for a repeat: the side effects run once per build.
-    if (reorder.runFinished(buildId, result, event.at, { runnerLost: notes.runnerLost(buildId) })) await options.onFinished(buildId, result, event);
+    const result = toBuildResult(event.conclusion);
+    // runFinished answers false for a repeat: the side effects run once per build. A run someone
+    // else cancelled is queued again (recorded as cancelled) or, too often, fails: the queue says how.
+    if (reorder.runFinished(buildId, result, event.at, { runnerLost: notes.runnerLost(buildId) })) {
+      const as = reorder.finishedAs(buildId);
+      await options.onFinished(buildId, as?.result ?? result, event, as?.phase ?? null);
+    }
     kick();
   };
 }
@@ -75,10 +80,4 @@ function queueForcedRebuild(event: WorkflowRunEvent, options: OnWorkflowRunOptio
     log.warn({ deliveryId: event.deliveryId, runId: event.runId, platform, reason: caught.message }, 'full rebuild refused, queue unchanged');
     return false;
   }
-}
-
-function toResult(conclusion: string | null): BuildResult {
-  if (conclusion === 'success') return 'success';
-  if (conclusion === 'cancelled' || conclusion === 'skipped') return 'cancelled';
-  return 'failure';
 }

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { coerceError } from '../errors/coerce-error.ts';
 import { readBody } from '../http/read-body.ts';
+import { DeliveryMetrics } from './delivery-metrics.ts';
+import { nextDeliveryAttempt, type DeliveryRetrySchedule } from './delivery-retry-schedule.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import type { FarmEvents } from './farm-events.ts';
 import { applyFarmCalls, translateWebhook, WebhookPayloadError, type WebhookContext } from './translate-webhook.ts';
@@ -19,6 +22,10 @@ export interface WebhookHandlerOptions {
   /** GitHub caps payloads at 25 MB. */
   readonly maxBodyBytes?: number;
   readonly now?: () => Date;
+  /** When failed deliveries are tried again (default `DELIVERY_RETRY`: 1 min doubling, 8 attempts). */
+  readonly retry?: DeliveryRetrySchedule;
+  /** Where the retry counters go (`/metrics`); none: not counted. */
+  readonly registry?: Registry;
 }
 
 export interface WebhookHandler {
@@ -26,6 +33,8 @@ export interface WebhookHandler {
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** Queues the deliveries received before a crash but never processed; returns how many. */
   resumeUnprocessed(): number;
+  /** Queues the failed deliveries whose retry is due (the controller calls it on a timer); returns how many. */
+  retryDue(): number;
   /** Resolves when every queued delivery has been worked on. */
   idle(): Promise<void>;
   /** Answers 503 from now on, lets queued work finish (aborting it on a second call), resolves when done. */
@@ -37,6 +46,8 @@ interface Work {
   readonly event: string;
   readonly body: string;
   readonly receivedAt: Date;
+  /** Failed attempts before this one. */
+  readonly attempts: number;
 }
 
 
@@ -53,8 +64,9 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
  * changes), refuse a body that is not JSON (415 for another content type, 400 for bad JSON,
  * 413 over the size limit; nothing changes), check the payload's shape, claim the `X-GitHub-Delivery` GUID in the durable
  * store (a replay → 200 duplicate, nothing changes), answer 202 at once and do the work
- * from a queue. A failure in the work is logged and recorded on the delivery (resumed on the
- * next start when retryable) — never answered 200 as if it had worked (probot #907).
+ * from a queue. A failure in the work is logged and recorded on the delivery — never answered
+ * 200 as if it had worked (probot #907) — and a retryable one is tried again on the retry
+ * schedule (`retryDue`, and on the next start) until it works or the schedule runs out.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const webhooks = new Webhooks({ secret: options.secret });
@@ -63,6 +75,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const now = options.now ?? (() => new Date());
   const stopper = new AbortController();
   const queue: Work[] = [];
+  /** Deliveries queued or being worked on: a due retry is not queued twice. */
+  const queued = new Set<string>();
+  const metrics = options.registry === undefined ? null : new DeliveryMetrics(options.registry);
   let running = 0;
   let closing: Promise<void> | undefined;
   let idleWaiters: (() => void)[] = [];
@@ -84,8 +99,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     } catch (value) {
       const err = coerceError(value);
       const retryable = (err as { retryable?: unknown }).retryable !== false;
-      options.store.markFailed(item.guid, err.message, retryable);
-      log.error({ err, retryable }, 'delivery failed');
+      const attempts = item.attempts + 1;
+      const retryAt = retryable ? nextDeliveryAttempt(attempts, now(), options.retry) : null;
+      const givenUp = retryable && retryAt === null;
+      options.store.markFailed(item.guid, { error: err.message, attempts, retryAt, givenUp });
+      if (givenUp) {
+        metrics?.givenUp();
+        log.error({ err, attempts }, `delivery given up after ${String(attempts)} failed attempts: its work was never done; redeliver it from the App's advanced settings once the cause is fixed`);
+      } else {
+        log.error({ err, retryable, attempts, ...(retryAt === null ? {} : { retryAt: retryAt.toISOString() }) }, 'delivery failed');
+      }
     }
   };
 
@@ -95,6 +118,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (item === undefined) break;
       running += 1;
       void work(item).finally(() => {
+        queued.delete(item.guid);
         running -= 1;
         pump();
         settleIdle();
@@ -102,9 +126,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
   };
 
-  const enqueue = (item: Work): void => {
+  const enqueue = (item: Work): boolean => {
+    if (queued.has(item.guid)) return false;
+    queued.add(item.guid);
     queue.push(item);
     pump();
+    return true;
   };
 
   const receive = async (req: IncomingMessage, res: ServerResponse): Promise<Answered> => {
@@ -154,7 +181,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (!(err instanceof WebhookPayloadError)) throw err;
       // Claimed and failed for good, so recovery does not redeliver it over and over.
       options.store.claim({ guid, event, body, receivedAt });
-      options.store.markFailed(guid, err.message, false);
+      options.store.markFailed(guid, { error: err.message, attempts: 1, retryAt: null, givenUp: false });
       log.error({ err }, 'delivery refused: payload has the wrong shape');
       return reply(res, 400, { delivery: guid, error: err.message });
     }
@@ -170,7 +197,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       log.warn({ notPortNames: translation.notPortNames }, 'push names directories that are not port names; they are not built');
     }
     const answered = reply(res, 202, { delivery: guid, result: 'queued' });
-    enqueue({ guid, event, body, receivedAt });
+    enqueue({ guid, event, body, receivedAt, attempts: 0 });
     return answered;
   };
 
@@ -183,8 +210,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     },
     resumeUnprocessed() {
       const pending = options.store.unprocessed();
-      for (const d of pending) enqueue({ guid: d.guid, event: d.event, body: d.body, receivedAt: d.receivedAt });
+      for (const d of pending) enqueue({ guid: d.guid, event: d.event, body: d.body, receivedAt: d.receivedAt, attempts: d.attempts });
       return pending.length;
+    },
+    retryDue() {
+      if (closing !== undefined) return 0;
+      let count = 0;
+      for (const d of options.store.dueForRetry(now())) {
+        if (!enqueue({ guid: d.guid, event: d.event, body: d.body, receivedAt: d.receivedAt, attempts: d.attempts })) continue;
+        metrics?.retried();
+        options.log.info({ deliveryId: d.guid, event: d.event, attempt: d.attempts + 1 }, 'failed delivery tried again');
+        count += 1;
+      }
+      return count;
     },
     idle() {
       if (running === 0 && queue.length === 0) return Promise.resolve();

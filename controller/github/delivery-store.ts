@@ -5,8 +5,22 @@ export interface StoredDelivery {
   /** The raw body, so work not finished before a crash is done after the restart. */
   readonly body: string;
   readonly receivedAt: Date;
-  readonly state: 'received' | 'processed' | 'failed';
+  /** `given-up`: its handling failed on every attempt of the retry schedule; kept for the record. */
+  readonly state: 'received' | 'processed' | 'failed' | 'given-up';
   readonly error: string | null;
+  /** Attempts at handling it that failed so far. */
+  readonly attempts: number;
+}
+
+/** A failed attempt at handling a delivery. */
+export interface DeliveryFailure {
+  readonly error: string;
+  /** Failed attempts so far, this one included. */
+  readonly attempts: number;
+  /** When to try again; null: never (a permanent failure, or the last attempt when `givenUp`). */
+  readonly retryAt: Date | null;
+  /** The retry schedule ran out: the delivery stays `given-up`. */
+  readonly givenUp: boolean;
 }
 
 /**
@@ -18,10 +32,12 @@ export interface DeliveryStore {
   claim(delivery: { readonly guid: string; readonly event: string; readonly body: string; readonly receivedAt: Date }): boolean;
   has(guid: string): boolean;
   markProcessed(guid: string): void;
-  /** A failure that may succeed later (`retryable`) is resumed on the next start; a permanent one is kept for the record. */
-  markFailed(guid: string, error: string, retryable: boolean): void;
-  /** Deliveries received but not processed (or failed retryably), oldest first. */
+  /** A failure with a `retryAt` is tried again then (and on the next start); one without is kept for the record. */
+  markFailed(guid: string, failure: DeliveryFailure): void;
+  /** Deliveries received but not processed, or failed and waiting for a retry (whenever it is due), oldest first. */
   unprocessed(): readonly StoredDelivery[];
+  /** Failed deliveries whose retry is due at `now`, oldest first. */
+  dueForRetry(now: Date): readonly StoredDelivery[];
   /** When the newest delivery was received; recovery asks GitHub for failed deliveries after it. */
   lastReceivedAt(): Date | null;
 }

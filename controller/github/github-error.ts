@@ -1,4 +1,6 @@
 import { coerceError } from '../errors/coerce-error.ts';
+import type { EnvironmentTrouble } from '../errors/environment-trouble.ts';
+import { networkFailureOf, type NetworkFailure } from './network-failure.ts';
 
 /**
  * A GitHub API call that failed, carrying the status and the request that failed (never the
@@ -15,6 +17,31 @@ export class GitHubError extends Error {
     this.status = options.status;
     this.request = { method: options.method, url: options.url };
     this.retryable = options.retryable;
+  }
+}
+
+/**
+ * A GitHub API call that got no answer (DNS, connection, TLS): environment trouble, retryable,
+ * status 0 — never counted or logged as a 5xx from GitHub. The message names the API origin
+ * and says what to check.
+ */
+export class GitHubUnreachableError extends GitHubError implements EnvironmentTrouble {
+  readonly environmentTrouble = true;
+  override readonly retryable = true;
+  readonly failure: NetworkFailure;
+  constructor(doing: string, failure: NetworkFailure, request: { readonly method: string; readonly url: string }, cause: unknown) {
+    const code = failure.code === null ? '' : ` (${failure.code})`;
+    super(`${doing}: cannot reach GitHub at ${originOf(request.url)}: ${failure.reason}${code}; check the network and github.apiUrl`, { status: 0, method: request.method, url: request.url, retryable: true, cause });
+    this.name = 'GitHubUnreachableError';
+    this.failure = failure;
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
   }
 }
 
@@ -37,6 +64,9 @@ export function toGitHubError(value: unknown, doing: string): GitHubError {
   const status = typeof shape.status === 'number' ? shape.status : 0;
   const method = typeof shape.request?.method === 'string' ? shape.request.method : '?';
   const url = typeof shape.request?.url === 'string' ? shape.request.url : '?';
+  // octokit gives a request that got no answer status 500: it is the network, not GitHub.
+  const network = networkFailureOf(err);
+  if (network !== null) return new GitHubUnreachableError(doing, network, { method, url }, err);
   const data = shape.response?.data;
   const said = typeof data === 'object' && data !== null && 'message' in data && typeof data.message === 'string' ? data.message : err.message;
   const retryable = err.name === 'AbortError' ? false : isRetryableStatus(status);

@@ -1,8 +1,9 @@
-import type { DeliveryStore, StoredDelivery } from './delivery-store.ts';
+import type { DeliveryFailure, DeliveryStore, StoredDelivery } from './delivery-store.ts';
 
 interface Entry {
   delivery: StoredDelivery;
-  retryable: boolean;
+  /** When a failed delivery is tried again; null: never. */
+  retryAt: number | null;
 }
 
 /** DeliveryStore in memory: for tests and `npm start`; forgets everything on exit. */
@@ -11,7 +12,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   claim(delivery: { readonly guid: string; readonly event: string; readonly body: string; readonly receivedAt: Date }): boolean {
     if (this.#entries.has(delivery.guid)) return false;
-    this.#entries.set(delivery.guid, { delivery: { ...delivery, state: 'received', error: null }, retryable: true });
+    this.#entries.set(delivery.guid, { delivery: { ...delivery, state: 'received', error: null, attempts: 0 }, retryAt: null });
     return true;
   }
 
@@ -21,26 +22,34 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   markProcessed(guid: string): void {
     const entry = this.#entries.get(guid);
-    if (entry !== undefined) entry.delivery = { ...entry.delivery, state: 'processed', error: null };
+    if (entry !== undefined) {
+      entry.delivery = { ...entry.delivery, state: 'processed', error: null };
+      entry.retryAt = null;
+    }
   }
 
-  markFailed(guid: string, error: string, retryable: boolean): void {
+  markFailed(guid: string, failure: DeliveryFailure): void {
     const entry = this.#entries.get(guid);
-    if (entry === undefined) return;
-    entry.delivery = { ...entry.delivery, state: 'failed', error };
-    entry.retryable = retryable;
+    if (entry === undefined || entry.delivery.state === 'processed') return;
+    entry.delivery = { ...entry.delivery, state: failure.givenUp ? 'given-up' : 'failed', error: failure.error, attempts: failure.attempts };
+    entry.retryAt = failure.retryAt?.getTime() ?? null;
   }
 
   unprocessed(): readonly StoredDelivery[] {
-    return [...this.#entries.values()]
-      .filter((e) => e.delivery.state === 'received' || (e.delivery.state === 'failed' && e.retryable))
-      .map((e) => e.delivery)
-      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    return this.#sorted((e) => e.delivery.state === 'received' || (e.delivery.state === 'failed' && e.retryAt !== null));
+  }
+
+  dueForRetry(now: Date): readonly StoredDelivery[] {
+    return this.#sorted((e) => e.delivery.state === 'failed' && e.retryAt !== null && e.retryAt <= now.getTime());
   }
 
   lastReceivedAt(): Date | null {
     let last: Date | null = null;
     for (const { delivery } of this.#entries.values()) if (last === null || delivery.receivedAt > last) last = delivery.receivedAt;
     return last;
+  }
+
+  #sorted(keep: (entry: Entry) => boolean): StoredDelivery[] {
+    return [...this.#entries.values()].filter(keep).map((e) => e.delivery).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 }

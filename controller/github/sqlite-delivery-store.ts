@@ -1,19 +1,24 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { DeliveryStore, StoredDelivery } from './delivery-store.ts';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openStore } from '../store/open-store.ts';
+import type { DeliveryFailure, DeliveryStore, StoredDelivery } from './delivery-store.ts';
 
 interface Row {
   guid: string;
   event: string;
   body: string;
   received_at: number;
-  state: 'received' | 'processed' | 'failed';
+  state: StoredDelivery['state'];
   error: string | null;
+  attempts: number;
 }
 
+const COLUMNS = 'guid, event, body, received_at, state, error, attempts';
+
 /**
- * DeliveryStore in SQLite (`node:sqlite`, WAL). Its own table `github_deliveries`, created
- * if missing, so it can share the controller's database file or use one of its own. Each
- * state change is one statement; the primary key makes `claim` atomic.
+ * DeliveryStore in SQLite: the table `github_deliveries` of the state schema (migration 3),
+ * so it shares the controller's database file or opens one of its own through `openStore`
+ * (WAL, synchronous FULL). Each state change is one statement; the primary key makes `claim`
+ * atomic. Old rows are pruned with the push records (`prunePushRecords`).
  */
 export class SqliteDeliveryStore implements DeliveryStore {
   readonly #db: DatabaseSync;
@@ -23,27 +28,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
   readonly #processed: StatementSync;
   readonly #failed: StatementSync;
   readonly #unprocessed: StatementSync;
+  readonly #due: StatementSync;
   readonly #last: StatementSync;
 
-  /** `path` opens (and owns) a database file; a `DatabaseSync` is shared and left open on close. */
+  /** `path` opens (and owns) a database file; a `DatabaseSync` from `openStore` is shared and left open on close. */
   constructor(pathOrDb: string | DatabaseSync) {
     this.#owned = typeof pathOrDb === 'string';
-    this.#db = typeof pathOrDb === 'string' ? new DatabaseSync(pathOrDb) : pathOrDb;
-    if (this.#owned) this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS github_deliveries (
-      guid TEXT PRIMARY KEY,
-      event TEXT NOT NULL,
-      body TEXT NOT NULL,
-      received_at INTEGER NOT NULL,
-      state TEXT NOT NULL CHECK (state IN ('received', 'processed', 'failed')),
-      error TEXT,
-      retryable INTEGER NOT NULL DEFAULT 1
-    )`);
+    this.#db = typeof pathOrDb === 'string' ? openStore(pathOrDb) : pathOrDb;
     this.#claim = this.#db.prepare(`INSERT INTO github_deliveries (guid, event, body, received_at, state) VALUES (?, ?, ?, ?, 'received') ON CONFLICT (guid) DO NOTHING`);
     this.#has = this.#db.prepare('SELECT 1 AS found FROM github_deliveries WHERE guid = ?');
-    this.#processed = this.#db.prepare(`UPDATE github_deliveries SET state = 'processed', error = NULL WHERE guid = ?`);
-    this.#failed = this.#db.prepare(`UPDATE github_deliveries SET state = 'failed', error = ?, retryable = ? WHERE guid = ? AND state <> 'processed'`);
-    this.#unprocessed = this.#db.prepare(`SELECT guid, event, body, received_at, state, error FROM github_deliveries WHERE state = 'received' OR (state = 'failed' AND retryable = 1) ORDER BY received_at, rowid`);
+    this.#processed = this.#db.prepare(`UPDATE github_deliveries SET state = 'processed', error = NULL, next_attempt_at = NULL WHERE guid = ?`);
+    this.#failed = this.#db.prepare(`UPDATE github_deliveries SET state = ?, error = ?, retryable = ?, attempts = ?, next_attempt_at = ? WHERE guid = ? AND state <> 'processed'`);
+    this.#unprocessed = this.#db.prepare(`SELECT ${COLUMNS} FROM github_deliveries WHERE state = 'received' OR (state = 'failed' AND retryable = 1) ORDER BY received_at, rowid`);
+    this.#due = this.#db.prepare(`SELECT ${COLUMNS} FROM github_deliveries WHERE state = 'failed' AND retryable = 1 AND coalesce(next_attempt_at, 0) <= ? ORDER BY received_at, rowid`);
     this.#last = this.#db.prepare('SELECT MAX(received_at) AS last FROM github_deliveries');
   }
 
@@ -59,19 +56,18 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.#processed.run(guid);
   }
 
-  markFailed(guid: string, error: string, retryable: boolean): void {
-    this.#failed.run(error, retryable ? 1 : 0, guid);
+  markFailed(guid: string, failure: DeliveryFailure): void {
+    const state = failure.givenUp ? 'given-up' : 'failed';
+    const retryable = failure.retryAt === null ? 0 : 1;
+    this.#failed.run(state, failure.error, retryable, failure.attempts, failure.retryAt?.getTime() ?? null, guid);
   }
 
   unprocessed(): readonly StoredDelivery[] {
-    return (this.#unprocessed.all() as unknown as Row[]).map((r) => ({
-      guid: r.guid,
-      event: r.event,
-      body: r.body,
-      receivedAt: new Date(r.received_at),
-      state: r.state,
-      error: r.error,
-    }));
+    return (this.#unprocessed.all() as unknown as Row[]).map(toDelivery);
+  }
+
+  dueForRetry(now: Date): readonly StoredDelivery[] {
+    return (this.#due.all(now.getTime()) as unknown as Row[]).map(toDelivery);
   }
 
   lastReceivedAt(): Date | null {
@@ -82,4 +78,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   close(): void {
     if (this.#owned && this.#db.isOpen) this.#db.close();
   }
+}
+
+function toDelivery(r: Row): StoredDelivery {
+  return { guid: r.guid, event: r.event, body: r.body, receivedAt: new Date(r.received_at), state: r.state, error: r.error, attempts: r.attempts };
 }

@@ -17,7 +17,7 @@ function single(entry: string, githubAddresses: GithubAddresses): MaintainerAddr
   if (entry.startsWith('@')) {
     const address = githubAddresses[entry.slice(1).toLowerCase()];
     return address === undefined
-      ? { kind: 'unknown', handle: entry, why: 'no e-mail address known for this GitHub handle (add it to the mail settings)' }
+      ? { kind: 'unknown', handle: entry, why: `no e-mail address known for this GitHub handle; an operator adds one under mail.githubAddresses in the config (${entry.slice(1).toLowerCase()}: name@example.org)` }
       : { kind: 'address', address, handle: entry };
   }
   if (entry.startsWith('(email)@')) return { kind: 'unknown', handle: entry, why: 'the address is redacted in the ports data' };

@@ -1,20 +1,18 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { z } from 'zod';
 import { coerceError } from '../errors/coerce-error.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { BuildResult } from '../model/build-kind.ts';
 import { portListSchema, type PortList } from '../model/port-list.ts';
+import { toBuildResult } from '../model/to-build-result.ts';
 import type { PortsGraph } from '../ports/ports-graph.ts';
 import type { QueueStatus } from '../status/status-snapshot.ts';
 import { applyQueueChanges } from '../store/apply-queue-changes.ts';
 import { inTransaction } from '../store/in-transaction.ts';
 import { loadPlatformQueue } from '../store/load-platform-queue.ts';
 import { rowToEntry } from '../store/row-to-entry.ts';
-import { deleteMeta } from '../store/sql/delete-meta.ts';
 import { getDeliveryNote } from '../store/sql/get-delivery-note.ts';
 import { getMeta } from '../store/sql/get-meta.ts';
-import { metaByPrefix } from '../store/sql/meta-by-prefix.ts';
 import { prunePushRecords } from '../store/sql/prune-push-records.ts';
 import { pushedAfter } from '../store/sql/pushed-after.ts';
 import { recordPushLink } from '../store/sql/record-push-link.ts';
@@ -36,15 +34,21 @@ import { POLICIES } from './core/queue-policy.ts';
 import { requeueLost } from './core/requeue-lost.ts';
 import { selectNext } from './core/select-next.ts';
 import type { RunGateway, RunSummary } from './run-gateway.ts';
+import type { PumpReport, ReconcileReport } from './service-reports.ts';
+
+export type { PumpReport, ReconcileReport } from './service-reports.ts';
+import { toDispatchRequest } from './dispatch-request.ts';
+import { allFinishNotes, clearFinishNote, readFinishNote, writeFinishNote, type FinishNote } from './finish-notes.ts';
+import { parseInput } from './parse-input.ts';
+import { carryRetryCounts, forgetRetryCounts, retryCount, type RetryReason } from './retry-counts.ts';
 import { watcherRequestSchema, type WatcherRequestInput } from './watcher-request-schema.ts';
 
 /** How often a build whose run did no work (runner lost, list never handed over) is queued again. */
 export const MAX_LOST_RETRIES = 3;
-
-/** Meta key prefix of a finished build whose ledger line is not written yet. */
-const UNRECORDED = 'unrecorded:';
-/** `lost-retries:<build id>`: how often the work of this build's predecessors was lost. */
-const LOST_RETRIES = 'lost-retries:';
+/** How often a build whose run someone else cancelled is queued again before it fails. */
+export const MAX_CANCEL_RETRIES = 3;
+/** The failed phase (ledger, check) of a build whose runs others cancelled `MAX_CANCEL_RETRIES` + 1 times. */
+export const CANCELLED_BY_OTHERS = 'cancelled-by-others';
 
 /** How long push links and delivery notes are kept: far beyond GitHub's 3 days of redelivery. */
 const PUSH_RECORD_DAYS = 14;
@@ -59,24 +63,6 @@ export interface ReorderServiceOptions {
   readonly graph: PortsGraph | null;
   /** Random prefix of new build ids for a new database (tests pin it); kept in the database afterwards. */
   readonly idPrefix?: string;
-}
-
-export interface PumpReport {
-  readonly dispatched: readonly BuildId[];
-  /** Builders cancelled before they started because a watcher waits; `requeuedAs` is the new build id. */
-  readonly preempted: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId }[];
-  /** Gateway calls that failed; the build stays recorded and `reconcile` settles it. */
-  readonly errors: readonly { readonly buildId: BuildId; readonly error: Error }[];
-}
-
-export interface ReconcileReport {
-  /** Intents whose run was found on GitHub: adopted, not dispatched again. */
-  readonly adopted: readonly BuildId[];
-  /** Intents with no run on GitHub: the dispatch never happened; queued again under a new id. */
-  readonly requeued: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId }[];
-  readonly started: readonly BuildId[];
-  /** Runs that completed while nobody listened: the caller records them (ledger, checks, mail) as it would a finish event. */
-  readonly finished: readonly { readonly buildId: BuildId; readonly runId: number; readonly result: BuildResult }[];
 }
 
 /**
@@ -169,35 +155,42 @@ export class ReorderService {
   }
 
   /**
-   * The build's run completed. A cancelled run the service did not ask for is finished like any
-   * other. A run that failed without doing its work — a watcher whose list never arrived, a
-   * build whose runner was lost or never had one (`runnerLost`) — is finished and its build queued again
-   * under a new id, up to `MAX_LOST_RETRIES` times.
+   * The build's run completed. A run that failed without doing its work — a watcher whose list
+   * never arrived, a build whose runner was lost or never had one (`runnerLost`) — is finished
+   * and its build queued again under a new id, up to `MAX_LOST_RETRIES` times. A run cancelled
+   * by someone else (a person's Cancel, a manual run displacing it in its concurrency group) is
+   * finished as cancelled and its build queued again, up to `MAX_CANCEL_RETRIES` times; then the
+   * build fails with the phase `cancelled-by-others` (`finishedAs` says so).
    */
   runFinished(buildId: BuildId, result: BuildResult, now: Date, options: { readonly runnerLost?: boolean } = {}): boolean {
     const found = this.#find(buildId);
     if (found === undefined) return false;
-    const { queue, entry } = found;
-    const at = now.getTime();
-    // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
-    if (entry.cancelRequested && result === 'cancelled') {
-      return this.#change(queue, (ctx) => {
-        deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
-        return { value: true, changes: this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes) };
-      }, at);
-    }
-    if (this.#lostWork(entry, result, options.runnerLost === true)) {
-      return this.#change(queue, (ctx) => ({ value: true, changes: this.#toRecord(entry, result, at, this.#requeueLost(queue, entry, result, ctx)) }), at);
-    }
-    return this.#change(queue, () => {
-      deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
-      return { value: true, changes: this.#toRecord(entry, result, at, markFinished(queue, entry, result, at)) };
-    }, at);
+    this.#change(found.queue, (ctx) => ({ value: null, changes: this.#settle(found.queue, found.entry, result, options.runnerLost === true, ctx) }), now.getTime());
+    return true;
   }
 
-  /** How many times this build's work was lost and queued again (kept in the database). */
-  #lostRetries(buildId: BuildId): number {
-    return Number(getMeta(this.#db, `${LOST_RETRIES}${buildId}`) ?? '0');
+  /** Within one transaction: what a completed run means for its build (see `runFinished`). */
+  #settle(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, runnerLost: boolean, ctx: QueueContext): readonly QueueChange[] {
+    const at = ctx.now;
+    // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
+    if (entry.cancelRequested && result === 'cancelled') {
+      forgetRetryCounts(this.#db, entry.buildId);
+      return this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes);
+    }
+    if (this.#lostWork(entry, result, runnerLost)) return this.#toRecord(entry, result, at, this.#requeue(queue, entry, result, 'lost', ctx));
+    if (result === 'cancelled' && !runnerLost) {
+      if (retryCount(this.#db, 'cancel', entry.buildId) < MAX_CANCEL_RETRIES) return this.#toRecord(entry, result, at, this.#requeue(queue, entry, result, 'cancel', ctx));
+      forgetRetryCounts(this.#db, entry.buildId);
+      return this.#toRecord(entry, 'failure', at, markFinished(queue, entry, 'failure', at), CANCELLED_BY_OTHERS);
+    }
+    forgetRetryCounts(this.#db, entry.buildId);
+    return this.#toRecord(entry, result, at, markFinished(queue, entry, result, at));
+  }
+
+  /** How the build finished, as it is to be recorded: the result, and the failed phase when the service set one. */
+  finishedAs(buildId: BuildId): { readonly result: BuildResult; readonly phase: string | null } | undefined {
+    const note = readFinishNote(this.#db, buildId);
+    return note === undefined ? undefined : { result: note.result, phase: note.phase };
   }
 
   /**
@@ -205,39 +198,36 @@ export class ReorderService {
    * the controller clears it (`recorded`) once the ledger line is down: a crash between the two
    * leaves the note, and the next start records the build (unless its line made it).
    */
-  unrecorded(): { readonly buildId: BuildId; readonly result: BuildResult; readonly runId: number; readonly at: Date }[] {
-    return metaByPrefix(this.#db, UNRECORDED).map(({ key, value }) => {
-      const note = JSON.parse(value) as { result: BuildResult; runId: number; at: number };
-      return { buildId: key.slice(UNRECORDED.length), result: note.result, runId: note.runId, at: new Date(note.at) };
-    });
+  unrecorded(): FinishNote[] {
+    return allFinishNotes(this.#db);
   }
 
   /** The build's ledger line is written. */
   recorded(buildId: BuildId): void {
-    deleteMeta(this.#db, `${UNRECORDED}${buildId}`);
+    clearFinishNote(this.#db, buildId);
   }
 
   /** Within the finishing transaction: note that the build is to be recorded, when it did finish now. */
-  #toRecord(entry: QueueEntry, result: BuildResult, at: number, changes: readonly QueueChange[]): readonly QueueChange[] {
+  #toRecord(entry: QueueEntry, result: BuildResult, at: number, changes: readonly QueueChange[], phase: string | null = null): readonly QueueChange[] {
     if (changes.some((c) => c.op === 'finished' && c.buildId === entry.buildId)) {
-      setMeta(this.#db, `${UNRECORDED}${entry.buildId}`, JSON.stringify({ result, runId: entry.runId ?? 0, at }));
+      writeFinishNote(this.#db, { buildId: entry.buildId, result, phase, runId: entry.runId ?? 0, at: new Date(at) });
     }
     return changes;
   }
 
   #lostWork(entry: QueueEntry, result: BuildResult, runnerLost: boolean): boolean {
-    if (result === 'success' || this.#lostRetries(entry.buildId) >= MAX_LOST_RETRIES) return false;
+    if (result === 'success' || retryCount(this.#db, 'lost', entry.buildId) >= MAX_LOST_RETRIES) return false;
     // No runner ran it to the end (host lost, no VM could be had): the build never happened.
     if (runnerLost) return true;
     const watcher = entry.kind === 'watcher' || entry.kind === 'pr-watcher';
     return result === 'failure' && watcher && !entry.listAccepted;
   }
 
-  #requeueLost(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, ctx: QueueContext): readonly QueueChange[] {
+  /** Finishes the entry and queues its build again under a new id (`requeueLost`), its retry counted in the same transaction. */
+  #requeue(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, reason: RetryReason, ctx: QueueContext): readonly QueueChange[] {
     const r = requeueLost(queue, entry, result, ctx);
-    // In the same transaction as the requeue: a restart keeps counting where it was.
-    if (r.entry.buildId !== entry.buildId) setMeta(this.#db, `${LOST_RETRIES}${r.entry.buildId}`, String(this.#lostRetries(entry.buildId) + 1));
-    deleteMeta(this.#db, `${LOST_RETRIES}${entry.buildId}`);
+    if (r.entry.buildId !== entry.buildId) carryRetryCounts(this.#db, entry.buildId, r.entry.buildId, reason);
+    else forgetRetryCounts(this.#db, entry.buildId);
     return r.changes;
   }
 
@@ -314,7 +304,7 @@ export class ReorderService {
       adopted: [] as BuildId[],
       requeued: [] as { buildId: BuildId; requeuedAs: BuildId }[],
       started: [] as BuildId[],
-      finished: [] as { buildId: BuildId; runId: number; result: BuildResult }[],
+      finished: [] as { buildId: BuildId; runId: number; result: BuildResult; phase: string | null }[],
     };
     if (inFlight.length === 0) return report;
     const since = Math.min(...inFlight.map(({ entry }) => entry.dispatchedAt ?? at)) - 60 * 60 * 1000;
@@ -339,16 +329,11 @@ export class ReorderService {
         report.adopted.push(entry.buildId);
       }
       if (run.status === 'completed') {
-        const result = toResult(run.conclusion);
+        const result = toBuildResult(run.conclusion);
         if (entry.state === 'finished') continue; // a webhook finished it while GitHub was asked
-        if (entry.cancelRequested && result === 'cancelled') {
-          this.#change(queue, (ctx) => ({ value: null, changes: this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes) }), at);
-        } else if (this.#lostWork(entry, result, false)) {
-          this.#change(queue, (ctx) => ({ value: null, changes: this.#toRecord(entry, result, at, this.#requeueLost(queue, entry, result, ctx)) }), at);
-        } else {
-          this.#change(queue, () => ({ value: null, changes: this.#toRecord(entry, result, at, markFinished(queue, entry, result, at)) }), at);
-        }
-        report.finished.push({ buildId: entry.buildId, runId: run.runId, result });
+        this.#change(queue, (ctx) => ({ value: null, changes: this.#settle(queue, entry, result, false, ctx) }), at);
+        const as = this.finishedAs(entry.buildId);
+        report.finished.push({ buildId: entry.buildId, runId: run.runId, result: as?.result ?? result, phase: as?.phase ?? null });
       } else if (run.status === 'in_progress' && entry.state === 'dispatched') {
         this.#change(queue, () => ({ value: null, changes: markStarted(entry, at) }), at);
         report.started.push(entry.buildId);
@@ -414,30 +399,4 @@ export class ReorderService {
       throw caught;
     }
   }
-}
-
-function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'} ${i.message}`);
-  throw new UserError(`${what} refused, queue unchanged: ${problems.join('; ')}`);
-}
-
-function toResult(conclusion: string | null): BuildResult {
-  if (conclusion === 'success') return 'success';
-  if (conclusion === 'cancelled' || conclusion === 'skipped') return 'cancelled';
-  return 'failure';
-}
-
-function toDispatchRequest(entry: QueueEntry): Parameters<RunGateway['dispatch']>[0] {
-  return {
-    buildId: entry.buildId,
-    platform: entry.platform,
-    kind: entry.kind,
-    port: entry.port,
-    portsRevision: entry.portsRevision,
-    force: entry.force,
-    portlist: entry.changedPorts,
-    prNumber: entry.prNumber,
-  };
 }

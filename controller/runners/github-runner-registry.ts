@@ -1,7 +1,8 @@
 import type { Octokit } from 'octokit';
 import { RequestError } from 'octokit';
 import { coerceError } from '../errors/coerce-error.ts';
-import { GitHubError } from '../github/github-error.ts';
+import { GitHubError, toGitHubError } from '../github/github-error.ts';
+import { networkFailureOf } from '../github/network-failure.ts';
 import { withSignal } from '../github/with-signal.ts';
 import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
 
@@ -87,6 +88,9 @@ function toRunner(runner: ApiRunner): RegisteredRunner {
 
 function wrap(error: unknown, what: string): RunnerRegistryError {
   const cause = coerceError(error);
+  // No answer at all (octokit says 500): the network, not GitHub; status 0, never counted as a 5xx.
+  const network = networkFailureOf(error);
+  if (network !== null) return new RunnerRegistryError(toGitHubError(error, `${what} failed`).message, { retryable: true, status: 0, cause });
   if (error instanceof RequestError) {
     // 409: the name exists; 4xx other than rate limits: our request is wrong. 5xx, 403/429 rate limits: try later.
     const retryable = error.status >= 500 || error.status === 429 || (error.status === 403 && /rate limit/i.test(error.message));

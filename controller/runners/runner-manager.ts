@@ -22,6 +22,7 @@ import {
   type WatchedLease,
   type WatchedPhase,
 } from './watchdog-deadlines.ts';
+import { UnmatchedRegistrations } from './unmatched-registrations.ts';
 import { parseVmName, randomNonce, vmName } from './vm-name.ts';
 import type { WorkflowJobEvent } from '../model/workflow-job-event.ts';
 
@@ -188,6 +189,8 @@ export class RunnerManager {
   readonly #shutdown = new AbortController();
   #registrations: readonly RegisteredRunner[] = [];
   #registrationsSeen = new Map<string, number>();
+  /** Registrations listed without a VM: flagged only once they outlive the list's lag. */
+  readonly #unmatched = new UnmatchedRegistrations();
   #lastVms: readonly LiveVm[] = [];
   #timers: NodeJS.Timeout[] = [];
   #started: Promise<ReconcilePlan> | undefined;
@@ -393,8 +396,8 @@ export class RunnerManager {
       }
     }
     const runners = await this.#registry.listRunners(signal);
-    this.#noteRegistrations(runners);
     this.#lastVms = vms;
+    this.#noteRegistrations(runners);
     const active = new Set([...this.#leases.values()].flatMap((l) => (l.vmId === undefined ? [] : [l.vmId])));
     const plan = planReconcile({ vms, runners, active });
     for (const vm of plan.destroyVms) {
@@ -476,7 +479,7 @@ export class RunnerManager {
         busy: runner.busy,
         registeredAt: new Date(registeredAt).toISOString(),
         jobStartedAt: lease?.jobStartedAt === undefined ? null : new Date(lease.jobStartedAt).toISOString(),
-        suspicious: !hasVm ? 'registration-without-vm' : idleTooLong ? 'idle-too-long' : null,
+        suspicious: !hasVm && this.#unmatched.confirmed(runner.name) ? 'registration-without-vm' : idleTooLong ? 'idle-too-long' : null,
       });
     }
     return result;
@@ -913,6 +916,9 @@ export class RunnerManager {
     const seen = new Map<string, number>();
     for (const runner of runners) seen.set(runner.name, this.#registrationsSeen.get(runner.name) ?? now);
     this.#registrationsSeen = seen;
+    const leased = new Set([...this.#leases.values()].flatMap((l) => (l.vmId === undefined ? [] : [l.vmId])));
+    const live = new Set(this.#lastVms.map((v) => v.vmId));
+    this.#unmatched.listed(runners.map((r) => r.name), (name) => leased.has(name) || live.has(name));
   }
 
   #trimFinished(): void {

@@ -112,7 +112,7 @@ export async function startController(options: StartControllerOptions): Promise<
     farm: identity, recordedRunOf: recordedRunIdOf, jobs: jobGate, access: createOctokitRepoAccess(clients), rebuildActors: config.github.rebuildActors, rejections, log: log.child({ component: 'trust' }),
   });
   const context = { repo: config.github.repo, workflow: config.github.workflow, platforms: config.platforms.map((p) => p.name) };
-  const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, log: log.child({ component: 'webhooks' }), now });
+  const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp({
     host: config.controller.host,
     port: config.controller.port,
@@ -142,8 +142,8 @@ export async function startController(options: StartControllerOptions): Promise<
   loop.kick();
   log.info({ url: http.url }, 'controller listening');
 
-  const intervals = { diskCheckMs: config.caches.disk.checkSeconds * 1000, runnerCheckMs: config.images.runnerCheckHours * 3_600_000, imageGcMs: config.images.gcIntervalMinutes * 60_000, quarantineSweepMs: 3_600_000 };
-  const upkeep = startUpkeepTimers({ disk, images, runners, cacheLayout: cache?.layout ?? null, intervals, publish: status.publish, log, cacheLog, signal, now });
+  const intervals = { diskCheckMs: config.caches.disk.checkSeconds * 1000, runnerCheckMs: config.images.runnerCheckHours * 3_600_000, imageGcMs: config.images.gcIntervalMinutes * 60_000, quarantineSweepMs: 3_600_000, deliveryRetryMs: 15_000 };
+  const upkeep = startUpkeepTimers({ disk, images, runners, deliveries: webhook, cacheLayout: cache?.layout ?? null, intervals, publish: status.publish, log, cacheLog, signal, now });
   let closing: Promise<void> | undefined;
   return {
     url: http.url, reorder, runners, images, cacheServer: cache?.server ?? null, clients, stats, rejections, recovered,

@@ -26,7 +26,7 @@ function setup(fail: ReadonlySet<string> = new Set()) {
   const { log, entries } = captureLog();
   const options: CatchUpSweepOptions = {
     reorder: {
-      unrecorded: () => [{ buildId: 'b0', result: 'success', runId: 100, at }, { buildId: 'b9', result: 'failure', runId: 109, at }],
+      unrecorded: () => [{ buildId: 'b0', result: 'success', phase: null, runId: 100, at }, { buildId: 'b9', result: 'failure', phase: null, runId: 109, at }],
       recorded: (buildId) => { calls.push(`recorded ${buildId}`); },
       reconcile: () => step('reconcile', { finished: [{ buildId: 'b3', result: 'success', runId: 103 }] } as unknown as ReconcileReport),
       inFlight: () => [entry('b1', 'dispatched', 101), entry('b2', 'dispatched', 102), entry('b3', 'started', 103)],

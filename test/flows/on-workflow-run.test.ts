@@ -10,6 +10,7 @@ import { createOnWorkflowRun } from '../../controller/flows/on-workflow-run.ts';
 import type { FailedRunCause } from '../../controller/github/explain-failed-run.ts';
 import type { WorkflowRunEvent } from '../../controller/github/farm-events.ts';
 import type { FailureMail } from '../../controller/mail/build-failure-mail.ts';
+import { CANCELLED_BY_OTHERS, MAX_CANCEL_RETRIES } from '../../controller/queue/reorder-service.ts';
 import { emptyStats } from '../../controller/serve/controller-stats.ts';
 import { RecentFailures } from '../../controller/serve/recent-failures.ts';
 import { captureLog } from '../github/capture-log.ts';
@@ -90,4 +91,23 @@ test('a failed run whose job event already named the failed step is not explaine
   assert.deepEqual(s.explained, []);
   assert.equal(s.farm.pendingCurl(), 0);
   assert.equal(s.mails.length, 1);
+});
+
+test('a run someone else cancelled: queued again, each cancel recorded as cancelled; the fourth fails the build as cancelled-by-others, nobody mailed', async () => {
+  using s = await setup({ kind: 'runner-lost' });
+  let id = s.farm.buildId;
+  for (let cancel = 0; cancel <= MAX_CANCEL_RETRIES; cancel += 1) {
+    s.farm.gateway.advance(id, 'completed', 'cancelled');
+    await s.onWorkflowRun({ ...s.failed(), buildId: id, title: `[${id}] curl on 15_arm64`, conclusion: 'cancelled' }, signal);
+    await s.farm.reorder.pump(at(21 + cancel), signal);
+    id = s.farm.reorder.inFlight()[0]?.buildId ?? id;
+  }
+  assert.deepEqual(s.explained, [], 'a cancel is not a failure to explain');
+  assert.equal(s.farm.pendingCurl(), 0);
+  assert.deepEqual(s.ledger().map((e) => [e.result, (e.steps as { name: string }[])[0]?.name]), [
+    ...Array.from({ length: MAX_CANCEL_RETRIES }, () => ['cancelled', 'job']),
+    ['failure', CANCELLED_BY_OTHERS],
+  ]);
+  assert.deepEqual(s.publisher.checks.at(-1)?.failingPhase, CANCELLED_BY_OTHERS);
+  assert.deepEqual(s.mails, [], 'not the port\'s failure');
 });

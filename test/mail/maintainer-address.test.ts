@@ -12,7 +12,7 @@ test('MacPorts maintainer rules: handle, domain.tld:user, address, @github, grou
   assert.deepEqual(maintainerAddress('dev@example.org'), { kind: 'address', address: 'dev@example.org', handle: 'dev@example.org' });
   assert.deepEqual(maintainerAddress('{ryandesign @ryandesign}'), { kind: 'address', address: 'ryandesign@macports.org', handle: 'ryandesign' });
   assert.deepEqual(maintainerAddress('@jmroot', { jmroot: 'jmr@macports.org' }), { kind: 'address', address: 'jmr@macports.org', handle: '@jmroot' });
-  assert.deepEqual(maintainerAddress('@Schamschula'), { kind: 'unknown', handle: '@Schamschula', why: 'no e-mail address known for this GitHub handle (add it to the mail settings)' });
+  assert.deepEqual(maintainerAddress('@Schamschula'), { kind: 'unknown', handle: '@Schamschula', why: 'no e-mail address known for this GitHub handle; an operator adds one under mail.githubAddresses in the config (schamschula: name@example.org)' });
   assert.deepEqual(maintainerAddress('(email)@gmail.com'), { kind: 'unknown', handle: '(email)@gmail.com', why: 'the address is redacted in the ports data' });
   assert.deepEqual(maintainerAddress('openmaintainer'), { kind: 'open' });
   assert.deepEqual(maintainerAddress('nomaintainer'), { kind: 'none' });
@@ -33,7 +33,7 @@ test('recipients for real ports of the fixture: maintainers in To and the builds
   assert.deepEqual(mailRecipients(maintainers('openssl3'), LIST, { larryv: 'larryv@macports.org' }), {
     to: ['larryv@macports.org'],
     cc: LIST,
-    unresolved: ['@neverpanic (no e-mail address known for this GitHub handle (add it to the mail settings))'],
+    unresolved: ['@neverpanic (no e-mail address known for this GitHub handle; an operator adds one under mail.githubAddresses in the config (neverpanic: name@example.org))'],
     openMaintainer: true,
   });
 });

@@ -188,7 +188,7 @@ test('a run that completed while nobody listened is reported by reconcile with i
   service.enqueueWatcher(watcher());
   await service.pump(at(1), signal);
   gateway.advance('tst-1', 'completed', 'failure');
-  assert.deepEqual(await service.reconcile(at(2), signal), { adopted: [], requeued: [], started: [], finished: [{ buildId: 'tst-1', runId: 1000, result: 'failure' }] });
+  assert.deepEqual(await service.reconcile(at(2), signal), { adopted: [], requeued: [], started: [], finished: [{ buildId: 'tst-1', runId: 1000, result: 'failure', phase: null }] });
   // The late webhook changes nothing more: the build is recorded once, from the report.
   assert.equal(service.runFinished('tst-1', 'failure', at(3)), false);
   // The watcher failed before its list arrived: its commit's ports are still to be listed, so it is queued again.

@@ -4,7 +4,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import { loadConfig } from '../../config/load-config.ts';
 import { loadAppPrivateKey } from '../../github/load-app-private-key.ts';
 import { handoffSettingsFromConfig } from '../../handoff/handoff-settings-from-config.ts';
-import { createMailSender } from '../../mail/create-mail-sender.ts';
+import { mailFromConfig } from '../../mail/mail-from-config.ts';
 import { loadPortsGraph } from '../../ports/load-ports-graph.ts';
 import { createBackends } from '../../serve/create-backends.ts';
 import { startController } from '../../serve/start-controller.ts';
@@ -33,7 +33,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const portsPath = options.ports === undefined ? undefined : resolve(ctx.cwd, options.ports);
       const graph = portsPath === undefined ? null : await loadPortsGraph(portsPath, ctx.signal);
       const facts = portsPath === undefined ? { maintainersOf: () => [], versionOf: () => undefined } : loadPortFacts(portsPath);
-      const mail = config.mail.smtpUrl === undefined ? null : { send: createMailSender(config.mail.smtpUrl), settings: { from: config.mail.from, buildsList: config.mail.buildsList } };
+      const mail = mailFromConfig(config.mail);
       const controller = await startController({
         config: {
           ...config,
