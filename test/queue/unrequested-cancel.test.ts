@@ -144,7 +144,7 @@ test('the run-changed flow records a build cancelled by others too often as fail
   for (let cancel = 0; cancel <= MAX_CANCEL_RETRIES; cancel += 1) {
     ids.push(id);
     gateway.advance(id, 'completed', 'cancelled');
-    await onWorkflowRun({ deliveryId: `d-${String(cancel)}`, buildId: id, title: `[${id}] builder curl`, headSha: REV1, runId: 1, action: 'completed', status: 'completed', conclusion: 'cancelled', at: at(6) }, signal);
+    await onWorkflowRun({ deliveryId: `d-${String(cancel)}`, buildId: id, title: `[${id}] builder curl`, headSha: REV1, runId: 1, action: 'completed', status: 'completed', conclusion: 'cancelled', at: at(6), identity: { runId: 1, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', path: '.github/workflows/ports.yml', event: 'workflow_dispatch', headBranch: 'master', headSha: REV1, triggeringActor: 'portfarm[bot]', actor: 'portfarm[bot]' } }, signal);
     await reorder.pump(at(6), signal);
     id = reorder.inFlight()[0]?.buildId ?? '';
   }
