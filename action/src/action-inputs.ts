@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isBuildId } from '../../controller/model/build-id.ts';
 import { explainBadPortName, isPortName } from '../../controller/model/port-name.ts';
 import { PLATFORM_NAME } from '../../controller/model/platform-name.ts';
+import { parseArchiveDigests } from './archive-digests.ts';
 import { controllerUrlProblem } from './controller-url-problem.ts';
 
 export const STEPS = ['cleanup', 'selfupdate', 'checkout', 'list-subports', 'mirror-distfiles', 'install-dependencies', 'install-port', 'gather-archives', 'deploy'] as const;
@@ -52,6 +53,7 @@ export const actionInputsSchema = z
     'distfiles-dir': z.string(),
     'staging-dir': z.string(),
     'deploy-command': z.string(),
+    'archive-digests': z.string(),
     'site-url': z.url({ error: 'must be the URL of the portfarm site' }),
   })
   .superRefine((inputs, context) => {
@@ -67,6 +69,8 @@ export const actionInputsSchema = z
     if (inputs.step === 'deploy') {
       if (inputs['deploy-command'] === '') need('deploy-command', 'is required to deploy: the program that signs and publishes the staged archives (set PORTFARM_DEPLOY_COMMAND)');
       if (inputs['staging-dir'] === '') need('staging-dir', 'is required to deploy: the directory gather-archives staged into');
+      const digests = parseArchiveDigests(inputs['archive-digests']);
+      if (typeof digests === 'string') need('archive-digests', digests);
     }
   });
 

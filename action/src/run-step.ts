@@ -13,6 +13,9 @@ import { parseListSubports } from './parse-list-subports.ts';
 import { runMpbb, tailOf } from './run-mpbb.ts';
 import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 import { StepFailure } from './step-failure.ts';
+import { parseArchiveDigests } from './archive-digests.ts';
+import { distributableDir, listDistributableArchives } from './list-distributable-archives.ts';
+import { verifyStagedArchives } from './verify-staged-archives.ts';
 
 export interface StepDeps extends HandOffDeps {
   readonly exec: Exec;
@@ -155,9 +158,20 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
       }
       case 'gather-archives': {
         await mpbb('gather-archives', [`--archive-site=${inputs['archive-site']}`, `--archive-site-private=${inputs['archive-site-private']}`, `--staging-dir=${stagingDir}`]);
-        const archives = { public: stagedArchives(join(stagingDir, 'public')), private: stagedArchives(join(stagingDir, 'private')) };
+        const distributable = await listDistributableArchives(stagingDir);
+        if (distributable.refused.length > 0) {
+          // mpbb stages plain archive files only; anything else in public/ was put there by the build.
+          throw new StepFailure(
+            `refusing to publish ${distributableDir(stagingDir)}: ${distributable.refused.map((entry) => `${entry.name} is ${entry.why}`).join('; ')}. Only archives mpbb staged may be uploaded; find what in the port's build wrote there`,
+            { title: `unexpected files among the distributable archives of ${inputs.port}`, phase: 'gather-archives', retryable: false, port },
+          );
+        }
+        const archives = { public: distributable.archives.map((archive) => archive.name), private: stagedArchives(join(stagingDir, 'private')) };
         outputs.archives = String(archives.public.length + archives.private.length);
         outputs['public-archives'] = String(archives.public.length);
+        // What the workflow may upload (never the private half) and what the deploy job checks it against.
+        outputs['distributable-archives'] = distributable.archives.map((archive) => archive.path).join('\n');
+        outputs['archive-digests'] = JSON.stringify(Object.fromEntries(distributable.archives.map((archive) => [archive.name, archive.sha256])));
         extra.archives = archives;
         break;
       }
@@ -170,12 +184,23 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
             port,
           });
         }
-        const publicDir = join(stagingDir, 'public');
-        const archives = stagedArchives(publicDir);
+        const expected = parseArchiveDigests(inputs['archive-digests']);
+        if (typeof expected === 'string') throw new Error(`archive-digests passed validation but does not parse: ${expected}`);
+        const publicDir = distributableDir(stagingDir);
+        const staged = await listDistributableArchives(stagingDir);
+        const problems = verifyStagedArchives(expected, staged);
+        if (problems.length > 0) {
+          throw new StepFailure(
+            `refusing to deploy ${publicDir}: it is not what the builder job uploaded (${problems.join('; ')}). Nothing was published; re-run the whole workflow so the builder uploads and reports its archives again`,
+            { title: `deploy of ${inputs.port} refused: archives do not match their digests`, phase: 'deploy', retryable: false, port },
+          );
+        }
+        const archives = staged.archives.map((archive) => archive.name);
         if (archives.length === 0) {
           deps.reporter.info(`Nothing staged in ${publicDir}: nothing to deploy.`);
           break;
         }
+        deps.reporter.info(`${archives.length === 1 ? 'The archive matches its digest' : `All ${archives.length} archives match their digests`} as the builder reported.`);
         deps.reporter.startGroup(`deploy ${archives.length} archive${archives.length === 1 ? '' : 's'}`);
         const result = await deps.exec(inputs['deploy-command'], [publicDir], {
           onLine: (line) => {

@@ -34,6 +34,7 @@ export function inputs(given: Record<string, string>): ActionInputs {
     'distfiles-dir': '',
     'staging-dir': '',
     'deploy-command': '',
+    'archive-digests': '',
     'site-url': 'https://build.macports.org',
   };
   const all = { ...defaults, ...given };

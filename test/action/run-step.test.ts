@@ -273,17 +273,20 @@ test('gather-archives counts what was staged; deploy publishes only that, and ne
   writeFileSync(deployer, `#!/bin/sh\nls "$1" > "${join(workDir, 'deployed.txt')}"\necho "uploaded $(ls "$1" | wc -l) archive(s)"\n`);
   chmodSync(deployer, 0o755);
   const refused = await runStep(
-    inputs({ step: 'deploy', platform: '15_arm64', 'build-id': 'b-8', port: 'jq', 'staging-dir': staging, 'deploy-command': deployer }),
+    inputs({ step: 'deploy', platform: '15_arm64', 'build-id': 'b-8', port: 'jq', 'staging-dir': staging, 'deploy-command': deployer, 'archive-digests': gathered.outputs['archive-digests'] ?? '' }),
     deps({ run: { eventName: 'pull_request', serverUrl: 'https://github.com', repository: 'macports/macports-ports', runId: 43 } }).deps,
   );
   assert.equal(refused.failure?.message, 'refusing to deploy from a pull_request run: PR builds never publish archives; remove the deploy step from the PR workflow');
   assert.equal(existsSync(join(workDir, 'deployed.txt')), false);
 
   const { deps: d2, reporter } = deps();
-  const deployed = await runStep(inputs({ step: 'deploy', platform: '15_arm64', 'build-id': 'b-8', port: 'jq', 'staging-dir': staging, 'deploy-command': deployer }), d2);
+  const deployed = await runStep(
+    inputs({ step: 'deploy', platform: '15_arm64', 'build-id': 'b-8', port: 'jq', 'staging-dir': staging, 'deploy-command': deployer, 'archive-digests': gathered.outputs['archive-digests'] ?? '' }),
+    d2,
+  );
   assert.equal(deployed.result, 'success');
   assert.equal(readFileSync(join(workDir, 'deployed.txt'), 'utf8'), 'jq-1.8.2_0.darwin_24.arm64.tbz2\n');
-  assert.deepEqual(reporter.lines, ['::group::deploy 1 archive', 'uploaded 1 archive(s)', '::endgroup::']);
+  assert.deepEqual(reporter.lines, ['The archive matches its digest as the builder reported.', '::group::deploy 1 archive', 'uploaded 1 archive(s)', '::endgroup::']);
 });
 
 test('PR watcher: the ports changed between base and head of the checked-out tree are listed, nothing is handed off', async () => {
