@@ -1,5 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { loadWorkflow, simulateJob, type ParsedWorkflow, type StepOutcome, type StepToRun } from '../../test/workflow/simulate-job.ts';
@@ -125,10 +125,10 @@ async function runStep(step: StepToRun, env: PortsJobEnvironment, runnerTemp: st
     return { outcome: 'success' };
   }
   if (step.uses?.startsWith('actions/upload-artifact') === true) {
-    const path = step.with.path ?? '';
-    for (const kind of ['public', 'private']) {
-      if (existsSync(join(path, kind))) for (const file of readdirSync(join(path, kind))) record.uploaded.push(`${step.with.name ?? ''}: ${kind}/${file}`);
-    }
+    // `path:` is the list gather-archives wrote (one archive a line); a missing file fails the step (if-no-files-found: error).
+    const paths = (step.with.path ?? '').split('\n').filter((line) => line !== '');
+    if (paths.length === 0 || !paths.every((path) => existsSync(path))) return { outcome: 'failure' };
+    for (const path of paths) record.uploaded.push(`${step.with.name ?? ''}: ${basename(dirname(path))}/${basename(path)}`);
     return { outcome: 'success' };
   }
   const stepDir = join(env.vmDir, 'steps', String(Date.now()) + Math.random().toString(36).slice(2, 6));

@@ -145,7 +145,6 @@ describe('GitHub double', () => {
         'builder: install port: failure',
         'builder: gather archives: skipped',
         'builder: upload archives: skipped',
-        'builder: deploy archives: skipped',
         'builder: cleanup: skipped',
         'Complete job: skipped',
       ],

@@ -37,6 +37,8 @@ const isWatcher = (inputs: Readonly<Record<string, string>>): boolean => (inputs
  * `[<build_id>] <port or watcher> on <platform>`, concurrency group `ports-<platform>`, one
  * job that only a runner labelled with the platform and `portfarm-build-<build_id>` may
  * take, watcher or builder steps chosen by `if:` (the other role's steps show as skipped).
+ * ports.yml's `deploy` job (a GitHub-hosted runner, after a builder that staged distributable
+ * archives) is not modelled: no portfarm runner takes it and the controller ignores its events.
  */
 export const portsWorkflow: WorkflowModel = {
   name: 'ports',
@@ -64,7 +66,6 @@ export const portsWorkflow: WorkflowModel = {
         { name: 'builder: install port', if: (i) => !isWatcher(i) },
         { name: 'builder: gather archives', if: (i) => !isWatcher(i) },
         { name: 'builder: upload archives', if: (i) => !isWatcher(i) },
-        { name: 'builder: deploy archives', if: (i) => !isWatcher(i) },
         { name: 'builder: cleanup', if: (i) => !isWatcher(i) },
         { name: 'Complete job' },
       ],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -67,10 +67,10 @@ test('a whole watcher run of ports.yml: lists, hands the list over, mirrors; bui
   assert.deepEqual(run.summaries.map((summary) => summary.split('\n')[0]), ['### portfarm watcher · 15_arm64 · checkout', '### portfarm watcher · 15_arm64 · list-subports']);
 });
 
-test('a whole builder run of ports.yml: builds, gathers, uploads and deploys exactly the staged archive; watcher steps skipped', async () => {
+test('a whole builder run of ports.yml: builds, gathers and uploads exactly the staged distributable archive; no deploy in the build VM', async () => {
   const deployed = tempDir('deployed');
   const deployer = join(deployed, 'deploy.sh');
-  writeFileSync(deployer, `#!/bin/sh\ntest -n "$PORTFARM_DEPLOY_KEY" || { echo "no deploy key" >&2; exit 1; }\ncp "$1"/* "${deployed}/"\n`);
+  writeFileSync(deployer, `#!/bin/sh\ncp "$1"/* "${deployed}/"\n`);
   chmodSync(deployer, 0o755);
   const run = await runPortsJob({ build_id: 'b-501', portname: 'jq' }, { deployCommand: deployer });
   assert.deepEqual(run.failedSteps, []);
@@ -84,17 +84,15 @@ test('a whole builder run of ports.yml: builds, gathers, uploads and deploys exa
     'builder: install port',
     'builder: gather archives',
     'builder: upload archives',
-    'builder: deploy archives',
     'builder: cleanup',
   ]);
   assert.deepEqual(run.uploaded, ['archives-15_arm64-jq-b-501: public/jq-1.8.2_0.darwin_24.arm64.tbz2']);
-  assert.deepEqual(readdirSync(deployed).filter((name) => name.endsWith('.tbz2')), ['jq-1.8.2_0.darwin_24.arm64.tbz2']);
-  assert.equal(readFileSync(join(deployed, 'jq-1.8.2_0.darwin_24.arm64.tbz2'), 'utf8'), 'archive of jq @1.8.2\n');
+  assert.deepEqual(readdirSync(deployed), ['deploy.sh'], 'the build VM deploys nothing (the deploy job does, elsewhere)');
+  assert.match(run.jobOutputs['archive-digests'] ?? '', /^\{"jq-1\.8\.2_0\.darwin_24\.arm64\.tbz2":"[0-9a-f]{64}"\}$/);
   assert.deepEqual(run.summaries.map((summary) => summary.split('\n')[0]), [
     '### portfarm builder · jq · 15_arm64 · checkout',
     '### portfarm builder · jq · 15_arm64 · install-dependencies',
     '### portfarm builder · jq · 15_arm64 · install-port',
     '### portfarm builder · jq · 15_arm64 · gather-archives',
-    '### portfarm builder · jq · 15_arm64 · deploy',
   ]);
 });

@@ -16,7 +16,6 @@ const BUILDER = [
   'builder: install port',
   'builder: gather archives',
   'builder: upload archives',
-  'builder: deploy archives',
   'builder: cleanup',
 ];
 
@@ -86,7 +85,17 @@ test('a builder run (portname set) runs the common and builder steps only; watch
     ports,
     'ports',
     context({ build_id: 'b-202', portname: 'curl', platform: '10.15_x86_64' }),
-    outcomes({ gather: { outcome: 'success', outputs: { archives: '2', 'public-archives': '2' } } }),
+    outcomes({
+      gather: {
+        outcome: 'success',
+        outputs: {
+          archives: '2',
+          'public-archives': '2',
+          'distributable-archives': '/w/archive-staging/public/curl-8.16.0_0.darwin_19.x86_64.tbz2',
+          'archive-digests': '{"curl-8.16.0_0.darwin_19.x86_64.tbz2":"x"}',
+        },
+      },
+    }),
   );
   assert.deepEqual(ran(job.steps), [...COMMON, ...BUILDER]);
   assert.deepEqual(skipped(job.steps), WATCHER);
@@ -94,16 +103,16 @@ test('a builder run (portname set) runs the common and builder steps only; watch
   const install = stepOf(job, 'builder: install port');
   assert.equal(install.with.port, 'curl');
   assert.equal(install.with['mirrordb-url'], 'https://mirrordb.example.org');
-  const deploy = stepOf(job, 'builder: deploy archives');
-  assert.deepEqual(deploy.env, { PORTFARM_DEPLOY_KEY: '${{ secrets.PORTFARM_DEPLOY_KEY }}' });
-  assert.equal(deploy.with['staging-dir'], '/Users/runner/work/ports/archive-staging');
+  const upload = stepOf(job, 'builder: upload archives');
+  assert.equal(upload.with.path, '/w/archive-staging/public/curl-8.16.0_0.darwin_19.x86_64.tbz2', 'only the distributable list gather-archives wrote');
+  assert.deepEqual(job.outputs, { 'public-archives': '2', 'archive-digests': '{"curl-8.16.0_0.darwin_19.x86_64.tbz2":"x"}' });
 });
 
-test('a builder that staged nothing (or only private archives) uploads/deploys nothing', async () => {
+test('a builder that staged nothing (or only private archives) uploads nothing', async () => {
   const nothing = await simulateJob(ports, 'ports', context({ build_id: 'b-203', portname: 'curl' }), outcomes({ gather: { outcome: 'success', outputs: { archives: '0', 'public-archives': '0' } } }));
   assert.deepEqual(ran(nothing.steps), [...COMMON, 'builder: install dependencies', 'builder: install port', 'builder: gather archives', 'builder: cleanup']);
   const privateOnly = await simulateJob(ports, 'ports', context({ build_id: 'b-204', portname: 'unrar' }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1', 'public-archives': '0' } } }));
-  assert.deepEqual(ran(privateOnly.steps), [...COMMON, 'builder: install dependencies', 'builder: install port', 'builder: gather archives', 'builder: upload archives', 'builder: cleanup']);
+  assert.deepEqual(ran(privateOnly.steps), [...COMMON, 'builder: install dependencies', 'builder: install port', 'builder: gather archives', 'builder: cleanup'], 'a private archive is never an artifact');
 });
 
 test('a failing install-port stops the builder: nothing is gathered, uploaded or deployed, cleanup still runs', async () => {
@@ -186,8 +195,8 @@ test('a PR watcher lists the ports changed since the base, hands nothing to the 
   assert.equal(mirror.with['distfiles-dir'], '/Users/runner/work/ports/distfiles-quarantine');
 });
 
-test('a PR builder builds and keeps an artifact but has no deploy step, no mirror wait, no secrets, no OIDC token', async () => {
-  const job = await simulateJob(pr, 'build', prContext({ list: { outputs: { count: '1', ports: '["curl"]' } } }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1' } } }));
+test('a PR builder builds but has no deploy step, no artifact (public repository, no opt-in), no mirror wait, no secrets, no OIDC token', async () => {
+  const job = await simulateJob(pr, 'build', prContext({ list: { outputs: { count: '1', ports: '["curl"]' } } }), outcomes({ gather: { outcome: 'success', outputs: { archives: '1', 'public-archives': '1' } } }));
   assert.deepEqual(ran(job.steps), [
     'fetch mpbb',
     'selfupdate MacPorts',
@@ -195,7 +204,6 @@ test('a PR builder builds and keeps an artifact but has no deploy step, no mirro
     'builder: install dependencies',
     'builder: install port',
     'builder: gather archives',
-    'builder: upload archives (artifact only)',
     'builder: cleanup',
   ]);
   assert.deepEqual(job.runsOn, ['self-hosted', '14_x86_64', 'portfarm-build-pr-9100200301-1-3']);
@@ -205,6 +213,29 @@ test('a PR builder builds and keeps an artifact but has no deploy step, no mirro
   assert.doesNotMatch(pr.text, /id-token/);
   assert.deepEqual(pr.raw.permissions, { contents: 'read' });
   assert.doesNotMatch(pr.text, /step: deploy/);
+});
+
+test('PR artifacts: only with PORTFARM_PR_ARTIFACTS=true (or a private repository), and only the distributable archives', async () => {
+  const gather = { gather: { outcome: 'success' as const, outputs: { archives: '2', 'public-archives': '1', 'distributable-archives': '/w/archive-staging/public/curl-8.16.0_0.darwin_23.x86_64.tbz2' } } };
+  const needs = { list: { outputs: { count: '1', ports: '["curl"]' } } };
+  const upload = 'builder: upload archives (artifact only)';
+  const withVars = (vars: Record<string, string>, isPrivate: boolean) => {
+    const base = prContext(needs);
+    return { ...base, vars, github: { ...base.github, event: { ...base.github.event, repository: { private: isPrivate } } } };
+  };
+  for (const [vars, isPrivate, uploads] of [
+    [{}, false, false],
+    [{ PORTFARM_PR_ARTIFACTS: 'false' }, false, false],
+    [{ PORTFARM_PR_ARTIFACTS: 'yes' }, false, false],
+    [{ PORTFARM_PR_ARTIFACTS: 'true' }, false, true],
+    [{}, true, true],
+  ] as const) {
+    const job = await simulateJob(pr, 'build', withVars(vars, isPrivate), outcomes(gather));
+    assert.equal(stepOf(job, upload).ran, uploads, JSON.stringify({ vars, isPrivate }));
+    if (uploads) assert.equal(stepOf(job, upload).with.path, '/w/archive-staging/public/curl-8.16.0_0.darwin_23.x86_64.tbz2');
+  }
+  const privateOnly = await simulateJob(pr, 'build', withVars({ PORTFARM_PR_ARTIFACTS: 'true' }, false), outcomes({ gather: { outcome: 'success', outputs: { archives: '1', 'public-archives': '0', 'distributable-archives': '' } } }));
+  assert.equal(stepOf(privateOnly, upload).ran, false, 'a private archive is never an artifact, even when artifacts are on');
 });
 
 test('a re-run of a PR job asks for a new label: the runner manager never takes it for the finished first attempt', async () => {
@@ -225,7 +256,7 @@ test('every `with:` the workflows pass to the portfarm action is an input action
   for (const workflow of [ports, pr]) {
     for (const [jobId, job] of Object.entries(workflow.raw.jobs)) {
       for (const step of job.steps) {
-        if (step.uses !== 'macports/portfarm/action@v1') continue;
+        if (step.uses?.startsWith('macports/portfarm/action@') !== true) continue;
         checked += 1;
         const keys = Object.keys(step.with ?? {});
         assert.deepEqual(keys.filter((key) => !declared.has(key)), [], `${jobId} / ${step.name ?? ''}`);

@@ -118,7 +118,7 @@ export async function simulateJob(
   const env = { ...workflowEnv, ...jobEnv };
   const labels = Array.isArray(job['runs-on']) ? job['runs-on'] : [job['runs-on']];
   const runsOn = labels.map((label) => evaluateTemplate(label, { ...context, env }));
-  if (!isTrue(conditions.job, context)) return { ran: false, runsOn, steps: [], status: 'success', outputs: {} };
+  if (!isTrue(conditions.job, context, needsStatus(context))) return { ran: false, runsOn, steps: [], status: 'success', outputs: {} };
 
   const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
   const records: StepRecord[] = [];
@@ -140,4 +140,12 @@ export async function simulateJob(
     if (result.outcome === 'failure') status = 'failure';
   }
   return { ran: true, runsOn, steps: records, status, outputs: evaluateRecord(job.outputs, { ...context, env, steps }) };
+}
+
+/** A job's `success()`/`failure()` look at the jobs it needs, as on GitHub: any failed need makes it `failure`. */
+function needsStatus(context: ExpressionContext): JobStatus {
+  const needs = typeof context.needs === 'object' && context.needs !== null ? Object.values(context.needs) : [];
+  const results = needs.map((need: unknown) => (typeof need === 'object' && need !== null && 'result' in need ? need.result : 'success'));
+  if (results.includes('cancelled')) return 'cancelled';
+  return results.includes('failure') ? 'failure' : 'success';
 }
