@@ -1,14 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, linkSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { EventRejections } from '../github/event-rejections.ts';
+import { admitMirrorUpload, checkReceivedDistfile, type MirrorUploadRefusal } from './admit-mirror-upload.ts';
 import { isSafeRelativePath, mirrorDistfilesDir, mirrorPackagesDir, quarantineDir, type CacheLayout } from './cache-layout.ts';
+import type { ExpectedDistfile } from './expected-distfile.ts';
 import { writeQuarantineExpiry } from './quarantine-expiry.ts';
+import { receiveUpload, UploadTooLarge } from './receive-upload.ts';
 
+/**
+ * Where a grant's uploads go. A mirror grant names every file it may store, with its size and
+ * sha256 (the built port's checksums); a quarantine grant (PR builds) takes any plain path under
+ * the build's own quarantine folder, which no build reads from.
+ */
 export type UploadTarget =
-  | { readonly kind: 'mirror' }
+  | { readonly kind: 'mirror'; readonly buildId: string; readonly files: readonly ExpectedDistfile[] }
   | { readonly kind: 'quarantine'; readonly buildId: string; readonly expiresAt: string };
 
 export interface CacheServer {
@@ -23,10 +32,17 @@ export interface CacheServer {
 /**
  * The mirror host's HTTP face. Reads are plain, read-only GET/HEAD of the mirror (no listing);
  * the only write is PUT under an upload grant, whose destination the controller chose (mirror
- * for a successful master build, the build's quarantine folder for a PR build). Files are never
+ * for a successful master build, the build's quarantine folder for a PR build). A mirror upload
+ * must be a file its grant names and exactly its bytes (size and sha256, checked before it is
+ * linked into the mirror); anything else is refused and counted in `rejections`. Files are never
  * overwritten (409), so a collection cannot replace what the mirror already serves.
  */
-export async function createCacheServer(options: { readonly layout: CacheLayout; readonly host: string; readonly port: number }): Promise<CacheServer> {
+export async function createCacheServer(options: {
+  readonly layout: CacheLayout;
+  readonly host: string;
+  readonly port: number;
+  readonly rejections: EventRejections;
+}): Promise<CacheServer> {
   const grants = new Map<string, UploadTarget>();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -63,31 +79,59 @@ export async function createCacheServer(options: { readonly layout: CacheLayout;
       const [token = '', ...fileParts] = rest;
       const target = grants.get(token);
       if (target === undefined) {
-        reply(res, 403, 'no such upload grant (expired or revoked)');
+        options.rejections.reject('upload-unknown-grant', req.socket.remoteAddress ?? 'unknown peer', { path });
+        refuse(req, res, 403, 'no such upload grant (expired or revoked)');
         return;
       }
       const name = fileParts.join('/');
       if (!isSafeRelativePath(name)) {
-        reply(res, 400, `not a distfile path: ${JSON.stringify(name)}`);
+        options.rejections.reject(`${target.kind}-unsafe-path`, `${target.buildId} ${JSON.stringify(name)}`, { buildId: target.buildId, file: name });
+        refuse(req, res, 400, `not a distfile path: ${JSON.stringify(name)}`);
         return;
+      }
+      const refuseMirror = (refusal: MirrorUploadRefusal): void => {
+        options.rejections.reject(refusal.reason, `${target.buildId} ${name}`, { buildId: target.buildId, file: name, why: refusal.message });
+        refuse(req, res, refusal.status, refusal.message);
+      };
+      let planned: ExpectedDistfile | undefined;
+      if (target.kind === 'mirror') {
+        const length = req.headers['content-length'];
+        const admitted = admitMirrorUpload(target.files, name, length === undefined ? undefined : Number(length));
+        if ('reason' in admitted) {
+          refuseMirror(admitted);
+          return;
+        }
+        planned = admitted;
       }
       const root = target.kind === 'mirror' ? mirrorDistfilesDir(options.layout) : quarantineDir(options.layout, target.buildId);
       const final = join(root, name);
       mkdirSync(dirname(final), { recursive: true });
       const temp = `${final}.${randomBytes(6).toString('hex')}.part`;
-      await pipeline(req, createWriteStream(temp, { flags: 'wx' }));
       try {
-        linkSync(temp, final); // fails with EEXIST: never overwrite
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        let received: { readonly size: number; readonly sha256: string };
+        try {
+          received = await receiveUpload(req, temp, planned?.size ?? Number.POSITIVE_INFINITY);
+        } catch (error) {
+          if (!(error instanceof UploadTooLarge) || planned === undefined) throw error;
+          refuseMirror({ status: 400, reason: 'mirror-size-mismatch', message: `${name} is larger than the ${planned.size} bytes its checksums say; nothing stored` });
+          return;
+        }
+        const wrong = planned === undefined ? undefined : checkReceivedDistfile(planned, received);
+        if (wrong !== undefined) {
+          refuseMirror(wrong);
+          return;
+        }
+        try {
+          linkSync(temp, final); // fails with EEXIST: never overwrite
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
           // The same bytes again (a retried collection) succeed; different bytes never replace a distfile.
-          if ((await sha256(temp)) === (await sha256(final))) reply(res, 200, 'already stored');
+          if (received.sha256 === (await sha256(final))) reply(res, 200, 'already stored');
           else reply(res, 409, `${name} exists with different content; distfiles are never replaced`);
           return;
         }
-        throw error;
       } finally {
-        unlinkSync(temp);
+        rmSync(temp, { force: true });
       }
       reply(res, 201, 'stored');
       return;
@@ -125,6 +169,15 @@ export async function createCacheServer(options: { readonly layout: CacheLayout;
         server.closeAllConnections();
       }),
   };
+}
+
+/** Answers a refused upload without reading its body, and closes the connection so the rest is never stored anywhere. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
+  res.setHeader('connection', 'close');
+  reply(res, status, text);
+  res.on('finish', () => {
+    if (!req.complete) req.destroy();
+  });
 }
 
 function reply(res: ServerResponse, status: number, text: string): void {

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EventRejections } from '../github/event-rejections.ts';
 import type { BuildKind, BuildResult } from '../model/build-kind.ts';
 import type { VmBackend } from '../runners/backends/vm-backend.ts';
 import { VmBackendError } from '../runners/backends/vm-backend.ts';
-import { mirrorDistfilesDir, type CacheLayout } from './cache-layout.ts';
+import { isSafeRelativePath, mirrorDistfilesDir, type CacheLayout } from './cache-layout.ts';
 import type { CacheServer } from './cache-server.ts';
 import { listFetchedDistfilesArgv, parseFetchedDistfiles, uploadDistfilesArgv } from './distfile-collection-commands.ts';
+import type { PortDistfiles } from './expected-distfile.ts';
 import { planDistfileCollection, type DistfileCollectionPlan } from './plan-distfile-collection.ts';
 
 export interface CollectDistfilesRequest {
@@ -13,6 +15,8 @@ export interface CollectDistfilesRequest {
   readonly buildId: string;
   readonly kind: BuildKind;
   readonly result: BuildResult;
+  /** The built port's distfiles per its checksums at the build's ports revision (master builders); undefined = unknown. */
+  readonly expected: PortDistfiles | undefined;
 }
 
 export interface CollectDistfilesDeps {
@@ -21,12 +25,16 @@ export interface CollectDistfilesDeps {
   readonly layout: CacheLayout;
   readonly now: () => Date;
   readonly quarantineDays: number;
+  readonly rejections: EventRejections;
 }
 
 /**
  * After a build's job, before its VM is destroyed: list the distfiles the build fetched (the
  * VM's copy-on-write disk is its overlay), decide where they go, and have the VM upload them
- * under a grant bound to that destination. Failures are retryable (the VM still exists).
+ * under a grant bound to that destination (for the mirror: exactly the planned files, sizes and
+ * digests). Every file the VM reported and the plan refused is counted and logged once
+ * (`mirror-unplanned-file`, …) so the operator sees why it is not in the mirror. Failures are
+ * retryable (the VM still exists).
  */
 export async function collectDistfiles(request: CollectDistfilesRequest, deps: CollectDistfilesDeps, signal: AbortSignal): Promise<DistfileCollectionPlan> {
   const listed = await deps.backend.exec(request.vmId, listFetchedDistfilesArgv(), { signal });
@@ -40,16 +48,25 @@ export async function collectDistfiles(request: CollectDistfilesRequest, deps: C
     kind: request.kind,
     result: request.result,
     fetched,
-    inMirror: new Set(fetched.filter((f) => existsSync(join(mirror, f)))),
+    inMirror: new Set(fetched.filter((f) => isSafeRelativePath(f) && existsSync(join(mirror, f)))),
+    expected: request.expected,
     now: deps.now(),
     quarantineDays: deps.quarantineDays,
   });
+  const area = request.kind === 'pr-builder' || request.kind === 'pr-watcher' ? 'quarantine' : 'mirror';
+  for (const file of plan.rejected) {
+    const reason = file.reason === 'unsafe-path' ? `${area}-unsafe-path` : file.reason === 'foreign-subdir' ? 'mirror-foreign-subdir' : 'mirror-unplanned-file';
+    deps.rejections.reject(reason, `${request.buildId} ${JSON.stringify(file.path)}`, { buildId: request.buildId, vmId: request.vmId, file: file.path, port: request.expected?.port });
+  }
   if (plan.destination === 'none') return plan;
-  const grant = deps.server.grant(plan.destination === 'mirror' ? { kind: 'mirror' } : { kind: 'quarantine', buildId: plan.buildId, expiresAt: plan.expiresAt });
+  const grant = deps.server.grant(
+    plan.destination === 'mirror' ? { kind: 'mirror', buildId: request.buildId, files: plan.files } : { kind: 'quarantine', buildId: plan.buildId, expiresAt: plan.expiresAt },
+  );
+  const paths = plan.destination === 'mirror' ? plan.files.map((file) => file.path) : plan.files;
   try {
-    const uploaded = await deps.backend.exec(request.vmId, uploadDistfilesArgv(plan.files, grant.uploadUrl), { signal });
+    const uploaded = await deps.backend.exec(request.vmId, uploadDistfilesArgv(paths, grant.uploadUrl), { signal });
     if (uploaded.exitCode !== 0) {
-      throw new VmBackendError(`uploading ${plan.files.length} distfile(s) from ${request.vmId} failed (exit ${uploaded.exitCode}): ${uploaded.stderr.trim()}`, {
+      throw new VmBackendError(`uploading ${paths.length} distfile(s) from ${request.vmId} failed (exit ${uploaded.exitCode}): ${uploaded.stderr.trim()}`, {
         retryable: true,
         vmId: request.vmId,
       });

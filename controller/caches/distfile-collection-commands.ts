@@ -17,10 +17,15 @@ export function parseFetchedDistfiles(stdout: string): readonly string[] {
 /**
  * In the VM: upload each planned file to the cache server under a one-collection grant. The
  * grant decides the destination (mirror or this build's quarantine) on the server side; the VM
- * only ever holds an upload token that cannot write anywhere else.
+ * only ever holds an upload token that cannot write anywhere else. A file the server refuses
+ * (HTTP error: curl exit 22; the server has counted and logged why) does not stop the others;
+ * any other curl failure (network) fails the collection so it is retried.
  */
 export function uploadDistfilesArgv(files: readonly string[], uploadUrl: string): readonly string[] {
   const base = uploadUrl.endsWith('/') ? uploadUrl : `${uploadUrl}/`;
-  const lines = files.map((f) => `curl -fsS --retry 2 -T ${quoteShell(`${VM_DISTFILES_DIR}/${f}`)} ${quoteShell(`${base}${f}`)}`);
+  const lines = files.map((f) => {
+    const from = quoteShell(`${VM_DISTFILES_DIR}/${f}`);
+    return `rc=0; curl -fsS --retry 2 -T ${from} ${quoteShell(`${base}${f}`)} || rc=$?; if [ "$rc" -eq 22 ]; then echo ${quoteShell(`refused by the cache server: ${f}`)} >&2; elif [ "$rc" -ne 0 ]; then exit "$rc"; fi`;
+  });
   return ['/bin/sh', '-eu', '-c', lines.join('\n')];
 }

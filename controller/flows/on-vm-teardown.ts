@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { CacheLayout } from '../caches/cache-layout.ts';
 import type { CacheServer } from '../caches/cache-server.ts';
 import { collectDistfiles } from '../caches/collect-distfiles.ts';
+import type { DistfileChecksums } from '../caches/expected-distfile.ts';
+import type { EventRejections } from '../github/event-rejections.ts';
 import { isPullRequestBuildId } from '../model/build-id.ts';
 import type { BuildKind, BuildResult } from '../model/build-kind.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
@@ -12,13 +14,18 @@ export interface OnVmTeardownOptions {
   readonly server: CacheServer;
   readonly layout: CacheLayout;
   readonly quarantineDays: number;
+  /** The checksums a master builder's port had at the revision it built: all it may add to the mirror. */
+  readonly distfileChecksums: DistfileChecksums;
+  /** Refused files (mirror-unplanned-file, …) are counted with the other trust-boundary refusals. */
+  readonly rejections: EventRejections;
   readonly log: Logger;
   readonly now: () => Date;
 }
 
 /**
  * A VM's job is over and the VM is about to be destroyed: the distfiles its build fetched go to
- * the mirror (a successful master builder) or the build's quarantine (a PR), else nowhere.
+ * the mirror (a successful master builder: only its own port's checksummed distfiles, checked
+ * byte for byte) or the build's quarantine (a PR), else nowhere.
  * Only with a build cache (`caches.server`); its failure is logged by the runner manager.
  */
 export function createOnVmTeardown(options: OnVmTeardownOptions): (vm: FinishedVm, signal: AbortSignal) => Promise<void> {
@@ -32,9 +39,12 @@ export function createOnVmTeardown(options: OnVmTeardownOptions): (vm: FinishedV
       return;
     }
     const result: BuildResult = vm.conclusion === 'success' ? 'success' : vm.conclusion === 'cancelled' ? 'cancelled' : 'failure';
+    // A master builder may add to the mirror only its own port's checksummed distfiles, at the revision it built.
+    const builtPort = kind === 'builder' ? (entry?.port ?? null) : null;
+    const expected = builtPort === null || entry === undefined ? undefined : options.distfileChecksums(builtPort, entry.portsRevision);
     const plan = await collectDistfiles(
-      { vmId: vm.vmId, buildId: vm.buildId, kind, result },
-      { backend: vm.backend, server: options.server, layout: options.layout, now: options.now, quarantineDays: options.quarantineDays },
+      { vmId: vm.vmId, buildId: vm.buildId, kind, result, expected },
+      { backend: vm.backend, server: options.server, layout: options.layout, now: options.now, quarantineDays: options.quarantineDays, rejections: options.rejections },
       signal,
     );
     const files = plan.destination === 'none' ? 0 : plan.files.length;

@@ -18,6 +18,7 @@ import type { RunnerManager, RunnerManagerOptions } from '../runners/runner-mana
 import type { StatusSnapshot } from '../status/status-snapshot.ts';
 import type { ControllerStats } from './controller-stats.ts';
 import type { PortFacts } from './port-facts.ts';
+import type { DistfileChecksums } from '../caches/expected-distfile.ts';
 
 export interface StartControllerOptions {
   readonly config: Config;
@@ -63,6 +64,12 @@ export interface StartControllerOptions {
   readonly cancelPollMs?: number;
   /** Dispatch nothing new (drain, maintenance): webhooks, run states, checks and reconcile go on. */
   readonly paused?: boolean;
+  /**
+   * The checksums (Portfile `checksums`, dist_subdir) of a port at a ports revision, from a
+   * source that ran no port's build code: the only distfiles a master build may add to the
+   * mirror. Default: none known, so builds add nothing to the mirror (PR quarantine is unaffected).
+   */
+  readonly distfileChecksums?: DistfileChecksums;
   readonly now?: () => Date;
 }
 

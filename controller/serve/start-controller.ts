@@ -38,6 +38,7 @@ import { recordOptionsFromConfig } from './record-options-from-config.ts';
 import { createSchedulingRound } from './scheduling-round.ts';
 import { SerialLoop } from './serial-loop.ts';
 import { startBuildCache } from './start-build-cache.ts';
+import type { DistfileChecksums } from '../caches/expected-distfile.ts';
 import type { RunningController, StartControllerOptions } from './start-controller-options.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { startUpkeepTimers } from './upkeep-timers.ts';
@@ -79,9 +80,11 @@ export async function startController(options: StartControllerOptions): Promise<
   const hostShell = options.hostShell ?? createSshHostShell();
   const releases = options.fetchRunnerReleases === undefined ? {} : { fetchRunnerReleases: options.fetchRunnerReleases };
   const { images, store: imageRegistry } = createImageRollout(config, { hostShell, ...releases, metrics: upkeepMetrics, log: log.child({ component: 'images' }), now });
-  const cache = await startBuildCache(config.caches);
   const cacheLog = log.child({ component: 'caches' });
-  const beforeDestroy = cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, log: cacheLog, now });
+  const distfileChecksums: DistfileChecksums = options.distfileChecksums ?? (() => undefined);
+  const cache = await startBuildCache(config.caches, rejections);
+  const beforeDestroy =
+    cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
   const onBuildFailed = createOnNoRunner({ reorder, notes, gateway, log, signal });
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };

@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { execa } from 'execa';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import type { CacheLayout } from '../../controller/caches/cache-layout.ts';
 import { createCacheServer } from '../../controller/caches/cache-server.ts';
 import { collectDistfiles } from '../../controller/caches/collect-distfiles.ts';
 import { VM_DISTFILES_DIR } from '../../controller/caches/distfile-collection-commands.ts';
 import { planQuarantineSweep, sweepQuarantine } from '../../controller/caches/quarantine-expiry.ts';
+import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { RecordingVmBackend } from '../images/recording-vm-backend.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portfarm-caches-'));
@@ -18,7 +22,9 @@ mkdirSync(join(layout.mirrorRoot, 'distfiles', 'curl'), { recursive: true });
 mkdirSync(join(layout.mirrorRoot, 'packages', 'curl'), { recursive: true });
 writeFileSync(join(layout.mirrorRoot, 'distfiles', 'curl', 'curl-8.17.0.tar.xz'), 'curl source');
 writeFileSync(join(layout.mirrorRoot, 'packages', 'curl', 'curl-8.17.0_0.darwin_24.arm64.tbz2'), 'curl archive');
-const server = await createCacheServer({ layout, host: '127.0.0.1', port: 0 });
+const rejections = new EventRejections({ registry: new Registry(), log: pino({ level: 'silent' }) });
+const server = await createCacheServer({ layout, host: '127.0.0.1', port: 0, rejections });
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 after(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
@@ -54,7 +60,7 @@ function buildVm(name: string, files: Record<string, string>): RecordingVmBacken
   return backend;
 }
 
-const deps = { server, layout, now: () => new Date('2026-11-26T06:00:00Z'), quarantineDays: 14 };
+const deps = { server, layout, now: () => new Date('2026-11-26T06:00:00Z'), quarantineDays: 14, rejections };
 
 test('builds read packages and distfiles from the mirror over HTTP, read-only', async () => {
   const archive = await fetch(`${server.url}packages/curl/curl-8.17.0_0.darwin_24.arm64.tbz2`);
@@ -71,7 +77,7 @@ test('builds read packages and distfiles from the mirror over HTTP, read-only', 
 test("a PR build's fetched distfile lands in its quarantine folder and never in the mirror", async () => {
   const before = tree(layout.mirrorRoot);
   const vm = buildVm('portfarm-pr7-1-aaaa', { 'zstd/zstd-1.5.7.tar.gz': 'zstd from a PR', 'curl/curl-8.17.0.tar.xz': 'tampered curl' });
-  const plan = await collectDistfiles({ vmId: 'portfarm-pr7-1-aaaa', buildId: 'pr7', kind: 'pr-builder', result: 'success' }, { ...deps, backend: vm }, signal);
+  const plan = await collectDistfiles({ vmId: 'portfarm-pr7-1-aaaa', buildId: 'pr7', kind: 'pr-builder', result: 'success', expected: undefined }, { ...deps, backend: vm }, signal);
   assert.equal(plan.destination, 'quarantine');
   assert.deepEqual(tree(layout.mirrorRoot), before, 'the mirror is untouched');
   assert.equal(readFileSync(join(layout.mirrorRoot, 'distfiles', 'curl', 'curl-8.17.0.tar.xz'), 'utf8'), 'curl source');
@@ -86,8 +92,11 @@ test('a grant cannot be steered: traversal is refused, a revoked grant is dead, 
   assert.equal(escape.status, 400);
   server.revoke(pr.token);
   assert.equal((await fetch(`${pr.uploadUrl}zstd/z.tar.gz`, { method: 'PUT', body: 'x' })).status, 403);
-  const master = server.grant({ kind: 'mirror' });
-  assert.equal((await fetch(`${master.uploadUrl}curl/curl-8.17.0.tar.xz`, { method: 'PUT', body: 'other bytes' })).status, 409);
+  // Even a grant whose checksums name other bytes than the mirror holds cannot replace them.
+  const other = server.grant({ kind: 'mirror', buildId: 'b8', files: [{ path: 'curl/curl-8.17.0.tar.xz', size: 11, sha256: sha256('other bytes') }] });
+  assert.equal((await fetch(`${other.uploadUrl}curl/curl-8.17.0.tar.xz`, { method: 'PUT', body: 'other bytes' })).status, 409);
+  server.revoke(other.token);
+  const master = server.grant({ kind: 'mirror', buildId: 'b8', files: [{ path: 'curl/curl-8.17.0.tar.xz', size: 11, sha256: sha256('curl source') }] });
   assert.equal((await fetch(`${master.uploadUrl}curl/curl-8.17.0.tar.xz`, { method: 'PUT', body: 'curl source' })).status, 200, 'a retried upload of the same bytes succeeds');
   server.revoke(master.token);
   assert.equal(readFileSync(join(layout.mirrorRoot, 'distfiles', 'curl', 'curl-8.17.0.tar.xz'), 'utf8'), 'curl source');
@@ -95,12 +104,13 @@ test('a grant cannot be steered: traversal is refused, a revoked grant is dead, 
 
 test('a successful master build adds its new distfiles to the mirror; a failed one adds nothing', async () => {
   const failed = buildVm('portfarm-b9-1-bbbb', { 'jq/jq-1.8.1.tar.gz': 'jq' });
-  const none = await collectDistfiles({ vmId: 'portfarm-b9-1-bbbb', buildId: 'b9', kind: 'builder', result: 'failure' }, { ...deps, backend: failed }, signal);
+  const none = await collectDistfiles({ vmId: 'portfarm-b9-1-bbbb', buildId: 'b9', kind: 'builder', result: 'failure', expected: { port: 'jq', distSubdir: 'jq', files: [{ name: 'jq-1.8.1.tar.gz', size: 2, sha256: sha256('jq') }] } }, { ...deps, backend: failed }, signal);
   assert.equal(none.destination, 'none');
   assert.equal(failed.calls.length, 1, 'listed, nothing uploaded');
-  const vm = buildVm('portfarm-b10-1-cccc', { 'zstd/zstd-1.5.7.tar.gz': 'zstd', 'curl/curl-8.17.0.tar.xz': 'curl source' });
-  const plan = await collectDistfiles({ vmId: 'portfarm-b10-1-cccc', buildId: 'b10', kind: 'builder', result: 'success' }, { ...deps, backend: vm }, signal);
-  assert.deepEqual(plan.destination === 'mirror' ? plan.files : [], ['zstd/zstd-1.5.7.tar.gz']);
+  const vm = buildVm('portfarm-b10-1-cccc', { 'zstd/zstd-1.5.7.tar.gz': 'zstd' });
+  const expected = { port: 'zstd', distSubdir: 'zstd', files: [{ name: 'zstd-1.5.7.tar.gz', size: 4, sha256: sha256('zstd') }] };
+  const plan = await collectDistfiles({ vmId: 'portfarm-b10-1-cccc', buildId: 'b10', kind: 'builder', result: 'success', expected }, { ...deps, backend: vm }, signal);
+  assert.deepEqual(plan.destination === 'mirror' ? plan.files.map((f) => f.path) : [], ['zstd/zstd-1.5.7.tar.gz']);
   assert.deepEqual(tree(join(layout.mirrorRoot, 'distfiles')), ['curl/curl-8.17.0.tar.xz', 'zstd/zstd-1.5.7.tar.gz']);
   assert.equal((await fetch(`${server.url}distfiles/zstd/zstd-1.5.7.tar.gz`)).status, 200, 'the next build reads it over HTTP');
 });

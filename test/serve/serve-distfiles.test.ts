@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -11,6 +12,9 @@ import { waitFor } from '../runners/runner-farm.ts';
 import { PLATFORM, startServeHarness, type ServeHarness } from './serve-harness.ts';
 
 const SHA = 'a'.repeat(40);
+const CURL = 'curl 8.17.0 source, as released';
+/** The checksums a trusted source (the watcher, before any build code ran) gave for curl at SHA; jq's are not known. */
+const curlChecksums = { port: 'curl', distSubdir: 'curl', files: [{ name: 'curl-8.17.0.tar.xz', size: CURL.length, sha256: createHash('sha256').update(CURL).digest('hex') }] };
 
 function tree(root: string): string[] {
   if (!existsSync(root)) return [];
@@ -32,7 +36,7 @@ async function runJob(h: ServeHarness, buildId: string, conclusion: 'success' | 
   await h.controller.runners.whenSettled(buildId);
 }
 
-test('serve collects a build\'s new distfiles before its VM goes: a successful master builder\'s to the mirror, a PR build\'s to its quarantine only', async () => {
+test('serve collects a build\'s new distfiles before its VM goes: a successful master builder\'s own checksummed ones to the mirror, a PR build\'s to its quarantine only', async () => {
   let stateDir = '';
   const vmDirs = new Map<string, string>();
   /** Each VM's distfiles folder is a real folder here; the collection's shell commands really run (find, curl to the cache server). */
@@ -43,9 +47,11 @@ test('serve collects a build\'s new distfiles before its VM goes: a successful m
     if (dir === undefined) {
       dir = join(stateDir, 'vm-disks', vmId);
       mkdirSync(join(dir, 'jq'), { recursive: true });
+      mkdirSync(join(dir, 'curl'), { recursive: true });
       writeFileSync(join(dir, '.portfarm-image-distfiles'), '');
       execFileSync('touch', ['-d', '2026-01-01T00:00:00Z', join(dir, '.portfarm-image-distfiles')]);
       writeFileSync(join(dir, 'jq', 'jq-1.8.1.tar.gz'), `jq source fetched by ${vmId}`);
+      writeFileSync(join(dir, 'curl', 'curl-8.17.0.tar.xz'), CURL);
       vmDirs.set(vmId, dir);
     }
     const local = script.replaceAll(VM_DISTFILES_DIR, dir).replaceAll('/opt/local/var/macports/.portfarm-image-distfiles', join(dir, '.portfarm-image-distfiles'));
@@ -61,36 +67,41 @@ test('serve collects a build\'s new distfiles before its VM goes: a successful m
       ...config,
       caches: { ...config.caches, mirrorDir: join(stateDir, 'mirror'), quarantineDir: join(stateDir, 'quarantine'), server: { host: '127.0.0.1', port: 0 } },
     }),
-    options: { paused: true },
+    options: { paused: true, distfileChecksums: (port, revision) => (port === 'curl' && revision === SHA ? curlChecksums : undefined) },
   });
   try {
     const mirror = join(stateDir, 'mirror', 'distfiles');
     const quarantine = join(stateDir, 'quarantine');
     // A PR build (ports-pr.yml, id pr-<run>-<job>) that failed: its distfiles go to its own quarantine folder.
     await runJob(h, 'pr-77-0', 'failure');
-    assert.deepEqual(tree(quarantine), ['pr-77-0/jq/jq-1.8.1.tar.gz']);
+    assert.deepEqual(tree(quarantine), ['pr-77-0/curl/curl-8.17.0.tar.xz', 'pr-77-0/jq/jq-1.8.1.tar.gz']);
     assert.deepEqual(tree(mirror), [], 'a PR build never reaches the mirror');
     const expiry = JSON.parse(readFileSync(join(quarantine, 'pr-77-0', '.expires.json'), 'utf8')) as { expiresAt: string };
     assert.ok(Date.parse(expiry.expiresAt) - Date.now() > 13 * 86_400_000, 'kept caches.quarantineDays');
 
-    // A master builder in the queue: failed → nothing kept; succeeded → the mirror gets what it lacks.
+    // A master builder in the queue: failed → nothing kept; succeeded → the mirror gets what it lacks of its own port's checksummed distfiles.
     const watcher = h.controller.reorder.enqueueWatcher({ platform: PLATFORM.name, portsRevision: SHA, changedPorts: ['jq'], force: false, prNumber: null, now: new Date() });
     const { added } = h.controller.reorder.acceptPortList({ buildId: watcher.buildId, platform: PLATFORM.name, portsRevision: SHA, ports: ['jq', 'curl'], excluded: [] }, new Date());
     const [failing = '', succeeding = ''] = added;
     await runJob(h, failing, 'failure');
     assert.deepEqual(tree(mirror), []);
+    assert.equal(h.controller.reorder.describeBuild(succeeding)?.port, 'curl');
     await runJob(h, succeeding, 'success');
-    assert.deepEqual(tree(mirror), ['jq/jq-1.8.1.tar.gz']);
-    assert.match(readFileSync(join(mirror, 'jq', 'jq-1.8.1.tar.gz'), 'utf8'), new RegExp(`fetched by portfarm-${succeeding}-`));
-    assert.deepEqual(tree(quarantine), ['pr-77-0/jq/jq-1.8.1.tar.gz'], 'the master build wrote nothing to quarantine');
+    assert.deepEqual(tree(mirror), ['curl/curl-8.17.0.tar.xz'], "jq's folder is not curl's to fill");
+    assert.equal(readFileSync(join(mirror, 'curl', 'curl-8.17.0.tar.xz'), 'utf8'), CURL);
+    assert.deepEqual(tree(quarantine), ['pr-77-0/curl/curl-8.17.0.tar.xz', 'pr-77-0/jq/jq-1.8.1.tar.gz'], 'the master build wrote nothing to quarantine');
+    assert.deepEqual(
+      h.logs.filter((l) => l.msg === 'event rejected: mirror-foreign-subdir').map((l) => [l['buildId'], l['file']]),
+      [[succeeding, 'jq/jq-1.8.1.tar.gz']],
+    );
     assert.deepEqual(
       h.logs.filter((l) => l.msg === 'distfiles collected').map((l) => [l['buildId'], l['destination'], l['files']]),
-      [['pr-77-0', 'quarantine', 1], [failing, 'none', 0], [succeeding, 'mirror', 1]],
+      [['pr-77-0', 'quarantine', 2], [failing, 'none', 0], [succeeding, 'mirror', 1]],
     );
     // Builds read the mirror over HTTP, read-only.
     const url = h.controller.cacheServer?.url ?? '';
-    assert.equal((await fetch(`${url}distfiles/jq/jq-1.8.1.tar.gz`)).status, 200);
-    assert.equal((await fetch(`${url}distfiles/jq/jq-1.8.1.tar.gz`, { method: 'PUT', body: 'x' })).status, 405);
+    assert.equal((await fetch(`${url}distfiles/curl/curl-8.17.0.tar.xz`)).status, 200);
+    assert.equal((await fetch(`${url}distfiles/curl/curl-8.17.0.tar.xz`, { method: 'PUT', body: 'x' })).status, 405);
   } finally {
     await h.close();
   }
