@@ -9,6 +9,7 @@ import type { StepSummaryInput } from './build-step-summary.ts';
 import { buildStepSummary } from './build-step-summary.ts';
 import { handOffPortList } from './hand-off-port-list.ts';
 import { listAllPorts, listChangedPorts } from './list-changed-ports.ts';
+import { listPortDistfiles } from './list-port-distfiles.ts';
 import { parseListSubports } from './parse-list-subports.ts';
 import { runMpbb, tailOf } from './run-mpbb.ts';
 import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
@@ -117,10 +118,19 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
         outputs['excluded-count'] = String(list.excluded.length);
         let handOff = 'not handed off (hand-off: "false")';
         if (inputs['hand-off']) {
+          // What each port's builder may add to the public mirror (checked by the controller's cache server).
+          const distfiles = list.ports.length === 0 ? undefined : await listPortDistfiles(deps.exec, deps.reporter, inputs.prefix, list.ports);
           const receipt = await handOffPortList(
             inputs['controller-url'],
             inputs.audience,
-            { buildId: inputs['build-id'], platform: inputs.platform, portsRevision: inputs['ports-sha'], ports: [...list.ports], excluded: [...list.excluded] },
+            {
+              buildId: inputs['build-id'],
+              platform: inputs.platform,
+              portsRevision: inputs['ports-sha'],
+              ports: [...list.ports],
+              excluded: [...list.excluded],
+              ...(distfiles === undefined ? {} : { distfiles }),
+            },
             deps,
             (line) => {
               deps.reporter.info(line);

@@ -23,11 +23,5 @@ export function quarantineDir(layout: CacheLayout, buildId: string): string {
   return join(layout.quarantineRoot, buildId);
 }
 
-/** A distfile path relative to the distfiles root, as MacPorts lays them out (`<dist_subdir>/<file>`). */
-const SEGMENT = /^[A-Za-z0-9_+~][A-Za-z0-9._+~=,@-]*$/;
-
-/** True for a plain relative path: no `..`, no absolute path, no hidden control names. */
-export function isSafeRelativePath(path: string): boolean {
-  if (path.length === 0 || path.length > 512) return false;
-  return path.split('/').every((segment) => SEGMENT.test(segment) && segment !== '.' && segment !== '..');
-}
+// Shared with the action (checksums in a port list name paths too), so it lives in controller/model/.
+export { isSafeRelativePath } from '../model/safe-relative-path.ts';

@@ -1,3 +1,5 @@
+import type { DistfileChecksumsStore } from '../caches/distfile-checksums-store.ts';
+import { vouchedDistfiles } from '../caches/vouched-distfiles.ts';
 import { acceptWatcherList } from '../handoff/accept-watcher-list.ts';
 import type { AcceptPortList } from '../handoff/create-port-list-handler.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
@@ -8,6 +10,8 @@ export interface OnPortListOptions {
   readonly reorder: Pick<ReorderService, 'describeBuild' | 'acceptPortList'>;
   readonly checks: Pick<CheckPublishing, 'queued'>;
   readonly stats: Pick<ControllerStats, 'buildersQueued' | 'supersededDropped'>;
+  /** Where a master watcher's distfile checksums are kept for its ports' builders' mirror grants. */
+  readonly distfiles: Pick<DistfileChecksumsStore, 'record'>;
   /** Asks for a scheduling round. */
   readonly kick: () => void;
   readonly now: () => Date;
@@ -19,14 +23,18 @@ export interface OnPortListOptions {
  * same ports dropped, and each listed port's check goes `queued`. A list its run may not hand
  * over (another run's build or attempt, another revision, an unknown build) is refused with the
  * reason and changes nothing; the hand-off handler counts and logs it (EventRejections).
+ * A master watcher's list also carries its ports' distfile checksums: kept, for the ports it
+ * listed, as all their builders may add to the mirror.
  */
 export function createOnPortList(options: OnPortListOptions): AcceptPortList {
   const { reorder, checks, stats, kick, now } = options;
   return (list, watcher) => {
+    const watcherKind = reorder.describeBuild(list.buildId)?.kind;
     const outcome = acceptWatcherList(reorder, list, watcher, now());
     if ('reason' in outcome) return Promise.resolve(outcome);
     stats.buildersQueued += outcome.added.length;
     stats.supersededDropped += outcome.coalesced.length;
+    options.distfiles.record(list.portsRevision, vouchedDistfiles(list, watcherKind));
     checks.queued(list);
     kick();
     return Promise.resolve(outcome);

@@ -67,7 +67,7 @@ export interface StartControllerOptions {
   /**
    * The checksums (Portfile `checksums`, dist_subdir) of a port at a ports revision, from a
    * source that ran no port's build code: the only distfiles a master build may add to the
-   * mirror. Default: none known, so builds add nothing to the mirror (PR quarantine is unaffected).
+   * mirror. Default: what master watchers handed over with their port lists.
    */
   readonly distfileChecksums?: DistfileChecksums;
   readonly now?: () => Date;

@@ -38,6 +38,7 @@ import { recordOptionsFromConfig } from './record-options-from-config.ts';
 import { createSchedulingRound } from './scheduling-round.ts';
 import { SerialLoop } from './serial-loop.ts';
 import { startBuildCache } from './start-build-cache.ts';
+import { DistfileChecksumsStore } from '../caches/distfile-checksums-store.ts';
 import type { DistfileChecksums } from '../caches/expected-distfile.ts';
 import type { RunningController, StartControllerOptions } from './start-controller-options.ts';
 import { StatusPublisher } from './status-publisher.ts';
@@ -81,7 +82,9 @@ export async function startController(options: StartControllerOptions): Promise<
   const releases = options.fetchRunnerReleases === undefined ? {} : { fetchRunnerReleases: options.fetchRunnerReleases };
   const { images, store: imageRegistry } = createImageRollout(config, { hostShell, ...releases, metrics: upkeepMetrics, log: log.child({ component: 'images' }), now });
   const cacheLog = log.child({ component: 'caches' });
-  const distfileChecksums: DistfileChecksums = options.distfileChecksums ?? (() => undefined);
+  // Checksums master watchers handed over with their lists (or the caller's source, in tests).
+  const distfileStore = new DistfileChecksumsStore();
+  const distfileChecksums: DistfileChecksums = options.distfileChecksums ?? distfileStore.lookup;
   const cache = await startBuildCache(config.caches, rejections);
   const beforeDestroy =
     cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
@@ -122,7 +125,7 @@ export async function startController(options: StartControllerOptions): Promise<
     webhook: (req, res) => { webhook.handle(req, res); },
     portList: createPortListHandler(
       createPortListVerifier({ ...options.handoff, branch: dispatchBranch }),
-      createOnPortList({ reorder, checks, stats, kick, now }),
+      createOnPortList({ reorder, checks, stats, distfiles: distfileStore, kick, now }),
       { rejections, log: log.child({ component: 'handoff' }) },
     ),
     status: createStatusRequestHandler(status.feed, { onError: (error) => { log.warn({ err: error }, 'status stream failed'); } }),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { HandoffRequest } from '../../controller/handoff/create-port-list-handler.ts';
-import { listenControllerHttp } from '../../controller/serve/controller-http.ts';
+import { listenControllerHttp, PORT_LIST_MAX_BYTES } from '../../controller/serve/controller-http.ts';
 import { captureLog } from '../github/capture-log.ts';
 
 test('the controller\'s HTTP surface: each route reaches its handler; a port list over the cap is answered 413 before the hand-off sees it', async () => {
@@ -23,11 +23,11 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
     const listed = await post('/api/port-list', '{"ports":["curl"]}');
     assert.deepEqual([listed.status, await listed.text()], [200, '{"builders":2}']);
     assert.deepEqual(handed.map((r) => r.body), ['{"ports":["curl"]}']);
-    const huge = await post('/api/port-list', `{"ports":["${'a'.repeat(5_000_001)}"]}`).catch((error: unknown) => error);
+    const huge = await post('/api/port-list', `{"ports":["${'a'.repeat(PORT_LIST_MAX_BYTES + 1)}"]}`).catch((error: unknown) => error);
     // The server may answer 413 and close before the whole body is sent: either way the hand-off never sees it.
     if (huge instanceof Response) {
       assert.equal(huge.status, 413);
-      assert.match(((await huge.json()) as { error: string }).error, /a port list is a few KB/);
+      assert.match(((await huge.json()) as { error: string }).error, /a port list with its distfile checksums is at most about 10 MB/);
     }
     assert.equal(handed.length, 1);
     assert.equal(await (await fetch(`${http.url}/api/status`)).text(), 'status');
