@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { readActionInputs } from '../../action/src/action-inputs.ts';
+import { phaseOfStep } from '../../controller/github/translate-webhook.ts';
 import { createExecaExec } from '../../action/src/create-execa-exec.ts';
 import { runStep } from '../../action/src/run-step.ts';
 import { tempDir } from '../action/fixtures.ts';
@@ -107,6 +108,8 @@ test('the deploy job runs off the build VM, checks the downloaded archives again
   assert.deepEqual(run.deployed, ['jq-1.8.2_0.darwin_24.arm64.tbz2']);
   const deploySteps = run.seen.filter((s) => s.job === 'deploy').map((s) => s.step);
   assert.deepEqual(deploySteps.map((step) => step.uses?.replace(/@.*/, '')), ['actions/download-artifact', 'macports/portfarm/action']);
+  // A failure here is reported as the build's phase, as when deploy ran in the build VM.
+  assert.deepEqual(deploySteps.map((step) => phaseOfStep(step.name)), ['download-archives', 'deploy-archives']);
   assert.equal(deploySteps[1]?.with['archive-digests'], run.builder.outputs['archive-digests']);
   assert.deepEqual(ports.raw.jobs.deploy?.needs, 'ports');
   const custom = await builderThenDeploy({ deployRunner: 'portfarm-deploy' });
