@@ -6869,7 +6869,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert2 = __require("assert");
     var { errorMonitor } = __require("events");
-    var { pipeline } = __require("stream");
+    var { pipeline: pipeline2 } = __require("stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7348,7 +7348,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe2 = pipeline(
+      const pipe2 = pipeline2(
         body,
         h2stream,
         (err) => {
@@ -10396,7 +10396,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler2) {
+    function pipeline2(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10405,7 +10405,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough2().destroy(err);
       }
     }
-    module.exports = pipeline;
+    module.exports = pipeline2;
   }
 });
 
@@ -13570,7 +13570,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("events");
-    var { Readable: Readable4, pipeline, finished: finished7 } = __require("stream");
+    var { Readable: Readable4, pipeline: pipeline2, finished: finished7 } = __require("stream");
     var { addAbortListener: addAbortListener3, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14515,7 +14515,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -18716,7 +18716,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline } = __require("stream");
+    var { pipeline: pipeline2 } = __require("stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18876,7 +18876,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline(
+          pipeline2(
             response.body.stream,
             eventSourceStream,
             (error63) => {
@@ -45647,6 +45647,27 @@ function partitionPortNames(names) {
 // controller/model/platform-name.ts
 var PLATFORM_NAME = /^\d{1,2}(\.\d{1,2})?_(arm64|x86_64|i386|ppc)(_legacy)?$/;
 
+// action/src/archive-digests.ts
+var ARCHIVE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*\.(?:tbz2|tbz|tgz|tar|txz|tlz|xar|zip|cpgz|cpio)$/;
+var SHA256 = /^[0-9a-f]{64}$/;
+var archiveDigestsSchema = external_exports.record(external_exports.string(), external_exports.string().regex(SHA256, { error: "must be a sha256 (64 lowercase hex digits)" })).superRefine((digests, context3) => {
+  for (const name of Object.keys(digests)) {
+    if (!ARCHIVE_NAME.test(name)) context3.addIssue({ code: "custom", path: [name], message: "is not an archive file name" });
+  }
+});
+function parseArchiveDigests(text) {
+  if (text.trim() === "") return "is required to deploy: the builder job's archive-digests output (needs.<builder>.outputs.archive-digests)";
+  let json2;
+  try {
+    json2 = JSON.parse(text);
+  } catch {
+    return 'must be JSON {"<archive>": "<sha256>"}, as gather-archives writes it';
+  }
+  const parsed = archiveDigestsSchema.safeParse(json2);
+  if (parsed.success) return parsed.data;
+  return parsed.error.issues.map((issue3) => `${issue3.path.map(String).join(".")}: ${issue3.message}`.replace(/^: /, "")).join("; ");
+}
+
 // action/src/controller-url-problem.ts
 function isLoopback(hostname3) {
   return hostname3 === "localhost" || hostname3 === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname3);
@@ -45701,6 +45722,7 @@ var actionInputsSchema = external_exports.strictObject({
   "distfiles-dir": external_exports.string(),
   "staging-dir": external_exports.string(),
   "deploy-command": external_exports.string(),
+  "archive-digests": external_exports.string(),
   "site-url": external_exports.url({ error: "must be the URL of the portfarm site" })
 }).superRefine((inputs, context3) => {
   const need = (name, why) => {
@@ -45715,6 +45737,8 @@ var actionInputsSchema = external_exports.strictObject({
   if (inputs.step === "deploy") {
     if (inputs["deploy-command"] === "") need("deploy-command", "is required to deploy: the program that signs and publishes the staged archives (set PORTFARM_DEPLOY_COMMAND)");
     if (inputs["staging-dir"] === "") need("staging-dir", "is required to deploy: the directory gather-archives staged into");
+    const digests = parseArchiveDigests(inputs["archive-digests"]);
+    if (typeof digests === "string") need("archive-digests", digests);
   }
 });
 var ActionInputError = class extends Error {
@@ -52604,8 +52628,8 @@ function describeError(error63) {
 }
 
 // action/src/run-step.ts
-import { readdirSync as readdirSync2 } from "fs";
-import { join as join2 } from "path";
+import { readdirSync as readdirSync3 } from "fs";
+import { join as join4 } from "path";
 
 // action/src/build-step-summary.ts
 var SHOWN_PORTS = 50;
@@ -52658,6 +52682,28 @@ ${staged.join("\n")}`, "");
 // action/src/hand-off-port-list.ts
 import { setTimeout as sleep } from "timers/promises";
 
+// controller/model/safe-relative-path.ts
+var SEGMENT = /^[A-Za-z0-9_+~][A-Za-z0-9._+~=,@-]*$/;
+function isSafeRelativePath(path6) {
+  if (path6.length === 0 || path6.length > 512) return false;
+  return path6.split("/").every((segment) => SEGMENT.test(segment) && segment !== "." && segment !== "..");
+}
+
+// controller/model/port-distfiles.ts
+var SHA2562 = /^[0-9a-f]{64}$/;
+var FILE_NAME = /^[A-Za-z0-9_+~][A-Za-z0-9._+~=,@-]*$/;
+var portDistfilesSchema = external_exports.strictObject({
+  port: external_exports.string().refine(isPortName, { error: (issue3) => explainBadPortName(String(issue3.input)) ?? "bad port name" }),
+  distSubdir: external_exports.string().refine(isSafeRelativePath, { error: (issue3) => `dist_subdir ${JSON.stringify(issue3.input)} is not a plain relative folder` }),
+  files: external_exports.array(
+    external_exports.strictObject({
+      name: external_exports.string().regex(FILE_NAME, { error: (issue3) => `${JSON.stringify(issue3.input)} is not a plain distfile name` }),
+      size: external_exports.int().nonnegative({ error: "must be the size in bytes from the Portfile's checksums" }),
+      sha256: external_exports.string().regex(SHA2562, { error: "must be the sha256 from the Portfile's checksums (64 lowercase hex digits)" })
+    })
+  )
+});
+
 // controller/model/port-list.ts
 var MAX_LISTED_PORTS = 1e5;
 var portName = external_exports.string().refine(isPortName, { error: (issue3) => explainBadPortName(String(issue3.input)) ?? "bad port name" });
@@ -52666,7 +52712,8 @@ var portListSchema = external_exports.strictObject({
   platform: external_exports.string().regex(PLATFORM_NAME, { error: "must be the platform of the run (its platform input), e.g. 15_arm64" }),
   portsRevision: external_exports.string().regex(/^[0-9a-f]{7,40}$/, { error: "must be a git commit sha" }),
   ports: external_exports.array(portName).max(MAX_LISTED_PORTS, { error: `lists more than ${MAX_LISTED_PORTS.toLocaleString("en")} ports; MacPorts has fewer` }),
-  excluded: external_exports.array(external_exports.strictObject({ port: portName, reason: external_exports.string().max(2e3, { error: "is longer than 2,000 characters" }) })).max(MAX_LISTED_PORTS, { error: `lists more than ${MAX_LISTED_PORTS.toLocaleString("en")} ports; MacPorts has fewer` }).default([])
+  excluded: external_exports.array(external_exports.strictObject({ port: portName, reason: external_exports.string().max(2e3, { error: "is longer than 2,000 characters" }) })).max(MAX_LISTED_PORTS, { error: `lists more than ${MAX_LISTED_PORTS.toLocaleString("en")} ports; MacPorts has fewer` }).default([]),
+  distfiles: external_exports.array(portDistfilesSchema).max(MAX_LISTED_PORTS, { error: `lists more than ${MAX_LISTED_PORTS.toLocaleString("en")} ports; MacPorts has fewer` }).optional()
 });
 
 // action/src/step-failure.ts
@@ -52786,6 +52833,86 @@ async function listChangedPorts(exec, portsDir, from, to) {
   return portsFromPaths(result.stdout.split("\n"));
 }
 
+// action/src/list-port-distfiles.ts
+import { existsSync as existsSync3 } from "fs";
+import { join as join2 } from "path";
+
+// action/src/parse-port-distfiles.ts
+var HEADER = /^--->\s+Distfiles for (\S+)\s*$/;
+var FILE = /^\[([^\]]+)\] (\S+)$/;
+var CHECKSUM = /^ (\w+): (\S+)$/;
+function parsePortDistfiles(stdout, distfilesRoot) {
+  const drafts = [];
+  let file2;
+  for (const line of stdout.split("\n")) {
+    const header = HEADER.exec(line);
+    if (header !== null) {
+      drafts.push({ port: header[1] ?? "", files: [] });
+      file2 = void 0;
+      continue;
+    }
+    const current = drafts.at(-1);
+    if (current === void 0) continue;
+    const entry = FILE.exec(line);
+    if (entry !== null) {
+      file2 = { name: entry[1] ?? "", path: entry[2] ?? "", sums: /* @__PURE__ */ new Map() };
+      current.files.push(file2);
+      continue;
+    }
+    const sum = CHECKSUM.exec(line);
+    if (sum !== null && file2 !== void 0) file2.sums.set(sum[1] ?? "", sum[2] ?? "");
+  }
+  const ports = [];
+  const skipped = [];
+  const root = `${distfilesRoot.replace(/\/+$/, "")}/`;
+  for (const draft of drafts) {
+    if (draft.files.length === 0) continue;
+    const problem = draft.files.map((f) => explain(f, root)).find((why) => why !== void 0);
+    const subdirs = new Set(draft.files.map((f) => f.path.slice(root.length, f.path.length - f.name.length - 1)));
+    const parsed = portDistfilesSchema.safeParse({
+      port: draft.port,
+      distSubdir: [...subdirs][0] ?? "",
+      files: draft.files.map((f) => ({ name: f.name, size: Number(f.sums.get("size")), sha256: f.sums.get("sha256") }))
+    });
+    if (problem !== void 0) skipped.push({ port: draft.port, why: problem });
+    else if (subdirs.size !== 1) skipped.push({ port: draft.port, why: `its distfiles are in ${subdirs.size} folders (${[...subdirs].join(", ")}), not one dist_subdir` });
+    else if (!parsed.success) skipped.push({ port: draft.port, why: parsed.error.issues.map((issue3) => issue3.message).join("; ") });
+    else ports.push(parsed.data);
+  }
+  return { ports, skipped };
+}
+function explain(file2, root) {
+  if (!file2.path.startsWith(root) || !file2.path.endsWith(`/${file2.name}`)) return `${file2.name} is at ${file2.path}, not under ${root}<dist_subdir>/`;
+  if (!file2.sums.has("sha256")) return `${file2.name} has no sha256 checksum`;
+  if (!/^\d+$/.test(file2.sums.get("size") ?? "")) return `${file2.name} has no size checksum`;
+  return void 0;
+}
+
+// action/src/list-port-distfiles.ts
+var BATCH = 200;
+async function listPortDistfiles(exec, reporter2, prefix, ports) {
+  const port = join2(prefix, "bin", "port");
+  if (!existsSync3(port)) {
+    reporter2.info(`No MacPorts at ${port}: no distfile checksums handed over, so the controller mirrors none of these ports' distfiles.`);
+    return void 0;
+  }
+  const found = [];
+  for (let at = 0; at < ports.length; at += BATCH) {
+    const batch = ports.slice(at, at + BATCH);
+    const result = await exec(port, ["distfiles", ...batch], { onLine: () => void 0 });
+    if (result.exitCode !== 0) {
+      const why = result.failure?.message ?? `exit ${String(result.exitCode)}: ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`;
+      reporter2.warning(`port distfiles failed for ${batch.length} port(s) (${why}); their distfiles will not be mirrored`, "distfile checksums");
+      continue;
+    }
+    const parsed = parsePortDistfiles(result.stdout, join2(prefix, "var", "macports", "distfiles"));
+    found.push(...parsed.ports);
+    for (const skipped of parsed.skipped) reporter2.info(`  distfiles of ${skipped.port} not mirrorable: ${skipped.why}`);
+  }
+  reporter2.info(`Distfile checksums of ${found.length} port(s) handed over with the list.`);
+  return found;
+}
+
 // action/src/parse-list-subports.ts
 var EXCLUDING = /^Excluding (\S+) because (.+)$/;
 function parseListSubports(stdout, stderr) {
@@ -52871,11 +52998,59 @@ function stableLogUrl(siteUrl, buildId, step) {
   return `${siteUrl.replace(/\/+$/, "")}/builds/${encodeURIComponent(buildId)}/steps/${encodeURIComponent(step)}/logs/stdio`;
 }
 
+// action/src/list-distributable-archives.ts
+import { createHash } from "crypto";
+import { createReadStream as createReadStream2, lstatSync, readdirSync as readdirSync2 } from "fs";
+import { join as join3 } from "path";
+import { pipeline } from "stream/promises";
+function distributableDir(stagingDir) {
+  return join3(stagingDir, "public");
+}
+async function listDistributableArchives(stagingDir) {
+  const dir = distributableDir(stagingDir);
+  let names;
+  try {
+    names = readdirSync2(dir).sort();
+  } catch (error63) {
+    if (error63.code === "ENOENT") return { archives: [], refused: [] };
+    throw error63;
+  }
+  const archives = [];
+  const refused = [];
+  for (const name of names) {
+    if (name.startsWith(".")) continue;
+    const path6 = join3(dir, name);
+    const stat2 = lstatSync(path6);
+    if (!stat2.isFile()) refused.push({ name, why: stat2.isSymbolicLink() ? "a symlink, not a staged archive" : "not a regular file" });
+    else if (!ARCHIVE_NAME.test(name)) refused.push({ name, why: "not an archive file name" });
+    else archives.push({ name, path: path6, sha256: await sha256Of(path6) });
+  }
+  return { archives, refused };
+}
+async function sha256Of(path6) {
+  const hash2 = createHash("sha256");
+  await pipeline(createReadStream2(path6), hash2);
+  return hash2.digest("hex");
+}
+
+// action/src/verify-staged-archives.ts
+function verifyStagedArchives(expected, staged) {
+  const problems = staged.refused.map((entry) => `${entry.name}: ${entry.why}`);
+  const found = new Map(staged.archives.map((archive) => [archive.name, archive.sha256]));
+  for (const [name, sha256] of Object.entries(expected)) {
+    const actual = found.get(name);
+    if (actual === void 0) problems.push(`${name}: missing (the builder reported it)`);
+    else if (actual !== sha256) problems.push(`${name}: sha256 ${actual}, the builder reported ${sha256}`);
+  }
+  for (const name of found.keys()) if (!Object.hasOwn(expected, name)) problems.push(`${name}: not reported by the builder`);
+  return problems;
+}
+
 // action/src/run-step.ts
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target"]);
 function stagedArchives(dir) {
   try {
-    return readdirSync2(dir).filter((name) => !name.startsWith(".")).sort();
+    return readdirSync3(dir).filter((name) => !name.startsWith(".")).sort();
   } catch {
     return [];
   }
@@ -52899,7 +53074,7 @@ async function runStep(inputs, deps) {
     quiet
   });
   const workDir = inputs["work-dir"] === "" ? process.cwd() : inputs["work-dir"];
-  const stagingDir = inputs["staging-dir"] === "" ? join2(workDir, "archive-staging") : inputs["staging-dir"];
+  const stagingDir = inputs["staging-dir"] === "" ? join4(workDir, "archive-staging") : inputs["staging-dir"];
   let failure2;
   try {
     switch (inputs.step) {
@@ -52915,7 +53090,7 @@ async function runStep(inputs, deps) {
         await mpbb("checkout", [`--ports-url=${inputs["ports-url"]}`, ...inputs["ports-sha"] === "" ? [] : [`--ports-commit=${inputs["ports-sha"]}`]]);
         break;
       case "list-subports": {
-        const portsDir = join2(workDir, "ports");
+        const portsDir = join4(workDir, "ports");
         const named = inputs.force ? listAllPorts(portsDir) : inputs["changed-since"] !== "" ? await listChangedPorts(deps.exec, portsDir, inputs["changed-since"], inputs["ports-sha"]) : { ports: inputs.portlist, rejected: [] };
         for (const { reason } of named.rejected) deps.reporter.warning(`${reason}; it is not listed (rename the directory to the port's name)`, `not a port name (${inputs.platform})`);
         const requested = named.ports;
@@ -52936,10 +53111,18 @@ async function runStep(inputs, deps) {
         outputs["excluded-count"] = String(list.excluded.length);
         let handOff = 'not handed off (hand-off: "false")';
         if (inputs["hand-off"]) {
+          const distfiles = list.ports.length === 0 ? void 0 : await listPortDistfiles(deps.exec, deps.reporter, inputs.prefix, list.ports);
           const receipt = await handOffPortList(
             inputs["controller-url"],
             inputs.audience,
-            { buildId: inputs["build-id"], platform: inputs.platform, portsRevision: inputs["ports-sha"], ports: [...list.ports], excluded: [...list.excluded] },
+            {
+              buildId: inputs["build-id"],
+              platform: inputs.platform,
+              portsRevision: inputs["ports-sha"],
+              ports: [...list.ports],
+              excluded: [...list.excluded],
+              ...distfiles === void 0 ? {} : { distfiles }
+            },
             deps,
             (line) => {
               deps.reporter.info(line);
@@ -52976,9 +53159,18 @@ async function runStep(inputs, deps) {
       }
       case "gather-archives": {
         await mpbb("gather-archives", [`--archive-site=${inputs["archive-site"]}`, `--archive-site-private=${inputs["archive-site-private"]}`, `--staging-dir=${stagingDir}`]);
-        const archives = { public: stagedArchives(join2(stagingDir, "public")), private: stagedArchives(join2(stagingDir, "private")) };
+        const distributable = await listDistributableArchives(stagingDir);
+        if (distributable.refused.length > 0) {
+          throw new StepFailure(
+            `refusing to publish ${distributableDir(stagingDir)}: ${distributable.refused.map((entry) => `${entry.name} is ${entry.why}`).join("; ")}. Only archives mpbb staged may be uploaded; find what in the port's build wrote there`,
+            { title: `unexpected files among the distributable archives of ${inputs.port}`, phase: "gather-archives", retryable: false, port }
+          );
+        }
+        const archives = { public: distributable.archives.map((archive) => archive.name), private: stagedArchives(join4(stagingDir, "private")) };
         outputs.archives = String(archives.public.length + archives.private.length);
         outputs["public-archives"] = String(archives.public.length);
+        outputs["distributable-archives"] = distributable.archives.map((archive) => archive.path).join("\n");
+        outputs["archive-digests"] = JSON.stringify(Object.fromEntries(distributable.archives.map((archive) => [archive.name, archive.sha256])));
         extra.archives = archives;
         break;
       }
@@ -52991,12 +53183,23 @@ async function runStep(inputs, deps) {
             port
           });
         }
-        const publicDir = join2(stagingDir, "public");
-        const archives = stagedArchives(publicDir);
+        const expected = parseArchiveDigests(inputs["archive-digests"]);
+        if (typeof expected === "string") throw new Error(`archive-digests passed validation but does not parse: ${expected}`);
+        const publicDir = distributableDir(stagingDir);
+        const staged = await listDistributableArchives(stagingDir);
+        const problems = verifyStagedArchives(expected, staged);
+        if (problems.length > 0) {
+          throw new StepFailure(
+            `refusing to deploy ${publicDir}: it is not what the builder job uploaded (${problems.join("; ")}). Nothing was published; re-run the whole workflow so the builder uploads and reports its archives again`,
+            { title: `deploy of ${inputs.port} refused: archives do not match their digests`, phase: "deploy", retryable: false, port }
+          );
+        }
+        const archives = staged.archives.map((archive) => archive.name);
         if (archives.length === 0) {
           deps.reporter.info(`Nothing staged in ${publicDir}: nothing to deploy.`);
           break;
         }
+        deps.reporter.info(`${archives.length === 1 ? "The archive matches its digest" : `All ${archives.length} archives match their digests`} as the builder reported.`);
         deps.reporter.startGroup(`deploy ${archives.length} archive${archives.length === 1 ? "" : "s"}`);
         const result2 = await deps.exec(inputs["deploy-command"], [publicDir], {
           onLine: (line) => {
