@@ -56,6 +56,13 @@ const controllerSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.int({ error: 'must be a TCP port number' }).min(0).max(65535, { error: 'must be at most 65535' }).default(8080),
   publicUrl: z.url({ error: 'must be the URL GitHub reaches the controller at, e.g. https://farm.example.org' }).optional(),
+  /** The environment variable holding the token `/api/status`, `/api/events` and `/metrics` require (they show host addresses). */
+  statusTokenEnv: z
+    .string()
+    .regex(ENV_NAME, { error: 'must name an environment variable, e.g. PORTFARM_STATUS_TOKEN' })
+    .default('PORTFARM_STATUS_TOKEN'),
+  /** Open `/api/events` streams at most; past it a new one is answered 503. */
+  maxEventStreams: z.int({ error: 'must be a whole number of event streams' }).min(1, { error: 'must be at least 1' }).max(10_000, { error: 'must be at most 10,000' }).default(100),
 });
 
 /**
@@ -175,7 +182,7 @@ export const DEFAULT_HANDOFF: z.infer<typeof handoffSchema> = handoffSchema.pars
 
 export const configSchema = z.strictObject({
   github: githubSchema,
-  controller: controllerSchema.default({ host: '127.0.0.1', port: 8080 }),
+  controller: controllerSchema.default({ host: '127.0.0.1', port: 8080, statusTokenEnv: 'PORTFARM_STATUS_TOKEN', maxEventStreams: 100 }),
   platforms: z.array(platformSchema).min(1, { error: 'must list at least one platform' }),
   state: z.strictObject({ path: z.string().min(1).default('state/portfarm.sqlite') }).default({ path: 'state/portfarm.sqlite' }),
   site: z
@@ -209,6 +216,8 @@ export type OrchardConfig = NonNullable<ConfigFile['orchard']>;
 /** The validated config plus what comes from the environment (secrets are never in the file). */
 export interface Config extends ConfigFile {
   readonly github: ConfigFile['github'] & { readonly webhookSecret: string | undefined };
+  /** The status token comes from the environment variable `controller.statusTokenEnv`. */
+  readonly controller: ConfigFile['controller'] & { readonly statusToken: string | undefined };
   /** The service account token comes from the environment variable `orchard.tokenEnv`. */
   readonly orchard?: (OrchardConfig & { readonly token?: string | undefined }) | undefined;
   /** Where the config came from, for messages: a path or "embedded defaults". */

@@ -15,7 +15,7 @@ export const DEFAULT_CONFIG: ConfigFile = {
     pullRequestWorkflow: 'ports-pr.yml',
     rebuildActors: [],
   },
-  controller: { host: '127.0.0.1', port: 0 },
+  controller: { host: '127.0.0.1', port: 0, statusTokenEnv: 'PORTFARM_STATUS_TOKEN', maxEventStreams: 100 },
   platforms: [
     {
       name: '15_arm64',

@@ -66,9 +66,11 @@ function withEnv(file: ConfigFile, source: string, env: NodeJS.ProcessEnv): Conf
   const secret = env[file.github.webhookSecretEnv];
   const { orchard, ...rest } = file;
   const orchardToken = orchard === undefined ? undefined : env[orchard.tokenEnv];
+  const statusToken = env[file.controller.statusTokenEnv];
   return {
     ...rest,
     github: { ...file.github, webhookSecret: secret === '' ? undefined : secret },
+    controller: { ...file.controller, statusToken: statusToken === '' ? undefined : statusToken },
     ...(orchard === undefined ? {} : { orchard: { ...orchard, token: orchardToken === '' ? undefined : orchardToken } }),
     source,
   };

@@ -45,7 +45,8 @@ export interface DemoOptions {
   /** One line of progress; the CLI prints it (plain) or shows the TUI instead. */
   readonly onProgress: (line: string) => void;
   /** Called once the controller listens (the TUI connects to it). */
-  readonly onControllerUrl?: (url: string) => void;
+  /** The controller's URL and the status token its status API takes (random per demo). */
+  readonly onControllerUrl?: (url: string, statusToken: string) => void;
 }
 
 /**
@@ -95,6 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     stops.push(() => outbox.close());
     const controllerPort = await freePort();
     const secret = randomBytes(20).toString('hex');
+    const statusToken = randomBytes(20).toString('hex');
     const double = await startGitHubDouble({
       port: 0,
       webhookUrl: `http://127.0.0.1:${controllerPort}/webhooks`,
@@ -112,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const config: Config = {
       ...DEFAULT_CONFIG,
       github: { ...DEFAULT_CONFIG.github, appId: double.appId, apiUrl: double.url, webhookSecret: secret },
-      controller: { host: '127.0.0.1', port: controllerPort },
+      controller: { ...DEFAULT_CONFIG.controller, host: '127.0.0.1', port: controllerPort, statusToken },
       state: { path: paths.state },
       // The controller copies each finished build's job log out of GitHub into the archive, beside the runners' own phase logs.
       site: { out: paths.site, baseUrl: DEFAULT_CONFIG.site.baseUrl, logArchiveDir: paths.logs },
@@ -156,7 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         logTailOf: (buildId, phase) => readFile(join(paths.logs, buildId, `${phase ?? 'job'}.txt`), 'utf8').then((text) => text.split('\n').slice(-40).join('\n')),
       });
     const controller = await start();
-    options.onControllerUrl?.(controller.url);
+    options.onControllerUrl?.(controller.url, statusToken);
 
     // The scenario: commits over the first 60 % of the time, the PR and the forced rebuild midway.
     const narrator = new DemoNarrator(options.onProgress, double, portsRepository);

@@ -3,9 +3,12 @@ import { Webhooks } from '@octokit/webhooks';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { coerceError } from '../errors/coerce-error.ts';
-import { readBody } from '../http/read-body.ts';
+import { InFlightLimit } from '../http/in-flight-limit.ts';
+import { BodyTooLargeError, declaredTooLarge, readBody } from '../http/read-body.ts';
+import { refuseUnread } from '../http/refuse-unread.ts';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { nextDeliveryAttempt, type DeliveryRetrySchedule } from './delivery-retry-schedule.ts';
+import type { EventRejections } from './event-rejections.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import type { FarmEvents } from './farm-events.ts';
 import { applyFarmCalls, translateWebhook, WebhookPayloadError, type WebhookContext } from './translate-webhook.ts';
@@ -21,6 +24,10 @@ export interface WebhookHandlerOptions {
   readonly concurrency?: number;
   /** GitHub caps payloads at 25 MB. */
   readonly maxBodyBytes?: number;
+  /** Signed-looking bodies read at once (default 4: at most 4 × 25 MB held for verification); past it 503. */
+  readonly inFlight?: InFlightLimit;
+  /** Where refused deliveries are counted (`portfarm_events_rejected_total{reason}`). */
+  readonly rejections?: EventRejections;
   readonly now?: () => Date;
   /** When failed deliveries are tried again (default `DELIVERY_RETRY`: 1 min doubling, 8 attempts). */
   readonly retry?: DeliveryRetrySchedule;
@@ -51,6 +58,9 @@ interface Work {
 }
 
 
+/** What GitHub sends: the HMAC-SHA256 of the body in hex. Anything else cannot verify, so its body is never read. */
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/i;
+
 /** Marks that a request was answered, so every path of `receive` ends in exactly one reply. */
 type Answered = 'answered';
 
@@ -72,6 +82,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const webhooks = new Webhooks({ secret: options.secret });
   const maxBody = options.maxBodyBytes ?? 25 * 1024 * 1024;
   const concurrency = options.concurrency ?? 1;
+  const inFlight = options.inFlight ?? new InFlightLimit(4);
   const now = options.now ?? (() => new Date());
   const stopper = new AbortController();
   const queue: Work[] = [];
@@ -140,27 +151,49 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const event = req.headers['x-github-event'];
     const guid = req.headers['x-github-delivery'];
     const signature = req.headers['x-hub-signature-256'];
+    const subject = typeof guid === 'string' && guid !== '' ? `delivery ${guid}` : (req.socket.remoteAddress ?? '?');
+    // Everything the headers can refuse is refused before a byte of the body is read: an
+    // unsigned or mistyped post costs a header parse, not 25 MB of memory.
+    const refuse = (reason: string, status: number, error: string): Answered => {
+      options.rejections?.reject(reason, subject, { deliveryId: guid, status });
+      options.log.warn({ deliveryId: guid, reason }, `webhook refused before reading its body: ${error}`);
+      refuseUnread(res, status, { error });
+      return 'answered';
+    };
+    if (typeof signature !== 'string' || signature === '') {
+      return refuse('webhook-unsigned', 401, 'missing X-Hub-Signature-256; set the webhook secret in the GitHub App settings');
+    }
+    if (!SIGNATURE.test(signature)) {
+      return refuse('webhook-bad-signature', 401, "bad X-Hub-Signature-256: not sha256=<64 hex digits>; the App's webhook secret must be set (github.webhookSecretEnv)");
+    }
+    const type = req.headers['content-type'];
+    if (type !== undefined && !/^application\/json\b/i.test(type)) {
+      return refuse('webhook-content-type', 415, `content type ${JSON.stringify(type)} is not application/json; set the App's webhook content type to application/json`);
+    }
+    if (typeof event !== 'string' || typeof guid !== 'string' || guid === '') {
+      return refuse('webhook-no-delivery-headers', 400, 'X-GitHub-Event and X-GitHub-Delivery headers are required');
+    }
+    const declared = declaredTooLarge(req, maxBody);
+    if (declared !== null) return refuse('webhook-too-large', 413, `body larger than ${maxBody} bytes (${declared} declared; GitHub caps payloads at 25 MB)`);
+    const release = inFlight.tryEnter();
+    if (release === null) {
+      options.log.warn({ deliveryId: guid, inFlight: inFlight.max }, 'webhook refused: too many bodies being read; GitHub redelivers');
+      refuseUnread(res, 503, { error: `${inFlight.max} deliveries are being read; retry later` }, { 'retry-after': '5' });
+      return 'answered';
+    }
     let body: string;
     try {
       body = await readBody(req, maxBody);
     } catch (err) {
-      return reply(res, 413, { error: coerceError(err).message });
-    }
-    if (typeof signature !== 'string' || signature === '') {
-      options.log.warn({ deliveryId: guid }, 'webhook without X-Hub-Signature-256 refused');
-      return reply(res, 401, { error: 'missing X-Hub-Signature-256; set the webhook secret in the GitHub App settings' });
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      return refuse('webhook-too-large', 413, `${err.message} (GitHub caps payloads at 25 MB)`);
+    } finally {
+      release();
     }
     if (!(await webhooks.verify(body, signature).catch(() => false))) {
+      options.rejections?.reject('webhook-bad-signature', subject, { deliveryId: guid });
       options.log.warn({ deliveryId: guid }, 'webhook with a bad signature refused');
       return reply(res, 401, { error: "bad X-Hub-Signature-256: the App's webhook secret differs from portfarm's (github.webhookSecretEnv)" });
-    }
-    if (typeof event !== 'string' || typeof guid !== 'string' || guid === '') {
-      return reply(res, 400, { error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
-    }
-    const type = req.headers['content-type'];
-    if (type !== undefined && !/^application\/json\b/i.test(type)) {
-      options.log.warn({ deliveryId: guid, contentType: type }, 'webhook with a content type other than JSON refused');
-      return reply(res, 415, { delivery: guid, error: `content type ${JSON.stringify(type)} is not application/json; set the App's webhook content type to application/json` });
     }
     const log = options.log.child({ deliveryId: guid, event });
     const receivedAt = now();

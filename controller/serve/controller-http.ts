@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { UserError } from '../errors/user-error.ts';
+import type { EventRejections } from '../github/event-rejections.ts';
 import type { HandoffRequest, HandoffResponse } from '../handoff/create-port-list-handler.ts';
-import { BodyTooLargeError, readBody } from '../http/read-body.ts';
+import { createPortListRoute } from '../handoff/port-list-route.ts';
+import { requireBearerToken } from '../http/bearer-token.ts';
 import { createRouter, type Routes } from './http-routes.ts';
 
 export interface ControllerHttpOptions {
@@ -12,11 +14,15 @@ export interface ControllerHttpOptions {
   readonly port: number;
   /** `POST /webhooks`: the webhook handler reads and answers the request itself. */
   readonly webhook: (req: IncomingMessage, res: ServerResponse) => void;
-  /** `POST /api/port-list`: the hand-off handler, given the body read here (capped). */
+  /** `POST /api/port-list`: the hand-off handler, given the body read here (a bearer token first, capped). */
   readonly portList: (request: HandoffRequest) => Promise<HandoffResponse>;
   /** `GET /api/status` and `GET /api/events` (server-sent). */
   readonly status: (req: IncomingMessage, res: ServerResponse) => void;
   readonly metrics: Registry;
+  /** What `/api/status`, `/api/events` and `/metrics` require (they show host addresses), and the variable it comes from. */
+  readonly statusToken: { readonly value: string; readonly env: string };
+  /** Where refused requests are counted and logged. */
+  readonly rejections: EventRejections;
   readonly log: Logger;
 }
 
@@ -26,34 +32,20 @@ export interface ControllerHttp {
   close(): Promise<void>;
 }
 
-/**
- * A port list with its distfile checksums: a full rebuild lists ~42,000 names with ~1.3
- * distfiles of ~170 bytes each, about 10 MB; this is above any real one and far below harm.
- */
-export const PORT_LIST_MAX_BYTES = 32_000_000;
-
 /** The controller's route table: every HTTP entry point in one place. */
 export function controllerRoutes(options: Omit<ControllerHttpOptions, 'host' | 'port'>): Routes {
-  const { metrics } = options;
+  const { metrics, rejections } = options;
+  // Status and metrics show host addresses and the queue: behind the status token, never open.
+  const guarded = (handler: Parameters<typeof requireBearerToken>[3]): Parameters<typeof requireBearerToken>[3] =>
+    requireBearerToken(options.statusToken.value, options.statusToken.env, (req, why) => { rejections.reject(`status-token-${why}`, req.socket.remoteAddress ?? '?', { path: req.url }); }, handler);
   return {
     'POST /webhooks': (req, res) => { options.webhook(req, res); },
-    'POST /api/port-list': async (req, res) => {
-      let body: string;
-      try {
-        body = await readBody(req, PORT_LIST_MAX_BYTES);
-      } catch (caught) {
-        if (!(caught instanceof BodyTooLargeError)) throw caught;
-        res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${caught.message}; a port list with its distfile checksums is at most about 10 MB`, retryable: false }));
-        return;
-      }
-      const answer = await options.portList({ headers: req.headers, body });
-      res.writeHead(answer.status, answer.headers).end(answer.body);
-    },
-    'GET /api/status': (req, res) => { options.status(req, res); },
-    'GET /api/events': (req, res) => { options.status(req, res); },
-    'GET /metrics': async (_req, res) => {
+    'POST /api/port-list': createPortListRoute({ handle: options.portList, rejections, log: options.log.child({ component: 'handoff' }) }),
+    'GET /api/status': guarded((req, res) => { options.status(req, res); }),
+    'GET /api/events': guarded((req, res) => { options.status(req, res); }),
+    'GET /metrics': guarded(async (_req, res) => {
       res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
-    },
+    }),
     'GET /healthz': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'); },
   };
 }

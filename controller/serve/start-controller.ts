@@ -59,6 +59,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const signal = AbortSignal.any([options.signal, stopping.signal]);
   // Checked before anything is created or asked of GitHub: a bad start changes nothing.
   const secret = requireSecret(config);
+  const statusToken = requireStatusToken(config);
   const db = openStore(config.state.path);
   const deliveries = new SqliteDeliveryStore(db);
   // Watchers are dispatched on this branch, and a watcher's token must name it.
@@ -118,7 +119,7 @@ export async function startController(options: StartControllerOptions): Promise<
     farm: identity, recordedRunOf: recordedRunIdOf, jobs: jobGate, access: createOctokitRepoAccess(clients), rebuildActors: config.github.rebuildActors, rejections, log: log.child({ component: 'trust' }),
   });
   const context = { repo: config.github.repo, workflow: config.github.workflow, platforms: config.platforms.map((p) => p.name) };
-  const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
+  const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp({
     host: config.controller.host,
     port: config.controller.port,
@@ -128,8 +129,14 @@ export async function startController(options: StartControllerOptions): Promise<
       createOnPortList({ reorder, checks, stats, distfiles: distfileStore, kick, now }),
       { rejections, log: log.child({ component: 'handoff' }) },
     ),
-    status: createStatusRequestHandler(status.feed, { onError: (error) => { log.warn({ err: error }, 'status stream failed'); } }),
+    status: createStatusRequestHandler(status.feed, {
+      maxEventStreams: config.controller.maxEventStreams,
+      onError: (error) => { log.warn({ err: error }, 'status stream failed'); },
+      onStreamRefused: (why, detail) => { rejections.reject(`status-${why}`, 'GET /api/events', { detail }); },
+    }),
     metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]),
+    statusToken: { value: statusToken, env: config.controller.statusTokenEnv },
+    rejections,
     log,
   });
 
@@ -177,4 +184,14 @@ function requireSecret(config: Config): string {
   const secret = config.github.webhookSecret;
   if (secret === undefined) throw new UserError(`no webhook secret: set the environment variable ${config.github.webhookSecretEnv} to the App's webhook secret (GitHub App settings → Webhook)`);
   return secret;
+}
+
+function requireStatusToken(config: Config): string {
+  const token = config.controller.statusToken;
+  if (token === undefined) {
+    throw new UserError(
+      `no status token: set the environment variable ${config.controller.statusTokenEnv} to a long random string (e.g. openssl rand -hex 32); /api/status, /api/events and /metrics require it, and portfarm tui sends it from the same variable`,
+    );
+  }
+  return token;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coerceError } from '../errors/coerce-error.ts';
+import { StatusBroadcast } from './status-broadcast.ts';
 import type { StatusFeed } from './status-feed.ts';
 import { statusSnapshotSchema } from './status-snapshot.ts';
 
@@ -8,6 +9,12 @@ export interface StatusHandlerOptions {
   readonly heartbeatMs?: number;
   /** Told about snapshots that fail the schema or feeds that throw (the answer is a 500). */
   readonly onError?: (error: Error) => void;
+  /** Open event streams at most (default 100); past it `GET /api/events` answers 503 with Retry-After. */
+  readonly maxEventStreams?: number;
+  /** An event stream whose unsent output passes this is closed (default 1 MiB). */
+  readonly maxBufferedBytes?: number;
+  /** Told when a stream is refused for the cap or closed for not reading. */
+  readonly onStreamRefused?: (why: 'too-many-streams' | 'slow-reader', detail: number) => void;
 }
 
 /** Answers a request, or returns false when the path is not the status API's (the caller routes on). */
@@ -19,7 +26,8 @@ const PATHS = new Set(['/api/status', '/api/events']);
  * `GET /api/status`: the snapshot as JSON. `GET /api/events`: Server-Sent Events, one
  * `event: status` with the snapshot at once and again whenever it changes (identical
  * snapshots are not resent). Every snapshot is checked against the shared schema first, so a
- * controller bug shows as a 500 naming the bad field, not as a TUI that cannot parse.
+ * controller bug shows as a 500 naming the bad field, not as a TUI that cannot parse. The
+ * streams share one StatusBroadcast: a change is validated and serialised once for all of them.
  */
 export function createStatusRequestHandler(feed: StatusFeed, options: StatusHandlerOptions = {}): StatusRequestHandler {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -32,11 +40,26 @@ export function createStatusRequestHandler(feed: StatusFeed, options: StatusHand
     }
     return JSON.stringify(parsed.data);
   };
+  const maxStreams = options.maxEventStreams ?? 100;
+  const broadcast = new StatusBroadcast(feed, {
+    maxStreams,
+    heartbeatMs,
+    readJson,
+    onError: report,
+    ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
+    onSlowStream: (bytes) => options.onStreamRefused?.('slow-reader', bytes),
+  });
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
     if (!PATHS.has(path)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end(JSON.stringify({ error: `${req.method ?? '?'} ${path}: use GET` }));
+      return true;
+    }
+    if (path === '/api/events' && req.method === 'GET' && !broadcast.hasRoom) {
+      options.onStreamRefused?.('too-many-streams', maxStreams);
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '30', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ error: `${maxStreams} event streams are open (controller.maxEventStreams); retry later or poll GET /api/status` }));
       return true;
     }
     let json: string;
@@ -53,49 +76,15 @@ export function createStatusRequestHandler(feed: StatusFeed, options: StatusHand
       res.end(req.method === 'HEAD' ? undefined : json);
       return true;
     }
-    streamEvents(req, res, feed, json, readJson, heartbeatMs, report);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      // nginx buffers responses unless told not to; an event stream must not be buffered.
+      'x-accel-buffering': 'no',
+    });
+    if (req.method === 'HEAD') res.end();
+    else broadcast.attach(res, json);
     return true;
   };
-}
-
-function streamEvents(
-  req: IncomingMessage,
-  res: ServerResponse,
-  feed: StatusFeed,
-  first: string,
-  readJson: () => string,
-  heartbeatMs: number,
-  report: (error: Error) => void,
-): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    // nginx buffers responses unless told not to; an event stream must not be buffered.
-    'x-accel-buffering': 'no',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  let last = first;
-  res.write(`retry: 2000\n\nevent: status\ndata: ${first}\n\n`);
-  const unsubscribe = feed.subscribe(() => {
-    let json: string;
-    try {
-      json = readJson();
-    } catch (caught) {
-      report(coerceError(caught));
-      return;
-    }
-    if (json === last) return;
-    last = json;
-    res.write(`event: status\ndata: ${json}\n\n`);
-  });
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
-  heartbeat.unref();
-  res.on('close', () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
 }

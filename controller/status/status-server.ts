@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hasBearerToken } from '../http/bearer-token.ts';
 import type { StatusFeed } from './status-feed.ts';
 import { createStatusRequestHandler, type StatusHandlerOptions } from './status-request-handler.ts';
 
@@ -7,6 +8,8 @@ export interface StatusServerOptions extends StatusHandlerOptions {
   readonly host?: string;
   /** 0 (default) picks a free port; see `url`. */
   readonly port?: number;
+  /** When set, every request must carry `Authorization: Bearer <token>` (else 401). */
+  readonly token?: string;
   /** Aborting closes the server and every open event stream. */
   readonly signal?: AbortSignal;
 }
@@ -26,6 +29,10 @@ export interface RunningStatusServer {
 export async function startStatusServer(feed: StatusFeed, options: StatusServerOptions = {}): Promise<RunningStatusServer> {
   const handle = createStatusRequestHandler(feed, options);
   const server = createServer((req, res) => {
+    if (options.token !== undefined && !hasBearerToken(req, options.token)) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ error: 'no or wrong status token: send Authorization: Bearer <token>' }));
+      return;
+    }
     if (!handle(req, res)) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no such path; the status API is GET /api/status and GET /api/events` }));
     }

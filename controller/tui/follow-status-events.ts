@@ -3,6 +3,7 @@ import { describeFetchFailure } from './describe-fetch-failure.ts';
 import { parseStatusBody } from './parse-status-body.ts';
 import { SseParser } from './sse-parser.ts';
 import { StatusFetchError } from './status-fetch-error.ts';
+import { statusHeaders } from './status-headers.ts';
 import { statusUrl } from './status-url.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
@@ -17,6 +18,7 @@ export async function followStatusEvents(
   baseUrl: string,
   signal: AbortSignal,
   onSnapshot: (snapshot: StatusSnapshot) => void,
+  token?: string,
 ): Promise<'unsupported' | 'ended'> {
   const url = statusUrl(baseUrl, '/api/events');
   const connect = new AbortController();
@@ -26,7 +28,7 @@ export async function followStatusEvents(
   timer.unref();
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.any([signal, connect.signal]), headers: { accept: 'text/event-stream' } });
+    response = await fetch(url, { signal: AbortSignal.any([signal, connect.signal]), headers: statusHeaders('text/event-stream', token) });
   } catch (caught) {
     if (signal.aborted) return 'ended';
     throw describeFetchFailure(caught, url, CONNECT_TIMEOUT_MS);

@@ -7,6 +7,8 @@ import type { StatusStore } from './status-store.ts';
 
 export interface StatusPollerOptions {
   readonly url: string;
+  /** The controller's status token (sent as Authorization: Bearer). */
+  readonly token?: string;
   readonly store: StatusStore;
   readonly signal: AbortSignal;
   /** Poll period, retry period and clock tick (default 2 s). */
@@ -34,12 +36,12 @@ export async function runStatusPoller(options: StatusPollerOptions): Promise<voi
     const stopped = (): boolean => signal.aborted;
   while (!stopped()) {
       try {
-        store.receive(await fetchStatus(url, signal), now(), events ? 'connecting' : 'polling');
+        store.receive(await fetchStatus(url, signal, options.token), now(), events ? 'connecting' : 'polling');
         if (events) {
           store.setMode('events');
           const outcome = await followStatusEvents(url, signal, (snapshot) => {
             store.receive(snapshot, now(), 'events');
-          });
+          }, options.token);
           if (outcome === 'unsupported') {
             events = false;
             store.setMode('polling');

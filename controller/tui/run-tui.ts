@@ -10,6 +10,8 @@ const h = React.createElement;
 
 export interface RunTuiOptions {
   readonly url: string;
+  /** The controller's status token (sent as Authorization: Bearer). */
+  readonly token?: string;
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
   readonly signal: AbortSignal;
@@ -29,7 +31,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   const signal = AbortSignal.any([options.signal, stop.signal]);
   const statusStore = new StatusStore(options.url, Date.now(), intervalMs);
   const viewStore = new ViewStore();
-  const poller = runStatusPoller({ url: options.url, store: statusStore, signal, intervalMs });
+  const poller = runStatusPoller({ url: options.url, ...(options.token === undefined ? {} : { token: options.token }), store: statusStore, signal, intervalMs });
   const app = render(h(ThemeContext.Provider, { value: { color: options.color } }, h(TuiApp, { statusStore, viewStore })), {
     stdin: options.stdin,
     stdout: options.stdout,

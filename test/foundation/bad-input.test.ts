@@ -71,7 +71,10 @@ test('config: a missing webhook secret is named with its variable before any sta
   }
   const blocked = workDir();
   writeFileSync(join(blocked, 'portfarm.config.yaml'), readFileSync(join(blocked, 'portfarm.config.yaml'), 'utf8').replace('path: state/portfarm.sqlite', 'path: app.pem/portfarm.sqlite'));
-  const unopenable = await captureCli(['serve'], { cwd: blocked, env: { PORTFARM_WEBHOOK_SECRET: 's' } });
+  const untokened = await captureCli(['serve'], { cwd: blocked, env: { PORTFARM_WEBHOOK_SECRET: 's' } });
+  assert.equal(untokened.code, 2);
+  assert.match(untokened.stderr, /^portfarm: no status token: set the environment variable PORTFARM_STATUS_TOKEN to a long random string/);
+  const unopenable = await captureCli(['serve'], { cwd: blocked, env: { PORTFARM_WEBHOOK_SECRET: 's', PORTFARM_STATUS_TOKEN: 't' } });
   assert.equal(unopenable.code, 2);
   assert.match(unopenable.stderr, /^portfarm: cannot open the state database .*app\.pem\/portfarm\.sqlite \((ENOTDIR|EEXIST): .*\); check state\.path in the config/);
   const dir = workDir(example.replace(/webhookSecretEnv: .*/, 'webhookSecretEnv: FARM_HOOK_SECRET'));

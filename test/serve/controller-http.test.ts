@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { HandoffRequest } from '../../controller/handoff/create-port-list-handler.ts';
-import { listenControllerHttp, PORT_LIST_MAX_BYTES } from '../../controller/serve/controller-http.ts';
+import { EventRejections } from '../../controller/github/event-rejections.ts';
+import { MAX_PORT_LIST_BYTES } from '../../controller/handoff/port-list-route.ts';
+import { listenControllerHttp } from '../../controller/serve/controller-http.ts';
 import { captureLog } from '../github/capture-log.ts';
 
 test('the controller\'s HTTP surface: each route reaches its handler; a port list over the cap is answered 413 before the hand-off sees it', async () => {
   const handed: HandoffRequest[] = [];
   const { log } = captureLog();
+  const rejections = new EventRejections({ registry: new Registry(), log });
   const http = await listenControllerHttp({
     host: '127.0.0.1',
     port: 0,
@@ -15,24 +18,30 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
     portList: (request) => { handed.push(request); return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"builders":2}' }); },
     status: (_req, res) => { res.writeHead(200).end('status'); },
     metrics: new Registry(),
+    statusToken: { value: 'status-token', env: 'PORTFARM_STATUS_TOKEN' },
+    rejections,
     log,
   });
   try {
-    const post = (path: string, body: string) => fetch(`${http.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const token = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+    const post = (path: string, body: string) => fetch(`${http.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: token } });
     assert.equal(await (await post('/webhooks', '{}')).text(), 'webhook');
     const listed = await post('/api/port-list', '{"ports":["curl"]}');
     assert.deepEqual([listed.status, await listed.text()], [200, '{"builders":2}']);
     assert.deepEqual(handed.map((r) => r.body), ['{"ports":["curl"]}']);
-    const huge = await post('/api/port-list', `{"ports":["${'a'.repeat(PORT_LIST_MAX_BYTES + 1)}"]}`).catch((error: unknown) => error);
+    const huge = await post('/api/port-list', `{"ports":["${'a'.repeat(MAX_PORT_LIST_BYTES + 1)}"]}`).catch((error: unknown) => error);
     // The server may answer 413 and close before the whole body is sent: either way the hand-off never sees it.
     if (huge instanceof Response) {
       assert.equal(huge.status, 413);
       assert.match(((await huge.json()) as { error: string }).error, /a port list with its distfile checksums is at most about 10 MB/);
     }
     assert.equal(handed.length, 1);
-    assert.equal(await (await fetch(`${http.url}/api/status`)).text(), 'status');
+    const withToken = { headers: { authorization: 'Bearer status-token' } };
+    assert.equal(await (await fetch(`${http.url}/api/status`, withToken)).text(), 'status');
+    assert.equal((await fetch(`${http.url}/api/status`)).status, 401);
     assert.equal(await (await fetch(`${http.url}/healthz`)).text(), 'ok\n');
-    assert.equal((await fetch(`${http.url}/metrics`)).status, 200);
+    assert.equal((await fetch(`${http.url}/metrics`, withToken)).status, 200);
+    assert.equal((await fetch(`${http.url}/metrics`)).status, 401);
     assert.equal((await fetch(`${http.url}/api/port-list`)).status, 405);
   } finally {
     await http.close();
@@ -41,7 +50,8 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
 
 test('a taken port is a UserError naming the address', async () => {
   const { log } = captureLog();
-  const options = { host: '127.0.0.1', webhook: () => undefined, portList: () => Promise.reject(new Error('unused')), status: () => undefined, metrics: new Registry(), log };
+  const statusToken = { value: 't', env: 'PORTFARM_STATUS_TOKEN' };
+  const options = { host: '127.0.0.1', webhook: () => undefined, portList: () => Promise.reject(new Error('unused')), status: () => undefined, metrics: new Registry(), statusToken, rejections: new EventRejections({ registry: new Registry(), log }), log };
   const first = await listenControllerHttp({ ...options, port: 0 });
   try {
     const port = Number(new URL(first.url).port);

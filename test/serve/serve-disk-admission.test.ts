@@ -4,12 +4,12 @@ import type { HostDiskProbe } from '../../controller/caches/disk-admission-servi
 import { statusSnapshotSchema, type StatusSnapshot } from '../../controller/status/status-snapshot.ts';
 import { formatStatusText } from '../../controller/tui/format-status-text.ts';
 import { waitFor } from '../runners/runner-farm.ts';
-import { PLATFORM, startServeHarness, type ServeHarness } from './serve-harness.ts';
+import { PLATFORM, startServeHarness, type ServeHarness, WITH_STATUS_TOKEN } from './serve-harness.ts';
 
 const GIB = 1024 ** 3;
 
 async function status(h: ServeHarness): Promise<StatusSnapshot> {
-  return statusSnapshotSchema.parse(await (await fetch(`${h.controller.url}/api/status`)).json());
+  return statusSnapshotSchema.parse(await (await fetch(`${h.controller.url}/api/status`, WITH_STATUS_TOKEN)).json());
 }
 
 function hostOf(h: ServeHarness, buildId: string): string | undefined {
@@ -38,7 +38,7 @@ test('serve: a host short of disk takes no VMs and says why (status, TUI, log, m
       h.logs.filter((l) => l.msg.startsWith('host takes')).map((l) => [l.msg, l['host'], l['reason']]),
       [['host takes no new VMs: disk short', 'mini-1', reason]],
     );
-    const metrics = await (await fetch(`${h.controller.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.controller.url}/metrics`, WITH_STATUS_TOKEN)).text();
     assert.match(metrics, /^portfarm_host_refusing_vms\{host="mini-1"\} 1$/m);
     assert.match(metrics, /^portfarm_host_refusing_vms\{host="mini-2"\} 0$/m);
     assert.match(metrics, /^portfarm_host_disk_usage_bytes\{host="mini-1",kind="caches"\} 12884901888$/m);
@@ -56,7 +56,7 @@ test('serve: a host short of disk takes no VMs and says why (status, TUI, log, m
     assert.equal(back.hosts[0]?.refusing, null);
     assert.deepEqual(back.alerts, []);
     assert.ok(h.logs.some((l) => l.msg === 'host takes VMs again: disk space is back' && l['host'] === 'mini-1'));
-    assert.match(await (await fetch(`${h.controller.url}/metrics`)).text(), /^portfarm_host_refusing_vms\{host="mini-1"\} 0$/m);
+    assert.match(await (await fetch(`${h.controller.url}/metrics`, WITH_STATUS_TOKEN)).text(), /^portfarm_host_refusing_vms\{host="mini-1"\} 0$/m);
     assert.ok(h.controller.runners.warmStart(PLATFORM.name, 'disk3'));
     assert.equal(hostOf(h, 'disk3'), 'mini-1');
 

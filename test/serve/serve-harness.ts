@@ -25,6 +25,11 @@ export const PLATFORM: PlatformConfig = {
   ],
 };
 
+/** The status token the harness's controller takes (`Authorization: Bearer …`). */
+export const STATUS_TOKEN = 'serve-harness-status-token';
+/** `fetch` options that carry it. */
+export const WITH_STATUS_TOKEN = { headers: { authorization: `Bearer ${STATUS_TOKEN}` } } as const;
+
 export interface ServeHarness {
   readonly controller: RunningController;
   /** Closes the controller (as a deploy or crash would stop it) and starts a new one on the same state and double. */
@@ -67,7 +72,7 @@ export async function startServeHarness(
   const base: Config = {
     ...DEFAULT_CONFIG,
     github: { ...DEFAULT_CONFIG.github, appId: double.appId, apiUrl: double.url, webhookSecret: secret },
-    controller: { host: '127.0.0.1', port },
+    controller: { ...DEFAULT_CONFIG.controller, host: '127.0.0.1', port, statusToken: STATUS_TOKEN },
     platforms: [PLATFORM],
     state: { path: join(stateDir, 'portfarm.sqlite') },
     source: 'test',

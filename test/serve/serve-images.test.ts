@@ -8,7 +8,7 @@ import { canaryBucket } from '../../controller/images/select-image.ts';
 import { statusSnapshotSchema, type StatusSnapshot } from '../../controller/status/status-snapshot.ts';
 import { formatStatusText } from '../../controller/tui/format-status-text.ts';
 import { waitFor } from '../runners/runner-farm.ts';
-import { PLATFORM, startServeHarness, type ServeHarness } from './serve-harness.ts';
+import { PLATFORM, startServeHarness, type ServeHarness, WITH_STATUS_TOKEN } from './serve-harness.ts';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-11-26T08:00:00Z');
@@ -38,7 +38,7 @@ function idsFor(share: number): { canary: string[]; current: string[] } {
 }
 
 async function status(h: ServeHarness): Promise<StatusSnapshot> {
-  return statusSnapshotSchema.parse(await (await fetch(`${h.controller.url}/api/status`)).json());
+  return statusSnapshotSchema.parse(await (await fetch(`${h.controller.url}/api/status`, WITH_STATUS_TOKEN)).json());
 }
 
 function slotImage(h: ServeHarness, buildId: string): string | null | undefined {
@@ -100,7 +100,7 @@ test('serve: each VM gets the pinned or canary image by build id, keeps it throu
     assert.deepEqual(snapshot.alerts, [alert]);
     // The alerts pane: one line per alert, cut to the width (enter shows it whole).
     assert.ok(formatStatusText(snapshot, h.controller.url, clock).includes(`! ${alert.slice(0, 120)}`));
-    const metrics = await (await fetch(`${h.controller.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.controller.url}/metrics`, WITH_STATUS_TOKEN)).text();
     assert.match(metrics, /^portfarm_image_runner_expiring\{platform="15_arm64",image="15_arm64-base@v1"\} 1$/m);
     assert.match(metrics, /^portfarm_image_runner_refused\{platform="15_arm64",image="15_arm64-base@v1"\} 0$/m);
     assert.match(metrics, /^portfarm_image_runner_age_days\{platform="15_arm64",image="15_arm64-base@v1"\} 60$/m);

@@ -4,10 +4,10 @@ import type { Config } from '../../controller/config/config-schema.ts';
 import { DEFAULT_CONFIG } from '../../controller/config/default-config.ts';
 import { controllerUrlFromConfig, parseControllerUrl } from '../../controller/tui/controller-url.ts';
 
-const config = (controller: Config['controller']): Config => ({
+const config = (controller: Pick<Config['controller'], 'host' | 'port' | 'publicUrl'>): Config => ({
   ...DEFAULT_CONFIG,
   github: { ...DEFAULT_CONFIG.github, webhookSecret: undefined },
-  controller,
+  controller: { ...DEFAULT_CONFIG.controller, ...controller, statusToken: undefined },
   source: 'portfarm.config.yaml',
 });
 

@@ -172,3 +172,30 @@ test('usage errors exit 2 and say what to pass', async () => {
   const junk = await captureCli(['tui', '--url', 'farm:8080:x']);
   assert.equal(junk.code, 2);
 });
+
+test('the status token: sent from PORTFARM_STATUS_TOKEN (or the variable controller.statusTokenEnv names); without it a 401 says what to set', async () => {
+  const server = await startStatusServer(new SettableStatusFeed(busyFarm()), { token: 'dashboard-token' });
+  try {
+    const missing = await captureCli(['tui', '--json', '--url', server.url]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /answered HTTP 401.*set PORTFARM_STATUS_TOKEN to the controller's status token/);
+    const wrong = await captureCli(['tui', '--json', '--url', server.url], { env: { PORTFARM_STATUS_TOKEN: 'not-it' } });
+    assert.equal(wrong.code, 1);
+    const right = await captureCli(['tui', '--json', '--url', server.url], { env: { PORTFARM_STATUS_TOKEN: 'dashboard-token' } });
+    assert.equal(right.stderr, '');
+    assert.deepEqual(JSON.parse(right.stdout), busyFarm());
+    const dir = mkdtempSync(join(tmpdir(), 'portfarm-tui-'));
+    writeFileSync(
+      join(dir, 'portfarm.config.yaml'),
+      `github: {appId: 1, privateKeyPath: k.pem, repo: macports/macports-ports}\ncontroller: {host: 127.0.0.1, port: ${new URL(server.url).port}, statusTokenEnv: FARM_DASH}\n` +
+        'platforms:\n  - {name: 15_arm64, image: macos-15-base, hosts: [{name: mac-mini-1, address: 10.0.0.21}]}\n',
+    );
+    const named = await captureCli(['tui', '--json'], { cwd: dir, env: { FARM_DASH: 'dashboard-token' } });
+    assert.equal(named.stderr, '');
+    assert.deepEqual(JSON.parse(named.stdout), busyFarm());
+    const help = await captureCli(['tui', '--help']);
+    assert.match(help.stdout, /controller\.statusTokenEnv \(default PORTFARM_STATUS_TOKEN\)/);
+  } finally {
+    await server.close();
+  }
+});

@@ -59,10 +59,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         version: packageJson.version,
         signal: ctx.signal,
         onProgress: say,
-        onControllerUrl: (url) => {
+        onControllerUrl: (url, token) => {
           if (!useTui) return;
           const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
-          tui = runTui({ url, stdin, stdout, signal: AbortSignal.any([ctx.signal, tuiStop.signal]), color: !noColor }).finally(() => {
+          tui = runTui({ url, token, stdin, stdout, signal: AbortSignal.any([ctx.signal, tuiStop.signal]), color: !noColor }).finally(() => {
             tuiDone = true;
           });
         },

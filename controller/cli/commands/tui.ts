@@ -8,6 +8,7 @@ import { controllerUrlFromConfig, parseControllerUrl } from '../../tui/controlle
 import { printStatusOnce } from '../../tui/print-status-once.ts';
 import { runTui } from '../../tui/run-tui.ts';
 import { StatusFetchError } from '../../tui/status-fetch-error.ts';
+import { STATUS_TOKEN_ENV } from '../../tui/status-headers.ts';
 import type { CliContext } from '../cli-context.ts';
 
 interface TuiOptions {
@@ -30,14 +31,16 @@ export function registerTui(program: Command, ctx: CliContext): void {
       'after',
       '\nWhen stdout is not a terminal, prints one snapshot as plain text and exits.\n' +
         'Exit codes: 0 ok, 1 controller unreachable or unreadable (one-shot), 2 usage or config error.\n' +
-        'Keys: ? help, / filter, tab/arrows panes, enter details, q quit. NO_COLOR turns colour off.',
+        'Keys: ? help, / filter, tab/arrows panes, enter details, q quit. NO_COLOR turns colour off.\n' +
+        `The status token is read from the environment variable the config names in controller.statusTokenEnv (default ${STATUS_TOKEN_ENV}),\n` +
+        'the same one the controller takes it from; it is sent as Authorization: Bearer <token>.',
     )
     .action(async (options: TuiOptions) => {
-      const url = options.url !== undefined ? parseControllerUrl(options.url) : urlFromConfig(options, ctx);
+      const { url, token } = options.url !== undefined ? { url: parseControllerUrl(options.url), token: tokenFromEnv(ctx.env, STATUS_TOKEN_ENV) } : fromConfig(options, ctx);
       const stdin = ctx.stdin;
       if (options.json === true || !(ctx.stdout instanceof WriteStream) || !ctx.stdout.isTTY || !(stdin instanceof ReadStream) || !stdin.isTTY) {
         try {
-          await printStatusOnce({ url, json: options.json === true, stdout: ctx.stdout, signal: ctx.signal });
+          await printStatusOnce({ url, ...(token === undefined ? {} : { token }), json: options.json === true, stdout: ctx.stdout, signal: ctx.signal });
         } catch (caught) {
           if (caught instanceof StatusFetchError) throw new UserError(caught.message, { exitCode: EXIT_UNREACHABLE, cause: caught });
           throw caught;
@@ -45,15 +48,21 @@ export function registerTui(program: Command, ctx: CliContext): void {
         return;
       }
       const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
-      await runTui({ url, stdin, stdout: ctx.stdout, signal: ctx.signal, color: !noColor });
+      await runTui({ url, ...(token === undefined ? {} : { token }), stdin, stdout: ctx.stdout, signal: ctx.signal, color: !noColor });
     });
 }
 
-function urlFromConfig(options: TuiOptions, ctx: CliContext): string {
+function tokenFromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const token = env[name];
+  return token === undefined || token === '' ? undefined : token;
+}
+
+function fromConfig(options: TuiOptions, ctx: CliContext): { readonly url: string; readonly token: string | undefined } {
   if (options.config === undefined && !existsSync(resolve(ctx.cwd, DEFAULT_CONFIG_FILE))) {
     throw new UserError(
       `no controller URL: pass --url http://HOST:PORT, or --config FILE, or run where ${DEFAULT_CONFIG_FILE} is (looked in ${ctx.cwd})`,
     );
   }
-  return controllerUrlFromConfig(loadConfig({ path: options.config, cwd: ctx.cwd }, ctx.env));
+  const config = loadConfig({ path: options.config, cwd: ctx.cwd }, ctx.env);
+  return { url: controllerUrlFromConfig(config), token: config.controller.statusToken };
 }

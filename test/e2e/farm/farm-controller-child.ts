@@ -20,6 +20,7 @@ import { OrchardVmBackend } from '../../../controller/runners/backends/orchard-v
 import type { VmBackend } from '../../../controller/runners/backends/vm-backend.ts';
 import { startController } from '../../../controller/serve/start-controller.ts';
 import type { ChildReply, ChildRequest, FarmChildArgs } from './farm-child-protocol.ts';
+import { FARM_STATUS_TOKEN } from './farm-status-token.ts';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as FarmChildArgs;
 const log = pino({ level: args.logLevel, base: null }, pino.destination({ fd: 1, sync: true }));
@@ -30,7 +31,7 @@ const facts = loadPortFacts(args.portsJson);
 const config: Config = {
   ...DEFAULT_CONFIG,
   github: { ...DEFAULT_CONFIG.github, appId: args.appId, apiUrl: args.apiUrl, webhookSecret: args.webhookSecret },
-  controller: { host: '127.0.0.1', port: args.port },
+  controller: { ...DEFAULT_CONFIG.controller, host: '127.0.0.1', port: args.port, statusToken: FARM_STATUS_TOKEN },
   platforms: [...args.platforms],
   state: { path: args.statePath },
   site: { out: args.siteDir, baseUrl: DEFAULT_CONFIG.site.baseUrl },

@@ -31,6 +31,7 @@ import { startOrchardDouble, type OrchardDouble } from '../../runners/orchard-do
 import type { ChildReply, ChildRequest, FarmChildArgs } from './farm-child-protocol.ts';
 import { fastJobSteps, type JobPlan } from './fast-job.ts';
 import { freePort } from '../../../controller/net/free-port.ts';
+import { FARM_STATUS_TOKEN } from './farm-status-token.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -310,7 +311,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         }
       },
       async status() {
-        const response = await fetch(`${controllerUrl}/api/status`);
+        const response = await fetch(`${controllerUrl}/api/status`, { headers: { authorization: `Bearer ${FARM_STATUS_TOKEN}` } });
         return (await response.json()) as StatusSnapshot;
       },
       async settle(timeoutMs = 90_000) {
