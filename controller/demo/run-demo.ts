@@ -205,7 +205,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const lostIds = lostBuilds(double, paths.ledger);
     if (lostIds.length > 0) options.onProgress(`completed on GitHub but not in the ledger: ${lostIds.join(', ')}`);
     narrator.phase('building the site');
-    const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, logArchiveDir: paths.logs, onTornLine: () => undefined });
+    const site = await buildSite({ ledgerPath: paths.ledger, outDir: paths.site, baseUrl: config.site.baseUrl, logArchiveDir: paths.logs, onTornLine: () => undefined, onUnsafeUrl: (bad) => { options.onProgress(`ledger line ${bad.line} skipped: ${bad.problem}`); } });
     const prChecks = narrator.pullRequestChecks().filter((c) => c.status === 'completed');
     if (progress.prOpened) options.onProgress(`${narrator.describePullRequest()} (GitHub Actions' checks on the PR head; not mailed, nothing deployed)`);
     return summarizeDemo({ double, first, restarted, pushed: progress.pushed, leftoverVMs, mailsSent: outbox.count(), prChecks, site, paths });

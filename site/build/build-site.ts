@@ -3,7 +3,7 @@ import { chmod, copyFile, link, mkdir, mkdtemp, readdir, readFile, rename, rm, s
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../controller/errors/user-error.ts';
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
-import { readLedgerBatches, type TornLine } from '../ledger/read-ledger.ts';
+import { readLedgerBatches, type TornLine, type UnsafeUrlLine } from '../ledger/read-ledger.ts';
 import { expandBuild } from '../lookup/expand-build.ts';
 import { platformOf } from '../lookup/platform-of.ts';
 import { portBucket } from '../lookup/port-bucket.ts';
@@ -47,6 +47,8 @@ export interface BuildSiteOptions {
   /** Called every PROGRESS_EVERY ledger lines. */
   readonly onProgress?: (lines: number) => void;
   readonly onTornLine: (torn: TornLine) => void;
+  /** A ledger line skipped for a URL that could lead off the site; it is not on the site. */
+  readonly onUnsafeUrl: (line: UnsafeUrlLine) => void;
 }
 
 export interface SiteSummary {
@@ -197,7 +199,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   };
 
   let lines = 0;
-  const reading = readLedgerBatches(options.ledgerPath, { onTornLine: options.onTornLine, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const reading = readLedgerBatches(options.ledgerPath, { onTornLine: options.onTornLine, onUnsafeUrl: options.onUnsafeUrl, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   for await (const batch of reading) {
     for (const { entry, line } of batch) {
       lines += 1;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { explainBadPortName, isPortName } from '../../controller/model/port-name.ts';
+import { explainUnsafeTarget, isSafeTargetUrl } from './safe-target-url.ts';
 
 /**
  * One line of the build ledger (NDJSON): one finished build under its buildbot-style builder
@@ -11,20 +12,23 @@ export const PLATFORM_SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
 /**
  * An archived log or page: an absolute http(s) URL, or a path on the site (`logs/…`,
- * `/logs/…`), which `site build` resolves against site.logArchiveUrl or the site itself.
+ * `/logs/…`), which `site build` resolves against site.logArchiveUrl or the site itself. A
+ * path that a browser would read as another site (`//host`, `/\\host`) is refused.
  */
 const target = (what: string) =>
   z
     .string({ error: `must be the URL of the ${what}` })
-    .min(1, { error: `must be the URL of the ${what}` })
-    .refine((value) => !/\s/.test(value), { error: 'contains white space; percent-encode it' })
-    .refine((value) => !/^[a-z][a-z0-9+.-]*:/i.test(value) || /^https?:\/\//i.test(value), {
-      error: 'must be an http(s) URL or a path on the site',
+    .superRefine((value, ctx) => {
+      const problem = explainUnsafeTarget(value);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, params: { [UNSAFE_TARGET]: true } });
     });
+
+/** Marks (in the zod issue's params) every problem of a ledger URL: a reader can tell a line whose only fault is its URL. */
+export const UNSAFE_TARGET = 'unsafeUrl';
 
 /** The checks of `target` in one function, for the fast path of the reader. */
 export function isTargetUrl(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && !/\s/.test(value) && (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /^https?:\/\//i.test(value));
+  return isSafeTargetUrl(value);
 }
 
 /** GitHub deletes Actions logs after the retention period (90 days by default): never point there. */

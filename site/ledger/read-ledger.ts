@@ -4,7 +4,7 @@ import { coerceError } from '../../controller/errors/coerce-error.ts';
 import { UserError } from '../../controller/errors/user-error.ts';
 import { explainLedgerProblem } from './explain-ledger-problem.ts';
 import { isLedgerEntry } from './is-ledger-entry.ts';
-import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.ts';
+import { ledgerEntrySchema, UNSAFE_TARGET, type LedgerEntry } from './ledger-entry.ts';
 
 /** A last line without its newline that is not complete JSON: a crash interrupted its append. */
 export interface TornLine {
@@ -13,9 +13,22 @@ export interface TornLine {
   readonly bytes: number;
 }
 
+/** A line whose only fault is a URL that could lead off the site (written before such URLs were refused). */
+export interface UnsafeUrlLine {
+  readonly path: string;
+  readonly line: number;
+  /** What is wrong, naming the key and the value. */
+  readonly problem: string;
+}
+
 export interface ReadLedgerOptions {
   /** Called once when the last line is torn; the line is skipped. `appendBuild` repairs it. */
   readonly onTornLine: (torn: TornLine) => void;
+  /**
+   * Called for a line whose only fault is an unsafe URL (`//host`, `/\\host`, `javascript:`);
+   * the line is skipped, never emitted. Without it such a line stops the read like any bad line.
+   */
+  readonly onUnsafeUrl?: (line: UnsafeUrlLine) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -66,6 +79,10 @@ export async function* readLedgerBatches(path: string, options: ReadLedgerOption
         continue;
       }
       const parsed = ledgerEntrySchema.safeParse(value);
+      if (!parsed.success && options.onUnsafeUrl !== undefined && parsed.error.issues.every((issue) => issue.code === 'custom' && issue.params?.[UNSAFE_TARGET] === true)) {
+        options.onUnsafeUrl({ path, line, problem: explainLedgerProblem(parsed.error, value) });
+        continue;
+      }
       if (!parsed.success) {
         throw new UserError(`${path}:${line}: ${explainLedgerProblem(parsed.error, value)}; fix or remove that line (nothing was written)`);
       }

@@ -1,6 +1,8 @@
+import { explainUnsafeTarget } from '../ledger/safe-target-url.ts';
 import { buildJson, type BuildJson } from './build-json.ts';
 import { expandBuild } from './expand-build.ts';
 import { parseLegacyPath, type LegacyRequest } from './parse-legacy-path.ts';
+import { ownEntry } from './own-entry.ts';
 import { portBucket } from './port-bucket.ts';
 import {
   idBucketPath,
@@ -94,7 +96,7 @@ export async function resolveLegacyUrl(address: string, readJson: ReadSiteJson, 
       return resolvePort(request.port, readJson, base, keep, asked);
     case 'builder': {
       const index = await readIndex(readJson);
-      if (index?.builders[request.builder] !== undefined) return { kind: 'redirect', location: keep(`${base}builders/${request.builder}/`) };
+      if (ownEntry(index?.builders, request.builder) !== undefined) return { kind: 'redirect', location: keep(`${base}builders/${request.builder}/`) };
       return unknownBuilder(asked, request.builder, index);
     }
     case 'build':
@@ -105,6 +107,9 @@ export async function resolveLegacyUrl(address: string, readJson: ReadSiteJson, 
       if (found.kind === 'unknown') return found;
       const { number, build } = found;
       if (request.kind === 'json-build') return { kind: 'json', body: buildJson(request.builder, number, build) };
+      // The ledger refuses such URLs and the build skips them; a map written before that is not trusted either.
+      const offSite = [build.url, ...(build.steps ?? []).flatMap((s) => s.logs.map((l) => l.url))].find((target) => explainUnsafeTarget(target) !== null);
+      if (offSite !== undefined) return unknown(asked, `build ${number} of ${request.builder} records an address that could lead off this site (${JSON.stringify(offSite)}); it is not followed`);
       if (request.kind === 'build') return { kind: 'redirect', location: keep(build.url) };
       const step = build.steps?.find((s) => s.name.toLowerCase() === request.step.toLowerCase());
       const wantedLog = request.kind === 'log' ? request.log : undefined;
@@ -127,7 +132,7 @@ async function findBuild(builder: string, asked: number, readJson: ReadSiteJson,
   let index: SiteIndex | undefined;
   if (asked < 0) {
     index = await readIndex(readJson);
-    const summary = index?.builders[builder];
+    const summary = ownEntry(index?.builders, builder);
     if (summary === undefined) return unknownBuilder(askedPath, builder, index);
     number = summary.latest + 1 + asked;
     if (number < summary.first) {
@@ -137,11 +142,11 @@ async function findBuild(builder: string, asked: number, readJson: ReadSiteJson,
     }
   }
   const shard = await readShard(readJson, builder, shardOf(number));
-  const build = shard?.builds[String(number)];
+  const build = ownEntry(shard?.builds, String(number));
   if (shard !== undefined && build !== undefined) return { kind: 'found', number, build: expandBuild(shard, build) };
 
   index ??= await readIndex(readJson);
-  const summary = index?.builders[builder];
+  const summary = ownEntry(index?.builders, builder);
   if (summary === undefined) return unknownBuilder(askedPath, builder, index);
   // The nearest builds come from the shard that would hold the number, or the closest one that exists.
   let nearShard = shard;
@@ -165,7 +170,7 @@ function nearestBuilds(shard: MapShard | undefined, number: number, base: string
     .sort((a, b) => Math.abs(a - number) - Math.abs(b - number) || a - b)
     .slice(0, 5)
     .sort((a, b) => a - b)
-    .map((n) => near(shard.builder, n, shard.builds[String(n)], base));
+    .map((n) => near(shard.builder, n, ownEntry(shard.builds, String(n)), base));
 }
 
 function near(builder: string, number: number, build: Pick<MapBuild, 'port' | 'result'> | undefined, base: string): NearBuild {
@@ -189,7 +194,7 @@ async function resolvePort(
   if (index === undefined || index.portBuckets === 0) return unknown(asked, `no builds of port ${port} are recorded on this site`, { port });
   const bucket = await readJson(portBucketPath(portBucket(port, index.portBuckets)));
   const ports = isVersioned(bucket) ? (bucket as PortBucket).ports : {};
-  const summary = ports[port];
+  const summary = ownEntry(ports, port);
   if (summary !== undefined) return { kind: 'port', port, summary };
   // Port names are case-sensitive in MacPorts but readers type them in any case.
   const other = Object.keys(ports).find((name) => name.toLowerCase() === port.toLowerCase());
@@ -231,7 +236,7 @@ async function findBuildId(buildId: string, readJson: ReadSiteJson): Promise<rea
   const index = await readIndex(readJson);
   if (index === undefined || index.idBuckets === 0) return undefined;
   const bucket = await readJson(idBucketPath(portBucket(buildId, index.idBuckets)));
-  return isVersioned(bucket) ? (bucket as IdBucket).ids[buildId] : undefined;
+  return isVersioned(bucket) ? ownEntry((bucket as IdBucket).ids, buildId) : undefined;
 }
 
 async function readIndex(readJson: ReadSiteJson): Promise<SiteIndex | undefined> {

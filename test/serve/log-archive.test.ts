@@ -106,7 +106,7 @@ describe('job log archive', () => {
 
     // The site: the legacy step-log address resolves to the copy, and the copy is in the site.
     const site = join(dir, 'site');
-    await buildSite({ ledgerPath: join(dir, 'ledger.ndjson'), outDir: site, baseUrl: SITE, logArchiveDir: join(dir, 'archive'), onTornLine: () => assert.fail('torn') });
+    await buildSite({ ledgerPath: join(dir, 'ledger.ndjson'), outDir: site, baseUrl: SITE, logArchiveDir: join(dir, 'archive'), onTornLine: () => assert.fail('torn'), onUnsafeUrl: (bad) => assert.fail(bad.problem) });
     const resolved = await resolveInSite(site, '/builders/ports-15_arm64-builder/builds/0/steps/install-port/logs/stdio');
     assert.equal(resolved.output, logUrl);
     assert.equal(gunzipSync(readFileSync(join(site, 'logs', 'la1', 'stdio.txt.gz'))).toString('utf8'), text);

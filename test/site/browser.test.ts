@@ -63,6 +63,7 @@ before(async () => {
     baseUrl: 'https://build.macports.org',
     logArchiveUrl: `${archive.url}/portfarm/`,
     onTornLine: () => assert.fail('no torn line expected'),
+    onUnsafeUrl: (bad) => assert.fail(bad.problem),
   });
   site = opened.adopt(await serveSite(join(dir, 'site')), (s) => s.close());
   browser = opened.adopt(await launchChromium(), (b) => b.close());

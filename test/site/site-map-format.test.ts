@@ -26,6 +26,7 @@ async function site(entries: readonly LedgerEntry[], logArchiveUrl?: string): Pr
     baseUrl: 'https://build.example.org/',
     logArchiveUrl,
     onTornLine: () => assert.fail('torn line'),
+    onUnsafeUrl: (bad) => assert.fail(bad.problem),
   });
   return join(dir, 'site');
 }

@@ -38,6 +38,8 @@ export function registerSite(program: Command, ctx: CliContext): void {
           ctx.stderr.write(
             `site build: ${torn.path}:${torn.line}: skipped a torn last line (${torn.bytes} bytes, no newline: an append was interrupted); the next append repairs it\n`,
           ),
+        onUnsafeUrl: (bad) =>
+          ctx.stderr.write(`site build: ${bad.path}:${bad.line}: skipped, not on the site: ${bad.problem}; fix or remove that line\n`),
       });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       ctx.stderr.write(`site build: done in ${seconds} s\n`);
