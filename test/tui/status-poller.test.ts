@@ -80,3 +80,17 @@ test('an unreachable controller is reported with its URL and retried until it an
   await poller;
   await stop(server);
 });
+
+test('sends the status token on the snapshot request and the event stream', async () => {
+  const feed = new SettableStatusFeed(busyFarm());
+  const server = await startStatusServer(feed, { token: 'poller-token' });
+  const store = new StatusStore(server.url, 0, 2000);
+  const abort = new AbortController();
+  const poller = runStatusPoller({ url: server.url, token: 'poller-token', store, signal: abort.signal, intervalMs: 60_000 });
+  await waitFor(() => store.getSnapshot().mode === 'events' && feed.subscribers === 1, 'the stream is open with the token');
+  feed.publish(emptyFarm());
+  await waitFor(() => store.getSnapshot().snapshot?.hosts.length === 0, 'the published snapshot arrives');
+  abort.abort();
+  await poller;
+  await server.close();
+});

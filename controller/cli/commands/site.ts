@@ -1,7 +1,10 @@
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildSite } from '../../../site/build/build-site.ts';
 import { resolveInSite } from '../../../site/build/resolve-in-site.ts';
+import { startSitePreview } from '../../../site/preview/serve-static-site.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { UserError } from '../../errors/user-error.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -65,5 +68,35 @@ export function registerSite(program: Command, ctx: CliContext): void {
       const result = await resolveInSite(resolve(ctx.cwd, flags.site), path);
       if (result.note !== undefined) ctx.stderr.write(`note: ${result.note}\n`);
       ctx.stdout.write(`${result.output}\n`);
+    });
+  site
+    .command('serve')
+    .description('preview a built site locally, served as GitHub Pages serves it (404.html for unknown paths)')
+    .option('--dir <dir>', 'the folder portfarm site build wrote (--out)')
+    .option('--port <port>', 'TCP port (0 picks a free one)', '8000')
+    .option('--host <host>', 'address to listen on; loopback unless you mean to share the preview', '127.0.0.1')
+    .addHelpText(
+      'after',
+      '\nFiles are served as they are (index.html for a folder, no folder listings, nothing outside --dir);\n' +
+        'every other address gets 404.html with status 404, whose router page resolves legacy buildbot URLs.\n' +
+        'Prints the URL; Ctrl-C stops it.',
+    )
+    .action(async (flags: { readonly dir?: string; readonly port: string; readonly host: string }) => {
+      if (flags.dir === undefined) throw new UserError('site serve needs --dir DIR: the folder portfarm site build wrote (its --out)');
+      const dir = resolve(ctx.cwd, flags.dir);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--dir ${flags.dir} is not a folder; pass the --out folder of portfarm site build`);
+      if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) throw new UserError(`--port ${JSON.stringify(flags.port)} must be a TCP port number from 0 to 65535, e.g. --port 8000`);
+      if (!existsSync(join(dir, '404.html'))) ctx.stderr.write(`site serve: ${flags.dir} has no 404.html, so unknown addresses get a plain 404; is it a site portfarm site build wrote?\n`);
+      const preview = await startSitePreview({ dir, host: flags.host, port: Number(flags.port) }).catch((error: unknown) => {
+        throw new UserError(`cannot listen on ${flags.host}:${flags.port}: ${error instanceof Error ? error.message : String(error)}; pick another --port or --host`, { cause: error });
+      });
+      const loopback = flags.host === 'localhost' || (isIP(flags.host) !== 0 && /^(127\.|::1$)/.test(flags.host));
+      ctx.stdout.write(`serving ${flags.dir} at ${preview.url} (Ctrl-C stops)\n`);
+      if (!loopback) ctx.stderr.write(`site serve: listening on ${flags.host}, reachable from other machines\n`);
+      await new Promise<void>((done) => {
+        if (ctx.signal.aborted) done();
+        else ctx.signal.addEventListener('abort', () => { done(); }, { once: true });
+      });
+      await preview.close();
     });
 }
