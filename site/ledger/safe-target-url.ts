@@ -5,8 +5,8 @@
  * `//evil.example/x` all leave the site, and a scheme (`javascript:`) runs code: none of them is
  * accepted. Pure and free of node APIs: the router page ships it to check before it redirects.
  */
-/** White space (any), control characters (U+0000–U+001F, U+007F). */
-const BAD_CHARACTER = /[\s\u0000-\u001f\u007f]/;
+/** White space (any kind) or a control character: anything but printable ASCII and non-ASCII, or Unicode white space. */
+const BAD_CHARACTER = /[^\u0021-\u007e\u0080-\uffff]|\s/;
 const ABSOLUTE = /^https?:\/\/[^/?#\s]/i;
 const PLAIN_PATH = /^\/?[A-Za-z0-9._~%-][A-Za-z0-9._~%!$&'()*+,;=:@/-]*(?:[?#].*)?$/;
 
