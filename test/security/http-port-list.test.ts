@@ -44,7 +44,8 @@ describe('POST /api/port-list refuses before reading a body it will not accept',
     assert.equal(declared.status, 413, declared.text);
     assert.ok(declared.sentBeforeAnswer < MAX_PORT_LIST_BYTES, `let in ${declared.sentBeforeAnswer} bytes`);
     const streamed = await rawPost({ url: h.controller.url, path: '/api/port-list', headers, bodyBytes: MAX_PORT_LIST_BYTES + UNREAD * 2, declareLength: false });
-    assert.equal(streamed.status, 413, streamed.text);
+    // Either the 413 or a reset (the client was still sending): the server stopped at the cap either way.
+    assert.ok(streamed.status === 413 || streamed.status === 0, streamed.text);
     assert.ok(streamed.sentBeforeAnswer < MAX_PORT_LIST_BYTES + UNREAD, `read past the cap: ${streamed.sentBeforeAnswer} bytes let in`);
     assert.equal(await rejected(h, 'port-list-too-large'), 2);
     assert.equal(state(h), before);

@@ -52,7 +52,10 @@ describe('POST /webhooks refuses before reading a body it will not accept', () =
     assert.equal(declared.status, 413, declared.text);
     assert.ok(declared.sentBeforeAnswer < UNREAD, `let in ${declared.sentBeforeAnswer} bytes`);
     const streamed = await rawPost({ url: h.controller.url, path: '/webhooks', headers: { ...webhook, 'x-hub-signature-256': GOOD_LOOKING }, bodyBytes: CAP + UNREAD * 2, declareLength: false });
-    assert.equal(streamed.status, 413, streamed.text);
+    // The 413 goes out while the client is still sending; the client's unread data can make the
+    // kernel reset the connection before the answer is read, so either is a refusal here. What
+    // matters is that the server stopped reading at the cap (and counted it, below).
+    assert.ok(streamed.status === 413 || streamed.status === 0, streamed.text);
     assert.ok(streamed.sentBeforeAnswer < CAP + UNREAD, `the body was read past the cap: ${streamed.sentBeforeAnswer} bytes let in`);
     assert.equal(await rejected(h, 'webhook-too-large'), 2);
     assert.equal(state(h), before);
