@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildSite } from '../../../site/build/build-site.ts';
 import { resolveInSite } from '../../../site/build/resolve-in-site.ts';
@@ -47,7 +47,7 @@ export function registerSite(program: Command, ctx: CliContext): void {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       ctx.stderr.write(`site build: done in ${seconds} s\n`);
       ctx.stdout.write(
-        `wrote ${flags.out ?? config.site.out}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
+        `wrote ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
           `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes)\n`,
       );
       const first = summary.firstDuplicate;
@@ -99,4 +99,10 @@ export function registerSite(program: Command, ctx: CliContext): void {
       });
       await preview.close();
     });
+}
+
+/** A path as the user would type it: relative to the working folder when it is inside it (config paths are absolute once resolved). */
+function shownPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
