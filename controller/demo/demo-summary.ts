@@ -31,6 +31,8 @@ export interface DemoSummary {
   readonly apiCalls: number;
   readonly schemaViolations: number;
   readonly site: string;
+  /** How to look at the demo's site offline, as GitHub Pages would serve it, and a legacy address to try there. */
+  readonly siteServe: string;
   readonly outbox: string;
   readonly logs: string;
   readonly ledger: string;
@@ -51,9 +53,17 @@ export interface DemoOutcome {
   readonly paths: { readonly ledger: string; readonly vms: string; readonly site: string; readonly outbox: string; readonly logs: string };
 }
 
+/** `…/logs/<build id>/…` or, relative to the site, `logs/<build id>/…`: the archive names each build's folder by its id. */
+const ARCHIVED_ID = /(?:^|\/)logs\/([a-z0-9-]+)\//;
+
+function ledgerUrl(line: string): string {
+  const entry: unknown = JSON.parse(line);
+  return typeof entry === 'object' && entry !== null && 'url' in entry && typeof entry.url === 'string' ? entry.url : '';
+}
+
 /** The build ids of the runs portfarm dispatched that GitHub completed but the ledger lacks (each must be there once). */
 export function lostBuilds(double: GitHubDouble, ledgerPath: string): string[] {
-  const recorded = new Set(ledgerLines(ledgerPath).map((line) => /\/logs\/([a-z0-9-]+)\//.exec(line)?.[1]));
+  const recorded = new Set(ledgerLines(ledgerPath).map((line) => ARCHIVED_ID.exec(ledgerUrl(line))?.[1]));
   return double.runs().filter((r) => r.status === 'completed').map((r) => /^\[([a-z0-9-]+)\]/.exec(r.name)?.[1]).filter((id): id is string => id !== undefined && !recorded.has(id));
 }
 
@@ -93,6 +103,7 @@ export function summarizeDemo(outcome: DemoOutcome): DemoSummary {
     apiCalls: first.apiCalls + restarted.clients.apiCalls(),
     schemaViolations: double.violations.length,
     site: `${paths.site} (${outcome.site.builds} builds, ${outcome.site.files} files)`,
+    siteServe: siteServeHint(paths.site, paths.ledger),
     outbox: paths.outbox,
     logs: paths.logs,
     ledger: paths.ledger,
@@ -101,4 +112,15 @@ export function summarizeDemo(outcome: DemoOutcome): DemoSummary {
 
 function ledgerLines(ledgerPath: string): string[] {
   return readFileSync(ledgerPath, { encoding: 'utf8', flag: 'a+' }).split('\n').filter((l) => l.trim() !== '');
+}
+
+/** `site serve` for the demo's site, and the newest build's legacy step-log address to open there (its archived log). */
+function siteServeHint(siteDir: string, ledgerPath: string): string {
+  const newest = ledgerLines(ledgerPath).at(-1);
+  const entry: unknown = newest === undefined ? null : JSON.parse(newest);
+  const legacy =
+    typeof entry === 'object' && entry !== null && 'builder' in entry && 'number' in entry && typeof entry.builder === 'string' && typeof entry.number === 'number'
+      ? `/builders/${entry.builder}/builds/${String(entry.number)}/steps/install-port/logs/stdio`
+      : '/';
+  return `npx portfarm site serve --dir ${siteDir}   then open http://127.0.0.1:8000${legacy}`;
 }

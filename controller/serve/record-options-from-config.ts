@@ -8,6 +8,9 @@ import type { SendFailureMail } from '../mail/create-mail-sender.ts';
 import type { PortFacts } from './port-facts.ts';
 import type { RecordFinishedBuildOptions } from './record-finished-build.ts';
 
+/** Where the site keeps the log archive's copies when no `site.logArchiveUrl` is set (`site build` links them there). */
+export const SITE_LOGS = 'logs';
+
 export interface RecordSources {
   readonly ledgerPath: string;
   readonly ports: PortFacts;
@@ -34,7 +37,9 @@ export function recordOptionsFromConfig(config: Config, sources: RecordSources):
       : {
           archive: {
             dir: resolve(config.site.logArchiveDir),
-            url: config.site.logArchiveUrl ?? `${config.site.baseUrl.replace(/\/+$/, '')}/logs`,
+            // Without an archive URL the site serves the copies itself: the ledger names them relative to
+            // the site (`logs/<id>/…`), so a site built from it links its own logs wherever it is served.
+            url: config.site.logArchiveUrl ?? SITE_LOGS,
             fetchLog: (runId: number, s: AbortSignal) => fetchJobLog(clients.installation, { owner: clients.owner, repo: clients.repo }, runId, s),
             signal: sources.signal,
             ...(sources.logArchiveBackoffMs === undefined ? {} : { backoffMs: sources.logArchiveBackoffMs }),

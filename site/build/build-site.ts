@@ -154,10 +154,10 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   };
   const target = targetResolver(base, options.logArchiveUrl);
   // Build pages of the controller's log archive name their build id: `/builds/<id>/…` links resolve through them.
-  // The controller writes them below site.logArchiveUrl, else below `<site.baseUrl>/logs/`.
+  // The controller writes them below site.logArchiveUrl, else relative to the site (`logs/…`; older ledgers: `<site.baseUrl>/logs/`).
   const archiveBases =
     options.logArchiveUrl === undefined
-      ? [new URL('logs/', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href, `${base}logs/`]
+      ? [new URL('logs/', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href, `${base}logs/`, 'logs/']
       : [options.logArchiveUrl.endsWith('/') ? options.logArchiveUrl : `${options.logArchiveUrl}/`];
   const ids = new Map<string, readonly [string, number]>();
   const asIs = (url: string): string => url;

@@ -59,8 +59,9 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
     // The controller archived the job log from GitHub (the double) and the site serves the copy.
     const logs = new Set([entry.url, ...(entry.steps ?? []).flatMap((s) => s.logs.map((l) => l.url))]);
     for (const url of logs) {
-      assert.match(url, /^https:\/\/build\.macports\.org\/logs\/[a-z0-9-]+\/(index\.html|stdio\.txt\.gz)$/);
-      assert.ok(existsSync(join(dir, 'site', new URL(url).pathname)), `${url} is in the site`);
+      // Relative to the site, so the demo's site links its own copies offline (site serve).
+      assert.match(url, /^logs\/[a-z0-9-]+\/(index\.html|stdio\.txt\.gz)$/);
+      assert.ok(existsSync(join(dir, 'site', url)), `${url} is in the site`);
     }
     archived += logs.size > 1 ? 1 : 0;
   }
@@ -74,6 +75,8 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
   }
   assert.ok(existsSync(join(dir, 'site', 'index.html')));
   assert.ok(existsSync(join(dir, 'site', '404.html')));
+  // The summary says how to follow a legacy address to its log offline.
+  assert.match(String(summary.siteServe), /^npx portfarm site serve --dir \S+\/site {3}then open http:\/\/127\.0\.0\.1:8000\/builders\/ports-\S+-(watcher|builder)\/builds\/\d+\/steps\/install-port\/logs\/stdio$/);
 
   // The contributor's PR (3proxy 0.9.8 breaks, aq 0.6.1 builds) ran ports-pr.yml on the same hosts:
   // one GitHub Actions check per port and platform on the PR head, linked to the job's log.

@@ -12,6 +12,7 @@ import { parseConfig } from '../../controller/config/load-config.ts';
 import { gunzipSync } from 'node:zlib';
 import { createGitHubClients, type GitHubClients } from '../../controller/github/create-github-clients.ts';
 import { fetchJobLog } from '../../controller/logs/fetch-job-log.ts';
+import { SITE_LOGS } from '../../controller/serve/record-options-from-config.ts';
 import type { QueueEntry } from '../../controller/queue/core/queue-entry.ts';
 import { recordFinishedBuild, type RecordFinishedBuildOptions } from '../../controller/serve/record-finished-build.ts';
 import { buildSite } from '../../site/build/build-site.ts';
@@ -111,6 +112,25 @@ describe('job log archive', () => {
     assert.equal(resolved.output, logUrl);
     assert.equal(gunzipSync(readFileSync(join(site, 'logs', 'la1', 'stdio.txt.gz'))).toString('utf8'), text);
     assert.equal((await resolveInSite(site, '/builders/ports-15_arm64-builder/builds/0')).output, `${SITE}/logs/la1/index.html`);
+  });
+
+  test('without site.logArchiveUrl the ledger names the copies relative to the site, so a site served anywhere (site serve, offline) links its own logs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portfarm-log-archive-'));
+    const runId = await finishedRun('la3');
+    const base = options(dir);
+    assert.ok(base.archive !== undefined);
+    const relative = { ...base, archive: { ...base.archive, url: SITE_LOGS } };
+    const recorded = await recordFinishedBuild(queued('la3'), 'success', { runId, at: new Date('2026-11-26T09:00:00Z'), failedPhase: null, logTail: '' }, relative);
+    assert.equal(recorded.ledger.url, 'logs/la3/index.html');
+    const site = join(dir, 'site');
+    await buildSite({ ledgerPath: join(dir, 'ledger.ndjson'), outDir: site, baseUrl: SITE, logArchiveDir: join(dir, 'archive'), onTornLine: () => assert.fail('torn'), onUnsafeUrl: (bad) => assert.fail(bad.problem) });
+    // The map keeps a root path on the site's own origin (site resolve shows it on baseUrl), and the file is in the site.
+    const shard = readFileSync(join(site, 'map', 'ports-15_arm64-builder', '0.json'), 'utf8');
+    assert.ok(shard.includes('/logs/la3/') && !shard.includes(`${SITE}/logs/la3/`), shard);
+    assert.equal((await resolveInSite(site, '/builders/ports-15_arm64-builder/builds/0/steps/install-port/logs/stdio')).output, `${SITE}/logs/la3/stdio.txt.gz`);
+    assert.ok(readFileSync(join(site, 'logs', 'la3', 'stdio.txt.gz')).length > 0);
+    // The action's /builds/<id>/ link finds the build through its archive page.
+    assert.equal((await resolveInSite(site, '/builds/la3/steps/install-port/logs/stdio')).output, `${SITE}/logs/la3/stdio.txt.gz`);
   });
 
   test('a download that keeps failing: retried, then the build is recorded and its page says the log could not be archived', async () => {

@@ -100,6 +100,7 @@ function formatSummary(s: DemoSummary): string {
     ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`),
     '',
     `site:   ${s.site}`,
+    `        ${s.siteServe}`,
     `mail:   ${s.outbox}`,
     `logs:   ${s.logs}`,
     `ledger: ${s.ledger}`,

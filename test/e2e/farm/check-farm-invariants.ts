@@ -36,7 +36,7 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
   if (existsSync(farm.ledgerPath)) {
     for await (const { entry } of readLedger(farm.ledgerPath, { onTornLine: () => { tornLines += 1; } })) {
       ledgerEntries += 1;
-      const id = /\/logs\/([a-z0-9-]+)\//.exec(entry.url)?.[1] ?? `(no build id: ${JSON.stringify(entry)})`;
+      const id = /(?:^|\/)logs\/([a-z0-9-]+)\//.exec(entry.url)?.[1] ?? `(no build id: ${JSON.stringify(entry)})`;
       ledgerCount.set(id, (ledgerCount.get(id) ?? 0) + 1);
     }
   }
