@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
 import type { BackendName, PlatformConfig } from '../config/config-schema.ts';
 import { coerceError } from '../errors/coerce-error.ts';
+import type { EventRejections } from '../github/event-rejections.ts';
 import { buildIdFromLabel, buildLabel, isPullRequestBuildId, type BuildId } from '../model/build-id.ts';
 import type { HostStatus, RunnerStatus, SlotStatus } from '../status/status-snapshot.ts';
 import { abortableSleep } from './abortable-sleep.ts';
+import { judgeJobClaim, type RecordedRun } from './job-identity.ts';
 import { linkSignals } from './link-signals.ts';
+import { redactError } from './redact-secret.ts';
+import { DEFAULT_RUNNER_COMMAND, runnerInput } from './runner-command.ts';
 import type { ExecResult, HostRef, VmBackend } from './backends/vm-backend.ts';
 import { planReconcile, type LiveVm, type ReconcilePlan } from './plan-reconcile.ts';
 import type { RegisteredRunner, RunnerRegistry } from './runner-registry.ts';
@@ -53,12 +57,20 @@ export interface RunnerManagerOptions {
   readonly backends: Readonly<Partial<Record<BackendName, VmBackend>>>;
   readonly registry: RunnerRegistry;
   readonly logger: Logger;
+  /**
+   * The run a build's job must belong to (`job-identity.ts`): a master build's run as the
+   * controller recorded it, a PR build's from its id; null for an id the farm does not know.
+   * Job events of any other run are refused: a label proves nothing.
+   */
+  readonly recordedRunOf: (buildId: BuildId) => RecordedRun | null;
+  /** Where refused job events are counted and logged. */
+  readonly rejections: EventRejections;
   readonly deadlines?: Partial<WatchdogDeadlines>;
   readonly retry?: Partial<RetryPolicy>;
   readonly runnerGroupId?: number;
   readonly workFolder?: string;
-  /** The command that starts the JIT runner inside the VM. */
-  readonly runnerCommand?: (encodedJitConfig: string) => readonly string[];
+  /** The command that starts the JIT runner inside the VM; it is given the JIT config on stdin (runner-command.ts). */
+  readonly runnerCommand?: readonly string[];
   /** How often the watchdog looks at deadlines and registrations. */
   readonly watchdogIntervalMs?: number;
   /** How often reconcile runs after the one at start (0: only at start). */
@@ -95,11 +107,7 @@ export interface HostAdmissionUpdate {
   readonly refusing: string | null;
 }
 
-export const DEFAULT_RUNNER_COMMAND = (encodedJitConfig: string): readonly string[] => [
-  '/Users/admin/actions-runner/run.sh',
-  '--jitconfig',
-  encodedJitConfig,
-];
+export { DEFAULT_RUNNER_COMMAND } from './runner-command.ts';
 
 interface Lease {
   readonly buildId: BuildId;
@@ -129,6 +137,10 @@ interface Lease {
   jobTaken: boolean;
   /** The job's conclusion once its `completed` event came. */
   conclusion: string | null;
+  /** A VM whose runner took a job that is not this build's: destroyed without anything collected from it. */
+  compromisedVm: string | undefined;
+  /** Found running after a restart (reconcile): no attempt loop, it only waits for its job's end. */
+  readonly adopted: boolean;
   /** Aborted once the job no longer needs this lease: completed, cancelled, or taken by another runner. */
   readonly finished: AbortController;
   /** The current attempt; aborted (with the reason) by the watchdog, eviction or shutdown. */
@@ -169,7 +181,9 @@ export class RunnerManager {
   readonly #retry: RetryPolicy;
   readonly #runnerGroupId: number;
   readonly #workFolder: string;
-  readonly #runnerCommand: (encodedJitConfig: string) => readonly string[];
+  readonly #runnerCommand: readonly string[];
+  readonly #recordedRunOf: (buildId: BuildId) => RecordedRun | null;
+  readonly #rejections: EventRejections;
   readonly #watchdogIntervalMs: number;
   readonly #reconcileIntervalMs: number;
   readonly #now: () => number;
@@ -207,6 +221,8 @@ export class RunnerManager {
     this.#runnerGroupId = options.runnerGroupId ?? 1;
     this.#workFolder = options.workFolder ?? '_work';
     this.#runnerCommand = options.runnerCommand ?? DEFAULT_RUNNER_COMMAND;
+    this.#recordedRunOf = options.recordedRunOf;
+    this.#rejections = options.rejections;
     this.#watchdogIntervalMs = options.watchdogIntervalMs ?? 5_000;
     this.#reconcileIntervalMs = options.reconcileIntervalMs ?? 300_000;
     this.#now = options.now ?? Date.now;
@@ -278,12 +294,38 @@ export class RunnerManager {
     return this.#stopping;
   }
 
-  /** Feeds one `workflow_job` event; returns at once (the work goes on in the background). Jobs without portfarm's labels are ignored. */
-  handleWorkflowJob(event: WorkflowJobEvent): 'started' | 'claimed-warm' | 'duplicate' | 'ignored' | 'updated' {
+  /**
+   * Feeds one `workflow_job` event; returns at once (the work goes on in the background). Jobs
+   * without portfarm's labels are ignored; a job that is not its build's own (another run, another
+   * job) is refused and counted, and changes no lease; one of portfarm's runners seen running such
+   * a job is destroyed at once.
+   */
+  handleWorkflowJob(event: WorkflowJobEvent): 'started' | 'claimed-warm' | 'duplicate' | 'ignored' | 'updated' | 'rejected' {
+    if (event.runnerName !== null && (event.action === 'in_progress' || event.action === 'completed')) {
+      const onOurRunner = [...this.#leases.values()].find((l) => l.vmId === event.runnerName);
+      if (onOurRunner !== undefined && !this.#isOwnJob(onOurRunner, event)) {
+        this.#runnerTakenByForeignJob(onOurRunner, event);
+        return 'rejected';
+      }
+    }
     const match = this.#matchJob(event.labels);
     if (match === undefined) return 'ignored';
     const { buildId, platform } = match;
     const lease = this.#leases.get(buildId);
+    const refusal = judgeJobClaim(event, this.#recordedRunOf(buildId), lease?.jobId ?? null);
+    if (refusal !== null) {
+      this.#rejections.reject(refusal, `job ${event.jobId}`, {
+        buildId,
+        action: event.action,
+        runId: event.runId,
+        runAttempt: event.runAttempt,
+        jobId: event.jobId,
+        recordedRun: this.#recordedRunOf(buildId),
+        leaseJobId: lease?.jobId ?? null,
+        why: 'the job carries this build\'s label but is not its recorded run\'s job; no VM, no change to its lease',
+      });
+      return 'rejected';
+    }
     switch (event.action) {
       case 'queued': {
         if (this.#finishedBuilds.has(buildId)) {
@@ -307,6 +349,7 @@ export class RunnerManager {
       }
       case 'in_progress': {
         if (lease === undefined) return 'ignored';
+        lease.jobId ??= event.jobId;
         if (event.runnerName !== null && event.runnerName === lease.vmId) {
           if (!lease.jobTaken) {
             lease.jobTaken = true;
@@ -336,6 +379,42 @@ export class RunnerManager {
       case 'waiting':
         return 'ignored';
     }
+  }
+
+  /** Whether a job seen on this lease's runner is the build's own: its label, its recorded run, its job once known. */
+  #isOwnJob(lease: Lease, event: WorkflowJobEvent): boolean {
+    if (!event.labels.includes(buildLabel(lease.buildId))) return false;
+    return judgeJobClaim(event, this.#recordedRunOf(lease.buildId), lease.jobId) === null;
+  }
+
+  /**
+   * One of portfarm's runners took a job that is not its build's (a job of another run with the
+   * same labels, or a subset of them): nothing that job left in the VM may be trusted, so the VM
+   * is destroyed now with nothing collected from it, and the build's lease starts over (its own
+   * job still waits on GitHub) until its retries run out and it fails visibly.
+   */
+  #runnerTakenByForeignJob(lease: Lease, event: WorkflowJobEvent): void {
+    const vmId = lease.vmId;
+    this.#rejections.reject('runner-taken-by-foreign-job', `runner ${vmId ?? ''}`, {
+      buildId: lease.buildId,
+      vmId,
+      action: event.action,
+      runId: event.runId,
+      runAttempt: event.runAttempt,
+      jobId: event.jobId,
+      labels: event.labels,
+      recordedRun: this.#recordedRunOf(lease.buildId),
+      leaseJobId: lease.jobId,
+      why: 'a job that is not this build\'s ran on its runner; the VM is destroyed without collecting anything and the build gets a new VM',
+    });
+    if (lease.compromisedVm === vmId) return;
+    lease.compromisedVm = vmId;
+    lease.jobTaken = false;
+    lease.warm = false;
+    const failure = new AttemptFailure('runner-taken', `runner ${vmId ?? ''} was taken by job ${event.jobId} of run ${event.runId}, not this build's`, true);
+    // An adopted lease has no attempt loop: it ends without marking the build finished, so its own job's `queued` still gets a VM.
+    if (lease.adopted) lease.finished.abort(failure);
+    else lease.attemptControl.abort(failure);
   }
 
   /**
@@ -512,6 +591,8 @@ export class RunnerManager {
       jobStartedAt: undefined,
       jobTaken: false,
       conclusion: null,
+      compromisedVm: undefined,
+      adopted: false,
       finished: new AbortController(),
       attemptControl: new AbortController(),
       claim: undefined,
@@ -607,10 +688,16 @@ export class RunnerManager {
     this.#enter(lease, 'cloning');
     const cloneStarted = this.#now();
     log.info({ image }, 'cloning VM');
-    await backend.clone(
-      encodedJitConfig === undefined ? { vmId, image, host } : { vmId, image, host, startupCommand: this.#runnerCommand(encodedJitConfig) },
-      signal,
-    );
+    const startupSecret = encodedJitConfig;
+    await backend
+      .clone(
+        startupSecret === undefined ? { vmId, image, host } : { vmId, image, host, startupCommand: { argv: this.#runnerCommand, input: runnerInput(startupSecret) } },
+        signal,
+      )
+      .catch((error: unknown) => {
+        // The JIT config went in the request: nothing of it may reach the log through the error.
+        throw startupSecret === undefined ? error : redactError(error, startupSecret);
+      });
     this.metrics.cloneSeconds.observe({ backend: backend.name, host: host.name }, (this.#now() - cloneStarted) / 1000);
     this.#enter(lease, 'booting');
     const bootStarted = this.#now();
@@ -639,9 +726,13 @@ export class RunnerManager {
     const runLink = linkSignals([lease.attemptControl.signal, lease.finished.signal]);
     const runSignal = runLink.signal;
     // A startup-script runner's exit is not observable here: the watchdog's runner-online and job-taken deadlines cover it.
+    // The JIT config goes on stdin, never on a command line (`ps`, command errors); errors are redacted all the same.
+    const jitConfig = encodedJitConfig;
     const runnerExit: Promise<ExecResult> = byStartupScript
       ? new Promise<never>(() => undefined)
-      : backend.exec(vmId, this.#runnerCommand(encodedJitConfig), { signal: runSignal });
+      : backend.exec(vmId, this.#runnerCommand, { signal: runSignal, input: runnerInput(jitConfig) }).catch((error: unknown) => {
+          throw redactError(error, jitConfig);
+        });
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const onAbort = (): void => {
@@ -696,16 +787,12 @@ export class RunnerManager {
     lease.attemptControl.abort(new AttemptFailure('teardown', 'tearing down', false));
     const vmId = lease.vmId;
     const log = lease.log.child({ vmId });
-    // Teardown must run even during shutdown: its own signal, bounded by the destroy deadline.
+    // Only the build's own job's VM is collected from; a VM a foreign job ran in is never trusted.
+    if (vmId !== undefined && lease.jobTaken && lease.compromisedVm !== vmId && this.#beforeDestroy !== undefined) await this.#runBeforeDestroy(lease, vmId, log);
+    // The slot stays held until the VM is gone: a slot freed while its VM still runs lets a third VM onto a 2-VM host.
+    if (vmId !== undefined && !(await this.#destroyUntilGone(lease, vmId, log))) return;
+    // Teardown must run even during shutdown: its own signal, started after the VM is gone (the collection before it may take minutes).
     const signal = AbortSignal.timeout(this.#deadlines.cloneMs);
-    if (vmId !== undefined && lease.jobTaken && this.#beforeDestroy !== undefined) await this.#runBeforeDestroy(lease, vmId, log);
-    if (vmId !== undefined) {
-      try {
-        await this.#backend(lease.platform.backend).destroy(vmId, signal);
-      } catch (error) {
-        log.error({ err: coerceError(error) }, 'destroying the VM failed; reconcile will reap it');
-      }
-    }
     if (lease.runnerId !== undefined) {
       const runnerId = lease.runnerId;
       try {
@@ -731,6 +818,30 @@ export class RunnerManager {
     lease.runnerId = undefined;
     lease.jobTaken = false;
     this.#slots.release(lease.buildId);
+  }
+
+  /**
+   * Destroys the VM, again and again with backoff until the backend confirms it gone; each try
+   * has its own deadline. False only when the controller shuts down first (the next start's
+   * reconcile reaps the VM).
+   */
+  async #destroyUntilGone(lease: Lease, vmId: string, log: Logger): Promise<boolean> {
+    const backend = this.#backend(lease.platform.backend);
+    for (let tries = 1; ; tries += 1) {
+      try {
+        await backend.destroy(vmId, AbortSignal.timeout(this.#deadlines.cloneMs));
+        return true;
+      } catch (error) {
+        this.metrics.destroyFailures.inc({ backend: backend.name });
+        log.error({ err: coerceError(error), tries }, 'destroying the VM failed; its slot stays held and the destroy is tried again');
+      }
+      try {
+        await abortableSleep(Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** Math.min(tries - 1, 20)), this.#shutdown.signal);
+      } catch {
+        log.warn({ tries }, 'shutting down with the VM not destroyed; the next start reaps it');
+        return false;
+      }
+    }
   }
 
   /** The VM's job is over: wait (bounded) for its conclusion, then the hook; never throws. */
@@ -793,6 +904,8 @@ export class RunnerManager {
       jobStartedAt: undefined,
       jobTaken: true,
       conclusion: null,
+      compromisedVm: undefined,
+      adopted: true,
       finished: new AbortController(),
       attemptControl: new AbortController(),
       claim: undefined,
