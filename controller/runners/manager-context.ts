@@ -12,6 +12,7 @@ import { RunnerMetrics } from './runner-metrics.ts';
 import type { RegisteredRunner, RunnerRegistry } from './runner-registry.ts';
 import { SlotAllocator } from './slot-allocator.ts';
 import type { SlotHost } from './slot-table.ts';
+import type { WorkflowJobEvent } from '../model/workflow-job-event.ts';
 import { UnmatchedRegistrations } from './unmatched-registrations.ts';
 import { DEFAULT_DEADLINES, DEFAULT_RETRY, type RetryPolicy, type WatchdogDeadlines } from './watchdog-deadlines.ts';
 
@@ -54,6 +55,12 @@ export interface ManagerContext {
   /** Builds whose job completed or went elsewhere: a late or repeated `queued` must not start a VM (terraform-aws-github-runner #2306). */
   readonly finishedBuilds: Set<BuildId>;
   readonly shutdown: AbortController;
+  /**
+   * `queued` events refused only because their build's run was not recorded yet (GitHub can
+   * deliver a job's `queued` before the dispatch call that created its run has returned): judged
+   * again by `runRecorded` once it is. A few per build, a bounded number of builds.
+   */
+  readonly heldQueued: Map<BuildId, WorkflowJobEvent[]>;
   registrations: readonly RegisteredRunner[];
   registrationsSeen: Map<string, number>;
   /** Registrations listed without a VM: flagged only once they outlive the list's lag. */
@@ -108,6 +115,7 @@ export function createManagerContext(
     hosts: managed,
     leases: new Map(),
     finishedBuilds: new Set(),
+    heldQueued: new Map(),
     shutdown: new AbortController(),
     registrations: [],
     registrationsSeen: new Map(),

@@ -10,7 +10,7 @@ import { createManagerContext, type ManagerContext } from './manager-context.ts'
 import type { ReconcilePlan } from './plan-reconcile.ts';
 import type { HostAdmissionUpdate, RunnerManagerOptions } from './runner-manager-options.ts';
 import type { RunnerMetrics } from './runner-metrics.ts';
-import { handleWorkflowJob, type WorkflowJobOutcome } from './workflow-job-handler.ts';
+import { handleWorkflowJob, runRecorded, type WorkflowJobOutcome } from './workflow-job-handler.ts';
 import type { WorkflowJobEvent } from '../model/workflow-job-event.ts';
 
 export type { LeasePhase } from './lease.ts';
@@ -95,6 +95,14 @@ export class RunnerManager {
    */
   handleWorkflowJob(event: WorkflowJobEvent): WorkflowJobOutcome {
     return handleWorkflowJob(this.#ctx, event);
+  }
+
+  /**
+   * The controller has recorded the run it dispatched for this build: a `queued` that arrived
+   * before (and was refused as unrecorded) is judged again now, instead of waiting for the sweep.
+   */
+  runRecorded(buildId: BuildId): WorkflowJobOutcome[] {
+    return runRecorded(this.#ctx, buildId);
   }
 
   /**

@@ -37,6 +37,7 @@ export function handleWorkflowJob(ctx: ManagerContext, event: WorkflowJobEvent):
       leaseJobId: lease?.jobId ?? null,
       why: 'the job carries this build\'s label but is not its recorded run\'s job; no VM, no change to its lease',
     });
+    if (refusal === 'run-not-recorded' && event.action === 'queued') holdQueued(ctx, buildId, event);
     return 'rejected';
   }
   switch (event.action) {
@@ -91,6 +92,30 @@ export function handleWorkflowJob(ctx: ManagerContext, event: WorkflowJobEvent):
     case 'waiting':
       return 'ignored';
   }
+}
+
+const HELD_BUILDS = 1_000;
+const HELD_PER_BUILD = 4;
+
+/** Keeps a `queued` refused before its build's run was recorded, for `runRecorded`; bounded, so forged ones cannot grow it. */
+function holdQueued(ctx: ManagerContext, buildId: BuildId, event: WorkflowJobEvent): void {
+  const held = ctx.heldQueued.get(buildId) ?? [];
+  if (held.length >= HELD_PER_BUILD || held.some((e) => e.jobId === event.jobId)) return;
+  if (!ctx.heldQueued.has(buildId) && ctx.heldQueued.size >= HELD_BUILDS) {
+    const oldest = ctx.heldQueued.keys().next();
+    if (oldest.done !== true) ctx.heldQueued.delete(oldest.value);
+  }
+  ctx.heldQueued.set(buildId, [...held, event]);
+}
+
+/**
+ * The controller has just recorded the build's run: the `queued` events held for it are judged
+ * again (only its own run's job gets a VM). Returns what each came to.
+ */
+export function runRecorded(ctx: ManagerContext, buildId: BuildId): WorkflowJobOutcome[] {
+  const held = ctx.heldQueued.get(buildId) ?? [];
+  ctx.heldQueued.delete(buildId);
+  return held.map((event) => handleWorkflowJob(ctx, event));
 }
 
 /** Whether a job seen on this lease's runner is the build's own: its label, its recorded run, its job once known. */

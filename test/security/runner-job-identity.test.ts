@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { RecordedRun } from '../../controller/runners/job-identity.ts';
 import type { FinishedVm } from '../../controller/runners/runner-manager.ts';
 import { createRunnerFarm, waitFor, type LogEntry } from '../runners/runner-farm.ts';
 
@@ -134,5 +135,26 @@ test('a build whose every runner is taken by foreign jobs fails visibly, and not
   await manager.whenSettled('h2');
   assert.equal(spy.calls.length, 0);
   assert.equal(failures.length, 1);
+  await manager.stop();
+});
+
+test('a `queued` that arrives before its build\'s run is recorded gets its VM once the run is recorded; a forged one held with it does not', async () => {
+  const runs = new Map<string, RecordedRun>();
+  const { manager, backend, github, rejections } = createRunnerFarm({ recordedRunOf: (id) => runs.get(id) ?? null });
+  await manager.start();
+  const forged = github.queueForeign(['self-hosted', PLATFORM, 'portfarm-build-e1']);
+  forged.state = 'completed';
+  // GitHub delivered the job's queued while the dispatch call that created its run was still in flight.
+  const real = github.queue('e1', PLATFORM);
+  assert.deepEqual(manager.leases(), []);
+  assert.equal(await rejections.count('run-not-recorded'), 2);
+  runs.set('e1', { runId: real.runId, runAttempt: null });
+  assert.deepEqual(manager.runRecorded('e1'), ['rejected', 'started'], 'the forged job is judged against the recorded run and refused');
+  await manager.whenSettled('e1');
+  assert.equal(real.state, 'completed');
+  assert.match(real.runnerName ?? '', /^portfarm-e1-1-/);
+  assert.equal(await rejections.count('foreign-run'), 1);
+  assert.deepEqual(manager.runRecorded('e1'), [], 'held events are judged once');
+  assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
