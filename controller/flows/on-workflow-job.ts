@@ -24,8 +24,9 @@ export interface OnWorkflowJobOptions {
 export function createOnWorkflowJob(options: OnWorkflowJobOptions): (event: WorkflowJobEvent, signal: AbortSignal) => Promise<void> {
   const { reorder, runners, notes, kick } = options;
   return (event) => {
+    // A job the runner manager refused (not its build's recorded run) says nothing about the build: no failed phase, no start.
+    if (runners.handleWorkflowJob(event) === 'rejected') return Promise.resolve();
     if (event.action === 'completed' && event.buildId !== null && event.failedStep !== null) notes.noteFailedPhase(event.buildId, event.failedStep);
-    runners.handleWorkflowJob(event);
     if (event.action === 'in_progress' && event.buildId !== null && reorder.runStarted(event.buildId, event.at)) {
       options.onStarted(event.buildId, event.at);
       kick();

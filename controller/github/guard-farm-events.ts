@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BuildId } from '../model/build-id.ts';
+import { VM_PREFIX } from '../model/vm-prefix.ts';
 import { authorizeManualRebuild, forcedRebuildPlatform } from './authorize-manual-rebuild.ts';
 import type { EventRejections } from './event-rejections.ts';
 import type { FarmEvents, WorkflowJobEvent, WorkflowRunEvent } from './farm-events.ts';
@@ -35,7 +36,9 @@ export function guardFarmEvents(inner: FarmEvents, options: FarmEventGuardOption
     onWorkflowJob: async (event: WorkflowJobEvent, signal) => {
       if (event.buildId !== null) {
         const claim = { buildId: event.buildId, jobId: event.jobId, runId: event.runId, runAttempt: event.runAttempt, repositoryId: event.repositoryId, repository: event.repository };
-        if (!(await options.jobs.admits(claim, signal))) return;
+        // A refused job that one of portfarm's runners took still reaches the runner manager, which
+        // destroys that VM with nothing collected; the manager refuses the job too, so no flow moves a build.
+        if (!(await options.jobs.admits(claim, signal)) && !ranOnPortfarmRunner(event)) return;
       }
       await inner.onWorkflowJob(event, signal);
     },
@@ -68,4 +71,9 @@ export function guardFarmEvents(inner: FarmEvents, options: FarmEventGuardOption
       await inner.onWorkflowRun(event, signal);
     },
   };
+}
+
+/** A job GitHub says one of portfarm's runners took (or ran): its VM must go if the job is not its build's. */
+function ranOnPortfarmRunner(event: WorkflowJobEvent): boolean {
+  return (event.action === 'in_progress' || event.action === 'completed') && event.runnerName?.startsWith(VM_PREFIX) === true;
 }

@@ -1,5 +1,6 @@
 import { buildIdFromLabel, buildIdFromRunName } from '../model/build-id.ts';
 import type { RejectedPortName } from '../model/port-name.ts';
+import { VM_PREFIX } from '../model/vm-prefix.ts';
 import { changedPorts } from './changed-ports.ts';
 import type { FarmEvents, WatcherRequest, WorkflowJobEvent, WorkflowRunEvent } from './farm-events.ts';
 import { pullRequestPayloadSchema, pushPayloadSchema, workflowJobPayloadSchema, workflowRunPayloadSchema } from './webhook-payloads.ts';
@@ -132,7 +133,10 @@ export function translateWebhook(delivery: { readonly id: string; readonly event
       const action = job.action;
       if (action !== 'queued' && action !== 'waiting' && action !== 'in_progress' && action !== 'completed') return ignore(`workflow_job.${action} changes nothing`);
       const buildId = job.workflow_job.labels.map(buildIdFromLabel).find((b) => b !== undefined) ?? null;
-      if (buildId === null) return ignore('job of a run portfarm did not dispatch (no portfarm-build-<id> label)');
+      // A job without portfarm's label still matters when one of portfarm's runners took it (its
+      // labels are a subset of the runner's): the runner manager must destroy that VM.
+      const onPortfarmRunner = job.workflow_job.runner_name?.startsWith(VM_PREFIX) === true;
+      if (buildId === null && !onPortfarmRunner) return ignore('job of a run portfarm did not dispatch (no portfarm-build-<id> label)');
       return {
         ignored: null,
         calls: [{

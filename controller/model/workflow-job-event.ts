@@ -8,6 +8,8 @@ export interface WorkflowJobEvent {
   readonly action: 'queued' | 'waiting' | 'in_progress' | 'completed';
   readonly jobId: number;
   readonly runId: number;
+  /** Which attempt of the run (a re-run is attempt 2, …); null when the sender did not say. */
+  readonly runAttempt: number | null;
   readonly labels: readonly string[];
   readonly runnerId: number | null;
   readonly runnerName: string | null;
@@ -19,6 +21,7 @@ const payloadSchema = z.object({
   workflow_job: z.object({
     id: z.int(),
     run_id: z.int(),
+    run_attempt: z.int().nullable().optional(),
     labels: z.array(z.string()),
     runner_id: z.int().nullable().optional(),
     runner_name: z.string().nullable().optional(),
@@ -38,6 +41,7 @@ export function parseWorkflowJobEvent(payload: unknown): WorkflowJobEvent {
     action: parsed.data.action,
     jobId: job.id,
     runId: job.run_id,
+    runAttempt: job.run_attempt ?? null,
     labels: job.labels,
     runnerId: job.runner_id ?? null,
     runnerName: job.runner_name ?? null,

@@ -13,6 +13,7 @@ export class RunnerMetrics {
   readonly retries: Counter<'platform' | 'reason'>;
   readonly orphansReaped: Counter<'kind' | 'reason'>;
   readonly buildsFailed: Counter<'platform' | 'reason'>;
+  readonly destroyFailures: Counter<'backend'>;
 
   constructor(options: { readonly vmsByState: () => readonly { readonly host: string; readonly state: string; readonly count: number }[] }) {
     this.registry = new Registry();
@@ -60,6 +61,12 @@ export class RunnerMetrics {
       name: 'portfarm_runner_builds_failed_total',
       help: 'Builds handed back after the last attempt failed',
       labelNames: ['platform', 'reason'],
+      registers,
+    });
+    this.destroyFailures = new Counter({
+      name: 'portfarm_vm_destroy_failures_total',
+      help: 'VM destroys that failed and were tried again (the VM keeps its slot meanwhile)',
+      labelNames: ['backend'],
       registers,
     });
   }

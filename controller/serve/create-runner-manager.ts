@@ -5,6 +5,7 @@ import type { ImageRolloutService } from '../images/image-rollout-service.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { VmBackend } from '../runners/backends/vm-backend.ts';
 import { GithubRunnerRegistry } from '../runners/github-runner-registry.ts';
+import { recordedRunOf } from '../runners/job-identity.ts';
 import { RunnerManager, type RunnerManagerOptions } from '../runners/runner-manager.ts';
 import { runnerOptionsFromConfig } from './runner-options-from-config.ts';
 import type { StartControllerOptions } from './start-controller-options.ts';
@@ -20,6 +21,8 @@ export interface RunnerManagerSources {
   readonly beforeDestroy: RunnerManagerOptions['beforeDestroy'] | null;
   /** The no-runner flow. */
   readonly onBuildFailed: NonNullable<RunnerManagerOptions['onBuildFailed']>;
+  /** The trust boundary's refusal counter: job events that are not their build's own are counted there. */
+  readonly rejections: RunnerManagerOptions['rejections'];
   readonly log: Logger;
 }
 
@@ -31,6 +34,9 @@ export function createRunnerManager(config: Config, sources: RunnerManagerSource
     backends: sources.backends,
     registry: new GithubRunnerRegistry({ octokit: sources.clients.installation, repo: config.github.repo }),
     logger: sources.log,
+    // A job gets a VM only as its build's recorded run (job-identity.ts); refusals are counted.
+    recordedRunOf: (buildId) => recordedRunOf(buildId, (id) => reorder.describeBuild(id)?.runId ?? null),
+    rejections: sources.rejections,
     // The config's runners: section, unless the caller (the demo, a test) overrides a value.
     ...runnerOptionsFromConfig(config.runners),
     ...sources.overrides,

@@ -6,7 +6,7 @@ import type { ControllerStats } from './controller-stats.ts';
 
 export interface SchedulingRoundOptions {
   readonly reorder: Pick<ReorderService, 'pump' | 'queueStatus'>;
-  readonly runners: Pick<RunnerManager, 'warmStart'>;
+  readonly runners: Pick<RunnerManager, 'warmStart' | 'runRecorded'>;
   readonly checks: Pick<CheckPublishing, 'flush'>;
   readonly stats: Pick<ControllerStats, 'preemptions' | 'dispatchErrors'>;
   /** Settles when the start-up recovery is done: no round may pump before (the reorder service is not re-entrant). */
@@ -43,6 +43,8 @@ export function createSchedulingRound(options: SchedulingRoundOptions): (signal:
     }
     if (!options.paused) {
       const report = await reorder.pump(now(), signal);
+      // A job's `queued` can arrive before its dispatch returned the run id: judge it again now that the run is recorded.
+      for (const buildId of report.dispatched) runners.runRecorded(buildId);
       stats.preemptions += report.preempted.length;
       stats.dispatchErrors += report.errors.length;
       for (const failed of report.errors) log.error({ buildId: failed.buildId, err: failed.error }, failed.error.message);

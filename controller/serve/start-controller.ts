@@ -90,7 +90,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const beforeDestroy =
     cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
   const onBuildFailed = createOnNoRunner({ reorder, notes, gateway, log, signal });
-  const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, log: log.child({ component: 'runners' }) });
+  const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };
   const disk = createDiskAdmission(config, { runners, hostShell, ...diskProbe, metrics: upkeepMetrics, log: log.child({ component: 'disk' }) });
   const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts()], now });

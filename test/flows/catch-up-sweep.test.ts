@@ -10,7 +10,7 @@ const signal = new AbortController().signal;
 const at = new Date('2026-12-03T10:00:00Z');
 
 const entry = (buildId: string, state: QueueEntry['state'], runId: number | null): Readonly<QueueEntry> => ({ buildId, state, runId }) as unknown as QueueEntry;
-const queuedJob = (runId: number, jobId: number): WorkflowJobEvent => ({ action: 'queued', jobId, runId, labels: [`portfarm-build-b${String(runId)}`], runnerId: null, runnerName: null, conclusion: null });
+const queuedJob = (runId: number, jobId: number): WorkflowJobEvent => ({ action: 'queued', jobId, runId, runAttempt: 1, labels: [`portfarm-build-b${String(runId)}`], runnerId: null, runnerName: null, conclusion: null });
 
 /**
  * A sweep over fakes that write every call into one journal: b1 is dispatched with a VM, b2

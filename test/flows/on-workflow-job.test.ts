@@ -37,3 +37,25 @@ test('a job changed: the runner manager sees every event, in_progress starts the
   assert.deepEqual(notes.take(farm.buildId), { runnerLost: false, failedPhase: null }, 'notes are taken once');
   farm.db.close();
 });
+
+test('a job the runner manager refused (not its build\'s recorded run) neither starts the build nor notes a failed phase', async () => {
+  const farm = await dispatchedBuilder();
+  const notes = new BuildNotes();
+  let kicks = 0;
+  const onWorkflowJob = createOnWorkflowJob({
+    reorder: farm.reorder,
+    runners: { handleWorkflowJob: () => 'rejected' },
+    notes,
+    onStarted: () => { assert.fail('a forged job started the build'); },
+    kick: () => { kicks += 1; },
+  });
+  const forged = (action: WorkflowJobEvent['action']): WorkflowJobEvent => ({
+    deliveryId: `f-${action}`, buildId: farm.buildId, runId: farm.runId + 1, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', workflowName: 'ports', headBranch: 'master', jobId: 99, action, labels: [`portfarm-build-${farm.buildId}`], runnerId: 1, runnerName: 'vm-9', conclusion: 'failure', failedStep: 'install-port', at: at(10),
+  });
+  await onWorkflowJob(forged('in_progress'), signal);
+  await onWorkflowJob(forged('completed'), signal);
+  assert.equal(kicks, 0);
+  assert.notEqual(farm.reorder.describeBuild(farm.buildId)?.state, 'started');
+  assert.equal(notes.hasFailedPhase(farm.buildId), false);
+  farm.db.close();
+});

@@ -152,6 +152,16 @@ describe('webhook handler', () => {
     }]);
   });
 
+  test('a job without portfarm\'s label that one of portfarm\'s runners took still reaches the farm (its VM must go)', async () => {
+    const job = webhookExample('workflow_job', 'queued');
+    const wj = job.workflow_job as { labels: string[]; runner_name: string; run_attempt: number };
+    wj.labels = ['self-hosted', '15_arm64'];
+    wj.runner_name = 'portfarm-b42-1-abcd';
+    await post('workflow_job', job, { guid: 'j-2' });
+    await handler.idle();
+    assert.deepEqual(farm.calls.map((c) => c.arg).map((a) => ('buildId' in a ? [a.buildId, 'runnerName' in a ? a.runnerName : null] : null)), [[null, 'portfarm-b42-1-abcd']]);
+  });
+
   test('a failing farm call is logged, recorded retryable, and resumed — never reported as done', async () => {
     farm.failNext = Object.assign(new Error('queue store locked'), { retryable: true });
     assert.equal((await post('push', portPush(), { guid: 'x-1' })).status, 202);

@@ -1,11 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import { buildLabel } from '../../controller/model/build-id.ts';
+import type { RecordedRun } from '../../controller/runners/job-identity.ts';
 import type { RunnerManager } from '../../controller/runners/runner-manager.ts';
 import { decodeJitConfig, type InMemoryRunnerRegistry } from './in-memory-runner-registry.ts';
 
 export interface Job {
   readonly jobId: number;
+  readonly runId: number;
+  /** The build id its label names ('' for none). */
   readonly buildId: string;
+  /** Whether the controller recorded this job's run as its build's (false: someone else's run, e.g. a pull request's). */
+  readonly recorded: boolean;
   readonly labels: readonly string[];
   state: 'queued' | 'in_progress' | 'completed';
   runnerName: string | null;
@@ -45,11 +50,37 @@ export class FakeGithubJobs {
     this.#manager = manager;
   }
 
-  /** A `ports` run's job is queued: runs-on [self-hosted, <platform>, portfarm-build-<id>]. */
-  queue(buildId: string, platform: string): Job {
-    const job: Job = { jobId: this.#nextJobId++, buildId, labels: ['self-hosted', platform, buildLabel(buildId)], state: 'queued', runnerName: null, conclusion: null };
+  /** A `ports` run's job is queued: runs-on [self-hosted, <platform>, portfarm-build-<id>]; its run is recorded for the build. */
+  queue(buildId: string, platform: string, options: { readonly deliver?: boolean } = {}): Job {
+    return this.#add({ buildId, labels: ['self-hosted', platform, buildLabel(buildId)], recorded: true }, options.deliver ?? true);
+  }
+
+  /**
+   * A job of a run the controller never recorded (anyone's pull request can start one) with
+   * whatever labels it chose: a live build's label, or only a platform's.
+   */
+  queueForeign(labels: readonly string[]): Job {
+    const buildId = labels.map((l) => /^portfarm-build-(.+)$/.exec(l)?.[1]).find((b) => b !== undefined) ?? '';
+    return this.#add({ buildId, labels, recorded: false }, true);
+  }
+
+  /** The manager's `recordedRunOf`: the run of the build's recorded job. */
+  readonly recordedRunOf = (buildId: string): RecordedRun | null => {
+    const job = this.jobs.find((j) => j.recorded && j.buildId === buildId);
+    return job === undefined ? null : { runId: job.runId, runAttempt: null };
+  };
+
+  /** Sends one job event as GitHub would (tests forge a foreign job's events with it). */
+  emit(job: Job, action: 'queued' | 'in_progress' | 'completed', runner?: { id: number; name: string }): ReturnType<RunnerManager['handleWorkflowJob']> | undefined {
+    return this.#emit(job, action, runner);
+  }
+
+  /** `deliver: false`: the job exists (its run is recorded) but its `queued` event has not come yet; `emit` sends it. */
+  #add(spec: { buildId: string; labels: readonly string[]; recorded: boolean }, deliver: boolean): Job {
+    const jobId = this.#nextJobId++;
+    const job: Job = { jobId, runId: jobId * 10, ...spec, state: 'queued', runnerName: null, conclusion: null };
     this.jobs.push(job);
-    this.#emit(job, 'queued');
+    if (deliver) this.#emit(job, 'queued');
     this.#changed.dispatchEvent(new Event('change'));
     return job;
   }
@@ -98,16 +129,17 @@ export class FakeGithubJobs {
   };
 
   #job(buildId: string): Job {
-    const job = this.jobs.find((j) => j.buildId === buildId);
-    if (job === undefined) throw new Error(`no job for build ${buildId}`);
+    const job = this.jobs.find((j) => j.recorded && j.buildId === buildId);
+    if (job === undefined) throw new Error(`no recorded job for build ${buildId}`);
     return job;
   }
 
-  #emit(job: Job, action: 'queued' | 'in_progress' | 'completed', runner?: { id: number; name: string }): void {
-    this.#manager?.handleWorkflowJob({
+  #emit(job: Job, action: 'queued' | 'in_progress' | 'completed', runner?: { id: number; name: string }): ReturnType<RunnerManager['handleWorkflowJob']> | undefined {
+    return this.#manager?.handleWorkflowJob({
       action,
       jobId: job.jobId,
-      runId: job.jobId * 10,
+      runId: job.runId,
+      runAttempt: 1,
       labels: job.labels,
       runnerId: runner?.id ?? null,
       runnerName: runner?.name ?? null,

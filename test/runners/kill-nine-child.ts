@@ -14,7 +14,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as KillNineChildArgs;
 const { manager } = killNineManager(args, {
   logger: pino({ base: null, timestamp: false }),
   // The "runner" never connects: the VM and its registration stay until the kill.
-  runnerCommand: () => ['sleep', '600'],
+  runnerCommand: ['sleep', '600'],
 });
 // The manager's own timers are unref'ed and `tart run` is detached: in `serve` the HTTP server keeps
 // the process alive. Here nothing else would, and the child exited silently while polling for the boot.
@@ -24,6 +24,7 @@ manager.handleWorkflowJob({
   action: 'queued',
   jobId: 1,
   runId: 1,
+  runAttempt: 1,
   labels: ['self-hosted', '15_arm64', `portfarm-build-${args.buildId}`],
   runnerId: null,
   runnerName: null,

@@ -1,5 +1,7 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from 'octokit';
+import { Registry } from 'prom-client';
+import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { TartVmBackend } from '../../controller/runners/backends/tart-vm-backend.ts';
 import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
 import { RunnerManager, type RunnerManagerOptions } from '../../controller/runners/runner-manager.ts';
@@ -33,6 +35,9 @@ export function killNineManager(farm: KillNineFarm, options: Pick<RunnerManagerO
     platforms: [{ ...PLATFORM_15, backend: 'tart', hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }] }],
     backends: { tart: backend },
     registry: new GithubRunnerRegistry({ octokit, repo: farm.repo }),
+    // Every build of this test is run 1's (the child's one queued job).
+    recordedRunOf: () => ({ runId: 1, runAttempt: null }),
+    rejections: new EventRejections({ registry: new Registry(), log: options.logger }),
     reconcileIntervalMs: 0,
     ...options,
   });

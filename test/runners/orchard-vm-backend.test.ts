@@ -4,6 +4,7 @@ import type { PlatformConfig } from '../../controller/config/config-schema.ts';
 import { OrchardVmBackend, startupScript } from '../../controller/runners/backends/orchard-vm-backend.ts';
 import { VmBackendError } from '../../controller/runners/backends/vm-backend.ts';
 import type { RunnerStartHook } from '../../controller/runners/backends/fake-vm-backend.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../controller/runners/runner-command.ts';
 import { createRunnerFarm, messagesOf, waitFor } from './runner-farm.ts';
 import { startOrchardDouble, type OrchardDouble, type OrchardDoubleOptions } from './orchard-double/orchard-double.ts';
 
@@ -41,29 +42,35 @@ async function withOrchard(
   }
 }
 
+/** What the script's runner command reads on stdin (the JIT config): the here-document's one line. */
 function jitConfigOf(scriptContent: string): string {
-  const match = /--jitconfig (\S+)/.exec(scriptContent);
+  const match = /<<'PORTFARM_RUNNER_INPUT'\n([^\n]*)\nPORTFARM_RUNNER_INPUT\n$/.exec(scriptContent);
   return match?.[1] ?? '';
 }
 
 test('clone sends one POST /v1/vms pinned to the host, with the runner as its startup script, then waits while pending', () =>
   withOrchard(async ({ double, backend }) => {
     const vmId = 'portfarm-b1-1-abcd';
-    await backend.clone({ vmId, image: IMAGE, host: MINI_1, startupCommand: ['/Users/admin/actions-runner/run.sh', '--jitconfig', 'eyJhIjoxfQ=='] }, signal());
+    await backend.clone({ vmId, image: IMAGE, host: MINI_1, startupCommand: { argv: DEFAULT_RUNNER_COMMAND, input: 'eyJhIjoxfQ==\n' } }, signal());
     const vm = double.vm(vmId) ?? {};
     assert.deepEqual(
       { name: vm['name'], image: vm['image'], cpu: vm['cpu'], memory: vm['memory'], headless: vm['headless'], restart: vm['restart_policy'], labels: vm['labels'], worker: vm['worker'], status: vm['status'] },
       { name: vmId, image: IMAGE, cpu: 4, memory: 8192, headless: true, restart: 'Never', labels: { 'portfarm-host': 'mini-1' }, worker: 'mini-1', status: 'running' },
     );
-    assert.deepEqual(vm['startup_script'], { script_content: 'exec /Users/admin/actions-runner/run.sh --jitconfig eyJhIjoxfQ==\n' });
+    // The JIT config is the runner command's stdin (a here-document), never a word of its command line.
+    assert.deepEqual(vm['startup_script'], {
+      script_content:
+        "exec /bin/sh -c 'IFS= read -r ACTIONS_RUNNER_INPUT_JITCONFIG && export ACTIONS_RUNNER_INPUT_JITCONFIG && exec /Users/admin/actions-runner/run.sh' <<'PORTFARM_RUNNER_INPUT'\neyJhIjoxfQ==\nPORTFARM_RUNNER_INPUT\n",
+    });
     assert.deepEqual(double.requests, ['POST /v1/vms', `GET /v1/vms/${vmId}`, `GET /v1/vms/${vmId}`, `GET /v1/vms/${vmId}`]);
     assert.deepEqual(await backend.waitReachable(vmId, 1_000, signal()), { address: '192.168.64.2' });
     await backend.destroy(vmId, signal());
     assert.deepEqual(double.vmNames(), []);
   }));
 
-test('the startup script quotes every word for the login shell', () => {
-  assert.equal(startupScript(['run.sh', '--jitconfig', "a'b c"]), "exec run.sh --jitconfig 'a'\\''b c'\n");
+test('the startup script quotes every word for the login shell and gives the input as a quoted here-document', () => {
+  assert.equal(startupScript({ argv: ['run.sh', "a'b c"], input: 'x$y' }), "exec run.sh 'a'\\''b c' <<'PORTFARM_RUNNER_INPUT'\nx$y\nPORTFARM_RUNNER_INPUT\n");
+  assert.throws(() => startupScript({ argv: ['cat'], input: 'a\nPORTFARM_RUNNER_INPUT\nrm -rf /\n' }), /would end its here-document early/);
 });
 
 test('a wrong service account token is a permanent error that names the fix', () =>
@@ -215,7 +222,8 @@ test('runner manager on orchard: register first, runner from the startup script,
       const created = double.requests.filter((r) => r.startsWith('POST '));
       assert.deepEqual(created, ['POST /v1/vms']);
       assert.equal(double.requests.at(-1)?.startsWith(`DELETE /v1/vms/${job.runnerName ?? ''}`), true);
-      assert.equal(JSON.stringify(logs).includes('--jitconfig'), false, 'the JIT config is a secret and never logged');
+      // Every JIT config of the in-memory registry is base64 of `{"id":…`.
+      assert.equal(JSON.stringify(logs).includes(Buffer.from('{"id":').toString('base64')), false, 'the JIT config is a secret and never logged');
       await manager.stop();
     },
     {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { EventRejections } from '../../controller/github/event-rejections.ts';
 import type { PlatformConfig } from '../../controller/config/config-schema.ts';
 import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
 import { RunnerManager, type RunnerFailure, type RunnerManagerOptions } from '../../controller/runners/runner-manager.ts';
@@ -36,6 +38,7 @@ export function createRunnerFarm(overrides: Partial<RunnerManagerOptions> = {}):
   registry: InMemoryRunnerRegistry;
   github: FakeGithubJobs;
   logs: LogEntry[];
+  rejections: EventRejections;
   failures: RunnerFailure[];
   nextFailure: () => Promise<RunnerFailure>;
 } {
@@ -51,12 +54,15 @@ export function createRunnerFarm(overrides: Partial<RunnerManagerOptions> = {}):
   const github = new FakeGithubJobs(registry);
   const backend = new FakeVmBackend({ images: ['macos-15-base', 'macos-14-base'], onRunnerStart: github.runnerStandIn });
   const failures: RunnerFailure[] = [];
+  const rejections = new EventRejections({ registry: new Registry(), log: logger });
   let waiting: ((failure: RunnerFailure) => void) | undefined;
   const manager = new RunnerManager({
     platforms: [PLATFORM_15],
     backends: { fake: backend },
     registry,
     logger,
+    recordedRunOf: github.recordedRunOf,
+    rejections,
     deadlines: { cloneMs: 5_000, bootMs: 5_000, runnerOnlineMs: 5_000, jobTakenMs: 5_000, warmIdleMs: 5_000 },
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     watchdogIntervalMs: 10,
@@ -72,7 +78,7 @@ export function createRunnerFarm(overrides: Partial<RunnerManagerOptions> = {}):
     new Promise((resolve) => {
       waiting = resolve;
     });
-  return { manager, backend, registry, github, logs, failures, nextFailure };
+  return { manager, backend, registry, github, logs, rejections, failures, nextFailure };
 }
 
 /** The log lines of one build, as `msg` strings, in order. */

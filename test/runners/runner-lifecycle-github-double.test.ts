@@ -7,6 +7,8 @@ import { createAppAuth } from '@octokit/auth-app';
 import { Webhooks } from '@octokit/webhooks';
 import { Octokit } from 'octokit';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { buildLabel } from '../../controller/model/build-id.ts';
 import { FakeVmBackend } from '../../controller/runners/backends/fake-vm-backend.ts';
 import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
@@ -80,6 +82,12 @@ before(async () => {
     backends: { fake: backend },
     registry: new GithubRunnerRegistry({ octokit, repo: `${double.owner}/${double.repo}` }),
     logger: pino({ level: 'silent' }),
+    // The run the controller dispatched for the build: here, the double's run whose build_id input names it.
+    recordedRunOf: (buildId) => {
+      const run = double.runs().find((r) => r.inputs['build_id'] === buildId);
+      return run === undefined ? null : { runId: run.id, runAttempt: null };
+    },
+    rejections: new EventRejections({ registry: new Registry(), log: pino({ level: 'silent' }) }),
     watchdogIntervalMs: 20,
     reconcileIntervalMs: 0,
   });

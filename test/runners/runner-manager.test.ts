@@ -206,11 +206,11 @@ test('a queued event for a job already taken or completed starts no VM (terrafor
   await manager.start();
   const job = github.queue('d1', '15_arm64');
   await manager.whenSettled('d1');
-  const redelivered = manager.handleWorkflowJob({ action: 'queued', jobId: job.jobId, runId: 1, labels: job.labels, runnerId: null, runnerName: null, conclusion: null });
+  const redelivered = manager.handleWorkflowJob({ action: 'queued', jobId: job.jobId, runId: job.runId, runAttempt: 1, labels: job.labels, runnerId: null, runnerName: null, conclusion: null });
   assert.equal(redelivered, 'duplicate');
   assert.deepEqual(manager.leases(), []);
   assert.equal(backend.runnerStarts.length, 1);
-  const foreign = manager.handleWorkflowJob({ action: 'queued', jobId: 9, runId: 9, labels: ['self-hosted', 'linux'], runnerId: null, runnerName: null, conclusion: null });
+  const foreign = manager.handleWorkflowJob({ action: 'queued', jobId: 9, runId: 9, runAttempt: 1, labels: ['self-hosted', 'linux'], runnerId: null, runnerName: null, conclusion: null });
   assert.equal(foreign, 'ignored');
   await manager.stop();
 });
@@ -221,7 +221,7 @@ test('a job taken by another runner releases this build’s VM', async () => {
   await manager.start();
   const job = github.queue('o1', '15_arm64');
   await waitFor(() => manager.leases()[0]?.phase === 'booting');
-  manager.handleWorkflowJob({ action: 'in_progress', jobId: job.jobId, runId: 1, labels: job.labels, runnerId: 77, runnerName: 'someone-else', conclusion: null });
+  manager.handleWorkflowJob({ action: 'in_progress', jobId: job.jobId, runId: job.runId, runAttempt: 1, labels: job.labels, runnerId: 77, runnerName: 'someone-else', conclusion: null });
   await manager.whenSettled('o1');
   assert.deepEqual(backend.vmIds(), []);
   assert.deepEqual(registry.names(), []);

@@ -6,7 +6,8 @@ const host = { name: 'mini-1', address: '10.0.0.21' };
 const never = new AbortController().signal;
 
 test('start reaps orphans on both sides and adopts a VM whose runner is mid-job; its completion tears it down', async () => {
-  const { manager, backend, registry, logs } = createRunnerFarm();
+  // The adopted VM's build was dispatched as run 5 before the restart.
+  const { manager, backend, registry, logs } = createRunnerFarm({ recordedRunOf: (id) => (id === 'busy' ? { runId: 5, runAttempt: null } : null) });
   // Left by a previous controller: a clone, an idle registered VM, a registration without VM, a VM running a job.
   await backend.clone({ vmId: 'portfarm-old-1-aaaa', image: 'macos-15-base', host }, never);
   await backend.clone({ vmId: 'portfarm-idle-1-bbbb', image: 'macos-15-base', host }, never);
@@ -37,7 +38,7 @@ test('start reaps orphans on both sides and adopts a VM whose runner is mid-job;
   assert.match(metrics, /^portfarm_orphans_reaped_total\{kind="registration",reason="registration-without-vm"\} 1$/m);
   assert.equal(manager.hostsStatus()[0]?.slots[0]?.state, 'running');
 
-  manager.handleWorkflowJob({ action: 'completed', jobId: 5, runId: 5, labels: ['self-hosted', '15_arm64', 'portfarm-build-busy'], runnerId: 3, runnerName: 'portfarm-busy-1-dddd', conclusion: 'success' });
+  manager.handleWorkflowJob({ action: 'completed', jobId: 5, runId: 5, runAttempt: 1, labels: ['self-hosted', '15_arm64', 'portfarm-build-busy'], runnerId: 3, runnerName: 'portfarm-busy-1-dddd', conclusion: 'success' });
   await manager.whenSettled('busy');
   assert.deepEqual(backend.vmIds(), []);
   assert.deepEqual(registry.names(), ['mac-studio-manual']);

@@ -130,7 +130,7 @@ function contractCases(implementation: ContractImplementation): void {
       // Without exec the runner is the VM's startup command: it must run once the VM is up and end with it.
       assert.equal(backend.runnerStart, 'startup-script', 'a backend without exec declares runnerStart: startup-script');
       assert.ok(runningStartupCommands !== undefined, 'a backend without exec gives runningStartupCommands (what its double sees running)');
-      await backend.clone({ vmId, image, host, startupCommand: ['sleep', '600', '--jitconfig', 'x'] }, signal());
+      await backend.clone({ vmId, image, host, startupCommand: { argv: ['sleep', '600'], input: 'x\n' } }, signal());
       await backend.start(vmId, signal());
       await backend.waitReachable(vmId, bootDeadlineMs, signal());
       assert.deepEqual(runningStartupCommands(), [vmId]);
@@ -142,7 +142,7 @@ function contractCases(implementation: ContractImplementation): void {
     await backend.clone({ vmId, image, host }, signal());
     await backend.start(vmId, signal());
     await backend.waitReachable(vmId, bootDeadlineMs, signal());
-    const running = backend.exec(vmId, ['sleep', '600', '--jitconfig', 'x'], { signal: signal() }).then(
+    const running = backend.exec(vmId, ['sleep', '600'], { signal: signal(), input: 'x\n' }).then(
       (result) => `exit ${result.exitCode}`,
       (error: unknown) => (error instanceof VmBackendError ? 'VmBackendError' : String(error)),
     );

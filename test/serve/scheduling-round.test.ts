@@ -16,7 +16,10 @@ function setup(overrides: Partial<SchedulingRoundOptions> = {}, report: PumpRepo
   const queue = { platform: '15_arm64', next: [{ buildId: 'b7', state: 'pending' }] } as unknown as QueueStatus;
   const round = createSchedulingRound({
     reorder: { pump: () => { calls.push('pump'); return Promise.resolve(report); }, queueStatus: () => [queue] },
-    runners: { warmStart: (platform, buildId) => { calls.push(`warm ${platform} ${buildId}`); return true; } },
+    runners: {
+      warmStart: (platform, buildId) => { calls.push(`warm ${platform} ${buildId}`); return true; },
+      runRecorded: (buildId) => { calls.push(`run recorded ${buildId}`); return []; },
+    },
     checks: { flush: () => { calls.push('flush checks'); return Promise.resolve({ created: 0, updated: 0, apiCalls: 0 }); } },
     stats,
     ready: Promise.resolve(),
@@ -37,6 +40,12 @@ test('a round: dispatch, warm start of each platform\'s next pending build, chec
   const { round, calls } = setup();
   await round(new AbortController().signal);
   assert.deepEqual(calls, ['pump', 'warm 15_arm64 b7', 'flush checks', 'publish']);
+});
+
+test('each build the pump dispatched has its held queued job judged again at once (its queued can beat the dispatch answer)', async () => {
+  const { round, calls } = setup({ warmStart: false }, { dispatched: ['b3', 'b4'], preempted: [], errors: [] });
+  await round(new AbortController().signal);
+  assert.deepEqual(calls, ['pump', 'run recorded b3', 'run recorded b4', 'flush checks', 'publish']);
 });
 
 test('paused: nothing dispatched and no VM warmed; checks and status go on', async () => {

@@ -24,10 +24,14 @@ function tree(root: string): string[] {
     .sort();
 }
 
-/** Runs a job on its VM as GitHub would report it: queued → the VM's runner takes it → completed. */
-async function runJob(h: ServeHarness, buildId: string, conclusion: 'success' | 'failure'): Promise<void> {
+/**
+ * Runs a job on its VM as GitHub would report it: queued → the VM's runner takes it → completed.
+ * The job is its build's own: a PR build's run is the one its id names, a master build's the one
+ * the controller dispatched and recorded (the double's run and job).
+ */
+async function runJob(h: ServeHarness, buildId: string, conclusion: 'success' | 'failure', ids: { readonly runId: number; readonly jobId: number }): Promise<void> {
   const labels = ['self-hosted', PLATFORM.name, buildLabel(buildId)];
-  const base = { jobId: 1, runId: 1, labels, runnerId: null, conclusion: null };
+  const base = { jobId: ids.jobId, runId: ids.runId, runAttempt: 1, labels, runnerId: null, conclusion: null };
   h.controller.runners.handleWorkflowJob({ ...base, action: 'queued', runnerName: null });
   await waitFor(() => h.controller.runners.leases().some((l) => l.buildId === buildId && l.phase === 'starting-runner'), `runner of ${buildId} started`);
   const vmId = h.controller.runners.leases().find((l) => l.buildId === buildId)?.vmId ?? '';
@@ -73,30 +77,53 @@ test('serve collects a build\'s new distfiles before its VM goes: a successful m
     const mirror = join(stateDir, 'mirror', 'distfiles');
     const quarantine = join(stateDir, 'quarantine');
     // A PR build (ports-pr.yml, id pr-<run>-<job>) that failed: its distfiles go to its own quarantine folder.
-    await runJob(h, 'pr-77-0', 'failure');
-    assert.deepEqual(tree(quarantine), ['pr-77-0/curl/curl-8.17.0.tar.xz', 'pr-77-0/jq/jq-1.8.1.tar.gz']);
+    await runJob(h, 'pr-77-1-0', 'failure', { runId: 77, jobId: 1 });
+    assert.deepEqual(tree(quarantine), ['pr-77-1-0/curl/curl-8.17.0.tar.xz', 'pr-77-1-0/jq/jq-1.8.1.tar.gz']);
     assert.deepEqual(tree(mirror), [], 'a PR build never reaches the mirror');
-    const expiry = JSON.parse(readFileSync(join(quarantine, 'pr-77-0', '.expires.json'), 'utf8')) as { expiresAt: string };
+    const expiry = JSON.parse(readFileSync(join(quarantine, 'pr-77-1-0', '.expires.json'), 'utf8')) as { expiresAt: string };
     assert.ok(Date.parse(expiry.expiresAt) - Date.now() > 13 * 86_400_000, 'kept caches.quarantineDays');
 
     // A master builder in the queue: failed → nothing kept; succeeded → the mirror gets what it lacks of its own port's checksummed distfiles.
     const watcher = h.controller.reorder.enqueueWatcher({ platform: PLATFORM.name, portsRevision: SHA, changedPorts: ['jq'], force: false, prNumber: null, now: new Date() });
     const { added } = h.controller.reorder.acceptPortList({ buildId: watcher.buildId, platform: PLATFORM.name, portsRevision: SHA, ports: ['jq', 'curl'], excluded: [] }, new Date());
     const [failing = '', succeeding = ''] = added;
-    await runJob(h, failing, 'failure');
-    assert.deepEqual(tree(mirror), []);
     assert.equal(h.controller.reorder.describeBuild(succeeding)?.port, 'curl');
-    await runJob(h, succeeding, 'success');
+    // Dispatched for real (to the double), so each build's run is the one the controller recorded.
+    // One run per platform at a time: a run that is not one of the two builders (the watcher) is
+    // finished at once, as its workflow_run would; the builders run in the order they are dispatched.
+    const nextBuilder = async (): Promise<{ buildId: string; runId: number; jobId: number }> => {
+      for (let round = 0; round < 10; round += 1) {
+        const [buildId] = (await h.controller.reorder.pump(new Date(), AbortSignal.timeout(10_000))).dispatched;
+        if (buildId === undefined) continue;
+        if (!added.includes(buildId)) {
+          h.controller.reorder.runFinished(buildId, 'success', new Date());
+          continue;
+        }
+        const runId = h.controller.reorder.describeBuild(buildId)?.runId ?? null;
+        assert.ok(runId !== null, `${buildId} dispatched`);
+        // The double's ports.yml has no job model here: the job's events come from runJob alone.
+        return { buildId, runId, jobId: runId * 10 };
+      }
+      return assert.fail('no builder dispatched');
+    };
+    for (let n = 0; n < 2; n += 1) {
+      const next = await nextBuilder();
+      const result = next.buildId === failing ? 'failure' : 'success';
+      await runJob(h, next.buildId, result, next);
+      // Its run is over (the workflow_run the double would send): the platform's one in-flight place is free for the next.
+      h.controller.reorder.runFinished(next.buildId, result, new Date());
+      if (next.buildId === failing && n === 0) assert.deepEqual(tree(mirror), [], 'the failed build kept nothing');
+    }
     assert.deepEqual(tree(mirror), ['curl/curl-8.17.0.tar.xz'], "jq's folder is not curl's to fill");
     assert.equal(readFileSync(join(mirror, 'curl', 'curl-8.17.0.tar.xz'), 'utf8'), CURL);
-    assert.deepEqual(tree(quarantine), ['pr-77-0/curl/curl-8.17.0.tar.xz', 'pr-77-0/jq/jq-1.8.1.tar.gz'], 'the master build wrote nothing to quarantine');
+    assert.deepEqual(tree(quarantine), ['pr-77-1-0/curl/curl-8.17.0.tar.xz', 'pr-77-1-0/jq/jq-1.8.1.tar.gz'], 'the master build wrote nothing to quarantine');
     assert.deepEqual(
       h.logs.filter((l) => l.msg === 'event rejected: mirror-foreign-subdir').map((l) => [l['buildId'], l['file']]),
       [[succeeding, 'jq/jq-1.8.1.tar.gz']],
     );
     assert.deepEqual(
-      h.logs.filter((l) => l.msg === 'distfiles collected').map((l) => [l['buildId'], l['destination'], l['files']]),
-      [['pr-77-0', 'quarantine', 2], [failing, 'none', 0], [succeeding, 'mirror', 1]],
+      h.logs.filter((l) => l.msg === 'distfiles collected').map((l) => [String(l['buildId']), l['destination'], l['files']]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [['pr-77-1-0', 'quarantine', 2], [failing, 'none', 0], [succeeding, 'mirror', 1]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
     // Builds read the mirror over HTTP, read-only.
     const url = h.controller.cacheServer?.url ?? '';

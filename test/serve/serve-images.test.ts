@@ -31,7 +31,8 @@ function idsFor(share: number): { canary: string[]; current: string[] } {
   const canary: string[] = [];
   const current: string[] = [];
   for (let i = 0; canary.length < 3 || current.length < 3; i += 1) {
-    const id = `img${i}`;
+    // PR-build ids (run i+1, attempt 1): their run is recorded by the id itself, so their job events are accepted without a dispatch.
+    const id = `pr-${i + 1}-1-0`;
     (canaryBucket(id) < share ? canary : current).push(id);
   }
   return { canary, current };
@@ -117,7 +118,8 @@ test('serve: each VM gets the pinned or canary image by build id, keeps it throu
     h.controller.runners.handleWorkflowJob({
       action: 'completed',
       jobId: 1,
-      runId: 1,
+      runId: Number(canaryId.split('-')[1]),
+      runAttempt: 1,
       labels: ['self-hosted', PLATFORM.name, `portfarm-build-${canaryId}`],
       runnerId: null,
       runnerName: null,

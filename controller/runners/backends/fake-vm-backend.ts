@@ -1,6 +1,7 @@
 import { abortableSleep, abortReason } from '../abortable-sleep.ts';
 import { linkSignals } from '../link-signals.ts';
-import { VM_PREFIX, VmBackendError, type ExecResult, type HostRef, type VmBackend, type VmInfo } from './vm-backend.ts';
+import { JIT_CONFIG_ENV } from '../runner-command.ts';
+import { VM_PREFIX, VmBackendError, type CloneSpec, type ExecResult, type HostRef, type VmBackend, type VmInfo } from './vm-backend.ts';
 
 /** What a fake VM does when the runner is started in it; resolves with the runner's exit code when it exits. */
 export type RunnerStartHook = (encodedJitConfig: string, vmId: string, signal: AbortSignal) => Promise<number> | number;
@@ -13,7 +14,10 @@ export interface FakeVmBackendOptions {
   /** start → reachable. */
   readonly bootMs?: number;
   readonly cloneMs?: number;
-  /** Called when the VM runs `run.sh --jitconfig X` (the GitHub double's runner stand-in). Without it the runner idles until the VM goes. */
+  /**
+   * Called when the VM starts the runner: a command that reads ${JIT_CONFIG_ENV} from stdin (the
+   * GitHub double's runner stand-in gets what it read). Without it the runner idles until the VM goes.
+   */
   readonly onRunnerStart?: RunnerStartHook;
   /** Runs any other command in a VM (tests give the VM a shell, e.g. over a folder); undefined: the built-in echo/cat/true/false. */
   readonly onExec?: (vmId: string, argv: readonly string[], signal: AbortSignal) => Promise<ExecResult> | undefined;
@@ -50,6 +54,8 @@ export class FakeVmBackend implements VmBackend {
   neverBoot = false;
   /** How many runners were started, in order (tests assert routing with it). */
   readonly runnerStarts: { readonly vmId: string; readonly encodedJitConfig: string }[] = [];
+  /** Every command line a VM was asked to run (exec and startup commands) with its environment: what `ps` would show. */
+  readonly commandLines: { readonly vmId: string; readonly argv: readonly string[]; readonly env: Readonly<Record<string, string>> }[] = [];
 
   constructor(options: FakeVmBackendOptions) {
     this.#images = new Set(options.images);
@@ -76,8 +82,9 @@ export class FakeVmBackend implements VmBackend {
     return [...this.#vms.keys()].sort();
   }
 
-  async clone(spec: { readonly vmId: string; readonly image: string; readonly host: HostRef }, signal: AbortSignal): Promise<void> {
+  async clone(spec: CloneSpec, signal: AbortSignal): Promise<void> {
     this.#call('clone', spec.vmId, signal);
+    if (spec.startupCommand !== undefined) this.commandLines.push({ vmId: spec.vmId, argv: [...spec.startupCommand.argv], env: {} });
     if (!this.#images.has(spec.image)) {
       throw new VmBackendError(`image "${spec.image}" does not exist on ${spec.host.name}; known: ${[...this.#images].join(', ')}`, {
         retryable: false,
@@ -123,11 +130,12 @@ export class FakeVmBackend implements VmBackend {
     options: { readonly signal: AbortSignal; readonly env?: Readonly<Record<string, string>>; readonly input?: string },
   ): Promise<ExecResult> {
     this.#call('exec', vmId, options.signal);
+    this.commandLines.push({ vmId, argv: [...argv], env: { ...options.env } });
     const vm = this.#get(vmId);
     if (vm.state !== 'running') throw new VmBackendError(`VM "${vmId}" is not running`, { retryable: false, vmId });
-    const jit = argv.indexOf('--jitconfig');
-    if (jit >= 0) {
-      const config = argv[jit + 1] ?? '';
+    // The runner reads its JIT config from stdin into the variable run.sh takes it from.
+    if (options.input !== undefined && argv.some((word) => word.includes(JIT_CONFIG_ENV))) {
+      const config = options.input.split('\n')[0] ?? '';
       this.runnerStarts.push({ vmId, encodedJitConfig: config });
       const linked = linkSignals([options.signal, vm.life.signal]);
       const hook = this.#onRunnerStart;

@@ -1,7 +1,7 @@
 import { abortableSleep, abortReason } from '../abortable-sleep.ts';
 import { linkSignals } from '../link-signals.ts';
 import { asOrchardVm, OrchardApi, orchardMessage, type OrchardApiOptions, type OrchardVm, type OrchardVmCreate } from './orchard-api.ts';
-import { VM_PREFIX, VmBackendError, type CloneSpec, type ExecResult, type HostRef, type VmBackend, type VmInfo } from './vm-backend.ts';
+import { VM_PREFIX, VmBackendError, type CloneSpec, type StartupCommand, type ExecResult, type HostRef, type VmBackend, type VmInfo } from './vm-backend.ts';
 
 export interface OrchardVmBackendOptions extends OrchardApiOptions {
   /**
@@ -207,12 +207,19 @@ export class OrchardVmBackend implements VmBackend {
   }
 }
 
+const INPUT_END = 'PORTFARM_RUNNER_INPUT';
+
 /**
  * The startup script Orchard's worker types into a login shell over SSH (after `set -e`): the
- * runner replaces the shell, so the script lives exactly as long as the runner.
+ * runner replaces the shell, so the script lives exactly as long as the runner. Its input (the
+ * JIT config) goes in a quoted here-document, so it is the command's stdin, never its argv.
  */
-export function startupScript(command: readonly string[]): string {
-  return `exec ${command.map(quoteShell).join(' ')}\n`;
+export function startupScript(startup: StartupCommand): string {
+  const input = startup.input.endsWith('\n') || startup.input === '' ? startup.input : `${startup.input}\n`;
+  if (input.split('\n').includes(INPUT_END)) {
+    throw new VmBackendError(`the startup command's input contains the line ${INPUT_END}, which would end its here-document early`, { retryable: false });
+  }
+  return `exec ${startup.argv.map(quoteShell).join(' ')} <<'${INPUT_END}'\n${input}${INPUT_END}\n`;
 }
 
 function isIpAnswer(body: unknown): body is { readonly ip: string } {

@@ -34,13 +34,19 @@ export class VmBackendError extends Error {
   }
 }
 
+/** A command the VM runs once it boots, and what it reads on stdin (the JIT config: a secret, never on a command line). */
+export interface StartupCommand {
+  readonly argv: readonly string[];
+  readonly input: string;
+}
+
 /** What `clone` is given. */
 export interface CloneSpec {
   readonly vmId: string;
   readonly image: string;
   readonly host: HostRef;
   /** Only for a backend whose `runnerStart` is 'startup-script': the command the VM runs once it boots (the JIT runner). */
-  readonly startupCommand?: readonly string[];
+  readonly startupCommand?: StartupCommand;
 }
 
 /**
@@ -75,5 +81,4 @@ export interface VmBackend {
   list(host: HostRef, signal: AbortSignal): Promise<readonly VmInfo[]>;
 }
 
-/** portfarm names every VM it creates `portfarm-<buildId>-<attempt>-<nonce>` (vm-name.ts; also the runner name); reconcile only touches these. */
-export const VM_PREFIX = 'portfarm-';
+export { VM_PREFIX } from '../../model/vm-prefix.ts';

@@ -142,9 +142,9 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         workers: FARM_HOSTS.map((name) => ({ name, labels: { 'portfarm-host': name }, tartVms: 2 })),
         serviceAccount: { name: service.user, token: service.token },
         pollsToRun: 2,
-        // The worker runs the startup script (`exec run.sh --jitconfig …`): the runner stand-in, for the VM's life.
+        // The worker runs the startup script (the runner command, its JIT config in a here-document on stdin): the runner stand-in, for the VM's life.
         onStartupScript: async (script, _vm, signal) => {
-          const jit = /--jitconfig\s+'?([A-Za-z0-9+/=]+)'?/.exec(script.scriptContent)?.[1];
+          const jit = /<<'PORTFARM_RUNNER_INPUT'\n([A-Za-z0-9+/=]+)\nPORTFARM_RUNNER_INPUT\n$/.exec(script.scriptContent)?.[1];
           if (jit === undefined) return 2;
           const exit = await startRunner(jit, signal).exited;
           return exit.jobId === null && !signal.aborted ? 1 : 0;

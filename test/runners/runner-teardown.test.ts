@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { VmBackendError } from '../../controller/runners/backends/vm-backend.ts';
+import { createRunnerFarm, messagesOf, waitFor } from './runner-farm.ts';
+
+/** Counts the VMs that exist right after each clone: what the host really carries. */
+function watchClones(backend: ReturnType<typeof createRunnerFarm>['backend']): { most: () => number } {
+  let most = 0;
+  const clone = backend.clone.bind(backend);
+  backend.clone = async (spec, signal) => {
+    await clone(spec, signal);
+    most = Math.max(most, backend.vmIds().length);
+  };
+  return { most: () => most };
+}
+
+test('a beforeDestroy slower than the destroy deadline never lets a third VM onto a 2-VM host', async () => {
+  const collected: string[] = [];
+  const { manager, backend, github, logs } = createRunnerFarm({
+    deadlines: { cloneMs: 100, bootMs: 5_000, runnerOnlineMs: 5_000, jobTakenMs: 5_000, warmIdleMs: 5_000 },
+    conclusionWaitMs: 0,
+    // A distfile collection takes longer than one destroy may: the destroy's deadline must start after it.
+    beforeDestroy: async (vm) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      collected.push(vm.vmId);
+    },
+  });
+  const clones = watchClones(backend);
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  github.queue('t1', '15_arm64');
+  github.queue('t2', '15_arm64');
+  await waitFor(() => github.jobs.filter((j) => j.state === 'in_progress').length === 2, 'both jobs running');
+  github.queue('t3', '15_arm64');
+  github.complete('t1');
+  await manager.whenSettled('t1');
+  await waitFor(() => github.jobs.find((j) => j.buildId === 't3')?.state === 'in_progress', 't3 running');
+  github.complete('t2');
+  github.complete('t3');
+  await Promise.all([manager.whenSettled('t2'), manager.whenSettled('t3')]);
+  assert.equal(clones.most(), 2, 'never more VMs than the host\'s maxVms');
+  assert.equal(collected.length, 3);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.equal(logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('destroying the VM failed')).length, 0, 'each destroy had its whole deadline');
+  assert.deepEqual(messagesOf(logs, 't1').slice(-2), ['job completed; tearing down', 'VM destroyed and registration gone']);
+  await manager.stop();
+});
+
+test('a VM whose destroy fails keeps its slot until a retry destroys it: the next build waits, nothing is double-booked', async () => {
+  const { manager, backend, github, logs } = createRunnerFarm();
+  const clones = watchClones(backend);
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  github.queue('d1', '15_arm64');
+  github.queue('d2', '15_arm64');
+  await waitFor(() => github.jobs.filter((j) => j.state === 'in_progress').length === 2, 'both jobs running');
+  const d1Vm = github.jobs.find((j) => j.buildId === 'd1')?.runnerName ?? '';
+  for (let i = 0; i < 3; i += 1) backend.failNext('destroy', new VmBackendError(`tart delete ${d1Vm} exited 1: resource busy`, { retryable: true, vmId: d1Vm }));
+  github.queue('d3', '15_arm64');
+  github.complete('d1');
+  await manager.whenSettled('d1');
+  assert.equal(backend.vmIds().includes(d1Vm), false, 'the fourth try destroyed it');
+  await waitFor(() => github.jobs.find((j) => j.buildId === 'd3')?.state === 'in_progress', 'd3 running');
+  github.complete('d2');
+  github.complete('d3');
+  await Promise.all([manager.whenSettled('d2'), manager.whenSettled('d3')]);
+  assert.equal(clones.most(), 2, 'd3 was cloned only once d1\'s VM was gone');
+  assert.equal(logs.filter((l) => l.msg === 'destroying the VM failed; its slot stays held and the destroy is tried again').length, 3);
+  assert.match(await manager.metrics.registry.metrics(), /^portfarm_vm_destroy_failures_total\{backend="fake"\} 3$/m);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RecordedRun } from '../../controller/runners/job-identity.ts';
+import type { FinishedVm } from '../../controller/runners/runner-manager.ts';
+import { createRunnerFarm, waitFor, type LogEntry } from '../runners/runner-farm.ts';
+
+/**
+ * Anyone who can open a pull request can run a job with any `runs-on` labels in the ports
+ * repository: a label names a build but proves nothing. These attacks send the runner manager
+ * jobs of runs it never recorded and check that no VM, lease or mirror write follows, and that
+ * the operator is told why.
+ */
+
+const PLATFORM = '15_arm64';
+
+function rejected(logs: readonly LogEntry[], reason: string): LogEntry[] {
+  return logs.filter((l) => l.msg === `event rejected: ${reason}`);
+}
+
+/** What reached the distfile collection (the mirror's only way in), by VM. */
+function collectionSpy(): { calls: Pick<FinishedVm, 'buildId' | 'vmId' | 'conclusion'>[]; beforeDestroy: (vm: FinishedVm) => Promise<void> } {
+  const calls: Pick<FinishedVm, 'buildId' | 'vmId' | 'conclusion'>[] = [];
+  return {
+    calls,
+    beforeDestroy: (vm) => {
+      calls.push({ buildId: vm.buildId, vmId: vm.vmId, conclusion: vm.conclusion });
+      return Promise.resolve();
+    },
+  };
+}
+
+test('a job whose label names a build the farm never recorded gets no VM, no registration, and is counted', async () => {
+  const { manager, backend, registry, github, logs, rejections } = createRunnerFarm();
+  await manager.start();
+  const forged = github.queueForeign(['self-hosted', PLATFORM, 'portfarm-build-nobody']);
+  assert.equal(github.emit(forged, 'queued'), 'rejected');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.deepEqual(registry.calls, [], 'no JIT runner registered');
+  assert.equal(await rejections.count('run-not-recorded'), 2);
+  const [line] = rejected(logs, 'run-not-recorded');
+  assert.equal(line?.['buildId'], 'nobody');
+  assert.equal(line['runId'], forged.runId);
+  assert.equal(line['recordedRun'], null);
+  await manager.stop();
+});
+
+test('a foreign `completed` with a build\'s label before its real `queued` changes nothing: the real job still gets its VM', async () => {
+  const spy = collectionSpy();
+  const { manager, backend, github, logs, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+  await manager.start();
+  const real = github.queue('b1', PLATFORM, { deliver: false });
+  const forged = github.queueForeign(['self-hosted', PLATFORM, 'portfarm-build-b1']);
+  forged.state = 'completed';
+  forged.conclusion = 'success';
+  assert.equal(github.emit(forged, 'completed'), 'rejected');
+  assert.deepEqual(manager.leases(), [], 'the build is not marked finished and no lease exists');
+  // Before the fix this was 'duplicate': the build counted as finished and never got a VM.
+  assert.equal(github.emit(real, 'queued'), 'started');
+  await manager.whenSettled('b1');
+  assert.equal(real.state, 'completed');
+  assert.match(real.runnerName ?? '', /^portfarm-b1-1-/);
+  assert.deepEqual(spy.calls.map((c) => [c.buildId, c.vmId, c.conclusion]), [['b1', real.runnerName, 'success']]);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.equal(await rejections.count('foreign-run'), 2, 'the forged queued and completed');
+  assert.ok(rejected(logs, 'foreign-run').some((l) => l['jobId'] === forged.jobId && l['buildId'] === 'b1'));
+  await manager.stop();
+});
+
+test('a foreign `completed` for a live build\'s label leaves its running lease alone', async () => {
+  const spy = collectionSpy();
+  const { manager, backend, github, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const real = github.queue('b2', PLATFORM);
+  await waitFor(() => manager.leases()[0]?.phase === 'running', 'b2 running');
+  const vmId = real.runnerName ?? '';
+  const forged = github.queueForeign(['self-hosted', PLATFORM, 'portfarm-build-b2']);
+  forged.state = 'completed';
+  forged.conclusion = 'failure';
+  assert.equal(github.emit(forged, 'completed'), 'rejected');
+  // Another job of the recorded run with the same label (a PR's workflow can have two) is refused too: the lease knows its job.
+  const sibling = { action: 'completed' as const, jobId: real.jobId + 1000, runId: real.runId, runAttempt: 1, labels: real.labels, runnerId: null, runnerName: null, conclusion: 'failure' };
+  assert.equal(manager.handleWorkflowJob(sibling), 'rejected');
+  assert.equal(await rejections.count('foreign-job'), 1);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(manager.leases(), [{ buildId: 'b2', phase: 'running', vmId, attempt: 1 }]);
+  assert.deepEqual(backend.vmIds(), [vmId]);
+  assert.equal(spy.calls.length, 0, 'nothing collected while the real job runs');
+  github.complete('b2');
+  await manager.whenSettled('b2');
+  assert.deepEqual(spy.calls.map((c) => [c.vmId, c.conclusion]), [[vmId, 'success']], 'the real job\'s own conclusion, not the forged failure');
+  assert.equal(await rejections.count('foreign-run'), 2);
+  await manager.stop();
+});
+
+for (const variant of [
+  { name: 'only the platform\'s labels (a subset of the runner\'s)', labels: () => ['self-hosted', PLATFORM] },
+  { name: 'the live build\'s own label, from another run', labels: (id: string) => ['self-hosted', PLATFORM, `portfarm-build-${id}`] },
+]) {
+  test(`a job of another run that takes a build's runner (${variant.name}): VM destroyed at once, nothing collected, counted, the build gets a new VM`, async () => {
+    const spy = collectionSpy();
+    const { manager, backend, github, logs, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+    await manager.start();
+    // Queued first, so the build's runner is offered the foreign job before its own.
+    const forged = github.queueForeign(variant.labels('h1'));
+    const real = github.queue('h1', PLATFORM);
+    await manager.whenSettled('h1');
+    assert.match(forged.runnerName ?? '', /^portfarm-h1-1-/, 'the forged job ran on attempt 1\'s runner');
+    assert.match(real.runnerName ?? '', /^portfarm-h1-2-/, 'the real job ran on a new VM');
+    assert.equal(real.state, 'completed');
+    assert.deepEqual(spy.calls.map((c) => c.vmId), [real.runnerName], 'nothing collected from the VM the forged job ran in');
+    assert.deepEqual(backend.vmIds(), []);
+    assert.ok((await rejections.count('runner-taken-by-foreign-job')) >= 1);
+    const [line] = rejected(logs, 'runner-taken-by-foreign-job');
+    assert.equal(line?.['vmId'], forged.runnerName);
+    assert.equal(line['jobId'], forged.jobId);
+    assert.equal(line['buildId'], 'h1');
+    await manager.stop();
+  });
+}
+
+test('a build whose every runner is taken by foreign jobs fails visibly, and nothing is ever collected', async () => {
+  const spy = collectionSpy();
+  const { manager, github, failures, nextFailure } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+  await manager.start();
+  github.queueForeign(['self-hosted', PLATFORM]);
+  github.queueForeign(['self-hosted', PLATFORM]);
+  const failed = nextFailure();
+  github.queue('h2', PLATFORM);
+  const failure = await failed;
+  assert.equal(failure.buildId, 'h2');
+  assert.match(failure.reason, /^runner-taken: runner portfarm-h2-2-[a-z0-9]{4} was taken by job \d+ of run \d+, not this build's$/);
+  await manager.whenSettled('h2');
+  assert.equal(spy.calls.length, 0);
+  assert.equal(failures.length, 1);
+  await manager.stop();
+});
+
+test('a `queued` that arrives before its build\'s run is recorded gets its VM once the run is recorded; a forged one held with it does not', async () => {
+  const runs = new Map<string, RecordedRun>();
+  const { manager, backend, github, rejections } = createRunnerFarm({ recordedRunOf: (id) => runs.get(id) ?? null });
+  await manager.start();
+  const forged = github.queueForeign(['self-hosted', PLATFORM, 'portfarm-build-e1']);
+  forged.state = 'completed';
+  // GitHub delivered the job's queued while the dispatch call that created its run was still in flight.
+  const real = github.queue('e1', PLATFORM);
+  assert.deepEqual(manager.leases(), []);
+  assert.equal(await rejections.count('run-not-recorded'), 2);
+  runs.set('e1', { runId: real.runId, runAttempt: null });
+  assert.deepEqual(manager.runRecorded('e1'), ['rejected', 'started'], 'the forged job is judged against the recorded run and refused');
+  await manager.whenSettled('e1');
+  assert.equal(real.state, 'completed');
+  assert.match(real.runnerName ?? '', /^portfarm-e1-1-/);
+  assert.equal(await rejections.count('foreign-run'), 1);
+  assert.deepEqual(manager.runRecorded('e1'), [], 'held events are judged once');
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
