@@ -1,32 +1,17 @@
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../controller/errors/user-error.ts';
-import type { LedgerEntry } from '../ledger/ledger-entry.ts';
 import { readLedgerBatches, type TornLine, type UnsafeUrlLine } from '../ledger/read-ledger.ts';
 import { expandBuild } from '../lookup/expand-build.ts';
 import { platformOf } from '../lookup/platform-of.ts';
-import { portBucket } from '../lookup/port-bucket.ts';
 import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
-import {
-  idBucketPath,
-  INDEX_PATH,
-  type IdBucket,
-  portBucketPath,
-  shardOf,
-  shardPath,
-  SITE_MAP_VERSION,
-  type BuilderSummary,
-  type MapBuild,
-  type MapShard,
-  type MapLog,
-  type MapStep,
-  type StoredBuild,
-  type PortBucket,
-  type PortSummary,
-  type SiteIndex,
-} from '../lookup/site-map.ts';
+import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type MapShard, type SiteIndex } from '../lookup/site-map.ts';
 import { PortHistory } from './port-history.ts';
+import { linkTree } from './link-tree.ts';
+import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
+import { basePathOf, targetResolver } from './target-url.ts';
+import { PORTS_PER_BUCKET, writeIdBuckets, writePortBuckets } from './write-buckets.ts';
 import { builderHtml, buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
 import { routerHtml } from './router-html.ts';
@@ -67,50 +52,7 @@ export interface SiteSummary {
 export const PROGRESS_EVERY = 100_000;
 /** Builds of a port on its page, most recent first. */
 const RECENT_PER_PORT = 10;
-/** About this many ports per `/map/_ports/<bucket>.json`. */
-const PORTS_PER_BUCKET = 40;
 const WRITES_IN_FLIGHT = 16;
-/** About this many build ids per `/map/_ids/<bucket>.json`. */
-const IDS_PER_BUCKET = 2000;
-
-interface BuilderState {
-  readonly name: string;
-  /** The platform the builder's name says: shards leave it out. */
-  readonly implied: string;
-  first: number;
-  latest: number;
-  count: number;
-  readonly shards: Set<number>;
-  buffer: ShardBuffer | undefined;
-  latestBuild: Held | undefined;
-}
-
-/** The open shard of a builder: its builds so far and the step lists they share. */
-interface ShardBuffer {
-  readonly shard: number;
-  readonly builds: Map<number, Held>;
-  readonly stepSets: MapStep[][];
-  readonly setIndex: Map<string, number>;
-}
-
-/**
- * A build as the generator holds it until its shard is written, and a port page as long as it
- * is recent: a few fields, URLs resolved, steps as an index into the shard's step sets. Parsed
- * ledger lines are dropped at once, so the heap holds a handful of objects per open build,
- * not the two dozen of a parsed line (at a million builds the garbage collector is the cost).
- */
-interface Held {
-  readonly builder: string;
-  readonly number: number;
-  readonly port: string | undefined;
-  readonly platform: string;
-  readonly result: LedgerEntry['result'];
-  readonly finishedAt: string | undefined;
-  readonly url: string;
-  /** An index into the shard's `stepSets`, or steps whose log URLs do not extend the build URL. */
-  readonly steps: number | readonly MapStep[] | undefined;
-}
-
 
 /**
  * Writes the static site for a ledger. The ledger is streamed: memory holds one open shard per
@@ -304,175 +246,6 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   };
 }
 
-/**
- * What the generator keeps of a build: URLs resolved (`resolve` is identity for builds read
- * back from a written shard, whose URLs are resolved already), steps whose log URLs all extend
- * the build's URL stored once per shard, relative to it.
- */
-function hold(state: BuilderState, buffer: ShardBuffer, number: number, b: LedgerEntry | MapBuild, resolve: (url: string) => string, intern: (text: string) => string): Held {
-  const url = resolve(b.url);
-  let steps: Held['steps'];
-  if (b.steps !== undefined) {
-    let key = '';
-    let relative = true;
-    const full: MapStep[] = [];
-    for (const st of b.steps) {
-      key += `\u0001${st.name}`;
-      const logs: MapLog[] = [];
-      for (const l of st.logs) {
-        const logUrl = resolve(l.url);
-        if (relative && logUrl.length > url.length && logUrl.startsWith(url)) key += `\u0000${l.name}\u0000${logUrl.slice(url.length)}`;
-        else relative = false;
-        logs.push({ name: l.name, url: logUrl });
-      }
-      full.push({ name: st.name, logs });
-    }
-    if (relative) {
-      let set = buffer.setIndex.get(key);
-      if (set === undefined) {
-        set = buffer.stepSets.length;
-        buffer.setIndex.set(key, set);
-        buffer.stepSets.push(full.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(url.length) })) })));
-      }
-      steps = set;
-    } else steps = full;
-  }
-  return {
-    builder: state.name,
-    number,
-    port: b.port,
-    platform: b.platform === undefined ? state.implied : intern(b.platform),
-    result: b.result,
-    finishedAt: b.finishedAt,
-    url,
-    steps,
-  };
-}
-
-/**
- * The shard as written: step lists that extend their build's URL once in `stepSets`, the other
- * URLs cut by their common prefix, platforms the builder name says left out.
- */
-function compactShard(state: BuilderState, buffer: ShardBuffer): MapShard {
-  const numbers = [...buffer.builds.keys()].sort((a, b) => a - b);
-  let prefix: string | undefined;
-  const common = (full: string): void => {
-    if (prefix === undefined) prefix = full;
-    else if (!full.startsWith(prefix)) {
-      let i = 0;
-      while (i < prefix.length && prefix.charCodeAt(i) === full.charCodeAt(i)) i += 1;
-      prefix = prefix.slice(0, i);
-    }
-  };
-  for (const b of buffer.builds.values()) {
-    common(b.url);
-    if (typeof b.steps === 'object') for (const st of b.steps) for (const l of st.logs) common(l.url);
-  }
-  const cut = prefix?.length ?? 0;
-  const out: Record<string, StoredBuild> = {};
-  for (const n of numbers) {
-    const b = buffer.builds.get(n);
-    if (b === undefined) continue;
-    const steps = typeof b.steps === 'object' ? b.steps.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(cut) })) })) : b.steps;
-    out[String(n)] = {
-      ...(b.port === undefined ? {} : { port: b.port }),
-      ...(b.platform === state.implied ? {} : { platform: b.platform }),
-      ...(b.result === undefined ? {} : { result: b.result }),
-      ...(b.finishedAt === undefined ? {} : { finishedAt: b.finishedAt }),
-      url: b.url.slice(cut),
-      ...(steps === undefined ? {} : { steps }),
-    };
-  }
-  return {
-    v: SITE_MAP_VERSION,
-    builder: state.name,
-    shard: buffer.shard,
-    ...(cut === 0 || prefix === undefined ? {} : { prefix }),
-    ...(buffer.stepSets.length === 0 ? {} : { stepSets: buffer.stepSets }),
-    builds: out,
-  };
-}
-
-async function writeIdBuckets(dir: string, ids: ReadonlyMap<string, readonly [string, number]>): Promise<number> {
-  if (ids.size === 0) return 0;
-  const count = Math.ceil(ids.size / IDS_PER_BUCKET);
-  const buckets: Record<string, readonly [string, number]>[] = Array.from({ length: count }, () => ({}));
-  for (const [id, at] of ids) {
-    const bucket = buckets[portBucket(id, count)];
-    if (bucket !== undefined) bucket[id] = at;
-  }
-  await mkdir(join(dir, 'map', '_ids'), { recursive: true });
-  for (const [i, bucket] of buckets.entries()) {
-    const file: IdBucket = { v: SITE_MAP_VERSION, ids: bucket };
-    await writeFile(join(dir, idBucketPath(i)), JSON.stringify(file));
-  }
-  return count;
-}
-
-async function writePortBuckets(dir: string, ports: PortHistory): Promise<number> {
-  if (ports.size === 0) return 0;
-  const count = Math.ceil(ports.size / PORTS_PER_BUCKET);
-  const buckets = Array.from({ length: count }, () => [] as string[]);
-  for (const port of ports.ports()) buckets[portBucket(port, count)]?.push(port);
-  await mkdir(join(dir, 'map', '_ports'), { recursive: true });
-  for (const [i, names] of buckets.entries()) {
-    const summaries: Record<string, PortSummary> = {};
-    for (const name of names.sort((a, b) => a.localeCompare(b))) {
-      const summary = ports.summary(name);
-      if (summary !== undefined) summaries[name] = summary;
-    }
-    const bucket: PortBucket = { v: SITE_MAP_VERSION, ports: summaries };
-    await writeFile(join(dir, portBucketPath(i)), JSON.stringify(bucket));
-  }
-  return count;
-}
-
-
-/**
- * Absolute URLs are kept. A relative one names an archived copy: below site.logArchiveUrl when
- * configured, else below the site itself (its `/logs/…` folder).
- */
-export function targetResolver(base: string, logArchiveUrl: string | undefined): (url: string) => string {
-  const archive = logArchiveUrl === undefined ? undefined : logArchiveUrl.endsWith('/') ? logArchiveUrl : `${logArchiveUrl}/`;
-  return (url) => {
-    if (/^https?:\/\//i.test(url)) return url;
-    const path = url.replace(/^\/+/, '');
-    if (archive === undefined) return `${base}${path}`;
-    // Plain paths are joined as text; new URL() is for the rest (dot segments, escapes), and slow.
-    return SIMPLE_PATH.test(path) && !/(^|\/)\.\.?(\/|$)/.test(path) ? archive + path : new URL(path, archive).href;
-  };
-}
-
-const SIMPLE_PATH = /^[A-Za-z0-9._~/+-]*$/;
-
-/** `https://build.macports.org` → `/`; `https://macports.github.io/builds` → `/builds/`. */
-export function basePathOf(baseUrl: string): string {
-  const path = new URL(baseUrl).pathname;
-  return path.endsWith('/') ? path : `${path}/`;
-}
-
-/** Hard links (copies across file systems) of every file below `from`; a missing `from` is an empty archive. */
-async function linkTree(from: string, to: string): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(from, { withFileTypes: true });
-  } catch (caught) {
-    if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw caught;
-  }
-  await mkdir(to, { recursive: true });
-  for (const entry of entries) {
-    // Temp files of a write in progress (`.name.tmp`) are not logs yet.
-    if (entry.name.startsWith('.')) continue;
-    const source = join(from, entry.name);
-    const target = join(to, entry.name);
-    if (entry.isDirectory()) await linkTree(source, target);
-    else if (entry.isFile()) await link(source, target).catch(async (caught: unknown) => {
-      if ((caught as NodeJS.ErrnoException).code !== 'EXDEV' && (caught as NodeJS.ErrnoException).code !== 'EPERM') throw caught;
-      await copyFile(source, target);
-    });
-  }
-}
 
 /** Never swap away a folder that is not a site: `--out .` must not delete the user's files. */
 async function checkOutDir(out: string): Promise<void> {

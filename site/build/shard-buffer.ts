@@ -1,0 +1,134 @@
+import type { LedgerEntry } from '../ledger/ledger-entry.ts';
+import { SITE_MAP_VERSION, type MapLog, type MapShard, type MapStep, type StoredBuild, type MapBuild } from '../lookup/site-map.ts';
+
+// What site build holds of each builder while it reads the ledger, and how an open shard is
+// compacted when it is written: the generator's memory at a million builds is decided here.
+
+export interface BuilderState {
+  readonly name: string;
+  /** The platform the builder's name says: shards leave it out. */
+  readonly implied: string;
+  first: number;
+  latest: number;
+  count: number;
+  readonly shards: Set<number>;
+  buffer: ShardBuffer | undefined;
+  latestBuild: Held | undefined;
+}
+
+/** The open shard of a builder: its builds so far and the step lists they share. */
+export interface ShardBuffer {
+  readonly shard: number;
+  readonly builds: Map<number, Held>;
+  readonly stepSets: MapStep[][];
+  readonly setIndex: Map<string, number>;
+}
+
+/**
+ * A build as the generator holds it until its shard is written, and a port page as long as it
+ * is recent: a few fields, URLs resolved, steps as an index into the shard's step sets. Parsed
+ * ledger lines are dropped at once, so the heap holds a handful of objects per open build,
+ * not the two dozen of a parsed line (at a million builds the garbage collector is the cost).
+ */
+export interface Held {
+  readonly builder: string;
+  readonly number: number;
+  readonly port: string | undefined;
+  readonly platform: string;
+  readonly result: LedgerEntry['result'];
+  readonly finishedAt: string | undefined;
+  readonly url: string;
+  /** An index into the shard's `stepSets`, or steps whose log URLs do not extend the build URL. */
+  readonly steps: number | readonly MapStep[] | undefined;
+}
+
+
+
+/**
+ * What the generator keeps of a build: URLs resolved (`resolve` is identity for builds read
+ * back from a written shard, whose URLs are resolved already), steps whose log URLs all extend
+ * the build's URL stored once per shard, relative to it.
+ */
+export function hold(state: BuilderState, buffer: ShardBuffer, number: number, b: LedgerEntry | MapBuild, resolve: (url: string) => string, intern: (text: string) => string): Held {
+  const url = resolve(b.url);
+  let steps: Held['steps'];
+  if (b.steps !== undefined) {
+    let key = '';
+    let relative = true;
+    const full: MapStep[] = [];
+    for (const st of b.steps) {
+      key += `\u0001${st.name}`;
+      const logs: MapLog[] = [];
+      for (const l of st.logs) {
+        const logUrl = resolve(l.url);
+        if (relative && logUrl.length > url.length && logUrl.startsWith(url)) key += `\u0000${l.name}\u0000${logUrl.slice(url.length)}`;
+        else relative = false;
+        logs.push({ name: l.name, url: logUrl });
+      }
+      full.push({ name: st.name, logs });
+    }
+    if (relative) {
+      let set = buffer.setIndex.get(key);
+      if (set === undefined) {
+        set = buffer.stepSets.length;
+        buffer.setIndex.set(key, set);
+        buffer.stepSets.push(full.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(url.length) })) })));
+      }
+      steps = set;
+    } else steps = full;
+  }
+  return {
+    builder: state.name,
+    number,
+    port: b.port,
+    platform: b.platform === undefined ? state.implied : intern(b.platform),
+    result: b.result,
+    finishedAt: b.finishedAt,
+    url,
+    steps,
+  };
+}
+
+/**
+ * The shard as written: step lists that extend their build's URL once in `stepSets`, the other
+ * URLs cut by their common prefix, platforms the builder name says left out.
+ */
+export function compactShard(state: BuilderState, buffer: ShardBuffer): MapShard {
+  const numbers = [...buffer.builds.keys()].sort((a, b) => a - b);
+  let prefix: string | undefined;
+  const common = (full: string): void => {
+    if (prefix === undefined) prefix = full;
+    else if (!full.startsWith(prefix)) {
+      let i = 0;
+      while (i < prefix.length && prefix.charCodeAt(i) === full.charCodeAt(i)) i += 1;
+      prefix = prefix.slice(0, i);
+    }
+  };
+  for (const b of buffer.builds.values()) {
+    common(b.url);
+    if (typeof b.steps === 'object') for (const st of b.steps) for (const l of st.logs) common(l.url);
+  }
+  const cut = prefix?.length ?? 0;
+  const out: Record<string, StoredBuild> = {};
+  for (const n of numbers) {
+    const b = buffer.builds.get(n);
+    if (b === undefined) continue;
+    const steps = typeof b.steps === 'object' ? b.steps.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(cut) })) })) : b.steps;
+    out[String(n)] = {
+      ...(b.port === undefined ? {} : { port: b.port }),
+      ...(b.platform === state.implied ? {} : { platform: b.platform }),
+      ...(b.result === undefined ? {} : { result: b.result }),
+      ...(b.finishedAt === undefined ? {} : { finishedAt: b.finishedAt }),
+      url: b.url.slice(cut),
+      ...(steps === undefined ? {} : { steps }),
+    };
+  }
+  return {
+    v: SITE_MAP_VERSION,
+    builder: state.name,
+    shard: buffer.shard,
+    ...(cut === 0 || prefix === undefined ? {} : { prefix }),
+    ...(buffer.stepSets.length === 0 ? {} : { stepSets: buffer.stepSets }),
+    builds: out,
+  };
+}
