@@ -42,28 +42,12 @@ import { allFinishNotes, clearFinishNote, readFinishNote, writeFinishNote, type 
 import { parseInput } from './parse-input.ts';
 import { carryRetryCounts, forgetRetryCounts, retryCount, type RetryReason } from './retry-counts.ts';
 import { watcherRequestSchema, type WatcherRequestInput } from './watcher-request-schema.ts';
+import { CANCELLED_BY_OTHERS, MAX_CANCEL_RETRIES, MAX_LOST_RETRIES, type ReorderServiceOptions } from './reorder-service-options.ts';
 
-/** How often a build whose run did no work (runner lost, list never handed over) is queued again. */
-export const MAX_LOST_RETRIES = 3;
-/** How often a build whose run someone else cancelled is queued again before it fails. */
-export const MAX_CANCEL_RETRIES = 3;
-/** The failed phase (ledger, check) of a build whose runs others cancelled `MAX_CANCEL_RETRIES` + 1 times. */
-export const CANCELLED_BY_OTHERS = 'cancelled-by-others';
+export { CANCELLED_BY_OTHERS, MAX_CANCEL_RETRIES, MAX_LOST_RETRIES, type ReorderServiceOptions } from './reorder-service-options.ts';
 
 /** How long push links and delivery notes are kept: far beyond GitHub's 3 days of redelivery. */
 const PUSH_RECORD_DAYS = 14;
-
-export interface ReorderServiceOptions {
-  /** An open state database (`openStore`). */
-  readonly db: DatabaseSync;
-  /** The configured platforms; anything else is refused. */
-  readonly platforms: readonly string[];
-  readonly gateway: RunGateway;
-  /** The ports graph for dependency order (null: the watchers' list order only). */
-  readonly graph: PortsGraph | null;
-  /** Random prefix of new build ids for a new database (tests pin it); kept in the database afterwards. */
-  readonly idPrefix?: string;
-}
 
 /**
  * The reorder service: the pure queue core per platform, kept durable in SQLite, acting on
