@@ -78,7 +78,7 @@ test('portfarm serve with no route to GitHub says what to check and exits 75 (tr
       'state: { path: state/portfarm.sqlite }',
       '',
     ].join('\n'));
-    const result = await captureCli(['serve'], { cwd: dir, env: { PORTFARM_WEBHOOK_SECRET: 's' } });
+    const result = await captureCli(['serve'], { cwd: dir, env: { PORTFARM_WEBHOOK_SECRET: 's', PORTFARM_STATUS_TOKEN: 't' } });
     assert.equal(result.code, ENVIRONMENT_TROUBLE_EXIT_CODE, result.stderr);
     assert.equal(result.stderr, `portfarm: looking up the App's installation on macports/macports-ports: cannot reach GitHub at http://127.0.0.1:${String(port)}: connection refused (ECONNREFUSED); check the network and github.apiUrl\n`);
   } finally {
