@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createPortsGraph } from '../../controller/ports/create-ports-graph.ts';
 import { countPending } from '../../controller/queue/core/count-pending.ts';
 import { enqueueBuilders } from '../../controller/queue/core/enqueue-builders.ts';
 import { enqueueWatcher } from '../../controller/queue/core/enqueue-watcher.ts';
 import { markDispatching } from '../../controller/queue/core/mark-dispatching.ts';
 import { markStarted } from '../../controller/queue/core/mark-run.ts';
 import { findPreemptable, requeuePreempted } from '../../controller/queue/core/preempt-builder.ts';
+import { requeueLost } from '../../controller/queue/core/requeue-lost.ts';
 import { previewNext, selectNext } from '../../controller/queue/core/select-next.ts';
-import { commit, counterContext, drain, makeQueue, runToEnd } from './queue-helpers.ts';
+import { commit, counterContext, drain, makeQueue, port, runToEnd, SMALL_GRAPH } from './queue-helpers.ts';
 
 const master = { changedPorts: null, force: false, prNumber: null } as const;
 
@@ -186,4 +188,61 @@ test('the pending count is exact; pending watchers add an estimate of their port
   enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb', changedPorts: ['python', 'git'] }, ctx);
   enqueueWatcher(queue, { portsRevision: 'ccccccc', changedPorts: ['leaf'], force: false, prNumber: 7 }, ctx);
   assert.deepEqual(countPending(queue), { watchers: 1, builders: 2, pr: 1, estimatedFromWatchers: 3 });
+});
+
+test('two master watchers pending at once (a requeued lost watcher and a newer one): the older goes first, ahead of waiting builders', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['leaf']);
+  const { entry: lost } = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb', changedPorts: ['curl'] }, ctx);
+  assert.equal(selectNext(queue), lost);
+  markDispatching(queue, lost, 0);
+  const { entry: newer } = enqueueWatcher(queue, { ...master, portsRevision: 'ccccccc', changedPorts: ['git'] }, ctx);
+  // Its runner went with its host before the list came: queued again under its old place (seq).
+  const { entry: requeued } = requeueLost(queue, lost, 'failure', ctx);
+  assert.deepEqual(queue.watchers.map((w) => w.buildId), [requeued.buildId, newer.buildId]);
+  assert.equal(selectNext(queue), requeued);
+  assert.deepEqual(
+    previewNext(queue, 3).map((e) => e.buildId),
+    [requeued.buildId, newer.buildId, queue.builders.items[0]?.entry.buildId],
+  );
+});
+
+test('a push coalesced into a pending forced watcher leaves it forced, with its ports unknown (the full rebuild stays)', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  const forced = enqueueWatcher(queue, { ...master, portsRevision: 'aaaaaaa', force: true }, ctx).entry;
+  const push = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb', changedPorts: ['leaf'] }, ctx);
+  assert.equal(push.entry, forced);
+  assert.deepEqual(push.changes, [{ op: 'coalesce', buildId: forced.buildId, portsRevision: 'bbbbbbb', changedPorts: null, force: true, builderClass: 0 }]);
+  assert.equal(forced.force, true);
+  assert.equal(forced.changedPorts, null);
+});
+
+test('a commit listing a port of a pending forced rebuild promotes it: it drains before the rest of the rebuild', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['zlib', 'openssl', 'leaf'], true);
+  commit(queue, ctx, 'bbbbbbb', ['leaf']);
+  assert.equal(queue.rebuildPending, 2);
+  assert.deepEqual(drain(queue, ctx), ['leaf@bbbbbbb', 'zlib@aaaaaaa', 'openssl@aaaaaaa']);
+});
+
+test('the dependency pull-forward finds a mixed-case port (GraphicsMagick) in the graph: its dependency from a newer list runs first', () => {
+  const graph = createPortsGraph([port('GraphicsMagick', ['jpeg']), port('jpeg'), port('leaf')]);
+  const queue = makeQueue('portfarm', graph);
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['GraphicsMagick']);
+  commit(queue, ctx, 'bbbbbbb', ['jpeg']);
+  assert.deepEqual(drain(queue, ctx), ['jpeg@bbbbbbb', 'GraphicsMagick@aaaaaaa']);
+});
+
+test('a pending forced watcher is estimated at every port in the graph less the builders already queued', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['git', 'zlib']);
+  enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb', force: true }, ctx);
+  const total = SMALL_GRAPH.names.length;
+  assert.ok(total > 2);
+  assert.deepEqual(countPending(queue), { watchers: 1, builders: 2, pr: 0, estimatedFromWatchers: total - 2 });
 });
