@@ -162,3 +162,14 @@ test('the handler answers 202 with the number of builders queued, and the reason
   assert.equal((await handle({ headers: {}, body: '{' })).status, 401, 'no token: the body is not looked at');
   assert.equal(accepted.length, 1);
 });
+
+test('a token from any run but workflow_dispatch is refused 403 naming its event: push, schedule, workflow_run, none', async () => {
+  for (const event of ['push', 'schedule', 'workflow_run', 'pull_request_target', '']) {
+    const result = await verify(`Bearer ${await issuer.issue({ claims: { event_name: event } })}`, list);
+    assert.ok(!result.ok, `event_name ${JSON.stringify(event)} must be refused`);
+    assert.equal(result.status, 403, event);
+    assert.ok(result.reason.includes(JSON.stringify(event)), `the reason names ${JSON.stringify(event)}: ${result.reason}`);
+  }
+  const unset = await verify(`Bearer ${await issuer.issue({ claims: { event_name: undefined } })}`, list);
+  assert.equal(unset.ok ? 0 : unset.status, 403, 'a token without event_name');
+});
