@@ -108,3 +108,38 @@ test('previews never take builds out of the queue', () => {
   assert.deepEqual(previewNext(queue, 2).map((e) => e.buildId), preview);
   assert.equal(drain(queue, ctx).length, 3);
 });
+
+test('the preview is the order the queue then runs: PR fair share, pulled-forward dependencies and all, and no longer than asked', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  const { entry: pr } = enqueueWatcher(queue, { portsRevision: 'ppppppp', changedPorts: ['leaf'], force: false, prNumber: 9 }, ctx);
+  markDispatching(queue, pr, 0);
+  enqueueBuilders(queue, { origin: pr, portsRevision: 'ppppppp', ports: ['leaf', 'zlib'] }, ctx);
+  markFinished(queue, pr, 'success', 0);
+  // Not the a ⇄ b cycle: with one list left the queue skips the dependency walk, which a cycle
+  // needs (docs/mutation.md, "found"), so the preview and the run would break it differently.
+  commit(queue, ctx, 'aaaaaaa', ['leaf', 'zlib', 'openssl', 'curl', 'python', 'py312', 'py313'], true);
+  commit(queue, ctx, 'bbbbbbb', ['git']);
+  // A watcher runs first and does not count as a master run for the PR share.
+  enqueueWatcher(queue, { ...master, portsRevision: 'ccccccc', changedPorts: [] }, ctx);
+  const preview = previewNext(queue, 20).map((e) => `${e.kind}:${e.port ?? '-'}@${e.portsRevision}`);
+  assert.equal(previewNext(queue, 3).length, 3);
+  const ran: string[] = [];
+  for (let next = selectNext(queue); next !== null; next = selectNext(queue)) {
+    ran.push(`${next.kind}:${next.port ?? '-'}@${next.portsRevision}`);
+    markDispatching(queue, next, 0);
+    markFinished(queue, next, 'success', 0);
+  }
+  assert.equal(ran.length, 11);
+  assert.equal(ran.findIndex((r) => r.startsWith('pr-')), 5, `one PR run in five: ${ran.join(' ')}`);
+  assert.deepEqual(preview, ran);
+});
+
+test('without dependency order (proposed) builders run by list, oldest list first, and nothing is preempted', () => {
+  const queue = makeQueue('proposed');
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['openssl']);
+  commit(queue, ctx, 'bbbbbbb', ['zlib']);
+  assert.deepEqual(drain(queue, ctx), ['openssl@aaaaaaa', 'zlib@bbbbbbb']);
+  assert.equal(findPreemptable(queue), undefined);
+});
