@@ -19,11 +19,11 @@ const REV = '70b44a41bbbb627007b18ae0551cddb24c009bf2';
 const at = new Date('2026-11-26T08:00:00Z');
 
 /** A controller's hand-off over a real queue in SQLite: one watcher on 15_arm64 dispatched as run 1000 (its run id unknown with `loseDispatchAnswer`). */
-async function farm(options: { readonly loseDispatchAnswer?: boolean } = {}): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; reorder: ReorderService; post: (body: unknown, runId?: string) => Promise<HandoffResponse> }> {
+async function farm(options: { readonly loseDispatchAnswer?: boolean; readonly prNumber?: number } = {}): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; reorder: ReorderService; post: (body: unknown, runId?: string) => Promise<HandoffResponse> }> {
   const db = openStore(':memory:');
   const gateway = new FakeRunGateway();
   const reorder = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'w' });
-  reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, changedPorts: ['curl'], force: false, prNumber: null, now: at });
+  reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, changedPorts: ['curl'], force: false, prNumber: options.prNumber ?? null, now: at });
   // GitHub creates the run, but the answer to the dispatch never arrives: no run id is recorded.
   if (options.loseDispatchAnswer === true) gateway.failNextDispatch = 'after';
   await reorder.pump(at, new AbortController().signal);
@@ -124,4 +124,27 @@ test('hand-off: a list for a watcher whose dispatch answer was lost (no run reco
     assert.match((JSON.parse(answer.body) as { error: string }).error, /no run yet/);
   }
   assert.equal(dump(db), before, 'nothing queued');
+});
+
+test('hand-off: a PR watcher hands over its list like a master watcher; a list for a watcher that already finished is refused 409', async () => {
+  const pr = await farm({ prNumber: 12 });
+  const accepted = await pr.post(good);
+  assert.equal(accepted.status, 202, accepted.body);
+  assert.deepEqual(JSON.parse(accepted.body), { builders: 2, ports: 2, excluded: 0 });
+  const { reorder, post, db } = await farm();
+  reorder.runFinished('w-1', 'success', at);
+  const before = dump(db);
+  const late = await post(good);
+  assert.equal(late.status, 409, late.body);
+  assert.match((JSON.parse(late.body) as { error: string }).error, /no watcher with that id is in flight there/);
+  assert.equal(dump(db), before);
+});
+
+test('hand-off: a failure inside the queue is not turned into a refusal: it reaches the caller (a 500 there)', async () => {
+  const { reorder } = await farm();
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
+  const verified = await verify(`Bearer ${await issuer.issue({ claims: { run_id: '1000' } })}`, good);
+  assert.ok(verified.ok);
+  const broken = { describeBuild: reorder.describeBuild.bind(reorder), acceptPortList: () => { throw new RangeError('database is locked'); } };
+  assert.throws(() => acceptWatcherList(broken, verified.portList, verified.watcher, at), { name: 'RangeError', message: 'database is locked' });
 });
