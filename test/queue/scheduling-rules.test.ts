@@ -225,7 +225,6 @@ test('a commit listing a port of a pending forced rebuild promotes it: it drains
   const ctx = counterContext();
   commit(queue, ctx, 'aaaaaaa', ['zlib', 'openssl', 'leaf'], true);
   commit(queue, ctx, 'bbbbbbb', ['leaf']);
-  assert.equal(queue.rebuildPending, 2);
   assert.deepEqual(drain(queue, ctx), ['leaf@bbbbbbb', 'zlib@aaaaaaa', 'openssl@aaaaaaa']);
 });
 
@@ -286,7 +285,6 @@ test('a list that coalesces into a pending builder records the newer revision (a
       { op: 'list-accepted', buildId: watcher.buildId },
     ]);
   });
-  assert.equal(queue.rebuildPending, 0, 'a commit builder meeting a commit builder promotes nothing');
   const forced = makeQueue();
   commit(forced, ctx, 'ccccccc', ['zlib', 'leaf'], true);
   assert.deepEqual(forced.builders.items.map((i) => [i.entry.port, i.entry.force, i.entry.builderClass]).toSorted(), [['leaf', false, 1], ['zlib', false, 1]]);
