@@ -13,7 +13,7 @@ const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N
   --json             print {mutants, killed, survived, timedOut, noCoverage, score, files} last, on stdout
   --concurrency N    mutants run at once, each in its own copy of the tree (default 1: the machine is shared)
   --max-distance N   a test covers a file when it reaches it within N imports (default 2)
-  --max-tests N      run at most N covering tests per file, its own area's first (default 6)
+  --max-tests N      run at most N covering tests per file, its own area's first (default 10)
   --out FILE         write every mutant with its status as JSON`;
 
 const { values } = parseArgs({
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '1' },
     'max-distance': { type: 'string', default: '2' },
-    'max-tests': { type: 'string', default: '6' },
+    'max-tests': { type: 'string', default: '10' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
