@@ -37,3 +37,12 @@ test('pending builders coalesce by port name in any case, and only within one tr
   commit(queue, ctx, 'bbbbbbb', ['leaf']);
   assert.deepEqual(drain(queue, ctx).toSorted(), ['Leaf@bbbbbbb', 'leaf@7777777', 'leaf@8888888']);
 });
+
+test('a later forced rebuild never demotes a pending commit builder: it stays ahead of the older rebuild', () => {
+  const queue = makeQueue();
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['zlib', 'leaf'], true);
+  commit(queue, ctx, 'bbbbbbb', ['python']);
+  commit(queue, ctx, 'ccccccc', ['python', 'zlib'], true);
+  assert.deepEqual(drain(queue, ctx), ['python@ccccccc', 'zlib@ccccccc', 'leaf@aaaaaaa']);
+});
