@@ -18,6 +18,8 @@ test('each run transition happens once: a repeated or out-of-order event changes
   assert.deepEqual(markStarted(entry, 5), [], 'nor can it start');
   assert.deepEqual(markFinished(queue, entry, 'success', 5), [], 'nor finish');
   markDispatching(queue, entry, 10);
+  assert.equal(entry.dispatchedAt, 10, 'reconcile looks for its run from then on');
+  assert.throws(() => markDispatching(queue, entry, 11), { message: `build ${entry.buildId} is dispatched, not pending; only a pending build is dispatched` });
   assert.deepEqual(markDispatched(entry, 1000), [{ op: 'dispatched', buildId: entry.buildId, runId: 1000 }]);
   assert.deepEqual(markDispatched(entry, 1001), [], 'the first run id stays');
   assert.equal(entry.runId, 1000);
