@@ -116,9 +116,8 @@ test('the preview is the order the queue then runs: PR fair share, pulled-forwar
   markDispatching(queue, pr, 0);
   enqueueBuilders(queue, { origin: pr, portsRevision: 'ppppppp', ports: ['leaf', 'zlib'] }, ctx);
   markFinished(queue, pr, 'success', 0);
-  // Not the a ⇄ b cycle: with one list left the queue skips the dependency walk, which a cycle
-  // needs (docs/mutation.md, "found"), so the preview and the run would break it differently.
-  commit(queue, ctx, 'aaaaaaa', ['leaf', 'zlib', 'openssl', 'curl', 'python', 'py312', 'py313'], true);
+  // The a ⇄ b cycle too: the preview walks dependencies where the run (one list left) does not.
+  commit(queue, ctx, 'aaaaaaa', ['leaf', 'zlib', 'openssl', 'curl', 'python', 'py312', 'py313', 'a', 'b'], true);
   commit(queue, ctx, 'bbbbbbb', ['git']);
   // A watcher runs first and does not count as a master run for the PR share.
   enqueueWatcher(queue, { ...master, portsRevision: 'ccccccc', changedPorts: [] }, ctx);
@@ -130,7 +129,7 @@ test('the preview is the order the queue then runs: PR fair share, pulled-forwar
     markDispatching(queue, next, 0);
     markFinished(queue, next, 'success', 0);
   }
-  assert.equal(ran.length, 11);
+  assert.equal(ran.length, 13);
   assert.equal(ran.findIndex((r) => r.startsWith('pr-')), 5, `one PR run in five: ${ran.join(' ')}`);
   assert.deepEqual(preview, ran);
 });

@@ -90,12 +90,16 @@ test('ports the graph does not know keep their place after the port listed befor
   assert.deepEqual(drain(queue, ctx), ['zlib@aaaaaaa', 'curl@aaaaaaa', 'newport@aaaaaaa']);
 });
 
-test('a cycle is broken in name order, the same way every time', () => {
+test('a cycle is broken in name order, the same way every time, whether or not another list is pending', () => {
   for (const ports of [['b', 'a'], ['a', 'b']]) {
     const queue = makeQueue();
     const ctx = counterContext();
     commit(queue, ctx, 'aaaaaaa', ports);
     assert.deepEqual(drain(queue, ctx), ['a@aaaaaaa', 'b@aaaaaaa']);
+    // With a second list pending selectNext walks the dependencies, which a cycle runs both ways.
+    commit(queue, ctx, 'bbbbbbb', ports);
+    commit(queue, ctx, 'ccccccc', ['leaf']);
+    assert.deepEqual(drain(queue, ctx), ['a@bbbbbbb', 'b@bbbbbbb', 'leaf@ccccccc']);
   }
 });
 
