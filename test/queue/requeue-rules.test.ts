@@ -134,11 +134,42 @@ test('the preview is the order the queue then runs: PR fair share, pulled-forwar
   assert.deepEqual(preview, ran);
 });
 
-test('without dependency order (proposed) builders run by list, oldest list first, and nothing is preempted', () => {
-  const queue = makeQueue('proposed');
-  const ctx = counterContext();
-  commit(queue, ctx, 'aaaaaaa', ['openssl']);
-  commit(queue, ctx, 'bbbbbbb', ['zlib']);
-  assert.deepEqual(drain(queue, ctx), ['openssl@aaaaaaa', 'zlib@bbbbbbb']);
-  assert.equal(findPreemptable(queue), undefined);
+test('the simulator\'s policies: proposed and legacy run lists oldest first, merge nothing and preempt nothing', () => {
+  for (const policy of ['proposed', 'legacy'] as const) {
+    const queue = makeQueue(policy);
+    const ctx = counterContext();
+    commit(queue, ctx, 'aaaaaaa', ['openssl', 'leaf']);
+    // Legacy runs a watcher only after the builders before it: hand the second list over directly.
+    const { entry: second } = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
+    markDispatching(queue, second, 0);
+    enqueueBuilders(queue, { origin: second, portsRevision: 'bbbbbbb', ports: ['zlib', 'leaf'] }, ctx);
+    markFinished(queue, second, 'success', 0);
+    const first = selectNext(queue);
+    assert.ok(first !== null);
+    markDispatching(queue, first, 0);
+    enqueueWatcher(queue, { ...master, portsRevision: 'ccccccc' }, ctx);
+    enqueueWatcher(queue, { ...master, portsRevision: 'ddddddd' }, ctx);
+    assert.equal(findPreemptable(queue), undefined, policy);
+    assert.equal(queue.watchers.length, 2, policy);
+    markFinished(queue, first, 'success', 0);
+    const ran = [`${first.port ?? '-'}@${first.portsRevision}`, ...drain(queue, ctx)];
+    assert.deepEqual(ran.filter((r) => !r.startsWith('watcher')), ['openssl@aaaaaaa', 'leaf@aaaaaaa', 'zlib@bbbbbbb', 'leaf@bbbbbbb'], policy);
+  }
+});
+
+test('a builder put back after a preemption or a lost runner can be cancelled again when the next watcher comes', () => {
+  for (const put of ['preempted', 'lost'] as const) {
+    const queue = makeQueue();
+    const ctx = counterContext();
+    commit(queue, ctx, 'aaaaaaa', ['leaf']);
+    const leaf = selectNext(queue);
+    assert.ok(leaf !== null);
+    markDispatching(queue, leaf, 0);
+    requestCancel(leaf);
+    const { entry: again } = put === 'preempted' ? requeuePreempted(queue, leaf, ctx) : requeueLost(queue, leaf, 'failure', ctx);
+    markDispatching(queue, again, 1);
+    enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
+    assert.equal(findPreemptable(queue), again, put);
+    assert.deepEqual(requestCancel(again), [{ op: 'cancel-requested', buildId: again.buildId }], put);
+  }
 });
