@@ -134,11 +134,11 @@ test('the preview is the order the queue then runs: PR fair share, pulled-forwar
   assert.deepEqual(preview, ran);
 });
 
-test('the simulator\'s policies: proposed and legacy run lists oldest first, merge nothing and preempt nothing', () => {
+test('the simulator\'s policies: proposed and legacy run each list in its own order, oldest first, merge nothing and preempt nothing', () => {
   for (const policy of ['proposed', 'legacy'] as const) {
     const queue = makeQueue(policy);
     const ctx = counterContext();
-    commit(queue, ctx, 'aaaaaaa', ['openssl', 'leaf']);
+    commit(queue, ctx, 'aaaaaaa', ['git', 'zlib']);
     // Legacy runs a watcher only after the builders before it: hand the second list over directly.
     const { entry: second } = enqueueWatcher(queue, { ...master, portsRevision: 'bbbbbbb' }, ctx);
     markDispatching(queue, second, 0);
@@ -153,7 +153,7 @@ test('the simulator\'s policies: proposed and legacy run lists oldest first, mer
     assert.equal(queue.watchers.length, 2, policy);
     markFinished(queue, first, 'success', 0);
     const ran = [`${first.port ?? '-'}@${first.portsRevision}`, ...drain(queue, ctx)];
-    assert.deepEqual(ran.filter((r) => !r.startsWith('watcher')), ['openssl@aaaaaaa', 'leaf@aaaaaaa', 'zlib@bbbbbbb', 'leaf@bbbbbbb'], policy);
+    assert.deepEqual(ran.filter((r) => !r.startsWith('watcher')), ['git@aaaaaaa', 'zlib@aaaaaaa', 'zlib@bbbbbbb', 'leaf@bbbbbbb'], policy);
   }
 });
 
