@@ -142,7 +142,7 @@ test('hand-off: a PR watcher hands over its list like a master watcher; a list f
 
 test('hand-off: a failure inside the queue is not turned into a refusal: it reaches the caller (a 500 there)', async () => {
   const { reorder } = await farm();
-  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports' }));
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
   const verified = await verify(`Bearer ${await issuer.issue({ claims: { run_id: '1000' } })}`, good);
   assert.ok(verified.ok);
   const broken = { describeBuild: reorder.describeBuild.bind(reorder), acceptPortList: () => { throw new RangeError('database is locked'); } };

@@ -183,7 +183,7 @@ test('claims that are not strings count as missing: a numeric workflow_ref or re
 });
 
 test('the handler takes the first of repeated Authorization headers; a body that is not JSON is not worth retrying', async () => {
-  const handle = createPortListHandler(verify, (portList) => Promise.resolve({ builders: portList.ports.length }));
+  const handle = createPortListHandler(verify, (portList) => Promise.resolve({ builders: portList.ports.length }), recordHandoffReporting());
   const repeated = await handle({ headers: { authorization: [`Bearer ${await issuer.issue()}`, 'Bearer junk'] }, body: JSON.stringify(list) });
   assert.equal(repeated.status, 202, repeated.body);
   const notJson = await handle({ headers: { authorization: `Bearer ${await issuer.issue()}` }, body: '{' });
