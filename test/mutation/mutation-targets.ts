@@ -28,7 +28,16 @@ const QUEUE_CORE = [
   'select-next',
 ].map((name) => ({ file: `controller/queue/core/${name}.ts` }));
 
-const HANDOFF = ['accept-watcher-list', 'create-port-list-handler', 'handoff-settings', 'handoff-settings-from-config', 'verify-port-list-request'].map((name) => ({
+const HANDOFF = [
+  'accept-watcher-list',
+  'create-port-list-handler',
+  'handoff-refusal',
+  'handoff-settings',
+  'handoff-settings-from-config',
+  'issuer-keys',
+  'port-list-route',
+  'verify-port-list-request',
+].map((name) => ({
   file: `controller/handoff/${name}.ts`,
 }));
 
