@@ -1,8 +1,7 @@
 /**
  * What `npm run test:mutation` mutates: the code where a one-character slip loses builds,
  * builds twice, or lets a stranger hand over a port list. `functions` narrows a large file to
- * the named functions and methods (the rest of it is someone else's area and is covered by
- * its own suites).
+ * the named functions and methods (the rest of it is covered by its own suites).
  */
 export interface MutationTarget {
   /** Repository-relative source file. */
@@ -51,8 +50,10 @@ export const MUTATION_TARGETS: readonly MutationTarget[] = [
   ...HANDOFF,
   { file: 'controller/github/create-webhook-handler.ts' },
   { file: 'controller/github/translate-webhook.ts' },
-  // Job matching (which lease an event is for) and teardown (VM destroyed, registration gone).
-  { file: 'controller/runners/runner-manager.ts', functions: ['handleWorkflowJob', '#matchJob', '#finish', '#trimFinished', '#teardown', '#runBeforeDestroy'] },
+  // The runner manager's job matching (which lease an event is for, whose job it is) and teardown (VM destroyed, registration gone).
+  { file: 'controller/runners/workflow-job-handler.ts' },
+  { file: 'controller/runners/job-identity.ts' },
+  { file: 'controller/runners/lease-teardown.ts' },
   ...SITE_LOOKUP,
   { file: 'action/src/action-inputs.ts' },
 ];
