@@ -46,3 +46,10 @@ test('shell metacharacters in a port name or port list never reach mpbb: the inp
   assert.throws(() => inputs({ step: 'mirror-distfiles', platform: '15_arm64', 'build-id': 'w-1', portlist: 'curl $(reboot)' }), { message: /input "portlist" .* port name "\$\(reboot\)" is not a MacPorts port name/ });
   assert.throws(() => inputs({ ...builder, 'build-id': '' }), { message: /input "build-id" \(""\) must be a portfarm build id/ });
 });
+
+test('capitalised MacPorts port names (R-A3, GraphicsMagick, p5.34-DBI) are valid as port and in the port list', () => {
+  assert.equal(inputs({ ...builder, port: 'R-A3' }).port, 'R-A3');
+  assert.equal(inputs({ ...builder, port: 'GraphicsMagick' }).port, 'GraphicsMagick');
+  const listed = inputs({ step: 'mirror-distfiles', platform: '15_arm64', 'build-id': 'w-1', portlist: 'R-A3, GraphicsMagick p5.34-DBI' });
+  assert.deepEqual(listed.portlist, ['R-A3', 'GraphicsMagick', 'p5.34-DBI']);
+});

@@ -80,6 +80,8 @@ test('the sample sets every new section and it is valid', () => {
   );
   assert.equal(custom.jwksUrl, 'https://ghes.example.org/_services/token/.well-known/jwks');
   assert.equal(custom.audience, 'farm');
+  const keysElsewhere = handoffSettingsFromConfig(parseConfig(`${MINIMAL}handoff: { jwksUrl: 'https://keys.example.org/jwks' }\n`, 'jwks', {}));
+  assert.equal(keysElsewhere.jwksUrl, 'https://keys.example.org/jwks', 'a configured jwksUrl wins over the one derived from the issuer');
 });
 
 test('bad values in the new sections are reported one line each, naming key, value and fix', () => {

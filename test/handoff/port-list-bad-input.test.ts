@@ -18,18 +18,20 @@ test.after(issuer.close);
 const REV = '70b44a41bbbb627007b18ae0551cddb24c009bf2';
 const at = new Date('2026-11-26T08:00:00Z');
 
-/** A controller's hand-off over a real queue in SQLite: one watcher on 15_arm64 dispatched as run 1000, one finished builder. */
-async function farm(): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; post: (body: unknown, runId?: string) => Promise<HandoffResponse> }> {
+/** A controller's hand-off over a real queue in SQLite: one watcher on 15_arm64 dispatched as run 1000 (its run id unknown with `loseDispatchAnswer`). */
+async function farm(options: { readonly loseDispatchAnswer?: boolean; readonly prNumber?: number } = {}): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; reorder: ReorderService; post: (body: unknown, runId?: string) => Promise<HandoffResponse> }> {
   const db = openStore(':memory:');
   const gateway = new FakeRunGateway();
   const reorder = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'w' });
-  reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, changedPorts: ['curl'], force: false, prNumber: null, now: at });
+  reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: REV, changedPorts: ['curl'], force: false, prNumber: options.prNumber ?? null, now: at });
+  // GitHub creates the run, but the answer to the dispatch never arrives: no run id is recorded.
+  if (options.loseDispatchAnswer === true) gateway.failNextDispatch = 'after';
   await reorder.pump(at, new AbortController().signal);
   const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
   const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)), recordHandoffReporting());
   const post = async (body: unknown, runId = '1000'): Promise<HandoffResponse> =>
     handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { run_id: runId } })}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { db, gateway, post };
+  return { db, gateway, reorder, post };
 }
 
 function dump(db: DatabaseSync): string {
@@ -109,4 +111,40 @@ test('hand-off: bad, expired and other-repository tokens are refused before the 
   assert.match(answers[2]?.body ?? '', /the token's \\"repository\\" claim is \\"evil\/macports-ports\\"; expected \\"macports\/macports-ports\\" \(config github.repo\)/);
   assert.equal((await post(good, '1000')).status, 202, 'the good token still works');
   assert.notEqual(dump(db), before);
+});
+
+test('hand-off: a list for a watcher whose dispatch answer was lost (no run recorded yet) is refused 403 "no run yet"; nothing is queued', async () => {
+  const { db, reorder, post } = await farm({ loseDispatchAnswer: true });
+  assert.equal(reorder.describeBuild('w-1')?.runId, null);
+  const before = dump(db);
+  // Run 1000 is the one GitHub created; "null" and "" are what a careless String() comparison would let through.
+  for (const runId of ['1000', 'null', '']) {
+    const answer = await post(good, runId);
+    assert.equal(answer.status, 403, `run_id ${JSON.stringify(runId)}: ${answer.body}`);
+    assert.match((JSON.parse(answer.body) as { error: string }).error, /no run yet/);
+  }
+  assert.equal(dump(db), before, 'nothing queued');
+});
+
+test('hand-off: a PR watcher hands over its list like a master watcher; a list for a watcher that already finished is refused 409', async () => {
+  const pr = await farm({ prNumber: 12 });
+  const accepted = await pr.post(good);
+  assert.equal(accepted.status, 202, accepted.body);
+  assert.deepEqual(JSON.parse(accepted.body), { builders: 2, ports: 2, excluded: 0 });
+  const { reorder, post, db } = await farm();
+  reorder.runFinished('w-1', 'success', at);
+  const before = dump(db);
+  const late = await post(good);
+  assert.equal(late.status, 409, late.body);
+  assert.match((JSON.parse(late.body) as { error: string }).error, /no watcher with that id is in flight there/);
+  assert.equal(dump(db), before);
+});
+
+test('hand-off: a failure inside the queue is not turned into a refusal: it reaches the caller (a 500 there)', async () => {
+  const { reorder } = await farm();
+  const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
+  const verified = await verify(`Bearer ${await issuer.issue({ claims: { run_id: '1000' } })}`, good);
+  assert.ok(verified.ok);
+  const broken = { describeBuild: reorder.describeBuild.bind(reorder), acceptPortList: () => { throw new RangeError('database is locked'); } };
+  assert.throws(() => acceptWatcherList(broken, verified.portList, verified.watcher, at), { name: 'RangeError', message: 'database is locked' });
 });

@@ -162,3 +162,39 @@ test('the handler answers 202 with the number of builders queued, and the reason
   assert.equal((await handle({ headers: {}, body: '{' })).status, 401, 'no token: the body is not looked at');
   assert.equal(accepted.length, 1);
 });
+
+test('a token from any run but workflow_dispatch is refused 403 naming its event: push, schedule, workflow_run, none', async () => {
+  for (const event of ['push', 'schedule', 'workflow_run', 'pull_request_target', '']) {
+    const result = await verify(`Bearer ${await issuer.issue({ claims: { event_name: event } })}`, list);
+    assert.ok(!result.ok, `event_name ${JSON.stringify(event)} must be refused`);
+    assert.equal(result.status, 403, event);
+    assert.ok(result.reason.includes(JSON.stringify(event)), `the reason names ${JSON.stringify(event)}: ${result.reason}`);
+  }
+  const unset = await verify(`Bearer ${await issuer.issue({ claims: { event_name: undefined } })}`, list);
+  assert.equal(unset.ok ? 0 : unset.status, 403, 'a token without event_name');
+});
+
+test('claims that are not strings count as missing: a numeric workflow_ref or repository is refused 403, never a crash', async () => {
+  for (const claims of [{ workflow_ref: 42, job_workflow_ref: 42 }, { repository: 7 }, { event_name: 1 }]) {
+    const result = await verify(`Bearer ${await issuer.issue({ claims })}`, list);
+    assert.ok(!result.ok, JSON.stringify(claims));
+    assert.equal(result.status, 403, JSON.stringify(claims));
+  }
+});
+
+test('the handler takes the first of repeated Authorization headers; a body that is not JSON is not worth retrying', async () => {
+  const handle = createPortListHandler(verify, (portList) => Promise.resolve({ builders: portList.ports.length }), recordHandoffReporting());
+  const repeated = await handle({ headers: { authorization: [`Bearer ${await issuer.issue()}`, 'Bearer junk'] }, body: JSON.stringify(list) });
+  assert.equal(repeated.status, 202, repeated.body);
+  const notJson = await handle({ headers: { authorization: `Bearer ${await issuer.issue()}` }, body: '{' });
+  assert.equal(notJson.status, 400);
+  assert.equal((JSON.parse(notJson.body) as { retryable: boolean }).retryable, false);
+});
+
+test('the verifier judges expiry by its injected clock: an hour on, a 5-minute token is refused 401 as expired', async () => {
+  const later = createPortListVerifier(settings, { now: () => new Date(Date.now() + 3_600_000) });
+  const result = await later(`Bearer ${await issuer.issue()}`, list);
+  assert.ok(!result.ok);
+  assert.equal(result.status, 401);
+  assert.match(result.reason, /^the OIDC token expired at /);
+});

@@ -276,6 +276,40 @@ test('a push delivery worked on twice (a crash before it was marked done) queues
   assert.equal(rows(db).length, 2);
 });
 
+test('one push delivery for two platforms queues a watcher on each; a redelivery queues neither again', async () => {
+  const { db, service } = setup();
+  const arm = service.enqueueWatcher({ ...watcher('15_arm64'), deliveryId: 'guid-1' });
+  const intel = service.enqueueWatcher({ ...watcher('14_x86_64'), deliveryId: 'guid-1' });
+  assert.notEqual(intel.buildId, arm.buildId);
+  assert.equal(intel.coalesced, false);
+  assert.deepEqual((await service.pump(at(1), signal)).dispatched.toSorted(), [arm.buildId, intel.buildId].toSorted());
+  assert.equal(service.enqueueWatcher({ ...watcher('14_x86_64'), deliveryId: 'guid-1' }).buildId, intel.buildId);
+  assert.equal(rows(db).length, 2);
+});
+
+test('a watcher whose list was accepted and whose run then failed is not queued again: its ports are listed and built once', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.runStarted('tst-1', at(1));
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['curl', 'leaf'], excluded: [] }, at(2));
+  // A later step of the watcher (mirroring, say) failed after the hand-off.
+  gateway.advance('tst-1', 'completed', 'failure');
+  assert.equal(service.runFinished('tst-1', 'failure', at(3)), true);
+  const built: string[] = [];
+  for (let minute = 4; minute < 20; minute += 1) {
+    const { dispatched } = await service.pump(at(minute), signal);
+    const next = dispatched[0];
+    if (next === undefined) break;
+    const entry = service.inFlight()[0];
+    built.push(`${entry?.kind ?? '?'}:${entry?.port ?? '-'}`);
+    gateway.advance(next, 'completed', 'success');
+    service.runFinished(next, 'success', at(minute));
+  }
+  assert.deepEqual(built, ['builder:curl', 'builder:leaf']);
+  assert.equal(rows(db).filter((r) => r.includes(' watcher ')).length, 1, rows(db).join(' | '));
+});
+
 const REV0 = '0000aaa0';
 const REV3 = 'ccccccc3';
 const push = (portsRevision: string, previousRevision: string, changedPorts: string[], minute: number, deliveryId?: string): Parameters<ReorderService['enqueueWatcher']>[0] => ({

@@ -102,6 +102,15 @@ export class FakeGithubJobs {
     this.#changed.dispatchEvent(new Event('change'));
   }
 
+  /** Another runner (not one this manager started) takes the queued job: GitHub sends `in_progress` naming it. */
+  takeElsewhere(buildId: string, runner: { readonly id: number; readonly name: string }): void {
+    const job = this.#job(buildId);
+    job.state = 'in_progress';
+    job.runnerName = runner.name;
+    this.#emit(job, 'in_progress', runner);
+    this.#changed.dispatchEvent(new Event('change'));
+  }
+
   /** The runner stand-in: what `run.sh --jitconfig X` does in a VM. Resolves with its exit code. */
   readonly runnerStandIn = async (encodedJitConfig: string, _vmId: string, signal: AbortSignal): Promise<number> => {
     const config = decodeJitConfig(encodedJitConfig);

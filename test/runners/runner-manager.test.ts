@@ -228,6 +228,26 @@ test('a job taken by another runner releases this build’s VM', async () => {
   await manager.stop();
 });
 
+test('a job taken by another runner releases this VM at once: no wait for its boot, no failure reported, cloned once', async () => {
+  // The boot would outlast the boot deadline (5 s): only a release on the event itself settles the build sooner.
+  const { manager, backend, registry, github, failures, logs } = createRunnerFarm();
+  backend.bootMs = 60_000;
+  await manager.start();
+  github.queue('o2', '15_arm64');
+  await waitFor(() => manager.leases()[0]?.phase === 'booting');
+  const started = Date.now();
+  // GitHub gave the job to some other runner whose labels also matched (a VM of an earlier attempt, say).
+  github.takeElsewhere('o2', { id: 77, name: 'someone-else' });
+  await manager.whenSettled('o2');
+  assert.ok(Date.now() - started < 4_000, `released after ${String(Date.now() - started)} ms, not at once`);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.deepEqual(registry.names(), []);
+  assert.deepEqual(failures, []);
+  assert.equal(messagesOf(logs, 'o2').filter((m) => m === 'cloning VM').length, 1);
+  assert.deepEqual(manager.leases(), []);
+  await manager.stop();
+});
+
 test('a registration GitHub made but whose answer was lost is deleted by name when the attempt is torn down', async () => {
   const { manager, backend, registry, github, logs } = createRunnerFarm();
   await manager.start();

@@ -55,3 +55,16 @@ test('renamed builders are suggested under their new names', () => {
   assert.deepEqual(suggestBuilders('buildbase-mtln-x86_64', known), ['base-10.8_x86_64', 'ports-10.8_x86_64-builder']);
   assert.deepEqual(suggestBuilders('jobs-nothing', known), []);
 });
+
+test('"steps", "logs" and "text" are matched in any case, in buildbot paths and build-id paths', () => {
+  const log = { kind: 'log', builder: B, number: 32503, step: 'x', log: 'stdio' };
+  const cases: [string, unknown][] = [
+    [`/builders/${B}/builds/32503/STEPS/x/LOGS/stdio`, { ...log, text: false }],
+    [`/builders/${B}/builds/32503/Steps/x/Logs/stdio/Text`, { ...log, text: true }],
+    [`/builders/${B}/builds/32503/STEPS/x`, { kind: 'step', builder: B, number: 32503, step: 'x' }],
+    ['/builds/b-1/STEPS/install-port/LOGS/stdio', { kind: 'build-id', buildId: 'b-1', step: 'install-port', log: 'stdio' }],
+    ['/builds/b-1/Steps/install-port/Logs/stdio/TEXT', { kind: 'build-id', buildId: 'b-1', step: 'install-port', log: 'stdio' }],
+    ['/builds/b-1/Steps/install-port', { kind: 'build-id', buildId: 'b-1', step: 'install-port' }],
+  ];
+  for (const [path, expected] of cases) assert.deepEqual(parseLegacyPath(path), expected, path);
+});

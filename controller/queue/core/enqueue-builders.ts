@@ -47,7 +47,6 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
       existing.portsRevision = portsRevision;
       if (builderClass < existing.builderClass) {
         existing.builderClass = builderClass;
-        queue.rebuildPending -= 1;
         heapPush(queue.builders, existing, builderKey(queue, existing));
       }
       coalesced.push(existing);

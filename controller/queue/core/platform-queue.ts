@@ -29,8 +29,7 @@ export interface PlatformQueue {
   nextSeq: number;
   /** Master runs dispatched since the last PR run (the PR fair share). */
   masterSinceLastPr: number;
-  /** Pending builders from a forced rebuild and head-of-line builders: when 0, the heap top needs no dependency walk. */
-  rebuildPending: number;
+  /** Pending head-of-line builders: when 0 (and one list is pending), the heap top needs no dependency walk. */
   headPending: number;
   /** Pending master builders per list (seq): with one list pending, its rank order alone keeps dependencies first. */
   readonly pendingLists: Map<number, number>;
@@ -51,7 +50,6 @@ export function createPlatformQueue(platform: string, policy: QueuePolicy, graph
     inFlight: [],
     nextSeq: 1,
     masterSinceLastPr: 0,
-    rebuildPending: 0,
     headPending: 0,
     pendingLists: new Map(),
   };
@@ -89,7 +87,6 @@ export function indexEntry(queue: PlatformQueue, entry: QueueEntry): void {
       const id = entry.prNumber === null ? queue.graph?.ids.get(entry.port.toLowerCase()) : undefined;
       if (id !== undefined) queue.pendingByGraphId.set(id, entry);
     }
-    if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending += 1;
     if (entry.head) queue.headPending += 1;
     if (entry.prNumber === null) queue.pendingLists.set(entry.seq, (queue.pendingLists.get(entry.seq) ?? 0) + 1);
   }
@@ -111,7 +108,6 @@ export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
     const id = entry.prNumber === null ? queue.graph?.ids.get(entry.port.toLowerCase()) : undefined;
     if (id !== undefined && queue.pendingByGraphId.get(id) === entry) queue.pendingByGraphId.delete(id);
   }
-  if (entry.prNumber === null && entry.builderClass === 1) queue.rebuildPending -= 1;
   if (entry.head) queue.headPending -= 1;
   if (entry.prNumber === null) {
     const left = (queue.pendingLists.get(entry.seq) ?? 1) - 1;

@@ -41,7 +41,12 @@ function firstNotSkipped(list: readonly QueueEntry[], skip: ReadonlySet<string> 
 
 const closures = new WeakMap<PortsGraph, Map<number, number[]>>();
 
-/** The pending dependency of `candidate` with the smallest rank, or `candidate` when none is pending. */
+/**
+ * The pending dependency of `candidate` with the smallest rank below its own, or `candidate`
+ * when none is pending. Below its own: inside a broken cycle a member also "depends" on the
+ * members ranked after it, and pulling those forward would break the cycle the other way
+ * round whenever a second list happens to be pending (the walk is skipped with one list).
+ */
 function pullForward(queue: PlatformQueue, graph: PortsGraph, candidate: QueueEntry, skip: ReadonlySet<string> | undefined): QueueEntry {
   const id = candidate.port === null ? undefined : graph.ids.get(candidate.port.toLowerCase());
   if (id === undefined) return candidate;
@@ -59,7 +64,7 @@ function pullForward(queue: PlatformQueue, graph: PortsGraph, candidate: QueueEn
   for (const dep of closure) {
     const pending = queue.pendingByGraphId.get(dep);
     if (pending === undefined || skip?.has(pending.buildId) === true) continue;
-    if (best === candidate || pending.rank < best.rank) best = pending;
+    if (pending.rank < best.rank) best = pending;
   }
   return best;
 }

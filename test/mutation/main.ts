@@ -1,0 +1,158 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, matchesGlob, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { coveringTests, listTestFiles } from './covering-tests.ts';
+import { applyMutant, functionSpans, mutateSource, type Mutant } from './mutate-source.ts';
+import { createSandbox, type Sandbox } from './mutation-sandbox.ts';
+import { summarise, type MutantResult, type MutantStatus } from './mutation-score.ts';
+import { MUTATION_TARGETS } from './mutation-targets.ts';
+import { runTestsOnce } from './run-tests-once.ts';
+
+const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N] [--max-distance N] [--out FILE]
+  --files GLOB       only the target files matching GLOB (e.g. 'controller/queue/core/*')
+  --json             print {mutants, killed, survived, timedOut, noCoverage, score, files} last, on stdout
+  --concurrency N    mutants run at once, each in its own copy of the tree (default 1: the machine is shared)
+  --max-distance N   a test covers a file when it reaches it within N imports (default 2)
+  --max-tests N      run at most N covering tests per file, its own area's first (default 10)
+  --out FILE         write every mutant with its status as JSON`;
+
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '1' },
+    'max-distance': { type: 'string', default: '2' },
+    'max-tests': { type: 'string', default: '10' },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const concurrency = Number(values.concurrency);
+const maxDistance = Number(values['max-distance']);
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency ${values.concurrency} must be a whole number ≥ 1`);
+if (!Number.isInteger(maxDistance) || maxDistance < 1) throw new Error(`--max-distance ${values['max-distance']} must be a whole number ≥ 1`);
+const maxTests = Number(values['max-tests']);
+if (!Number.isInteger(maxTests) || maxTests < 1) throw new Error(`--max-tests ${values['max-tests']} must be a whole number ≥ 1`);
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+const glob = values.files;
+const targets = MUTATION_TARGETS.filter((t) => glob === undefined || matchesGlob(t.file, glob) || t.file.startsWith(glob));
+if (targets.length === 0) throw new Error(`--files ${glob ?? ''} matches none of the targets in test/mutation/mutation-targets.ts`);
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+// Tests that start the whole farm reach every file through many imports; they are not the place to judge one line.
+const SLOW_SUITES = ['test/e2e/', 'test/bench/'];
+const allTests = listTestFiles(repoRoot).filter((t) => !SLOW_SUITES.some((prefix) => t.startsWith(prefix)));
+
+interface FileJob {
+  readonly file: string;
+  readonly text: string;
+  readonly mutants: readonly Mutant[];
+  readonly tests: readonly string[];
+}
+
+const jobs: FileJob[] = targets.map((target) => {
+  const text = readFileSync(join(repoRoot, target.file), 'utf8');
+  let mutants = mutateSource(target.file, text);
+  if (target.functions !== undefined) {
+    const spans = functionSpans(target.file, text, target.functions);
+    mutants = mutants.filter((m) => spans.some((s) => m.start >= s.start && m.end <= s.end));
+  }
+  // Every test file loads in the one process of each mutant: a cap keeps a file's run to minutes.
+  const tests = coveringTests(repoRoot, target.file, allTests, maxDistance).slice(0, maxTests).map((t) => t.file);
+  return { file: target.file, text, mutants, tests };
+});
+const total = jobs.reduce((n, j) => n + j.mutants.length, 0);
+log(`${String(total)} mutants in ${String(jobs.length)} files; ${String(concurrency)} at a time`);
+
+const sandboxes: Sandbox[] = Array.from({ length: concurrency }, () => createSandbox(repoRoot));
+const cleanUp = (): void => {
+  for (const sandbox of sandboxes) sandbox.remove();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
+
+const node = process.execPath;
+const results: MutantResult[] = [];
+let done = 0;
+
+/** Baseline per file: the covering tests must pass unmutated; their time sets the mutants' timeout. */
+const baselines = new Map<string, Promise<number | Error>>();
+function baseline(job: FileJob, sandbox: Sandbox): Promise<number | Error> {
+  let found = baselines.get(job.file);
+  if (found === undefined) {
+    found = runTestsOnce(sandbox.root, node, job.tests, 600_000).then(({ outcome, ms, output }) => {
+      if (outcome === 'passed') return ms;
+      return new Error(`the tests covering ${job.file} do not pass unmutated (${outcome}):\n${output.slice(-2000)}`);
+    });
+    baselines.set(job.file, found);
+  }
+  return found;
+}
+
+const queue: { job: FileJob; mutant: Mutant }[] = jobs.flatMap((job) => job.mutants.map((mutant) => ({ job, mutant })));
+const skippedFiles = new Set<string>();
+
+async function worker(sandbox: Sandbox): Promise<void> {
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const { job, mutant } = next;
+    let status: MutantStatus;
+    let ms = 0;
+    if (job.tests.length === 0) status = 'no-coverage';
+    else {
+      const base = await baseline(job, sandbox);
+      if (base instanceof Error) {
+        if (!skippedFiles.has(job.file)) log(base.message);
+        skippedFiles.add(job.file);
+        continue;
+      }
+      const path = join(sandbox.root, job.file);
+      writeFileSync(path, applyMutant(job.text, mutant));
+      try {
+        const run = await runTestsOnce(sandbox.root, node, job.tests, Math.max(20_000, base * 3 + 10_000));
+        ms = run.ms;
+        status = run.outcome === 'passed' ? 'survived' : run.outcome === 'failed' ? 'killed' : run.outcome;
+      } finally {
+        writeFileSync(path, job.text);
+      }
+    }
+    results.push({ file: job.file, mutant, status });
+    done += 1;
+    log(`[${String(done)}/${String(total)}] ${mutant.id} ${mutant.operator}: ${JSON.stringify(mutant.original)} → ${JSON.stringify(mutant.replacement)} ${status} (${String(ms)} ms)`);
+  }
+}
+
+const started = Date.now();
+try {
+  for (const job of jobs) log(`${job.file}: ${String(job.mutants.length)} mutants, tests: ${job.tests.join(' ') || '(none)'}`);
+  await Promise.all(sandboxes.map(worker));
+} finally {
+  cleanUp();
+}
+
+results.sort((a, b) => a.file.localeCompare(b.file) || a.mutant.start - b.mutant.start);
+const summary = summarise(results);
+log(`\n${String(Math.round((Date.now() - started) / 1000))} s; survivors:`);
+for (const r of results.filter((x) => x.status === 'survived' || x.status === 'no-coverage')) {
+  log(`  ${r.status} ${r.file}:${String(r.mutant.line)}:${String(r.mutant.column)} ${r.mutant.operator}: ${JSON.stringify(r.mutant.original)} → ${JSON.stringify(r.mutant.replacement)}`);
+}
+log(`invalid (did not load): ${String(summary.invalid)}; files whose tests fail unmutated (not scored): ${[...skippedFiles].join(', ') || 'none'}`);
+for (const [file, score] of Object.entries(summary.files)) log(`  ${score.toFixed(3)} ${file}`);
+log(`score ${summary.score.toFixed(3)}: ${String(summary.killed)} killed, ${String(summary.timedOut)} timed out, ${String(summary.survived)} survived, ${String(summary.noCoverage)} without a covering test`);
+if (values.out !== undefined) {
+  writeFileSync(values.out, `${JSON.stringify(results.map((r) => ({ file: r.file, status: r.status, ...r.mutant })), null, 1)}\n`);
+}
+if (values.json) {
+  const { mutants, killed, survived, timedOut, noCoverage, score, files } = summary;
+  process.stdout.write(`${JSON.stringify({ mutants, killed, survived, timedOut, noCoverage, score, files })}\n`);
+}

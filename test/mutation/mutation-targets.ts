@@ -1,0 +1,59 @@
+/**
+ * What `npm run test:mutation` mutates: the code where a one-character slip loses builds,
+ * builds twice, or lets a stranger hand over a port list. `functions` narrows a large file to
+ * the named functions and methods (the rest of it is covered by its own suites).
+ */
+export interface MutationTarget {
+  /** Repository-relative source file. */
+  readonly file: string;
+  readonly functions?: readonly string[];
+}
+
+const QUEUE_CORE = [
+  'count-pending',
+  'describe-queue',
+  'enqueue-builders',
+  'enqueue-watcher',
+  'entry-heap',
+  'mark-dispatching',
+  'mark-run',
+  'newest-revision',
+  'pending-entry',
+  'platform-queue',
+  'preempt-builder',
+  'queue-context',
+  'queue-policy',
+  'requeue-lost',
+  'select-next',
+].map((name) => ({ file: `controller/queue/core/${name}.ts` }));
+
+const HANDOFF = [
+  'accept-watcher-list',
+  'create-port-list-handler',
+  'handoff-refusal',
+  'handoff-settings',
+  'handoff-settings-from-config',
+  'issuer-keys',
+  'port-list-route',
+  'verify-port-list-request',
+].map((name) => ({
+  file: `controller/handoff/${name}.ts`,
+}));
+
+const SITE_LOOKUP = ['build-json', 'expand-build', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders'].map(
+  (name) => ({ file: `site/lookup/${name}.ts` }),
+);
+
+export const MUTATION_TARGETS: readonly MutationTarget[] = [
+  ...QUEUE_CORE,
+  { file: 'controller/queue/reorder-service.ts' },
+  ...HANDOFF,
+  { file: 'controller/github/create-webhook-handler.ts' },
+  { file: 'controller/github/translate-webhook.ts' },
+  // The runner manager's job matching (which lease an event is for, whose job it is) and teardown (VM destroyed, registration gone).
+  { file: 'controller/runners/workflow-job-handler.ts' },
+  { file: 'controller/runners/job-identity.ts' },
+  { file: 'controller/runners/lease-teardown.ts' },
+  ...SITE_LOOKUP,
+  { file: 'action/src/action-inputs.ts' },
+];

@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+
+export type TestOutcome = 'passed' | 'failed' | 'timed-out' | 'invalid';
+
+/**
+ * Runs `tests` in one `node --test` process (no per-file isolation: one load of the mutated
+ * module for all of them) and answers as soon as it knows: the first `not ok` kills the process
+ * group (a killed mutant needs no more proof), and so does the timeout. `invalid`: the mutated
+ * file does not load (a syntax error), which says nothing about the tests.
+ */
+export function runTestsOnce(cwd: string, node: string, tests: readonly string[], timeoutMs: number): Promise<{ outcome: TestOutcome; ms: number; output: string }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(node, ['--test', '--test-isolation=none', '--test-reporter=tap', ...tests], {
+      cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0' },
+    });
+    let output = '';
+    let decided: TestOutcome | undefined;
+    const stop = (outcome: TestOutcome): void => {
+      if (decided !== undefined) return;
+      decided = outcome;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group already exited.
+      }
+    };
+    const timer = setTimeout(() => {
+      stop('timed-out');
+    }, timeoutMs);
+    const take = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.length > 200_000) output = output.slice(-100_000);
+      if (/^\s*not ok \d+/m.test(output)) stop(/SyntaxError|ERR_INVALID_TYPESCRIPT_SYNTAX|ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX/.test(output) ? 'invalid' : 'failed');
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const outcome = decided ?? (code === 0 ? 'passed' : /SyntaxError|ERR_INVALID_TYPESCRIPT_SYNTAX/.test(output) ? 'invalid' : 'failed');
+      resolve({ outcome, ms: Date.now() - started, output });
+    });
+  });
+}
