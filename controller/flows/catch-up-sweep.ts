@@ -11,7 +11,7 @@ import type { BuildFinished } from './on-build-finished.ts';
 export interface CatchUpGitHub {
   /** Asks GitHub to redeliver the webhooks whose every attempt failed. */
   readonly recoverMissedDeliveries: (signal: AbortSignal) => Promise<RecoverResult>;
-  /** The repository's queued and in-progress runs, of any workflow. */
+  /** The queued and in-progress runs that can carry the farm's jobs: ports workflow dispatches, pull-request workflow runs. */
   readonly listUnfinishedRuns: (signal: AbortSignal) => Promise<number[]>;
   /** A run's jobs still waiting for a runner, as `queued` events. */
   readonly listQueuedJobs: (runId: number, signal: AbortSignal) => Promise<WorkflowJobEvent[]>;
@@ -56,7 +56,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
   // A job whose `queued` delivery was handled before a crash lost its VM with the process, and
   // GitHub sends no second `queued`: ask for the jobs of each dispatched run that has no VM.
   // Runs portfarm did not dispatch (PR builds on their own pull_request trigger) wait the same
-  // way, so the unfinished runs of the repository are asked too; jobs without portfarm's label
+  // way, so the unfinished runs of those workflows are asked too; jobs without portfarm's label
   // are ignored by the runner manager.
   const findWaitingJobs = async (signal: AbortSignal): Promise<void> => {
     const leased = new Set(runners.leases().map((l) => l.buildId));

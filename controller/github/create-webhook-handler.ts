@@ -218,13 +218,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       log.error({ err }, 'delivery refused: payload has the wrong shape');
       return reply(res, 400, { delivery: guid, error: err.message });
     }
-    if (!options.store.claim({ guid, event, body, receivedAt })) {
-      return reply(res, 200, { delivery: guid, result: 'duplicate' });
-    }
     if (translation.ignored !== null) {
-      options.store.markProcessed(guid);
+      // Kept without its body: anyone's workflows make such deliveries, as many as they like.
+      if (!options.store.claimIgnored({ guid, event, receivedAt })) return reply(res, 200, { delivery: guid, result: 'duplicate' });
       log.debug({ reason: translation.ignored }, 'delivery needs no action');
       return reply(res, 202, { delivery: guid, result: 'ignored', reason: translation.ignored });
+    }
+    if (!options.store.claim({ guid, event, body, receivedAt })) {
+      return reply(res, 200, { delivery: guid, result: 'duplicate' });
     }
     if (translation.notPortNames !== undefined) {
       log.warn({ notPortNames: translation.notPortNames }, 'push names directories that are not port names; they are not built');

@@ -30,6 +30,12 @@ export interface DeliveryFailure {
 export interface DeliveryStore {
   /** Records a new delivery as `received`; false (and nothing changes) when the GUID was seen before. */
   claim(delivery: { readonly guid: string; readonly event: string; readonly body: string; readonly receivedAt: Date }): boolean;
+  /**
+   * Records a delivery that needs no work (another workflow's job, an event the farm ignores) as
+   * `processed`, in one step and without its body: its GUID is all de-duplication needs, and any
+   * pull request can make such deliveries by the thousand. False when the GUID was seen before.
+   */
+  claimIgnored(delivery: { readonly guid: string; readonly event: string; readonly receivedAt: Date }): boolean;
   has(guid: string): boolean;
   markProcessed(guid: string): void;
   /** A failure with a `retryAt` is tried again then (and on the next start); one without is kept for the record. */

@@ -16,20 +16,37 @@ export async function listQueuedJobs(clients: GitHubClients, runId: number, sign
     .map((job) => ({ action: 'queued', jobId: job.id, runId, runAttempt: job.run_attempt ?? null, labels: job.labels, runnerId: null, runnerName: null, conclusion: null }));
 }
 
-/** The ids of the repository's runs that are queued or in progress, of any workflow and trigger. */
-export async function listUnfinishedRuns(clients: GitHubClients, signal: AbortSignal): Promise<number[]> {
+/** A workflow file and the trigger of the runs of it that can carry the farm's jobs. */
+export interface FarmRunsOf {
+  /** The file name under `.github/workflows/` (ports.yml, ports-pr.yml). */
+  readonly workflow: string;
+  /** `workflow_dispatch` (the controller's watchers and builders), `pull_request` (ports-pr.yml). */
+  readonly event: string;
+}
+
+/**
+ * The ids of the queued and in-progress runs of the given workflows and triggers. Never every run
+ * of the repository: a pull request can add workflow files of its own whose jobs wait 24 hours for
+ * a runner nobody serves, and the sweep asks for the jobs of each run listed here, so listing
+ * those would let it spend the App's rate limit on them (one request per run per sweep).
+ */
+export async function listUnfinishedRuns(clients: GitHubClients, of: readonly FarmRunsOf[], signal: AbortSignal): Promise<number[]> {
   const ids: number[] = [];
-  for (const status of ['queued', 'in_progress'] as const) {
-    try {
-      const runs = await clients.installation.paginate(withSignal(clients.installation.rest.actions.listWorkflowRunsForRepo, signal), {
-        owner: clients.owner,
-        repo: clients.repo,
-        status,
-        per_page: 100,
-      });
-      for (const run of runs) ids.push(run.id);
-    } catch (err) {
-      throw toGitHubError(err, `listing the ${status} runs`);
+  for (const { workflow, event } of of) {
+    for (const status of ['queued', 'in_progress'] as const) {
+      try {
+        const runs = await clients.installation.paginate(withSignal(clients.installation.rest.actions.listWorkflowRuns, signal), {
+          owner: clients.owner,
+          repo: clients.repo,
+          workflow_id: workflow,
+          event,
+          status,
+          per_page: 100,
+        });
+        for (const run of runs) ids.push(run.id);
+      } catch (err) {
+        throw toGitHubError(err, `listing the ${status} ${event} runs of ${workflow}`);
+      }
     }
   }
   return ids;

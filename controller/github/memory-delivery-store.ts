@@ -16,6 +16,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return true;
   }
 
+  claimIgnored(delivery: { readonly guid: string; readonly event: string; readonly receivedAt: Date }): boolean {
+    if (this.#entries.has(delivery.guid)) return false;
+    this.#entries.set(delivery.guid, { delivery: { ...delivery, body: '', state: 'processed', error: null, attempts: 0 }, retryAt: null });
+    return true;
+  }
+
   has(guid: string): boolean {
     return this.#entries.has(guid);
   }

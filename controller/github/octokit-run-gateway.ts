@@ -151,6 +151,10 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
           owner,
           repo,
           workflow_id: options.workflow,
+          // Only dispatches can be the farm's: a pull request that edits ports.yml runs it on
+          // pull_request as often as it pushes, and listing those cost a page per 100 and a
+          // refusal counted again on every sweep.
+          event: 'workflow_dispatch',
           per_page: 100,
         });
         pages: for await (const page of pages) {

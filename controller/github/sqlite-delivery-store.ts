@@ -24,6 +24,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   readonly #db: DatabaseSync;
   readonly #owned: boolean;
   readonly #claim: StatementSync;
+  readonly #claimIgnored: StatementSync;
   readonly #has: StatementSync;
   readonly #processed: StatementSync;
   readonly #failed: StatementSync;
@@ -36,6 +37,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.#owned = typeof pathOrDb === 'string';
     this.#db = typeof pathOrDb === 'string' ? openStore(pathOrDb) : pathOrDb;
     this.#claim = this.#db.prepare(`INSERT INTO github_deliveries (guid, event, body, received_at, state) VALUES (?, ?, ?, ?, 'received') ON CONFLICT (guid) DO NOTHING`);
+    this.#claimIgnored = this.#db.prepare(`INSERT INTO github_deliveries (guid, event, body, received_at, state) VALUES (?, ?, '', ?, 'processed') ON CONFLICT (guid) DO NOTHING`);
     this.#has = this.#db.prepare('SELECT 1 AS found FROM github_deliveries WHERE guid = ?');
     this.#processed = this.#db.prepare(`UPDATE github_deliveries SET state = 'processed', error = NULL, next_attempt_at = NULL WHERE guid = ?`);
     this.#failed = this.#db.prepare(`UPDATE github_deliveries SET state = ?, error = ?, retryable = ?, attempts = ?, next_attempt_at = ? WHERE guid = ? AND state <> 'processed'`);
@@ -46,6 +48,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   claim(delivery: { readonly guid: string; readonly event: string; readonly body: string; readonly receivedAt: Date }): boolean {
     return this.#claim.run(delivery.guid, delivery.event, delivery.body, delivery.receivedAt.getTime()).changes === 1;
+  }
+
+  claimIgnored(delivery: { readonly guid: string; readonly event: string; readonly receivedAt: Date }): boolean {
+    return this.#claimIgnored.run(delivery.guid, delivery.event, delivery.receivedAt.getTime()).changes === 1;
   }
 
   has(guid: string): boolean {

@@ -97,7 +97,7 @@ export async function startController(options: StartControllerOptions): Promise<
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
   const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
-  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, deliveries, jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
+  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
   let startedUp: () => void = () => undefined;

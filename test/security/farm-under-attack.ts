@@ -7,7 +7,7 @@ import type { DoublePermission } from '../github-double/foreign-run-spec.ts';
 import type { PushSpec } from '../github-double/github-objects.ts';
 import { startRunnerStandIn } from '../github-double/runner-stand-in.ts';
 import { waitFor, type LogEntry } from '../runners/runner-farm.ts';
-import { startServeHarness, type ServeHarness } from '../serve/serve-harness.ts';
+import { startServeHarness, WITH_STATUS_TOKEN, type ServeHarness } from '../serve/serve-harness.ts';
 
 export const REV1 = '1'.repeat(40);
 
@@ -88,7 +88,7 @@ export async function startFarmUnderAttack(setup: { readonly collaborators?: Rea
       }
     },
     async rejected(reason) {
-      const text = await (await fetch(`${url()}/metrics`)).text();
+      const text = await (await fetch(`${url()}/metrics`, WITH_STATUS_TOKEN)).text();
       const line = text.split('\n').find((l) => l.startsWith(`portfarm_events_rejected_total{reason="${reason}"}`));
       return line === undefined ? 0 : Number(line.split(' ').at(-1));
     },
