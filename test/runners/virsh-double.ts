@@ -67,14 +67,21 @@ export function createVirshDouble(): { run: CommandRunner; calls: string[] } {
     const address = target.split('@')[1] ?? '';
     const domain = [...domains.values()].find((d) => d.address === address && d.running);
     if (domain === undefined) return answer(255, '', `ssh: connect to host ${address} port 22: No route to host\r\n`);
+    // Its own process group: a destroyed domain takes every process of the guest with it, not
+    // only the shell (a child such as `sleep` would otherwise hold the pipes open).
     const session = execa('sh', ['-c', remote], {
+      detached: true,
       reject: false,
       cancelSignal: options.signal,
       stripFinalNewline: false,
       ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     });
     const kill = (): void => {
-      session.kill('SIGKILL');
+      try {
+        if (session.pid !== undefined) process.kill(-session.pid, 'SIGKILL');
+      } catch {
+        session.kill('SIGKILL');
+      }
     };
     const open = sessions.get(address) ?? new Set<() => void>();
     open.add(kill);
