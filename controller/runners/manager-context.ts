@@ -7,7 +7,7 @@ import type { RecordedRun } from './job-identity.ts';
 import { AttemptFailure, enterPhase, type Lease, type LeasePhase } from './lease.ts';
 import type { LiveVm } from './plan-reconcile.ts';
 import { DEFAULT_RUNNER_COMMAND } from './runner-command.ts';
-import type { HostAdmissionUpdate, RunnerFailure, RunnerManagerOptions } from './runner-manager-options.ts';
+import type { HostAdmissionUpdate, RunnerFailure, RunnerManagerOptions, RunnerTaken } from './runner-manager-options.ts';
 import { RunnerMetrics } from './runner-metrics.ts';
 import type { RegisteredRunner, RunnerRegistry } from './runner-registry.ts';
 import { SlotAllocator } from './slot-allocator.ts';
@@ -42,6 +42,7 @@ export interface ManagerContext {
   readonly now: () => number;
   readonly portOf: (buildId: BuildId) => string | null;
   readonly onBuildFailed: (failure: RunnerFailure) => void;
+  readonly onRunnerTaken: (taken: RunnerTaken) => void;
   readonly imageFor: (platform: PlatformConfig, buildId: BuildId) => string;
   readonly beforeDestroy: RunnerManagerOptions['beforeDestroy'];
   readonly conclusionWaitMs: number;
@@ -105,6 +106,7 @@ export function createManagerContext(
     now: options.now ?? Date.now,
     portOf: options.portOf ?? (() => null),
     onBuildFailed: options.onBuildFailed ?? (() => undefined),
+    onRunnerTaken: options.onRunnerTaken ?? (() => undefined),
     imageFor: options.imageFor ?? ((platform) => platform.image),
     beforeDestroy: options.beforeDestroy,
     conclusionWaitMs: options.conclusionWaitMs ?? 15_000,

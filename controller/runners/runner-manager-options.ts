@@ -7,6 +7,14 @@ import type { RecordedRun } from './job-identity.ts';
 import type { RunnerRegistry } from './runner-registry.ts';
 import type { RetryPolicy, WatchdogDeadlines } from './watchdog-deadlines.ts';
 
+/** Handed to `onRunnerTaken`: whose runner was taken, and by which run's job. */
+export interface RunnerTaken {
+  readonly buildId: BuildId;
+  readonly vmId: string | null;
+  readonly runId: number;
+  readonly jobId: number;
+}
+
 /** Handed to `onBuildFailed`: the build could not get a runner; the controller fails its check run and hands it back to the reorder service. */
 export interface RunnerFailure {
   readonly buildId: BuildId;
@@ -61,6 +69,11 @@ export interface RunnerManagerOptions {
   /** The port a build builds, for the status (null for watchers). */
   readonly portOf?: (buildId: BuildId) => string | null;
   readonly onBuildFailed?: (failure: RunnerFailure) => void;
+  /**
+   * One of the farm's runners ran a job that is not its build's (the VM is destroyed already):
+   * the controller cancels that job's run, so one forged run costs one VM, not one per job.
+   */
+  readonly onRunnerTaken?: (taken: RunnerTaken) => void;
   /**
    * After a VM's job, before the VM is destroyed (the build cache collects the distfiles the build
    * fetched into the VM's copy-on-write overlay). Its failure is logged; the VM is destroyed anyway.

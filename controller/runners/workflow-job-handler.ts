@@ -146,6 +146,7 @@ function runnerTakenByForeignJob(ctx: ManagerContext, lease: Lease, event: Workf
   });
   if (lease.compromisedVm === vmId) return;
   lease.compromisedVm = vmId;
+  ctx.onRunnerTaken({ buildId: lease.buildId, vmId: vmId ?? null, runId: event.runId, jobId: event.jobId });
   lease.jobTaken = false;
   lease.warm = false;
   const failure = new AttemptFailure('runner-taken', `runner ${vmId ?? ''} was taken by job ${event.jobId} of run ${event.runId}, not this build's`, true);

@@ -21,6 +21,8 @@ export interface RunnerManagerSources {
   readonly beforeDestroy: RunnerManagerOptions['beforeDestroy'] | null;
   /** The no-runner flow. */
   readonly onBuildFailed: NonNullable<RunnerManagerOptions['onBuildFailed']>;
+  /** The runner-taken flow: the run whose job took a farm runner is cancelled. */
+  readonly onRunnerTaken: NonNullable<RunnerManagerOptions['onRunnerTaken']>;
   /** The trust boundary's refusal counter: job events that are not their build's own are counted there. */
   readonly rejections: RunnerManagerOptions['rejections'];
   readonly log: Logger;
@@ -45,5 +47,6 @@ export function createRunnerManager(config: Config, sources: RunnerManagerSource
     imageFor: (platform, buildId) => images.imageFor(platform, buildId),
     ...(beforeDestroy === null || beforeDestroy === undefined ? {} : { beforeDestroy }),
     onBuildFailed: sources.onBuildFailed,
+    onRunnerTaken: sources.onRunnerTaken,
   });
 }

@@ -6,6 +6,7 @@ import { createCatchUpSweep } from '../flows/catch-up-sweep.ts';
 import { CheckPublishing } from '../flows/check-publishing.ts';
 import { createFarmEventFlows } from '../flows/farm-event-flows.ts';
 import { createOnBuildFinished } from '../flows/on-build-finished.ts';
+import { createOnRunnerTaken } from '../flows/on-runner-taken.ts';
 import { createOnNoRunner } from '../flows/on-no-runner.ts';
 import { createOnPortList } from '../flows/on-port-list.ts';
 import { createOnVmTeardown } from '../flows/on-vm-teardown.ts';
@@ -90,7 +91,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const beforeDestroy =
     cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
   const onBuildFailed = createOnNoRunner({ reorder, notes, gateway, log, signal });
-  const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, rejections, log: log.child({ component: 'runners' }) });
+  const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };
   const disk = createDiskAdmission(config, { runners, hostShell, ...diskProbe, metrics: upkeepMetrics, log: log.child({ component: 'disk' }) });
   const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts()], now });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { RunnerTaken } from '../../controller/runners/runner-manager-options.ts';
 import { test } from 'node:test';
 import type { RecordedRun } from '../../controller/runners/job-identity.ts';
 import type { FinishedVm } from '../../controller/runners/runner-manager.ts';
@@ -101,7 +102,8 @@ for (const variant of [
 ]) {
   test(`a job of another run that takes a build's runner (${variant.name}): VM destroyed at once, nothing collected, counted, the build gets a new VM`, async () => {
     const spy = collectionSpy();
-    const { manager, backend, github, logs, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+    const taken: RunnerTaken[] = [];
+    const { manager, backend, github, logs, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000, onRunnerTaken: (t) => { taken.push(t); } });
     await manager.start();
     // Queued first, so the build's runner is offered the foreign job before its own.
     const forged = github.queueForeign(variant.labels('h1'));
@@ -117,6 +119,8 @@ for (const variant of [
     assert.equal(line?.['vmId'], forged.runnerName);
     assert.equal(line['jobId'], forged.jobId);
     assert.equal(line['buildId'], 'h1');
+    // The controller is told whose run took the runner, once, so it can cancel that run.
+    assert.deepEqual(taken, [{ buildId: 'h1', vmId: forged.runnerName, runId: forged.runId, jobId: forged.jobId }]);
     await manager.stop();
   });
 }
