@@ -1,6 +1,4 @@
 import { Registry } from 'prom-client';
-import type { Config } from '../config/config-schema.ts';
-import { UserError } from '../errors/user-error.ts';
 import { BuildNotes } from '../flows/build-notes.ts';
 import { createCatchUpSweep } from '../flows/catch-up-sweep.ts';
 import { CheckPublishing } from '../flows/check-publishing.ts';
@@ -8,37 +6,31 @@ import { createFarmEventFlows } from '../flows/farm-event-flows.ts';
 import { createOnBuildFinished } from '../flows/on-build-finished.ts';
 import { createOnRunnerTaken } from '../flows/on-runner-taken.ts';
 import { createOnNoRunner } from '../flows/on-no-runner.ts';
-import { createOnPortList } from '../flows/on-port-list.ts';
 import { createOnVmTeardown } from '../flows/on-vm-teardown.ts';
 import { CheckRunPublisher } from '../github/check-run-publisher.ts';
 import { createWebhookHandler } from '../github/create-webhook-handler.ts';
 import { EventRejections } from '../github/event-rejections.ts';
 import { explainFailedRun } from '../github/explain-failed-run.ts';
-import { guardFarmEvents } from '../github/guard-farm-events.ts';
-import { JobGate } from '../github/job-gate.ts';
-import { createOctokitRepoAccess } from '../github/repo-access.ts';
-import { RunIdentityLookup } from '../github/run-identity-lookup.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
-import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
-import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
-import type { BuildId } from '../model/build-id.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
-import { createStatusRequestHandler } from '../status/status-request-handler.ts';
 import { openStore } from '../store/open-store.ts';
 import { catchUpGitHub } from './catch-up-github.ts';
 import { connectGitHub } from './connect-github.ts';
 import { listenControllerHttp } from './controller-http.ts';
 import { emptyStats } from './controller-stats.ts';
+import { httpSurfaceOptions } from './http-surface-options.ts';
 import { createDiskAdmission } from './create-disk-admission.ts';
 import { createImageRollout } from './create-image-rollout.ts';
 import { createRunnerManager } from './create-runner-manager.ts';
 import { ledgerHasBuild } from './ledger-has-build.ts';
 import { RecentFailures } from './recent-failures.ts';
 import { recordOptionsFromConfig } from './record-options-from-config.ts';
+import { requireSecrets } from './require-secrets.ts';
 import { createSchedulingRound } from './scheduling-round.ts';
 import { SerialLoop } from './serial-loop.ts';
 import { startBuildCache } from './start-build-cache.ts';
+import { createTrustBoundary } from './trust-boundary.ts';
 import { DistfileChecksumsStore } from '../caches/distfile-checksums-store.ts';
 import type { DistfileChecksums } from '../caches/expected-distfile.ts';
 import type { RunningController, StartControllerOptions } from './start-controller-options.ts';
@@ -59,8 +51,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const stopping = new AbortController();
   const signal = AbortSignal.any([options.signal, stopping.signal]);
   // Checked before anything is created or asked of GitHub: a bad start changes nothing.
-  const secret = requireSecret(config);
-  const statusToken = requireStatusToken(config);
+  const { webhookSecret: secret, statusToken } = requireSecrets(config);
   const db = openStore(config.state.path);
   const deliveries = new SqliteDeliveryStore(db);
   // Watchers are dispatched on this branch, and a watcher's token must name it.
@@ -70,12 +61,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
   const { clients, gateway, farm: identity } = await connectGitHub(config, { ...options, ref: dispatchBranch, repositoryId: options.handoff.repositoryId, rejections, log }, signal);
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
-  // The run id recorded for a build this controller dispatched (null: answer not known yet; undefined: not its build).
-  const recordedRunIdOf = (buildId: BuildId): number | null | undefined => {
-    const entry = reorder.describeBuild(buildId);
-    return entry === undefined ? undefined : entry.runId;
-  };
-  const jobGate = new JobGate({ farm: identity, recordedRunOf: recordedRunIdOf, runs: new RunIdentityLookup(clients), rejections });
+  const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const checks = new CheckPublishing({ publisher: new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) }), reorder, versionOf: options.ports.versionOf, now });
   const stats = emptyStats();
   const failures = new RecentFailures();
@@ -98,7 +84,7 @@ export async function startController(options: StartControllerOptions): Promise<
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
   const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
-  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
+  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
   let startedUp: () => void = () => undefined;
@@ -114,32 +100,14 @@ export async function startController(options: StartControllerOptions): Promise<
   });
   const kick = (): void => { loop.kick(); };
 
-  // Every run and job event passes the trust boundary first: a run moves a build only as its recorded run, a job gets a VM only as its build's, a full rebuild needs a writer's dispatch.
-  const flows = createFarmEventFlows({ reorder, runners, notes, checks, explainFailedRun: (runId, s) => explainFailedRun(clients, runId, s), onFinished, kick, log });
-  const farm = guardFarmEvents(flows, {
-    farm: identity, recordedRunOf: recordedRunIdOf, jobs: jobGate, access: createOctokitRepoAccess(clients), rebuildActors: config.github.rebuildActors, rejections, log: log.child({ component: 'trust' }),
-  });
+  // Every run and job event passes the trust boundary first (trust-boundary.ts, docs/security.md).
+  const farm = trust.guard(createFarmEventFlows({ reorder, runners, notes, checks, explainFailedRun: (runId, s) => explainFailedRun(clients, runId, s), onFinished, kick, log }));
   const context = { repo: config.github.repo, workflow: config.github.workflow, platforms: config.platforms.map((p) => p.name) };
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
-  const http = await listenControllerHttp({
-    host: config.controller.host,
-    port: config.controller.port,
-    webhook: (req, res) => { webhook.handle(req, res); },
-    portList: createPortListHandler(
-      createPortListVerifier({ ...options.handoff, branch: dispatchBranch }),
-      createOnPortList({ reorder, checks, stats, distfiles: distfileStore, kick, now }),
-      { rejections, log: log.child({ component: 'handoff' }) },
-    ),
-    status: createStatusRequestHandler(status.feed, {
-      maxEventStreams: config.controller.maxEventStreams,
-      onError: (error) => { log.warn({ err: error }, 'status stream failed'); },
-      onStreamRefused: (why, detail) => { rejections.reject(`status-${why}`, 'GET /api/events', { detail }); },
-    }),
-    metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]),
-    statusToken: { value: statusToken, env: config.controller.statusTokenEnv },
-    rejections,
-    log,
-  });
+  const http = await listenControllerHttp(httpSurfaceOptions(config, {
+    webhook: (req, res) => { webhook.handle(req, res); }, handoff: options.handoff, dispatchBranch, portList: { reorder, checks, stats, distfiles: distfileStore, kick, now },
+    statusFeed: status.feed, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
+  }));
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received
   // before a crash, settle dispatches in doubt, give waiting jobs their VMs.
@@ -179,20 +147,4 @@ export async function startController(options: StartControllerOptions): Promise<
       return closing;
     },
   };
-}
-
-function requireSecret(config: Config): string {
-  const secret = config.github.webhookSecret;
-  if (secret === undefined) throw new UserError(`no webhook secret: set the environment variable ${config.github.webhookSecretEnv} to the App's webhook secret (GitHub App settings → Webhook)`);
-  return secret;
-}
-
-function requireStatusToken(config: Config): string {
-  const token = config.controller.statusToken;
-  if (token === undefined) {
-    throw new UserError(
-      `no status token: set the environment variable ${config.controller.statusTokenEnv} to a long random string (e.g. openssl rand -hex 32); /api/status, /api/events and /metrics require it, and portfarm tui sends it from the same variable`,
-    );
-  }
-  return token;
 }

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config-schema.ts';
+import { createOnPortList, type OnPortListOptions } from '../flows/on-port-list.ts';
+import type { EventRejections } from '../github/event-rejections.ts';
+import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
+import type { HandoffSettings } from '../handoff/handoff-settings.ts';
+import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
+import type { StatusFeed } from '../status/status-feed.ts';
+import { createStatusRequestHandler } from '../status/status-request-handler.ts';
+import type { ControllerHttpOptions } from './controller-http.ts';
+
+export interface HttpSurfaceParts {
+  readonly webhook: ControllerHttpOptions['webhook'];
+  /** The hand-off's settings, and the branch watchers are dispatched on (their tokens must name it). */
+  readonly handoff: HandoffSettings;
+  readonly dispatchBranch: string;
+  /** What the port-list flow needs once a list is verified. */
+  readonly portList: OnPortListOptions;
+  readonly statusFeed: StatusFeed;
+  readonly statusToken: string;
+  readonly metrics: Registry;
+  readonly rejections: EventRejections;
+  readonly log: Logger;
+}
+
+/** Which handler answers which route of the controller's one HTTP server, from the config and the running parts. */
+export function httpSurfaceOptions(config: Config, parts: HttpSurfaceParts): ControllerHttpOptions {
+  const { rejections, log } = parts;
+  return {
+    host: config.controller.host,
+    port: config.controller.port,
+    webhook: parts.webhook,
+    portList: createPortListHandler(createPortListVerifier({ ...parts.handoff, branch: parts.dispatchBranch }), createOnPortList(parts.portList), {
+      rejections,
+      log: log.child({ component: 'handoff' }),
+    }),
+    status: createStatusRequestHandler(parts.statusFeed, {
+      maxEventStreams: config.controller.maxEventStreams,
+      onError: (error) => { log.warn({ err: error }, 'status stream failed'); },
+      onStreamRefused: (why, detail) => { rejections.reject(`status-${why}`, 'GET /api/events', { detail }); },
+    }),
+    metrics: parts.metrics,
+    statusToken: { value: parts.statusToken, env: config.controller.statusTokenEnv },
+    rejections,
+    log,
+  };
+}
