@@ -5,7 +5,7 @@ import type { RunnerManager } from '../runners/runner-manager.ts';
 import type { BuildNotes } from './build-notes.ts';
 
 export interface OnWorkflowJobOptions {
-  readonly reorder: Pick<ReorderService, 'runStarted'>;
+  readonly reorder: Pick<ReorderService, 'runStarted' | 'describeBuild'>;
   /** Starts a VM for a queued job, tears it down when the job completes. */
   readonly runners: Pick<RunnerManager, 'handleWorkflowJob'>;
   readonly notes: Pick<BuildNotes, 'noteFailedPhase'>;
@@ -26,7 +26,11 @@ export function createOnWorkflowJob(options: OnWorkflowJobOptions): (event: Work
   return (event) => {
     // A job the runner manager refused (not its build's recorded run) says nothing about the build: no failed phase, no start.
     if (runners.handleWorkflowJob(event) === 'rejected') return Promise.resolve();
-    if (event.action === 'completed' && event.buildId !== null && event.failedStep !== null) notes.noteFailedPhase(event.buildId, event.failedStep);
+    // Only builds the queue knows are ever recorded (and their notes taken): a PR job's failed
+    // step noted here would stay in memory for good.
+    if (event.action === 'completed' && event.buildId !== null && event.failedStep !== null && reorder.describeBuild(event.buildId) !== undefined) {
+      notes.noteFailedPhase(event.buildId, event.failedStep);
+    }
     if (event.action === 'in_progress' && event.buildId !== null && reorder.runStarted(event.buildId, event.at)) {
       options.onStarted(event.buildId, event.at);
       kick();

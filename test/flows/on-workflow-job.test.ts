@@ -59,3 +59,21 @@ test('a job the runner manager refused (not its build\'s recorded run) neither s
   assert.equal(notes.hasFailedPhase(farm.buildId), false);
   farm.db.close();
 });
+
+test('a failed PR job (a build the queue does not know, never recorded) leaves no note behind', async () => {
+  const farm = await dispatchedBuilder();
+  const notes = new BuildNotes();
+  const onWorkflowJob = createOnWorkflowJob({
+    reorder: farm.reorder,
+    runners: { handleWorkflowJob: () => 'updated' },
+    notes,
+    onStarted: () => undefined,
+    kick: () => undefined,
+  });
+  const prBuild = 'pr-9001-1-0';
+  await onWorkflowJob({
+    deliveryId: 'd-pr', buildId: prBuild, runId: 9001, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', workflowName: 'ports (pull request)', headBranch: 'fix', jobId: 6, action: 'completed', labels: [`portfarm-build-${prBuild}`], runnerId: 2, runnerName: 'vm-2', conclusion: 'failure', failedStep: 'install-port', at: at(11),
+  }, signal);
+  assert.equal(notes.hasFailedPhase(prBuild), false);
+  farm.db.close();
+});
