@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { EventRejections } from '../github/event-rejections.ts';
@@ -10,6 +9,7 @@ import { isSafeRelativePath, mirrorDistfilesDir, mirrorPackagesDir, quarantineDi
 import type { ExpectedDistfile } from './expected-distfile.ts';
 import { writeQuarantineExpiry } from './quarantine-expiry.ts';
 import { receiveUpload, UploadTooLarge } from './receive-upload.ts';
+import { listenOn } from '../net/listen-on.ts';
 
 /**
  * Where a grant's uploads go. A mirror grant names every file it may store, with its size and
@@ -140,14 +140,7 @@ export async function createCacheServer(options: {
     reply(res, 405, 'read-only: only GET/HEAD of packages/ and distfiles/, and PUT under an upload grant');
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listenOn(server, options.port, options.host);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}/`;
   return {
     url,
