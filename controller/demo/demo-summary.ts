@@ -114,13 +114,13 @@ function ledgerLines(ledgerPath: string): string[] {
   return readFileSync(ledgerPath, { encoding: 'utf8', flag: 'a+' }).split('\n').filter((l) => l.trim() !== '');
 }
 
-/** `site serve` for the demo's site, and the newest build's legacy step-log address to open there (its archived log). */
+/** `site serve` for the demo's site, and the newest build's legacy address to open there (its archived build page and log). */
 function siteServeHint(siteDir: string, ledgerPath: string): string {
   const newest = ledgerLines(ledgerPath).at(-1);
   const entry: unknown = newest === undefined ? null : JSON.parse(newest);
   const legacy =
     typeof entry === 'object' && entry !== null && 'builder' in entry && 'number' in entry && typeof entry.builder === 'string' && typeof entry.number === 'number'
-      ? `/builders/${entry.builder}/builds/${String(entry.number)}/steps/install-port/logs/stdio`
+      ? `/builders/${entry.builder}/builds/${String(entry.number)}`
       : '/';
   return `npx portfarm site serve --dir ${siteDir}   then open http://127.0.0.1:8000${legacy}`;
 }

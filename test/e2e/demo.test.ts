@@ -76,7 +76,7 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
   assert.ok(existsSync(join(dir, 'site', 'index.html')));
   assert.ok(existsSync(join(dir, 'site', '404.html')));
   // The summary says how to follow a legacy address to its log offline.
-  assert.match(String(summary.siteServe), /^npx portfarm site serve --dir \S+\/site {3}then open http:\/\/127\.0\.0\.1:8000\/builders\/ports-\S+-(watcher|builder)\/builds\/\d+\/steps\/install-port\/logs\/stdio$/);
+  assert.match(String(summary.siteServe), /^npx portfarm site serve --dir \S+\/site {3}then open http:\/\/127\.0\.0\.1:8000\/builders\/ports-\S+-(watcher|builder)\/builds\/\d+$/);
 
   // The contributor's PR (3proxy 0.9.8 breaks, aq 0.6.1 builds) ran ports-pr.yml on the same hosts:
   // one GitHub Actions check per port and platform on the PR head, linked to the job's log.
