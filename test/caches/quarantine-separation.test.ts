@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
-import { execa } from 'execa';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CacheLayout } from '../../controller/caches/cache-layout.ts';
 import { createCacheServer } from '../../controller/caches/cache-server.ts';
 import { collectDistfiles } from '../../controller/caches/collect-distfiles.ts';
-import { VM_DISTFILES_DIR } from '../../controller/caches/distfile-collection-commands.ts';
 import { planQuarantineSweep, sweepQuarantine } from '../../controller/caches/quarantine-expiry.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
-import { RecordingVmBackend } from '../images/recording-vm-backend.ts';
+import type { RecordingVmBackend } from '../images/recording-vm-backend.ts';
+import { distfilesVm } from './distfiles-vm.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portfarm-caches-'));
 const layout: CacheLayout = { mirrorRoot: join(dir, 'mirror'), quarantineRoot: join(dir, 'quarantine') };
@@ -39,25 +37,8 @@ function tree(root: string): string[] {
     .sort();
 }
 
-/** A build VM whose distfiles folder is a local directory; its shell commands really run (real find, real curl). */
 function buildVm(name: string, files: Record<string, string>): RecordingVmBackend {
-  const vmRoot = join(dir, 'vms', name);
-  const distfiles = join(vmRoot, 'distfiles');
-  mkdirSync(distfiles, { recursive: true });
-  writeFileSync(join(distfiles, '.portfarm-image-distfiles'), '');
-  execFileSync('touch', ['-d', '2026-01-01T00:00:00Z', join(distfiles, '.portfarm-image-distfiles')]);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(distfiles, path, '..'), { recursive: true });
-    writeFileSync(join(distfiles, path), content);
-  }
-  const backend = new RecordingVmBackend(async (_vm, argv) => {
-    // Async: curl talks to the cache server in this same process.
-    const script = (argv.at(-1) ?? '').replaceAll(VM_DISTFILES_DIR, distfiles);
-    const result = await execa('/bin/sh', ['-eu', '-c', script], { reject: false });
-    return { exitCode: result.exitCode ?? 255, stdout: result.stdout, stderr: result.stderr };
-  });
-  backend.vms.set(name, { host: 'mac-mini-1', image: '15_arm64-base@v1', state: 'running' });
-  return backend;
+  return distfilesVm(dir, name, files);
 }
 
 const deps = { server, layout, now: () => new Date('2026-11-26T06:00:00Z'), quarantineDays: 14, rejections };

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
-import { execa } from 'execa';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CacheLayout } from '../../controller/caches/cache-layout.ts';
 import { createCacheServer } from '../../controller/caches/cache-server.ts';
 import { collectDistfiles } from '../../controller/caches/collect-distfiles.ts';
-import { VM_DISTFILES_DIR } from '../../controller/caches/distfile-collection-commands.ts';
 import type { PortDistfiles } from '../../controller/caches/expected-distfile.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
-import { RecordingVmBackend } from '../images/recording-vm-backend.ts';
+import type { RecordingVmBackend } from '../images/recording-vm-backend.ts';
+import { distfilesVm } from '../caches/distfiles-vm.ts';
 
 // Attack: a master build's code (an upstream configure script, a compromised tarball) runs as
 // root in the VM and can write anything under its distfiles folder, and while the VM uploads it
@@ -48,23 +46,8 @@ function mirrorTree(): string[] {
     .sort();
 }
 
-/** A build VM whose distfiles folder is a local directory; its shell commands really run (real find, real curl). */
 function buildVm(name: string, files: Record<string, string>): RecordingVmBackend {
-  const distfiles = join(dir, 'vms', name, 'distfiles');
-  mkdirSync(distfiles, { recursive: true });
-  writeFileSync(join(distfiles, '.portfarm-image-distfiles'), '');
-  execFileSync('touch', ['-d', '2026-01-01T00:00:00Z', join(distfiles, '.portfarm-image-distfiles')]);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(distfiles, path, '..'), { recursive: true });
-    writeFileSync(join(distfiles, path), content);
-  }
-  const backend = new RecordingVmBackend(async (_vm, argv) => {
-    const script = (argv.at(-1) ?? '').replaceAll(VM_DISTFILES_DIR, distfiles);
-    const result = await execa('/bin/sh', ['-eu', '-c', script], { reject: false });
-    return { exitCode: result.exitCode ?? 255, stdout: result.stdout, stderr: result.stderr };
-  });
-  backend.vms.set(name, { host: 'mac-mini-1', image: '15_arm64-base@v1', state: 'running' });
-  return backend;
+  return distfilesVm(dir, name, files);
 }
 
 async function collect(buildId: string, files: Record<string, string>, expected: PortDistfiles | undefined) {
