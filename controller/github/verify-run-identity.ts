@@ -58,10 +58,13 @@ function workflowPath(path: string): string {
   return path.replace(/@.*$/, '');
 }
 
-function sameRepository(run: RunIdentity, farm: FarmIdentity): RunVerdict {
+/** A run of this repository (id and name) and of exactly `.github/workflows/<workflow>`; which event started it is the caller's question. */
+function ofOwnWorkflow(run: RunIdentity, farm: FarmIdentity, workflow: string): RunVerdict {
   if (run.repositoryId !== farm.repositoryId || run.repository.toLowerCase() !== farm.repository.toLowerCase()) {
     return refuse('foreign-repository', `run ${run.runId} is in ${run.repository} (id ${run.repositoryId}), not ${farm.repository} (id ${farm.repositoryId})`);
   }
+  const expected = `.github/workflows/${workflow}`;
+  if (workflowPath(run.path) !== expected) return refuse('foreign-workflow', `run ${run.runId} is of ${run.path}, not ${expected}`);
   return ACCEPTED;
 }
 
@@ -71,10 +74,8 @@ function sameRepository(run: RunIdentity, farm: FarmIdentity): RunVerdict {
  * about which build it is (see `verifyBuildRun`); a maintainer's "Run workflow" passes too.
  */
 export function verifyDispatchedRun(run: RunIdentity, farm: FarmIdentity): RunVerdict {
-  const repository = sameRepository(run, farm);
-  if (!repository.accepted) return repository;
-  const expected = `.github/workflows/${farm.workflow}`;
-  if (workflowPath(run.path) !== expected) return refuse('foreign-workflow', `run ${run.runId} is of ${run.path}, not ${expected}`);
+  const own = ofOwnWorkflow(run, farm, farm.workflow);
+  if (!own.accepted) return own;
   if (run.event !== 'workflow_dispatch') return refuse('not-dispatched', `run ${run.runId} was started by ${run.event}, not workflow_dispatch`);
   if (run.headBranch !== farm.defaultBranch) return refuse('not-default-branch', `run ${run.runId} ran on ${run.headBranch ?? '(no branch)'}, not the default branch ${farm.defaultBranch}`);
   return ACCEPTED;
@@ -102,10 +103,8 @@ export function verifyBuildRun(run: RunIdentity, farm: FarmIdentity, recordedRun
 
 /** A run of ports-pr.yml as GitHub starts them: a `pull_request` run of this repository's `.github/workflows/<pullRequestWorkflow>`. */
 export function verifyPullRequestRun(run: RunIdentity, farm: FarmIdentity): RunVerdict {
-  const repository = sameRepository(run, farm);
-  if (!repository.accepted) return repository;
-  const expected = `.github/workflows/${farm.pullRequestWorkflow}`;
-  if (workflowPath(run.path) !== expected) return refuse('foreign-workflow', `run ${run.runId} is of ${run.path}, not ${expected}`);
-  if (run.event !== 'pull_request') return refuse('not-pull-request-run', `run ${run.runId} of ${expected} was started by ${run.event}, not pull_request`);
+  const own = ofOwnWorkflow(run, farm, farm.pullRequestWorkflow);
+  if (!own.accepted) return own;
+  if (run.event !== 'pull_request') return refuse('not-pull-request-run', `run ${run.runId} of .github/workflows/${farm.pullRequestWorkflow} was started by ${run.event}, not pull_request`);
   return ACCEPTED;
 }
