@@ -7,6 +7,7 @@ import type { BuildResult } from '../model/build-kind.ts';
 import { toBuildResult } from '../model/to-build-result.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { BuildNotes } from './build-notes.ts';
+import { forcedRebuildPlatform } from '../model/forced-rebuild-title.ts';
 
 export interface OnWorkflowRunOptions {
   readonly reorder: Pick<ReorderService, 'describeBuild' | 'enqueueWatcher' | 'runFinished' | 'finishedAs'>;
@@ -62,14 +63,13 @@ export function createOnWorkflowRun(options: OnWorkflowRunOptions): (event: Work
 function queueForcedRebuild(event: WorkflowRunEvent, options: OnWorkflowRunOptions): boolean {
   const { reorder, log } = options;
   const title = event.title.trim();
-  const forced = /^manual: watcher \(full rebuild\) on (\S+)$/.exec(title);
-  if (forced?.[1] === undefined) {
+  const platform = forcedRebuildPlatform(title);
+  if (platform === null) {
     if (title.startsWith('manual:')) {
       log.info({ deliveryId: event.deliveryId, runId: event.runId, title }, 'manual run does nothing: the controller queues every build itself; tick force in the Actions form for a full rebuild');
     }
     return false;
   }
-  const platform = forced[1];
   try {
     const { buildId, coalesced } = reorder.enqueueWatcher({ platform, portsRevision: event.headSha, changedPorts: null, force: true, prNumber: null, now: event.at });
     log.info({ deliveryId: event.deliveryId, buildId, platform, coalesced }, 'full rebuild queued (forced from the Actions form)');

@@ -1,11 +1,6 @@
 import type { RepoAccess, RepoPermission } from './repo-access.ts';
 import { verifyDispatchedRun, type FarmIdentity, type RunIdentity } from './verify-run-identity.ts';
 
-/** `manual: watcher (full rebuild) on <platform>`: the run name ports.yml gives a "Run workflow" with force ticked. */
-export function forcedRebuildPlatform(title: string): string | null {
-  return /^manual: watcher \(full rebuild\) on (\S+)$/.exec(title.trim())?.[1] ?? null;
-}
-
 export type RebuildVerdict = { readonly allowed: true; readonly actor: string } | { readonly allowed: false; readonly reason: string; readonly why: string };
 
 /** Permissions that may ask for a full rebuild: those that can push to the repository anyway. */

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { BuildId } from '../model/build-id.ts';
 import { VM_PREFIX } from '../model/vm-prefix.ts';
-import { authorizeManualRebuild, forcedRebuildPlatform } from './authorize-manual-rebuild.ts';
+import { forcedRebuildPlatform } from '../model/forced-rebuild-title.ts';
+import { authorizeManualRebuild } from './authorize-manual-rebuild.ts';
 import type { EventRejections } from './event-rejections.ts';
 import type { FarmEvents, WorkflowJobEvent, WorkflowRunEvent } from './farm-events.ts';
 import type { JobGate } from './job-gate.ts';
