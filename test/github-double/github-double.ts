@@ -24,6 +24,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Webhooks } from '@octokit/webhooks';
 import { createAppKeyPair, explainBadAppJwt } from './app-credentials.ts';
+import { CheckSuiteLimits, type CheckSuiteLimitValues } from './check-suite-limits.ts';
 import type { CheckRunRecord, Conclusion, DeliveryRecord, JobRecord, RequestRecord, RunRecord, RunnerRecord } from './double-records.ts';
 import type { DoublePermission, ForeignRunSpec } from './foreign-run-spec.ts';
 import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
@@ -55,6 +56,8 @@ export interface GitHubDoubleOptions {
   readonly pullRequestWorkflows?: Readonly<Record<string, PullRequestWorkflow>>;
   /** The clock for every timestamp the double writes (default: the real one). */
   readonly now?: () => Date;
+  /** Check runs per suite and per name in a suite (default GitHub's 50,000 and 1,000; check-suite-limits.ts). */
+  readonly checkSuiteLimits?: CheckSuiteLimitValues;
   /** A shared validator (loading one takes ~50 ms; share it across doubles in one test file). */
   readonly schema?: SchemaValidator;
   /**
@@ -250,6 +253,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const jobs = new Map<number, JobRecord>();
   const runners = new Map<number, RunnerRecord>();
   const checkRuns = new Map<number, CheckRunRecord>();
+  const suiteLimits = new CheckSuiteLimits(options.checkSuiteLimits);
   const deliveries: DeliveryRecord[] = [];
   const tokens = new Map<string, number>();
   const httpFaults: { fault: HttpFault; left: number }[] = [];
@@ -1007,7 +1011,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           },
         };
         if (check.status === 'completed' && check.conclusion === null) return error(422, 'Invalid request. "conclusion" is required when status is completed.');
+        const refused = suiteLimits.refusal(check);
+        if (refused !== null) return error(422, refused);
         checkRuns.set(check.id, check);
+        for (const gone of suiteLimits.created(check)) checkRuns.delete(gone);
         send('check_run', objects().checkRunPayload('created', check));
         if (check.status === 'completed') send('check_run', objects().checkRunPayload('completed', check));
         return new HttpAnswer(201, objects().checkRun(check));
