@@ -66,7 +66,7 @@ export function listSummaryText(summary: ListSummary): string {
     shown += 1;
   }
   const rest = summary.failures.length - shown;
-  if (rest > 0) lines.push('', `… and ${count(rest)} more failures, each with its own check and on the site.`);
+  if (rest > 0) lines.push('', `… and ${count(rest)} more failures: the site lists every build.`);
   return lines.join('\n');
 }
 
