@@ -36,7 +36,8 @@ function readPortsFile(path: string): string[] {
 function summaryOf(inputs: ActionInputs, slice: readonly string[], results: readonly PortResult[], logUrl: string): string {
   const failed = results.filter((r) => r.failure !== undefined).length;
   return [
-    `### portfarm PR builder · ${inputs.platform} · chunk ${String((inputs.chunk ?? 0) + 1)} of ${String(inputs.chunks ?? 1)}`,
+    // Numbered from 0, as the job's name (matrix.chunk) numbers it.
+    `### portfarm PR builder · ${inputs.platform} · chunk ${String(inputs.chunk ?? 0)} (chunks 0–${String((inputs.chunks ?? 1) - 1)})`,
     '',
     `${String(results.length - failed)} of ${String(slice.length)} ports built, ${String(failed)} failed ([log](${logUrl})).`,
     '',

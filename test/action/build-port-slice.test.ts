@@ -66,6 +66,7 @@ test('build-ports builds its slice in order with a cleanup after each port; a fa
   assert.deepEqual([first.outputs.built, first.outputs.failed, first.outputs['failed-ports']], ['2', '1', 'curl']);
   assert.equal(first.failure?.title, '1 of 3 ports failed (14_x86_64)');
   assert.ok(reporter.lines.some((line) => line.startsWith('::error title=curl in install-port failed (14_x86_64)::')), 'an annotation for the failed port');
+  assert.match(first.summary ?? '', /^### portfarm PR builder · 14_x86_64 · chunk 0 \(chunks 0–1\)\n\n2 of 3 ports built, 1 failed/);
   assert.match(first.summary ?? '', /\| zlib \| built \| — \|\n\| minizip \| built \| — \|\n\| curl \| failed \| install-port \|/);
 });
 
