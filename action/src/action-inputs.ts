@@ -5,7 +5,7 @@ import { PLATFORM_NAME } from '../../controller/model/platform-name.ts';
 import { parseArchiveDigests } from './archive-digests.ts';
 import { controllerUrlProblem } from './controller-url-problem.ts';
 
-export const STEPS = ['cleanup', 'selfupdate', 'checkout', 'list-subports', 'mirror-distfiles', 'install-dependencies', 'install-port', 'gather-archives', 'deploy'] as const;
+export const STEPS = ['cleanup', 'selfupdate', 'checkout', 'list-subports', 'mirror-distfiles', 'install-dependencies', 'install-port', 'gather-archives', 'deploy', 'build-ports'] as const;
 export type StepName = (typeof STEPS)[number];
 const BUILDER_STEPS: readonly StepName[] = ['install-dependencies', 'install-port', 'gather-archives', 'deploy'];
 
@@ -25,6 +25,29 @@ const portList = z
       if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
     }
   });
+
+/** A whole number input, or '' when not given. */
+const optionalCount = (what: string) =>
+  z
+    .string()
+    .regex(/^(\d{1,6})?$/, { error: `must be ${what} (a whole number) or empty` })
+    .transform((value) => (value === '' ? undefined : Number(value)));
+
+/** `["15_arm64", "14_x86_64"]` (the PR platforms, as the workflow's matrix gets them) or ''. */
+const platformList = z.string().transform((value, context) => {
+  if (value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string' && PLATFORM_NAME.test(p))) {
+    context.addIssue({ code: 'custom', message: 'must be a JSON list of platform names, e.g. ["15_arm64", "14_x86_64"] (the PORTFARM_PR_PLATFORMS variable)' });
+    return z.NEVER;
+  }
+  return parsed as string[];
+});
 
 /** One schema for every input of action.yml, keyed by the input's own name so messages name it. */
 export const actionInputsSchema = z
@@ -55,6 +78,10 @@ export const actionInputsSchema = z
     'deploy-command': z.string(),
     'archive-digests': z.string(),
     'site-url': z.url({ error: 'must be the URL of the portfarm site' }),
+    'matrix-platforms': platformList,
+    'ports-file': z.string(),
+    chunk: optionalCount('the chunk this job builds, from 0'),
+    chunks: optionalCount('how many chunks the list is cut into'),
   })
   .superRefine((inputs, context) => {
     const need = (name: keyof typeof inputs, why: string): void => {
@@ -66,6 +93,11 @@ export const actionInputsSchema = z
       if (inputs['ports-sha'] === '') need('ports-sha', 'is required to hand the port list to the controller: the builders build exactly this ports revision');
     }
     if (inputs['changed-since'] !== '' && inputs['ports-sha'] === '') need('ports-sha', 'is required with changed-since: the ports changed between the two commits are listed');
+    if (inputs.step === 'build-ports') {
+      if (inputs['ports-file'] === '') need('ports-file', 'is required to build ports: the JSON list list-subports wrote (its ports-file output, passed on as an artifact)');
+      if (inputs.chunks === undefined || inputs.chunks < 1) need('chunks', 'is required to build ports: how many chunks the list is cut into (the list job\'s chunk-count output), at least 1');
+      else if (inputs.chunk === undefined || inputs.chunk >= inputs.chunks) need('chunk', `is required to build ports: the chunk this job builds, from 0 to ${String(inputs.chunks - 1)} (matrix.chunk)`);
+    }
     if (inputs.step === 'deploy') {
       if (inputs['deploy-command'] === '') need('deploy-command', 'is required to deploy: the program that signs and publishes the staged archives (set PORTFARM_DEPLOY_COMMAND)');
       if (inputs['staging-dir'] === '') need('staging-dir', 'is required to deploy: the directory gather-archives staged into');

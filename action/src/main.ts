@@ -7,19 +7,22 @@ import { ActionInputError, readActionInputs } from './action-inputs.ts';
 import { createCoreReporter } from './create-core-reporter.ts';
 import { createExecaExec } from './create-execa-exec.ts';
 import { describeError } from './describe-error.ts';
+import { buildPortSlice } from './build-port-slice.ts';
 import { runStep } from './run-step.ts';
 
 const reporter = createCoreReporter();
 try {
   const inputs = readActionInputs((name) => core.getInput(name));
-  const outcome = await runStep(inputs, {
+  const deps = {
     exec: createExecaExec(),
     reporter,
-    getIdToken: (audience) => core.getIDToken(audience),
+    getIdToken: (audience: string) => core.getIDToken(audience),
     fetch: globalThis.fetch,
     now: Date.now,
     run: { eventName: github.context.eventName, serverUrl: github.context.serverUrl, repository: process.env.GITHUB_REPOSITORY ?? '', runId: github.context.runId },
-  });
+  };
+  // A chunk of a large pull request builds many ports, each through the single-port steps.
+  const outcome = inputs.step === 'build-ports' ? await buildPortSlice(inputs, deps) : await runStep(inputs, deps);
   for (const [name, value] of Object.entries(outcome.outputs)) reporter.setOutput(name, value);
   if (outcome.summary !== undefined) await reporter.appendSummary(outcome.summary);
   if (outcome.failure !== undefined) {

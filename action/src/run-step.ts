@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionInputs } from './action-inputs.ts';
 import type { Exec } from './exec.ts';
@@ -17,6 +17,7 @@ import { StepFailure } from './step-failure.ts';
 import { parseArchiveDigests } from './archive-digests.ts';
 import { distributableDir, listDistributableArchives } from './list-distributable-archives.ts';
 import { verifyStagedArchives } from './verify-staged-archives.ts';
+import { planPullRequestBuilds } from './plan-pull-request-builds.ts';
 
 export interface StepDeps extends HandOffDeps {
   readonly exec: Exec;
@@ -48,6 +49,16 @@ function stagedArchives(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** The list job's outputs for ports-pr.yml's two build jobs: one lists ports (a job each), the other chunks. */
+function pullRequestMatrix(ports: readonly string[], platforms: number): Record<string, string> {
+  const plan = planPullRequestBuilds(ports.length, platforms);
+  return {
+    'matrix-ports': JSON.stringify(plan.perPort ? ports : []),
+    'matrix-chunks': JSON.stringify(Array.from({ length: plan.chunks }, (_, i) => i)),
+    'chunk-count': String(plan.chunks),
+  };
 }
 
 /**
@@ -116,6 +127,11 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
         outputs['ports-json'] = JSON.stringify(list.ports);
         outputs.count = String(list.ports.length);
         outputs['excluded-count'] = String(list.excluded.length);
+        // The whole list as a file (a job output holds at most 1 MB): ports-pr.yml passes it on as an artifact.
+        const portsFile = join(workDir, 'portlist.json');
+        writeFileSync(portsFile, JSON.stringify(list.ports));
+        outputs['ports-file'] = portsFile;
+        if (inputs['matrix-platforms'] !== undefined) Object.assign(outputs, pullRequestMatrix(list.ports, inputs['matrix-platforms'].length));
         let handOff = 'not handed off (hand-off: "false")';
         if (inputs['hand-off']) {
           // What each port's builder may add to the public mirror (checked by the controller's cache server).
@@ -185,6 +201,8 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
         extra.archives = archives;
         break;
       }
+      case 'build-ports':
+        throw new Error('build-ports is a loop over the builder steps: main.ts runs it with buildPortSlice, never runStep');
       case 'deploy': {
         if (PR_EVENTS.has(deps.run.eventName)) {
           throw new StepFailure(`refusing to deploy from a ${deps.run.eventName} run: PR builds never publish archives; remove the deploy step from the PR workflow`, {

@@ -180,6 +180,23 @@ export const DEFAULT_IMAGES: z.infer<typeof imagesSchema> = imagesSchema.parse({
 export const DEFAULT_CACHES: z.infer<typeof cachesSchema> = cachesSchema.parse({});
 export const DEFAULT_HANDOFF: z.infer<typeof handoffSchema> = handoffSchema.parse({});
 
+/** Which checks a commit gets (docs/limits.md, "Checks at MacPorts' scale"). */
+const checksSchema = z.strictObject({
+  portChecksPerList: z
+    .int({ error: 'must be a whole number of ports' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1000, { error: 'must be at most 1,000: with 20 platforms a commit would hold 20,000 port checks of GitHub\'s 50,000' })
+    .default(50),
+  summaryIntervalSeconds: seconds('between updates of a summary check, e.g. 180').default(180),
+  failureChecksPerCommit: z
+    .int({ error: 'must be a whole number of checks' })
+    .min(0, { error: 'must be 0 or more' })
+    .max(45_000, { error: 'must be at most 45,000: GitHub keeps 50,000 check runs per commit, and port and summary checks need room' })
+    .default(40_000),
+});
+
+export const DEFAULT_CHECKS = { portChecksPerList: 50, summaryIntervalSeconds: 180, failureChecksPerCommit: 40_000 } as const;
+
 export const configSchema = z.strictObject({
   github: githubSchema,
   controller: controllerSchema.default({ host: '127.0.0.1', port: 8080, statusTokenEnv: 'PORTFARM_STATUS_TOKEN', maxEventStreams: 100 }),
@@ -202,6 +219,7 @@ export const configSchema = z.strictObject({
   orchard: orchardSchema.optional(),
   caches: cachesSchema.default(DEFAULT_CACHES),
   handoff: handoffSchema.default(DEFAULT_HANDOFF),
+  checks: checksSchema.default(DEFAULT_CHECKS),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,6 +1,21 @@
 import type { CheckConclusion, CheckRunPublisher, FlushResult } from '../github/check-run-publisher.ts';
+import { listSummaryCheckRun } from '../github/list-summary-check-run.ts';
+import { portCheckExternalId, portCheckRun, type PortCheck } from '../github/port-check-run.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
+import { ListSummaries } from './list-summaries.ts';
+
+/** Which checks a commit gets: see docs/limits.md ("Checks at MacPorts' scale"). */
+export interface CheckVolume {
+  /** A list of at most this many ports gets a check per port; a longer one a summary per platform. */
+  readonly portChecksPerList: number;
+  /** A summary check is updated at most this often (its first and final state at once). */
+  readonly summaryIntervalMs: number;
+  /** Failure checks of summarised ports made on one commit at most (GitHub keeps 50,000 check runs per commit). */
+  readonly failureChecksPerCommit: number;
+}
+
+export const DEFAULT_CHECK_VOLUME: CheckVolume = { portChecksPerList: 50, summaryIntervalMs: 180_000, failureChecksPerCommit: 40_000 };
 
 export interface CheckPublishingOptions {
   readonly publisher: Pick<CheckRunPublisher, 'update' | 'flush'>;
@@ -8,53 +23,95 @@ export interface CheckPublishingOptions {
   /** The port's version, shown on its check when known. */
   readonly versionOf: (port: string) => string | undefined;
   readonly now: () => Date;
+  readonly volume?: CheckVolume;
+}
+
+interface Extra {
+  readonly failingPhase?: string;
+  readonly detailsUrl?: string;
 }
 
 /**
- * The check runs a port's builds show on its commit: `queued` when a watcher lists the port,
- * `in_progress` when its builder's job starts, `completed` with the duration and the build's
- * page. Updates are only recorded here; `flush` (once per scheduling round) sends them, so a
- * burst of events costs one request per changed check. Watchers have no check.
+ * The check runs a port's builds show on its commit. A list of up to `portChecksPerList` ports
+ * gets a check per port: `queued` when the watcher lists it, `in_progress` when its builder's
+ * job starts, `completed` with the duration and the build's page. A longer list (a forced
+ * rebuild, a big revbump) gets one summary check per platform, updated at most every
+ * `summaryIntervalMs`, and a check for each port that fails: GitHub keeps at most 50,000 check
+ * runs per commit and its checks page is no place for 41,548 green ticks. Every check has a
+ * fixed external id on its commit, so a rebuild updates it: a name is never used twice. Updates
+ * are only recorded here; `flush` (once per scheduling round) sends them. Watchers have no check.
  */
 export class CheckPublishing {
   readonly #options: CheckPublishingOptions;
+  readonly #volume: CheckVolume;
+  readonly #summaries: ListSummaries;
   readonly #startedAt = new Map<BuildId, Date>();
+  /** `<sha>\t<external id>` of the ports listed with a check each, until their build completes. */
+  readonly #portChecks = new Set<string>();
+  /** Per commit: the external ids of failure checks made for ports without a check of their own. */
+  readonly #failureChecks = new Map<string, Set<string>>();
 
   constructor(options: CheckPublishingOptions) {
     this.#options = options;
+    this.#volume = options.volume ?? DEFAULT_CHECK_VOLUME;
+    this.#summaries = new ListSummaries({ portChecksPerList: this.#volume.portChecksPerList, intervalMs: this.#volume.summaryIntervalMs });
   }
 
-  /** A watcher listed these ports on this commit: their builders are queued. */
-  queued(list: { readonly portsRevision: string; readonly platform: string; readonly ports: readonly string[] }): void {
+  /** A watcher listed these ports on this commit: their builders are queued. `buildId` (the watcher) tells a forced rebuild. */
+  queued(list: { readonly portsRevision: string; readonly platform: string; readonly ports: readonly string[]; readonly buildId?: BuildId }): void {
+    const { publisher, now, reorder } = this.#options;
+    if (list.ports.length > this.#volume.portChecksPerList) {
+      const forced = list.buildId === undefined ? false : reorder.describeBuild(list.buildId)?.force === true;
+      this.#summaries.begin({ headSha: list.portsRevision, platform: list.platform, ports: list.ports, forced }, now());
+      return;
+    }
     for (const port of list.ports) {
-      this.#options.publisher.update({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', at: this.#options.now() });
+      this.#portChecks.add(`${list.portsRevision}\t${portCheckExternalId(port, list.platform)}`);
+      publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', at: now() }));
     }
   }
 
   /** A builder's job was taken by its runner. */
   started(buildId: BuildId, at: Date): void {
     this.#startedAt.set(buildId, at);
+    const entry = this.#options.reorder.describeBuild(buildId);
+    if (entry === undefined || entry.port === null) return;
+    if (this.#summaries.counts(entry.portsRevision, entry.platform, entry.port)) {
+      this.#summaries.started(entry.portsRevision, entry.platform, entry.port, at);
+      return;
+    }
     this.#update(buildId, 'in_progress');
   }
 
   /** A builder was recorded as finished; its start time is forgotten. */
-  completed(buildId: BuildId, conclusion: CheckConclusion, extra: { readonly failingPhase?: string; readonly detailsUrl?: string }): void {
+  completed(buildId: BuildId, conclusion: CheckConclusion, extra: Extra): void {
+    const entry = this.#options.reorder.describeBuild(buildId);
+    if (entry !== undefined && entry.port !== null && this.#summaries.counts(entry.portsRevision, entry.platform, entry.port)) {
+      const failure = { ...(extra.failingPhase === undefined ? {} : { failingPhase: extra.failingPhase }), ...(extra.detailsUrl === undefined ? {} : { logUrl: extra.detailsUrl }) };
+      this.#summaries.finished(entry.portsRevision, entry.platform, entry.port, conclusion, failure, this.#options.now());
+    }
     this.#update(buildId, 'completed', conclusion, extra);
     this.#startedAt.delete(buildId);
   }
 
-  /** Sends every recorded change (the scheduling round calls it). */
+  /** Sends every recorded change and the summaries that are due (the scheduling round calls it). */
   flush(signal: AbortSignal): Promise<FlushResult> {
+    for (const summary of this.#summaries.due(this.#options.now())) this.#options.publisher.update(listSummaryCheckRun(summary));
     return this.#options.publisher.flush(signal);
   }
 
-  #update(buildId: BuildId, status: 'in_progress' | 'completed', conclusion?: CheckConclusion, extra: { readonly failingPhase?: string; readonly detailsUrl?: string } = {}): void {
+  /**
+   * A port listed with a check of its own: its check is updated (made if need be). Any other
+   * port (summarised, or its list unknown after a restart): a failure gets a check, up to
+   * `failureChecksPerCommit`; anything else only updates a check the commit already has.
+   */
+  #update(buildId: BuildId, status: 'in_progress' | 'completed', conclusion?: CheckConclusion, extra: Extra = {}): void {
     const { reorder, publisher, now } = this.#options;
     const entry = reorder.describeBuild(buildId);
     if (entry?.port === null || entry === undefined) return;
     const version = this.#options.versionOf(entry.port);
     const started = this.#startedAt.get(buildId);
-    publisher.update({
+    const check: PortCheck = {
       headSha: entry.portsRevision,
       port: entry.port,
       platform: entry.platform,
@@ -64,6 +121,23 @@ export class CheckPublishing {
       ...(started === undefined || status !== 'completed' ? {} : { durationMs: now().getTime() - started.getTime() }),
       ...extra,
       at: now(),
-    });
+    };
+    const externalId = portCheckExternalId(entry.port, entry.platform);
+    const listed = `${entry.portsRevision}\t${externalId}`;
+    if (this.#portChecks.has(listed)) {
+      if (status === 'completed') this.#portChecks.delete(listed);
+      publisher.update(portCheckRun(check));
+      return;
+    }
+    publisher.update(portCheckRun(check, conclusion === 'failure' && this.#mayMakeFailureCheck(entry.portsRevision, externalId)));
+  }
+
+  #mayMakeFailureCheck(headSha: string, externalId: string): boolean {
+    const made = this.#failureChecks.get(headSha) ?? new Set<string>();
+    this.#failureChecks.set(headSha, made);
+    if (made.has(externalId)) return true;
+    if (made.size >= this.#volume.failureChecksPerCommit) return false;
+    made.add(externalId);
+    return true;
   }
 }

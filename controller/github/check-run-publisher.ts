@@ -5,20 +5,22 @@ import { withSignal } from './with-signal.ts';
 
 export type CheckConclusion = 'success' | 'failure' | 'cancelled' | 'skipped' | 'neutral' | 'timed_out';
 
-/** The state of one port on one platform for one commit, as the farm knows it. */
-export interface PortCheck {
+/**
+ * One check run on a commit as it should now read: a port's (port-check-run.ts) or a platform's
+ * summary of a large list (rebuild-summary-check-run.ts). `externalId` names the run on its
+ * commit, so a rebuild or a restarted controller updates it instead of adding another.
+ */
+export interface CheckRunState {
   readonly headSha: string;
-  readonly port: string;
-  readonly platform: string;
+  readonly externalId: string;
+  readonly name: string;
   readonly status: 'queued' | 'in_progress' | 'completed';
   readonly conclusion?: CheckConclusion;
-  readonly version?: string;
-  readonly durationMs?: number;
-  /** The mpbb step that failed (`install-dependencies`, `install-port`, …). */
-  readonly failingPhase?: string;
-  /** The stable log URL from the site. */
   readonly detailsUrl?: string;
+  readonly output: { readonly title: string; readonly summary: string };
   readonly at: Date;
+  /** false: only update the commit's run with this external id; never create one. */
+  readonly createIfMissing?: boolean;
 }
 
 export interface FlushResult {
@@ -28,49 +30,17 @@ export interface FlushResult {
   readonly apiCalls: number;
 }
 
-function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '—';
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-}
-
-/** The check run's name on the commit: one per port and platform. */
-export function checkName(port: string, platform: string): string {
-  return `${port} (${platform})`;
-}
-
-/** Title and Markdown summary of a port check (port, version, platform, duration, failing phase). */
-export function checkOutput(check: PortCheck): { title: string; summary: string } {
-  const title =
-    check.status === 'queued'
-      ? `${check.port} queued on ${check.platform}`
-      : check.status === 'in_progress'
-        ? `building ${check.port} on ${check.platform}`
-        : check.conclusion === 'success'
-          ? `${check.port} ${check.version ?? ''} built on ${check.platform}`.replace('  ', ' ')
-          : check.conclusion === 'failure'
-            ? `${check.port} failed${check.failingPhase === undefined ? '' : ` in ${check.failingPhase}`} on ${check.platform}`
-            : `${check.port} ${check.conclusion ?? 'finished'} on ${check.platform}`;
-  const summary = [
-    '| Port | Version | Platform | Duration | Failing phase |',
-    '| --- | --- | --- | --- | --- |',
-    `| ${check.port} | ${check.version ?? '—'} | ${check.platform} | ${formatDuration(check.durationMs)} | ${check.failingPhase ?? '—'} |`,
-  ].join('\n');
-  return { title, summary };
-}
-
 /**
- * Publishes one check run per port × platform on a commit (and PR head): `queued` when a
- * watcher lists the port, `in_progress` when its builder starts, `completed` with conclusion
- * and summary. Updates are batched: `update` only records the newest state per check, and
- * `flush` sends one request per changed check (a check that went queued → completed between
- * flushes costs one call). The first flush for a commit lists the commit's check runs once,
+ * Publishes check runs on a commit (which ones and what they say: CheckPublishing). Updates
+ * are batched: `update` only records the newest state per check, and `flush` sends one
+ * request per changed check (a check that went queued → completed between flushes costs one
+ * call). The first flush for a commit lists the commit's check runs once,
  * so a forced rebuild or a restarted controller updates the same checks instead of adding new ones.
  */
 export class CheckRunPublisher {
   readonly #clients: GitHubClients;
   readonly #log: Logger;
-  readonly #pending = new Map<string, PortCheck>();
+  readonly #pending = new Map<string, CheckRunState>();
   /** `<sha>\t<external id>` → check run id. */
   readonly #ids = new Map<string, number>();
   readonly #knownShas = new Set<string>();
@@ -82,8 +52,8 @@ export class CheckRunPublisher {
   }
 
   /** Records the newest state of a check; nothing is sent until `flush`. */
-  update(check: PortCheck): void {
-    this.#pending.set(`${check.headSha}\t${check.platform}/${check.port}`, check);
+  update(check: CheckRunState): void {
+    this.#pending.set(`${check.headSha}\t${check.externalId}`, check);
   }
 
   get pendingCount(): number {
@@ -118,25 +88,24 @@ export class CheckRunPublisher {
       }
     }
     for (const [i, [key, check]] of batch.entries()) {
-      const externalId = `${check.platform}/${check.port}`;
-      const output = checkOutput(check);
+      const id = this.#ids.get(key);
+      if (id === undefined && check.createIfMissing === false) continue;
       const completed = check.status === 'completed';
       const fields = {
         owner,
         repo,
         status: check.status,
-        external_id: externalId,
-        output,
+        external_id: check.externalId,
+        output: check.output,
         ...(check.detailsUrl === undefined ? {} : { details_url: check.detailsUrl }),
         ...(check.status === 'in_progress' ? { started_at: check.at.toISOString() } : {}),
         ...(completed ? { conclusion: check.conclusion ?? 'neutral', completed_at: check.at.toISOString() } : {}),
         request: { signal },
       };
-      const id = this.#ids.get(key);
       try {
         apiCalls += 1;
         if (id === undefined) {
-          const { data } = await octokit.rest.checks.create({ ...fields, name: checkName(check.port, check.platform), head_sha: check.headSha });
+          const { data } = await octokit.rest.checks.create({ ...fields, name: check.name, head_sha: check.headSha });
           this.#ids.set(key, data.id);
           created += 1;
         } else {
@@ -146,7 +115,7 @@ export class CheckRunPublisher {
       } catch (err) {
         // Keep what was not sent (unless a newer state arrived meanwhile) for the next flush.
         for (const [k, c] of batch.slice(i)) if (!this.#pending.has(k)) this.#pending.set(k, c);
-        throw toGitHubError(err, `publishing check ${checkName(check.port, check.platform)} on ${check.headSha}`);
+        throw toGitHubError(err, `publishing check ${check.name} on ${check.headSha}`);
       }
     }
     if (batch.length > 0) this.#log.debug({ created, updated, apiCalls }, 'check runs published');

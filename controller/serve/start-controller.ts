@@ -62,7 +62,8 @@ export async function startController(options: StartControllerOptions): Promise<
   const { clients, gateway, farm: identity } = await connectGitHub(config, { ...options, ref: dispatchBranch, repositoryId: options.handoff.repositoryId, rejections, log }, signal);
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
-  const checks = new CheckPublishing({ publisher: new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) }), reorder, versionOf: options.ports.versionOf, now });
+  const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };
+  const checks = new CheckPublishing({ publisher: new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) }), reorder, versionOf: options.ports.versionOf, now, volume });
   const stats = emptyStats();
   const failures = new RecentFailures();
   const notes = new BuildNotes();

@@ -76,9 +76,11 @@ test('watcher: list-subports in dependency order, exclusions reported, list hand
     'ports-json': '["zlib","minizip","jq"]',
     count: '3',
     'excluded-count': '2',
+    'ports-file': join(workDir, 'portlist.json'),
     result: 'success',
     'log-url': 'https://build.macports.org/builds/w-7/steps/list-subports/logs/stdio',
   });
+  assert.equal(readFileSync(join(workDir, 'portlist.json'), 'utf8'), '["zlib","minizip","jq"]');
   assert.equal(farm.received.length, 1);
   assert.equal(farm.received[0]?.url, '/api/port-list');
   assert.equal(farm.received[0].headers.authorization, 'Bearer token-for-portfarm');

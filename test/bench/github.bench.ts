@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { CheckRunPublisher } from '../../controller/github/check-run-publisher.ts';
+import { portCheckRun } from '../../controller/github/port-check-run.ts';
 import { createGitHubClients } from '../../controller/github/create-github-clients.ts';
 import { createWebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import type { FarmEvents } from '../../controller/github/farm-events.ts';
@@ -91,7 +92,7 @@ async function callsPerBuild(): Promise<{ perBuild: Record<string, number>; tota
   let checkCalls = 0;
   const sha = 'e'.repeat(40);
   // The watcher listed BUILDS ports: their checks are created queued in one flush.
-  for (let i = 0; i < BUILDS; i += 1) checks.update({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'queued', at: new Date() });
+  for (let i = 0; i < BUILDS; i += 1) checks.update(portCheckRun({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'queued', at: new Date() }));
   checkCalls += (await checks.flush(signal)).apiCalls;
   for (let i = 0; i < BUILDS; i += 1) {
     const buildId = `b${i}`;
@@ -99,10 +100,10 @@ async function callsPerBuild(): Promise<{ perBuild: Record<string, number>; tota
     const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner: 'macports', repo: 'macports-ports', name: `vm-${buildId}`, runner_group_id: 1, labels: ['15_arm64', `portfarm-build-${buildId}`] });
     const runner = startRunnerStandIn({ encodedJitConfig: jit.data.encoded_jit_config });
     await runner.online;
-    checks.update({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'in_progress', at: new Date() });
+    checks.update(portCheckRun({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'in_progress', at: new Date() }));
     checkCalls += (await checks.flush(signal)).apiCalls;
     await runner.exited;
-    checks.update({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'completed', conclusion: 'success', at: new Date() });
+    checks.update(portCheckRun({ headSha: sha, port: `port${i}`, platform: '15_arm64', status: 'completed', conclusion: 'success', at: new Date() }));
     checkCalls += (await checks.flush(signal)).apiCalls;
     // The runner manager's orphan check: the ephemeral runner is gone (404 is the expected answer).
     await octokit.rest.actions.getSelfHostedRunnerForRepo({ owner: 'macports', repo: 'macports-ports', runner_id: jit.data.runner.id }).catch(() => undefined);

@@ -15,11 +15,27 @@ test('a builder\'s check: queued when listed, in_progress when started, complete
   const watcher = farm.reorder.describeBuild('fl-1');
   assert.equal(watcher?.kind, 'watcher');
   checks.started('fl-1', at(7));
-  assert.deepEqual(publisher.checks.map((c) => [c.port, c.status, c.conclusion, c.version, c.durationMs, c.failingPhase]), [
-    ['curl', 'queued', undefined, undefined, undefined, undefined],
-    ['wget', 'queued', undefined, undefined, undefined, undefined],
-    ['curl', 'in_progress', undefined, '8.11.0', undefined, undefined],
-    ['curl', 'completed', 'failure', '8.11.0', 3 * 60_000, 'install-port'],
+  assert.deepEqual(publisher.checks.map((c) => [c.name, c.externalId, c.status, c.conclusion, c.output.title, c.createIfMissing]), [
+    ['curl (15_arm64)', '15_arm64/curl', 'queued', undefined, 'curl queued on 15_arm64', undefined],
+    ['wget (15_arm64)', '15_arm64/wget', 'queued', undefined, 'wget queued on 15_arm64', undefined],
+    ['curl (15_arm64)', '15_arm64/curl', 'in_progress', undefined, 'building curl on 15_arm64', undefined],
+    ['curl (15_arm64)', '15_arm64/curl', 'completed', 'failure', 'curl failed in install-port on 15_arm64', undefined],
+  ]);
+  assert.match(publisher.checks.at(-1)?.output.summary ?? '', /\| curl \| 8\.11\.0 \| 15_arm64 \| 3m 00s \| install-port \|/);
+  farm.db.close();
+});
+
+test('a build whose list this controller never saw (a restart): its success only updates a check the commit has, its failure makes one', async () => {
+  const farm = await dispatchedBuilder();
+  const publisher = recordingPublisher();
+  const checks = new CheckPublishing({ publisher, reorder: farm.reorder, versionOf: () => undefined, now: () => at(9) });
+  checks.started(farm.buildId, at(6));
+  checks.completed(farm.buildId, 'success', {});
+  checks.completed(farm.buildId, 'failure', { failingPhase: 'install-port' });
+  assert.deepEqual(publisher.checks.map((c) => [c.status, c.conclusion, c.createIfMissing]), [
+    ['in_progress', undefined, false],
+    ['completed', 'success', false],
+    ['completed', 'failure', undefined],
   ]);
   farm.db.close();
 });

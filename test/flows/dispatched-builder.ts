@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { PortCheck } from '../../controller/github/check-run-publisher.ts';
+import type { CheckRunState } from '../../controller/github/check-run-publisher.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
@@ -44,8 +44,8 @@ export async function dispatchedBuilder(): Promise<DispatchedBuilder> {
 }
 
 /** A check-run publisher that keeps what it is given (GitHub is not asked). */
-export function recordingPublisher(): { readonly checks: PortCheck[]; update(check: PortCheck): void; flush(): Promise<{ created: number; updated: number; apiCalls: number }> } {
-  const checks: PortCheck[] = [];
+export function recordingPublisher(): { readonly checks: CheckRunState[]; update(check: CheckRunState): void; flush(): Promise<{ created: number; updated: number; apiCalls: number }> } {
+  const checks: CheckRunState[] = [];
   return {
     checks,
     update: (check) => { checks.push(check); },

@@ -32,7 +32,7 @@ test('a port list handed over by its watcher\'s run queues the builders and thei
   const accepted = await accept(list, { runId: String(runId), runAttempt: '1' } as Parameters<typeof accept>[1]);
   assert.deepEqual('builders' in accepted ? accepted.builders : accepted, 2);
   assert.deepEqual([stats.buildersQueued, kicks], [2, 1]);
-  assert.deepEqual(publisher.checks.map((c) => [c.port, c.status]), [['curl', 'queued'], ['wget', 'queued']]);
+  assert.deepEqual(publisher.checks.map((c) => [c.name, c.status]), [['curl (15_arm64)', 'queued'], ['wget (15_arm64)', 'queued']]);
   assert.deepEqual(distfiles.lookup('curl', REV), checksums('curl'));
   assert.equal(distfiles.lookup('openssl3', REV), undefined, 'the watcher did not list openssl3: its checksums are not taken');
   db.close();

@@ -68,7 +68,7 @@ test('a failed run whose runner was lost: the build is queued again, recorded as
   assert.deepEqual(s.mails, [], 'the port\'s maintainers are not mailed for a lost runner');
   assert.equal(s.stats.mailsSent, 0);
   assert.deepEqual(s.ledger().map((e) => [e.result, (e.steps as { name: string }[])[0]?.name]), [['failure', 'runner-lost']]);
-  assert.deepEqual(s.publisher.checks.map((c) => [c.port, c.status, c.conclusion, c.failingPhase]), [['curl', 'completed', 'failure', 'runner-lost']]);
+  assert.deepEqual(s.publisher.checks.map((c) => [c.name, c.status, c.conclusion, c.output.title]), [['curl (15_arm64)', 'completed', 'failure', 'curl failed in runner-lost on 15_arm64']]);
   assert.ok(s.entries.some((e) => e.level === 'warn' && e.buildId === s.farm.buildId && String(e.msg).includes('runner was lost')));
   assert.equal(s.kicks(), 1);
 });
@@ -108,6 +108,6 @@ test('a run someone else cancelled: queued again, each cancel recorded as cancel
     ...Array.from({ length: MAX_CANCEL_RETRIES }, () => ['cancelled', 'job']),
     ['failure', CANCELLED_BY_OTHERS],
   ]);
-  assert.deepEqual(s.publisher.checks.at(-1)?.failingPhase, CANCELLED_BY_OTHERS);
+  assert.deepEqual(s.publisher.checks.at(-1)?.output.title, `curl failed in ${CANCELLED_BY_OTHERS} on 15_arm64`);
   assert.deepEqual(s.mails, [], 'not the port\'s failure');
 });

@@ -72,3 +72,12 @@ test('a missing --config file is a UserError naming the path and fix', () => {
   writeFileSync(join(dir, 'portfarm.config.yaml'), example);
   assert.equal(loadConfig({ cwd: dir }, {}).source, 'portfarm.config.yaml');
 });
+
+test('checks: the failure checks a commit may get are capped below GitHub\'s 50,000 check runs per commit', () => {
+  assert.deepEqual(parseConfig(example, 'example', {}).checks, { portChecksPerList: 50, summaryIntervalSeconds: 180, failureChecksPerCommit: 40_000 });
+  const problems = problemsOf(example.replace('failureChecksPerCommit: 40000', 'failureChecksPerCommit: 50000').replace('portChecksPerList: 50', 'portChecksPerList: 5000'));
+  assert.deepEqual(problems.sort(), [
+    'checks.failureChecksPerCommit: 50000: must be at most 45,000: GitHub keeps 50,000 check runs per commit, and port and summary checks need room',
+    "checks.portChecksPerList: 5000: must be at most 1,000: with 20 platforms a commit would hold 20,000 port checks of GitHub's 50,000",
+  ]);
+});

@@ -24,6 +24,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Webhooks } from '@octokit/webhooks';
 import { createAppKeyPair, explainBadAppJwt } from './app-credentials.ts';
+import { matrixTooLarge, outputsTooLarge } from './actions-limits.ts';
+import { CheckSuiteLimits, type CheckSuiteLimitValues } from './check-suite-limits.ts';
 import type { CheckRunRecord, Conclusion, DeliveryRecord, JobRecord, RequestRecord, RunRecord, RunnerRecord } from './double-records.ts';
 import type { DoublePermission, ForeignRunSpec } from './foreign-run-spec.ts';
 import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
@@ -55,6 +57,8 @@ export interface GitHubDoubleOptions {
   readonly pullRequestWorkflows?: Readonly<Record<string, PullRequestWorkflow>>;
   /** The clock for every timestamp the double writes (default: the real one). */
   readonly now?: () => Date;
+  /** Check runs per suite and per name in a suite (default GitHub's 50,000 and 1,000; check-suite-limits.ts). */
+  readonly checkSuiteLimits?: CheckSuiteLimitValues;
   /** A shared validator (loading one takes ~50 ms; share it across doubles in one test file). */
   readonly schema?: SchemaValidator;
   /**
@@ -250,6 +254,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const jobs = new Map<number, JobRecord>();
   const runners = new Map<number, RunnerRecord>();
   const checkRuns = new Map<number, CheckRunRecord>();
+  const suiteLimits = new CheckSuiteLimits(options.checkSuiteLimits);
   const deliveries: DeliveryRecord[] = [];
   const tokens = new Map<string, number>();
   const httpFaults: { fault: HttpFault; left: number }[] = [];
@@ -399,8 +404,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     if (check.status === 'completed' && !wasCompleted) send('check_run', objects().checkRunPayload('completed', check));
   };
 
-  const createJob = (run: RunRecord, spec: { jobKey: string; name: string; labels: readonly string[]; steps: readonly { name: string; skip: boolean }[]; skipped: boolean; matrix: Readonly<Record<string, unknown>>; strategy: Readonly<Record<string, unknown>>; context: Readonly<Record<string, unknown>> }): JobRecord => {
-    const { skipped } = spec;
+  /** `refused`: GitHub fails the job without running it (a matrix past its limit, actions-limits.ts). */
+  const createJob = (run: RunRecord, spec: { jobKey: string; name: string; labels: readonly string[]; steps: readonly { name: string; skip: boolean }[]; skipped: boolean; refused?: boolean; matrix: Readonly<Record<string, unknown>>; strategy: Readonly<Record<string, unknown>>; context: Readonly<Record<string, unknown>> }): JobRecord => {
+    const skipped = spec.skipped || spec.refused === true;
     const job: JobRecord = {
       id: id(),
       runId: run.id,
@@ -412,7 +418,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       labels: [...spec.labels],
       createdAt: iso(),
       status: skipped ? 'completed' : 'queued',
-      conclusion: skipped ? 'skipped' : null,
+      conclusion: skipped ? (spec.refused === true ? 'failure' : 'skipped') : null,
       startedAt: iso(),
       completedAt: skipped ? iso() : null,
       runnerId: null,
@@ -525,6 +531,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         if (plan.skipped) {
           createJob(run, { jobKey, name: plan.name, labels: [], steps: [], skipped: true, matrix: {}, strategy: {}, context: {} });
           state.results.set(jobKey, { result: 'skipped', outputs: {} });
+        } else if (matrixTooLarge(plan.instances.length)) {
+          createJob(run, { jobKey, name: jobKey, labels: [], steps: [], skipped: false, refused: true, matrix: {}, strategy: {}, context: {} });
+          state.results.set(jobKey, { result: 'failure', outputs: {} });
         } else {
           state.planned.set(jobKey, { instances: plan.instances, maxParallel: plan.maxParallel, jobIds: [] });
         }
@@ -1007,7 +1016,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           },
         };
         if (check.status === 'completed' && check.conclusion === null) return error(422, 'Invalid request. "conclusion" is required when status is completed.');
+        const refused = suiteLimits.refusal(check);
+        if (refused !== null) return error(422, refused);
         checkRuns.set(check.id, check);
+        for (const gone of suiteLimits.created(check)) checkRuns.delete(gone);
         send('check_run', objects().checkRunPayload('created', check));
         if (check.status === 'completed') send('check_run', objects().checkRunPayload('completed', check));
         return new HttpAnswer(201, objects().checkRun(check));
@@ -1140,7 +1152,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           // The job's `outputs:` (what `needs.<job>.outputs` gives later jobs), as the runner evaluated them.
           const outputs = typeof b.outputs === 'object' && b.outputs !== null ? (b.outputs as Record<string, unknown>) : {};
           job.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, String(v)]));
-          completeJob(job, (b.conclusion as Conclusion | undefined) ?? 'success');
+          const tooLarge = outputsTooLarge(job.outputs);
+          if (tooLarge) job.outputs = {};
+          completeJob(job, tooLarge ? 'failure' : ((b.conclusion as Conclusion | undefined) ?? 'success'));
         }
         runners.delete(runner.id);
         changed();

@@ -53,7 +53,7 @@ describe('GitHub double: a pull request runs ports-pr.yml (list job, then the ma
         if (step.number === 1) seen.push(message);
         return Promise.resolve(step.name === 'builder: install port' && message.context.matrix !== undefined && (message.context.matrix as { port?: string }).port === 'sslh' ? 'failure' : 'success');
       },
-      outputs: (message) => (message.jobKey === 'list' ? { ports: '["sslh","aq"]', count: '2' } : {}),
+      outputs: (message) => (message.jobKey === 'list' ? { ports: '["sslh","aq"]', chunks: '[]', 'chunk-count': '0', count: '2' } : {}),
     }).exited;
   }
 
@@ -91,7 +91,7 @@ describe('GitHub double: a pull request runs ports-pr.yml (list job, then the ma
       ['builder aq (14_x86_64, PR #7)', ['14_x86_64', `portfarm-build-pr-${run.id}-1-3`], 'success'],
     ]);
     const builderMessage = seen.find((m) => m.jobKey === 'build');
-    assert.deepEqual([builderMessage?.workflowFile, builderMessage?.context.matrix, builderMessage?.context.needs], ['ports-pr.yml', { platform: '15_arm64', port: 'sslh' }, { list: { result: 'success', outputs: { ports: '["sslh","aq"]', count: '2' } } }]);
+    assert.deepEqual([builderMessage?.workflowFile, builderMessage?.context.matrix, builderMessage?.context.needs], ['ports-pr.yml', { platform: '15_arm64', port: 'sslh' }, { list: { result: 'success', outputs: { ports: '["sslh","aq"]', chunks: '[]', 'chunk-count': '0', count: '2' } } }]);
     await until('run completed', () => (double.runs().find((r) => r.id === run.id)?.status === 'completed' ? true : undefined));
     assert.equal(double.runs().find((r) => r.id === run.id)?.conclusion, 'failure');
 
@@ -99,16 +99,18 @@ describe('GitHub double: a pull request runs ports-pr.yml (list job, then the ma
     const { data } = await octokit.rest.checks.listForRef({ owner, repo, ref: HEAD });
     assert.deepEqual(data.check_runs.map((c) => [c.name, c.status, c.conclusion, c.app?.slug]), [
       ['watcher (PR #7)', 'completed', 'success', 'github-actions'],
+      // A PR this small has a job per port × platform: the chunked build job is skipped.
+      ['build-chunk', 'completed', 'skipped', 'github-actions'],
       ['builder sslh (15_arm64, PR #7)', 'completed', 'failure', 'github-actions'],
       ['builder aq (15_arm64, PR #7)', 'completed', 'success', 'github-actions'],
       ['builder sslh (14_x86_64, PR #7)', 'completed', 'failure', 'github-actions'],
       ['builder aq (14_x86_64, PR #7)', 'completed', 'success', 'github-actions'],
     ]);
-    const failed = data.check_runs[1];
+    const failed = data.check_runs[2];
     assert.equal(failed?.details_url, `https://github.com/${owner}/${repo}/actions/runs/${run.id}/job/${failed?.id ?? 0}`);
     const byEvent = await octokit.rest.actions.listWorkflowRunsForRepo({ owner, repo, event: 'pull_request' });
     assert.deepEqual(byEvent.data.workflow_runs.map((r) => [r.id, r.event, r.path]), [[run.id, 'pull_request', '.github/workflows/ports-pr.yml']]);
-    assert.deepEqual(double.deliveries().filter((d) => d.event === 'check_run').length, 10);
+    assert.deepEqual(double.deliveries().filter((d) => d.event === 'check_run').length, 12);
     double.assertNoViolations();
   });
 
@@ -123,9 +125,9 @@ describe('GitHub double: a pull request runs ports-pr.yml (list job, then the ma
     const list = double.jobs().find((j) => j.runId === second.id);
     assert.ok(list !== undefined);
     const { data } = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner, repo, name: 'vm-empty', runner_group_id: 1, labels: list.labels.filter((l) => l !== 'self-hosted') });
-    await startRunnerStandIn({ encodedJitConfig: data.encoded_jit_config, outputs: () => ({ ports: '[]', count: '0' }) }).exited;
+    await startRunnerStandIn({ encodedJitConfig: data.encoded_jit_config, outputs: () => ({ ports: '[]', chunks: '[]', 'chunk-count': '0', count: '0' }) }).exited;
     await until('run completed', () => (double.runs().find((r) => r.id === second.id)?.status === 'completed' ? true : undefined));
-    assert.deepEqual(double.jobs().filter((j) => j.runId === second.id).map((j) => [j.name, j.conclusion]), [['watcher (PR #8)', 'success'], ['build', 'skipped']]);
+    assert.deepEqual(double.jobs().filter((j) => j.runId === second.id).map((j) => [j.name, j.conclusion]), [['watcher (PR #8)', 'success'], ['build', 'skipped'], ['build-chunk', 'skipped']]);
     assert.equal(double.runs().find((r) => r.id === second.id)?.conclusion, 'success');
     double.assertNoViolations();
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CheckRunPublisher, checkOutput } from '../../controller/github/check-run-publisher.ts';
+import { CheckRunPublisher } from '../../controller/github/check-run-publisher.ts';
+import { checkOutput, portCheckRun } from '../../controller/github/port-check-run.ts';
 import { createGitHubClients, type GitHubClients } from '../../controller/github/create-github-clients.ts';
 import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
 import { captureLog } from './capture-log.ts';
@@ -32,10 +33,10 @@ describe('check-run publisher', () => {
 
   test('queued → in_progress → completed, batched: one call per changed check per flush', async () => {
     const publisher = new CheckRunPublisher({ clients, log });
-    for (const port of ['curl', 'zlib', 'openssl3']) publisher.update({ headSha: SHA, port, platform: '15_arm64', status: 'queued', at: at(0) });
+    for (const port of ['curl', 'zlib', 'openssl3']) publisher.update(portCheckRun({ headSha: SHA, port, platform: '15_arm64', status: 'queued', at: at(0) }));
     assert.deepEqual(await publisher.flush(signal), { created: 3, updated: 0, apiCalls: 4 });
-    publisher.update({ headSha: SHA, port: 'zlib', platform: '15_arm64', status: 'in_progress', at: at(10) });
-    publisher.update({ headSha: SHA, port: 'zlib', platform: '15_arm64', status: 'completed', conclusion: 'success', version: '1.3.1_0', durationMs: 42_000, detailsUrl: 'https://build.macports.org/builders/ports-15_arm64-builder/builds/7', at: at(52) });
+    publisher.update(portCheckRun({ headSha: SHA, port: 'zlib', platform: '15_arm64', status: 'in_progress', at: at(10) }));
+    publisher.update(portCheckRun({ headSha: SHA, port: 'zlib', platform: '15_arm64', status: 'completed', conclusion: 'success', version: '1.3.1_0', durationMs: 42_000, detailsUrl: 'https://build.macports.org/builders/ports-15_arm64-builder/builds/7', at: at(52) }));
     assert.deepEqual(await publisher.flush(signal), { created: 0, updated: 1, apiCalls: 1 });
     assert.deepEqual(await publisher.flush(signal), { created: 0, updated: 0, apiCalls: 0 });
     const { data } = await clients.installation.rest.checks.listForRef({ owner: 'macports', repo: 'macports-ports', ref: SHA });
@@ -51,7 +52,7 @@ describe('check-run publisher', () => {
 
   test('a forced rebuild after a restart updates the same check run, it does not add one', async () => {
     const restarted = new CheckRunPublisher({ clients, log });
-    restarted.update({ headSha: SHA, port: 'zlib', platform: '15_arm64', status: 'queued', at: at(60) });
+    restarted.update(portCheckRun({ headSha: SHA, port: 'zlib', platform: '15_arm64', status: 'queued', at: at(60) }));
     assert.deepEqual(await restarted.flush(signal), { created: 0, updated: 1, apiCalls: 2 });
     assert.deepEqual(double.checkRuns().filter((c) => c.name === 'zlib (15_arm64)').map((c) => [c.status, c.conclusion]), [['queued', null]]);
   });

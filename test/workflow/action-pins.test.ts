@@ -69,6 +69,6 @@ test('mpbb is fetched at MPBB_COMMIT, a 40-hex SHA, and the step checks HEAD is 
       }
     }
   }
-  assert.deepEqual(fetches.sort(), ['ports-pr.yml/build', 'ports-pr.yml/list', 'ports.yml/ports']);
+  assert.deepEqual(fetches.sort(), ['ports-pr.yml/build', 'ports-pr.yml/build-chunk', 'ports-pr.yml/list', 'ports.yml/ports']);
   assert.equal(commits.size, 1, 'ports.yml and ports-pr.yml build with the same mpbb');
 });

@@ -14,7 +14,7 @@ const DEPLOY_KEY = 'deploy-key-that-must-not-leak';
  * deploy command as repository variables, the deploy key as a secret. The PR's steps must see
  * none of them; the distfiles step really runs (committed action bundle, mpbb double).
  */
-async function runPrJob(jobId: 'list' | 'build', needs: Record<string, unknown>, matrix: Record<string, string> | undefined) {
+async function runPrJob(jobId: 'list' | 'build' | 'build-chunk', needs: Record<string, unknown>, matrix: Record<string, string> | undefined) {
   const vm = tempDir('pr-vm');
   const mirror = tempDir('mirror-distfiles');
   const runnerTemp = join(vm, 'temp');
@@ -27,9 +27,10 @@ async function runPrJob(jobId: 'list' | 'build', needs: Record<string, unknown>,
       repository: 'macports/macports-ports',
       workspace: join(vm, 'work'),
       run_id: '9100200301',
+      run_attempt: '1',
       event: { pull_request: { number: 42, title: 'jq: update', head: { sha: 'a'.repeat(40), repo: { clone_url: 'https://github.com/someone/macports-ports.git' } }, base: { sha: 'b'.repeat(40) } } },
     },
-    vars: { PORTFARM_DISTFILES_DIR: mirror, PORTFARM_DEPLOY_COMMAND: '/opt/portfarm/deploy.sh', PORTFARM_CONTROLLER_URL: 'http://127.0.0.1:9' },
+    vars: { PORTFARM_PR_PLATFORMS: '["15_arm64", "13_x86_64"]', PORTFARM_DISTFILES_DIR: mirror, PORTFARM_DEPLOY_COMMAND: '/opt/portfarm/deploy.sh', PORTFARM_CONTROLLER_URL: 'http://127.0.0.1:9' },
     secrets: { PORTFARM_DEPLOY_KEY: DEPLOY_KEY },
     needs,
     strategy: { 'job-index': 0 },
@@ -80,4 +81,26 @@ test('a PR builder has no deploy step and none of its steps sees the deploy key,
     assert.ok(!values.some((v) => v.includes(DEPLOY_KEY) || v.includes('/opt/portfarm/deploy.sh') || v.includes(run.mirror)), `${step.name}: ${JSON.stringify(step)}`);
   }
   assert.equal(existsSync(run.quarantine), false, 'a builder writes no distfiles outside its VM');
+});
+
+test('the list job plans the build jobs for the PR platforms; a chunk job builds its chunk from the list artifact with a build id of its own, and sees no secret', async () => {
+  const list = await runPrJob('list', {}, undefined);
+  const listed = list.seen.find((s) => s.with.step === 'list-subports');
+  assert.equal(listed?.with['matrix-platforms'], '["15_arm64", "13_x86_64"]');
+  const chunk = await runPrJob('build-chunk', { list: { result: 'success', outputs: { ports: '[]', chunks: '[0,1,2]', 'chunk-count': '3', count: '400' } } }, { platform: '13_x86_64', chunk: '2' });
+  assert.equal(chunk.job.status, 'success');
+  const fetched = chunk.seen.find((s) => s.name === 'builder: fetch the port list');
+  const build = chunk.seen.find((s) => s.with.step === 'build-ports');
+  assert.deepEqual([fetched?.with.name, build?.with['ports-file'], build?.with.chunk, build?.with.chunks, build?.with.platform, build?.with['build-id']], [
+    'pr-port-list',
+    `${fetched?.with.path ?? ''}/portlist.json`,
+    '2',
+    '3',
+    '13_x86_64',
+    'pr-9100200301-1-c0',
+  ]);
+  for (const step of chunk.seen) {
+    const values = [...Object.values(step.with), ...Object.values(step.env)];
+    assert.ok(!values.some((v) => v.includes(DEPLOY_KEY) || v.includes(chunk.mirror)), `${step.name}: ${JSON.stringify(step)}`);
+  }
 });

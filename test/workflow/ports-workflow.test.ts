@@ -264,5 +264,5 @@ test('every `with:` the workflows pass to the portfarm action is an input action
       }
     }
   }
-  assert.equal(checked, 20);
+  assert.equal(checked, 24);
 });
