@@ -45685,7 +45685,7 @@ function controllerUrlProblem(value) {
 }
 
 // action/src/action-inputs.ts
-var STEPS = ["cleanup", "selfupdate", "checkout", "list-subports", "mirror-distfiles", "install-dependencies", "install-port", "gather-archives", "deploy"];
+var STEPS = ["cleanup", "selfupdate", "checkout", "list-subports", "mirror-distfiles", "install-dependencies", "install-port", "gather-archives", "deploy", "build-ports"];
 var BUILDER_STEPS = ["install-dependencies", "install-port", "gather-archives", "deploy"];
 var SHA = /^[0-9a-f]{7,40}$/;
 var flag = (name) => external_exports.enum(["true", "false", ""], { error: `must be "true" or "false" (input "${name}")` }).transform((value) => value === "true");
@@ -45696,6 +45696,21 @@ var portList = external_exports.string().transform((value) => value.split(/[\s,]
     const problem = explainBadPortName(name);
     if (problem !== void 0) context3.addIssue({ code: "custom", message: problem });
   }
+});
+var optionalCount = (what) => external_exports.string().regex(/^(\d{1,6})?$/, { error: `must be ${what} (a whole number) or empty` }).transform((value) => value === "" ? void 0 : Number(value));
+var platformList = external_exports.string().transform((value, context3) => {
+  if (value === "") return void 0;
+  let parsed;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = void 0;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === "string" && PLATFORM_NAME.test(p))) {
+    context3.addIssue({ code: "custom", message: 'must be a JSON list of platform names, e.g. ["15_arm64", "14_x86_64"] (the PORTFARM_PR_PLATFORMS variable)' });
+    return external_exports.NEVER;
+  }
+  return parsed;
 });
 var actionInputsSchema = external_exports.strictObject({
   step: external_exports.enum(STEPS, { error: `must be one of ${STEPS.join(", ")}` }),
@@ -45723,7 +45738,11 @@ var actionInputsSchema = external_exports.strictObject({
   "staging-dir": external_exports.string(),
   "deploy-command": external_exports.string(),
   "archive-digests": external_exports.string(),
-  "site-url": external_exports.url({ error: "must be the URL of the portfarm site" })
+  "site-url": external_exports.url({ error: "must be the URL of the portfarm site" }),
+  "matrix-platforms": platformList,
+  "ports-file": external_exports.string(),
+  chunk: optionalCount("the chunk this job builds, from 0"),
+  chunks: optionalCount("how many chunks the list is cut into")
 }).superRefine((inputs, context3) => {
   const need = (name, why) => {
     context3.addIssue({ code: "custom", path: [name], message: why });
@@ -45734,6 +45753,11 @@ var actionInputsSchema = external_exports.strictObject({
     if (inputs["ports-sha"] === "") need("ports-sha", "is required to hand the port list to the controller: the builders build exactly this ports revision");
   }
   if (inputs["changed-since"] !== "" && inputs["ports-sha"] === "") need("ports-sha", "is required with changed-since: the ports changed between the two commits are listed");
+  if (inputs.step === "build-ports") {
+    if (inputs["ports-file"] === "") need("ports-file", "is required to build ports: the JSON list list-subports wrote (its ports-file output, passed on as an artifact)");
+    if (inputs.chunks === void 0 || inputs.chunks < 1) need("chunks", "is required to build ports: how many chunks the list is cut into (the list job's chunk-count output), at least 1");
+    else if (inputs.chunk === void 0 || inputs.chunk >= inputs.chunks) need("chunk", `is required to build ports: the chunk this job builds, from 0 to ${String(inputs.chunks - 1)} (matrix.chunk)`);
+  }
   if (inputs.step === "deploy") {
     if (inputs["deploy-command"] === "") need("deploy-command", "is required to deploy: the program that signs and publishes the staged archives (set PORTFARM_DEPLOY_COMMAND)");
     if (inputs["staging-dir"] === "") need("staging-dir", "is required to deploy: the directory gather-archives staged into");
@@ -52627,8 +52651,32 @@ function describeError(error63) {
   return parts.join("\n  caused by: ");
 }
 
+// action/src/build-port-slice.ts
+import { readFileSync as readFileSync4 } from "fs";
+
+// site/lookup/stable-log-url.ts
+function stableLogUrl(siteUrl, buildId, step) {
+  return `${siteUrl.replace(/\/+$/, "")}/builds/${encodeURIComponent(buildId)}/steps/${encodeURIComponent(step)}/logs/stdio`;
+}
+
+// action/src/plan-pull-request-builds.ts
+var MAX_MATRIX_JOBS = 256;
+function planPullRequestBuilds(ports, platforms, maxJobs = MAX_MATRIX_JOBS) {
+  if (!Number.isInteger(platforms) || platforms < 1) throw new Error(`cannot plan PR builds on ${String(platforms)} platforms: PORTFARM_PR_PLATFORMS must list at least one`);
+  if (platforms > maxJobs) throw new Error(`cannot plan PR builds on ${String(platforms)} platforms: one matrix holds ${String(maxJobs)} jobs; list fewer in PORTFARM_PR_PLATFORMS`);
+  if (ports * platforms <= maxJobs) return { perPort: true, chunks: 0 };
+  return { perPort: false, chunks: Math.min(ports, Math.floor(maxJobs / platforms)) };
+}
+function portSlice(ports, chunk, chunks) {
+  if (!Number.isInteger(chunks) || chunks < 1) throw new Error(`chunks must be a whole number of at least 1, not ${String(chunks)}`);
+  if (!Number.isInteger(chunk) || chunk < 0 || chunk >= chunks) throw new Error(`chunk must be a whole number from 0 to ${String(chunks - 1)}, not ${String(chunk)}`);
+  const from = Math.floor(chunk * ports.length / chunks);
+  const to = Math.floor((chunk + 1) * ports.length / chunks);
+  return ports.slice(from, to);
+}
+
 // action/src/run-step.ts
-import { readdirSync as readdirSync3 } from "fs";
+import { readdirSync as readdirSync3, writeFileSync as writeFileSync2 } from "fs";
 import { join as join4 } from "path";
 
 // action/src/build-step-summary.ts
@@ -52993,11 +53041,6 @@ ${tailOf(result)}`, {
   }
 }
 
-// site/lookup/stable-log-url.ts
-function stableLogUrl(siteUrl, buildId, step) {
-  return `${siteUrl.replace(/\/+$/, "")}/builds/${encodeURIComponent(buildId)}/steps/${encodeURIComponent(step)}/logs/stdio`;
-}
-
 // action/src/list-distributable-archives.ts
 import { createHash } from "crypto";
 import { createReadStream as createReadStream2, lstatSync, readdirSync as readdirSync2 } from "fs";
@@ -53055,6 +53098,14 @@ function stagedArchives(dir) {
     return [];
   }
 }
+function pullRequestMatrix(ports, platforms) {
+  const plan = planPullRequestBuilds(ports.length, platforms);
+  return {
+    "matrix-ports": JSON.stringify(plan.perPort ? ports : []),
+    "matrix-chunks": JSON.stringify(Array.from({ length: plan.chunks }, (_, i2) => i2)),
+    "chunk-count": String(plan.chunks)
+  };
+}
 async function runStep(inputs, deps) {
   const started = deps.now();
   const port = inputs.port === "" ? void 0 : inputs.port;
@@ -53109,6 +53160,10 @@ async function runStep(inputs, deps) {
         outputs["ports-json"] = JSON.stringify(list.ports);
         outputs.count = String(list.ports.length);
         outputs["excluded-count"] = String(list.excluded.length);
+        const portsFile = join4(workDir, "portlist.json");
+        writeFileSync2(portsFile, JSON.stringify(list.ports));
+        outputs["ports-file"] = portsFile;
+        if (inputs["matrix-platforms"] !== void 0) Object.assign(outputs, pullRequestMatrix(list.ports, inputs["matrix-platforms"].length));
         let handOff = 'not handed off (hand-off: "false")';
         if (inputs["hand-off"]) {
           const distfiles = list.ports.length === 0 ? void 0 : await listPortDistfiles(deps.exec, deps.reporter, inputs.prefix, list.ports);
@@ -53174,6 +53229,8 @@ async function runStep(inputs, deps) {
         extra.archives = archives;
         break;
       }
+      case "build-ports":
+        throw new Error("build-ports is a loop over the builder steps: main.ts runs it with buildPortSlice, never runStep");
       case "deploy": {
         if (PR_EVENTS.has(deps.run.eventName)) {
           throw new StepFailure(`refusing to deploy from a ${deps.run.eventName} run: PR builds never publish archives; remove the deploy step from the PR workflow`, {
@@ -53251,18 +53308,84 @@ The archives stay staged; re-run the job (retryable)`,
   return { result, outputs, summary: summary2, failure: failure2 };
 }
 
+// action/src/build-port-slice.ts
+function readPortsFile(path6) {
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync4(path6, "utf8"));
+  } catch (error63) {
+    throw new StepFailure(`cannot read the port list ${path6}: ${error63 instanceof Error ? error63.message : String(error63)}. Download the list job's artifact to this path before the build-ports step`, {
+      title: "port list missing",
+      phase: "build-ports",
+      retryable: false
+    });
+  }
+  if (!Array.isArray(parsed)) throw new StepFailure(`${path6} is not a JSON list of port names`, { title: "bad port list", phase: "build-ports", retryable: false });
+  return parsed.map((name) => {
+    const problem = typeof name === "string" ? explainBadPortName(name) : "is not a string";
+    if (problem !== void 0) throw new StepFailure(`${path6} lists ${JSON.stringify(name)}, which ${problem}`, { title: "bad port list", phase: "build-ports", retryable: false });
+    return name;
+  });
+}
+function summaryOf(inputs, slice, results, logUrl) {
+  const failed = results.filter((r) => r.failure !== void 0).length;
+  return [
+    // Numbered from 0, as the job's name (matrix.chunk) numbers it.
+    `### portfarm PR builder \xB7 ${inputs.platform} \xB7 chunk ${String(inputs.chunk ?? 0)} (chunks 0\u2013${String((inputs.chunks ?? 1) - 1)})`,
+    "",
+    `${String(results.length - failed)} of ${String(slice.length)} ports built, ${String(failed)} failed ([log](${logUrl})).`,
+    "",
+    "| Port | Result | Failing phase |",
+    "| --- | --- | --- |",
+    ...results.map((r) => `| ${r.port} | ${r.failure === void 0 ? "built" : "failed"} | ${r.failure?.phase ?? "\u2014"} |`)
+  ].join("\n");
+}
+async function buildPortSlice(inputs, deps) {
+  const logUrl = stableLogUrl(inputs["site-url"], inputs["build-id"], inputs.step);
+  let slice;
+  try {
+    slice = portSlice(readPortsFile(inputs["ports-file"]), inputs.chunk ?? 0, inputs.chunks ?? 1);
+  } catch (error63) {
+    if (!(error63 instanceof StepFailure)) throw error63;
+    return { result: "failure", outputs: { result: "failure", "log-url": logUrl }, summary: void 0, failure: error63 };
+  }
+  deps.reporter.info(`Chunk ${String(inputs.chunk ?? 0)} of ${String(inputs.chunks ?? 1)}: ${String(slice.length)} ports, in dependency order: ${slice.join(" ")}`);
+  const results = [];
+  for (const port of slice) {
+    let failure3;
+    for (const step of ["install-dependencies", "install-port"]) {
+      const outcome = await runStep({ ...inputs, step, port }, deps);
+      failure3 = outcome.failure;
+      if (failure3 !== void 0) break;
+    }
+    const cleanup = await runStep({ ...inputs, step: "cleanup", port }, deps);
+    failure3 ??= cleanup.failure;
+    if (failure3 !== void 0) deps.reporter.error(describeError(failure3), failure3.title);
+    results.push({ port, failure: failure3 });
+  }
+  const failedPorts = results.filter((r) => r.failure !== void 0).map((r) => r.port);
+  const outputs = { result: failedPorts.length === 0 ? "success" : "failure", built: String(results.length - failedPorts.length), failed: String(failedPorts.length), "failed-ports": failedPorts.join(" "), "log-url": logUrl };
+  const failure2 = failedPorts.length === 0 ? void 0 : new StepFailure(`${String(failedPorts.length)} of ${String(slice.length)} ports failed on ${inputs.platform}: ${failedPorts.join(", ")} (each has its own annotation)`, {
+    title: `${String(failedPorts.length)} of ${String(slice.length)} ports failed (${inputs.platform})`,
+    phase: "build-ports",
+    retryable: false
+  });
+  return { result: failure2 === void 0 ? "success" : "failure", outputs, summary: summaryOf(inputs, slice, results, logUrl), failure: failure2 };
+}
+
 // action/src/main.ts
 var reporter = createCoreReporter();
 try {
   const inputs = readActionInputs((name) => getInput(name));
-  const outcome = await runStep(inputs, {
+  const deps = {
     exec: createExecaExec(),
     reporter,
     getIdToken: (audience) => getIDToken(audience),
     fetch: globalThis.fetch,
     now: Date.now,
     run: { eventName: context2.eventName, serverUrl: context2.serverUrl, repository: process.env.GITHUB_REPOSITORY ?? "", runId: context2.runId }
-  });
+  };
+  const outcome = inputs.step === "build-ports" ? await buildPortSlice(inputs, deps) : await runStep(inputs, deps);
   for (const [name, value] of Object.entries(outcome.outputs)) reporter.setOutput(name, value);
   if (outcome.summary !== void 0) await reporter.appendSummary(outcome.summary);
   if (outcome.failure !== void 0) {
