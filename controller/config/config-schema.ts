@@ -98,6 +98,10 @@ const runnersSchema = z.strictObject({
   watchdogIntervalSeconds: seconds('between watchdog passes, e.g. 5').default(5),
   reconcileIntervalSeconds: z.number({ error: 'must be a number of seconds' }).min(0, { error: 'must be 0 (only at start) or more seconds' }).default(300),
   warmStart: z.boolean({ error: 'must be true or false' }).default(true),
+  /** One pull request's run holds at most this many VMs across the farm (its 256-job matrix cannot take every PR slot). */
+  prVmsPerRun: z.int({ error: 'must be a whole number of VMs' }).min(1, { error: 'must be at least 1' }).default(2),
+  /** A pull request's job is stopped (VM destroyed, build failed) after this; ports-pr.yml's build job allows 24 h. */
+  prJobMaxSeconds: seconds('a pull request\'s job may run on a farm VM, e.g. 86400').default(86_400),
 });
 
 const imagePinSchema = z.strictObject({

@@ -71,6 +71,9 @@ export interface ManagerContext {
 
 const RECENTLY_FINISHED_LIMIT = 10_000;
 
+/** One pull request's run holds at most this many VMs across the farm unless configured (`runners.prVmsPerRun`). */
+export const DEFAULT_PR_VMS_PER_RUN = 2;
+
 /** The context for `options`; `vmsByState` feeds the VM gauge (called only when metrics are read). */
 export function createManagerContext(
   options: RunnerManagerOptions,
@@ -113,7 +116,10 @@ export function createManagerContext(
     metrics: new RunnerMetrics({ vmsByState }),
     admission: new Map(),
     listedImages: new Map(),
-    slots: new SlotAllocator(managed.map((h): SlotHost => ({ name: h.name, maxVms: h.maxVms, platforms: h.platforms }))),
+    slots: new SlotAllocator(
+      managed.map((h): SlotHost => ({ name: h.name, maxVms: h.maxVms, platforms: h.platforms })),
+      { prVmsPerRun: options.prVmsPerRun ?? DEFAULT_PR_VMS_PER_RUN },
+    ),
     hosts: managed,
     leases: new Map(),
     finishedBuilds: new Set(),
