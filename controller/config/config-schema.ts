@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runnerRegistrationSchema } from './runner-registration-schema.ts';
 import { GITHUB_ACTIONS_ISSUER } from '../handoff/handoff-settings.ts';
 import { PLATFORM_NAME } from '../model/platform-name.ts';
 
@@ -50,6 +51,8 @@ const githubSchema = z.strictObject({
   pullRequestWorkflow: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, { error: 'must be a workflow file name, e.g. ports-pr.yml' }).default('ports-pr.yml'),
   /** Logins that may ask for a full rebuild from the Actions form without GitHub being asked for their permission (others need write, maintain or admin). */
   rebuildActors: z.array(z.string().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, { error: 'must be GitHub logins, e.g. [jmroot]' })).default([]),
+  /** Repository runners (default), or organisation runners in runner groups restricted to ports.yml (runner-registration-schema.ts). */
+  runnerRegistration: runnerRegistrationSchema.default({ scope: 'repository' }),
 });
 
 const controllerSchema = z.strictObject({

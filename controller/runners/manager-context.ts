@@ -35,6 +35,7 @@ export interface ManagerContext {
   readonly deadlines: WatchdogDeadlines;
   readonly retry: RetryPolicy;
   readonly runnerGroupId: number;
+  readonly pullRequestRunnerGroupId: number;
   readonly workFolder: string;
   readonly runnerCommand: readonly string[];
   readonly recordedRunOf: (buildId: BuildId) => RecordedRun | null;
@@ -102,6 +103,7 @@ export function createManagerContext(
     deadlines: { ...DEFAULT_DEADLINES, ...options.deadlines },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     runnerGroupId: options.runnerGroupId ?? 1,
+    pullRequestRunnerGroupId: options.pullRequestRunnerGroupId ?? options.runnerGroupId ?? 1,
     workFolder: options.workFolder ?? '_work',
     runnerCommand: options.runnerCommand ?? DEFAULT_RUNNER_COMMAND,
     recordedRunOf: options.recordedRunOf,
