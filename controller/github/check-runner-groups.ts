@@ -15,6 +15,10 @@ export async function checkRunnerGroups(clients: GitHubClients, registration: Ru
   const master = await readGroup(clients, org, registration.masterGroupId, 'masterGroupId', signal);
   const pullRequests = await readGroup(clients, org, registration.pullRequestGroupId, 'pullRequestGroupId', signal);
   const problems = [...masterGroupProblems(master, expected), ...pullRequestGroupProblems(pullRequests, registration.masterGroupId, expected)];
+  for (const group of [master, pullRequests].filter((g) => !g.allowsPublicRepositories)) {
+    // Not a hole, a stall: GitHub gives a public repository's jobs only to groups that allow public repositories.
+    log.warn({ org, groupId: group.id, name: group.name }, 'runner group does not allow public repositories: if the ports repository is public, its jobs never reach these runners');
+  }
   if (problems.length === 0) {
     log.info({ org, masterGroupId: master.id, pullRequestGroupId: pullRequests.id }, 'runner groups checked: the master group admits only the ports workflow on the dispatch branch of this repository');
     return;
