@@ -12,7 +12,8 @@
  *
  * What it keeps: workflow runs and jobs (concurrency groups: one running + one pending per
  * group, a newer pending run cancels the older pending one), self-hosted JIT runners (a job
- * goes only to an online idle runner whose labels contain all of its `runs-on`), check runs,
+ * goes only to an online idle runner whose labels contain all of its `runs-on`, and whose runner
+ * group admits it: runner-groups.ts), check runs,
  * installation tokens for an App JWT, and the App's webhook deliveries (list, redeliver).
  * Fault switches: drop/delay/duplicate webhook deliveries, 500/502/403+retry-after answers,
  * cancels that do not take. Runners are played by `startRunnerStandIn` (runner-stand-in.ts),
