@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runnerRegistrationSchema } from './runner-registration-schema.ts';
 import { GITHUB_ACTIONS_ISSUER } from '../handoff/handoff-settings.ts';
 import { PLATFORM_NAME } from '../model/platform-name.ts';
 
@@ -50,6 +51,8 @@ const githubSchema = z.strictObject({
   pullRequestWorkflow: z.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, { error: 'must be a workflow file name, e.g. ports-pr.yml' }).default('ports-pr.yml'),
   /** Logins that may ask for a full rebuild from the Actions form without GitHub being asked for their permission (others need write, maintain or admin). */
   rebuildActors: z.array(z.string().regex(/^[A-Za-z0-9-]+(\[bot\])?$/, { error: 'must be GitHub logins, e.g. [jmroot]' })).default([]),
+  /** Repository runners (default), or organisation runners in runner groups restricted to ports.yml (runner-registration-schema.ts). */
+  runnerRegistration: runnerRegistrationSchema.default({ scope: 'repository' }),
 });
 
 const controllerSchema = z.strictObject({
@@ -98,6 +101,10 @@ const runnersSchema = z.strictObject({
   watchdogIntervalSeconds: seconds('between watchdog passes, e.g. 5').default(5),
   reconcileIntervalSeconds: z.number({ error: 'must be a number of seconds' }).min(0, { error: 'must be 0 (only at start) or more seconds' }).default(300),
   warmStart: z.boolean({ error: 'must be true or false' }).default(true),
+  /** One pull request's run holds at most this many VMs across the farm (its 256-job matrix cannot take every PR slot). */
+  prVmsPerRun: z.int({ error: 'must be a whole number of VMs' }).min(1, { error: 'must be at least 1' }).default(2),
+  /** A pull request's job is stopped (VM destroyed, build failed) after this; ports-pr.yml's build job allows 24 h. */
+  prJobMaxSeconds: seconds('a pull request\'s job may run on a farm VM, e.g. 86400').default(86_400),
 });
 
 const imagePinSchema = z.strictObject({

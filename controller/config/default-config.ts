@@ -14,6 +14,7 @@ export const DEFAULT_CONFIG: ConfigFile = {
     workflow: 'ports.yml',
     pullRequestWorkflow: 'ports-pr.yml',
     rebuildActors: [],
+    runnerRegistration: { scope: 'repository' },
   },
   controller: { host: '127.0.0.1', port: 0, statusTokenEnv: 'PORTFARM_STATUS_TOKEN', maxEventStreams: 100 },
   platforms: [

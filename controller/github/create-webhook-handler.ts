@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { coerceError } from '../errors/coerce-error.ts';
 import { InFlightLimit } from '../http/in-flight-limit.ts';
-import { BodyTooLargeError, declaredTooLarge, readBody } from '../http/read-body.ts';
+import { BodyTooLargeError, declaredLength, declaredTooLarge, readBody } from '../http/read-body.ts';
 import { refuseUnread } from '../http/refuse-unread.ts';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { nextDeliveryAttempt, type DeliveryRetrySchedule } from './delivery-retry-schedule.ts';
@@ -24,7 +24,7 @@ export interface WebhookHandlerOptions {
   readonly concurrency?: number;
   /** GitHub caps payloads at 25 MB. */
   readonly maxBodyBytes?: number;
-  /** Signed-looking bodies read at once (default 4: at most 4 × 25 MB held for verification); past it 503. */
+  /** Signed-looking bodies read at once (default 4 bodies, 32 MiB together: what forged requests can hold until their HMAC fails); past it 503. */
   readonly inFlight?: InFlightLimit;
   /** Where refused deliveries are counted (`portfarm_events_rejected_total{reason}`). */
   readonly rejections?: EventRejections;
@@ -58,6 +58,9 @@ interface Work {
 }
 
 
+/** Bytes of webhook bodies read at once before their signature is checked: one delivery at GitHub's 25 MB cap and small ones beside it. */
+export const WEBHOOK_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+
 /** What GitHub sends: the HMAC-SHA256 of the body in hex. Anything else cannot verify, so its body is never read. */
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/i;
 
@@ -82,7 +85,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const webhooks = new Webhooks({ secret: options.secret });
   const maxBody = options.maxBodyBytes ?? 25 * 1024 * 1024;
   const concurrency = options.concurrency ?? 1;
-  const inFlight = options.inFlight ?? new InFlightLimit(4);
+  // GitHub's deliveries are mostly a few KiB: one at the 25 MB cap fits, with room for small ones beside it.
+  const inFlight = options.inFlight ?? new InFlightLimit(4, WEBHOOK_BYTES_IN_FLIGHT);
   const now = options.now ?? (() => new Date());
   const stopper = new AbortController();
   const queue: Work[] = [];
@@ -175,10 +179,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     const declared = declaredTooLarge(req, maxBody);
     if (declared !== null) return refuse('webhook-too-large', 413, `body larger than ${maxBody} bytes (${declared} declared; GitHub caps payloads at 25 MB)`);
-    const release = inFlight.tryEnter();
+    // A body reserves its declared size (a chunked one: the cap) before a byte of it is read.
+    const release = inFlight.tryEnter(Math.min(declaredLength(req) ?? maxBody, maxBody));
     if (release === null) {
-      options.log.warn({ deliveryId: guid, inFlight: inFlight.max }, 'webhook refused: too many bodies being read; GitHub redelivers');
-      refuseUnread(res, 503, { error: `${inFlight.max} deliveries are being read; retry later` }, { 'retry-after': '5' });
+      options.log.warn({ deliveryId: guid, inFlight: inFlight.current, bytes: inFlight.bytes }, 'webhook refused: too many bodies or bytes being read; GitHub redelivers');
+      refuseUnread(res, 503, { error: `deliveries being read hold the limit (${inFlight.max} bodies, ${inFlight.maxBytes} bytes); retry later` }, { 'retry-after': '5' });
       return 'answered';
     }
     let body: string;

@@ -71,4 +71,6 @@ export interface WorkflowJobEvent {
   /** The first failed step as an mpbb phase (`builder: install port` → `install-port`), on `completed`. */
   readonly failedStep: string | null;
   readonly at: Date;
+  /** Set by the trust boundary on a job it refused but passes on because a portfarm runner ran it (see model/workflow-job-event.ts). */
+  readonly refusedAtBoundary?: boolean;
 }

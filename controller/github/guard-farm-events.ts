@@ -5,7 +5,7 @@ import { forcedRebuildPlatform } from '../model/forced-rebuild-title.ts';
 import { authorizeManualRebuild } from './authorize-manual-rebuild.ts';
 import type { EventRejections } from './event-rejections.ts';
 import type { FarmEvents, WorkflowJobEvent, WorkflowRunEvent } from './farm-events.ts';
-import type { JobGate } from './job-gate.ts';
+import { jobDetails, jobSubject, type JobGate } from './job-gate.ts';
 import type { RepoAccess } from './repo-access.ts';
 import { verifyBuildRun, type FarmIdentity } from './verify-run-identity.ts';
 
@@ -13,7 +13,7 @@ export interface FarmEventGuardOptions {
   readonly farm: FarmIdentity;
   /** The run the controller recorded for a build it dispatched: null while the dispatch answer is unknown, undefined for an id it never gave out. */
   readonly recordedRunOf: (buildId: BuildId) => number | null | undefined;
-  readonly jobs: Pick<JobGate, 'admits'>;
+  readonly jobs: Pick<JobGate, 'judge'>;
   readonly access: RepoAccess;
   /** Logins that may ask for a full rebuild without GitHub being asked (`github.rebuildActors`). */
   readonly rebuildActors: readonly string[];
@@ -35,13 +35,26 @@ export function guardFarmEvents(inner: FarmEvents, options: FarmEventGuardOption
     onPush: (request, signal) => inner.onPush(request, signal),
     onPullRequest: (request, signal) => inner.onPullRequest(request, signal),
     onWorkflowJob: async (event: WorkflowJobEvent, signal) => {
-      if (event.buildId !== null) {
-        const claim = { buildId: event.buildId, jobId: event.jobId, runId: event.runId, runAttempt: event.runAttempt, repositoryId: event.repositoryId, repository: event.repository };
-        // A refused job that one of portfarm's runners took still reaches the runner manager, which
-        // destroys that VM with nothing collected; the manager refuses the job too, so no flow moves a build.
-        if (!(await options.jobs.admits(claim, signal)) && !ranOnPortfarmRunner(event)) return;
+      if (event.buildId === null) {
+        await inner.onWorkflowJob(event, signal);
+        return;
       }
-      await inner.onWorkflowJob(event, signal);
+      const claim = { buildId: event.buildId, jobId: event.jobId, runId: event.runId, runAttempt: event.runAttempt, repositoryId: event.repositoryId, repository: event.repository };
+      const judgement = await options.jobs.judge(claim, signal);
+      if (judgement.admitted) {
+        await inner.onWorkflowJob(event, signal);
+        return;
+      }
+      // The gate is the judge and counts the refusal here, once. A refused job that one of
+      // portfarm's runners took still reaches the runner manager, marked as refused, which
+      // destroys that VM with nothing collected and does not count the job again.
+      const taken = ranOnPortfarmRunner(event);
+      rejections.reject(taken ? 'runner-taken-by-foreign-job' : judgement.reason, jobSubject(claim), {
+        ...jobDetails(claim),
+        ...(taken ? { runnerName: event.runnerName, identity: judgement.reason } : {}),
+        why: judgement.why,
+      });
+      if (taken) await inner.onWorkflowJob({ ...event, refusedAtBoundary: true }, signal);
     },
     onWorkflowRun: async (event: WorkflowRunEvent, signal) => {
       const subject = `run ${event.runId}`;

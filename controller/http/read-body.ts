@@ -8,6 +8,12 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The body's declared size (Content-Length), or null when it is streamed without one. */
+export function declaredLength(req: IncomingMessage): number | null {
+  const header = req.headers['content-length'];
+  return header === undefined || !/^\d+$/.test(header) ? null : Number(header);
+}
+
 /**
  * The body's declared size when it is over `maxBytes`, else null: a request that says up front
  * it is too large is answered 413 before a byte of it is read.

@@ -14,6 +14,12 @@ export interface WorkflowJobEvent {
   readonly runnerId: number | null;
   readonly runnerName: string | null;
   readonly conclusion: string | null;
+  /**
+   * The trust boundary (the job gate) refused this job and counted it; it reaches the runner
+   * manager only because one of portfarm's runners ran it, so that VM can go. The manager acts
+   * on it but does not count it again.
+   */
+  readonly refusedAtBoundary?: boolean;
 }
 
 const payloadSchema = z.object({

@@ -12,13 +12,18 @@ export interface ActionsOctokit {
   readonly paginate: Octokit['paginate'];
 }
 
-/** The runner registry on GitHub: repository-level self-hosted runners through octokit. */
+/**
+ * The runner registry on GitHub through octokit: the repository's self-hosted runners, or with
+ * `organization: true` the owner organisation's (each registered into the runner group the
+ * request names; listing and deleting then see the organisation's runners).
+ */
 export class GithubRunnerRegistry implements RunnerRegistry {
   readonly #octokit: ActionsOctokit;
   readonly #owner: string;
   readonly #repo: string;
+  readonly #organization: boolean;
 
-  constructor(options: { readonly octokit: ActionsOctokit; readonly repo: string }) {
+  constructor(options: { readonly octokit: ActionsOctokit; readonly repo: string; readonly organization?: boolean }) {
     const [owner, repo] = options.repo.split('/');
     if (owner === undefined || repo === undefined || owner === '' || repo === '') {
       throw new RunnerRegistryError(`repo "${options.repo}" is not owner/name, e.g. macports/macports-ports`, { retryable: false });
@@ -26,19 +31,16 @@ export class GithubRunnerRegistry implements RunnerRegistry {
     this.#octokit = options.octokit;
     this.#owner = owner;
     this.#repo = repo;
+    this.#organization = options.organization ?? false;
   }
 
   async generateJitConfig(request: JitConfigRequest, signal: AbortSignal): Promise<JitConfig> {
     try {
-      const response = await this.#octokit.rest.actions.generateRunnerJitconfigForRepo({
-        owner: this.#owner,
-        repo: this.#repo,
-        name: request.name,
-        labels: [...request.labels],
-        runner_group_id: request.runnerGroupId,
-        work_folder: request.workFolder,
-        request: { signal },
-      });
+      const body = { name: request.name, labels: [...request.labels], runner_group_id: request.runnerGroupId, work_folder: request.workFolder, request: { signal } };
+      const actions = this.#octokit.rest.actions;
+      const response = this.#organization
+        ? await actions.generateRunnerJitconfigForOrg({ org: this.#owner, ...body })
+        : await actions.generateRunnerJitconfigForRepo({ owner: this.#owner, repo: this.#repo, ...body });
       return { runner: toRunner(response.data.runner), encodedJitConfig: response.data.encoded_jit_config };
     } catch (error) {
       throw wrap(error, `generate-jitconfig for runner ${request.name}`);
@@ -47,11 +49,10 @@ export class GithubRunnerRegistry implements RunnerRegistry {
 
   async listRunners(signal: AbortSignal): Promise<readonly RegisteredRunner[]> {
     try {
-      const runners = await this.#octokit.paginate(withSignal(this.#octokit.rest.actions.listSelfHostedRunnersForRepo, signal), {
-        owner: this.#owner,
-        repo: this.#repo,
-        per_page: 100,
-      });
+      const actions = this.#octokit.rest.actions;
+      const runners = this.#organization
+        ? await this.#octokit.paginate(withSignal(actions.listSelfHostedRunnersForOrg, signal), { org: this.#owner, per_page: 100 })
+        : await this.#octokit.paginate(withSignal(actions.listSelfHostedRunnersForRepo, signal), { owner: this.#owner, repo: this.#repo, per_page: 100 });
       return runners.map(toRunner);
     } catch (error) {
       throw wrap(error, 'list runners');
@@ -60,7 +61,9 @@ export class GithubRunnerRegistry implements RunnerRegistry {
 
   async deleteRunner(id: number, signal: AbortSignal): Promise<void> {
     try {
-      await this.#octokit.rest.actions.deleteSelfHostedRunnerFromRepo({ owner: this.#owner, repo: this.#repo, runner_id: id, request: { signal } });
+      const actions = this.#octokit.rest.actions;
+      if (this.#organization) await actions.deleteSelfHostedRunnerFromOrg({ org: this.#owner, runner_id: id, request: { signal } });
+      else await actions.deleteSelfHostedRunnerFromRepo({ owner: this.#owner, repo: this.#repo, runner_id: id, request: { signal } });
     } catch (error) {
       if (error instanceof RequestError && error.status === 404) return;
       throw wrap(error, `delete runner ${id}`);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { buildLabel } from '../model/build-id.ts';
+import { buildLabel, isPullRequestBuildId } from '../model/build-id.ts';
 import { toFailure, type Lease } from './lease.ts';
 import { backendOf, enter, type ManagedHost, type ManagerContext } from './manager-context.ts';
 
@@ -37,7 +37,8 @@ export async function registerRunner(ctx: ManagerContext, lease: Lease, vmId: st
   enter(ctx, lease, 'registering');
   const labels = ['self-hosted', lease.platform.name, ...lease.platform.labels, buildLabel(lease.buildId)];
   lease.unconfirmedRegistration = vmId;
-  const jit = await ctx.registry.generateJitConfig({ name: vmId, labels, runnerGroupId: ctx.runnerGroupId, workFolder: ctx.workFolder }, signal);
+  const runnerGroupId = isPullRequestBuildId(lease.buildId) ? ctx.pullRequestRunnerGroupId : ctx.runnerGroupId;
+  const jit = await ctx.registry.generateJitConfig({ name: vmId, labels, runnerGroupId, workFolder: ctx.workFolder }, signal);
   lease.unconfirmedRegistration = undefined;
   lease.runnerId = jit.runner.id;
   lease.registeredAt = ctx.now();

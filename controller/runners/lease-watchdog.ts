@@ -1,7 +1,8 @@
 import { coerceError } from '../errors/coerce-error.ts';
+import { isPullRequestBuildId } from '../model/build-id.ts';
 import { AttemptFailure, isWatched } from './lease.ts';
 import { enter, finishLease, noteRegistrations, type ManagerContext } from './manager-context.ts';
-import { findOverdueLeases, type OverdueReason, type WatchdogDeadlines, type WatchedLease } from './watchdog-deadlines.ts';
+import { findOverdueLeases, findOverduePrJobs, type OverdueReason, type WatchdogDeadlines, type WatchedLease } from './watchdog-deadlines.ts';
 
 /**
  * One watchdog pass: runners seen online move their lease on, a running job whose ephemeral
@@ -44,6 +45,27 @@ export async function watchdogPass(ctx: ManagerContext): Promise<void> {
     lease.log.warn({ vmId: lease.vmId, reason: overdue.reason, overdueMs: overdue.overdueMs }, 'watchdog: deadline passed');
     lease.attemptControl.abort(new AttemptFailure(overdue.reason, describeOverdue(overdue.reason, ctx.deadlines), overdue.reason !== 'warm-vm-unused'));
   }
+  endOverduePrJobs(ctx);
+}
+
+/**
+ * A pull request's job past `prJobMs`: its VM is destroyed and the build fails visibly (not
+ * retried: the same code would run as long again). GitHub then fails the job, its runner gone.
+ */
+function endOverduePrJobs(ctx: ManagerContext): void {
+  const running: { key: string; startedAt: number }[] = [];
+  for (const lease of ctx.leases.values()) {
+    if (lease.phase === 'running' && lease.jobStartedAt !== undefined && isPullRequestBuildId(lease.buildId)) running.push({ key: lease.buildId, startedAt: lease.jobStartedAt });
+  }
+  for (const overdue of findOverduePrJobs(running, ctx.now(), ctx.deadlines)) {
+    const lease = ctx.leases.get(overdue.key);
+    if (lease === undefined || lease.attemptControl.signal.aborted) continue;
+    lease.log.warn({ vmId: lease.vmId, reason: overdue.reason, overdueMs: overdue.overdueMs }, 'pull request job ran past its limit; destroying its VM');
+    const failure = new AttemptFailure(overdue.reason, describeOverdue(overdue.reason, ctx.deadlines), false);
+    // An adopted lease has no attempt loop: ending it tears the VM down.
+    if (lease.adopted) lease.finished.abort(failure);
+    else lease.attemptControl.abort(failure);
+  }
 }
 
 function describeOverdue(reason: OverdueReason, deadlines: WatchdogDeadlines): string {
@@ -58,5 +80,7 @@ function describeOverdue(reason: OverdueReason, deadlines: WatchdogDeadlines): s
       return `the runner was online but took no job within ${deadlines.jobTakenMs} ms`;
     case 'warm-vm-unused':
       return `no job claimed the warm VM within ${deadlines.warmIdleMs} ms`;
+    case 'pr-job-too-long':
+      return `the pull request's job ran longer than ${deadlines.prJobMs} ms (runners.prJobMaxSeconds)`;
   }
 }

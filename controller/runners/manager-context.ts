@@ -35,6 +35,7 @@ export interface ManagerContext {
   readonly deadlines: WatchdogDeadlines;
   readonly retry: RetryPolicy;
   readonly runnerGroupId: number;
+  readonly pullRequestRunnerGroupId: number;
   readonly workFolder: string;
   readonly runnerCommand: readonly string[];
   readonly recordedRunOf: (buildId: BuildId) => RecordedRun | null;
@@ -71,6 +72,9 @@ export interface ManagerContext {
 
 const RECENTLY_FINISHED_LIMIT = 10_000;
 
+/** One pull request's run holds at most this many VMs across the farm unless configured (`runners.prVmsPerRun`). */
+export const DEFAULT_PR_VMS_PER_RUN = 2;
+
 /** The context for `options`; `vmsByState` feeds the VM gauge (called only when metrics are read). */
 export function createManagerContext(
   options: RunnerManagerOptions,
@@ -99,6 +103,7 @@ export function createManagerContext(
     deadlines: { ...DEFAULT_DEADLINES, ...options.deadlines },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     runnerGroupId: options.runnerGroupId ?? 1,
+    pullRequestRunnerGroupId: options.pullRequestRunnerGroupId ?? options.runnerGroupId ?? 1,
     workFolder: options.workFolder ?? '_work',
     runnerCommand: options.runnerCommand ?? DEFAULT_RUNNER_COMMAND,
     recordedRunOf: options.recordedRunOf,
@@ -113,7 +118,10 @@ export function createManagerContext(
     metrics: new RunnerMetrics({ vmsByState }),
     admission: new Map(),
     listedImages: new Map(),
-    slots: new SlotAllocator(managed.map((h): SlotHost => ({ name: h.name, maxVms: h.maxVms, platforms: h.platforms }))),
+    slots: new SlotAllocator(
+      managed.map((h): SlotHost => ({ name: h.name, maxVms: h.maxVms, platforms: h.platforms })),
+      { prVmsPerRun: options.prVmsPerRun ?? DEFAULT_PR_VMS_PER_RUN },
+    ),
     hosts: managed,
     leases: new Map(),
     finishedBuilds: new Set(),

@@ -57,7 +57,15 @@ export interface RunnerManagerOptions {
   readonly rejections: EventRejections;
   readonly deadlines?: Partial<WatchdogDeadlines>;
   readonly retry?: Partial<RetryPolicy>;
+  /** The runner group new runners are registered into (1: the Default group, as for repository runners). */
   readonly runnerGroupId?: number;
+  /** Pull-request builds' runners' group when it differs (organisation runners: the master group admits only ports.yml). */
+  readonly pullRequestRunnerGroupId?: number;
+  /**
+   * At most this many VMs for one pull request's run across the farm (default 2), so a PR with a
+   * 256-job matrix cannot hold every PR slot; freed PR slots go to the run served longest ago.
+   */
+  readonly prVmsPerRun?: number;
   readonly workFolder?: string;
   /** The command that starts the JIT runner inside the VM; it is given the JIT config on stdin (runner-command.ts). */
   readonly runnerCommand?: readonly string[];

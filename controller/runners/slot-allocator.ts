@@ -6,8 +6,8 @@ export class SlotAllocator {
   #table: SlotTable;
   readonly #waiters = new Map<string, { resolve: (grant: SlotGrant) => void }>();
 
-  constructor(hosts: readonly SlotHost[]) {
-    this.#table = createSlotTable(hosts);
+  constructor(hosts: readonly SlotHost[], options: { readonly prVmsPerRun?: number } = {}) {
+    this.#table = createSlotTable(hosts, options);
   }
 
   get table(): SlotTable {

@@ -8,8 +8,12 @@
  * with master builds but hold at most `prSlots(host)` = maxVms − 1 (at least 1) slots of a
  * host: on a 2-VM Mac one slot is always left for master builds, so a day-long PR build never
  * makes a master build wait, while PRs still get a slot whenever master builds leave it free
- * (the reorder service runs one master build per platform at a time). FIFO otherwise.
+ * (the reorder service runs one master build per platform at a time). FIFO otherwise, except
+ * that one pull request cannot hold every PR slot: each PR run holds at most `pr.perRun` slots
+ * across the farm, and a freed PR slot goes to the run served longest ago (pr-slot-fairness.ts).
  */
+import { afterPrGrant, fairOrder, prSlotGroup, underRunCap, type PrFairness } from './pr-slot-fairness.ts';
+
 export interface SlotHost {
   readonly name: string;
   readonly maxVms: number;
@@ -41,10 +45,20 @@ export interface SlotTable {
   readonly refusing?: ReadonlySet<string>;
   readonly held: readonly SlotGrant[];
   readonly waiting: readonly SlotWaiter[];
+  /** The per-run cap of PR slots and who was served last (absent: no cap, FIFO). */
+  readonly pr?: PrFairness;
 }
 
-export function createSlotTable(hosts: readonly SlotHost[]): SlotTable {
-  return { hosts, held: [], waiting: [] };
+export function createSlotTable(hosts: readonly SlotHost[], options: { readonly prVmsPerRun?: number } = {}): SlotTable {
+  return { hosts, held: [], waiting: [], ...(options.prVmsPerRun === undefined ? {} : { pr: { perRun: options.prVmsPerRun } }) };
+}
+
+/** Records a grant: held, out of the FIFO, and (a PR grant) its run's turn. */
+function withGrant(table: SlotTable, grant: SlotGrant): SlotTable {
+  const next: SlotTable = { ...table, held: [...table.held, grant], waiting: table.waiting.filter((w) => w.ticket !== grant.ticket) };
+  if (grant.slotClass !== 'pr') return next;
+  const live = new Set([...next.held, ...next.waiting].filter((e) => e.slotClass === 'pr').map((e) => prSlotGroup(e.ticket)));
+  return { ...next, pr: afterPrGrant(next.pr ?? {}, grant.ticket, live) };
 }
 
 /** How many slots of a host pull-request builds may hold at once: all but one, at least one. */
@@ -52,8 +66,15 @@ export function prSlots(host: SlotHost): number {
   return Math.max(1, host.maxVms - 1);
 }
 
-/** The free slot for `platform` on the least-loaded host (config order breaks ties), lowest index first; a PR request skips hosts whose PR share is used. */
-export function findFreeSlot(table: SlotTable, platform: string, slotClass: SlotClass = 'master'): { readonly host: string; readonly index: number } | undefined {
+/**
+ * The free slot for `platform` on the least-loaded host (config order breaks ties), lowest index
+ * first; a PR request skips hosts whose PR share is used, and gets none while its run holds its cap.
+ */
+export function findFreeSlot(table: SlotTable, platform: string, slotClass: SlotClass = 'master', ticket = ''): { readonly host: string; readonly index: number } | undefined {
+  if (slotClass === 'pr' && table.pr !== undefined) {
+    const group = prSlotGroup(ticket);
+    if (!underRunCap(table.pr, table.held.filter((g) => g.slotClass === 'pr' && prSlotGroup(g.ticket) === group).length)) return undefined;
+  }
   const used = new Map<string, number[]>();
   const prUsed = new Map<string, number>();
   for (const grant of table.held) {
@@ -83,11 +104,11 @@ export function requestSlot(table: SlotTable, ticket: string, platform: string, 
   if (!table.hosts.some((h) => h.platforms.includes(platform))) {
     throw new Error(`platform "${platform}" has no host; known platforms: ${[...new Set(table.hosts.flatMap((h) => h.platforms))].join(', ')}`);
   }
-  const free = findFreeSlot(table, platform, slotClass);
+  const free = findFreeSlot(table, platform, slotClass, ticket);
   const tag = slotClass === 'pr' ? { slotClass } : {};
   if (free === undefined) return { table: { ...table, waiting: [...table.waiting, { ticket, platform, ...tag }] }, grant: undefined };
   const grant: SlotGrant = { ticket, platform, ...free, ...tag };
-  return { table: { ...table, held: [...table.held, grant] }, grant };
+  return { table: withGrant(table, grant), grant };
 }
 
 /** Takes a free slot only if there is one and nobody waits for this platform (warm starts never jump the queue). */
@@ -99,7 +120,11 @@ export function tryTakeSlot(table: SlotTable, ticket: string, platform: string):
   return { table: { ...table, held: [...table.held, grant] }, grant };
 }
 
-/** Frees the ticket's slot (or drops it from the FIFO) and hands freed slots to the oldest waiters that fit. */
+/**
+ * Frees the ticket's slot (or drops it from the FIFO) and hands freed slots to the waiters that
+ * fit, oldest first (PR waiters: the run served longest ago first, see fairOrder). After each
+ * grant the order is taken again, since a PR grant changes whose turn it is.
+ */
 export function releaseSlot(table: SlotTable, ticket: string): { readonly table: SlotTable; readonly grants: readonly SlotGrant[] } {
   let next: SlotTable = {
     ...table,
@@ -107,12 +132,17 @@ export function releaseSlot(table: SlotTable, ticket: string): { readonly table:
     waiting: table.waiting.filter((w) => w.ticket !== ticket),
   };
   const grants: SlotGrant[] = [];
-  for (const waiter of next.waiting) {
-    const free = findFreeSlot(next, waiter.platform, waiter.slotClass);
-    if (free === undefined) continue;
-    const grant: SlotGrant = { ticket: waiter.ticket, platform: waiter.platform, ...free, ...(waiter.slotClass === 'pr' ? { slotClass: waiter.slotClass } : {}) };
-    grants.push(grant);
-    next = { ...next, held: [...next.held, grant], waiting: next.waiting.filter((w) => w.ticket !== waiter.ticket) };
+  for (let granted = true; granted; ) {
+    granted = false;
+    for (const waiter of fairOrder(next.waiting, next.pr ?? {})) {
+      const free = findFreeSlot(next, waiter.platform, waiter.slotClass, waiter.ticket);
+      if (free === undefined) continue;
+      const grant: SlotGrant = { ticket: waiter.ticket, platform: waiter.platform, ...free, ...(waiter.slotClass === 'pr' ? { slotClass: waiter.slotClass } : {}) };
+      grants.push(grant);
+      next = withGrant(next, grant);
+      granted = true;
+      break;
+    }
   }
   return { table: next, grants };
 }

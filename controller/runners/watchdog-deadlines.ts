@@ -16,6 +16,11 @@ export interface WatchdogDeadlines {
   readonly jobTakenMs: number;
   /** a warm VM nobody claimed is destroyed after this. */
   readonly warmIdleMs: number;
+  /**
+   * a pull request's job (untrusted code, which may edit its own `timeout-minutes`) runs at most
+   * this long on a farm VM; then the VM is destroyed and the build fails visibly.
+   */
+  readonly prJobMs: number;
 }
 
 export const DEFAULT_DEADLINES: WatchdogDeadlines = {
@@ -24,9 +29,11 @@ export const DEFAULT_DEADLINES: WatchdogDeadlines = {
   runnerOnlineMs: 180_000,
   jobTakenMs: 600_000,
   warmIdleMs: 1_800_000,
+  // ports-pr.yml's build job allows 24 h (timeout-minutes: 1440): an unedited PR job is never cut short.
+  prJobMs: 86_400_000,
 };
 
-export type OverdueReason = 'clone-too-slow' | 'vm-not-booting' | 'runner-not-online' | 'job-not-taken' | 'warm-vm-unused';
+export type OverdueReason = 'clone-too-slow' | 'vm-not-booting' | 'runner-not-online' | 'job-not-taken' | 'warm-vm-unused' | 'pr-job-too-long';
 
 export interface WatchedLease {
   readonly key: string;
@@ -55,6 +62,16 @@ export function findOverdueLeases(leases: readonly WatchedLease[], now: number, 
     const rule = RULES[lease.phase];
     const overdueMs = now - lease.since - deadlines[rule.deadline];
     if (overdueMs >= 0) overdue.push({ key: lease.key, reason: rule.reason, overdueMs });
+  }
+  return overdue;
+}
+
+/** Pull-request jobs that have run `prJobMs` or longer since their runner took them. */
+export function findOverduePrJobs(jobs: readonly { readonly key: string; readonly startedAt: number }[], now: number, deadlines: WatchdogDeadlines): OverdueLease[] {
+  const overdue: OverdueLease[] = [];
+  for (const job of jobs) {
+    const overdueMs = now - job.startedAt - deadlines.prJobMs;
+    if (overdueMs >= 0) overdue.push({ key: job.key, reason: 'pr-job-too-long', overdueMs });
   }
   return overdue;
 }

@@ -14,13 +14,17 @@ export type WorkflowJobOutcome = 'started' | 'claimed-warm' | 'duplicate' | 'ign
  * changes no lease; one of portfarm's runners seen running such a job is destroyed at once.
  */
 export function handleWorkflowJob(ctx: ManagerContext, event: WorkflowJobEvent): WorkflowJobOutcome {
+  // The trust boundary judged and counted a job it marks refused: here it is only ever foreign
+  // (an assertion, never a second count), whatever the manager's own narrower check would say.
+  const refused = event.refusedAtBoundary === true;
   if (event.runnerName !== null && (event.action === 'in_progress' || event.action === 'completed')) {
     const onOurRunner = [...ctx.leases.values()].find((l) => l.vmId === event.runnerName);
-    if (onOurRunner !== undefined && !isOwnJob(ctx, onOurRunner, event)) {
+    if (onOurRunner !== undefined && (refused || !isOwnJob(ctx, onOurRunner, event))) {
       runnerTakenByForeignJob(ctx, onOurRunner, event);
       return 'rejected';
     }
   }
+  if (refused) return 'rejected';
   const match = matchJob(ctx, event.labels);
   if (match === undefined) return 'ignored';
   const { buildId, platform } = match;
@@ -132,7 +136,7 @@ function isOwnJob(ctx: ManagerContext, lease: Lease, event: WorkflowJobEvent): b
  */
 function runnerTakenByForeignJob(ctx: ManagerContext, lease: Lease, event: WorkflowJobEvent): void {
   const vmId = lease.vmId;
-  ctx.rejections.reject('runner-taken-by-foreign-job', `runner ${vmId ?? ''}`, {
+  const details = {
     buildId: lease.buildId,
     vmId,
     action: event.action,
@@ -143,7 +147,10 @@ function runnerTakenByForeignJob(ctx: ManagerContext, lease: Lease, event: Workf
     recordedRun: ctx.recordedRunOf(lease.buildId),
     leaseJobId: lease.jobId,
     why: 'a job that is not this build\'s ran on its runner; the VM is destroyed without collecting anything and the build gets a new VM',
-  });
+  };
+  // Counted once: by the trust boundary when it passed the job on, else here.
+  if (event.refusedAtBoundary === true) lease.log.warn(details, 'runner taken by a job the trust boundary refused; destroying its VM');
+  else ctx.rejections.reject('runner-taken-by-foreign-job', `runner ${vmId ?? ''}`, details);
   if (lease.compromisedVm === vmId) return;
   lease.compromisedVm = vmId;
   ctx.onRunnerTaken({ buildId: lease.buildId, vmId: vmId ?? null, runId: event.runId, jobId: event.jobId });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.ts';
+import { checkRunnerGroups } from '../github/check-runner-groups.ts';
 import { createGitHubClients, type GitHubClients } from '../github/create-github-clients.ts';
 import type { EventRejections } from '../github/event-rejections.ts';
 import { learnFarmIdentity } from '../github/learn-farm-identity.ts';
@@ -54,6 +55,9 @@ export async function connectGitHub(config: Config, connection: GitHubConnection
     },
     signal,
   );
+  // Organisation runners: refuse to start unless the master group admits only ports.yml on the dispatch branch of this repository.
+  const expectedGroup = { repository: farm.repository, repositoryId: farm.repositoryId, workflow: config.github.workflow, branch: farm.defaultBranch };
+  await checkRunnerGroups(clients, config.github.runnerRegistration, expectedGroup, log.child({ component: 'trust' }), signal);
   const gateway = createOctokitRunGateway({
     clients,
     farm,

@@ -28,13 +28,16 @@ export interface RunnerManagerSources {
   readonly log: Logger;
 }
 
-/** The runner manager of the configured platforms: JIT runners registered with the repository, VMs from each platform's image rollout. */
+/** The runner manager of the configured platforms: JIT runners registered with the repository (or its organisation's runner groups), VMs from each platform's image rollout. */
 export function createRunnerManager(config: Config, sources: RunnerManagerSources): RunnerManager {
   const { reorder, images, beforeDestroy } = sources;
+  const registration = config.github.runnerRegistration;
   return new RunnerManager({
     platforms: config.platforms,
     backends: sources.backends,
-    registry: new GithubRunnerRegistry({ octokit: sources.clients.installation, repo: config.github.repo }),
+    registry: new GithubRunnerRegistry({ octokit: sources.clients.installation, repo: config.github.repo, organization: registration.scope === 'organization' }),
+    // Organisation runners: master builds into the group restricted to ports.yml, PR builds into their own.
+    ...(registration.scope === 'organization' ? { runnerGroupId: registration.masterGroupId, pullRequestRunnerGroupId: registration.pullRequestGroupId } : {}),
     logger: sources.log,
     // A job gets a VM only as its build's recorded run (job-identity.ts); refusals are counted.
     recordedRunOf: (buildId) => recordedRunOf(buildId, (id) => reorder.describeBuild(id)?.runId ?? null),

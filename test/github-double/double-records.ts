@@ -85,6 +85,8 @@ export interface RunnerRecord {
   /** A JIT config is good for one connection; a second `run.sh --jitconfig` with it is refused. */
   connected: boolean;
   jobId: number | null;
+  /** An organisation runner's runner group (runner-groups.ts); absent for a repository runner. */
+  readonly groupId?: number;
 }
 
 export interface CheckRunRecord {

@@ -12,7 +12,8 @@
  *
  * What it keeps: workflow runs and jobs (concurrency groups: one running + one pending per
  * group, a newer pending run cancels the older pending one), self-hosted JIT runners (a job
- * goes only to an online idle runner whose labels contain all of its `runs-on`), check runs,
+ * goes only to an online idle runner whose labels contain all of its `runs-on`, and whose runner
+ * group admits it: runner-groups.ts), check runs,
  * installation tokens for an App JWT, and the App's webhook deliveries (list, redeliver).
  * Fault switches: drop/delay/duplicate webhook deliveries, 500/502/403+retry-after answers,
  * cancels that do not take. Runners are played by `startRunnerStandIn` (runner-stand-in.ts),
@@ -30,6 +31,7 @@ import type { CheckRunRecord, Conclusion, DeliveryRecord, JobRecord, RequestReco
 import type { DoublePermission, ForeignRunSpec } from './foreign-run-spec.ts';
 import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
 import { portsWorkflow, type WorkflowModel } from './ports-workflow.ts';
+import { DoubleRunnerGroups, workflowRefOf, type OrganizationSpec } from './runner-groups.ts';
 import type { JobInstance, NeedResult, PullRequestWorkflow } from './pull-request-workflow.ts';
 import { createSchemaValidator, type SchemaValidator, type SchemaViolation } from './schema-validator.ts';
 import type { OperationId, WebhookSchemaName } from './used-operations.ts';
@@ -66,6 +68,8 @@ export interface GitHubDoubleOptions {
    * login has `read`, as on a public repository.
    */
   readonly collaborators?: Readonly<Record<string, DoublePermission>>;
+  /** The repository's owner as an organisation with runner groups (runner-groups.ts); absent: org runner endpoints answer 404. */
+  readonly organization?: OrganizationSpec;
 }
 
 export interface HttpFault {
@@ -169,8 +173,8 @@ class HttpAnswer {
 const DOCS = 'https://docs.github.com/rest';
 
 function error(status: number, message: string): HttpAnswer {
-  // GitHub answers 404 to any operation on something missing or hidden from the caller, documented or not.
-  return new HttpAnswer(status, { message, documentation_url: DOCS, status: String(status) }, { generic: status === 404 });
+  // GitHub answers 404 to any operation on something missing or hidden from the caller, and 403 to one the App has no permission for, documented or not.
+  return new HttpAnswer(status, { message, documentation_url: DOCS, status: String(status) }, { generic: status === 404 || status === 403 });
 }
 
 function compileRoute(path: string): { regex: RegExp; names: string[] } {
@@ -278,6 +282,14 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const id = (): number => ++nextId;
 
   let url = '';
+  const orgGroups = new DoubleRunnerGroups(options.organization, {
+    apiUrl: () => url,
+    repository: (repoId) => {
+      const example = (schema.example('minimal-repository-paginated') as { repositories: Record<string, unknown>[] }).repositories[0] ?? {};
+      const name = repoId === objects().repo.id ? repoName : `repo-${repoId}`;
+      return { ...example, id: repoId, name, full_name: `${owner}/${name}` };
+    },
+  });
   const objects = (): GitHubObjects => objectsRef.value;
   const objectsRef: { value: GitHubObjects } = { value: undefined as unknown as GitHubObjects };
 
@@ -641,7 +653,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const assignJobs = (): void => {
     for (const job of jobs.values()) {
       if (job.status !== 'queued' || job.runnerId !== null) continue;
-      const runner = [...runners.values()].find((r) => r.status === 'online' && !r.busy && r.jobId === null && labelMatch(r, job.labels));
+      const origin = () => ({ repositoryId: runOf(job).foreignRepository?.id ?? objects().repo.id, repositoryPublic: true, workflowRef: workflowRefOf(runOf(job), `${owner}/${repoName}`) });
+      const runner = [...runners.values()].find((r) => r.status === 'online' && !r.busy && r.jobId === null && labelMatch(r, job.labels) && orgGroups.admits(r.groupId, origin));
       if (runner === undefined) continue;
       runner.busy = true;
       runner.jobId = job.id;
@@ -943,10 +956,14 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         logDownloads.set(signature, { jobId: job.id, expires: now().getTime() + 60_000 });
         return new HttpAnswer(302, undefined, { headers: { location: `${url}/_logs/jobs/${job.id}/signedlogcontent?urlSignature=${signature}` } });
       }
+      case 'actions/generate-runner-jitconfig-for-org':
       case 'actions/generate-runner-jitconfig-for-repo': {
+        const forOrg = routed.operation === 'actions/generate-runner-jitconfig-for-org';
+        const refused = forOrg ? orgGroups.refuse(p.org ?? '', 'write', Number(b.runner_group_id)) : undefined;
+        if (refused !== undefined) return error(refused.status, refused.message ?? '');
         const name = String(b.name);
         if ([...runners.values()].some((r) => r.name === name)) return error(409, `Already exists - A runner with the name ${name} already exists.`);
-        if (b.runner_group_id !== 1) return error(404, 'Not Found - runner group not found');
+        if (!forOrg && b.runner_group_id !== 1) return error(404, 'Not Found - runner group not found');
         const custom = (b.labels as string[]).filter((l) => l.toLowerCase() !== 'self-hosted');
         const runner: RunnerRecord = {
           id: id(),
@@ -958,24 +975,33 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
           busy: false,
           connected: false,
           jobId: null,
+          ...(forOrg ? { groupId: Number(b.runner_group_id) } : {}),
         };
         runners.set(runner.id, runner);
         changed();
         const encoded = Buffer.from(JSON.stringify({ url, runnerId: runner.id, name, secret: runner.jitSecret })).toString('base64');
         return new HttpAnswer(201, { runner: objects().runner(runner), encoded_jit_config: encoded });
       }
+      case 'actions/list-self-hosted-runners-for-org':
       case 'actions/list-self-hosted-runners-for-repo': {
+        const forOrg = routed.operation === 'actions/list-self-hosted-runners-for-org';
+        const refused = forOrg ? orgGroups.refuse(p.org ?? '', 'read') : undefined;
+        if (refused !== undefined) return error(refused.status, refused.message ?? '');
         const name = query.get('name');
-        const list = [...runners.values()].filter((r) => name === null || r.name === name);
+        const list = [...runners.values()].filter((r) => (name === null || r.name === name) && (r.groupId !== undefined) === forOrg);
         return new HttpAnswer(200, { total_count: list.length, runners: paginate(list, query).map((r) => objects().runner(r)) });
       }
       case 'actions/get-self-hosted-runner-for-repo': {
         const runner = runners.get(Number(p.runner_id));
         return runner === undefined ? error(404, 'Not Found') : new HttpAnswer(200, objects().runner(runner));
       }
+      case 'actions/delete-self-hosted-runner-from-org':
       case 'actions/delete-self-hosted-runner-from-repo': {
+        const forOrg = routed.operation === 'actions/delete-self-hosted-runner-from-org';
+        const refused = forOrg ? orgGroups.refuse(p.org ?? '', 'write') : undefined;
+        if (refused !== undefined) return error(refused.status, refused.message ?? '');
         const runner = runners.get(Number(p.runner_id));
-        if (runner === undefined) return error(404, 'Not Found');
+        if (runner === undefined || (runner.groupId !== undefined) !== forOrg) return error(404, 'Not Found');
         if (runner.jobId !== null && jobStarted.has(runner.jobId)) {
           return new HttpAnswer(422, { message: `Bad request - Runner "${runner.name}" is still running a job"`, documentation_url: DOCS });
         }
@@ -993,6 +1019,11 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         waiter?.(null);
         assignJobs();
         return new HttpAnswer(204, undefined);
+      }
+      case 'actions/get-self-hosted-runner-group-for-org':
+      case 'actions/list-repo-access-to-self-hosted-runner-group-in-org': {
+        const answered = orgGroups.answer(routed.operation, p);
+        return answered.status === 200 ? new HttpAnswer(200, answered.body) : error(answered.status, answered.message ?? '');
       }
       case 'checks/create': {
         const status = typeof b.status === 'string' ? b.status : b.conclusion === undefined ? 'queued' : 'completed';

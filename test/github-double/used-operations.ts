@@ -23,6 +23,12 @@ export const USED_OPERATIONS = [
   'actions/list-self-hosted-runners-for-repo',
   'actions/get-self-hosted-runner-for-repo',
   'actions/delete-self-hosted-runner-from-repo',
+  // Organisation runners in a runner group restricted to ports.yml (github.runners.scope: organization).
+  'actions/generate-runner-jitconfig-for-org',
+  'actions/list-self-hosted-runners-for-org',
+  'actions/delete-self-hosted-runner-from-org',
+  'actions/get-self-hosted-runner-group-for-org',
+  'actions/list-repo-access-to-self-hosted-runner-group-in-org',
   'checks/create',
   'checks/update',
   'checks/get',

@@ -85,3 +85,42 @@ test('PR builds hold at most maxVms − 1 slots of a host (at least 1): a master
   assert.equal(requestSlot(adopted, 'pr-10', '15_arm64', 'pr').grant, undefined);
   assert.equal(requestSlot(adopted, 'm-9', '15_arm64').grant?.host, 'mini-1');
 });
+
+test('one pull request run holds at most prVmsPerRun PR slots across the farm, and a freed PR slot goes to the run served longest ago', () => {
+  // Two 4-VM hosts: a PR share of 3 each, 6 in all; each run may hold 2.
+  let table = createSlotTable([
+    { name: 'mini-1', maxVms: 4, platforms: ['15_arm64'] },
+    { name: 'mini-2', maxVms: 4, platforms: ['15_arm64'] },
+  ], { prVmsPerRun: 2 });
+  const granted: string[] = [];
+  for (let job = 0; job < 5; job += 1) {
+    const result = requestSlot(table, `pr-100-1-j${job}`, '15_arm64', 'pr');
+    table = result.table;
+    if (result.grant !== undefined) granted.push(result.grant.ticket);
+  }
+  assert.deepEqual(granted, ['pr-100-1-j0', 'pr-100-1-j1'], 'the big run gets its cap, not the whole PR share');
+  // Another PR's run is not behind the big run's waiters: free PR slots are there.
+  const other = requestSlot(table, 'pr-200-1-j0', '15_arm64', 'pr');
+  table = other.table;
+  assert.equal(other.grant?.ticket, 'pr-200-1-j0');
+  // A re-run (attempt 2) of the big run is the same run: capped with it.
+  assert.equal(requestSlot(table, 'pr-100-2-j9', '15_arm64', 'pr').grant, undefined);
+});
+
+test('with the PR share full, a freed slot goes to a waiting run that was never served before the big run gets its next job', () => {
+  // One 2-VM host: a PR share of 1, so the cap never binds and only the turn order decides.
+  let table = createSlotTable([{ name: 'mini-1', maxVms: 2, platforms: ['15_arm64'] }], { prVmsPerRun: 2 });
+  for (let job = 0; job < 50; job += 1) table = requestSlot(table, `pr-100-1-j${job}`, '15_arm64', 'pr').table;
+  table = requestSlot(table, 'pr-200-1-j0', '15_arm64', 'pr').table;
+  table = requestSlot(table, 'pr-300-1-j0', '15_arm64', 'pr').table;
+  assert.deepEqual(table.held.map((g) => g.ticket), ['pr-100-1-j0']);
+  let released = releaseSlot(table, 'pr-100-1-j0');
+  assert.deepEqual(released.grants.map((g) => g.ticket), ['pr-200-1-j0'], 'FIFO would have given it to pr-100-1-j1');
+  released = releaseSlot(released.table, 'pr-200-1-j0');
+  assert.deepEqual(released.grants.map((g) => g.ticket), ['pr-300-1-j0']);
+  released = releaseSlot(released.table, 'pr-300-1-j0');
+  assert.deepEqual(released.grants.map((g) => g.ticket), ['pr-100-1-j1'], 'then the big run again, in its own FIFO order');
+  // A master build waiting meanwhile keeps its place: the master slot is its own.
+  const master = requestSlot(released.table, 'm-1', '15_arm64');
+  assert.equal(master.grant?.host, 'mini-1');
+});

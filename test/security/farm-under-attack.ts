@@ -5,6 +5,7 @@ import type { Config } from '../../controller/config/config-schema.ts';
 import type { RunnerJobMessage } from '../github-double/github-double.ts';
 import type { DoublePermission } from '../github-double/foreign-run-spec.ts';
 import type { PushSpec } from '../github-double/github-objects.ts';
+import type { OrganizationSpec } from '../github-double/runner-groups.ts';
 import { startRunnerStandIn } from '../github-double/runner-stand-in.ts';
 import { waitFor, type LogEntry } from '../runners/runner-farm.ts';
 import { startServeHarness, WITH_STATUS_TOKEN, type ServeHarness } from '../serve/serve-harness.ts';
@@ -45,12 +46,14 @@ export interface FarmState {
  * hold every step until the test releases their run: builds stay in flight while forged events
  * arrive, and the real runs can still finish them afterwards.
  */
-export async function startFarmUnderAttack(setup: { readonly collaborators?: Readonly<Record<string, DoublePermission>>; readonly configure?: (config: Config) => Config } = {}): Promise<FarmUnderAttack> {
+export async function startFarmUnderAttack(
+  setup: { readonly collaborators?: Readonly<Record<string, DoublePermission>>; readonly organization?: OrganizationSpec; readonly configure?: (config: Config) => Config } = {},
+): Promise<FarmUnderAttack> {
   const released: RegExp[] = [];
   const waiting = new Set<() => void>();
   const releasedFor = (job: RunnerJobMessage): boolean => released.some((r) => r.test(job.runName));
   const h = await startServeHarness({
-    doubleOptions: setup.collaborators === undefined ? {} : { collaborators: setup.collaborators },
+    doubleOptions: { ...(setup.collaborators === undefined ? {} : { collaborators: setup.collaborators }), ...(setup.organization === undefined ? {} : { organization: setup.organization }) },
     ...(setup.configure === undefined ? {} : { configure: setup.configure }),
     backendOptions: {
       onRunnerStart: async (encodedJitConfig, _vmId, signal) => {

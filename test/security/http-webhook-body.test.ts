@@ -93,4 +93,34 @@ describe('POST /webhooks refuses before reading a body it will not accept', () =
     for (const answer of await Promise.all(slow)) assert.equal(answer.status, 401, answer.text);
     assert.equal(await rejected(h, 'webhook-bad-signature'), 5);
   });
+
+  it('holds at most 32 MiB of signed-looking bodies at once: a second 24 MiB body waits (503) while the first is read, a small one is still read', async () => {
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const big = rawPost({ url: h.controller.url, path: '/webhooks', headers: { ...webhook, 'x-github-delivery': 'd-big-1', 'x-hub-signature-256': GOOD_LOOKING }, bodyBytes: 24 * 1024 * 1024, holdAfter: 64 * 1024, resume: held });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = await rawPost({ url: h.controller.url, path: '/webhooks', headers: { ...webhook, 'x-github-delivery': 'd-big-2', 'x-hub-signature-256': GOOD_LOOKING }, bodyBytes: 24 * 1024 * 1024 });
+    const small = await rawPost({ url: h.controller.url, path: '/webhooks', headers: { ...webhook, 'x-github-delivery': 'd-small', 'x-hub-signature-256': GOOD_LOOKING }, bodyBytes: 4 * 1024 });
+    release();
+    assert.equal(second.status, 503, second.text);
+    assert.ok(second.sentBeforeAnswer < UNREAD, `the second body was read (${second.sentBeforeAnswer} bytes let in)`);
+    assert.equal(small.status, 401, 'the small body was read and its signature checked');
+    assert.equal((await big).status, 401);
+  });
+
+  it('memory stays bounded over 8 signed-looking 24 MiB posts at once (4 × 24 MiB before the byte budget)', async () => {
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = baseline;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().arrayBuffers); }, 5);
+    let answers;
+    try {
+      answers = await Promise.all(Array.from({ length: 8 }, (_, i) => rawPost({ url: h.controller.url, path: '/webhooks', headers: { ...webhook, 'x-github-delivery': `d-flood-${i}`, 'x-hub-signature-256': GOOD_LOOKING }, bodyBytes: 24 * 1024 * 1024 })));
+    } finally {
+      clearInterval(sampler);
+    }
+    assert.ok(answers.every((a) => a.status === 401 || a.status === 503), JSON.stringify(answers.map((a) => a.status)));
+    // The client's own 64 KiB chunks and the server's one 24 MiB body (plus its string and Buffer.concat copy): well under 4 bodies.
+    const grewMiB = (peak - baseline) / 2 ** 20;
+    assert.ok(grewMiB < 80, `buffers grew by ${grewMiB.toFixed(0)} MiB`);
+  });
 });

@@ -53,7 +53,7 @@ export async function startServeHarness(
     readonly prepare?: (stateDir: string) => void;
     readonly configure?: (config: Config) => Config;
     readonly options?: Partial<StartControllerOptions>;
-    readonly doubleOptions?: Pick<GitHubDoubleOptions, 'pullRequestWorkflows' | 'collaborators'>;
+    readonly doubleOptions?: Pick<GitHubDoubleOptions, 'pullRequestWorkflows' | 'collaborators' | 'organization'>;
   } = {},
 ): Promise<ServeHarness> {
   const stateDir = mkdtempSync(join(tmpdir(), 'portfarm-serve-'));
