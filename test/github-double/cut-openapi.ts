@@ -26,6 +26,13 @@ function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The version a package.json names, as written there (JSON.stringify put quotes into the cut files' `source`). */
+function packageVersion(path: string): string {
+  const version = readJson(path).version;
+  if (typeof version !== 'string') throw new Error(`${path} has no version string`);
+  return version;
+}
+
 function readJson(path: string): JsonObject {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Json;
   if (!isObject(parsed)) throw new Error(`${path} is not a JSON object`);
@@ -93,7 +100,7 @@ function rewriteProperties(properties: JsonObject): JsonObject {
 function cutRest(): JsonObject {
   const path = require.resolve('@octokit/openapi/generated/api.github.com.json');
   const doc = readJson(path);
-  const version = JSON.stringify(readJson(join(dirname(path), '..', 'package.json')).version ?? null);
+  const version = packageVersion(join(dirname(path), '..', 'package.json'));
   const paths = doc.paths;
   if (!isObject(paths)) throw new Error('no paths');
   const operations: JsonObject = {};
@@ -161,7 +168,7 @@ function cutRest(): JsonObject {
 function cutWebhooks(): JsonObject {
   const path = require.resolve('@octokit/openapi-webhooks/generated/api.github.com.json');
   const doc = readJson(path);
-  const version = JSON.stringify(readJson(join(dirname(path), '..', 'package.json')).version ?? null);
+  const version = packageVersion(join(dirname(path), '..', 'package.json'));
   const all = doc.webhooks;
   if (!isObject(all)) throw new Error('no webhooks');
   const webhooks: JsonObject = {};
