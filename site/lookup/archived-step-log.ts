@@ -10,3 +10,24 @@ export function archivedStepLog(step: string, log: string): string {
 
 /** The log programs read as text (`…/steps/install-port/logs/files/text`): mpbb's port-contents.txt. */
 export const FILES_LOG = { step: 'install-port', log: 'files' } as const;
+
+/**
+ * The logs buildbot kept beside each step's output, as mpbb writes them below its work
+ * directory's `logs/` (mpbb-install-port, tools/dependencies.tcl): the same names on the site,
+ * so tickets' old `…/steps/install-port/logs/main.log` links have a log to lead to.
+ */
+export const MPBB_STEP_LOGS: Readonly<Record<string, readonly { readonly log: string; readonly file: string }[]>> = {
+  'install-dependencies': [{ log: 'dependencies', file: 'dependencies-progress.txt' }],
+  'install-port': [
+    { log: 'files', file: 'port-contents.txt' },
+    { log: 'statistics', file: 'port-statistics.txt' },
+    { log: 'main.log', file: 'main.log' },
+  ],
+};
+
+/** The log group the action prints a step log in (`##[group]portfarm log install-port/files` in the job log). */
+export const STEP_LOG_GROUP = 'portfarm log ';
+
+export function stepLogGroup(step: string, log: string): string {
+  return `${STEP_LOG_GROUP}${step}/${log}`;
+}
