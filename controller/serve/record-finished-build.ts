@@ -88,7 +88,8 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
     platform: entry.platform,
     result,
     finishedAt: run.at.toISOString(),
-    ...(entry.startedAt === null || entry.startedAt > run.at.getTime() ? {} : { startedAt: new Date(entry.startedAt).toISOString() }),
+    // Whole seconds, as GitHub gives a job's times: the map keeps the start as whole seconds before the finish.
+    ...(entry.startedAt === null || entry.startedAt > run.at.getTime() ? {} : { startedAt: new Date(Math.floor(entry.startedAt / 1000) * 1000).toISOString() }),
     ...(watcher === undefined ? {} : { watcher }),
     ...(result === 'failure' && run.failedPhase !== null && STEP_NAME.test(run.failedPhase) ? { failedStep: run.failedPhase } : {}),
     ...(REVISION.test(entry.portsRevision) ? { revision: entry.portsRevision } : {}),

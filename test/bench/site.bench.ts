@@ -58,7 +58,7 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
   let chunk = '';
   // What the controller records since the site serves buildbot JSON: start, watcher, commit.
   const watchers = new Map<string, number>();
-  let revision = '';
+  const revisions = new Map<string, string>();
   for (let i = 0; i < builds; i += 1) {
     const r = rand();
     const builder = r < 0.9 ? (portBuilders[Math.floor(rand() * portBuilders.length)] ?? '') : (BUILDERS[Math.floor(rand() * BUILDERS.length)] ?? '');
@@ -72,9 +72,13 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
     const steps = isPort
       ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${dir}/${s}.log` }] }))
       : [{ name: 'run', logs: [{ name: 'stdio', url: `${dir}/run.log` }] }];
-    if (revision === '' || rand() < 0.05) revision = Math.floor(rand() * 2 ** 52).toString(16).padStart(13, '0') + Math.floor(rand() * 2 ** 52).toString(16).padStart(13, '0') + Math.floor(rand() * 2 ** 52).toString(16).padStart(14, '0');
-    if (builder.endsWith('-watcher') && platform !== undefined) watchers.set(platform, number);
+    // Each watcher checks out a new commit; the builds it lists build that commit.
+    if (builder.endsWith('-watcher') && platform !== undefined) {
+      watchers.set(platform, number);
+      revisions.set(platform, Array.from({ length: 5 }, () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0')).join(''));
+    }
     const watcher = isPort && platform !== undefined ? watchers.get(platform) : undefined;
+    const revision = platform === undefined ? undefined : revisions.get(platform);
     const entry = {
       builder,
       number,
@@ -82,10 +86,11 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       ...(platform === undefined ? {} : { platform }),
       result,
       finishedAt: new Date(time).toISOString(),
-      startedAt: new Date(time - 30_000 - Math.floor(rand() * 1_800_000)).toISOString(),
+      // Whole seconds, as the controller records it.
+      startedAt: new Date(Math.floor(time / 1000) * 1000 - 30_000 - Math.floor(rand() * 1800) * 1000).toISOString(),
       ...(watcher === undefined ? {} : { watcher: { builder: `ports-${platform ?? ''}-watcher`, number: watcher } }),
       ...(result === 'failure' && isPort ? { failedStep: 'install-port' } : {}),
-      revision,
+      ...(revision === undefined ? {} : { revision }),
       url: `${dir}/`,
       steps,
     };
