@@ -8,6 +8,8 @@ import { buildJson } from '../lookup/build-json.ts';
 import type { MapBuild } from '../lookup/site-map.ts';
 import type { JsonWindow, WindowBuild } from './json-window.ts';
 
+const WRITES_IN_FLIGHT = 16;
+
 export interface WrittenJson {
   /** JSON files written (`/json/builders/<b>/builds/<n>` and `…/-1`). */
   readonly json: number;
@@ -25,13 +27,28 @@ export interface WrittenJson {
 export async function writeBuildJson(dir: string, window: JsonWindow, siteUrl: string, logArchiveDir: string | undefined): Promise<WrittenJson> {
   let json = 0;
   let filesLogs = 0;
+  // Tens of thousands of small files: a few writes in flight at a time, not one after another.
+  const pending = new Set<Promise<void>>();
+  let failure: Error | undefined;
+  const start = async (work: () => Promise<void>): Promise<void> => {
+    const done: Promise<void> = work()
+      .catch((caught: unknown) => {
+        failure ??= caught instanceof Error ? caught : new Error(String(caught));
+      })
+      .finally(() => pending.delete(done));
+    pending.add(done);
+    if (pending.size >= WRITES_IN_FLIGHT) await Promise.race(pending);
+    if (failure !== undefined) throw failure;
+  };
   for (const [builder, builds] of window.builders()) {
     const folder = join(dir, 'json', 'builders', builder, 'builds');
     await mkdir(folder, { recursive: true });
     for (const build of builds) {
-      await writeFile(join(folder, String(build.held.number)), JSON.stringify(buildJson(builder, build.held.number, mapBuild(build), siteUrl)));
-      json += 1;
-      if (logArchiveDir !== undefined && build.id !== undefined && (await writeFilesLog(dir, logArchiveDir, build))) filesLogs += 1;
+      await start(async () => {
+        await writeFile(join(folder, String(build.held.number)), JSON.stringify(buildJson(builder, build.held.number, mapBuild(build), siteUrl)));
+        json += 1;
+        if (logArchiveDir !== undefined && build.id !== undefined && (await writeFilesLog(dir, logArchiveDir, build))) filesLogs += 1;
+      });
     }
     const newest = builds.reduce<WindowBuild | undefined>((a, b) => (a === undefined || b.held.number >= a.held.number ? b : a), undefined);
     if (newest !== undefined) {
@@ -39,6 +56,9 @@ export async function writeBuildJson(dir: string, window: JsonWindow, siteUrl: s
       json += 1;
     }
   }
+  // A failed write fails the build (the site is swapped in only whole).
+  await Promise.all(pending);
+  if (failure !== undefined) throw failure;
   return { json, filesLogs };
 }
 
