@@ -20,7 +20,7 @@ export async function findLedgerBuild(ledgerPath: string, buildId: string, searc
   }
   try {
     const { size } = await handle.stat();
-    const needle = `/logs/${buildId}/`;
+    const needle = archivedUnder(buildId);
     const stop = Math.max(0, size - searchBytes);
     // Read back chunk by chunk; a line cut at a chunk's start is read whole with the next chunk.
     let end = size;
@@ -34,7 +34,7 @@ export async function findLedgerBuild(ledgerPath: string, buildId: string, searc
       carry = from > stop ? (lines.shift() ?? '') : '';
       for (let i = lines.length - 1; i >= 0; i -= 1) {
         const line = lines[i] ?? '';
-        if (!line.includes(needle)) continue;
+        if (!needle.test(line)) continue;
         const found = parse(line);
         if (found !== undefined) return found;
       }
@@ -44,6 +44,14 @@ export async function findLedgerBuild(ledgerPath: string, buildId: string, searc
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A ledger line's log URLs name the build's archive folder: absolute (`…/logs/<id>/…`) or, without
+ * site.logArchiveUrl, relative to the site (`"logs/<id>/…`).
+ */
+export function archivedUnder(buildId: string): RegExp {
+  return new RegExp(`["/]logs/${buildId.replace(/[^A-Za-z0-9-]/g, '\\$&')}/`);
 }
 
 function parse(line: string): { readonly builder: string; readonly number: number } | undefined {

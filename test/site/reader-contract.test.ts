@@ -130,6 +130,22 @@ test('the site has real JSON files for the builds of the window and -1, and inst
   assert.equal(summary.filesLogs, inWindow().filter((b) => b.result === 'success').length);
 });
 
+test('the ledger records each build\'s start, its watcher (found by the watcher\'s build id), failed step and commit', () => {
+  const lines = readFileSync(join(dir, 'ledger.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const builders = lines.filter((l) => l.builder === `ports-${PLATFORM}-builder`);
+  assert.deepEqual(
+    builders.map((l) => [l.number, l.startedAt, l.watcher, l.failedStep, l.revision]),
+    recorded.map((b, i) => [
+      b.number,
+      new Date(b.startedAt).toISOString(),
+      // The old builds came before any watcher was recorded.
+      i < 3 ? undefined : { builder: `ports-${PLATFORM}-watcher`, number: watcherNumber },
+      b.result === 'failure' ? 'install-port' : undefined,
+      REVISION,
+    ]),
+  );
+});
+
 test('an importer doing what ports.macports.org does imports every build of the window with port, status words, times, watcher and files', async () => {
   const window = inWindow();
   const first = window[0];
