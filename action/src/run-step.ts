@@ -12,6 +12,7 @@ import { listAllPorts, listChangedPorts } from './list-changed-ports.ts';
 import { listPortDistfiles } from './list-port-distfiles.ts';
 import { parseListSubports } from './parse-list-subports.ts';
 import { runMpbb, tailOf } from './run-mpbb.ts';
+import { clearStepLogs, printStepLogs } from './print-step-logs.ts';
 import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 import { StepFailure } from './step-failure.ts';
 import { parseArchiveDigests } from './archive-digests.ts';
@@ -167,7 +168,12 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
         extra.summarise = false;
         break;
       case 'install-dependencies':
-        await mpbb('install-dependencies', ['--', inputs.port]);
+        await clearStepLogs('install-dependencies', workDir);
+        try {
+          await mpbb('install-dependencies', ['--', inputs.port]);
+        } finally {
+          await printStepLogs('install-dependencies', workDir, deps.reporter);
+        }
         break;
       case 'install-port': {
         try {
@@ -179,7 +185,12 @@ export async function runStep(inputs: ActionInputs, deps: StepDeps): Promise<Ste
           // The version only decorates the summary; the build itself decides the step.
           if (!(error instanceof StepFailure)) throw error;
         }
-        await mpbb('install-port', [...(inputs['mirrordb-url'] === '' ? [] : [`--mirrordb-url=${inputs['mirrordb-url']}`]), '--', inputs.port]);
+        await clearStepLogs('install-port', workDir);
+        try {
+          await mpbb('install-port', [...(inputs['mirrordb-url'] === '' ? [] : [`--mirrordb-url=${inputs['mirrordb-url']}`]), '--', inputs.port]);
+        } finally {
+          await printStepLogs('install-port', workDir, deps.reporter);
+        }
         break;
       }
       case 'gather-archives': {

@@ -218,6 +218,8 @@ export const configSchema = z.strictObject({
         .string({ error: 'must be the folder the controller copies job logs into (e.g. state/logs)' })
         .min(1, { error: 'must be the folder the controller copies job logs into (e.g. state/logs)' })
         .optional(),
+      /** Days of newest builds per builder served as real JSON files to programs (ports.macports.org imports from them). */
+      jsonWindowDays: z.number({ error: 'must be a number of days, e.g. 14' }).min(0, { error: 'must be 0 or more days' }).max(3650, { error: 'must be at most 3650 days (ten years)' }).optional(),
     })
     .default({ out: 'site-out', baseUrl: 'https://build.macports.org' }),
   mail: mailSchema.default({ from: 'portfarm <noreply@macports.org>', buildsList: [], githubAddresses: {} }),

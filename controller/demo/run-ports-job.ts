@@ -2,6 +2,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFile
 import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
+import { collectStepLogs } from './collect-step-logs.ts';
 import { loadWorkflow, simulateJob, type ParsedWorkflow, type StepOutcome, type StepToRun } from '../../test/workflow/simulate-job.ts';
 
 export interface PortsJobEnvironment {
@@ -108,6 +109,8 @@ export async function runPortsJob(toRun: JobToRun, env: PortsJobEnvironment): Pr
     outcomes.set(step.name, outcome.outcome);
     return outcome;
   });
+  // The VM is a folder here: its mpbb logs are copied into the archive before it is destroyed.
+  await collectStepLogs(join(github.workspace, 'mpbb-work', 'logs'), env.logDir);
   return { outcomes, status: env.signal.aborted ? 'cancelled' : job.status, ...record, jobOutputs: job.outputs };
 }
 

@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
+import { archivedUnder } from './find-ledger-build.ts';
 
 /**
  * Whether one of the last lines of the ledger records this build (its log URL holds the build
- * id). After a crash between the ledger append and clearing the "to record" note, the line is
+ * id, absolute or relative to the site). After a crash between the ledger append and clearing the "to record" note, the line is
  * among the last few written, so the tail (default 1 MiB) is enough and the check stays cheap
  * however long the ledger is.
  */
@@ -19,7 +20,7 @@ export async function ledgerHasBuild(ledgerPath: string, buildId: string, tailBy
     const length = Math.min(size, tailBytes);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8').includes(`/logs/${buildId}/`);
+    return archivedUnder(buildId).test(buffer.toString('utf8'));
   } finally {
     await handle.close();
   }

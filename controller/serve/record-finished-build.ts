@@ -8,7 +8,9 @@ import { appendBuild } from '../../site/ledger/append-build.ts';
 import { phaseOfStep } from '../github/translate-webhook.ts';
 import { archiveBuildLog, type ArchiveBuildLogOptions } from '../logs/archive-build-log.ts';
 import type { JobLog } from '../logs/fetch-job-log.ts';
-import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
+import { REVISION, STEP_NAME, type LedgerEntry } from '../../site/ledger/ledger-entry.ts';
+import type { ArchivedStepLog } from '../logs/archive-build-log.ts';
+import { findLedgerBuild } from './find-ledger-build.ts';
 
 /** What the controller knows of a finished build beyond the queue entry. */
 export interface FinishedRun {
@@ -69,20 +71,28 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
     });
     url = archived.pageUrl;
     if (archived.archived) {
-      // One job log; every step of the job links it, so `/steps/<phase>/logs/stdio` resolves for each.
-      const names = [...new Set(archived.steps.map(phaseOfStep))].filter((name) => name !== '');
-      steps = (names.length === 0 ? ['job'] : names).map((name) => ({ name, logs: [{ name: 'stdio', url: archived.logUrl }] }));
+      // Every step that ran, with its own output when the job log had it (else the one job log) and mpbb's logs beside it.
+      const names = [...new Set([...archived.steps.map(phaseOfStep), ...archived.stepLogs.map((l) => l.step)])].filter((name) => name !== '');
+      steps = (names.length === 0 ? ['job'] : names).map((name) => stepWithLogs(name, archived.stepLogs, archived.logUrl));
     } else {
       options.log.warn({ buildId: entry.buildId, runId: run.runId, reason: archived.reason }, 'job log not archived; the build is recorded and its page says why');
-      steps = [{ name: run.failedPhase ?? 'job', logs: [{ name: 'stdio', url: archived.pageUrl }] }];
+      const collected = [...new Set(archived.stepLogs.map((l) => l.step))].map((name) => stepWithLogs(name, archived.stepLogs, archived.pageUrl));
+      steps = collected.length > 0 ? collected : [{ name: run.failedPhase ?? 'job', logs: [{ name: 'stdio', url: archived.pageUrl }] }];
     }
   }
+  // buildbot's triggered_by: the watcher whose list asked for this build, if the ledger has it yet.
+  const watcher = entry.origin === null ? undefined : await findLedgerBuild(options.ledgerPath, entry.origin);
   const { entry: ledger } = await appendBuild(options.ledgerPath, {
     builder,
     ...(entry.port === null ? {} : { port: entry.port }),
     platform: entry.platform,
     result,
     finishedAt: run.at.toISOString(),
+    // Whole seconds, as GitHub gives a job's times: the map keeps the start as whole seconds before the finish.
+    ...(entry.startedAt === null || entry.startedAt > run.at.getTime() ? {} : { startedAt: new Date(Math.floor(entry.startedAt / 1000) * 1000).toISOString() }),
+    ...(watcher === undefined ? {} : { watcher }),
+    ...(result === 'failure' && run.failedPhase !== null && STEP_NAME.test(run.failedPhase) ? { failedStep: run.failedPhase } : {}),
+    ...(REVISION.test(entry.portsRevision) ? { revision: entry.portsRevision } : {}),
     url,
     steps,
   });
@@ -118,4 +128,11 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
     options.log.warn({ buildId: entry.buildId, err: caught }, 'failure mail not sent');
     return { ledger, failure, mailed: false };
   }
+}
+
+/** A step of the ledger line: `stdio` first (its own output, else `fallback`), then the step's other logs. */
+function stepWithLogs(name: string, stepLogs: readonly ArchivedStepLog[], fallback: string): NonNullable<LedgerEntry['steps']>[number] {
+  const own = stepLogs.filter((l) => l.step === name);
+  const stdio = own.find((l) => l.log === 'stdio')?.url ?? fallback;
+  return { name, logs: [{ name: 'stdio', url: stdio }, ...own.filter((l) => l.log !== 'stdio').map((l) => ({ name: l.log, url: l.url }))] };
 }

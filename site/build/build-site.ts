@@ -8,6 +8,9 @@ import { platformOf } from '../lookup/platform-of.ts';
 import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
 import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type MapShard, type SiteIndex } from '../lookup/site-map.ts';
 import { PortHistory } from './port-history.ts';
+import { JsonWindow } from './json-window.ts';
+import { writeBuildJson } from './write-build-json.ts';
+import type { MapWatcher } from '../lookup/site-map.ts';
 import { linkTree } from './link-tree.ts';
 import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf, targetResolver } from './target-url.ts';
@@ -28,6 +31,11 @@ export interface BuildSiteOptions {
    * served by the site itself, so they are hard-linked (or copied) into its `/logs/`.
    */
   readonly logArchiveDir?: string | undefined;
+  /**
+   * Days of newest builds per builder that get real JSON files for programs (site.jsonWindowDays,
+   * default JSON_WINDOW_DAYS); older builds' JSON is shown by the router page.
+   */
+  readonly jsonWindowDays?: number;
   readonly signal?: AbortSignal;
   /** Called every PROGRESS_EVERY ledger lines. */
   readonly onProgress?: (lines: number) => void;
@@ -42,6 +50,9 @@ export interface SiteSummary {
   readonly shards: number;
   readonly ports: number;
   readonly files: number;
+  /** Of those, JSON files for programs and installed-files lists copied from the log archive. */
+  readonly jsonFiles: number;
+  readonly filesLogs: number;
   readonly largestShard: { readonly path: string; readonly bytes: number };
   /** Lines naming a builder and number an earlier line already had: the later line wins. */
   readonly duplicates: number;
@@ -50,6 +61,8 @@ export interface SiteSummary {
 }
 
 export const PROGRESS_EVERY = 100_000;
+/** ports.macports.org imports every few hours; two weeks of builds covers a long outage of either side. */
+export const JSON_WINDOW_DAYS = 14;
 /** Builds of a port on its page, most recent first. */
 const RECENT_PER_PORT = 10;
 const WRITES_IN_FLIGHT = 16;
@@ -102,6 +115,9 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       ? [new URL('logs/', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href, `${base}logs/`, 'logs/']
       : [options.logArchiveUrl.endsWith('/') ? options.logArchiveUrl : `${options.logArchiveUrl}/`];
   const ids = new Map<string, readonly [string, number]>();
+  const window = new JsonWindow(options.jsonWindowDays ?? JSON_WINDOW_DAYS);
+  // Lines recorded before builds named their watcher: the platform's watcher recorded last before them.
+  const lastWatcher = new Map<string, MapWatcher>();
   const asIs = (url: string): string => url;
   let files = 0;
   let duplicates = 0;
@@ -172,7 +188,10 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
           for (const [n, b] of Object.entries(written.builds)) buffer.builds.set(Number(n), hold(state, buffer, Number(n), expandBuild(written, b), asIs, intern));
         }
       }
-      const held = hold(state, state.buffer, entry.number, entry, target, intern);
+      const platform = entry.platform ?? state.implied;
+      if (entry.builder.endsWith('-watcher')) lastWatcher.set(platform, { builder: entry.builder, number: entry.number });
+      const watcher = entry.watcher ?? (entry.port === undefined ? undefined : lastWatcher.get(platform));
+      const held = hold(state, state.buffer, entry.number, entry, target, intern, watcher);
       if (state.buffer.builds.has(entry.number)) {
         duplicates += 1;
         firstDuplicate ??= { line, builder: entry.builder, number: entry.number };
@@ -188,6 +207,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       let id: string | undefined;
       for (const archiveBase of archiveBases) id ??= buildIdOfArchivePage(held.url, archiveBase);
       if (id !== undefined) ids.set(id, [state.name, entry.number]);
+      const steps = typeof held.steps === 'number' ? state.buffer.stepSets[held.steps] : held.steps;
+      window.note({ held, steps, relative: typeof held.steps === 'number', id });
     }
   }
   for (const state of builders.values()) await flush(state);
@@ -223,6 +244,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   await mkdir(join(dir, 'builders'), { recursive: true });
   await writeFile(join(dir, 'builders', 'index.html'), buildersIndexHtml(base, summaries));
   files += 5;
+  const written = await writeBuildJson(dir, window, options.baseUrl, options.logArchiveDir === undefined ? undefined : resolve(options.logArchiveDir));
+  files += written.json + written.filesLogs;
   for (const [name, summary] of summaries) {
     const latest = builders.get(name)?.latestBuild;
     await writeFile(join(dir, 'builders', name, 'index.html'), builderHtml(base, name, summary, latest));
@@ -240,6 +263,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     shards: flushed.size,
     ports: ports.size,
     files,
+    jsonFiles: written.json,
+    filesLogs: written.filesLogs,
     largestShard,
     duplicates,
     ...(firstDuplicate === undefined ? {} : { firstDuplicate }),

@@ -1,5 +1,6 @@
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
-import { SITE_MAP_VERSION, type MapLog, type MapShard, type MapStep, type StoredBuild, type MapBuild } from '../lookup/site-map.ts';
+import { platformWatcher } from '../lookup/expand-build.ts';
+import { SITE_MAP_VERSION, type MapLog, type MapShard, type MapStep, type MapWatcher, type StoredBuild, type MapBuild } from '../lookup/site-map.ts';
 
 // What site build holds of each builder while it reads the ledger, and how an open shard is
 // compacted when it is written: the generator's memory at a million builds is decided here.
@@ -37,6 +38,10 @@ export interface Held {
   readonly platform: string;
   readonly result: LedgerEntry['result'];
   readonly finishedAt: string | undefined;
+  readonly startedAt: string | undefined;
+  readonly watcher: MapWatcher | undefined;
+  readonly failedStep: string | undefined;
+  readonly revision: string | undefined;
   readonly url: string;
   /** An index into the shard's `stepSets`, or steps whose log URLs do not extend the build URL. */
   readonly steps: number | readonly MapStep[] | undefined;
@@ -49,7 +54,15 @@ export interface Held {
  * back from a written shard, whose URLs are resolved already), steps whose log URLs all extend
  * the build's URL stored once per shard, relative to it.
  */
-export function hold(state: BuilderState, buffer: ShardBuffer, number: number, b: LedgerEntry | MapBuild, resolve: (url: string) => string, intern: (text: string) => string): Held {
+export function hold(
+  state: BuilderState,
+  buffer: ShardBuffer,
+  number: number,
+  b: LedgerEntry | MapBuild,
+  resolve: (url: string) => string,
+  intern: (text: string) => string,
+  watcher: MapWatcher | undefined = b.watcher,
+): Held {
   const url = resolve(b.url);
   let steps: Held['steps'];
   if (b.steps !== undefined) {
@@ -84,6 +97,10 @@ export function hold(state: BuilderState, buffer: ShardBuffer, number: number, b
     platform: b.platform === undefined ? state.implied : intern(b.platform),
     result: b.result,
     finishedAt: b.finishedAt,
+    startedAt: b.startedAt,
+    watcher,
+    failedStep: b.failedStep === undefined ? undefined : intern(b.failedStep),
+    revision: b.revision === undefined ? undefined : intern(b.revision),
     url,
     steps,
   };
@@ -110,15 +127,32 @@ export function compactShard(state: BuilderState, buffer: ShardBuffer): MapShard
   }
   const cut = prefix?.length ?? 0;
   const out: Record<string, StoredBuild> = {};
+  const revisions: string[] = [];
+  const revisionIndex = new Map<string, number>();
+  const revisionOf = (revision: string): number => {
+    let i = revisionIndex.get(revision);
+    if (i === undefined) {
+      i = revisions.length;
+      revisionIndex.set(revision, i);
+      revisions.push(revision);
+    }
+    return i;
+  };
   for (const n of numbers) {
     const b = buffer.builds.get(n);
     if (b === undefined) continue;
     const steps = typeof b.steps === 'object' ? b.steps.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(cut) })) })) : b.steps;
+    const took = tookSeconds(b.startedAt, b.finishedAt);
+    const watcher = b.watcher === undefined ? undefined : b.watcher.builder === platformWatcher(b.platform) ? b.watcher.number : ([b.watcher.builder, b.watcher.number] as const);
     out[String(n)] = {
       ...(b.port === undefined ? {} : { port: b.port }),
       ...(b.platform === state.implied ? {} : { platform: b.platform }),
       ...(b.result === undefined ? {} : { result: b.result }),
       ...(b.finishedAt === undefined ? {} : { finishedAt: b.finishedAt }),
+      ...(took === undefined ? {} : { took }),
+      ...(watcher === undefined ? {} : { watcher }),
+      ...(b.failedStep === undefined ? {} : { failedStep: b.failedStep }),
+      ...(b.revision === undefined ? {} : { revision: revisionOf(b.revision) }),
       url: b.url.slice(cut),
       ...(steps === undefined ? {} : { steps }),
     };
@@ -129,6 +163,14 @@ export function compactShard(state: BuilderState, buffer: ShardBuffer): MapShard
     shard: buffer.shard,
     ...(cut === 0 || prefix === undefined ? {} : { prefix }),
     ...(buffer.stepSets.length === 0 ? {} : { stepSets: buffer.stepSets }),
+    ...(revisions.length === 0 ? {} : { revisions }),
     builds: out,
   };
+}
+
+/** Seconds from start to finish, kept instead of a second date; undefined when either is unknown or they disagree. */
+function tookSeconds(startedAt: string | undefined, finishedAt: string | undefined): number | undefined {
+  if (startedAt === undefined || finishedAt === undefined) return undefined;
+  const took = (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000;
+  return Number.isFinite(took) && took >= 0 ? took : undefined;
 }

@@ -1,7 +1,7 @@
 import { isPortName } from '../../controller/model/port-name.ts';
-import { ACTIONS_LOG, BUILD_RESULTS, BUILDER_NAME, isTargetUrl, PLATFORM_SLUG, type LedgerEntry } from './ledger-entry.ts';
+import { ACTIONS_LOG, BUILD_RESULTS, BUILDER_NAME, isTargetUrl, PLATFORM_SLUG, REVISION, STEP_NAME, type LedgerEntry } from './ledger-entry.ts';
 
-const ENTRY_KEYS = new Set(['builder', 'number', 'port', 'platform', 'result', 'finishedAt', 'url', 'steps']);
+const ENTRY_KEYS = new Set(['builder', 'number', 'port', 'platform', 'result', 'finishedAt', 'startedAt', 'watcher', 'failedStep', 'revision', 'url', 'steps']);
 const RESULTS: ReadonlySet<unknown> = new Set(BUILD_RESULTS);
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
@@ -14,18 +14,30 @@ export function isLedgerEntry(value: unknown): value is LedgerEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const e = value as Record<string, unknown>;
   for (const key in e) if (!ENTRY_KEYS.has(key)) return false;
-  const { builder, number, port, platform, result, finishedAt, url, steps } = e;
+  const { builder, number, port, platform, result, finishedAt, startedAt, watcher, failedStep, revision, url, steps } = e;
   if (typeof builder !== 'string' || !BUILDER_NAME.test(builder)) return false;
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0 || number > 999_999_999) return false;
   if (port !== undefined && (typeof port !== 'string' || !isPortName(port))) return false;
   if (platform !== undefined && (typeof platform !== 'string' || !PLATFORM_SLUG.test(platform))) return false;
   if (result !== undefined && !RESULTS.has(result)) return false;
   if (finishedAt !== undefined && !isDateTime(finishedAt)) return false;
+  if (startedAt !== undefined && !isDateTime(startedAt)) return false;
+  if (watcher !== undefined && !isWatcher(watcher)) return false;
+  if (failedStep !== undefined && (typeof failedStep !== 'string' || !STEP_NAME.test(failedStep))) return false;
+  if (revision !== undefined && (typeof revision !== 'string' || !REVISION.test(revision))) return false;
   if (!isTargetUrl(url)) return false;
   if (steps === undefined) return true;
   if (!Array.isArray(steps)) return false;
   for (const step of steps as unknown[]) if (!isStep(step)) return false;
   return true;
+}
+
+function isWatcher(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const w = value as Record<string, unknown>;
+  for (const key in w) if (key !== 'builder' && key !== 'number') return false;
+  const { builder, number } = w;
+  return typeof builder === 'string' && BUILDER_NAME.test(builder) && typeof number === 'number' && Number.isSafeInteger(number) && number >= 0 && number <= 999_999_999;
 }
 
 function isStep(value: unknown): boolean {

@@ -9,6 +9,8 @@ import { explainUnsafeTarget, isSafeTargetUrl } from './safe-target-url.ts';
  */
 export const BUILDER_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 export const PLATFORM_SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+export const REVISION = /^[0-9a-f]{4,64}$/;
+export const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/;
 
 /**
  * An archived log or page: an absolute http(s) URL, or a path on the site (`logs/…`,
@@ -63,6 +65,19 @@ export const ledgerEntrySchema = z.strictObject({
   platform: z.string().regex(PLATFORM_SLUG, { error: 'must be a platform name, e.g. 15_arm64 or 10.6_i386_legacy' }).optional(),
   result: z.enum(BUILD_RESULTS, { error: `must be one of ${BUILD_RESULTS.join(', ')}` }).optional(),
   finishedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2026-08-17T21:12:36Z' }).optional(),
+  /** When the build's job started; older lines lack it (their JSON start time is their finish time). */
+  startedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. 2026-08-17T21:02:10Z' }).optional(),
+  /** The watcher build whose port list asked for this build (buildbot's `triggered_by`). */
+  watcher: z
+    .strictObject({
+      builder: z.string().regex(BUILDER_NAME, { error: 'must be the watcher builder name, e.g. ports-15_arm64-watcher' }),
+      number: z.int({ error: 'must be the watcher build number' }).min(0).max(999_999_999),
+    })
+    .optional(),
+  /** The step that failed (`install-port`…), for buildbot's status words `failed install-port`. */
+  failedStep: z.string().regex(STEP_NAME, { error: 'must be a step name, e.g. install-port' }).optional(),
+  /** The ports tree commit the build built (buildbot's `revision` property). */
+  revision: z.string().regex(REVISION, { error: 'must be a git commit id (4 to 64 hex digits)' }).optional(),
   url: target('build page'),
   steps: z.array(stepSchema).optional(),
 });

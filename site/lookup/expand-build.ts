@@ -1,15 +1,17 @@
 import { platformOf } from './platform-of.ts';
-import type { MapBuild, MapShard, MapStep, StoredBuild } from './site-map.ts';
+import type { MapBuild, MapShard, MapStep, MapWatcher, StoredBuild } from './site-map.ts';
 
 /**
  * A build of a shard as the ledger had it: the shard keeps URLs without their common `prefix`,
  * step lists that repeat once (log URLs relative to the build's URL), and leaves out a platform
- * its builder's name already says (a sixth of the bytes at 1,000 builds).
+ * its builder's name already says (a sixth of the bytes at 1,000 builds); the start as seconds
+ * before the finish, the watcher as its number when it is the platform's watcher, and the
+ * commit as an index into the shard's `revisions`.
  */
 export function expandBuild(shard: MapShard, build: StoredBuild): MapBuild {
   const prefix = shard.prefix ?? '';
   const url = prefix + build.url;
-  const { steps: stored, ...rest } = build;
+  const { steps: stored, took, watcher: storedWatcher, revision: revisionIndex, ...rest } = build;
   let steps: readonly MapStep[] | undefined;
   if (typeof stored === 'number') {
     const set = shard.stepSets?.[stored] ?? [];
@@ -17,10 +19,26 @@ export function expandBuild(shard: MapShard, build: StoredBuild): MapBuild {
   } else if (stored !== undefined) {
     steps = stored.map((s) => ({ name: s.name, logs: s.logs.map((l) => ({ name: l.name, url: prefix + l.url })) }));
   }
+  const platform = build.platform ?? platformOf(shard.builder);
+  const watcher: MapWatcher | undefined =
+    storedWatcher === undefined ? undefined
+    : typeof storedWatcher === 'number' ? { builder: platformWatcher(platform), number: storedWatcher }
+    : { builder: storedWatcher[0], number: storedWatcher[1] };
+  const finished = build.finishedAt === undefined ? Number.NaN : Date.parse(build.finishedAt);
+  const startedAt = took === undefined || Number.isNaN(finished) ? undefined : new Date(finished - took * 1000).toISOString();
+  const revision = revisionIndex === undefined ? undefined : shard.revisions?.[revisionIndex];
   return {
     ...rest,
-    platform: build.platform ?? platformOf(shard.builder),
+    platform,
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(watcher === undefined ? {} : { watcher }),
+    ...(revision === undefined ? {} : { revision }),
     url,
     ...(steps === undefined ? {} : { steps }),
   };
+}
+
+/** The watcher builder of a platform: `15_arm64` → `ports-15_arm64-watcher`. */
+export function platformWatcher(platform: string): string {
+  return `ports-${platform}-watcher`.toLowerCase();
 }

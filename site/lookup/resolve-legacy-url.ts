@@ -106,7 +106,11 @@ export async function resolveLegacyUrl(address: string, readJson: ReadSiteJson, 
       const found = await findBuild(request.builder, request.number, readJson, base, asked);
       if (found.kind === 'unknown') return found;
       const { number, build } = found;
-      if (request.kind === 'json-build') return { kind: 'json', body: buildJson(request.builder, number, build) };
+      if (request.kind === 'json-build') {
+        // Absolute URLs in the JSON are on the site's published address, which the index records.
+        const siteUrl = (await readIndex(readJson))?.baseUrl ?? new URL(base, 'http://site.invalid/').href;
+        return { kind: 'json', body: buildJson(request.builder, number, build, siteUrl) };
+      }
       // The ledger refuses such URLs and the build skips them; a map written before that is not trusted either.
       const offSite = [build.url, ...(build.steps ?? []).flatMap((s) => s.logs.map((l) => l.url))].find((target) => explainUnsafeTarget(target) !== null);
       if (offSite !== undefined) return unknown(asked, `build ${number} of ${request.builder} records an address that could lead off this site (${JSON.stringify(offSite)}); it is not followed`);

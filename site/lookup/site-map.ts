@@ -3,7 +3,7 @@
  * definition for the generator (Node) and the lookup (Node and browser): a change here is a
  * change of the site format, so `v` goes up with it.
  */
-export const SITE_MAP_VERSION = 2;
+export const SITE_MAP_VERSION = 3;
 
 /** Builds per map shard: `/map/<builder>/<number div BUILDS_PER_SHARD>.json`. */
 export const BUILDS_PER_SHARD = 1000;
@@ -19,12 +19,22 @@ export interface MapStep {
   readonly logs: readonly MapLog[];
 }
 
+/** The watcher build that asked for a build: buildbot's `triggered_by`. */
+export interface MapWatcher {
+  readonly builder: string;
+  readonly number: number;
+}
+
 /** One build as the map keeps it: the ledger entry without `builder` and `number` (the keys). */
 export interface MapBuild {
   readonly port?: string;
   readonly platform?: string;
   readonly result?: 'success' | 'failure' | 'cancelled';
   readonly finishedAt?: string;
+  readonly startedAt?: string;
+  readonly watcher?: MapWatcher;
+  readonly failedStep?: string;
+  readonly revision?: string;
   readonly url: string;
   readonly steps?: readonly MapStep[];
 }
@@ -39,6 +49,13 @@ export interface StoredBuild {
   readonly platform?: string;
   readonly result?: 'success' | 'failure' | 'cancelled';
   readonly finishedAt?: string;
+  /** Seconds from start to finish (the start is finishedAt minus these): shorter than a second date. */
+  readonly took?: number;
+  /** The watcher's number when it is the platform's `ports-<platform>-watcher`, else builder and number. */
+  readonly watcher?: number | readonly [string, number];
+  readonly failedStep?: string;
+  /** An index into the shard's `revisions`: the builds of one watcher share its commit. */
+  readonly revision?: number;
   readonly url: string;
   readonly steps?: readonly MapStep[] | number;
 }
@@ -55,6 +72,7 @@ export interface MapShard {
   /** The part every URL of the shard starts with (step-set log URLs excepted: they follow their build's URL). */
   readonly prefix?: string;
   readonly stepSets?: readonly (readonly MapStep[])[];
+  readonly revisions?: readonly string[];
   readonly builds: Readonly<Record<string, StoredBuild>>;
 }
 

@@ -1,3 +1,4 @@
+import { splitStepLogs } from '../../controller/logs/split-step-logs.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -171,8 +172,33 @@ test('builder: install-port success writes the summary with port, version, platf
   const outcome = await runStep(inputs({ step: 'install-port', platform: '14_x86_64', 'build-id': 'b-3', port: 'curl', 'work-dir': workDir }), d);
   assert.equal(outcome.result, 'success');
   assert.deepEqual(reporter.lines.slice(0, 3), ['::group::mpbb print-info -- curl', '::endgroup::', '::group::mpbb install-port -- curl']);
-  assert.equal(reporter.lines.at(-1), '::endgroup::');
   assert.ok(reporter.lines.includes('--->  Activating curl @8.21.0_0'));
+  // mpbb's own logs follow in groups the controller cuts out of the job log (buildbot's files, statistics, main.log).
+  const after = reporter.lines.slice(reporter.lines.indexOf('::group::portfarm log install-port/files'));
+  assert.deepEqual(after, [
+    '::group::portfarm log install-port/files',
+    '  /opt/local/bin/curl',
+    '  /opt/local/share/doc/curl/README',
+    '  /opt/local/share/man/man1/curl.1.gz',
+    '::endgroup::',
+    '::group::portfarm log install-port/statistics',
+    'time:    1s',
+    'workdir: 1024k',
+    'destdir: 512k',
+    '::endgroup::',
+    '::group::portfarm log install-port/main.log',
+    ':debug:main Starting logging for curl @8.21.0_0',
+    ':msg:fetch --->  Fetching distfiles for curl',
+    ':msg:build --->  Building curl',
+    ':msg:activate --->  Activating curl @8.21.0_0',
+    '::endgroup::',
+  ]);
+  // The controller cuts the same logs out of the job log GitHub serves (timestamped, `##[group]`) when it archives it.
+  const jobLog = reporter.lines.map((line) => `2026-11-26T09:00:00.0000000Z ${line.replace(/^::group::/, '##[group]').replace(/^::endgroup::$/, '##[endgroup]')}`).join('\n');
+  const cut = splitStepLogs(jobLog);
+  assert.deepEqual([...cut.keys()], ['print-info/stdio', 'install-port/stdio', 'install-port/files', 'install-port/statistics', 'install-port/main.log']);
+  assert.equal(cut.get('install-port/files'), '  /opt/local/bin/curl\n  /opt/local/share/doc/curl/README\n  /opt/local/share/man/man1/curl.1.gz\n');
+  assert.match(cut.get('install-port/stdio') ?? '', /^--->\x20\x20Computing dependencies for curl\n[\s\S]*--->\x20\x20Activating curl @8\.21\.0_0\n$/);
   assert.equal(
     outcome.summary,
     [
@@ -198,7 +224,7 @@ test('builder: a port failing in install-port is a permanent failure with port a
   const workDir = shared;
   process.env.MPBB_DOUBLE_FAIL = 'curl:install-port';
   t.after(() => delete process.env.MPBB_DOUBLE_FAIL);
-  const { deps: d } = deps();
+  const { deps: d, reporter } = deps();
   const outcome = await runStep(inputs({ step: 'install-port', platform: '15_arm64', 'build-id': 'b-4', port: 'curl', 'work-dir': workDir }), d);
   assert.equal(outcome.result, 'failure');
   assert.equal(outcome.failure?.title, 'curl in install-port failed (15_arm64)');
@@ -223,16 +249,23 @@ test('builder: a port failing in install-port is a permanent failure with port a
   );
   assert.deepEqual({ ...outcome.outputs, 'log-url': undefined }, { result: 'failure', retryable: 'false', 'failed-phase': 'install-port', 'log-url': undefined });
   assert.match(outcome.summary ?? '', /\| result \| ❌ failure \(permanent: needs a change to the port or the inputs\) \|/);
+  // A failed build's main.log is what the maintainer needs; the contents of the port built before it are not printed.
+  const groups = reporter.lines.filter((line) => line.startsWith('::group::portfarm log'));
+  assert.deepEqual(groups, ['::group::portfarm log install-port/statistics', '::group::portfarm log install-port/main.log']);
+  assert.ok(reporter.lines.includes(":error:build Failed to build curl: command execution failed"));
 });
 
 test('builder: a dependency that fails makes install-dependencies fail for the port being built', async (t) => {
   const workDir = shared;
   process.env.MPBB_DOUBLE_FAIL = 'zlib:install-port';
   t.after(() => delete process.env.MPBB_DOUBLE_FAIL);
-  const { deps: d } = deps();
+  const { deps: d, reporter } = deps();
   const outcome = await runStep(inputs({ step: 'install-dependencies', platform: '15_arm64', 'build-id': 'b-5', port: 'curl', 'work-dir': workDir }), d);
   assert.equal(outcome.failure?.title, 'curl in install-dependencies failed (15_arm64)');
   assert.match(outcome.failure.message, /Processing dependencies for 'curl' failed, aborting\./);
+  const at = reporter.lines.indexOf('::group::portfarm log install-dependencies/dependencies');
+  assert.notEqual(at, -1, 'the dependencies log is printed for a failed step too');
+  assert.match(reporter.lines[at + 1] ?? '', /^Installing \d+ dependencies of curl:$/);
 });
 
 test('exit 2 (usage) is permanent and says to check the inputs; exit 3 (internal) is retryable', async (t) => {

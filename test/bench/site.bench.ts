@@ -56,6 +56,9 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
   const portBuilders = BUILDERS.filter((b) => b.endsWith('-builder'));
   let time = Date.parse('2026-01-01T00:00:00Z');
   let chunk = '';
+  // What the controller records since the site serves buildbot JSON: start, watcher, commit.
+  const watchers = new Map<string, number>();
+  const revisions = new Map<string, string>();
   for (let i = 0; i < builds; i += 1) {
     const r = rand();
     const builder = r < 0.9 ? (portBuilders[Math.floor(rand() * portBuilders.length)] ?? '') : (BUILDERS[Math.floor(rand() * BUILDERS.length)] ?? '');
@@ -69,6 +72,13 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
     const steps = isPort
       ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${dir}/${s}.log` }] }))
       : [{ name: 'run', logs: [{ name: 'stdio', url: `${dir}/run.log` }] }];
+    // Each watcher checks out a new commit; the builds it lists build that commit.
+    if (builder.endsWith('-watcher') && platform !== undefined) {
+      watchers.set(platform, number);
+      revisions.set(platform, Array.from({ length: 5 }, () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0')).join(''));
+    }
+    const watcher = isPort && platform !== undefined ? watchers.get(platform) : undefined;
+    const revision = platform === undefined ? undefined : revisions.get(platform);
     const entry = {
       builder,
       number,
@@ -76,6 +86,11 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       ...(platform === undefined ? {} : { platform }),
       result,
       finishedAt: new Date(time).toISOString(),
+      // Whole seconds, as the controller records it.
+      startedAt: new Date(Math.floor(time / 1000) * 1000 - 30_000 - Math.floor(rand() * 1800) * 1000).toISOString(),
+      ...(watcher === undefined ? {} : { watcher: { builder: `ports-${platform ?? ''}-watcher`, number: watcher } }),
+      ...(result === 'failure' && isPort ? { failedStep: 'install-port' } : {}),
+      ...(revision === undefined ? {} : { revision }),
       url: `${dir}/`,
       steps,
     };
@@ -91,9 +106,10 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
   return { sample };
 }
 
-function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number } {
+function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number; json: { count: number; bytes: number } } {
   let count = 0;
   let bytes = 0;
+  const json = { count: 0, bytes: 0 };
   let largestShard: [string, number] = ['', 0];
   let largestBucket: [string, number] = ['', 0];
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
@@ -103,11 +119,15 @@ function filesUnder(dir: string): { count: number; largestShard: [string, number
     const size = statSync(path).size;
     bytes += size;
     const name = relative(dir, path);
+    if (name.startsWith('json/')) {
+      json.count += 1;
+      json.bytes += size;
+    }
     if (name.startsWith('map/_ports/')) {
       if (size > largestBucket[1]) largestBucket = [name, size];
     } else if (name.startsWith('map/') && size > largestShard[1]) largestShard = [name, size];
   }
-  return { count, largestShard, largestBucket, bytes };
+  return { count, largestShard, largestBucket, bytes, json };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -158,8 +178,12 @@ try {
   console.log(`site build: ${stdout.trim()}`);
   console.log(`  time ${verdict(seconds, '<', 30, 's')}; CPU ${cpu?.[1] ?? '?'} s user + ${cpu?.[2] ?? '?'} s system; load average ${(load1 ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
   console.log(`  peak memory ${maxRssMb.toFixed(0)} MB (RSS of the site build process)`);
+  // The JSON window (real files for programs) grows with the builds of the last 14 days, not with the ledger: counted apart.
+  const router = written.count - written.json.count;
   console.log(
-    `  files written ${written.count.toLocaleString('en')} = ${verdict((written.count / builds) * 100, '<=', 1, '% of builds', 2)}; ${(written.bytes / 1e6).toFixed(0)} MB in all`,
+    `  files written ${written.count.toLocaleString('en')}, ${(written.bytes / 1e6).toFixed(0)} MB in all: for people ${router.toLocaleString('en')} = ${verdict((router / builds) * 100, '<=', 1, '% of builds', 2)}, ` +
+      `${((written.bytes - written.json.bytes) / 1e6).toFixed(0)} MB (before the JSON window: 3,236 files, 414 MB); ` +
+      `JSON window for programs ${written.json.count.toLocaleString('en')} files, ${(written.json.bytes / 1e6).toFixed(0)} MB`,
   );
   console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
 

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { readLedger } from '../../site/ledger/read-ledger.ts';
+import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
+import { startSitePreview } from '../../site/preview/serve-static-site.ts';
+import { populate, type ImporterDb } from '../site/buildhistory-importer.ts';
 
 const run = promisify(execFile);
 
@@ -60,7 +63,7 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
     const logs = new Set([entry.url, ...(entry.steps ?? []).flatMap((s) => s.logs.map((l) => l.url))]);
     for (const url of logs) {
       // Relative to the site, so the demo's site links its own copies offline (site serve).
-      assert.match(url, /^logs\/[a-z0-9-]+\/(index\.html|stdio\.txt\.gz)$/);
+      assert.match(url, /^logs\/[a-z0-9-]+\/(index\.html|stdio\.txt\.gz|[a-z-]+\/[a-z.]+\.txt\.gz)$/);
       assert.ok(existsSync(join(dir, 'site', url)), `${url} is in the site`);
     }
     archived += logs.size > 1 ? 1 : 0;
@@ -77,6 +80,7 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
   assert.ok(existsSync(join(dir, 'site', '404.html')));
   // The summary says how to follow a legacy address to its log offline.
   assert.match(String(summary.siteServe), /^npx portfarm site serve --dir \S+\/site {3}then open http:\/\/127\.0\.0\.1:8000\/builders\/ports-\S+-(watcher|builder)\/builds\/\d+$/);
+  await checkReaderImport(dir);
 
   // The contributor's PR (3proxy 0.9.8 breaks, aq 0.6.1 builds) ran ports-pr.yml on the same hosts:
   // one GitHub Actions check per port and platform on the PR head, linked to the job's log.
@@ -98,4 +102,52 @@ async function checkDemo(dir: string, outcome: { code: number | string | null; s
   assert.deepEqual(tree(join(dir, 'distfiles')).filter((f) => prVersions.test(f)), []);
   const quarantine = summary.quarantine as unknown as string[];
   assert.deepEqual(quarantine.flatMap(tree).filter((f) => f.endsWith('.tar.gz')).sort(), ['3proxy/3proxy-0.9.8.tar.gz', 'aq/aq-0.6.1.tar.gz']);
+}
+
+/**
+ * ports.macports.org's importer (after macports-webapp's models.py) reads the demo's site as
+ * GitHub Pages would serve it: every builder build but the newest (which models.py leaves for
+ * the next import) with its port, status words, start, watcher and installed files.
+ */
+async function checkReaderImport(dir: string): Promise<void> {
+  const builds: LedgerEntry[] = [];
+  for await (const { entry } of readLedger(join(dir, 'state', 'ledger.ndjson'), { onTornLine: () => undefined })) if (entry.builder.endsWith('-builder')) builds.push(entry);
+  const preview = await startSitePreview({ dir: join(dir, 'site'), host: '127.0.0.1', port: 0 });
+  try {
+    const platforms = ['15_arm64', '14_x86_64'];
+    // A database that has nothing yet before each builder's first build, so the import starts there.
+    const db: ImporterDb = { builders: platforms, builds: [] };
+    for (const platform of platforms) {
+      const first = Math.min(...builds.filter((b) => b.builder === `ports-${platform}-builder`).map((b) => b.number));
+      db.builds.push({ builder: platform, buildnr: first - 1, name: '', status: '', url: '', watcherId: 0, watcherUrl: '', timeStart: '', buildtime: null, files: [] });
+    }
+    await populate(db, preview.url.replace(/\/$/, ''));
+    const imported = db.builds.slice(platforms.length);
+    const expected = builds.filter((b) => b.number < Math.max(...builds.filter((o) => o.builder === b.builder).map((o) => o.number)));
+    assert.ok(builds.length > 0, 'the demo recorded port builds');
+    assert.equal(imported.length, expected.length, 'every builder build but each builder\'s newest is imported');
+    // The newest, which models.py leaves for its next import, is the real file it reads first.
+    for (const platform of platforms) {
+      const newest = builds.filter((b) => b.builder === `ports-${platform}-builder`).sort((a, b) => b.number - a.number)[0];
+      if (newest === undefined) continue;
+      const response = await fetch(`${preview.url}json/builders/ports-${platform}-builder/builds/-1`);
+      assert.equal(response.status, 200);
+      const json = (await response.json()) as { number: number; properties: [string, unknown, string][] };
+      assert.deepEqual([json.number, json.properties.find((p) => p[0] === 'portname')?.[1]], [newest.number, newest.port]);
+    }
+    for (const got of imported) {
+      const want = expected.find((b) => b.builder === `ports-${got.builder}-builder` && b.number === got.buildnr);
+      assert.ok(want !== undefined, `imported ${got.builder} ${got.buildnr} is in the ledger`);
+      assert.equal(got.name, want.port);
+      assert.equal(got.status, want.result === 'success' ? 'build successful' : want.result === 'failure' ? `failed ${want.failedStep ?? ''}`.trim() : 'exception interrupted');
+      assert.equal(got.timeStart, `${(want.startedAt ?? want.finishedAt ?? '').slice(0, 19).replace('T', ' ')}+00:00`);
+      if (want.watcher !== undefined) assert.equal(got.watcherId, want.watcher.number);
+      // The mpbb double's `port contents` of a port that installed; none for one that failed.
+      const files = want.result === 'success' ? [`  /opt/local/bin/${want.port ?? ''}\n`, `  /opt/local/share/doc/${want.port ?? ''}/README\n`, `  /opt/local/share/man/man1/${want.port ?? ''}.1.gz\n`] : [];
+      assert.deepEqual(got.files, files, `${got.builder} ${got.buildnr} (${want.port ?? ''})`);
+    }
+    assert.ok(builds.some((b) => b.watcher !== undefined), 'builders record the watcher that listed them');
+  } finally {
+    await preview.close();
+  }
 }

@@ -117,6 +117,11 @@ function globalOptions(argv: readonly string[]): { values: Record<string, string
   return { values, rest: argv.slice(at) };
 }
 
+/** What a port installs, as `port contents` lists it: made up from the name, the same on every run. */
+function installedFiles(port: string): string[] {
+  return [`/opt/local/bin/${port}`, `/opt/local/share/doc/${port}/README`, `/opt/local/share/man/man1/${port}.1.gz`];
+}
+
 function run(argv: readonly string[]): void {
   const global = globalOptions(argv);
   if (global.rest.length === 0) {
@@ -262,14 +267,24 @@ function run(argv: readonly string[]): void {
       const { positionals } = options(args, {});
       const entry = portArg(positionals);
       const deps = index.dependencies(entry).map((dep) => index.lookup(dep)).filter((dep) => dep !== undefined);
-      out(`Installing ${deps.length} dependencies of ${entry.name}:`);
+      // tools/dependencies.tcl tees its progress into logs/dependencies-progress.txt (buildbot's `dependencies` log).
+      mkdirSync(logDir, { recursive: true });
+      const progress = join(logDir, 'dependencies-progress.txt');
+      const tee = (line: string, end = '\n'): void => {
+        out(line);
+        appendFileSync(progress, `${line}${end}`);
+      };
+      writeFileSync(progress, '');
+      tee(`Installing ${deps.length} dependencies of ${entry.name}:`);
+      for (const dep of deps) appendFileSync(progress, `${dep.name} \n`);
+      appendFileSync(progress, '\n');
       for (const [position, dep] of deps.entries()) {
         if (failure(dep.name, 'install-port') !== undefined) {
-          out(`Installing dependency (${position + 1} of ${deps.length}) '${dep.name}' ... [FAIL]`);
+          tee(`Installing dependency (${position + 1} of ${deps.length}) '${dep.name}' ... [FAIL]`);
           process.stderr.write(`Processing dependencies for '${entry.name}' failed, aborting.\n`);
           throw new Exit(1);
         }
-        out(`Installing dependency (${position + 1} of ${deps.length}) '${dep.name}' with variants '' ... [OK]`);
+        tee(`Installing dependency (${position + 1} of ${deps.length}) '${dep.name}' with variants '' ... [OK]`);
       }
       failIfAsked(entry.name, 'install-dependencies', [`Processing dependencies for '${entry.name}' failed, aborting.`], 'stderr');
       return;
@@ -278,6 +293,8 @@ function run(argv: readonly string[]): void {
       const { positionals } = options(args, { source: 'boolean', 'mirrordb-url': 'string', 'mirrordb-credentials-file': 'string' });
       const entry = portArg(positionals);
       mkdirSync(logDir, { recursive: true });
+      // mpbb starts each install-port with an empty statistics log; contents and main.log come after a build.
+      writeFileSync(join(logDir, 'port-statistics.txt'), '');
       const mainLog = [`:debug:main Starting logging for ${entry.name} @${versionOf(entry)}_0`, `:msg:fetch --->  Fetching distfiles for ${entry.name}`, `:msg:build --->  Building ${entry.name}`];
       out(`--->  Computing dependencies for ${entry.name}`);
       out(`--->  Fetching distfiles for ${entry.name}`);
@@ -302,6 +319,9 @@ function run(argv: readonly string[]): void {
       out(`--->  Activating ${entry.name} @${versionOf(entry)}_0`);
       writeFileSync(join(logDir, 'main.log'), `${[...mainLog, `:msg:activate --->  Activating ${entry.name} @${versionOf(entry)}_0`].join('\n')}\n`);
       appendFileSync(join(logDir, 'ports-progress.txt'), `Building '${entry.name}' ... [OK]\n`);
+      // `port -q contents <port>` > port-contents.txt (buildbot's `files` log), then the statistics.
+      writeFileSync(join(logDir, 'port-contents.txt'), installedFiles(entry.name).map((path) => `  ${path}\n`).join(''));
+      writeFileSync(join(logDir, 'port-statistics.txt'), `time:    1s\nworkdir: 1024k\ndestdir: 512k\n`);
       writeFileSync(join(workDir, 'requested_port'), `${entry.name}\n`);
       return;
     }

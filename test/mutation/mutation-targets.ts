@@ -40,7 +40,7 @@ const HANDOFF = [
   file: `controller/handoff/${name}.ts`,
 }));
 
-const SITE_LOOKUP = ['build-json', 'expand-build', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders'].map(
+const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders'].map(
   (name) => ({ file: `site/lookup/${name}.ts` }),
 );
 

@@ -62,6 +62,8 @@ before(async () => {
     outDir: join(dir, 'site'),
     baseUrl: 'https://build.macports.org',
     logArchiveUrl: `${archive.url}/portfarm/`,
+    // Only each builder's newest builds get JSON files: the others' JSON is the router page's.
+    jsonWindowDays: 0,
     onTornLine: () => assert.fail('no torn line expected'),
     onUnsafeUrl: (bad) => assert.fail(bad.problem),
   });
@@ -106,20 +108,25 @@ test('every legacy shape lands on the archived log or build page, query and frag
   await context.close();
 });
 
-test('the JSON form answers with the build as JSON', async () => {
-  const page = await open(`/json/builders/${B}/builds/32503`);
+test('the JSON form of a build outside the JSON window answers with the build as JSON, in buildbot 0.8\'s shape', async () => {
+  const page = await open(`/json/builders/${B}/builds/32502`);
   await page.waitForSelector('body[data-state=ready]');
-  const root = `${archive.url}/portfarm/${B}/32503`;
+  const root = `${archive.url}/portfarm/${B}/32502`;
+  const finished = Date.parse('2026-08-17T20:30:00Z') / 1000;
   assert.deepEqual(JSON.parse((await page.textContent('#json')) ?? ''), {
     builderName: B,
-    number: 32503,
+    number: 32502,
     results: 0,
-    text: ['success'],
-    times: [null, 1787001156],
+    text: ['build', 'successful'],
+    // Recorded before builds had a start time: it starts when it finished.
+    times: [finished, finished],
     properties: [
       ['buildername', B, 'Builder'],
-      ['portname', 'curl', 'portfarm'],
+      ['buildnumber', 32502, 'Build'],
+      ['portname', 'wget', 'Trigger'],
       ['platform', '10.15_x86_64', 'portfarm'],
+      // No watcher recorded: the platform's latest watcher build, an address the site answers.
+      ['triggered_by', 'https://build.macports.org/builders/ports-10.15_x86_64-watcher/builds/-1', 'Trigger'],
     ],
     steps: [
       { name: 'install-dependencies', logs: [['stdio', `${root}/install-dependencies/stdio.txt`]] },
@@ -127,8 +134,15 @@ test('the JSON form answers with the build as JSON', async () => {
     ],
     url: `${root}/`,
   });
-  assert.equal(await page.title(), `${B} build 32503 (JSON)`);
+  assert.equal(await page.title(), `${B} build 32502 (JSON)`);
   await page.context().close();
+});
+
+test('the newest build\'s JSON is a real file: a program gets it with status 200 without running the page', async () => {
+  const response = await fetch(`${site.url}/json/builders/${B}/builds/-1`);
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { number: number; text: string[] };
+  assert.deepEqual([body.number, body.text], [32503, ['build', 'successful']]);
 });
 
 test('an unknown build says what was asked, offers the nearest builds and a port search', async () => {

@@ -164,7 +164,15 @@ test('the reader\'s fast check never accepts a line the ledger schema rejects, a
     { ...base, steps: [{ name: '', logs: [] }] },
     { ...base, steps: [{ name: 'x', logs: [{ name: 's', url: 'a', extra: 1 }] }] },
     { ...base, steps: {} },
+    ...['2026-08-17T21:02:10Z', '2026-02-30T00:00:00Z', 7, ''].map((startedAt) => ({ ...base, startedAt })),
+    ...[{ builder: 'ports-15_arm64-watcher', number: 7 }, { builder: 'Ports-x', number: 7 }, { builder: 'ports-15_arm64-watcher', number: -1 }, { builder: 'ports-15_arm64-watcher' }, { builder: 'ports-15_arm64-watcher', number: 1, x: 1 }, [], null].map((watcher) => ({ ...base, watcher })),
+    ...['install-port', '', '-x', 'a/b', 3].map((failedStep) => ({ ...base, failedStep })),
+    ...['0123abcd', 'ABCD', 'abc', 'g123', 7].map((revision) => ({ ...base, revision })),
   ];
+  // The fields a build records since the site serves buildbot JSON are accepted by both.
+  const full = { ...base, startedAt: '2026-08-17T21:02:10Z', watcher: { builder: 'ports-15_arm64-watcher', number: 7 }, revision: '0123abcd', failedStep: 'install-port' };
+  assert.equal(isLedgerEntry(full), true);
+  assert.equal(ledgerEntrySchema.safeParse(full).success, true);
   for (const value of variants) {
     if (isLedgerEntry(value)) assert.equal(ledgerEntrySchema.safeParse(value).success, true, JSON.stringify(value));
   }

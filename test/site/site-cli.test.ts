@@ -21,7 +21,7 @@ before(async () => {
   copyFileSync(fixture, join(dir, 'ledger.ndjson'));
   const result = await captureCli(['site', 'build', '--ledger', 'ledger.ndjson', '--out', 'site'], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout, 'wrote site: 8 builds of 4 builders, 4 ports, 24 files (5 map shards, largest 1429 bytes)\n');
+  assert.equal(result.stdout, 'wrote site: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1469 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
   assert.match(result.stderr, /^site build: done in \d+\.\d s\n$/);
 });
 
@@ -44,6 +44,18 @@ test('site build writes a router page, map shards and pre-rendered pages, not a 
     'builders/ports-15_arm64-watcher/index.html',
     'builders/ports-15_arm64-watcher/range/0/index.html',
     'index.html',
+    // Real JSON for programs: the builds of the last 14 days before each builder's newest, and -1.
+    'json/builders/buildports-mtln-x86_64/builds/-1',
+    'json/builders/buildports-mtln-x86_64/builds/5000',
+    `json/builders/${B}/builds/-1`,
+    `json/builders/${B}/builds/32501`,
+    `json/builders/${B}/builds/32502`,
+    `json/builders/${B}/builds/32503`,
+    'json/builders/ports-15_arm64-builder/builds/-1',
+    'json/builders/ports-15_arm64-builder/builds/120',
+    'json/builders/ports-15_arm64-builder/builds/121',
+    'json/builders/ports-15_arm64-watcher/builds/-1',
+    'json/builders/ports-15_arm64-watcher/builds/88',
     'map/_index.json',
     'map/_ports/0.json',
     'map/buildports-mtln-x86_64/5.json',
@@ -71,12 +83,15 @@ test('site resolve prints where a browser ends up, for every legacy shape', asyn
     ['/ports/CURL', 'https://build.macports.org/ports/curl/'],
     [
       '/json/builders/ports-15_arm64-builder/builds/-1',
-      '{"builderName":"ports-15_arm64-builder","number":121,"results":6,"text":["cancelled"],"times":[null,1787001600],' +
-        '"properties":[["buildername","ports-15_arm64-builder","Builder"],["portname","zstd","portfarm"],["platform","15_arm64","portfarm"]],' +
-        '"steps":[{"name":"install-dependencies","logs":[["stdio","/logs/ports-15_arm64-builder/121/install-dependencies/stdio.txt"]]},' +
-        '{"name":"install-port","logs":[["stdio","/logs/ports-15_arm64-builder/121/install-port/stdio.txt"],["files","/logs/ports-15_arm64-builder/121/install-port/files.txt"]]},' +
-        '{"name":"gather-archives","logs":[["stdio","/logs/ports-15_arm64-builder/121/gather-archives/stdio.txt"]]}],' +
-        '"url":"/logs/ports-15_arm64-builder/121/index.html"}',
+      // Cancelled is buildbot's `exception interrupted`; without a start time the build starts when it ends; its watcher is the
+      // platform's watcher recorded last before it (88); log URLs are absolute on site.baseUrl.
+      '{"builderName":"ports-15_arm64-builder","number":121,"results":6,"text":["exception","interrupted"],"times":[1787001600,1787001600],' +
+        '"properties":[["buildername","ports-15_arm64-builder","Builder"],["buildnumber",121,"Build"],["portname","zstd","Trigger"],["platform","15_arm64","portfarm"],' +
+        '["triggered_by","https://build.macports.org/builders/ports-15_arm64-watcher/builds/88","Trigger"]],' +
+        '"steps":[{"name":"install-dependencies","logs":[["stdio","https://build.macports.org/logs/ports-15_arm64-builder/121/install-dependencies/stdio.txt"]]},' +
+        '{"name":"install-port","logs":[["stdio","https://build.macports.org/logs/ports-15_arm64-builder/121/install-port/stdio.txt"],["files","https://build.macports.org/logs/ports-15_arm64-builder/121/install-port/files.txt"]]},' +
+        '{"name":"gather-archives","logs":[["stdio","https://build.macports.org/logs/ports-15_arm64-builder/121/gather-archives/stdio.txt"]]}],' +
+        '"url":"https://build.macports.org/logs/ports-15_arm64-builder/121/index.html"}',
     ],
   ];
   for (const [path, expected] of cases) {
@@ -148,7 +163,7 @@ test('a torn last line is skipped with a warning; the site is built from the who
   appendFileSync(ledger, '{"builder":"mirror","numb');
   const result = await captureCli(['site', 'build', '--ledger', ledger, '--out', join(work, 'site')]);
   assert.equal(result.code, 0);
-  assert.equal(result.stdout, `wrote ${join(work, 'site')}: 8 builds of 4 builders, 4 ports, 24 files (5 map shards, largest 1429 bytes)\n`);
+  assert.equal(result.stdout, `wrote ${join(work, 'site')}: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1469 bytes; 11 JSON files and 0 installed-files lists for programs)\n`);
   assert.match(
     result.stderr,
     new RegExp(`^site build: ${ledger}:9: skipped a torn last line \\(25 bytes, no newline: an append was interrupted\\); the next append repairs it\nsite build: done in `),
@@ -185,7 +200,7 @@ test('relative log URLs point below site.logArchiveUrl when the config sets one,
   );
   copyFileSync(fixture, join(work, 'ledger.ndjson'));
   const built = await captureCli(['site', 'build', '--ledger', 'ledger.ndjson'], { cwd: work });
-  assert.equal(built.stdout, 'wrote public: 8 builds of 4 builders, 4 ports, 24 files (5 map shards, largest 1429 bytes)\n');
+  assert.equal(built.stdout, 'wrote public: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1469 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
   const site = join(work, 'public');
   const log = await captureCli(['site', 'resolve', '/builds/builders/ports-15_arm64-builder/builds/121/steps/install-port/logs/stdio', '--site', site]);
   assert.equal(log.stdout, 'https://archive.example.org/portfarm/logs/ports-15_arm64-builder/121/install-port/stdio.txt\n');

@@ -35,6 +35,7 @@ export function registerSite(program: Command, ctx: CliContext): void {
         baseUrl: config.site.baseUrl,
         logArchiveUrl: config.site.logArchiveUrl,
         logArchiveDir: config.site.logArchiveDir === undefined ? undefined : resolve(ctx.cwd, config.site.logArchiveDir),
+        ...(config.site.jsonWindowDays === undefined ? {} : { jsonWindowDays: config.site.jsonWindowDays }),
         signal: ctx.signal,
         onProgress: (lines) => ctx.stderr.write(`site build: ${lines.toLocaleString('en')} builds read\n`),
         onTornLine: (torn) =>
@@ -48,7 +49,8 @@ export function registerSite(program: Command, ctx: CliContext): void {
       ctx.stderr.write(`site build: done in ${seconds} s\n`);
       ctx.stdout.write(
         `wrote ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
-          `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes)\n`,
+          `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes; ` +
+          `${summary.jsonFiles} JSON files and ${summary.filesLogs} installed-files lists for programs)\n`,
       );
       const first = summary.firstDuplicate;
       if (first !== undefined) {
