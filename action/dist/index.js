@@ -52677,7 +52677,7 @@ function portSlice(ports, chunk, chunks) {
 
 // action/src/run-step.ts
 import { readdirSync as readdirSync3, writeFileSync as writeFileSync2 } from "fs";
-import { join as join4 } from "path";
+import { join as join5 } from "path";
 
 // action/src/build-step-summary.ts
 var SHOWN_PORTS = 50;
@@ -53041,13 +53041,56 @@ ${tailOf(result)}`, {
   }
 }
 
+// action/src/print-step-logs.ts
+import { readFile, rm as rm2 } from "fs/promises";
+import { join as join3 } from "path";
+
+// site/lookup/archived-step-log.ts
+var MPBB_STEP_LOGS = {
+  "install-dependencies": [{ log: "dependencies", file: "dependencies-progress.txt" }],
+  "install-port": [
+    { log: "files", file: "port-contents.txt" },
+    { log: "statistics", file: "port-statistics.txt" },
+    { log: "main.log", file: "main.log" }
+  ]
+};
+var STEP_LOG_GROUP = "portfarm log ";
+function stepLogGroup(step, log) {
+  return `${STEP_LOG_GROUP}${step}/${log}`;
+}
+
+// action/src/print-step-logs.ts
+async function printStepLogs(step, workDir, reporter2) {
+  let printed = 0;
+  for (const { log, file: file2 } of MPBB_STEP_LOGS[step] ?? []) {
+    let text;
+    try {
+      text = await readFile(join3(workDir, "logs", file2), "utf8");
+    } catch (caught) {
+      if (caught.code === "ENOENT") continue;
+      throw caught;
+    }
+    reporter2.startGroup(stepLogGroup(step, log));
+    try {
+      for (const line of text.replace(/\n$/, "").split("\n")) reporter2.info(line);
+    } finally {
+      reporter2.endGroup();
+    }
+    printed += 1;
+  }
+  return printed;
+}
+async function clearStepLogs(step, workDir) {
+  for (const { file: file2 } of MPBB_STEP_LOGS[step] ?? []) await rm2(join3(workDir, "logs", file2), { force: true });
+}
+
 // action/src/list-distributable-archives.ts
 import { createHash } from "crypto";
 import { createReadStream as createReadStream2, lstatSync, readdirSync as readdirSync2 } from "fs";
-import { join as join3 } from "path";
+import { join as join4 } from "path";
 import { pipeline } from "stream/promises";
 function distributableDir(stagingDir) {
-  return join3(stagingDir, "public");
+  return join4(stagingDir, "public");
 }
 async function listDistributableArchives(stagingDir) {
   const dir = distributableDir(stagingDir);
@@ -53062,7 +53105,7 @@ async function listDistributableArchives(stagingDir) {
   const refused = [];
   for (const name of names) {
     if (name.startsWith(".")) continue;
-    const path6 = join3(dir, name);
+    const path6 = join4(dir, name);
     const stat2 = lstatSync(path6);
     if (!stat2.isFile()) refused.push({ name, why: stat2.isSymbolicLink() ? "a symlink, not a staged archive" : "not a regular file" });
     else if (!ARCHIVE_NAME.test(name)) refused.push({ name, why: "not an archive file name" });
@@ -53125,7 +53168,7 @@ async function runStep(inputs, deps) {
     quiet
   });
   const workDir = inputs["work-dir"] === "" ? process.cwd() : inputs["work-dir"];
-  const stagingDir = inputs["staging-dir"] === "" ? join4(workDir, "archive-staging") : inputs["staging-dir"];
+  const stagingDir = inputs["staging-dir"] === "" ? join5(workDir, "archive-staging") : inputs["staging-dir"];
   let failure2;
   try {
     switch (inputs.step) {
@@ -53141,7 +53184,7 @@ async function runStep(inputs, deps) {
         await mpbb("checkout", [`--ports-url=${inputs["ports-url"]}`, ...inputs["ports-sha"] === "" ? [] : [`--ports-commit=${inputs["ports-sha"]}`]]);
         break;
       case "list-subports": {
-        const portsDir = join4(workDir, "ports");
+        const portsDir = join5(workDir, "ports");
         const named = inputs.force ? listAllPorts(portsDir) : inputs["changed-since"] !== "" ? await listChangedPorts(deps.exec, portsDir, inputs["changed-since"], inputs["ports-sha"]) : { ports: inputs.portlist, rejected: [] };
         for (const { reason } of named.rejected) deps.reporter.warning(`${reason}; it is not listed (rename the directory to the port's name)`, `not a port name (${inputs.platform})`);
         const requested = named.ports;
@@ -53160,7 +53203,7 @@ async function runStep(inputs, deps) {
         outputs["ports-json"] = JSON.stringify(list.ports);
         outputs.count = String(list.ports.length);
         outputs["excluded-count"] = String(list.excluded.length);
-        const portsFile = join4(workDir, "portlist.json");
+        const portsFile = join5(workDir, "portlist.json");
         writeFileSync2(portsFile, JSON.stringify(list.ports));
         outputs["ports-file"] = portsFile;
         if (inputs["matrix-platforms"] !== void 0) Object.assign(outputs, pullRequestMatrix(list.ports, inputs["matrix-platforms"].length));
@@ -53198,7 +53241,12 @@ async function runStep(inputs, deps) {
         extra.summarise = false;
         break;
       case "install-dependencies":
-        await mpbb("install-dependencies", ["--", inputs.port]);
+        await clearStepLogs("install-dependencies", workDir);
+        try {
+          await mpbb("install-dependencies", ["--", inputs.port]);
+        } finally {
+          await printStepLogs("install-dependencies", workDir, deps.reporter);
+        }
         break;
       case "install-port": {
         try {
@@ -53209,7 +53257,12 @@ async function runStep(inputs, deps) {
         } catch (error63) {
           if (!(error63 instanceof StepFailure)) throw error63;
         }
-        await mpbb("install-port", [...inputs["mirrordb-url"] === "" ? [] : [`--mirrordb-url=${inputs["mirrordb-url"]}`], "--", inputs.port]);
+        await clearStepLogs("install-port", workDir);
+        try {
+          await mpbb("install-port", [...inputs["mirrordb-url"] === "" ? [] : [`--mirrordb-url=${inputs["mirrordb-url"]}`], "--", inputs.port]);
+        } finally {
+          await printStepLogs("install-port", workDir, deps.reporter);
+        }
         break;
       }
       case "gather-archives": {
@@ -53221,7 +53274,7 @@ async function runStep(inputs, deps) {
             { title: `unexpected files among the distributable archives of ${inputs.port}`, phase: "gather-archives", retryable: false, port }
           );
         }
-        const archives = { public: distributable.archives.map((archive) => archive.name), private: stagedArchives(join4(stagingDir, "private")) };
+        const archives = { public: distributable.archives.map((archive) => archive.name), private: stagedArchives(join5(stagingDir, "private")) };
         outputs.archives = String(archives.public.length + archives.private.length);
         outputs["public-archives"] = String(archives.public.length);
         outputs["distributable-archives"] = distributable.archives.map((archive) => archive.path).join("\n");
