@@ -19,6 +19,14 @@ test('an entry names its mutant by file, operator, a piece of the line and, when
   );
   assert.equal(mutants.filter((m) => isListedEquivalent({ ...entry, file: 'other.ts' }, 'first.ts', TEXT, m)).length, 0);
   assert.equal(mutants.filter((m) => isListedEquivalent({ ...entry, original: '>' }, 'first.ts', TEXT, m)).length, 0);
+  // Of two like mutants on one line, the text before it names one.
+  const twice = 'const x = a < b || c < d;\n';
+  const both: EquivalentMutant = { file: 'x.ts', line: 'const x', operator: 'operator <→<=', why: 'test' };
+  assert.equal(mutateSource('x.ts', twice).filter((m) => isListedEquivalent(both, 'x.ts', twice, m)).length, 2);
+  assert.deepEqual(
+    mutateSource('x.ts', twice).filter((m) => isListedEquivalent({ ...both, before: '|| c ' }, 'x.ts', twice, m)).map((m) => m.column),
+    [22],
+  );
   // The same operator on another line is not the listed one.
   assert.equal(mutants.filter((m) => m.operator === 'operator <→<=').length, 2);
 });

@@ -15,6 +15,8 @@ export interface EquivalentMutant {
   readonly operator: string;
   /** The replaced text, when the operator occurs more than once on the line. */
   readonly original?: string;
+  /** The line's text just before the mutant, when the same replacement occurs more than once on it. */
+  readonly before?: string;
   /** Why no input can tell the mutant from the code. */
   readonly why: string;
 }
@@ -28,7 +30,13 @@ function lineOf(text: string, mutant: Mutant): string {
 
 /** Whether `entry` describes `mutant` of `file` (whose text is `text`). */
 export function isListedEquivalent(entry: EquivalentMutant, file: string, text: string, mutant: Mutant): boolean {
-  return entry.file === file && entry.operator === mutant.operator && (entry.original === undefined || entry.original === mutant.original) && lineOf(text, mutant).includes(entry.line);
+  return (
+    entry.file === file &&
+    entry.operator === mutant.operator &&
+    (entry.original === undefined || entry.original === mutant.original) &&
+    (entry.before === undefined || text.slice(0, mutant.start).endsWith(entry.before)) &&
+    lineOf(text, mutant).includes(entry.line)
+  );
 }
 
 /** The entries of `list` for `file` that match none of its `mutants`: stale, to be updated or removed. */
