@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { EventRejections } from '../../controller/github/event-rejections.ts';
 import type { HandoffRequest } from '../../controller/handoff/create-port-list-handler.ts';
 import { createPortListRoute } from '../../controller/handoff/port-list-route.ts';
 import { InFlightLimit } from '../../controller/http/in-flight-limit.ts';
 import { rawPost } from '../security/raw-post.ts';
-import { recordHandoffReporting } from './handoff-reporting.ts';
 
 /** Shaped like a GitHub OIDC token: the route checks the shape only, the handler the signature. */
 const JWT_SHAPED = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
@@ -15,21 +17,25 @@ interface Route {
   readonly url: string;
   readonly handled: HandoffRequest[];
   readonly inFlight: InFlightLimit;
-  readonly reporting: ReturnType<typeof recordHandoffReporting>;
+  /** Every log line, parsed. */
+  readonly lines: readonly Record<string, unknown>[];
+  readonly metrics: () => Promise<string>;
 }
 
 /** The route alone on a node:http server, its handler answering 202; closed on every path. */
 async function withRoute(options: { readonly maxLists: number; readonly maxBytes?: number }, body: (route: Route) => Promise<void>): Promise<void> {
   const handled: HandoffRequest[] = [];
   const inFlight = new InFlightLimit(options.maxLists);
-  const reporting = recordHandoffReporting();
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
+  const registry = new Registry();
   const route = createPortListRoute({
     handle: (request) => {
       handled.push(request);
       return Promise.resolve({ status: 202, headers: { 'content-type': 'application/json' }, body: '{"builders":1}' });
     },
-    rejections: reporting.rejections,
-    log: reporting.log,
+    rejections: new EventRejections({ registry, log }),
+    log,
     inFlight,
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
@@ -39,7 +45,7 @@ async function withRoute(options: { readonly maxLists: number; readonly maxBytes
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    await body({ url: `http://127.0.0.1:${String(port)}`, handled, inFlight, reporting });
+    await body({ url: `http://127.0.0.1:${String(port)}`, handled, inFlight, lines, metrics: () => registry.metrics() });
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => { resolve(); }));
@@ -69,7 +75,7 @@ test('a list gives its place back once its body is read: more lists than the cap
 });
 
 test('past the cap a list is refused unread with 503, Retry-After 5 and retryable, and logged; the one being read is still taken', async () => {
-  await withRoute({ maxLists: 1 }, async ({ url, handled, inFlight, reporting }) => {
+  await withRoute({ maxLists: 1 }, async ({ url, handled, inFlight, lines, metrics }) => {
     let resume = (): void => undefined;
     const held = post(url, 1000, { holdAfter: 0, resume: new Promise<void>((resolve) => { resume = resolve; }) });
     await until(() => inFlight.current === 1, 'the first list to take its place');
@@ -77,9 +83,9 @@ test('past the cap a list is refused unread with 503, Retry-After 5 and retryabl
     assert.equal(refused.status, 503, refused.text);
     assert.match(refused.text, /^retry-after: 5$/im);
     assert.ok(refused.text.includes(JSON.stringify({ error: '1 port lists are being read; retry later', retryable: true })), refused.text);
-    assert.ok(reporting.lines.some((l) => l.level === 40 && l.inFlight === 1), JSON.stringify(reporting.lines));
+    assert.ok(lines.some((l) => l.level === 40 && l.inFlight === 1), JSON.stringify(lines));
     // A busy controller is not an attack: nothing is counted against the caller.
-    assert.doesNotMatch(await reporting.metrics(), /portfarm_events_rejected_total\{/);
+    assert.doesNotMatch(await metrics(), /portfarm_events_rejected_total\{/);
     resume();
     assert.equal((await held).status, 202);
     assert.equal((await post(url, 100)).status, 202);
@@ -88,7 +94,7 @@ test('past the cap a list is refused unread with 503, Retry-After 5 and retryabl
 });
 
 test('without a bearer token 401, over the cap 413: each counted by its reason, not retryable, never handed on', async () => {
-  await withRoute({ maxLists: 1, maxBytes: 1000 }, async ({ url, handled, inFlight, reporting }) => {
+  await withRoute({ maxLists: 1, maxBytes: 1000 }, async ({ url, handled, inFlight, metrics: read }) => {
     const noToken = await rawPost({ url, path: '/api/port-list', headers: {}, bodyBytes: 10 });
     assert.equal(noToken.status, 401, noToken.text);
     assert.match(noToken.text, /"retryable":false/);
@@ -97,7 +103,7 @@ test('without a bearer token 401, over the cap 413: each counted by its reason, 
     const streamed = await post(url, 5000, { declareLength: false });
     assert.ok(streamed.status === 413 || streamed.status === 0, streamed.text);
     await until(() => inFlight.current === 0, 'the streamed list to give its place back');
-    const metrics = await reporting.metrics();
+    const metrics = await read();
     assert.match(metrics, /^portfarm_events_rejected_total\{reason="port-list-no-token"\} 1$/m);
     assert.match(metrics, /^portfarm_events_rejected_total\{reason="port-list-too-large"\} 2$/m);
     assert.equal(handled.length, 0);
