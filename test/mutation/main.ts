@@ -8,7 +8,7 @@ import { KNOWN_EQUIVALENTS } from './known-equivalents.ts';
 import { createSandbox, type Sandbox } from './mutation-sandbox.ts';
 import { summarise, type MutantResult, type MutantStatus } from './mutation-score.ts';
 import { MUTATION_TARGETS } from './mutation-targets.ts';
-import { runTestsOnce } from './run-tests-once.ts';
+import { killRunningTests, runTestsOnce } from './run-tests-once.ts';
 
 const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N] [--max-distance N] [--out FILE]
   --files GLOB       only the target files matching GLOB (e.g. 'controller/queue/core/*')
@@ -91,6 +91,7 @@ const cleanUp = (): void => {
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    killRunningTests();
     cleanUp();
     process.exit(130);
   });

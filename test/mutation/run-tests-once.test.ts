@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runTestsOnce } from './run-tests-once.ts';
+import { killRunningTests, runTestsOnce } from './run-tests-once.ts';
 
 function withFolder(files: Record<string, string>, body: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'run-tests-once-'));
@@ -38,5 +38,17 @@ test('the tests run niced: the shared machine comes first', async () => {
     assert.equal(run.outcome, 'passed', run.output);
     // nice adds to the niceness it inherits, up to 19.
     assert.equal(Number(readFileSync(join(dir, 'priority.txt'), 'utf8')), Math.min(19, getPriority() + 7));
+  });
+});
+
+test('a stopped driver ends the test runs under way', async () => {
+  const sleeps = "import { test } from 'node:test';\ntest('slow', () => new Promise((resolve) => setTimeout(resolve, 60_000)));\n";
+  await withFolder({ 's.test.mjs': sleeps }, async (dir) => {
+    const run = runTestsOnce(dir, process.execPath, ['s.test.mjs'], 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    killRunningTests();
+    const { outcome, ms } = await run;
+    assert.equal(outcome, 'failed');
+    assert.ok(ms < 30_000, `the run went on for ${String(ms)} ms`);
   });
 });

@@ -2,6 +2,21 @@ import { spawn } from 'node:child_process';
 
 export type TestOutcome = 'passed' | 'failed' | 'timed-out' | 'invalid';
 
+/** The process groups of the test runs under way: the driver ends them when it is stopped, or they would run on in a removed sandbox. */
+const running = new Set<number>();
+
+/** Kills every test run under way (the driver's SIGINT/SIGTERM). */
+export function killRunningTests(): void {
+  for (const group of running) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // The group already exited.
+    }
+  }
+  running.clear();
+}
+
 /**
  * Runs `tests` in one `node --test` process (no per-file isolation: one load of the mutated
  * module for all of them) and answers as soon as it knows: the first `not ok` kills the process
@@ -21,6 +36,8 @@ export function runTestsOnce(cwd: string, node: string, tests: readonly string[]
       // the runner's binary protocol instead of TAP, and no `not ok` would ever be seen.
       env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NODE_TEST_CONTEXT: undefined },
     });
+    const group = child.pid;
+    if (group !== undefined) running.add(group);
     let output = '';
     let decided: TestOutcome | undefined;
     const stop = (outcome: TestOutcome): void => {
@@ -44,6 +61,7 @@ export function runTestsOnce(cwd: string, node: string, tests: readonly string[]
     child.stderr.on('data', take);
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (group !== undefined) running.delete(group);
       const outcome = decided ?? (code === 0 ? 'passed' : /SyntaxError|ERR_INVALID_TYPESCRIPT_SYNTAX/.test(output) ? 'invalid' : 'failed');
       resolve({ outcome, ms: Date.now() - started, output });
     });
