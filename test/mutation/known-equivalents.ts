@@ -103,6 +103,12 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/queue/core/queue-policy.ts', line: "proposed: { name: 'proposed'", operator: 'string-emptied', original: "'proposed'", why: 'QueuePolicy.name is read by nothing' },
   { file: 'controller/queue/core/queue-policy.ts', line: "portfarm: { name: 'portfarm'", operator: 'string-emptied', original: "'portfarm'", why: 'QueuePolicy.name is read by nothing' },
 
+  // hand-off: undefined fields vanish from JSON (the answer and pino's log line alike).
+  { file: 'controller/handoff/create-port-list-handler.ts', line: "...(buildId === undefined ? {} : { buildId })", operator: 'condition-false', original: 'buildId === undefined', why: '{ buildId: undefined } is dropped from the log line as {} is' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: 'const details = { status: refusal.status', operator: 'condition-false', original: 'refusal.claim === undefined', why: '{ claim: undefined, expected: undefined } is dropped from the log line as {} is' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: '...(refusal.claim === undefined ? {} : { claim: refusal.claim, expected: refusal.expected }),', operator: 'condition-false', why: 'JSON.stringify drops { claim: undefined, expected: undefined } as it does {}' },
+  { file: 'controller/handoff/accept-watcher-list.ts', line: "entry.port ?? '(no port)'", operator: 'string-emptied', original: "'(no port)'", why: 'only builders reach this refusal, and a builder always has a port' },
+
   // requeue-lost.ts
   { file: 'controller/queue/core/requeue-lost.ts', line: "if (requeued.kind === 'watcher') queue.watchers.sort(", operator: 'condition-true', why: 'sorting a sorted list' },
   { file: 'controller/queue/core/requeue-lost.ts', line: "if (requeued.kind === 'pr-watcher') queue.prWatchers.sort(", operator: 'condition-true', why: 'sorting a sorted list' },
