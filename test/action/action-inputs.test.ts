@@ -39,6 +39,15 @@ test('step-specific requirements: a builder step needs a port, a hand-off needs 
   assert.throws(() => inputs({ ...builder, force: 'yes' }), { message: /input "force" \("yes"\) must be "true" or "false" \(input "force"\)/ });
 });
 
+test('every builder step needs a port, and only those: the watcher steps run without one', () => {
+  for (const step of ['install-dependencies', 'install-port', 'gather-archives', 'deploy']) {
+    assert.throws(() => inputs({ ...builder, step, port: '' }), { message: new RegExp(`input "port" \\(""\\) is required for step ${step}: give the port this builder builds`) }, step);
+  }
+  for (const step of ['cleanup', 'selfupdate', 'checkout', 'mirror-distfiles']) {
+    assert.equal(inputs({ ...builder, step, port: '' }).port, '', step);
+  }
+});
+
 test('shell metacharacters in a port name or port list never reach mpbb: the input is refused, named', () => {
   for (const port of ['curl;reboot', '$(id)', '`id`', 'curl|sh', 'curl&', "curl'", '-rf']) {
     assert.throws(() => inputs({ ...builder, port }), { name: 'ActionInputError', message: new RegExp(`input "port" \\(${JSON.stringify(port).replace(/[$()|`'&.*+?[\]{}\\^-]/g, '\\$&')}\\) port name .* (is not a MacPorts port name|starts with "-": a command would read it as an option)`) });
