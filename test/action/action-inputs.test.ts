@@ -48,6 +48,11 @@ test('every builder step needs a port, and only those: the watcher steps run wit
   }
 });
 
+test('the MacPorts prefix must be an absolute path: a relative one is refused, naming the input and an example', () => {
+  assert.throws(() => inputs({ ...builder, prefix: 'opt/local' }), { message: /input "prefix" \("opt\/local"\) must be an absolute path, e\.g\. \/opt\/local/ });
+  assert.equal(inputs({ ...builder, prefix: '/opt/local' }).prefix, '/opt/local');
+});
+
 test('shell metacharacters in a port name or port list never reach mpbb: the input is refused, named', () => {
   for (const port of ['curl;reboot', '$(id)', '`id`', 'curl|sh', 'curl&', "curl'", '-rf']) {
     assert.throws(() => inputs({ ...builder, port }), { name: 'ActionInputError', message: new RegExp(`input "port" \\(${JSON.stringify(port).replace(/[$()|`'&.*+?[\]{}\\^-]/g, '\\$&')}\\) port name .* (is not a MacPorts port name|starts with "-": a command would read it as an option)`) });
