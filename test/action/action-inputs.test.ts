@@ -37,6 +37,7 @@ test('step-specific requirements: a builder step needs a port, a hand-off needs 
   });
   assert.throws(() => inputs({ ...builder, step: 'deploy', port: 'curl', 'staging-dir': '/tmp/s' }), { message: /input "deploy-command" \(""\) is required to deploy/ });
   assert.throws(() => inputs({ ...builder, force: 'yes' }), { message: /input "force" \("yes"\) must be "true" or "false" \(input "force"\)/ });
+  assert.throws(() => inputs({ ...builder, 'hand-off': 'no' }), { message: /input "hand-off" \("no"\) must be "true" or "false" \(input "hand-off"\)/ });
 });
 
 test('every builder step needs a port, and only those: the watcher steps run without one', () => {

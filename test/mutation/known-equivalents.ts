@@ -108,10 +108,11 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/handoff/create-port-list-handler.ts', line: 'const details = { status: refusal.status', operator: 'condition-false', original: 'refusal.claim === undefined', why: '{ claim: undefined, expected: undefined } is dropped from the log line as {} is' },
   { file: 'controller/handoff/create-port-list-handler.ts', line: '...(refusal.claim === undefined ? {} : { claim: refusal.claim, expected: refusal.expected }),', operator: 'condition-false', why: 'JSON.stringify drops { claim: undefined, expected: undefined } as it does {}' },
   { file: 'controller/handoff/create-port-list-handler.ts', line: 'if (notJson !== undefined || !result.ok) return refused(', operator: 'operator ||→&&', why: 'the line above has returned for every unverified result but a 400 with an unparsed body, so here notJson is set exactly when the result is not ok' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: "notJson ?? 'the body is not a port list'", operator: 'string-emptied', original: "'the body is not a port list'", why: 'unreachable: this refusal is reached with an unverified result only when the body did not parse, and then notJson names why' },
   { file: 'controller/handoff/accept-watcher-list.ts', line: "entry.port ?? '(no port)'", operator: 'string-emptied', original: "'(no port)'", why: 'only builders reach this refusal, and a builder always has a port' },
 
   // action-inputs.ts
-  { file: 'action/src/action-inputs.ts', line: "if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code; ActionInputError reads only its path and message" },
+  { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
 
   // requeue-lost.ts
