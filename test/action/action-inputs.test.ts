@@ -37,6 +37,9 @@ test('step-specific requirements: a builder step needs a port, a hand-off needs 
   });
   assert.throws(() => inputs({ ...builder, step: 'deploy', port: 'curl', 'staging-dir': '/tmp/s' }), { message: /input "deploy-command" \(""\) is required to deploy/ });
   assert.throws(() => inputs({ ...builder, force: 'yes' }), { message: /input "force" \("yes"\) must be "true" or "false" \(input "force"\)/ });
+  assert.throws(() => inputs({ step: 'list-subports', platform: '15_arm64', 'build-id': 'w-1', 'hand-off': 'false', 'changed-since': 'abcdef1' }), {
+    message: /input "ports-sha" \(""\) is required with changed-since: the ports changed between the two commits are listed/,
+  });
   assert.throws(() => inputs({ ...builder, 'hand-off': 'no' }), { message: /input "hand-off" \("no"\) must be "true" or "false" \(input "hand-off"\)/ });
 });
 

@@ -37,6 +37,8 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: PQ, line: 'if (at >= 0) list.splice(at, 1);', operator: 'condition-true', why: 'a pending watcher being unindexed is always in its list (splice(-1) is never reached)' },
   { file: PQ, line: 'if (entry.port !== null) {', operator: 'condition-true', why: 'builders always have a port' },
   { file: PQ, line: 'if (queue.pendingByPort.get(key) === entry) queue.pendingByPort.delete(key);', operator: 'condition-true', why: ONE_PLACE },
+  // The same line as in indexEntry, told apart by the line before it.
+  { file: PQ, line: 'const id = entry.prNumber === null ? queue.graph?.ids.get(', operator: 'condition-true', before: 'queue.pendingByPort.delete(key);\n    const id = ', why: 'a PR builder is never in pendingByGraphId (indexEntry puts master builders only), so the check below fails for it either way' },
   { file: PQ, line: 'if (id !== undefined && queue.pendingByGraphId.get(id) === entry)', operator: 'condition-true', why: ONE_PLACE },
   { file: PQ, line: 'if (id !== undefined && queue.pendingByGraphId.get(id) === entry)', operator: 'operator &&→||', why: 'get(undefined) is never an entry, so the other side decides alone' },
   { file: PQ, line: 'if (entry.head) queue.headPending -= 1;', operator: 'condition-true', why: SHORTCUT },
@@ -109,6 +111,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/handoff/create-port-list-handler.ts', line: '...(refusal.claim === undefined ? {} : { claim: refusal.claim, expected: refusal.expected }),', operator: 'condition-false', why: 'JSON.stringify drops { claim: undefined, expected: undefined } as it does {}' },
   { file: 'controller/handoff/create-port-list-handler.ts', line: 'if (notJson !== undefined || !result.ok) return refused(', operator: 'operator ||→&&', why: 'the line above has returned for every unverified result but a 400 with an unparsed body, so here notJson is set exactly when the result is not ok' },
   { file: 'controller/handoff/create-port-list-handler.ts', line: "notJson ?? 'the body is not a port list'", operator: 'string-emptied', original: "'the body is not a port list'", why: 'unreachable: this refusal is reached with an unverified result only when the body did not parse, and then notJson names why' },
+  { file: 'controller/handoff/handoff-settings-from-config.ts', line: '...(config.handoff.jwksUrl === undefined ? {}', operator: 'condition-false', why: "{ jwksUrl: undefined } falls back to the issuer's keys as an absent key does" },
+  { file: 'controller/handoff/issuer-keys.ts', line: "this.name = 'IssuerKeysUnavailable';", operator: 'statement-removed', why: 'matched with instanceof; the refusal reads its message only' },
+  { file: 'controller/handoff/issuer-keys.ts', line: "this.name = 'IssuerKeysUnavailable';", operator: 'string-emptied', why: 'matched with instanceof; the refusal reads its message only' },
   { file: 'controller/handoff/accept-watcher-list.ts', line: "entry.port ?? '(no port)'", operator: 'string-emptied', original: "'(no port)'", why: 'only builders reach this refusal, and a builder always has a port' },
 
   // action-inputs.ts
