@@ -6,6 +6,7 @@ import { applyMutant, functionSpans, mutateSource, type Mutant } from './mutate-
 import { isListedEquivalent, staleEquivalents } from './equivalent-mutants.ts';
 import { KNOWN_EQUIVALENTS } from './known-equivalents.ts';
 import { createSandbox, type Sandbox } from './mutation-sandbox.ts';
+import { settledVerdicts } from './previous-results.ts';
 import { summarise, type MutantResult, type MutantStatus } from './mutation-score.ts';
 import { MUTATION_TARGETS } from './mutation-targets.ts';
 import { killRunningTests, runTestsOnce } from './run-tests-once.ts';
@@ -17,7 +18,8 @@ const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N
   --max-distance N   a test covers a file when it reaches it within N imports (default 2)
   --max-tests N      run at most N covering tests per file, its own area's first (default 10), besides a target's own list
   --nice N           run the tests under nice -n N (default 10: the machine is shared)
-  --out FILE         write every mutant with its status as JSON`;
+  --out FILE         write every mutant with its status as JSON
+  --again FILE       take the killed, timed-out and invalid verdicts of an earlier --out FILE; run the rest`;
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     'max-tests': { type: 'string', default: '10' },
     nice: { type: 'string', default: '10' },
     out: { type: 'string' },
+    again: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -115,6 +118,7 @@ function baseline(job: FileJob, sandbox: Sandbox): Promise<number | Error> {
   return found;
 }
 
+const settled = values.again === undefined ? (): undefined => undefined : settledVerdicts(values.again);
 const queue: { job: FileJob; mutant: Mutant }[] = jobs.flatMap((job) => job.mutants.map((mutant) => ({ job, mutant })));
 const skippedFiles = new Set<string>();
 
@@ -123,7 +127,9 @@ async function worker(sandbox: Sandbox): Promise<void> {
     const { job, mutant } = next;
     let status: MutantStatus;
     let ms = 0;
+    const earlier = settled(job.file, mutant);
     if (KNOWN_EQUIVALENTS.some((entry) => isListedEquivalent(entry, job.file, job.text, mutant))) status = 'equivalent';
+    else if (earlier !== undefined) status = earlier;
     else if (job.tests.length === 0) status = 'no-coverage';
     else {
       const base = await baseline(job, sandbox);
