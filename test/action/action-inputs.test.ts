@@ -40,6 +40,9 @@ test('step-specific requirements: a builder step needs a port, a hand-off needs 
   assert.throws(() => inputs({ step: 'list-subports', platform: '15_arm64', 'build-id': 'w-1', 'hand-off': 'false', 'changed-since': 'abcdef1' }), {
     message: /input "ports-sha" \(""\) is required with changed-since: the ports changed between the two commits are listed/,
   });
+  assert.throws(() => inputs({ ...builder, step: 'deploy', 'deploy-command': '/usr/local/bin/sign-and-push' }), {
+    message: /input "staging-dir" \(""\) is required to deploy: the directory gather-archives staged into/,
+  });
   assert.throws(() => inputs({ ...builder, 'hand-off': 'no' }), { message: /input "hand-off" \("no"\) must be "true" or "false" \(input "hand-off"\)/ });
 });
 
