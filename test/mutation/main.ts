@@ -92,16 +92,21 @@ const sandboxes: Sandbox[] = Array.from({ length: concurrency }, () => createSan
 const cleanUp = (): void => {
   for (const sandbox of sandboxes) sandbox.remove();
 };
+const results: MutantResult[] = [];
+/** Every verdict so far to --out: a run stopped half-way keeps what it learned (and `--again` picks up from it). */
+const writeOut = (): void => {
+  if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(results.map((r) => ({ file: r.file, status: r.status, ...r.mutant })), null, 1)}\n`);
+};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     killRunningTests();
     cleanUp();
+    writeOut();
     process.exit(130);
   });
 }
 
 const node = process.execPath;
-const results: MutantResult[] = [];
 let done = 0;
 
 /** Baseline per file: the covering tests must pass unmutated; their time sets the mutants' timeout. */
@@ -171,9 +176,7 @@ for (const r of results.filter((x) => x.status === 'survived' || x.status === 'n
 log(`invalid (did not load): ${String(summary.invalid)}; listed as equivalent (not run): ${String(summary.equivalent)}; files whose tests fail unmutated (not scored): ${[...skippedFiles].join(', ') || 'none'}`);
 for (const [file, score] of Object.entries(summary.files)) log(`  ${score.toFixed(3)} ${file}`);
 log(`score ${summary.score.toFixed(3)}: ${String(summary.killed)} killed, ${String(summary.timedOut)} timed out, ${String(summary.survived)} survived, ${String(summary.noCoverage)} without a covering test`);
-if (values.out !== undefined) {
-  writeFileSync(values.out, `${JSON.stringify(results.map((r) => ({ file: r.file, status: r.status, ...r.mutant })), null, 1)}\n`);
-}
+writeOut();
 if (values.json) {
   const { mutants, killed, survived, timedOut, noCoverage, equivalent, score, files } = summary;
   process.stdout.write(`${JSON.stringify({ mutants, killed, survived, timedOut, noCoverage, equivalent, score, files })}\n`);
