@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -20,6 +21,8 @@ interface Route {
   /** Every log line, parsed. */
   readonly lines: readonly Record<string, unknown>[];
   readonly metrics: () => Promise<string>;
+  /** What the route threw (the controller's server answers those 500 and logs them). */
+  readonly thrown: readonly unknown[];
 }
 
 /** The route alone on a node:http server, its handler answering 202; closed on every path. */
@@ -39,13 +42,17 @@ async function withRoute(options: { readonly maxLists: number; readonly maxBytes
     inFlight,
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
+  const thrown: unknown[] = [];
   const server: Server = createServer((req, res) => {
-    void route(req, res);
+    route(req, res).catch((caught: unknown) => {
+      thrown.push(caught);
+      res.destroy();
+    });
   });
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    await body({ url: `http://127.0.0.1:${String(port)}`, handled, inFlight, lines, metrics: () => registry.metrics() });
+    await body({ url: `http://127.0.0.1:${String(port)}`, handled, inFlight, lines, metrics: () => registry.metrics(), thrown });
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => { resolve(); }));
@@ -108,5 +115,21 @@ test('without a bearer token 401, over the cap 413: each counted by its reason, 
     assert.match(metrics, /^portfarm_events_rejected_total\{reason="port-list-too-large"\} 2$/m);
     assert.equal(handled.length, 0);
     assert.equal((await post(url, 100)).status, 202);
+  });
+});
+
+test('a client that hangs up half-way is not counted as an oversized list: the read error reaches the server, and the place is given back', async () => {
+  await withRoute({ maxLists: 1 }, async ({ url, inFlight, metrics, thrown, handled }) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    await once(socket, 'connect');
+    socket.write(`POST /api/port-list HTTP/1.1\r\nhost: ${hostname}\r\ncontent-length: 1000\r\nauthorization: ${JWT_SHAPED}\r\n\r\n${' '.repeat(10)}`);
+    await until(() => inFlight.current === 1, 'the list to take its place');
+    socket.destroy();
+    await until(() => thrown.length === 1, 'the read error to reach the server');
+    assert.match(String(thrown[0]), /aborted|closed the connection/);
+    assert.doesNotMatch(await metrics(), /portfarm_events_rejected_total\{/);
+    assert.equal(inFlight.current, 0);
+    assert.equal(handled.length, 0);
   });
 });
