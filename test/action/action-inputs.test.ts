@@ -14,6 +14,8 @@ test('valid inputs parse to typed values', () => {
 test('a port name with "/", ".." or white space fails naming the input and the fix', () => {
   assert.throws(() => inputs({ ...builder, port: 'net/curl' }), {
     name: 'ActionInputError',
+    // A bad input stays bad: the step fails for good instead of being retried.
+    retryable: false,
     message: 'bad action input: input "port" ("net/curl") port name "net/curl" contains "/"; give the port\'s name (e.g. curl), not its path (fix the step\'s `with:` in the workflow)',
   });
   assert.throws(() => inputs({ ...builder, port: 'curl..x' }), { message: /input "port" \("curl\.\.x"\) port name "curl\.\.x" contains "\.\."/ });
