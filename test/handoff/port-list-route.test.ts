@@ -101,7 +101,7 @@ test('past the cap a list is refused unread with 503, Retry-After 5 and retryabl
 });
 
 test('without a bearer token 401, over the cap 413: each counted by its reason, not retryable, never handed on', async () => {
-  await withRoute({ maxLists: 1, maxBytes: 1000 }, async ({ url, handled, inFlight, metrics: read }) => {
+  await withRoute({ maxLists: 1, maxBytes: 1000 }, async ({ url, handled, inFlight, metrics: read, lines }) => {
     const noToken = await rawPost({ url, path: '/api/port-list', headers: {}, bodyBytes: 10 });
     assert.equal(noToken.status, 401, noToken.text);
     assert.match(noToken.text, /"retryable":false/);
@@ -113,6 +113,8 @@ test('without a bearer token 401, over the cap 413: each counted by its reason, 
     const metrics = await read();
     assert.match(metrics, /^portfarm_events_rejected_total\{reason="port-list-no-token"\} 1$/m);
     assert.match(metrics, /^portfarm_events_rejected_total\{reason="port-list-too-large"\} 2$/m);
+    // Each refusal is logged against the address that sent it.
+    assert.ok(lines.some((l) => l.reason === 'port-list-no-token' && l.subject === '127.0.0.1'), JSON.stringify(lines));
     assert.equal(handled.length, 0);
     assert.equal((await post(url, 100)).status, 202);
   });

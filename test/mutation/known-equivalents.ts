@@ -114,6 +114,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/handoff/handoff-settings-from-config.ts', line: '...(config.handoff.jwksUrl === undefined ? {}', operator: 'condition-false', why: "{ jwksUrl: undefined } falls back to the issuer's keys as an absent key does" },
   { file: 'controller/handoff/issuer-keys.ts', line: "this.name = 'IssuerKeysUnavailable';", operator: 'statement-removed', why: 'matched with instanceof; the refusal reads its message only' },
   { file: 'controller/handoff/issuer-keys.ts', line: "this.name = 'IssuerKeysUnavailable';", operator: 'string-emptied', why: 'matched with instanceof; the refusal reads its message only' },
+  { file: 'controller/handoff/port-list-route.ts', line: "const subject = req.socket.remoteAddress ?? '?';", operator: 'string-emptied', why: 'a socket has no remote address only once destroyed, before any handler runs' },
   { file: 'controller/handoff/accept-watcher-list.ts', line: "entry.port ?? '(no port)'", operator: 'string-emptied', original: "'(no port)'", why: 'only builders reach this refusal, and a builder always has a port' },
 
   // action-inputs.ts
