@@ -14,6 +14,8 @@ test('valid inputs parse to typed values', () => {
 test('a port name with "/", ".." or white space fails naming the input and the fix', () => {
   assert.throws(() => inputs({ ...builder, port: 'net/curl' }), {
     name: 'ActionInputError',
+    // A bad input stays bad: the step fails for good instead of being retried.
+    retryable: false,
     message: 'bad action input: input "port" ("net/curl") port name "net/curl" contains "/"; give the port\'s name (e.g. curl), not its path (fix the step\'s `with:` in the workflow)',
   });
   assert.throws(() => inputs({ ...builder, port: 'curl..x' }), { message: /input "port" \("curl\.\.x"\) port name "curl\.\.x" contains "\.\."/ });
@@ -37,6 +39,27 @@ test('step-specific requirements: a builder step needs a port, a hand-off needs 
   });
   assert.throws(() => inputs({ ...builder, step: 'deploy', port: 'curl', 'staging-dir': '/tmp/s' }), { message: /input "deploy-command" \(""\) is required to deploy/ });
   assert.throws(() => inputs({ ...builder, force: 'yes' }), { message: /input "force" \("yes"\) must be "true" or "false" \(input "force"\)/ });
+  assert.throws(() => inputs({ step: 'list-subports', platform: '15_arm64', 'build-id': 'w-1', 'hand-off': 'false', 'changed-since': 'abcdef1' }), {
+    message: /input "ports-sha" \(""\) is required with changed-since: the ports changed between the two commits are listed/,
+  });
+  assert.throws(() => inputs({ ...builder, step: 'deploy', 'deploy-command': '/usr/local/bin/sign-and-push' }), {
+    message: /input "staging-dir" \(""\) is required to deploy: the directory gather-archives staged into/,
+  });
+  assert.throws(() => inputs({ ...builder, 'hand-off': 'no' }), { message: /input "hand-off" \("no"\) must be "true" or "false" \(input "hand-off"\)/ });
+});
+
+test('every builder step needs a port, and only those: the watcher steps run without one', () => {
+  for (const step of ['install-dependencies', 'install-port', 'gather-archives', 'deploy']) {
+    assert.throws(() => inputs({ ...builder, step, port: '' }), { message: new RegExp(`input "port" \\(""\\) is required for step ${step}: give the port this builder builds`) }, step);
+  }
+  for (const step of ['cleanup', 'selfupdate', 'checkout', 'mirror-distfiles']) {
+    assert.equal(inputs({ ...builder, step, port: '' }).port, '', step);
+  }
+});
+
+test('the MacPorts prefix must be an absolute path: a relative one is refused, naming the input and an example', () => {
+  assert.throws(() => inputs({ ...builder, prefix: 'opt/local' }), { message: /input "prefix" \("opt\/local"\) must be an absolute path, e\.g\. \/opt\/local/ });
+  assert.equal(inputs({ ...builder, prefix: '/opt/local' }).prefix, '/opt/local');
 });
 
 test('shell metacharacters in a port name or port list never reach mpbb: the input is refused, named', () => {

@@ -50,8 +50,8 @@ export async function startTokenIssuer() {
     ...overrides,
   });
 
-  /** A signed token; `expiresInSeconds` negative makes an expired one. */
-  const issue = async (options: { audience?: string; issuer?: string; expiresInSeconds?: number; claims?: JWTPayload; key?: CryptoKey } = {}): Promise<string> => {
+  /** A signed token; `expiresInSeconds` negative makes an expired one, `notBeforeInSeconds` positive one not valid yet. */
+  const issue = async (options: { audience?: string; issuer?: string; expiresInSeconds?: number; notBeforeInSeconds?: number; claims?: JWTPayload; key?: CryptoKey } = {}): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
     const expires = now + (options.expiresInSeconds ?? 300);
     return new SignJWT(claims(options.claims))
@@ -60,7 +60,7 @@ export async function startTokenIssuer() {
       .setAudience(options.audience ?? 'portfarm')
       .setSubject('repo:macports/macports-ports:ref:refs/heads/master')
       .setIssuedAt(Math.min(now, expires - 60))
-      .setNotBefore(Math.min(now, expires - 60))
+      .setNotBefore(options.notBeforeInSeconds === undefined ? Math.min(now, expires - 60) : now + options.notBeforeInSeconds)
       .setExpirationTime(expires)
       .sign(options.key ?? privateKey);
   };

@@ -19,7 +19,7 @@ const REV = '70b44a41bbbb627007b18ae0551cddb24c009bf2';
 const at = new Date('2026-11-26T08:00:00Z');
 
 /** A controller's hand-off over a real queue in SQLite: one watcher on 15_arm64 dispatched as run 1000 (its run id unknown with `loseDispatchAnswer`). */
-async function farm(options: { readonly loseDispatchAnswer?: boolean; readonly prNumber?: number } = {}): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; reorder: ReorderService; post: (body: unknown, runId?: string) => Promise<HandoffResponse> }> {
+async function farm(options: { readonly loseDispatchAnswer?: boolean; readonly prNumber?: number } = {}): Promise<{ db: DatabaseSync; gateway: FakeRunGateway; reorder: ReorderService; post: (body: unknown, runId?: string) => Promise<HandoffResponse>; reporting: ReturnType<typeof recordHandoffReporting> }> {
   const db = openStore(':memory:');
   const gateway = new FakeRunGateway();
   const reorder = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'w' });
@@ -28,10 +28,23 @@ async function farm(options: { readonly loseDispatchAnswer?: boolean; readonly p
   if (options.loseDispatchAnswer === true) gateway.failNextDispatch = 'after';
   await reorder.pump(at, new AbortController().signal);
   const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
-  const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)), recordHandoffReporting());
+  const reporting = recordHandoffReporting();
+  const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)), reporting);
   const post = async (body: unknown, runId = '1000'): Promise<HandoffResponse> =>
     handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { run_id: runId } })}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { db, gateway, reorder, post };
+  return { db, gateway, reorder, post, reporting };
+}
+
+/** `portfarm_events_rejected_total` by reason: the label an operator alerts on, one per kind of refusal. */
+async function rejected(reporting: ReturnType<typeof recordHandoffReporting>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [, reason, count] of (await reporting.metrics()).matchAll(/^portfarm_events_rejected_total\{reason="([^"]*)"\} (\d+)$/gm)) out[reason ?? ''] = Number(count);
+  return out;
+}
+
+/** Who each refusal was logged against (`subject`), by reason: a verified run by its id, anything else as one unverified caller. */
+function subjects(reporting: ReturnType<typeof recordHandoffReporting>): string[] {
+  return reporting.lines.filter((l) => typeof l.reason === 'string' && l.msg === `event rejected: ${l.reason}`).map((l) => `${String(l.reason)} ${String(l.subject)}`);
 }
 
 function dump(db: DatabaseSync): string {
@@ -41,7 +54,7 @@ function dump(db: DatabaseSync): string {
 const good = { buildId: 'w-1', platform: '15_arm64', portsRevision: REV, ports: ['zlib', 'curl'], excluded: [] };
 
 test('hand-off: a bad body is refused 400 naming the field and value; the queue and GitHub are untouched', async () => {
-  const { db, gateway, post } = await farm();
+  const { db, gateway, post, reporting } = await farm();
   const before = dump(db);
   const calls = gateway.calls.length;
   const cases: [unknown, RegExp][] = [
@@ -67,12 +80,15 @@ test('hand-off: a bad body is refused 400 naming the field and value; the queue 
     assert.match(parsed.error, reason);
     assert.equal(parsed.retryable, false);
   }
+  assert.deepEqual(await rejected(reporting), { 'handoff-bad-list': cases.length });
+  // A body that is not JSON is logged apart from the lists that parse but are not port lists.
+  assert.ok(subjects(reporting).includes('handoff-bad-list unparsed list'), subjects(reporting).join(', '));
   assert.equal(dump(db), before, 'queue unchanged');
   assert.equal(gateway.calls.length, calls, 'no dispatch or cancel');
 });
 
 test('hand-off: a list for another build, platform or run is refused with 404/409/403 naming both sides; nothing is queued', async () => {
-  const { db, gateway, post } = await farm();
+  const { db, gateway, post, reporting } = await farm();
   const before = dump(db);
   const calls = gateway.calls.length;
   const refused = async (body: unknown, runId: string | undefined, status: number, reason: RegExp): Promise<void> => {
@@ -91,13 +107,19 @@ test('hand-off: a list for another build, platform or run is refused with 404/40
   const afterAccept = dump(db);
   await refused({ ...good, buildId: 'w-2' }, undefined, 409, /^build w-2 is a builder of zlib, not a watcher/);
   assert.equal(dump(db), afterAccept);
+  assert.deepEqual(await rejected(reporting), { 'handoff-unknown-build': 1, 'handoff-wrong-platform': 1, 'handoff-wrong-run': 1, 'handoff-not-a-watcher': 1 });
+  assert.deepEqual(subjects(reporting).sort(), ['handoff-not-a-watcher run 1000', 'handoff-unknown-build run 1000', 'handoff-wrong-platform run 1000', 'handoff-wrong-run run 4242']);
+  // A refusal of a known build names it for the operator; one naming an unknown build does not pretend to know it.
+  const logged = reporting.lines.filter((l) => l.reason === 'handoff-wrong-run');
+  assert.deepEqual(logged.map((l) => [l.buildId, l.claim, l.expected, l.status]), [['w-1', 'run_id', '1000', 403]]);
 });
 
 test('hand-off: bad, expired and other-repository tokens are refused before the body is looked at; nothing is accepted', async () => {
   const { db, post } = await farm();
   const before = dump(db);
   const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
-  const handle = createPortListHandler(verify, () => assert.fail('nothing is accepted'), recordHandoffReporting());
+  const reporting = recordHandoffReporting();
+  const handle = createPortListHandler(verify, () => assert.fail('nothing is accepted'), reporting);
   const body = JSON.stringify(good);
   const answers = [
     await handle({ headers: { authorization: 'Bearer not.a.jwt' }, body }),
@@ -107,6 +129,9 @@ test('hand-off: bad, expired and other-repository tokens are refused before the 
     await handle({ headers: {}, body: '{"buildId":' }),
   ];
   assert.deepEqual(answers.map((a) => a.status), [401, 401, 403, 401, 401]);
+  assert.deepEqual(await rejected(reporting), { 'handoff-bad-token': 2, 'handoff-foreign-repository': 1, 'handoff-no-token': 2 });
+  // Only a token that verified names a run; the rest are one unverified caller, logged once per reason.
+  assert.deepEqual(subjects(reporting).sort(), ['handoff-bad-token unverified token', 'handoff-foreign-repository run 9100200300', 'handoff-no-token unverified token']);
   assert.match(answers[1]?.body ?? '', /expired at/);
   assert.match(answers[2]?.body ?? '', /the token's \\"repository\\" claim is \\"evil\/macports-ports\\"; expected \\"macports\/macports-ports\\" \(config github.repo\)/);
   assert.equal((await post(good, '1000')).status, 202, 'the good token still works');
@@ -114,15 +139,17 @@ test('hand-off: bad, expired and other-repository tokens are refused before the 
 });
 
 test('hand-off: a list for a watcher whose dispatch answer was lost (no run recorded yet) is refused 403 "no run yet"; nothing is queued', async () => {
-  const { db, reorder, post } = await farm({ loseDispatchAnswer: true });
+  const { db, reorder, post, reporting } = await farm({ loseDispatchAnswer: true });
   assert.equal(reorder.describeBuild('w-1')?.runId, null);
   const before = dump(db);
   // Run 1000 is the one GitHub created; "null" and "" are what a careless String() comparison would let through.
   for (const runId of ['1000', 'null', '']) {
     const answer = await post(good, runId);
     assert.equal(answer.status, 403, `run_id ${JSON.stringify(runId)}: ${answer.body}`);
+    assert.deepEqual(JSON.parse(answer.body), { error: (JSON.parse(answer.body) as { error: string }).error, retryable: false, claim: 'run_id', expected: '(no run yet)' });
     assert.match((JSON.parse(answer.body) as { error: string }).error, /no run yet/);
   }
+  assert.deepEqual(await rejected(reporting), { 'handoff-run-not-recorded': 3 });
   assert.equal(dump(db), before, 'nothing queued');
 });
 
@@ -131,12 +158,13 @@ test('hand-off: a PR watcher hands over its list like a master watcher; a list f
   const accepted = await pr.post(good);
   assert.equal(accepted.status, 202, accepted.body);
   assert.deepEqual(JSON.parse(accepted.body), { builders: 2, ports: 2, excluded: 0 });
-  const { reorder, post, db } = await farm();
+  const { reorder, post, db, reporting } = await farm();
   reorder.runFinished('w-1', 'success', at);
   const before = dump(db);
   const late = await post(good);
   assert.equal(late.status, 409, late.body);
   assert.match((JSON.parse(late.body) as { error: string }).error, /no watcher with that id is in flight there/);
+  assert.deepEqual(await rejected(reporting), { 'handoff-list-refused': 1 });
   assert.equal(dump(db), before);
 });
 

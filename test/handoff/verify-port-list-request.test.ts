@@ -198,3 +198,42 @@ test('the verifier judges expiry by its injected clock: an hour on, a 5-minute t
   assert.equal(result.status, 401);
   assert.match(result.reason, /^the OIDC token expired at /);
 });
+
+test('each binding claim that is wrong is refused 403 under its own reason, naming the claim, the value expected and the fix', async () => {
+  const wrong: [Record<string, string>, string, string, string, string][] = [
+    [{ repository: 'someone/macports-ports' }, 'handoff-foreign-repository', 'repository', 'macports/macports-ports', 'config github.repo'],
+    [{ repository_id: '7' }, 'handoff-foreign-repository-id', 'repository_id', String(REPOSITORY_ID), 'config github.repositoryId'],
+    [{ event_name: 'push' }, 'handoff-not-dispatched', 'event_name', 'workflow_dispatch', 'only runs the controller dispatched hand off port lists'],
+    [{ ref: 'refs/heads/evil' }, 'handoff-foreign-ref', 'ref', 'refs/heads/master', 'the controller dispatches watchers on this branch only'],
+    [{ workflow_ref: 'macports/macports-ports/.github/workflows/x.yml@refs/heads/master' }, 'handoff-foreign-workflow', 'workflow_ref', 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/master', 'config github.workflow'],
+    [{ job_workflow_ref: 'someone/tools/.github/workflows/call.yml@refs/heads/main' }, 'handoff-reusable-workflow', 'job_workflow_ref', 'macports/macports-ports/.github/workflows/ports.yml@refs/heads/master', 'the watcher job must be in ports.yml itself, not in a workflow it calls'],
+  ];
+  for (const [claims, rejection, claim, expected, fix] of wrong) {
+    const result = await verify(`Bearer ${await issuer.issue({ claims: { ...claims, run_id: '77' } })}`, list);
+    assert.ok(!result.ok, JSON.stringify(claims));
+    assert.deepEqual(
+      { status: result.status, rejection: result.rejection, claim: result.claim, expected: result.expected, runId: result.runId },
+      { status: 403, rejection, claim, expected, runId: '77' },
+    );
+    assert.equal(result.reason, `the token's "${claim}" claim is ${JSON.stringify(Object.values(claims)[0])}; expected ${JSON.stringify(expected)} (${fix})`);
+  }
+});
+
+test('a token not valid yet is refused 401 as a bad token, with no claim or expected value to name', async () => {
+  const early = await verify(`Bearer ${await issuer.issue({ notBeforeInSeconds: 3600 })}`, list);
+  assert.ok(!early.ok);
+  assert.equal(early.status, 401);
+  assert.equal(early.rejection, 'handoff-bad-token');
+  assert.match(early.reason, /^the OIDC token's "nbf" claim is \d+; expected a valid value \(check_failed\)$/);
+  assert.equal(early.claim, undefined);
+  assert.equal(early.expected, undefined);
+});
+
+test('no token, an expired one, a bad list: each refused under the reason an operator counts', async () => {
+  const none = await verify(undefined, list);
+  const expired = await verify(`Bearer ${await issuer.issue({ expiresInSeconds: -120 })}`, list);
+  const bad = await verify(`Bearer ${await issuer.issue()}`, { ...list, ports: ['ok', 'a b', 'c/d'] });
+  assert.deepEqual([none, expired, bad].map((r) => (r.ok ? 'accepted' : `${String(r.status)} ${r.rejection}`)), ['401 handoff-no-token', '401 handoff-bad-token', '400 handoff-bad-list']);
+  // Every problem of the list is named, one after another.
+  assert.match(bad.ok ? '' : bad.reason, /^the port list is not valid: ports\.1: port name "a b" contains white space; give one port per entry; ports\.2: port name "c\/d" contains "\/"/);
+});

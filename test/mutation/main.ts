@@ -1,20 +1,25 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, matchesGlob, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coveringTests, listTestFiles } from './covering-tests.ts';
 import { applyMutant, functionSpans, mutateSource, type Mutant } from './mutate-source.ts';
+import { isListedEquivalent, staleEquivalents } from './equivalent-mutants.ts';
+import { KNOWN_EQUIVALENTS } from './known-equivalents.ts';
 import { createSandbox, type Sandbox } from './mutation-sandbox.ts';
+import { settledVerdicts } from './previous-results.ts';
 import { summarise, type MutantResult, type MutantStatus } from './mutation-score.ts';
 import { MUTATION_TARGETS } from './mutation-targets.ts';
-import { runTestsOnce } from './run-tests-once.ts';
+import { killRunningTests, runTestsOnce } from './run-tests-once.ts';
 
 const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N] [--max-distance N] [--out FILE]
   --files GLOB       only the target files matching GLOB (e.g. 'controller/queue/core/*')
-  --json             print {mutants, killed, survived, timedOut, noCoverage, score, files} last, on stdout
+  --json             print {mutants, killed, survived, timedOut, noCoverage, equivalent, score, files} last, on stdout
   --concurrency N    mutants run at once, each in its own copy of the tree (default 1: the machine is shared)
   --max-distance N   a test covers a file when it reaches it within N imports (default 2)
-  --max-tests N      run at most N covering tests per file, its own area's first (default 10)
-  --out FILE         write every mutant with its status as JSON`;
+  --max-tests N      run at most N covering tests per file, its own area's first (default 10), besides a target's own list
+  --nice N           run the tests under nice -n N (default 10: the machine is shared)
+  --out FILE         write every mutant with its status as JSON
+  --again FILE       take the killed, timed-out and invalid verdicts of an earlier --out FILE; run the rest`;
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +28,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     'max-distance': { type: 'string', default: '2' },
     'max-tests': { type: 'string', default: '10' },
+    nice: { type: 'string', default: '10' },
     out: { type: 'string' },
+    again: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +44,8 @@ if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concur
 if (!Number.isInteger(maxDistance) || maxDistance < 1) throw new Error(`--max-distance ${values['max-distance']} must be a whole number ≥ 1`);
 const maxTests = Number(values['max-tests']);
 if (!Number.isInteger(maxTests) || maxTests < 1) throw new Error(`--max-tests ${values['max-tests']} must be a whole number ≥ 1`);
+const niceness = Number(values.nice);
+if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) throw new Error(`--nice ${values.nice} must be a whole number from 0 to 19`);
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const glob = values.files;
@@ -65,7 +74,15 @@ const jobs: FileJob[] = targets.map((target) => {
     mutants = mutants.filter((m) => spans.some((s) => m.start >= s.start && m.end <= s.end));
   }
   // Every test file loads in the one process of each mutant: a cap keeps a file's run to minutes.
-  const tests = coveringTests(repoRoot, target.file, allTests, maxDistance).slice(0, maxTests).map((t) => t.file);
+  // A target's own list comes on top: the tests that reach it from further away (the attack tests through the whole controller).
+  const near = coveringTests(repoRoot, target.file, allTests, maxDistance).slice(0, maxTests).map((t) => t.file);
+  const extra = target.tests ?? [];
+  const missing = extra.filter((t) => !existsSync(join(repoRoot, t)));
+  if (missing.length > 0) throw new Error(`${target.file}: its tests ${missing.join(', ')} do not exist; update test/mutation/mutation-targets.ts`);
+  const tests = [...new Set([...near, ...extra])];
+  for (const stale of staleEquivalents(KNOWN_EQUIVALENTS, target.file, text, mutants)) {
+    log(`known-equivalents.ts: no ${stale.operator} mutant on a line with ${JSON.stringify(stale.line)} in ${target.file} any more; update or remove the entry`);
+  }
   return { file: target.file, text, mutants, tests };
 });
 const total = jobs.reduce((n, j) => n + j.mutants.length, 0);
@@ -75,15 +92,21 @@ const sandboxes: Sandbox[] = Array.from({ length: concurrency }, () => createSan
 const cleanUp = (): void => {
   for (const sandbox of sandboxes) sandbox.remove();
 };
+const results: MutantResult[] = [];
+/** Every verdict so far to --out: a run stopped half-way keeps what it learned (and `--again` picks up from it). */
+const writeOut = (): void => {
+  if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(results.map((r) => ({ file: r.file, status: r.status, ...r.mutant })), null, 1)}\n`);
+};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    killRunningTests();
     cleanUp();
+    writeOut();
     process.exit(130);
   });
 }
 
 const node = process.execPath;
-const results: MutantResult[] = [];
 let done = 0;
 
 /** Baseline per file: the covering tests must pass unmutated; their time sets the mutants' timeout. */
@@ -91,7 +114,7 @@ const baselines = new Map<string, Promise<number | Error>>();
 function baseline(job: FileJob, sandbox: Sandbox): Promise<number | Error> {
   let found = baselines.get(job.file);
   if (found === undefined) {
-    found = runTestsOnce(sandbox.root, node, job.tests, 600_000).then(({ outcome, ms, output }) => {
+    found = runTestsOnce(sandbox.root, node, job.tests, 600_000, niceness).then(({ outcome, ms, output }) => {
       if (outcome === 'passed') return ms;
       return new Error(`the tests covering ${job.file} do not pass unmutated (${outcome}):\n${output.slice(-2000)}`);
     });
@@ -100,6 +123,7 @@ function baseline(job: FileJob, sandbox: Sandbox): Promise<number | Error> {
   return found;
 }
 
+const settled = values.again === undefined ? (): undefined => undefined : settledVerdicts(values.again);
 const queue: { job: FileJob; mutant: Mutant }[] = jobs.flatMap((job) => job.mutants.map((mutant) => ({ job, mutant })));
 const skippedFiles = new Set<string>();
 
@@ -108,7 +132,10 @@ async function worker(sandbox: Sandbox): Promise<void> {
     const { job, mutant } = next;
     let status: MutantStatus;
     let ms = 0;
-    if (job.tests.length === 0) status = 'no-coverage';
+    const earlier = settled(job.file, mutant);
+    if (KNOWN_EQUIVALENTS.some((entry) => isListedEquivalent(entry, job.file, job.text, mutant))) status = 'equivalent';
+    else if (earlier !== undefined) status = earlier;
+    else if (job.tests.length === 0) status = 'no-coverage';
     else {
       const base = await baseline(job, sandbox);
       if (base instanceof Error) {
@@ -119,7 +146,7 @@ async function worker(sandbox: Sandbox): Promise<void> {
       const path = join(sandbox.root, job.file);
       writeFileSync(path, applyMutant(job.text, mutant));
       try {
-        const run = await runTestsOnce(sandbox.root, node, job.tests, Math.max(20_000, base * 3 + 10_000));
+        const run = await runTestsOnce(sandbox.root, node, job.tests, Math.max(20_000, base * 3 + 10_000), niceness);
         ms = run.ms;
         status = run.outcome === 'passed' ? 'survived' : run.outcome === 'failed' ? 'killed' : run.outcome;
       } finally {
@@ -146,13 +173,11 @@ log(`\n${String(Math.round((Date.now() - started) / 1000))} s; survivors:`);
 for (const r of results.filter((x) => x.status === 'survived' || x.status === 'no-coverage')) {
   log(`  ${r.status} ${r.file}:${String(r.mutant.line)}:${String(r.mutant.column)} ${r.mutant.operator}: ${JSON.stringify(r.mutant.original)} → ${JSON.stringify(r.mutant.replacement)}`);
 }
-log(`invalid (did not load): ${String(summary.invalid)}; files whose tests fail unmutated (not scored): ${[...skippedFiles].join(', ') || 'none'}`);
+log(`invalid (did not load): ${String(summary.invalid)}; listed as equivalent (not run): ${String(summary.equivalent)}; files whose tests fail unmutated (not scored): ${[...skippedFiles].join(', ') || 'none'}`);
 for (const [file, score] of Object.entries(summary.files)) log(`  ${score.toFixed(3)} ${file}`);
 log(`score ${summary.score.toFixed(3)}: ${String(summary.killed)} killed, ${String(summary.timedOut)} timed out, ${String(summary.survived)} survived, ${String(summary.noCoverage)} without a covering test`);
-if (values.out !== undefined) {
-  writeFileSync(values.out, `${JSON.stringify(results.map((r) => ({ file: r.file, status: r.status, ...r.mutant })), null, 1)}\n`);
-}
+writeOut();
 if (values.json) {
-  const { mutants, killed, survived, timedOut, noCoverage, score, files } = summary;
-  process.stdout.write(`${JSON.stringify({ mutants, killed, survived, timedOut, noCoverage, score, files })}\n`);
+  const { mutants, killed, survived, timedOut, noCoverage, equivalent, score, files } = summary;
+  process.stdout.write(`${JSON.stringify({ mutants, killed, survived, timedOut, noCoverage, equivalent, score, files })}\n`);
 }

@@ -40,6 +40,24 @@ test('every operator yields its mutants on the code, none on types, imports or p
   assert.match(applyMutant(SOURCE, dropped), /return port;\n/);
 });
 
+test('strings only a person reads are not emptied: log calls, built-in errors, error and message options', () => {
+  const text = [
+    "log.warn({ why: 'kept out' }, 'kept out');",
+    "this.#log.info('kept out');",
+    "throw new Error(`kept out`);",
+    "z.string({ error: 'kept out' });",
+    "context.addIssue({ code: 'mutated', message: 'kept out' });",
+    "reject(403, 'mutated', 'mutated');",
+    "throw new HandoffError('mutated');",
+    "log.warn(() => 'mutated');",
+  ].join('\n');
+  const emptied = mutateSource('strings.ts', text).filter((m) => m.operator === 'string-emptied');
+  assert.deepEqual(
+    emptied.map((m) => `${String(m.line)} ${m.original}`),
+    ["5 'mutated'", "6 'mutated'", "6 'mutated'", "7 'mutated'", "8 'mutated'"],
+  );
+});
+
 test('a mutant refuses to apply to a file that changed since it was made', () => {
   const [first] = mutateSource('pick.ts', SOURCE);
   assert.ok(first !== undefined);
@@ -61,7 +79,7 @@ test('imports are followed by relative specifier only; a source file maps to its
   assert.equal(testAreaOf('action/src/action-inputs.ts'), 'test/action/');
 });
 
-test('the score counts timeouts as detected and leaves mutants that did not load out', () => {
+test('the score counts timeouts as detected and leaves mutants that did not load or are listed as equivalent out', () => {
   const [m] = mutateSource('pick.ts', SOURCE);
   assert.ok(m !== undefined);
   const summary = summarise([
@@ -69,7 +87,8 @@ test('the score counts timeouts as detected and leaves mutants that did not load
     { file: 'a.ts', mutant: m, status: 'timed-out' },
     { file: 'a.ts', mutant: m, status: 'survived' },
     { file: 'a.ts', mutant: m, status: 'invalid' },
+    { file: 'a.ts', mutant: m, status: 'equivalent' },
     { file: 'b.ts', mutant: m, status: 'no-coverage' },
   ]);
-  assert.deepEqual(summary, { mutants: 5, killed: 1, survived: 1, timedOut: 1, noCoverage: 1, invalid: 1, score: 0.5, files: { 'a.ts': 0.6667, 'b.ts': 0 } });
+  assert.deepEqual(summary, { mutants: 6, killed: 1, survived: 1, timedOut: 1, noCoverage: 1, invalid: 1, equivalent: 1, score: 0.5, files: { 'a.ts': 0.6667, 'b.ts': 0 } });
 });

@@ -50,7 +50,8 @@ const METHOD_SWAPS: Readonly<Record<string, string>> = {
 /**
  * The mutants of one TypeScript file, from its syntax tree: comparison, arithmetic and logical
  * operators swapped; conditions of `if`, `while` and `?:` forced true and false; `!` dropped;
- * booleans flipped; an expression statement removed; a string literal emptied; a forgotten or
+ * booleans flipped; an expression statement removed; a string literal emptied (not in a log
+ * call or a built-in error's message: only people read those); a forgotten or
  * swapped call (`toLowerCase`, `some`/`every`, `Math.min`/`max`, …); `x[0]` read from the
  * other end. Types, imports and property names are left alone: type stripping would not see
  * the change, or the module would not load.
@@ -96,7 +97,7 @@ export function mutateSource(fileName: string, text: string): Mutant[] {
       if (!isConditionOf(node)) add('boolean-flipped', node.getStart(), node.getEnd(), node.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true');
     } else if (ts.isExpressionStatement(node)) {
       add('statement-removed', node.getStart(), node.getEnd(), '{}');
-    } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && node.text !== '' && !isPropertyName(node)) {
+    } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && node.text !== '' && !isPropertyName(node) && !isReadOnlyByPeople(node)) {
       add('string-emptied', node.getStart(), node.getEnd(), "''");
     } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const name = node.expression.name.text;
@@ -125,6 +126,30 @@ function skipped(node: ts.Node): boolean {
     ts.isLiteralTypeNode(node) ||
     (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
   );
+}
+
+/** pino's level methods: `log.warn({…}, 'text')`, `this.#log.info(…)`. */
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+/** The built-in errors, whose message only a person reads (a caller that branches on an error tests its class). */
+const BUILT_IN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError']);
+/** Option properties that hold a message for a person: zod's `{ error: '…' }`, an issue's `{ message: '…' }`. */
+const MESSAGE_PROPERTIES = new Set(['error', 'message']);
+
+/**
+ * A string inside the arguments of a log call or of a built-in error's constructor, or the
+ * value of an `error`/`message` option: emptying it changes what a person reads, never what
+ * the program does, so its mutant is equivalent by class (docs/mutation.md). Strings a program
+ * or a client branches on (a refusal's reason, a claim's name, a custom error's field) are
+ * still mutated.
+ */
+function isReadOnlyByPeople(node: ts.Node): boolean {
+  for (let at: ts.Node = node; !ts.isSourceFile(at) && !ts.isFunctionLike(at); at = at.parent) {
+    const parent = at.parent;
+    if (ts.isCallExpression(parent) && parent.arguments.some((a) => a === at) && ts.isPropertyAccessExpression(parent.expression) && LOG_LEVELS.has(parent.expression.name.text)) return true;
+    if (ts.isNewExpression(parent) && parent.arguments?.some((a) => a === at) === true && ts.isIdentifier(parent.expression) && BUILT_IN_ERRORS.has(parent.expression.text)) return true;
+    if (ts.isPropertyAssignment(parent) && parent.initializer === at && ts.isIdentifier(parent.name) && MESSAGE_PROPERTIES.has(parent.name.text)) return true;
+  }
+  return false;
 }
 
 function isPropertyName(node: ts.Node): boolean {

@@ -1,6 +1,7 @@
 import type { Mutant } from './mutate-source.ts';
 
-export type MutantStatus = 'killed' | 'survived' | 'timed-out' | 'no-coverage' | 'invalid';
+/** `equivalent`: listed in known-equivalents.ts, not run; like `invalid` it is left out of the score. */
+export type MutantStatus = 'killed' | 'survived' | 'timed-out' | 'no-coverage' | 'invalid' | 'equivalent';
 
 export interface MutantResult {
   readonly file: string;
@@ -16,13 +17,15 @@ export interface MutationSummary {
   readonly noCoverage: number;
   /** Mutants that did not load (syntax): neither killed nor survived, left out of the score. */
   readonly invalid: number;
-  /** (killed + timed out) / (mutants − invalid); 1 when there is nothing to score. */
+  /** Mutants listed as equivalent (no input tells them from the code): not run, left out of the score. */
+  readonly equivalent: number;
+  /** (killed + timed out) / (mutants − invalid − equivalent); 1 when there is nothing to score. */
   readonly score: number;
   readonly files: Readonly<Record<string, number>>;
 }
 
 function score(results: readonly MutantResult[]): number {
-  const scored = results.filter((r) => r.status !== 'invalid');
+  const scored = results.filter((r) => r.status !== 'invalid' && r.status !== 'equivalent');
   if (scored.length === 0) return 1;
   const detected = scored.filter((r) => r.status === 'killed' || r.status === 'timed-out').length;
   return Math.round((detected / scored.length) * 10_000) / 10_000;
@@ -40,6 +43,7 @@ export function summarise(results: readonly MutantResult[]): MutationSummary {
     timedOut: count('timed-out'),
     noCoverage: count('no-coverage'),
     invalid: count('invalid'),
+    equivalent: count('equivalent'),
     score: score(results),
     files,
   };

@@ -7,6 +7,11 @@ export interface MutationTarget {
   /** Repository-relative source file. */
   readonly file: string;
   readonly functions?: readonly string[];
+  /**
+   * Test files that cover it from further than `--max-distance` imports, run besides the near
+   * ones: the tests that assert its behaviour through the whole controller.
+   */
+  readonly tests?: readonly string[];
 }
 
 const QUEUE_CORE = [
@@ -27,6 +32,15 @@ const QUEUE_CORE = [
   'select-next',
 ].map((name) => ({ file: `controller/queue/core/${name}.ts` }));
 
+const HANDOFF_ATTACKS = [
+  'test/security/handoff-dispatch-binding.test.ts',
+  'test/security/handoff-jwks-outage.test.ts',
+  'test/security/handoff-port-names.test.ts',
+  'test/security/handoff-push-port-names.test.ts',
+  'test/security/handoff-token-binding.test.ts',
+  'test/security/http-port-list.test.ts',
+];
+
 const HANDOFF = [
   'accept-watcher-list',
   'create-port-list-handler',
@@ -38,6 +52,9 @@ const HANDOFF = [
   'verify-port-list-request',
 ].map((name) => ({
   file: `controller/handoff/${name}.ts`,
+  // The attack tests hand lists over through the whole controller (HTTP, the dispatch binding,
+  // the rejection counter): more than two imports away from every hand-off file.
+  tests: HANDOFF_ATTACKS,
 }));
 
 const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders'].map(

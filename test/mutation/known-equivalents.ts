@@ -1,0 +1,130 @@
+import type { EquivalentMutant } from './equivalent-mutants.ts';
+
+/**
+ * The equivalent mutants of the targets, each with why (docs/mutation.md groups them). Add one
+ * only after reading the code: a mutant that a reachable input could tell apart is a missing
+ * test, not an entry here.
+ */
+const PQ = 'controller/queue/core/platform-queue.ts';
+const SN = 'controller/queue/core/select-next.ts';
+const EH = 'controller/queue/core/entry-heap.ts';
+const EB = 'controller/queue/core/enqueue-builders.ts';
+const DQ = 'controller/queue/core/describe-queue.ts';
+
+/** `headPending` and `pendingLists` only decide whether selectNext may skip the dependency walk, which returns the heap top whenever the skip would: a wrong count costs a walk, never a different answer. */
+const SHORTCUT = 'the shortcut counters (headPending, pendingLists) only let selectNext skip a walk that returns the same builder';
+/** One entry is in its list once, and one pending builder per port: the entry unindexed is the one indexed. */
+const ONE_PLACE = 'an entry is in its list once and one builder is pending per port, so the one found is the one indexed';
+
+export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
+  // platform-queue.ts: the coalescing key is never stored; builder keys; the indexes.
+  { file: PQ, line: "prNumber === null ? 'm' : String(prNumber)", operator: 'condition-false', why: '`null:x` is as distinct from `7:x` as `m:x`; the key is never stored' },
+  { file: PQ, line: "prNumber === null ? 'm' : String(prNumber)", operator: 'string-emptied', why: '`:x` is as distinct from `7:x` as `m:x`; the key is never stored' },
+  { file: PQ, line: 'if (entry.prNumber !== null) return [entry.seq, entry.rank, entry.listIndex]', operator: 'condition-false', why: 'PR builders have class 0 and are never head-of-line, so the master key orders them the same' },
+  { file: PQ, line: 'if (!queue.policy.dependencyOrder) return [entry.head ? 0 : 1', operator: 'condition-true', original: 'entry.head', why: 'legacy/proposed never requeue at the head (no preemption; the simulator loses no runs)' },
+  { file: PQ, line: 'if (!queue.policy.dependencyOrder) return [entry.head ? 0 : 1', operator: 'condition-false', original: 'entry.head', why: 'legacy/proposed never requeue at the head (no preemption; the simulator loses no runs)' },
+  { file: PQ, line: 'if (queue.policy.coalesce && entry.port !== null) {', operator: 'condition-true', why: 'builders always have a port, and without coalescing nothing reads pendingByPort or pendingByGraphId' },
+  { file: PQ, line: 'if (queue.policy.coalesce && entry.port !== null) {', operator: 'operator &&→||', why: 'builders always have a port, and without coalescing nothing reads pendingByPort or pendingByGraphId' },
+  { file: PQ, line: 'if (id !== undefined) queue.pendingByGraphId.set(id, entry);', operator: 'condition-true', why: 'a Map key `undefined` is never looked up (select-next asks only for graph ids)' },
+  { file: PQ, line: 'if (entry.head) queue.headPending += 1;', operator: 'condition-true', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.head) queue.headPending += 1;', operator: 'condition-false', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.head) queue.headPending += 1;', operator: 'statement-removed', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.head) queue.headPending += 1;', operator: 'operator +=→-=', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.prNumber === null) queue.pendingLists.set(', operator: 'condition-true', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.prNumber === null) queue.pendingLists.set(', operator: 'operator ??→&&', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.prNumber === null) queue.pendingLists.set(', operator: 'operator +→-', why: SHORTCUT },
+  { file: PQ, line: 'const at = list.indexOf(entry);', operator: 'call-swapped .indexOf→.lastIndexOf', why: ONE_PLACE },
+  { file: PQ, line: 'if (at >= 0) list.splice(at, 1);', operator: 'condition-true', why: 'a pending watcher being unindexed is always in its list (splice(-1) is never reached)' },
+  { file: PQ, line: 'if (entry.port !== null) {', operator: 'condition-true', why: 'builders always have a port' },
+  { file: PQ, line: 'if (queue.pendingByPort.get(key) === entry) queue.pendingByPort.delete(key);', operator: 'condition-true', why: ONE_PLACE },
+  // The same line as in indexEntry, told apart by the line before it.
+  { file: PQ, line: 'const id = entry.prNumber === null ? queue.graph?.ids.get(', operator: 'condition-true', before: 'queue.pendingByPort.delete(key);\n    const id = ', why: 'a PR builder is never in pendingByGraphId (indexEntry puts master builders only), so the check below fails for it either way' },
+  { file: PQ, line: 'if (id !== undefined && queue.pendingByGraphId.get(id) === entry)', operator: 'condition-true', why: ONE_PLACE },
+  { file: PQ, line: 'if (id !== undefined && queue.pendingByGraphId.get(id) === entry)', operator: 'operator &&→||', why: 'get(undefined) is never an entry, so the other side decides alone' },
+  { file: PQ, line: 'if (entry.head) queue.headPending -= 1;', operator: 'condition-true', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.head) queue.headPending -= 1;', operator: 'condition-false', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.head) queue.headPending -= 1;', operator: 'statement-removed', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.head) queue.headPending -= 1;', operator: 'operator -=→+=', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.prNumber === null) {', operator: 'condition-true', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.prNumber === null) {', operator: 'condition-false', why: SHORTCUT },
+  { file: PQ, line: 'if (entry.prNumber === null) {', operator: 'operator ===→!==', why: SHORTCUT },
+  { file: PQ, line: 'const left = (queue.pendingLists.get(entry.seq) ?? 1) - 1;', operator: 'operator -→+', why: SHORTCUT },
+  { file: PQ, line: 'if (left === 0) queue.pendingLists.delete(entry.seq);', operator: 'condition-false', why: SHORTCUT },
+  { file: PQ, line: 'if (left === 0) queue.pendingLists.delete(entry.seq);', operator: 'statement-removed', why: SHORTCUT },
+  { file: PQ, line: 'else queue.pendingLists.set(entry.seq, left);', operator: 'statement-removed', why: SHORTCUT },
+
+  // select-next.ts: copies, the shortcut, the closure cache.
+  { file: SN, line: 'const builders = skip === undefined ? queue.builders : heapCopy(queue.builders);', operator: 'condition-false', why: 'a copy of the heap per dispatch: slower, the same answer' },
+  { file: SN, line: 'heapPeek(skip === undefined ? queue.prBuilders : heapCopy(', operator: 'condition-false', why: 'a copy of the heap per dispatch: slower, the same answer' },
+  { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'condition-false', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
+  { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'operator ||→&&', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
+  { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'condition-false', why: SHORTCUT },
+  { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'operator <=→<', why: SHORTCUT },
+  { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'operator ===→!==', why: SHORTCUT },
+  { file: SN, line: 'const id = candidate.port === null ? undefined', operator: 'condition-false', why: 'a builder always has a port' },
+  { file: SN, line: 'if (id === undefined) return candidate;', operator: 'condition-false', why: 'the closure of no graph id is empty, so the candidate is returned anyway' },
+  { file: SN, line: 'if (cache === undefined) {', operator: 'condition-true', why: 'the closure cache: speed only' },
+  { file: SN, line: 'closures.set(graph, cache);', operator: 'statement-removed', why: 'the closure cache: speed only' },
+  { file: SN, line: 'if (closure === undefined) {', operator: 'condition-true', why: 'the closure cache: speed only' },
+  { file: SN, line: 'cache.set(id, closure);', operator: 'statement-removed', why: 'the closure cache: speed only' },
+  { file: SN, line: 'if (pending.rank < best.rank) best = pending;', operator: 'operator <→<=', why: 'ranks are unique positions in the build order' },
+
+  // entry-heap.ts: keys of one heap have one length and are never equal; index −1 is undefined; a stamp only has to be unique.
+  { file: EH, line: 'const n = Math.min(a.length, b.length);', operator: 'call-swapped .min→.max', why: 'every key in one heap has the same length' },
+  { file: EH, line: 'for (let i = 0; i < n; i++) {', operator: 'operator <→<=', why: 'key[n] is undefined on both sides and never reached: two keys always differ before it' },
+  { file: EH, line: 'return a.length - b.length;', operator: 'operator -→+', why: 'every key in one heap has the same length and no two are equal, so this line is never reached' },
+  { file: EH, line: 'const stamp = ++heap.stamps;', operator: 'update-swapped', why: 'a stamp only has to be unique' },
+  { file: EH, line: 'while (i > 0) {', operator: 'condition-true', why: 'at i = 0 the parent index is −1, undefined, and the guard below breaks' },
+  { file: EH, line: 'while (i > 0) {', operator: 'operator >→>=', why: 'at i = 0 the parent index is −1, undefined, and the guard below breaks' },
+  { file: EH, line: 'if (p === undefined || c === undefined || compareKeys(p.key, c.key) <= 0) break;', operator: 'operator ||→&&', before: 'p === undefined ', why: 'p and c are defined for 0 < i < length; the comparison decides' },
+  { file: EH, line: 'if (p === undefined || c === undefined || compareKeys(p.key, c.key) <= 0) break;', operator: 'operator <=→<', why: 'no two entries have the same key (seq and list index differ)' },
+  { file: EH, line: 'compareKeys(il.key, im.key) < 0) m = l;', operator: 'operator <→<=', why: 'no two entries have the same key (seq and list index differ)' },
+  { file: EH, line: 'compareKeys(ir.key, cur.key) < 0) m = r;', operator: 'operator <→<=', why: 'no two entries have the same key (seq and list index differ)' },
+  { file: EH, line: 'if (a === undefined || b === undefined) return;', operator: 'condition-false', why: 'the swap is only called with two indexes inside the heap' },
+  { file: EH, line: 'if (a === undefined || b === undefined) return;', operator: 'operator ||→&&', why: 'the swap is only called with two indexes inside the heap' },
+
+  // enqueue-builders.ts
+  { file: EB, line: 'const seq = queue.nextSeq++;', operator: 'update-swapped', why: 'indexEntry sets nextSeq past every seq it indexes, so lists keep their order; a list that queues nothing leaves it lower, still above every pending seq' },
+  { file: EB, line: 'const rank = id === undefined ? previousRank', operator: 'condition-false', why: 'rank[undefined] ?? previousRank is previousRank' },
+  { file: EB, line: 'const existing = queue.policy.coalesce ? queue.pendingByPort.get(', operator: 'condition-true', why: 'pendingByPort is empty without coalescing' },
+  { file: EB, line: 'if (builderClass < existing.builderClass) {', operator: 'operator <→<=', why: 'an equal class re-pushes an unchanged key' },
+
+  // describe-queue.ts
+  { file: DQ, line: 'const running = queue.inFlight[0];', operator: 'index-from-end [0]→.at(-1)', why: 'one run in flight per platform (the property tests check it)' },
+  { file: DQ, line: 'entry.enqueuedAt < oldest)) oldest = entry.enqueuedAt;', operator: 'operator <→<=', why: 'equal times give the same oldest time' },
+  { file: DQ, line: "state: entry.state === 'finished' ? 'started' : entry.state,", operator: 'condition-false', why: 'a finished build leaves inFlight and the queue in the same step: never described' },
+  { file: DQ, line: "state: entry.state === 'finished' ? 'started' : entry.state,", operator: 'string-emptied', why: 'a finished build leaves inFlight and the queue in the same step: never described' },
+
+  // mark-run.ts, preempt-builder.ts: one run in flight per platform.
+  { file: 'controller/queue/core/mark-run.ts', line: 'const at = queue.inFlight.indexOf(entry);', operator: 'call-swapped .indexOf→.lastIndexOf', why: 'an entry is in inFlight once' },
+  { file: 'controller/queue/core/mark-run.ts', line: 'if (at >= 0) queue.inFlight.splice(at, 1);', operator: 'condition-true', why: 'a run being finished is always in inFlight' },
+  { file: 'controller/queue/core/preempt-builder.ts', line: 'return queue.inFlight.find((e) =>', operator: 'call-swapped .find→.findLast', why: 'one run in flight per platform' },
+
+  // queue-policy.ts: the name field is read by nothing (the simulator and the CLI look policies up by key).
+  { file: 'controller/queue/core/queue-policy.ts', line: "legacy: { name: 'legacy'", operator: 'string-emptied', original: "'legacy'", why: 'QueuePolicy.name is read by nothing' },
+  { file: 'controller/queue/core/queue-policy.ts', line: "proposed: { name: 'proposed'", operator: 'string-emptied', original: "'proposed'", why: 'QueuePolicy.name is read by nothing' },
+  { file: 'controller/queue/core/queue-policy.ts', line: "portfarm: { name: 'portfarm'", operator: 'string-emptied', original: "'portfarm'", why: 'QueuePolicy.name is read by nothing' },
+
+  // hand-off: undefined fields vanish from JSON (the answer and pino's log line alike).
+  { file: 'controller/handoff/create-port-list-handler.ts', line: "...(buildId === undefined ? {} : { buildId })", operator: 'condition-false', original: 'buildId === undefined', why: '{ buildId: undefined } is dropped from the log line as {} is' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: 'const details = { status: refusal.status', operator: 'condition-false', original: 'refusal.claim === undefined', why: '{ claim: undefined, expected: undefined } is dropped from the log line as {} is' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: '...(refusal.claim === undefined ? {} : { claim: refusal.claim, expected: refusal.expected }),', operator: 'condition-false', why: 'JSON.stringify drops { claim: undefined, expected: undefined } as it does {}' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: 'if (notJson !== undefined || !result.ok) return refused(', operator: 'operator ||→&&', why: 'the line above has returned for every unverified result but a 400 with an unparsed body, so here notJson is set exactly when the result is not ok' },
+  { file: 'controller/handoff/create-port-list-handler.ts', line: "notJson ?? 'the body is not a port list'", operator: 'string-emptied', original: "'the body is not a port list'", why: 'unreachable: this refusal is reached with an unverified result only when the body did not parse, and then notJson names why' },
+  { file: 'controller/handoff/handoff-settings-from-config.ts', line: '...(config.handoff.jwksUrl === undefined ? {}', operator: 'condition-false', why: "{ jwksUrl: undefined } falls back to the issuer's keys as an absent key does" },
+  { file: 'controller/handoff/issuer-keys.ts', line: "this.name = 'IssuerKeysUnavailable';", operator: 'statement-removed', why: 'matched with instanceof; the refusal reads its message only' },
+  { file: 'controller/handoff/issuer-keys.ts', line: "this.name = 'IssuerKeysUnavailable';", operator: 'string-emptied', why: 'matched with instanceof; the refusal reads its message only' },
+  { file: 'controller/handoff/port-list-route.ts', line: "const subject = req.socket.remoteAddress ?? '?';", operator: 'string-emptied', why: 'a socket has no remote address only once destroyed, before any handler runs' },
+  { file: 'controller/handoff/accept-watcher-list.ts', line: "entry.port ?? '(no port)'", operator: 'string-emptied', original: "'(no port)'", why: 'only builders reach this refusal, and a builder always has a port' },
+
+  // action-inputs.ts
+  { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
+  { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
+
+  { file: 'action/src/action-inputs.ts', line: "const name = String(issue.path[0] ?? '');", operator: 'index-from-end [0]→.at(-1)', why: 'the schema is flat: every issue path has one element, the input name' },
+
+  // requeue-lost.ts
+  { file: 'controller/queue/core/requeue-lost.ts', line: "if (requeued.kind === 'watcher') queue.watchers.sort(", operator: 'condition-true', why: 'sorting a sorted list' },
+  { file: 'controller/queue/core/requeue-lost.ts', line: "if (requeued.kind === 'pr-watcher') queue.prWatchers.sort(", operator: 'condition-true', why: 'sorting a sorted list' },
+  { file: 'controller/queue/core/requeue-lost.ts', line: 'other.seq > newest.seq) newest = other;', operator: 'operator >→>=', why: "entries of one seq are one list's builders, at one revision" },
+];
