@@ -20,7 +20,7 @@ function limitsAt(options: RateLimitOptions): { limits: RateLimits; advance: (wa
 }
 
 describe('the double\'s rate limits (unit)', () => {
-  test('the primary limit refuses the request after the last, with remaining 0 and a reset in wall time', () => {
+  test('the primary limit refuses the request after the last, with remaining 0 and a reset in GitHub time', () => {
     const { limits, advance } = limitsAt({ primaryPerHour: 3, timeScale: 3600, refusalStatus: 403 });
     for (let i = 0; i < 3; i += 1) assert.equal(limits.admit(read), undefined);
     const refused = limits.admit(read);
@@ -29,8 +29,8 @@ describe('the double\'s rate limits (unit)', () => {
     assert.match(refused.message, /API rate limit exceeded for installation ID 77/);
     assert.equal(refused.headers['x-ratelimit-remaining'], '0');
     assert.equal(refused.headers['retry-after'], undefined);
-    // An hour of GitHub time is one wall second at this scale: the reset is one second after the first request.
-    assert.equal(refused.headers['x-ratelimit-reset'], String(1_000_000_000 + 1));
+    // The window's reset is an hour of GitHub time after its first request (one wall second at this scale).
+    assert.equal(refused.headers['x-ratelimit-reset'], String(1_000_000_000 + 3600));
     // The App's own budget is separate.
     assert.equal(limits.admit({ ...read, budget: 'app:4242' }), undefined);
     advance(1000);
@@ -60,17 +60,17 @@ describe('the double\'s rate limits (unit)', () => {
     let admitted = 0;
     for (let i = 0; i < 100; i += 1) if (limits.admit(create) === undefined) admitted += 1;
     assert.equal(admitted, GITHUB_LIMITS.contentPerMinute);
-    // 60 GitHub seconds are one wall second at scale 60.
-    assert.equal(limits.admit(create)?.headers['retry-after'], '1');
+    // retry-after is in GitHub seconds: the minute's window frees up in 60.
+    assert.equal(limits.admit(create)?.headers['retry-after'], '60');
     for (let minute = 0; minute < 10; minute += 1) {
       advance(1000);
       for (let i = 0; i < 80; i += 1) if (limits.admit(create) === undefined) admitted += 1;
     }
     assert.equal(admitted, GITHUB_LIMITS.contentPerHour);
     const refused = limits.admit(create);
-    // The hour's first creates leave the window 59 GitHub minutes on: one wall minute at scale 60, rounded up.
+    // The hour's first 80 creates leave the window 50 GitHub minutes later (10 have passed).
     assert.equal(refused?.kind, 'secondary');
-    assert.ok(Number(refused.headers['retry-after']) >= 49 && Number(refused.headers['retry-after']) <= 60, refused.headers['retry-after']);
+    assert.equal(refused.headers['retry-after'], String(50 * 60));
   });
 
   test('more concurrent requests than allowed are refused while they are in flight', () => {

@@ -14,9 +14,10 @@
  * - a self-hosted job queued longer than its queue time is cancelled.
  *
  * Time: limits are counted in GitHub time, which runs `timeScale` times faster than the wall
- * clock, so a test compresses an hour into seconds. Headers a client waits on (`x-ratelimit-reset`,
- * `retry-after`) are given in wall time, so unmodified clients (octokit's throttling) wait the
- * compressed time; `retry-after` is rounded up to whole seconds as GitHub sends it.
+ * clock from the moment the limits are made, so a test compresses an hour into seconds. Every
+ * header is in GitHub time (`x-ratelimit-reset` an epoch second of GitHub's clock, `retry-after`
+ * GitHub seconds, rounded up as GitHub sends it): a client under a time scale must wait on the
+ * same clock (`githubNow`), as the controller does with its injected clock.
  */
 
 export interface RateLimitOptions {
@@ -141,11 +142,6 @@ export class RateLimits {
     return this.#start + (this.#clock() - this.#start) * this.#scale;
   }
 
-  /** The wall-clock ms at which GitHub time reaches `githubMs`. */
-  #wallAt(githubMs: number): number {
-    return this.#start + (githubMs - this.#start) / this.#scale;
-  }
-
   /** A request arrived: counts it as in flight; `release` when it was answered. */
   enter(): void {
     this.#inFlight += 1;
@@ -175,7 +171,7 @@ export class RateLimits {
     else if (request.contentCreating && this.#contentHour.total(now) + 1 > this.#limits.contentPerHour) waitMs = this.#contentHour.waitFor(now, 1, this.#limits.contentPerHour);
     if (waitMs > 0) {
       this.refused.secondary += 1;
-      const retryAfter = Math.max(1, Math.ceil(waitMs / this.#scale / 1000));
+      const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
       return this.#refuse('secondary', 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', { ...this.headers(request.budget), 'retry-after': String(retryAfter) });
     }
     endpoint.add(now, points);
@@ -193,7 +189,7 @@ export class RateLimits {
       'x-ratelimit-limit': String(this.#limits.primaryPerHour),
       'x-ratelimit-remaining': String(Math.max(0, this.#limits.primaryPerHour - window.used)),
       'x-ratelimit-used': String(window.used),
-      'x-ratelimit-reset': String(Math.ceil(this.#wallAt(window.windowStart + HOUR) / 1000)),
+      'x-ratelimit-reset': String(Math.ceil((window.windowStart + HOUR) / 1000)),
       'x-ratelimit-resource': 'core',
     };
   }
