@@ -100,8 +100,8 @@ const dir = mkdtempSync(join(tmpdir(), 'portfarm-api-budget-'));
 const reorder = new ReorderService({ db: openStore(join(dir, 'state.sqlite')), platforms: PLATFORMS, gateway, graph });
 const pacer = new CheckPacer({ budget: clients.budget, clock });
 const publisher = new CheckRunPublisher({ clients, log, pace: pacer.pace, batchSize: 20 });
-const worker = new CheckPublishWorker({ publisher, clock, log, signal });
 const checks = new CheckPublishing({ publisher, reorder, versionOf: () => undefined, now });
+const worker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock, log, signal });
 let loopMaxBlockMs = 0;
 let loopMaxBlockWallMs = 0;
 /** The longest port list acceptance (the forced rebuild's 41,548 ports): it holds the event loop, rounds included. */
