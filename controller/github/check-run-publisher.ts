@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CheckRequestKind } from './check-pacing.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import { toGitHubError } from './github-error.ts';
 import { withSignal } from './with-signal.ts';
@@ -45,10 +46,18 @@ export class CheckRunPublisher {
   readonly #ids = new Map<string, number>();
   readonly #knownShas = new Set<string>();
   #flushing: Promise<FlushResult> | undefined;
+  readonly #pace: (kind: CheckRequestKind, signal: AbortSignal) => Promise<void>;
+  readonly #batchSize: number;
 
-  constructor(options: { readonly clients: GitHubClients; readonly log: Logger }) {
+  /**
+   * `pace` is awaited before each request (check-pacing.ts: the budget's share for checks);
+   * `batchSize` caps the changes one flush takes, so the rest stay pending and coalesce.
+   */
+  constructor(options: { readonly clients: GitHubClients; readonly log: Logger; readonly pace?: (kind: CheckRequestKind, signal: AbortSignal) => Promise<void>; readonly batchSize?: number }) {
     this.#clients = options.clients;
     this.#log = options.log;
+    this.#pace = options.pace ?? (() => Promise.resolve());
+    this.#batchSize = options.batchSize ?? Number.POSITIVE_INFINITY;
   }
 
   /** Records the newest state of a check; nothing is sent until `flush`. */
@@ -69,15 +78,21 @@ export class CheckRunPublisher {
   }
 
   async #send(signal: AbortSignal): Promise<FlushResult> {
-    const { installation: octokit, owner, repo } = this.#clients;
-    const batch = [...this.#pending.entries()];
-    this.#pending.clear();
+    // Check publishing's own client and write queue: dispatch never waits behind it.
+    const { checks: octokit, owner, repo } = this.#clients;
+    const batch: [string, CheckRunState][] = [];
+    for (const entry of this.#pending) {
+      if (batch.length >= this.#batchSize) break;
+      batch.push(entry);
+    }
+    for (const [key] of batch) this.#pending.delete(key);
     let created = 0;
     let updated = 0;
     let apiCalls = 0;
     for (const sha of new Set(batch.map(([, c]) => c.headSha))) {
       if (this.#knownShas.has(sha)) continue;
       try {
+        await this.#pace('list', signal);
         const existing = await octokit.paginate(withSignal(octokit.rest.checks.listForRef, signal), { owner, repo, ref: sha, per_page: 100, filter: 'latest' });
         apiCalls += Math.max(1, Math.ceil(existing.length / 100));
         for (const run of existing) if (run.external_id !== null && run.external_id !== '') this.#ids.set(`${sha}\t${run.external_id}`, run.id);
@@ -103,6 +118,7 @@ export class CheckRunPublisher {
         request: { signal },
       };
       try {
+        await this.#pace(id === undefined ? 'create' : 'update', signal);
         apiCalls += 1;
         if (id === undefined) {
           const { data } = await octokit.rest.checks.create({ ...fields, name: check.name, head_sha: check.headSha });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.ts';
 import { checkRunnerGroups } from '../github/check-runner-groups.ts';
+import type { ApiClock } from '../github/api-clock.ts';
 import { createGitHubClients, type GitHubClients } from '../github/create-github-clients.ts';
 import type { EventRejections } from '../github/event-rejections.ts';
 import { learnFarmIdentity } from '../github/learn-farm-identity.ts';
@@ -12,6 +13,8 @@ export interface GitHubConnection {
   readonly installationId?: number;
   /** GitHub's advice is 1 s between writes; the demo against the double sets 0. */
   readonly writeSpacingMs?: number;
+  /** What rate-limit waits are measured on (default the wall clock). */
+  readonly apiClock?: ApiClock;
   /** The branch dispatched runs start from (default master). */
   readonly ref?: string;
   /** How often a cancel looks whether the run stopped. */
@@ -41,6 +44,7 @@ export async function connectGitHub(config: Config, connection: GitHubConnection
       repo,
       ...(connection.installationId === undefined ? {} : { installationId: connection.installationId }),
       ...(connection.writeSpacingMs === undefined ? {} : { writeSpacingMs: connection.writeSpacingMs }),
+      ...(connection.apiClock === undefined ? {} : { clock: connection.apiClock }),
       log: log.child({ component: 'github' }),
     },
     signal,

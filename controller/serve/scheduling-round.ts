@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { CheckPublishing } from '../flows/check-publishing.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { RunnerManager } from '../runners/runner-manager.ts';
 import type { ControllerStats } from './controller-stats.ts';
@@ -7,7 +6,10 @@ import type { ControllerStats } from './controller-stats.ts';
 export interface SchedulingRoundOptions {
   readonly reorder: Pick<ReorderService, 'pump' | 'queueStatus'>;
   readonly runners: Pick<RunnerManager, 'warmStart' | 'runRecorded'>;
-  readonly checks: Pick<CheckPublishing, 'flush'>;
+  /** Check publishing's worker (check-publish-worker.ts): kicked, never waited for. */
+  readonly checks: { kick(): void };
+  /** Ms GitHub asked the controller to send nothing for (a rate limit); the round dispatches nothing meanwhile. */
+  readonly githubPausedFor: () => number;
   readonly stats: Pick<ControllerStats, 'preemptions' | 'dispatchErrors'>;
   /** Settles when the start-up recovery is done: no round may pump before (the reorder service is not re-entrant). */
   readonly ready: Promise<void>;
@@ -28,8 +30,10 @@ export interface SchedulingRoundOptions {
 
 /**
  * One scheduling round (the SerialLoop's tick): the catch-up sweep when due, then dispatch and
- * preempt (`pump`), warm starts, check-run updates, a new status snapshot. Rounds never overlap;
- * a burst of events costs at most two.
+ * preempt (`pump`), warm starts, a kick to the check worker, a new status snapshot. Rounds
+ * never overlap; a burst of events costs at most two. Check runs go out in their own worker,
+ * so no round waits for them; while GitHub asks for a pause the round dispatches nothing
+ * (the dispatch would be refused, and its reconcile too) and the next round tries again.
  */
 export function createSchedulingRound(options: SchedulingRoundOptions): (signal: AbortSignal) => Promise<void> {
   const { reorder, runners, checks, stats, log, now } = options;
@@ -41,7 +45,9 @@ export function createSchedulingRound(options: SchedulingRoundOptions): (signal:
       lastSweep = Date.now();
       await options.sweep(signal);
     }
-    if (!options.paused) {
+    const githubPause = options.githubPausedFor();
+    if (githubPause > 0) log.info({ waitMs: githubPause }, 'GitHub asked for a pause (rate limit): dispatching after it');
+    if (!options.paused && githubPause === 0) {
       const report = await reorder.pump(now(), signal);
       // A job's `queued` can arrive before its dispatch returned the run id: judge it again now that the run is recorded.
       for (const buildId of report.dispatched) runners.runRecorded(buildId);
@@ -51,12 +57,13 @@ export function createSchedulingRound(options: SchedulingRoundOptions): (signal:
       if (report.errors.length > 0) await options.reconcileAndRecord(signal);
     }
     if (options.warmStart && !options.paused) {
+      // Warm starts need no GitHub request: they go on during a pause.
       for (const queue of reorder.queueStatus(now())) {
         const next = queue.next[0];
         if (next !== undefined && next.state === 'pending') runners.warmStart(queue.platform, next.buildId);
       }
     }
-    await checks.flush(signal);
+    checks.kick();
     options.publish();
   };
 }

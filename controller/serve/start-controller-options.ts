@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { BackendName, Config } from '../config/config-schema.ts';
 import type { CacheServer } from '../caches/cache-server.ts';
 import type { HostDiskProbe } from '../caches/disk-admission-service.ts';
+import type { ApiClock } from '../github/api-clock.ts';
+import type { CheckPacingLimits } from '../github/check-pacing.ts';
 import type { GitHubClients } from '../github/create-github-clients.ts';
 import type { EventRejections } from '../github/event-rejections.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
@@ -71,6 +73,10 @@ export interface StartControllerOptions {
    */
   readonly distfileChecksums?: DistfileChecksums;
   readonly now?: () => Date;
+  /** What GitHub's rate-limit waits are measured on (default the wall clock; a benchmark gives the double's compressed GitHub time). */
+  readonly apiClock?: ApiClock;
+  /** Check publishing's share of GitHub's limits (default check-pacing.ts's DEFAULT_CHECK_PACING: half of each). */
+  readonly checkPacing?: CheckPacingLimits;
 }
 
 export interface RunningController {

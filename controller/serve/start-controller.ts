@@ -7,6 +7,9 @@ import { createOnBuildFinished } from '../flows/on-build-finished.ts';
 import { createOnRunnerTaken } from '../flows/on-runner-taken.ts';
 import { createOnNoRunner } from '../flows/on-no-runner.ts';
 import { createOnVmTeardown } from '../flows/on-vm-teardown.ts';
+import { githubApiAlerts, githubApiStatus, registerApiBudgetMetrics } from '../github/api-budget-status.ts';
+import { CheckPacer } from '../github/check-pacing.ts';
+import { CheckPublishWorker } from '../github/check-publish-worker.ts';
 import { CheckRunPublisher } from '../github/check-run-publisher.ts';
 import { createWebhookHandler } from '../github/create-webhook-handler.ts';
 import { EventRejections } from '../github/event-rejections.ts';
@@ -63,7 +66,13 @@ export async function startController(options: StartControllerOptions): Promise<
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };
-  const checks = new CheckPublishing({ publisher: new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }) }), reorder, versionOf: options.ports.versionOf, now, volume });
+  // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
+  const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
+  const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
+  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume });
+  const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
+  const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
+  registerApiBudgetMetrics(upkeepMetrics, budgetStatus);
   const stats = emptyStats();
   const failures = new RecentFailures();
   const notes = new BuildNotes();
@@ -81,7 +90,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };
   const disk = createDiskAdmission(config, { runners, hostShell, ...diskProbe, metrics: upkeepMetrics, log: log.child({ component: 'disk' }) });
-  const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts()], now });
+  const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts(), ...githubApiAlerts(budgetStatus)], githubApi: () => githubApiStatus(budgetStatus), now });
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
   const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
@@ -95,7 +104,7 @@ export async function startController(options: StartControllerOptions): Promise<
     signal,
     onError: (error) => { log.warn({ err: error }, 'scheduling round failed; the next round retries'); },
     tick: createSchedulingRound({
-      reorder, runners, checks, stats, ready, sweep: catchUp.sweep, sweepIntervalMs: options.sweepIntervalMs ?? 300_000, reconcileAndRecord: catchUp.reconcileAndRecord,
+      reorder, runners, checks: checkWorker, githubPausedFor: () => clients.budget.pausedFor(clients.clock.now()), stats, ready, sweep: catchUp.sweep, sweepIntervalMs: options.sweepIntervalMs ?? 300_000, reconcileAndRecord: catchUp.reconcileAndRecord,
       paused: options.paused === true, warmStart: options.warmStart ?? config.runners.warmStart, publish: status.publish, log, now,
     }),
   });
@@ -132,12 +141,13 @@ export async function startController(options: StartControllerOptions): Promise<
     url: http.url, reorder, runners, images, cacheServer: cache?.server ?? null, clients, stats, rejections, recovered,
     snapshot: status.snapshot,
     runUpkeep: () => upkeep.runOnce(),
-    idle: async () => { await webhook.idle(); await loop.idle(); },
+    idle: async () => { await webhook.idle(); await loop.idle(); await checkWorker.idle(); },
     close: () => {
       closing ??= (async () => {
         await webhook.close();
         stopping.abort(new Error('controller stopping'));
         await loop.stopped;
+        await checkWorker.stopped;
         await upkeep.stop();
         await runners.stop();
         await http.close();

@@ -1,7 +1,7 @@
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { RunnerManager } from '../runners/runner-manager.ts';
 import { SettableStatusFeed } from '../status/settable-status-feed.ts';
-import type { StatusSnapshot } from '../status/status-snapshot.ts';
+import type { GithubApiStatus, StatusSnapshot } from '../status/status-snapshot.ts';
 import type { RecentFailures } from './recent-failures.ts';
 
 export interface StatusPublisherOptions {
@@ -12,6 +12,8 @@ export interface StatusPublisherOptions {
   readonly failures: Pick<RecentFailures, 'latest'>;
   /** Disk and image alerts, as last seen by the upkeep. */
   readonly alerts: () => readonly string[];
+  /** The GitHub API budget, when the controller tracks one. */
+  readonly githubApi?: () => GithubApiStatus;
   readonly now: () => Date;
 }
 
@@ -42,6 +44,7 @@ export class StatusPublisher {
       queues: reorder.queueStatus(now()),
       failures: this.#options.failures.latest(50),
       alerts: [...this.#options.alerts()],
+      ...(this.#options.githubApi === undefined ? {} : { githubApi: this.#options.githubApi() }),
     };
   };
 

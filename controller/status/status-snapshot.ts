@@ -79,6 +79,18 @@ export const failureSchema = z.strictObject({
   logUrl: z.string().nullable(),
 });
 
+/** The controller's GitHub API budget (the installation's hour), and the check runs waiting for it. */
+export const githubApiSchema = z.strictObject({
+  limit: z.int().min(0).nullable(),
+  remaining: z.int().min(0).nullable(),
+  resetAt: iso.nullable(),
+  /** Until when GitHub asked for no requests (a rate limit), or null. */
+  pausedUntil: iso.nullable(),
+  rateLimited: z.strictObject({ primary: z.int().min(0), secondary: z.int().min(0) }),
+  /** Check-run changes not yet sent (they wait for the budget; dispatch does not). */
+  checksPending: z.int().min(0),
+});
+
 export const statusSnapshotSchema = z.strictObject({
   generatedAt: iso,
   controller: z.strictObject({ version: z.string(), startedAt: iso, repo: z.string() }),
@@ -88,6 +100,8 @@ export const statusSnapshotSchema = z.strictObject({
   failures: z.array(failureSchema),
   /** Warnings an operator must act on (stale runner version in an image, host short of disk). */
   alerts: z.array(z.string()),
+  /** Absent from controllers older than the budget tracking. */
+  githubApi: githubApiSchema.optional(),
 });
 
 export type StatusSnapshot = z.infer<typeof statusSnapshotSchema>;
@@ -96,3 +110,4 @@ export type SlotStatus = z.infer<typeof slotSchema>;
 export type RunnerStatus = z.infer<typeof runnerSchema>;
 export type QueueStatus = z.infer<typeof queueSchema>;
 export type FailureStatus = z.infer<typeof failureSchema>;
+export type GithubApiStatus = z.infer<typeof githubApiSchema>;

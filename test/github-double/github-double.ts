@@ -32,6 +32,7 @@ import type { DoublePermission, ForeignRunSpec } from './foreign-run-spec.ts';
 import { GitHubObjects, type PullRequestSpec, type PushSpec } from './github-objects.ts';
 import { portsWorkflow, type WorkflowModel } from './ports-workflow.ts';
 import { DoubleRunnerGroups, workflowRefOf, type OrganizationSpec } from './runner-groups.ts';
+import { RATE_DOCS, RateLimits, type RateLimitOptions } from './rate-limits.ts';
 import type { JobInstance, NeedResult, PullRequestWorkflow } from './pull-request-workflow.ts';
 import { createSchemaValidator, type SchemaValidator, type SchemaViolation } from './schema-validator.ts';
 import type { OperationId, WebhookSchemaName } from './used-operations.ts';
@@ -70,6 +71,8 @@ export interface GitHubDoubleOptions {
   readonly collaborators?: Readonly<Record<string, DoublePermission>>;
   /** The repository's owner as an organisation with runner groups (runner-groups.ts); absent: org runner endpoints answer 404. */
   readonly organization?: OrganizationSpec;
+  /** GitHub's rate limits and queue limits (rate-limits.ts); absent, the double answers without limit. */
+  readonly rateLimits?: RateLimitOptions;
 }
 
 export interface HttpFault {
@@ -116,6 +119,8 @@ export interface GitHubDouble {
   readonly runners: () => readonly RunnerRecord[];
   readonly checkRuns: () => readonly CheckRunRecord[];
   readonly deliveries: () => readonly DeliveryRecord[];
+  /** The limits enforced (`rateLimits` option) and their refusal counts; null without them. */
+  readonly rateLimits: RateLimits | null;
   /** Sends a `push` webhook (as GitHub does after a push). */
   push(spec: PushSpec): string;
   /**
@@ -280,6 +285,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
   const inflight = new Set<Promise<void>>();
   let deliveryChain: Promise<void> = Promise.resolve();
   const id = (): number => ++nextId;
+  const limits = options.rateLimits === undefined ? null : new RateLimits(options.rateLimits);
+  const budgetOf = (operation: string | undefined): string => (operation?.startsWith('apps/') === true ? `app:${appId}` : `installation:${installationId}`);
 
   let url = '';
   const orgGroups = new DoubleRunnerGroups(options.organization, {
@@ -445,6 +452,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       })),
     };
     jobs.set(job.id, job);
+    if (!skipped) limits?.jobQueued(job.id);
     jobContexts.set(job.id, spec.context);
     run.jobIds.push(job.id);
     send('workflow_job', objects().workflowJobPayload(skipped ? 'completed' : 'queued', job, run));
@@ -750,6 +758,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
       headSha: branchCommits.at(-1) ?? '',
       group,
     });
+    // Over GitHub's queue limit the run is created and fails at once.
+    if (limits?.runQueued() === false) { completeForeignRun(run.id, 'failure'); return run; }
     const inGroup = othersInGroup(run);
     // Concurrency: one running (queued or in progress) + one pending; a newer pending run cancels the older pending one.
     for (const older of inGroup.filter((r) => r.status === 'pending')) cancelRun(older, false);
@@ -1232,6 +1242,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         await runnerProtocol(method, requestUrl.pathname, body, res);
         return;
       }
+      if (limits !== null) { limits.enter(); res.once('close', () => { limits.release(); }); }
       let routed: Routed | undefined;
       for (const route of routes) {
         if (route.method !== method) continue;
@@ -1249,6 +1260,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         }
         const auth = await authorize(routed.operation, req.headers.authorization);
         if (auth !== undefined) return auth;
+        const refused = limits?.admit({ budget: budgetOf(routed.operation), method, endpoint: routed.operation, contentCreating: routed.operation === 'checks/create' || routed.operation === 'actions/create-workflow-dispatch' });
+        if (refused !== undefined) return new HttpAnswer(refused.status, { message: refused.message, documentation_url: RATE_DOCS }, { headers: refused.headers, generic: true });
         const fault = takeFault(routed.operation);
         if (fault !== undefined) return fault;
         const params: Record<string, string> = { ...routed.params };
@@ -1280,6 +1293,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
         'x-ratelimit-used': String(requests.length),
         'x-ratelimit-reset': String(Math.floor(now().getTime() / 1000) + 3600),
         'x-ratelimit-resource': 'core',
+        ...limits?.headers(budgetOf(routed?.operation)),
         ...result.headers,
       };
       if (result.body === undefined) {
@@ -1300,6 +1314,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     });
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // GitHub cancels a self-hosted job left queued past its queue time (checked 4 times a wall second).
+  const queueSweep = limits === null ? undefined : setInterval(() => {
+    for (const job of limits.expiredJobs((j) => jobs.get(j)?.status === 'queued').map((j) => jobs.get(j)).filter((j) => j !== undefined)) { completeJob(job, 'cancelled'); finishRun(runOf(job)); }
+  }, 250).unref();
   try {
     objectsRef.value = new GitHubObjects(
       { owner, name: repoName, id: 4242_0001, defaultBranch, apiUrl: url, appId, appSlug: 'portfarm', installationId },
@@ -1326,6 +1344,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     runners: () => [...runners.values()],
     checkRuns: () => [...checkRuns.values()],
     deliveries: () => [...deliveries],
+    rateLimits: limits,
     push: (spec) => {
       if (spec.ref === `refs/heads/${defaultBranch}`) {
         for (const commit of [...spec.commits.map((c) => c.id), spec.after]) if (!branchCommits.includes(commit)) branchCommits.push(commit);
@@ -1384,6 +1403,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     close() {
       closing ??= (async () => {
         closed = true;
+        clearInterval(queueSweep);
         for (const waiter of jobWaiters.values()) waiter(null);
         jobWaiters.clear();
         await Promise.allSettled([...inflight]);

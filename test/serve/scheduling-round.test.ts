@@ -20,7 +20,8 @@ function setup(overrides: Partial<SchedulingRoundOptions> = {}, report: PumpRepo
       warmStart: (platform, buildId) => { calls.push(`warm ${platform} ${buildId}`); return true; },
       runRecorded: (buildId) => { calls.push(`run recorded ${buildId}`); return []; },
     },
-    checks: { flush: () => { calls.push('flush checks'); return Promise.resolve({ created: 0, updated: 0, apiCalls: 0 }); } },
+    checks: { kick: () => { calls.push('kick checks'); } },
+    githubPausedFor: () => 0,
     stats,
     ready: Promise.resolve(),
     sweep: () => { calls.push('sweep'); return Promise.resolve(); },
@@ -39,26 +40,26 @@ function setup(overrides: Partial<SchedulingRoundOptions> = {}, report: PumpRepo
 test('a round: dispatch, warm start of each platform\'s next pending build, check updates, a new snapshot', async () => {
   const { round, calls } = setup();
   await round(new AbortController().signal);
-  assert.deepEqual(calls, ['pump', 'warm 15_arm64 b7', 'flush checks', 'publish']);
+  assert.deepEqual(calls, ['pump', 'warm 15_arm64 b7', 'kick checks', 'publish']);
 });
 
 test('each build the pump dispatched has its held queued job judged again at once (its queued can beat the dispatch answer)', async () => {
   const { round, calls } = setup({ warmStart: false }, { dispatched: ['b3', 'b4'], preempted: [], errors: [] });
   await round(new AbortController().signal);
-  assert.deepEqual(calls, ['pump', 'run recorded b3', 'run recorded b4', 'flush checks', 'publish']);
+  assert.deepEqual(calls, ['pump', 'run recorded b3', 'run recorded b4', 'kick checks', 'publish']);
 });
 
 test('paused: nothing dispatched and no VM warmed; checks and status go on', async () => {
   const { round, calls } = setup({ paused: true });
   await round(new AbortController().signal);
-  assert.deepEqual(calls, ['flush checks', 'publish']);
+  assert.deepEqual(calls, ['kick checks', 'publish']);
 });
 
 test('a failed dispatch is counted, logged and reconciled in the same round', async () => {
   const error = new Error('workflow_dispatch answered 502');
   const { round, calls, stats, entries } = setup({ warmStart: false }, { dispatched: [], preempted: [{ buildId: 'b1', requeuedAs: 'b9' }], errors: [{ buildId: 'b2', error }] });
   await round(new AbortController().signal);
-  assert.deepEqual(calls, ['pump', 'reconcile', 'flush checks', 'publish']);
+  assert.deepEqual(calls, ['pump', 'reconcile', 'kick checks', 'publish']);
   assert.deepEqual([stats.dispatchErrors, stats.preemptions], [1, 1]);
   assert.deepEqual(entries.map((e) => [e.level, e.buildId, e.msg]), [['error', 'b2', 'workflow_dispatch answered 502']]);
 });
@@ -73,7 +74,7 @@ test('no round acts before the start-up recovery is done; the sweep runs first o
   assert.deepEqual(calls, [], 'the round waits for the start-up');
   startedUp();
   await running;
-  assert.deepEqual(calls, ['sweep', 'pump', 'flush checks', 'publish']);
+  assert.deepEqual(calls, ['sweep', 'pump', 'kick checks', 'publish']);
 });
 
 test('a round asked to stop while it waits for the start-up ends without acting', async () => {
@@ -83,4 +84,11 @@ test('a round asked to stop while it waits for the start-up ends without acting'
   stop.abort(new Error('controller stopping'));
   await assert.rejects(running, /controller stopping/);
   assert.deepEqual(calls, []);
+});
+
+test('while GitHub asks for a pause nothing is dispatched (it would be refused, and its reconcile too); warm starts, checks and status go on', async () => {
+  const { round, calls, entries } = setup({ githubPausedFor: () => 42_000 });
+  await round(new AbortController().signal);
+  assert.deepEqual(calls, ['warm 15_arm64 b7', 'kick checks', 'publish']);
+  assert.deepEqual(entries.map((e) => [e.level, e.waitMs]), [['info', 42_000]]);
 });

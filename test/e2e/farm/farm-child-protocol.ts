@@ -27,6 +27,8 @@ export interface FarmChildArgs {
   readonly reconcileIntervalMs: number;
   readonly sweepIntervalMs?: number;
   readonly cancelPollMs?: number;
+  /** GitHub time (github-time.ts): the controller waits on the double's clock. */
+  readonly githubTime: { readonly start: number; readonly scale: number };
 }
 
 /** Parent → child over IPC. */

@@ -19,6 +19,7 @@ import { FakeVmBackend } from '../../../controller/runners/backends/fake-vm-back
 import { OrchardVmBackend } from '../../../controller/runners/backends/orchard-vm-backend.ts';
 import type { VmBackend } from '../../../controller/runners/backends/vm-backend.ts';
 import { startController } from '../../../controller/serve/start-controller.ts';
+import { githubTimeClock } from '../../github-double/github-time.ts';
 import type { ChildReply, ChildRequest, FarmChildArgs } from './farm-child-protocol.ts';
 import { FARM_STATUS_TOKEN } from './farm-status-token.ts';
 
@@ -80,6 +81,7 @@ const controller = await startController({
   signal: stop.signal,
   installationId: args.installationId,
   writeSpacingMs: 0,
+  apiClock: githubTimeClock(args.githubTime.start, args.githubTime.scale),
   loopIntervalMs: args.loopIntervalMs,
   warmStart: false,
   ...(args.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: args.sweepIntervalMs }),

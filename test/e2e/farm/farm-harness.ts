@@ -24,6 +24,8 @@ import { loadDemoCommits, type DemoCommit } from '../../../controller/demo/load-
 import { seededRandom } from '../../../controller/sim/seeded-random.ts';
 import type { StatusSnapshot } from '../../../controller/status/status-snapshot.ts';
 import { startGitHubDouble, type GitHubDouble } from '../../github-double/github-double.ts';
+import { githubTimeClock } from '../../github-double/github-time.ts';
+import type { RateLimitOptions } from '../../github-double/rate-limits.ts';
 import { startRunnerStandIn, type RunnerStandIn } from '../../github-double/runner-stand-in.ts';
 import { createSchemaValidator } from '../../github-double/schema-validator.ts';
 import { startTokenIssuer } from '../../handoff/issue-tokens.ts';
@@ -59,6 +61,10 @@ export interface FarmOptions {
   readonly firstCommit?: number;
   /** Platforms (fake backend only; default 2): more platforms, more runs at once. */
   readonly platforms?: number;
+  /** GitHub's rate limits in the double (default none), counted in GitHub time. */
+  readonly rateLimits?: Omit<RateLimitOptions, 'clock' | 'timeScale'>;
+  /** GitHub seconds per wall second, for the double's limits and the controller's waits alike (default 1). */
+  readonly githubTimeScale?: number;
 }
 
 export interface ControllerUsage {
@@ -117,7 +123,10 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
     const port = await freePort();
     const controllerUrl = `http://127.0.0.1:${port}`;
     const secret = randomBytes(16).toString('hex');
-    const double = await startGitHubDouble({ port: 0, webhookUrl: `${controllerUrl}/webhooks`, webhookSecret: secret, schema: sharedSchema() });
+    const githubTime = { start: Date.now(), scale: options.githubTimeScale ?? 1 };
+    const clock = githubTimeClock(githubTime.start, githubTime.scale);
+    const rateLimits = options.rateLimits === undefined ? {} : { rateLimits: { ...options.rateLimits, clock: () => clock.now() } };
+    const double = await startGitHubDouble({ port: 0, webhookUrl: `${controllerUrl}/webhooks`, webhookSecret: secret, schema: sharedSchema(), ...rateLimits });
     stops.push(() => double.close());
     const plan: JobPlan = { failingPorts: new Set(options.failingPorts ?? []), random, maxStepMs: options.maxStepMs ?? 150 };
     const runStep = fastJobSteps({
@@ -192,6 +201,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       reconcileIntervalMs: 2000,
       ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
       cancelPollMs: 100,
+      githubTime,
     };
 
     let child: ChildProcess | null = null;

@@ -1,0 +1,232 @@
+// npm run bench:api-budget [-- --platforms 20 --hours 2 --scale 60 --commits FILE --ports FILE --json]:
+// the real controller's dispatch (reorder service, octokit gateway, scheduling round in its
+// serial loop) and check publishing (publisher, pacer, worker) against the GitHub double with
+// GitHub's limits at their real values, in GitHub time running `scale` times the wall clock.
+// Real commits are replayed, their gaps divided by `speedup`; a forced rebuild of every
+// buildable port on the first platform starts at once. Builds are played by the bench: a run
+// dispatched is taken after 5–60 GitHub seconds and finishes 2–10 minutes later (seeded).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { CheckPublishing } from '../../controller/flows/check-publishing.ts';
+import { CheckPacer } from '../../controller/github/check-pacing.ts';
+import { CheckPublishWorker } from '../../controller/github/check-publish-worker.ts';
+import { CheckRunPublisher } from '../../controller/github/check-run-publisher.ts';
+import { createGitHubClients } from '../../controller/github/create-github-clients.ts';
+import { learnFarmIdentity } from '../../controller/github/learn-farm-identity.ts';
+import { createOctokitRunGateway } from '../../controller/github/octokit-run-gateway.ts';
+import { loadPortsGraph } from '../../controller/ports/load-ports-graph.ts';
+import type { RunGateway } from '../../controller/queue/run-gateway.ts';
+import { ReorderService } from '../../controller/queue/reorder-service.ts';
+import { emptyStats } from '../../controller/serve/controller-stats.ts';
+import { createSchedulingRound } from '../../controller/serve/scheduling-round.ts';
+import { SerialLoop } from '../../controller/serve/serial-loop.ts';
+import { loadCommits } from '../../controller/sim/load-commits.ts';
+import { seededRandom } from '../../controller/sim/seeded-random.ts';
+import { openStore } from '../../controller/store/open-store.ts';
+import { startGitHubDouble } from '../github-double/github-double.ts';
+import { githubTimeClock } from '../github-double/github-time.ts';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const data = join(repo, '..', 'shared', 'data', 'macports');
+const { values } = parseArgs({
+  options: {
+    platforms: { type: 'string', default: '20' },
+    hours: { type: 'string', default: '2' },
+    scale: { type: 'string', default: '60' },
+    speedup: { type: 'string', default: '10' },
+    commits: { type: 'string', default: join(data, 'commits.ndjson') },
+    ports: { type: 'string', default: join(data, 'ports.json') },
+    json: { type: 'boolean', default: false },
+  },
+});
+// MacPorts-style names: 26_arm64, 26_x86_64, 25_arm64, … (what the queue and the port list accept).
+const PLATFORMS = Array.from({ length: Number(values.platforms) }, (_, i) => `${String(26 - Math.floor(i / 2))}_${i % 2 === 0 ? 'arm64' : 'x86_64'}`);
+const HOURS = Number(values.hours);
+const SCALE = Number(values.scale);
+const SPEEDUP = Number(values.speedup);
+const HOUR = 3_600_000;
+const out = (line: string): void => { if (!values.json) console.log(line); };
+
+const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
+const stop = new AbortController();
+const signal = stop.signal;
+const clock = githubTimeClock(Date.now(), SCALE);
+const now = (): Date => new Date(clock.now());
+const random = seededRandom(17);
+const between = (min: number, max: number): number => min + Math.floor(random() * (max - min));
+const wallAfter = (githubMs: number, what: () => void): void => { setTimeout(what, githubMs / SCALE).unref(); };
+
+const graph = await loadPortsGraph(values.ports, signal);
+const buildable = new Set(graph.names.map((n) => n.toLowerCase()));
+const allCommits = await loadCommits(values.commits, signal);
+// Oldest first; the newest ones whose compressed gaps fill the hours.
+const commits = allCommits.filter((c, i) => i >= 0 && (allCommits.at(-1)?.time ?? 0) - c.time <= (HOURS * HOUR * SPEEDUP));
+
+// The double's own clock stays the wall clock (App JWTs and installation tokens are timed on it); its limits count GitHub time.
+const double = await startGitHubDouble({ rateLimits: { clock: () => clock.now() } });
+const limits = double.rateLimits;
+const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: double.owner, repo: double.repo, installationId: double.installationId, writeSpacingMs: 1000 / SCALE, clock, log }, signal);
+const farm = await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml', branch: 'master' }, signal);
+const octokitGateway = createOctokitRunGateway({ clients, farm, workflow: 'ports.yml', ref: 'master', log });
+
+// When a platform's next build became dispatchable (enqueued on an idle platform, or its previous run finished).
+const dispatchableSince = new Map<string, number>();
+const delays: number[] = [];
+const runsOf = new Map<string, number>();
+/** Runs the controller cancelled itself (a watcher preempting a builder not started): requeued, not lost. */
+const cancelledByController = new Set<number>();
+const gateway: RunGateway = {
+  ...octokitGateway,
+  async cancel(runId, s) {
+    cancelledByController.add(runId);
+    return octokitGateway.cancel(runId, s);
+  },
+  async dispatch(request, s) {
+    const answer = await octokitGateway.dispatch(request, s);
+    const since = dispatchableSince.get(request.platform);
+    if (since !== undefined) delays.push((clock.now() - since) / 1000);
+    dispatchableSince.delete(request.platform);
+    runsOf.set(request.buildId, answer.runId);
+    play(request.buildId, request.platform, request.kind === 'watcher' ? request.portsRevision : null);
+    return answer;
+  },
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'portfarm-api-budget-'));
+const reorder = new ReorderService({ db: openStore(join(dir, 'state.sqlite')), platforms: PLATFORMS, gateway, graph });
+const pacer = new CheckPacer({ budget: clients.budget, clock });
+const publisher = new CheckRunPublisher({ clients, log, pace: pacer.pace, batchSize: 20 });
+const checks = new CheckPublishing({ publisher, reorder, versionOf: () => undefined, now });
+const worker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock, log, signal });
+let loopMaxBlockMs = 0;
+let loopMaxBlockWallMs = 0;
+/** The longest port list acceptance (the forced rebuild's 41,548 ports): it holds the event loop, rounds included. */
+let portListMaxWallMs = 0;
+const round = createSchedulingRound({
+  reorder, runners: { warmStart: () => false, runRecorded: () => [] }, checks: worker, githubPausedFor: () => clients.budget.pausedFor(clock.now()),
+  stats: emptyStats(), ready: Promise.resolve(), sweep: () => Promise.resolve(), sweepIntervalMs: 0,
+  reconcileAndRecord: async (s) => { await reorder.reconcile(now(), s); }, paused: false, warmStart: false, publish: () => undefined, log, now,
+});
+const loop = new SerialLoop({
+  intervalMs: 15_000 / SCALE, signal, onError: () => undefined,
+  tick: async (s) => {
+    const t0 = clock.now();
+    const w0 = performance.now();
+    await round(s);
+    loopMaxBlockMs = Math.max(loopMaxBlockMs, clock.now() - t0);
+    loopMaxBlockWallMs = Math.max(loopMaxBlockWallMs, performance.now() - w0);
+  },
+});
+
+let finishedByBench = 0;
+/** What the bench's "runner" does with a dispatched run: a watcher lists its ports, a builder builds. */
+function play(buildId: string, platform: string, watcherRevision: string | null): void {
+  wallAfter(between(5_000, 60_000), () => {
+    if (signal.aborted) return;
+    reorder.runStarted(buildId, now());
+    checks.started(buildId, now());
+    wallAfter(watcherRevision === null ? between(120_000, 600_000) : 30_000, () => {
+      if (signal.aborted) return;
+      if (watcherRevision !== null) {
+        const ports = listFor.get(`${platform} ${watcherRevision}`) ?? [];
+        const t0 = performance.now();
+        reorder.acceptPortList({ buildId, platform, portsRevision: watcherRevision, ports: [...ports], excluded: [] }, now());
+        portListMaxWallMs = Math.max(portListMaxWallMs, performance.now() - t0);
+        checks.queued({ portsRevision: watcherRevision, platform, ports });
+      }
+      const runId = runsOf.get(buildId);
+      if (runId !== undefined) double.completeRun(runId, 'success');
+      reorder.runFinished(buildId, 'success', now());
+      reorder.recorded(buildId);
+      if (watcherRevision === null) checks.completed(buildId, 'success', {});
+      finishedByBench += 1;
+      // The platform is free: its next build, if it has one, is dispatchable from now.
+      const queue = reorder.queueStatus(now()).find((q) => q.platform === platform);
+      if (queue !== undefined && queue.pending.watchers + queue.pending.builders > 0) dispatchableSince.set(platform, clock.now());
+      loop.kick();
+    });
+  });
+}
+
+const listFor = new Map<string, readonly string[]>();
+function push(sha: string, ports: readonly string[], force: boolean, platforms: readonly string[]): void {
+  const known = ports.filter((p) => buildable.has(p.toLowerCase()));
+  for (const platform of platforms) {
+    listFor.set(`${platform} ${sha}`, known);
+    reorder.enqueueWatcher({ platform, portsRevision: sha, previousRevision: null, changedPorts: force ? null : known, force, prNumber: null, now: now() });
+    if (!dispatchableSince.has(platform) && reorder.inFlight().every((e) => e.platform !== platform)) dispatchableSince.set(platform, clock.now());
+  }
+  loop.kick();
+}
+
+const started = clock.now();
+const wallStarted = performance.now();
+// The forced rebuild: every buildable port on the first platform, listed by one watcher.
+const forcedRebuildPorts = graph.names.length;
+push('f'.repeat(40), graph.names, true, PLATFORMS.slice(0, 1));
+const first = commits[0]?.time ?? 0;
+for (const commit of commits) wallAfter((commit.time - first) / SPEEDUP, () => { if (!signal.aborted) push(commit.sha, commit.ports, false, PLATFORMS); });
+
+// API calls per GitHub hour, sampled each GitHub minute.
+const perHour: number[] = [];
+let hourStart = 0;
+const sampler = setInterval(() => {
+  const hour = Math.floor((clock.now() - started) / HOUR);
+  while (perHour.length <= hour) { perHour.push(0); }
+  const seen = double.requests.length;
+  perHour[hour] = (perHour[hour] ?? 0) + seen - hourStart;
+  hourStart = seen;
+}, 60_000 / SCALE);
+await new Promise((r) => setTimeout(r, (HOURS * HOUR) / SCALE));
+clearInterval(sampler);
+stop.abort();
+await loop.stopped;
+await worker.stopped;
+
+const sorted = [...delays].sort((a, b) => a - b);
+const pct = (p: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0) * 10) / 10;
+const steady = perHour.slice(1).length > 0 ? perHour.slice(1) : perHour;
+const hourly = [...steady].sort((a, b) => a - b);
+const farmChecks = double.checkRuns().filter((c) => c.app !== 'github-actions');
+const suites = new Map<string, number>();
+for (const c of farmChecks) suites.set(c.headSha, (suites.get(c.headSha) ?? 0) + 1);
+const runs = double.runs();
+const names = new Map<string, number>();
+for (const r of runs) names.set(r.name, (names.get(r.name) ?? 0) + 1);
+const result = {
+  platforms: PLATFORMS.length,
+  commits: commits.length,
+  hours: HOURS,
+  forcedRebuildPorts,
+  dispatchDelaySeconds: { p50: pct(50), p95: pct(95), max: Math.round((sorted.at(-1) ?? 0) * 10) / 10 },
+  dispatches: delays.length,
+  // In GitHub time the round's CPU counts `scale` times over (a pessimistic figure); the wall figure beside it.
+  loopMaxBlockSeconds: Math.round(loopMaxBlockMs / 100) / 10,
+  loopMaxBlockWallSeconds: Math.round(loopMaxBlockWallMs / 100) / 10,
+  portListMaxWallSeconds: Math.round(portListMaxWallMs / 100) / 10,
+  apiCallsPerHour: { p50: hourly[Math.floor((hourly.length - 1) / 2)] ?? 0, max: hourly.at(-1) ?? 0 },
+  checkRunsCreated: farmChecks.length,
+  checksPending: publisher.pendingCount,
+  checkSuiteMax: Math.max(0, ...suites.values()),
+  rateLimited: { primary: limits?.refused.primary ?? 0, secondary: limits?.refused.secondary ?? 0 },
+  // A run GitHub ended that the bench did not (failed over the queue limit, cancelled after its queue time).
+  lost: runs.filter((r) => r.status === 'completed' && r.conclusion !== 'success' && !cancelledByController.has(r.id)).length,
+  preemptedRuns: cancelledByController.size,
+  duplicated: [...names.values()].filter((n) => n > 1).length,
+  buildsFinished: finishedByBench,
+  wallSeconds: Math.round((performance.now() - wallStarted) / 1000),
+};
+out(`api-budget: ${result.platforms} platforms, ${result.commits} commits over ${HOURS} GitHub hours (gaps / ${SPEEDUP}), forced rebuild of ${forcedRebuildPorts} ports on ${PLATFORMS[0] ?? ''}, GitHub time ×${SCALE}`);
+out(`  dispatch delay p50 ${result.dispatchDelaySeconds.p50} s  p95 ${result.dispatchDelaySeconds.p95} s  max ${result.dispatchDelaySeconds.max} s  (${result.dispatches} dispatches; target p95 ≤ 5 s)`);
+out(`  loop blocked at most ${result.loopMaxBlockSeconds} s GitHub time, ${result.loopMaxBlockWallSeconds} s wall (target ≤ 2 s); the longest port list acceptance held the event loop ${result.portListMaxWallSeconds} s wall`);
+out(`  API calls per GitHub hour p50 ${result.apiCallsPerHour.p50}  max ${result.apiCallsPerHour.max} (target ≤ 2,500)`);
+out(`  check runs created ${result.checkRunsCreated} (${result.checksPending} changes still waiting), largest suite ${result.checkSuiteMax} (limit 50,000)`);
+out(`  rate limited: primary ${result.rateLimited.primary}, secondary ${result.rateLimited.secondary}; lost ${result.lost}, duplicated ${result.duplicated} (${result.preemptedRuns} runs preempted by the controller and requeued); ${result.buildsFinished} builds finished; ${result.wallSeconds} s wall`);
+if (values.json) console.log(JSON.stringify(result));
+await double.close();
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
