@@ -39,7 +39,7 @@ interface Extra {
  * `summaryIntervalMs`, and a check for each port that fails: GitHub keeps at most 50,000 check
  * runs per commit and its checks page is no place for 41,548 green ticks. Every check has a
  * fixed external id on its commit, so a rebuild updates it: a name is never used twice. Updates
- * are only recorded here; `flush` (once per scheduling round) sends them. Watchers have no check.
+ * are only recorded here; `flush`, called by the check-publish worker on each kick (never by the scheduling round itself), sends them. Watchers have no check.
  */
 export class CheckPublishing {
   readonly #options: CheckPublishingOptions;
