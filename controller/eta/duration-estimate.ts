@@ -17,6 +17,12 @@ export interface DurationEstimate {
   readonly source: EstimateSource;
   /** How many finished runs support it. */
   readonly samples: number;
+  /**
+   * Doubt (log units) that every estimate from the same pool shares: a median taken from few
+   * builds of other ports, or a speed ratio between platforms, is wrong the same way for every
+   * port estimated from it, so these doubts add up instead of averaging out over a long queue.
+   */
+  readonly shared: number;
 }
 
 /** z of the 80th percentile of a normal: the range shown is the 20th–80th percentile. */

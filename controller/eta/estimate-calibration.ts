@@ -20,21 +20,32 @@ const BUCKETS = 17;
 export interface EstimateCalibration {
   /** bucket → log ratios, oldest first. */
   readonly logRatios: number[][];
+  /** Times of the projections an outcome was taken from, per bucket (one each: see recordOutcome). */
+  readonly taken: Set<string>;
 }
 
 export function createEstimateCalibration(): EstimateCalibration {
-  return { logRatios: Array.from({ length: BUCKETS }, () => []) };
+  return { logRatios: Array.from({ length: BUCKETS }, () => []), taken: new Set() };
 }
 
 function bucketOf(wait: number): number {
   return Math.min(BUCKETS - 1, Math.max(0, Math.floor(Math.log2(Math.max(wait, MINUTE) / MINUTE))));
 }
 
-/** A build finished at `actual`; at `at` the projection (uncalibrated) had said `projected`. */
+/**
+ * A build finished at `actual`; at `at` the projection (uncalibrated) had said `projected`.
+ * One outcome per projection and length of wait: the builds of one list share the errors of
+ * the projection that placed them (a big list estimated from a poor prior is wrong the same
+ * way seven hundred times), and seven hundred copies of one error would drown every other.
+ */
 export function recordOutcome(calibration: EstimateCalibration, at: number, projected: number, actual: number): void {
   if (!(projected > at) || !(actual > at)) return;
-  const list = calibration.logRatios[bucketOf(projected - at)];
-  if (list === undefined) return;
+  const bucket = bucketOf(projected - at);
+  const list = calibration.logRatios[bucket];
+  const key = `${String(at)}:${String(bucket)}`;
+  if (list === undefined || calibration.taken.has(key)) return;
+  calibration.taken.add(key);
+  if (calibration.taken.size > 4 * KEEP * BUCKETS) calibration.taken.delete(calibration.taken.values().next().value ?? key);
   list.push(Math.log((actual - at) / (projected - at)));
   if (list.length > KEEP) list.shift();
 }
@@ -67,7 +78,7 @@ export function calibrator(calibration: EstimateCalibration): (at: number, range
       const shift = q(0.5);
       // The 10th–90th percentile of past outcomes for the 20th–80th shown: those outcomes are of
       // estimates made under an earlier queue, and a new estimate also carries the drift since.
-      result = { shift, below: q(0.1) - shift, above: q(0.9) - shift };
+      result = { shift, below: q(0.1), above: q(0.9) };
     }
     bands.set(bucket, result);
     return result;
@@ -77,8 +88,12 @@ export function calibrator(calibration: EstimateCalibration): (at: number, range
     if (!(span > 0)) return range;
     const b = band(bucketOf(span));
     if (b === null) return range;
-    const low = Math.min(Math.log(Math.max(range.low - at, 1) / span), b.below) + b.shift;
-    const high = Math.max(Math.log(Math.max(range.high - at, 1) / span), b.above) + b.shift;
+    // The projection's own range, as it is and moved by the past bias, and the past outcomes'
+    // 10th–90th percentile: whether this projection errs like the past ones is not known.
+    const lowModel = Math.log(Math.max(range.low - at, 1) / span);
+    const highModel = Math.log(Math.max(range.high - at, 1) / span);
+    const low = Math.min(lowModel, lowModel + b.shift, b.below);
+    const high = Math.max(highModel, highModel + b.shift, b.above);
     return { low: at + span * Math.exp(low), mid: at + span * Math.exp(b.shift), high: at + span * Math.exp(high) };
   };
 }

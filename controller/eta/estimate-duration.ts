@@ -22,7 +22,7 @@ export function estimateBuild(history: DurationHistory, platform: string, port: 
   const perBuild = perBuildSpread(history);
   const own = history.byPort.get(portKey(platform, port));
   if (own !== undefined && own.length > 0) {
-    return { median: Math.exp(median(own)), sigma: Math.max(perBuild, logSd(own)), source: 'port', samples: own.length };
+    return { median: Math.exp(median(own)), sigma: Math.max(perBuild, logSd(own)), source: 'port', samples: own.length, shared: 0 };
   }
   const elsewhere = fromOtherPlatform(history, platform, port, perBuild);
   if (elsewhere !== undefined) return elsewhere;
@@ -43,7 +43,7 @@ export function estimateBuild(history: DurationHistory, platform: string, port: 
 export function estimateWatcher(history: DurationHistory, platform: string): DurationEstimate | undefined {
   const logs = history.watchers.get(platform);
   if (logs === undefined || logs.length === 0) return undefined;
-  return { median: Math.exp(median(logs)), sigma: Math.max(DEFAULT_SPREAD, logSd(logs)), source: 'watcher', samples: logs.length };
+  return { median: Math.exp(median(logs)), sigma: Math.max(DEFAULT_SPREAD, logSd(logs)), source: 'watcher', samples: logs.length, shared: 0 };
 }
 
 /** The per-build variation measured over ports built more than once; the default until a few such ports were seen. */
@@ -65,9 +65,10 @@ function fromOtherPlatform(history: DurationHistory, platform: string, port: str
     const doubt = ratio === undefined || ratio.count < 5 ? 0.3 : 0.15;
     const estimate: DurationEstimate = {
       median: Math.exp(median(logs) + shift),
-      sigma: Math.hypot(Math.max(perBuild, logSd(logs)), doubt),
+      sigma: Math.max(perBuild, logSd(logs)),
       source: 'port-elsewhere',
       samples: logs.length,
+      shared: doubt,
     };
     if (best === undefined || estimate.samples > best.samples) best = estimate;
   }
@@ -75,7 +76,9 @@ function fromOtherPlatform(history: DurationHistory, platform: string, port: str
 }
 
 function fromSamples(logs: readonly number[], source: DurationEstimate['source'], perBuild: number): DurationEstimate {
-  return { median: Math.exp(median(logs)), sigma: Math.max(perBuild, logSd(logs)), source, samples: logs.length };
+  const sigma = Math.max(perBuild, logSd(logs));
+  // The standard error of a median is about 1.25 times that of a mean.
+  return { median: Math.exp(median(logs)), sigma, source, samples: logs.length, shared: (1.25 * sigma) / Math.sqrt(logs.length) };
 }
 
 /** Standard deviation of log durations; 0 for fewer than 3 (too few to say). */

@@ -130,7 +130,7 @@ export function projectQueue(input: ProjectionInput): ProjectedRun[] {
 
 /** A run already `elapsed` ms in: what is left of it, never less than a tenth of its expected length. */
 function remaining(total: TimeMoments, elapsed: number): TimeMoments {
-  return { mean: Math.max(total.mean - elapsed, total.mean / 10), variance: total.variance };
+  return { mean: Math.max(total.mean - elapsed, total.mean / 10), variance: total.variance, shared: total.shared };
 }
 
 function freeLanes(lanes: readonly Lane[]): Lane[] {
@@ -157,5 +157,5 @@ function watchersAfter(input: ProjectionInput, built: number): TimeMoments {
   const w = momentsOf(input.watcher);
   const p = -Math.expm1(-rate * built);
   const count = p * Math.exp(rate * w.mean);
-  return { mean: count * w.mean, variance: count * w.variance + w.mean * w.mean * p * (1 - p) };
+  return { mean: count * w.mean, variance: count * w.variance + w.mean * w.mean * p * (1 - p), shared: count * w.shared };
 }

@@ -6,20 +6,23 @@ import { Z80, type DurationEstimate } from './duration-estimate.ts';
  */
 export interface TimeMoments {
   readonly mean: number;
+  /** Of the independent part. */
   readonly variance: number;
+  /** Standard deviation of the part shared between runs (ms): it adds up linearly (see DurationEstimate.shared). */
+  readonly shared: number;
 }
 
-export const ZERO: TimeMoments = { mean: 0, variance: 0 };
+export const ZERO: TimeMoments = { mean: 0, variance: 0, shared: 0 };
 
 /** Mean and variance of a log-normal duration. */
 export function momentsOf(estimate: DurationEstimate): TimeMoments {
   const s2 = estimate.sigma ** 2;
   const mean = estimate.median * Math.exp(s2 / 2);
-  return { mean, variance: mean * mean * Math.expm1(s2) };
+  return { mean, variance: mean * mean * Math.expm1(s2), shared: mean * Math.sqrt(Math.expm1(estimate.shared ** 2)) };
 }
 
 export function add(a: TimeMoments, b: TimeMoments): TimeMoments {
-  return { mean: a.mean + b.mean, variance: a.variance + b.variance };
+  return { mean: a.mean + b.mean, variance: a.variance + b.variance, shared: a.shared + b.shared };
 }
 
 /** A range of times (ms since the epoch): the 20th percentile, the median, the 80th percentile. */
@@ -36,7 +39,7 @@ export interface EtaRange {
  */
 export function toRange(from: number, span: TimeMoments): EtaRange {
   if (span.mean <= 0) return { low: from, mid: from, high: from };
-  const s2 = Math.log1p(span.variance / (span.mean * span.mean));
+  const s2 = Math.log1p((span.variance + span.shared * span.shared) / (span.mean * span.mean));
   const s = Math.sqrt(s2);
   const mu = Math.log(span.mean) - s2 / 2;
   return { low: from + Math.exp(mu - Z80 * s), mid: from + Math.exp(mu), high: from + Math.exp(mu + Z80 * s) };

@@ -19,6 +19,7 @@ import { simulate } from '../../controller/sim/simulate.ts';
 import type { SimulationResult } from '../../controller/sim/simulation-result.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
+import { reportEtaAccuracy } from './eta-accuracy.ts';
 import { verdict } from './verdict.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -61,6 +62,9 @@ for (const scenario of ['commits only', 'full rebuild at start'] as const) {
   }
   out();
 }
+
+reportEtaAccuracy(graph, commits, out);
+out();
 
 // Core speed 1: a forced rebuild of every port through the real service: validate the list,
 // enqueue in rank order, coalesce, persist in one SQLite transaction (file database, WAL).

@@ -18,7 +18,7 @@ const master = { changedPorts: null, force: false, prNumber: null } as const;
 function exact(minutes: Record<string, number>): (entry: QueueEntry) => DurationEstimate | undefined {
   return (entry) => {
     const m = minutes[entry.port ?? 'watcher'];
-    return m === undefined ? undefined : { median: m * MIN, sigma: 0, source: 'port', samples: 1 };
+    return m === undefined ? undefined : { median: m * MIN, sigma: 0, source: 'port', samples: 1, shared: 0 };
   };
 }
 
@@ -121,7 +121,7 @@ test('watchers expected from the recent push rate go ahead of the builders, push
   const ctx = counterContext();
   commit(queue, ctx, 'aaaaaaa', ['git', 'leaf', 'curl', 'zlib', 'openssl']);
   const minutes = { git: 30, leaf: 30, curl: 30, zlib: 30, openssl: 30 };
-  const watcher: DurationEstimate = { median: 5 * MIN, sigma: 0.2, source: 'watcher', samples: 4 };
+  const watcher: DurationEstimate = { median: 5 * MIN, sigma: 0.2, source: 'watcher', samples: 4, shared: 0 };
   const calm = project(queue, minutes, { watcher });
   const busy = project(queue, minutes, { watcher, pushesPerMs: 1 / (30 * MIN) });
   const last = (runs: typeof calm) => runs.reduce((a, b) => (b.position > a.position ? b : a));
@@ -135,7 +135,7 @@ test('spread in the durations gives a range around the median, narrower relative
   const queue = makeQueue();
   const ctx = counterContext();
   commit(queue, ctx, 'aaaaaaa', ['git', 'leaf', 'curl', 'zlib', 'openssl']);
-  const runs = projectQueue({ queue, now: NOW, duration: () => ({ median: 10 * MIN, sigma: 0.5, source: 'port', samples: 3 }), pushesPerMs: 0, watcher: undefined });
+  const runs = projectQueue({ queue, now: NOW, duration: () => ({ median: 10 * MIN, sigma: 0.5, source: 'port', samples: 3, shared: 0 }), pushesPerMs: 0, watcher: undefined });
   const sorted = runs.sort((a, b) => a.position - b.position);
   const rel = sorted.map((r) => (r.finish === null ? Infinity : (r.finish.high - r.finish.low) / (r.finish.mid - NOW)));
   for (const r of sorted) assert.ok(r.finish !== null && r.finish.low < r.finish.mid && r.finish.mid < r.finish.high);
