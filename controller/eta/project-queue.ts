@@ -34,6 +34,8 @@ export interface ProjectedRun {
   readonly buildId: string;
   readonly kind: QueueEntry['kind'];
   readonly port: string | null;
+  /** As the queue has it now. */
+  readonly state: 'pending' | 'dispatched' | 'started';
   /** 1 = the next run to be dispatched; 0 for runs already in flight. */
   readonly position: number;
   readonly start: EtaRange | null;
@@ -108,7 +110,7 @@ export function projectQueue(input: ProjectionInput): ProjectedRun[] {
   // What the core never chose (blocked, or past the limit) stays unknown.
   for (const entry of copy.entries.values()) {
     if (entry.state !== 'pending') continue;
-    out.push({ buildId: entry.buildId, kind: entry.kind, port: entry.port, position: 0, start: null, finish: null, basis: null, unknown: position >= limit ? 'beyond-limit' : 'not-selected' });
+    out.push({ buildId: entry.buildId, kind: entry.kind, port: entry.port, state: 'pending', position: 0, start: null, finish: null, basis: null, unknown: position >= limit ? 'beyond-limit' : 'not-selected' });
   }
   return out;
 
@@ -119,6 +121,7 @@ export function projectQueue(input: ProjectionInput): ProjectedRun[] {
       buildId: entry.buildId,
       kind: entry.kind,
       port: entry.port,
+      state: entry.state === 'finished' ? 'started' : entry.state,
       position: at,
       start: known ? startRange : null,
       finish: known ? toRange(now, finish) : null,

@@ -16,6 +16,7 @@ import { EventRejections } from '../github/event-rejections.ts';
 import { explainFailedRun } from '../github/explain-failed-run.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
+import { FarmEta } from '../eta/farm-eta.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { catchUpGitHub } from './catch-up-github.ts';
@@ -64,6 +65,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
   const { clients, gateway, farm: identity } = await connectGitHub(config, { ...options, ref: dispatchBranch, repositoryId: options.handoff.repositoryId, rejections, log }, signal);
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
+  const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };
   // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
@@ -116,7 +118,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp(httpSurfaceOptions(config, {
     webhook: (req, res) => { webhook.handle(req, res); }, handoff: options.handoff, dispatchBranch, portList: { reorder, checks, stats, distfiles: distfileStore, kick, now },
-    statusFeed: status.feed, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
+    statusFeed: status.feed, eta: (port, platform, at) => eta.answer(port, platform, at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
   }));
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received
