@@ -71,7 +71,8 @@ export async function startController(options: StartControllerOptions): Promise<
   // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
   const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
   const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
-  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume });
+  const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound };
+  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks });
   const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
   const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
   registerApiBudgetMetrics(upkeepMetrics, budgetStatus);
