@@ -93,7 +93,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };
   const disk = createDiskAdmission(config, { runners, hostShell, ...diskProbe, metrics: upkeepMetrics, log: log.child({ component: 'disk' }) });
-  const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts(), ...githubApiAlerts(budgetStatus)], githubApi: () => githubApiStatus(budgetStatus), now });
+  const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts(), ...githubApiAlerts(budgetStatus)], githubApi: () => githubApiStatus(budgetStatus), now, eta: (platform, buildId, at) => eta.forBuild(platform, buildId, at) });
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
   const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
