@@ -29,6 +29,8 @@ export interface PlatformRunInput {
   readonly graph: PortsGraph;
   readonly commits: readonly SimCommit[];
   readonly policy: PolicyName;
+  /** Measure the ETA (portfarm only; default true). Each list accepted projects the whole queue: at a 40,000-port rebuild that is seconds per list. */
+  readonly measureEta?: boolean | undefined;
   /** Builds the ETA learns from before it is scored (DEFAULT_WARM_UP_BUILDS). */
   readonly etaWarmUpBuilds?: number | undefined;
   readonly fullRebuildAt: number | null;
@@ -79,7 +81,7 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
     builds: 0, supersededBuilds: 0, wastedMs: 0, latencies: [], watcherWaits: [], maxPending: 0,
     pendingErrorSum: 0, pendingSamples: 0, concurrencyViolations: 0, schedulerMs: 0, eta: null,
   };
-  const eta = policy === 'portfarm' ? new EtaAccuracy(graph, input.etaWarmUpBuilds) : null;
+  const eta = policy === 'portfarm' && input.measureEta !== false ? new EtaAccuracy(graph, input.etaWarmUpBuilds) : null;
   if (eta !== null) figures.eta = { list: eta.list, dispatch: eta.dispatch };
   const timed = <T>(work: () => T): T => {
     const start = clock();

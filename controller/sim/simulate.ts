@@ -16,6 +16,8 @@ export interface SimulationInput {
   /** Inject a forced rebuild of all ports at this time (ms); null for commits only. */
   readonly fullRebuildAt: number | null;
   readonly seed: number;
+  /** Measure the ETA (portfarm only; default true; slow with a full rebuild: see PlatformRunInput). */
+  readonly measureEta?: boolean | undefined;
   /** Builds per platform the ETA learns from before it is scored; default DEFAULT_WARM_UP_BUILDS. */
   readonly etaWarmUpBuilds?: number | undefined;
   /** Measures the scheduler's own time (performance.now in the CLI); the simulated time never comes from it. */
@@ -38,6 +40,7 @@ export function simulate(input: SimulationInput): SimulationResult {
       durations: varyBuildDurations(createDurationModel(input.graph, input.seed * 1000 + p), input.seed * 1000 + p),
       seed: input.seed * 1000 + p,
       etaWarmUpBuilds: input.etaWarmUpBuilds,
+      measureEta: input.measureEta,
       clock: input.clock,
       signal: input.signal,
       onCommit: input.onProgress === undefined ? undefined : (done) => input.onProgress?.(p, done, input.commits.length),

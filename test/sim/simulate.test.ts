@@ -85,3 +85,13 @@ test('on a long window with a forced rebuild, only legacy runs a watcher beside 
   assert.equal(proposed.etaErrorAtDispatch, null);
   assert.ok((portfarm.etaError?.n ?? 0) > 0);
 });
+
+test('--no-eta leaves the ETA unmeasured (a full rebuild would project every port at each list): the other figures do not change', async () => {
+  const args = ['simulate', '--ports', ports, '--commits', commitsFile, '--seed', '3', '--json'];
+  const measured = JSON.parse((await captureCli(args)).stdout) as Record<string, unknown>;
+  const skipped = JSON.parse((await captureCli([...args, '--no-eta'])).stdout) as Record<string, unknown>;
+  assert.equal(skipped.etaError, null);
+  assert.equal(skipped.etaErrorAtDispatch, null);
+  assert.notEqual(measured.etaError, null);
+  assert.deepEqual({ ...skipped, schedulerMs: 0, etaError: 0, etaErrorAtDispatch: 0 }, { ...measured, schedulerMs: 0, etaError: 0, etaErrorAtDispatch: 0 });
+});

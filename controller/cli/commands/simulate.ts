@@ -15,6 +15,7 @@ interface SimulateOptions {
   readonly fullRebuildAt?: string;
   readonly seed: string;
   readonly etaWarmUp: string;
+  readonly eta: boolean;
   readonly json?: boolean;
 }
 
@@ -29,6 +30,7 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     .option('--full-rebuild-at <iso>', 'inject a forced rebuild of all ports at this time')
     .option('--seed <n>', 'seed of the build-duration model', '1')
     .option('--eta-warm-up <builds>', 'builds per platform the ETA learns from before its errors are counted (a farm starts with its ledger, the simulator with nothing)', '300')
+    .option('--no-eta', 'do not measure the ETA (with --full-rebuild-at it projects a queue of every port at each list: slow)')
     .option('--json', 'print the result as one JSON object')
     .action(async (options: SimulateOptions) => {
       const policy = POLICY_NAMES.find((p) => p === options.policy);
@@ -57,6 +59,7 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
         fullRebuildAt,
         seed,
         etaWarmUpBuilds,
+        measureEta: options.eta,
         clock: () => performance.now(),
         signal: ctx.signal,
         onProgress: (platform, done, total) => {
