@@ -5,6 +5,7 @@ import { ENVIRONMENT_TROUBLE_EXIT_CODE, findEnvironmentTrouble } from '../errors
 import { UserError } from '../errors/user-error.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerEta } from './commands/eta.ts';
 import { registerImage } from './commands/image.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
@@ -24,6 +25,7 @@ export function createProgram(ctx: CliContext): Command {
   registerSimulate(program, ctx);
   registerDemo(program, ctx);
   registerImage(program, ctx);
+  registerEta(program, ctx);
   for (const cmd of allCommands(program)) configureErrors(cmd, ctx);
   return program;
 }

@@ -185,6 +185,18 @@ const handoffSchema = z.strictObject({
 export const DEFAULT_RUNNERS: z.infer<typeof runnersSchema> = runnersSchema.parse({});
 export const DEFAULT_IMAGES: z.infer<typeof imagesSchema> = imagesSchema.parse({});
 export const DEFAULT_CACHES: z.infer<typeof cachesSchema> = cachesSchema.parse({});
+
+/**
+ * How often a queued check's estimate is brought up to date: each refresh is one API call, so
+ * a check is refreshed at most every `checkRefreshMinutes`, and at most `checkRefreshPerRound`
+ * checks per scheduling round (oldest estimate first) — at a 40,000-port rebuild a refresh of
+ * every check would eat the whole API budget.
+ */
+const etaSchema = z.strictObject({
+  checkRefreshMinutes: z.number({ error: 'must be a number of minutes' }).min(1, { error: 'must be at least 1 minute (each refresh is an API call)' }).default(10),
+  checkRefreshPerRound: z.int({ error: 'must be a whole number of checks' }).min(0, { error: 'must be 0 (never refresh) or more' }).max(1000, { error: 'must be at most 1000' }).default(20),
+});
+export const DEFAULT_ETA: z.infer<typeof etaSchema> = etaSchema.parse({});
 export const DEFAULT_HANDOFF: z.infer<typeof handoffSchema> = handoffSchema.parse({});
 
 /** Which checks a commit gets (docs/limits.md, "Checks at MacPorts' scale"). */
@@ -229,6 +241,7 @@ export const configSchema = z.strictObject({
   caches: cachesSchema.default(DEFAULT_CACHES),
   handoff: handoffSchema.default(DEFAULT_HANDOFF),
   checks: checksSchema.default(DEFAULT_CHECKS),
+  eta: etaSchema.default(DEFAULT_ETA),
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;

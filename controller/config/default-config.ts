@@ -1,4 +1,4 @@
-import { DEFAULT_CACHES, DEFAULT_CHECKS, DEFAULT_HANDOFF, DEFAULT_IMAGES, DEFAULT_RUNNERS, type ConfigFile } from './config-schema.ts';
+import { DEFAULT_CACHES, DEFAULT_CHECKS, DEFAULT_ETA, DEFAULT_HANDOFF, DEFAULT_IMAGES, DEFAULT_RUNNERS, type ConfigFile } from './config-schema.ts';
 
 /**
  * The embedded defaults `npm start` runs on: no account, no Mac. Two platforms on the fake
@@ -44,4 +44,5 @@ export const DEFAULT_CONFIG: ConfigFile = {
   caches: DEFAULT_CACHES,
   handoff: DEFAULT_HANDOFF,
   checks: DEFAULT_CHECKS,
+  eta: DEFAULT_ETA,
 };

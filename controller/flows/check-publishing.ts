@@ -4,6 +4,7 @@ import { portCheckExternalId, portCheckRun, type PortCheck } from '../github/por
 import type { BuildId } from '../model/build-id.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import { ListSummaries } from './list-summaries.ts';
+import { QueuedCheckEtas, type QueuedCheckEtaOptions } from './queued-check-etas.ts';
 
 /** Which checks a commit gets: see docs/limits.md ("Checks at MacPorts' scale"). */
 export interface CheckVolume {
@@ -24,6 +25,8 @@ export interface CheckPublishingOptions {
   readonly versionOf: (port: string) => string | undefined;
   readonly now: () => Date;
   readonly volume?: CheckVolume;
+  /** The estimate shown on queued port checks; without it they say only "queued". */
+  readonly eta?: QueuedCheckEtaOptions;
 }
 
 interface Extra {
@@ -46,6 +49,7 @@ export class CheckPublishing {
   readonly #volume: CheckVolume;
   readonly #summaries: ListSummaries;
   readonly #startedAt = new Map<BuildId, Date>();
+  readonly #etas: QueuedCheckEtas | undefined;
   /** `<sha>\t<external id>` of the ports listed with a check each, until their build completes. */
   readonly #portChecks = new Set<string>();
   /** Per commit: the external ids of failure checks made for ports without a check of their own. */
@@ -54,6 +58,7 @@ export class CheckPublishing {
   constructor(options: CheckPublishingOptions) {
     this.#options = options;
     this.#volume = options.volume ?? DEFAULT_CHECK_VOLUME;
+    this.#etas = options.eta === undefined ? undefined : new QueuedCheckEtas(options.eta);
     this.#summaries = new ListSummaries({ portChecksPerList: this.#volume.portChecksPerList, intervalMs: this.#volume.summaryIntervalMs });
   }
 
@@ -67,7 +72,9 @@ export class CheckPublishing {
     }
     for (const port of list.ports) {
       this.#portChecks.add(`${list.portsRevision}\t${portCheckExternalId(port, list.platform)}`);
-      publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', at: now() }));
+      const at = now();
+      publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', ...this.#etas?.line(port, list.platform, at), at }));
+      this.#etas?.noted(list.portsRevision, port, list.platform, at);
     }
   }
 
@@ -97,6 +104,7 @@ export class CheckPublishing {
   /** Sends every recorded change and the summaries that are due (the scheduling round calls it). */
   flush(signal: AbortSignal): Promise<FlushResult> {
     for (const summary of this.#summaries.due(this.#options.now())) this.#options.publisher.update(listSummaryCheckRun(summary));
+    for (const check of this.#etas?.due(this.#options.now()) ?? []) this.#options.publisher.update(portCheckRun(check));
     return this.#options.publisher.flush(signal);
   }
 
@@ -109,6 +117,7 @@ export class CheckPublishing {
     const { reorder, publisher, now } = this.#options;
     const entry = reorder.describeBuild(buildId);
     if (entry?.port === null || entry === undefined) return;
+    this.#etas?.forget(entry.port, entry.platform);
     const version = this.#options.versionOf(entry.port);
     const started = this.#startedAt.get(buildId);
     const check: PortCheck = {

@@ -13,6 +13,8 @@ export interface PortCheck {
   readonly failingPhase?: string;
   /** The stable log URL from the site. */
   readonly detailsUrl?: string;
+  /** Queued checks: where it stands and when it is expected (describeEta), as of `at`. */
+  readonly eta?: string;
   readonly at: Date;
 }
 
@@ -36,7 +38,7 @@ export function portCheckExternalId(port: string, platform: string): string {
 export function checkOutput(check: PortCheck): { title: string; summary: string } {
   const title =
     check.status === 'queued'
-      ? `${check.port} queued on ${check.platform}`
+      ? check.eta === undefined ? `${check.port} queued on ${check.platform}` : `${check.port} ${check.eta}`
       : check.status === 'in_progress'
         ? `building ${check.port} on ${check.platform}`
         : check.conclusion === 'success'
@@ -48,6 +50,7 @@ export function checkOutput(check: PortCheck): { title: string; summary: string 
     '| Port | Version | Platform | Duration | Failing phase |',
     '| --- | --- | --- | --- | --- |',
     `| ${check.port} | ${check.version ?? '—'} | ${check.platform} | ${formatDuration(check.durationMs)} | ${check.failingPhase ?? '—'} |`,
+    ...(check.status === 'queued' && check.eta !== undefined ? ['', `Estimate as of ${check.at.toISOString().slice(11, 16)} UTC: ${check.eta}. Live: \`portfarm eta ${check.port} --platform ${check.platform}\`.`] : []),
   ].join('\n');
   return { title, summary };
 }

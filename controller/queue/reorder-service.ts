@@ -344,6 +344,11 @@ export class ReorderService {
     return [...this.#queues.values()].map((queue) => describeQueue(queue, now.getTime()));
   }
 
+  /** Runs `look` on a platform's live queue; it must not change it (the ETA projects a copy: cloneQueue). */
+  peekQueue<T>(platform: string, look: (queue: PlatformQueue) => T): T {
+    return look(this.#queue(platform));
+  }
+
   #queue(platform: string): PlatformQueue {
     const queue = this.#queues.get(platform);
     if (queue === undefined) {

@@ -18,6 +18,8 @@ export interface ControllerHttpOptions {
   readonly portList: (request: HandoffRequest) => Promise<HandoffResponse>;
   /** `GET /api/status` and `GET /api/events` (server-sent). */
   readonly status: (req: IncomingMessage, res: ServerResponse) => void;
+  /** `GET /api/eta?port=P[&platform=X]`: a port's estimated builds (behind the status token, like the status). */
+  readonly eta: (req: IncomingMessage, res: ServerResponse) => void;
   readonly metrics: Registry;
   /** What `/api/status`, `/api/events` and `/metrics` require (they show host addresses), and the variable it comes from. */
   readonly statusToken: { readonly value: string; readonly env: string };
@@ -43,6 +45,7 @@ export function controllerRoutes(options: Omit<ControllerHttpOptions, 'host' | '
     'POST /api/port-list': createPortListRoute({ handle: options.portList, rejections, log: options.log.child({ component: 'handoff' }) }),
     'GET /api/status': guarded((req, res) => { options.status(req, res); }),
     'GET /api/events': guarded((req, res) => { options.status(req, res); }),
+    'GET /api/eta': guarded((req, res) => { options.eta(req, res); }),
     'GET /metrics': guarded(async (_req, res) => {
       res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
     }),
@@ -52,7 +55,7 @@ export function controllerRoutes(options: Omit<ControllerHttpOptions, 'host' | '
 
 /**
  * The controller's HTTP server: `POST /webhooks`, `POST /api/port-list`, `GET /api/status`,
- * `GET /api/events`, `GET /metrics`, `GET /healthz`. Resolves once listening; a port in use is
+ * `GET /api/events`, `GET /api/eta`, `GET /metrics`, `GET /healthz`. Resolves once listening; a port in use is
  * a UserError naming the address.
  */
 export async function listenControllerHttp(options: ControllerHttpOptions): Promise<ControllerHttp> {

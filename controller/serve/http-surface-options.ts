@@ -6,6 +6,7 @@ import type { EventRejections } from '../github/event-rejections.ts';
 import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
+import { createEtaRequestHandler, type EtaRequestOptions } from '../eta/eta-request-handler.ts';
 import type { StatusFeed } from '../status/status-feed.ts';
 import { createStatusRequestHandler } from '../status/status-request-handler.ts';
 import type { ControllerHttpOptions } from './controller-http.ts';
@@ -18,6 +19,9 @@ export interface HttpSurfaceParts {
   /** What the port-list flow needs once a list is verified. */
   readonly portList: OnPortListOptions;
   readonly statusFeed: StatusFeed;
+  /** Answers `GET /api/eta` (FarmEta.answer). */
+  readonly eta: EtaRequestOptions['answer'];
+  readonly now: () => Date;
   readonly statusToken: string;
   readonly metrics: Registry;
   readonly rejections: EventRejections;
@@ -40,6 +44,7 @@ export function httpSurfaceOptions(config: Config, parts: HttpSurfaceParts): Con
       onError: (error) => { log.warn({ err: error }, 'status stream failed'); },
       onStreamRefused: (why, detail) => { rejections.reject(`status-${why}`, 'GET /api/events', { detail }); },
     }),
+    eta: createEtaRequestHandler({ answer: parts.eta, platforms: config.platforms.map((p) => p.name), now: parts.now }),
     metrics: parts.metrics,
     statusToken: { value: parts.statusToken, env: config.controller.statusTokenEnv },
     rejections,

@@ -16,6 +16,7 @@ import { EventRejections } from '../github/event-rejections.ts';
 import { explainFailedRun } from '../github/explain-failed-run.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
+import { FarmEta } from '../eta/farm-eta.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { catchUpGitHub } from './catch-up-github.ts';
@@ -64,12 +65,14 @@ export async function startController(options: StartControllerOptions): Promise<
   const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
   const { clients, gateway, farm: identity } = await connectGitHub(config, { ...options, ref: dispatchBranch, repositoryId: options.handoff.repositoryId, rejections, log }, signal);
   const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
+  const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };
   // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
   const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
   const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
-  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume });
+  const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound };
+  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks });
   const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
   const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
   registerApiBudgetMetrics(upkeepMetrics, budgetStatus);
@@ -90,7 +93,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };
   const disk = createDiskAdmission(config, { runners, hostShell, ...diskProbe, metrics: upkeepMetrics, log: log.child({ component: 'disk' }) });
-  const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts(), ...githubApiAlerts(budgetStatus)], githubApi: () => githubApiStatus(budgetStatus), now });
+  const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts(), ...githubApiAlerts(budgetStatus)], githubApi: () => githubApiStatus(budgetStatus), now, eta: (platform, buildId, at) => eta.forBuild(platform, buildId, at) });
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
   const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
@@ -116,7 +119,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp(httpSurfaceOptions(config, {
     webhook: (req, res) => { webhook.handle(req, res); }, handoff: options.handoff, dispatchBranch, portList: { reorder, checks, stats, distfiles: distfileStore, kick, now },
-    statusFeed: status.feed, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
+    statusFeed: status.feed, eta: (port, platform, at) => eta.answer(port, platform, at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
   }));
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received

@@ -1,7 +1,8 @@
+import type { PortEta } from '../eta/eta-answer.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { RunnerManager } from '../runners/runner-manager.ts';
 import { SettableStatusFeed } from '../status/settable-status-feed.ts';
-import type { GithubApiStatus, StatusSnapshot } from '../status/status-snapshot.ts';
+import type { GithubApiStatus, QueueStatus, StatusSnapshot } from '../status/status-snapshot.ts';
 import type { RecentFailures } from './recent-failures.ts';
 
 export interface StatusPublisherOptions {
@@ -15,6 +16,8 @@ export interface StatusPublisherOptions {
   /** The GitHub API budget, when the controller tracks one. */
   readonly githubApi?: () => GithubApiStatus;
   readonly now: () => Date;
+  /** A build's estimate (FarmEta.forBuild): the running run and the next ones get their `ready`. */
+  readonly eta?: (platform: string, buildId: string, now: number) => PortEta | undefined;
 }
 
 /**
@@ -41,12 +44,20 @@ export class StatusPublisher {
       controller: { version: this.#options.version, startedAt: this.#startedAt.toISOString(), repo: this.#options.repo },
       hosts: runners.hostsStatus(),
       runners: runners.runnersStatus(),
-      queues: reorder.queueStatus(now()),
+      queues: reorder.queueStatus(now()).map((queue) => this.#withReady(queue)),
       failures: this.#options.failures.latest(50),
       alerts: [...this.#options.alerts()],
       ...(this.#options.githubApi === undefined ? {} : { githubApi: this.#options.githubApi() }),
     };
   };
+
+  #withReady(queue: QueueStatus): QueueStatus {
+    const { eta, now } = this.#options;
+    if (eta === undefined) return queue;
+    const at = now().getTime();
+    const ready = (entry: QueueStatus['next'][number]): QueueStatus['next'][number] => ({ ...entry, ready: eta(queue.platform, entry.buildId, at)?.finish ?? null });
+    return { ...queue, running: queue.running === null ? null : ready(queue.running), next: queue.next.map(ready) };
+  }
 
   readonly publish = (): void => {
     this.feed.publish(this.snapshot());

@@ -12,6 +12,7 @@ import type { QueueEntry } from '../queue/core/queue-entry.ts';
 import { POLICIES, type PolicyName } from '../queue/core/queue-policy.ts';
 import { selectNext } from '../queue/core/select-next.ts';
 import type { DurationModel } from './duration-model.ts';
+import { EtaAccuracy, type EtaErrors } from './eta-accuracy.ts';
 import type { SimCommit } from './load-commits.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -28,6 +29,10 @@ export interface PlatformRunInput {
   readonly graph: PortsGraph;
   readonly commits: readonly SimCommit[];
   readonly policy: PolicyName;
+  /** Measure the ETA (portfarm only; default true). Each list accepted projects the whole queue: at a 40,000-port rebuild that is seconds per list. */
+  readonly measureEta?: boolean | undefined;
+  /** Builds the ETA learns from before it is scored (DEFAULT_WARM_UP_BUILDS). */
+  readonly etaWarmUpBuilds?: number | undefined;
   readonly fullRebuildAt: number | null;
   readonly durations: DurationModel;
   /** Seed of the restart schedule (the same for every policy, so they face the same outages). */
@@ -48,6 +53,8 @@ export interface PlatformRunFigures {
   pendingSamples: number;
   concurrencyViolations: number;
   schedulerMs: number;
+  /** The ETA's errors (portfarm policy only: the others have no ETA). */
+  eta: { readonly list: EtaErrors; readonly dispatch: EtaErrors } | null;
 }
 
 interface Running {
@@ -72,8 +79,10 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
   const ctx = { now: 0, newBuildId: (): string => `s${(++ids).toString(36)}` };
   const figures: PlatformRunFigures = {
     builds: 0, supersededBuilds: 0, wastedMs: 0, latencies: [], watcherWaits: [], maxPending: 0,
-    pendingErrorSum: 0, pendingSamples: 0, concurrencyViolations: 0, schedulerMs: 0,
+    pendingErrorSum: 0, pendingSamples: 0, concurrencyViolations: 0, schedulerMs: 0, eta: null,
   };
+  const eta = policy === 'portfarm' && input.measureEta !== false ? new EtaAccuracy(graph, input.etaWarmUpBuilds) : null;
+  if (eta !== null) figures.eta = { list: eta.list, dispatch: eta.dispatch };
   const timed = <T>(work: () => T): T => {
     const start = clock();
     const result = work();
@@ -145,6 +154,7 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
     const entry = timed(() => selectNext(queue));
     if (entry === null) return;
     timed(() => markDispatching(queue, entry, now));
+    eta?.dispatched(entry, now);
     const duration = entry.port === null ? durations.watcher(entry.force ? graph.names.length : (entry.changedPorts?.length ?? 0) * 3) : durations.build(entry.port);
     flight.running = { entry, startAt: now + DISPATCH_TO_START, endAt: now + DISPATCH_TO_START + duration, started: false, version: -1, superseded: false };
   };
@@ -184,6 +194,7 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
             waiting.set(key, list);
           }
         }
+        eta?.pushed(now);
         const sha = commits[headRev]?.sha ?? '0000000';
         const { entry } = timed(() => enqueueWatcher(queue, { portsRevision: sha, changedPorts: ports, force: false, prNumber: null }, ctx));
         watcherCommits.set(entry.buildId, [...(watcherCommits.get(entry.buildId) ?? []), ...group]);
@@ -199,6 +210,7 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
           if (victim === current.entry) {
             // The cancelled run cost a VM clone and a runner registration, nothing more.
             figures.wastedMs += now - (victim.dispatchedAt ?? now);
+            eta?.cancelled(victim);
             timed(() => requeuePreempted(queue, victim, ctx));
             flight.running = null;
           }
@@ -240,10 +252,12 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
       const { entry } = current;
       timed(() => markFinished(queue, entry, 'success', now));
       flight.running = null;
+      eta?.finished(entry, now, now - (entry.dispatchedAt ?? now), true);
       if (entry.port === null) {
         const ports = listFor(entry);
         const result = timed(() => enqueueBuilders(queue, { origin: entry, portsRevision: entry.portsRevision, ports }, ctx));
         addedByWatcher.set(entry.buildId, result.added.length);
+        eta?.listAccepted(queue, result.added, now);
         lastList.set(entry.buildId, { entry, ports });
       } else {
         figures.builds += 1;

@@ -3,8 +3,9 @@ import type { PolicyName } from '../queue/core/queue-policy.ts';
 import { createDurationModel } from './duration-model.ts';
 import type { SimCommit } from './load-commits.ts';
 import { percentile } from './percentile.ts';
-import { simulatePlatform } from './simulate-platform.ts';
-import type { SimulationResult } from './simulation-result.ts';
+import { simulatePlatform, type PlatformRunFigures } from './simulate-platform.ts';
+import type { EtaErrorFigures, SimulationResult } from './simulation-result.ts';
+import { varyBuildDurations } from './vary-build-durations.ts';
 
 export interface SimulationInput {
   readonly graph: PortsGraph;
@@ -15,6 +16,10 @@ export interface SimulationInput {
   /** Inject a forced rebuild of all ports at this time (ms); null for commits only. */
   readonly fullRebuildAt: number | null;
   readonly seed: number;
+  /** Measure the ETA (portfarm only; default true; slow with a full rebuild: see PlatformRunInput). */
+  readonly measureEta?: boolean | undefined;
+  /** Builds per platform the ETA learns from before it is scored; default DEFAULT_WARM_UP_BUILDS. */
+  readonly etaWarmUpBuilds?: number | undefined;
   /** Measures the scheduler's own time (performance.now in the CLI); the simulated time never comes from it. */
   readonly clock: () => number;
   readonly signal?: AbortSignal | undefined;
@@ -32,8 +37,10 @@ export function simulate(input: SimulationInput): SimulationResult {
       commits: input.commits,
       policy: input.policy,
       fullRebuildAt: input.fullRebuildAt,
-      durations: createDurationModel(input.graph, input.seed * 1000 + p),
+      durations: varyBuildDurations(createDurationModel(input.graph, input.seed * 1000 + p), input.seed * 1000 + p),
       seed: input.seed * 1000 + p,
+      etaWarmUpBuilds: input.etaWarmUpBuilds,
+      measureEta: input.measureEta,
       clock: input.clock,
       signal: input.signal,
       onCommit: input.onProgress === undefined ? undefined : (done) => input.onProgress?.(p, done, input.commits.length),
@@ -55,5 +62,24 @@ export function simulate(input: SimulationInput): SimulationResult {
     pendingCountError: samples === 0 ? 0 : round(runs.reduce((s, r) => s + r.pendingErrorSum, 0) / samples, 1),
     concurrencyViolations: runs.reduce((s, r) => s + r.concurrencyViolations, 0),
     schedulerMs: round(runs.reduce((s, r) => s + r.schedulerMs, 0), 1),
+    etaError: etaFigures(runs, 'list'),
+    etaErrorAtDispatch: etaFigures(runs, 'dispatch'),
+  };
+}
+
+/** The ETA's errors over every platform; null for a policy without an ETA. */
+function etaFigures(runs: readonly PlatformRunFigures[], when: 'list' | 'dispatch'): EtaErrorFigures | null {
+  const measured = runs.flatMap((r) => (r.eta === null ? [] : [r.eta[when]]));
+  if (measured.length === 0) return null;
+  const errors = measured.flatMap((m) => m.errors);
+  const inRange = measured.reduce((s, m) => s + m.inRange, 0);
+  const round = (n: number): number => Number(n.toFixed(3));
+  return {
+    p50: round(percentile(errors, 50)),
+    p90: round(percentile(errors, 90)),
+    n: errors.length,
+    coverage: errors.length === 0 ? 0 : round(inRange / errors.length),
+    unknown: measured.reduce((s, m) => s + m.unknown, 0),
+    warmUp: measured.reduce((s, m) => s + m.warmUp, 0),
   };
 }

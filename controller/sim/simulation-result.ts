@@ -20,4 +20,25 @@ export interface SimulationResult {
   readonly concurrencyViolations: number;
   /** Time spent in the scheduling core (enqueue, order, select), ms. */
   readonly schedulerMs: number;
+  /** The ETA shown when a builder's list was accepted, against when it really finished (portfarm only; null for the others). */
+  readonly etaError: EtaErrorFigures | null;
+  /** The same for the ETA at the builder's dispatch. */
+  readonly etaErrorAtDispatch: EtaErrorFigures | null;
+}
+
+/**
+ * |estimated finish − actual finish| ÷ (actual finish − time of the estimate), over the builds
+ * that had an estimate: its 50th and 90th percentile and their number; `coverage`, the share
+ * whose actual finish lay in the 20th–80th percentile range shown; `unknown`, builds that
+ * finished while their estimate was "unknown" (nothing seen yet to estimate from); `warmUp`,
+ * builds estimated during the warm-up.
+ */
+export interface EtaErrorFigures {
+  readonly p50: number;
+  readonly p90: number;
+  readonly n: number;
+  readonly coverage: number;
+  readonly unknown: number;
+  /** Builds estimated before the warm-up ended (the simulator starts with no history; a farm has its ledger): not scored. */
+  readonly warmUp: number;
 }

@@ -54,6 +54,8 @@ export const queueEntrySchema = z.strictObject({
   portsRevision: z.string(),
   state: z.enum(['pending', 'dispatched', 'started']),
   enqueuedAt: iso,
+  /** When it is expected to be done (20th percentile, median, 80th; docs/eta.md); null: unknown; absent: no ETA asked. */
+  ready: z.strictObject({ low: iso, mid: iso, high: iso }).nullable().optional(),
 });
 
 export const queueSchema = z.strictObject({

@@ -9,17 +9,23 @@ const PLATFORM = 14;
 const RUNNING = 30;
 const NUMBER = 6;
 
-/** Queues: per platform the running run, exact pending counts, oldest wait, and the next 5 in order. */
+/** ` ~14:20` when the entry has an estimate (UTC; docs/eta.md), ` ~?` when it is unknown, nothing when the controller sends none. */
+function readyAt(ready: { readonly mid: string } | null | undefined): string {
+  if (ready === undefined) return '';
+  return ready === null ? ' ~?' : ` ~${new Date(ready.mid).toISOString().slice(11, 16)}`;
+}
+
+/** Queues: per platform the running run (with when it is expected done), exact pending counts, oldest wait, and the next 5 in order with theirs. */
 export function buildQueuesPane(snapshot: StatusSnapshot, _nowMs: number, width: number): PaneModel {
   const rest = Math.max(0, width - PLATFORM - RUNNING - 3 * NUMBER);
   const num = (n: number): string => fitCell(String(n).padStart(NUMBER - 1), NUMBER);
   const items = snapshot.queues.map((queue) => {
-    const next = queue.next.map((e, i) => `${i + 1}.${describeQueueEntry(e)}`).join(' ');
+    const next = queue.next.map((e, i) => `${i + 1}.${describeQueueEntry(e)}${readyAt(e.ready)}`).join(' ');
     return {
       lines: [
         [
           segment(fitCell(queue.platform, PLATFORM), 'normal', { bold: true }),
-          segment(fitCell(queue.running === null ? 'idle' : describeQueueEntry(queue.running), RUNNING), queue.running === null ? 'muted' : 'ok'),
+          segment(fitCell(queue.running === null ? 'idle' : `${describeQueueEntry(queue.running)}${readyAt(queue.running.ready)}`, RUNNING), queue.running === null ? 'muted' : 'ok'),
           segment(num(queue.pending.watchers), queue.pending.watchers > 0 ? 'accent' : 'normal'),
           segment(num(queue.pending.builders)),
           segment(num(queue.pending.pr)),

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { EtaAnswer } from '../../controller/eta/eta-answer.ts';
 import { CheckPublishing } from '../../controller/flows/check-publishing.ts';
 import { at, dispatchedBuilder, recordingPublisher, REV } from './dispatched-builder.ts';
+
+const signal = new AbortController().signal;
 
 test('a builder\'s check: queued when listed, in_progress when started, completed with its duration; watchers have none', async () => {
   const farm = await dispatchedBuilder();
@@ -37,5 +40,45 @@ test('a build whose list this controller never saw (a restart): its success only
     ['completed', 'success', false],
     ['completed', 'failure', undefined],
   ]);
+  farm.db.close();
+});
+
+test('a queued check says where the build stands and when it is expected; the estimate is refreshed within its allowance, oldest first, and no longer once the build starts', async () => {
+  const farm = await dispatchedBuilder();
+  const publisher = recordingPublisher();
+  let clock = at(5);
+  let asked = 0;
+  const answer = (port: string, platform: string, now: number): EtaAnswer => {
+    asked += 1;
+    const minutes = (m: number) => new Date(now + m * 60_000).toISOString();
+    return {
+      port, generatedAt: new Date(now).toISOString(),
+      builds: [{ platform, buildId: `b-${port}`, state: 'pending', position: port === 'curl' ? 3 : 4, ahead: 3, start: null, finish: { low: minutes(20), mid: minutes(30), high: minutes(50) }, basis: 'port', unknown: null }],
+    };
+  };
+  const checks = new CheckPublishing({ publisher, reorder: farm.reorder, versionOf: () => undefined, now: () => clock, eta: { answer, refreshMs: 10 * 60_000, refreshPerFlush: 1 } });
+  checks.queued({ portsRevision: REV, platform: '15_arm64', ports: ['curl', 'wget'] });
+  assert.deepEqual(publisher.checks.map((c) => c.output.title), [
+    'curl queued on 15_arm64, 3rd in line, estimated ready around 10:35 UTC (10:25–10:55)',
+    'wget queued on 15_arm64, 4th in line, estimated ready around 10:35 UTC (10:25–10:55)',
+  ]);
+  assert.match(publisher.checks[0]?.output.summary ?? '', /Estimate as of 10:05 UTC: queued on 15_arm64, 3rd in line, estimated ready around 10:35 UTC \(10:25–10:55\)\. Live: `portfarm eta curl --platform 15_arm64`\./);
+  clock = at(14);
+  await checks.flush(signal);
+  assert.equal(publisher.checks.length, 2, 'not due yet: no call');
+  clock = at(16);
+  await checks.flush(signal);
+  await checks.flush(signal);
+  assert.deepEqual(publisher.checks.slice(2).map((c) => [c.externalId, c.output.title]), [
+    ['15_arm64/curl', 'curl queued on 15_arm64, 3rd in line, estimated ready around 10:46 UTC (10:36–11:06)'],
+    ['15_arm64/wget', 'wget queued on 15_arm64, 4th in line, estimated ready around 10:46 UTC (10:36–11:06)'],
+  ], 'one refresh per flush, the oldest estimate first');
+  const before = publisher.checks.length;
+  checks.started(farm.buildId, at(17));
+  clock = at(40);
+  await checks.flush(signal);
+  await checks.flush(signal);
+  assert.deepEqual(publisher.checks.slice(before).map((c) => [c.externalId, c.status]), [['15_arm64/curl', 'in_progress'], ['15_arm64/wget', 'queued']], 'curl started: only wget is refreshed');
+  assert.equal(asked, 5);
   farm.db.close();
 });

@@ -11,28 +11,34 @@ import { captureCli } from '../helpers/capture-cli.ts';
 const fixtures = new URL('../fixtures/macports/', import.meta.url).pathname;
 const ports = join(fixtures, 'ports.json');
 const commitsFile = join(fixtures, 'commits.ndjson');
-const KEYS = ['policy', 'commits', 'builds', 'supersededBuilds', 'wastedBuildHours', 'latencyHours', 'watcherWaitHours', 'maxPending', 'pendingCountError', 'concurrencyViolations', 'schedulerMs'];
+const KEYS = ['policy', 'commits', 'builds', 'supersededBuilds', 'wastedBuildHours', 'latencyHours', 'watcherWaitHours', 'maxPending', 'pendingCountError', 'concurrencyViolations', 'schedulerMs', 'etaError', 'etaErrorAtDispatch'];
 
 test('portfarm simulate --json prints one object with exactly the DESIGN.md keys, the same for the same seed', async () => {
-  const args = ['simulate', '--ports', ports, '--commits', commitsFile, '--policy', 'portfarm', '--seed', '3', '--json'];
+  const args = ['simulate', '--ports', ports, '--commits', commitsFile, '--policy', 'portfarm', '--seed', '3', '--eta-warm-up', '20', '--json'];
   const first = await captureCli(args);
   assert.equal(first.code, 0, first.stderr);
   const result = JSON.parse(first.stdout) as Record<string, unknown>;
   assert.deepEqual(Object.keys(result), KEYS);
   assert.equal(typeof result.schedulerMs, 'number');
-  const { schedulerMs: _ignored, ...figures } = result;
+  const { schedulerMs: _ignored, etaError, etaErrorAtDispatch, ...figures } = result;
   assert.deepEqual(figures, {
     policy: 'portfarm',
     commits: 60,
-    builds: 113,
+    builds: 112,
     supersededBuilds: 0,
     wastedBuildHours: 0,
-    latencyHours: { p50: 0.43, p95: 1.73 },
-    watcherWaitHours: { p50: 0.02, p95: 0.14 },
+    latencyHours: { p50: 0.4, p95: 1.78 },
+    watcherWaitHours: { p50: 0.02, p95: 0.18 },
     maxPending: 14,
-    pendingCountError: 0.2,
+    pendingCountError: 0.3,
     concurrencyViolations: 0,
   });
+  // Every build that finished was estimated at its list and at its dispatch, or counted as unknown or in the warm-up.
+  for (const eta of [etaError, etaErrorAtDispatch] as { p50: number; p90: number; n: number; coverage: number; unknown: number; warmUp: number }[]) {
+    assert.equal(eta.n + eta.unknown + eta.warmUp, 112);
+    assert.ok(eta.warmUp > 0, JSON.stringify(eta));
+    assert.ok(eta.n > 60 && eta.p50 > 0 && eta.p50 <= eta.p90 && eta.coverage > 0 && eta.coverage < 1, JSON.stringify(eta));
+  }
   const second = JSON.parse((await captureCli(args)).stdout) as Record<string, unknown>;
   assert.deepEqual({ ...second, schedulerMs: 0 }, { ...result, schedulerMs: 0 });
   assert.match(first.stderr, /^simulate: 60 commits, 4266 ports, policy portfarm, 1 platform\(s\)\n/);
@@ -74,4 +80,18 @@ test('on a long window with a forced rebuild, only legacy runs a watcher beside 
   assert.ok(portfarm.wastedBuildHours < legacy.wastedBuildHours, `${String(portfarm.wastedBuildHours)} < ${String(legacy.wastedBuildHours)}`);
   assert.ok(portfarm.latencyHours.p95 < legacy.latencyHours.p95);
   assert.equal(portfarm.schedulerMs, 0, 'the injected clock is the only clock the simulation reads');
+  // Only portfarm has an ETA to measure.
+  assert.equal(legacy.etaError, null);
+  assert.equal(proposed.etaErrorAtDispatch, null);
+  assert.ok((portfarm.etaError?.n ?? 0) > 0);
+});
+
+test('--no-eta leaves the ETA unmeasured (a full rebuild would project every port at each list): the other figures do not change', async () => {
+  const args = ['simulate', '--ports', ports, '--commits', commitsFile, '--seed', '3', '--json'];
+  const measured = JSON.parse((await captureCli(args)).stdout) as Record<string, unknown>;
+  const skipped = JSON.parse((await captureCli([...args, '--no-eta'])).stdout) as Record<string, unknown>;
+  assert.equal(skipped.etaError, null);
+  assert.equal(skipped.etaErrorAtDispatch, null);
+  assert.notEqual(measured.etaError, null);
+  assert.deepEqual({ ...skipped, schedulerMs: 0, etaError: 0, etaErrorAtDispatch: 0 }, { ...measured, schedulerMs: 0, etaError: 0, etaErrorAtDispatch: 0 });
 });

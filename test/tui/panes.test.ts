@@ -162,3 +162,32 @@ test('long names are cut with … and never push the columns', async () => {
   );
   ui.unmount();
 });
+
+test('queues pane: when the controller sends estimates, the running run and the next ones show when they are expected done (UTC), ~? when unknown', async () => {
+  const farm = busyFarm();
+  const range = (mid: string) => ({ low: mid, mid, high: mid });
+  const [arm, intel] = farm.queues;
+  if (arm === undefined || intel === undefined || arm.running === null) throw new Error('fixture changed: busyFarm has two queues, 15_arm64 running');
+  const withEta = {
+    ...farm,
+    queues: [
+      { ...arm, running: { ...arm.running, ready: range('2026-12-03T14:20:00+01:00') }, next: arm.next.map((e, i) => ({ ...e, ready: i === 1 ? null : range(`2026-12-03T1${String(4 + i)}:0${String(i)}:00Z`) })) },
+      intel,
+    ],
+  };
+  const ui = await renderDashboard(withEta);
+  expectFrame(
+    await ui.press('3'),
+    [
+      TITLE,
+      ' Hosts 3 !1   Runners 4 !2  [Queues 2]  Failures 2   Alerts 1',
+      '  PLATFORM      RUNNING                       WATCH BUILD    PR  OLDEST WAIT',
+      '> 15_arm64      py313-numpy ~13:20                1    42     3  2h05m',
+      '    next: 1.watcher @9f8e7d6 ~14:00 2.py313-scipy ~? 3.py313-pandas ~16:02 4.PR…',
+      '  14_x86_64     watcher @9f8e7d6 (dispatched)     0     0     0  -',
+      '    next: nothing pending',
+    ],
+    keys('queues 1/2'),
+  );
+  ui.unmount();
+});

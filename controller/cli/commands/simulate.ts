@@ -14,6 +14,8 @@ interface SimulateOptions {
   readonly platforms: string;
   readonly fullRebuildAt?: string;
   readonly seed: string;
+  readonly etaWarmUp: string;
+  readonly eta: boolean;
   readonly json?: boolean;
 }
 
@@ -27,12 +29,15 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     .option('--platforms <n>', 'number of platform queues', '1')
     .option('--full-rebuild-at <iso>', 'inject a forced rebuild of all ports at this time')
     .option('--seed <n>', 'seed of the build-duration model', '1')
+    .option('--eta-warm-up <builds>', 'builds per platform the ETA learns from before its errors are counted (a farm starts with its ledger, the simulator with nothing)', '300')
+    .option('--no-eta', 'do not measure the ETA (with --full-rebuild-at it projects a queue of every port at each list: slow)')
     .option('--json', 'print the result as one JSON object')
     .action(async (options: SimulateOptions) => {
       const policy = POLICY_NAMES.find((p) => p === options.policy);
       if (policy === undefined) throw new UserError(`--policy ${JSON.stringify(options.policy)} is not a policy; use one of ${POLICY_NAMES.join(', ')}`);
       const platforms = wholeNumber('--platforms', options.platforms, 1, 64);
       const seed = wholeNumber('--seed', options.seed, 0, 2 ** 31 - 1);
+      const etaWarmUpBuilds = wholeNumber('--eta-warm-up', options.etaWarmUp, 0, 1_000_000);
       if (options.ports === undefined) throw new UserError('--ports is required: the ports.json of the MacPorts data set (e.g. controller/demo/data/ports.json, a slice of the real one)');
       if (options.commits === undefined) throw new UserError('--commits is required: the commits.ndjson of the MacPorts data set (e.g. controller/demo/data/commits.ndjson)');
       let fullRebuildAt: number | null = null;
@@ -53,6 +58,8 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
         platforms,
         fullRebuildAt,
         seed,
+        etaWarmUpBuilds,
+        measureEta: options.eta,
         clock: () => performance.now(),
         signal: ctx.signal,
         onProgress: (platform, done, total) => {
@@ -81,5 +88,10 @@ function wholeNumber(flag: string, text: string, min: number, max: number): numb
 
 function formatFigure(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'p50' in value && 'p95' in value) return `p50 ${String(value.p50)}  p95 ${String(value.p95)}`;
-  return String(value);
+  if (typeof value === 'object' && value !== null && 'p90' in value && 'p50' in value && 'n' in value && 'coverage' in value) {
+    return `p50 ${String(value.p50)}  p90 ${String(value.p90)}  n ${String(value.n)}  in range ${String(value.coverage)}`;
+  }
+  if (value === null) return 'n/a';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }
