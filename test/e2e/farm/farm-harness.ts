@@ -107,7 +107,8 @@ export interface Farm {
   usage(): Promise<ControllerUsage>;
   /** Hand-offs that failed (controller down, refused), by build id. */
   readonly handOffFailures: readonly { readonly buildId: string; readonly why: string }[];
-  close(): Promise<void>;
+  /** Stops everything; the farm's folder (state, controller log) is removed unless `keep` or `PORTFARM_KEEP_FARM` is set. */
+  close(options?: { readonly keep?: boolean }): Promise<void>;
 }
 
 export async function startFarm(options: FarmOptions): Promise<Farm> {
@@ -354,11 +355,11 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         const reply = await request({ type: 'usage' }, 'usage');
         return { cpu: reply.cpu, rss: reply.rss, heapUsed: reply.heapUsed, apiCalls: reply.apiCalls, stats: { ...reply.stats } };
       },
-      async close() {
+      async close(closeOptions = {}) {
         await farm.killController();
         for (const runner of [...runners]) await runner.stop();
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
-        if (process.env.PORTFARM_KEEP_FARM === undefined) rmSync(dir, { recursive: true, force: true });
+        if (closeOptions.keep !== true && process.env.PORTFARM_KEEP_FARM === undefined) rmSync(dir, { recursive: true, force: true });
       },
     };
     return farm;
