@@ -22,6 +22,13 @@ export interface FarmInvariants {
   /** Failure mails about a port that did not fail by the plan (an infrastructure failure mailed as a port failure). */
   readonly wrongMails: readonly string[];
   readonly mails: number;
+  /**
+   * Deliveries GitHub never got a 2xx for, in any attempt: work the controller did not see
+   * unless it asks for them again (at its start, or in its 5-minute catch-up sweep). Reported,
+   * not asserted (the webhook fault test drops deliveries on purpose); shown on a failure, so
+   * an `unbuilt` from a push nobody received reads apart from a build the controller lost.
+   */
+  readonly unansweredDeliveries: readonly string[];
   /** Every run, for the failure message: `[id] what on platform @sha (conclusion)`, and the pushes in order. */
   readonly timeline: readonly string[];
 }
@@ -83,6 +90,12 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
     }
   });
 
+  const deliveries = farm.double.deliveries();
+  const answered = new Set(deliveries.filter((d) => d.statusCode >= 200 && d.statusCode < 300).map((d) => d.guid));
+  const unansweredDeliveries = [
+    ...new Map(deliveries.filter((d) => !answered.has(d.guid) && d.status !== 'pending').map((d) => [d.guid, `${d.event}${d.action === null ? '' : `.${d.action}`} ${d.guid} (${d.status})`])).values(),
+  ];
+
   const mails = readFileSync(farm.mailLog, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { subject: string }).subject);
   const wrongMails = mails.filter((subject) => !failingPorts.some((port) => subject.includes(`] ${port} @`)));
   return {
@@ -98,8 +111,10 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
     schemaViolations: farm.double.violations.length,
     wrongMails,
     mails: mails.length,
+    unansweredDeliveries,
     timeline: [
       `pushed: ${farm.pushed.map((c) => `${c.sha.slice(0, 8)} (${c.ports.join(' ')})`).join(', ')}`,
+      `deliveries never answered 2xx: ${unansweredDeliveries.length === 0 ? 'none' : unansweredDeliveries.join(', ')}`,
       ...runs.map((r) => `${r.name} @${(r.inputs.ports_sha ?? '').slice(0, 8)} [${r.inputs.portlist ?? ''}] ${r.conclusion ?? r.status}`),
     ],
   };
