@@ -80,6 +80,8 @@ export interface Farm {
   readonly double: GitHubDouble;
   readonly orchard: OrchardDouble | null;
   readonly ledgerPath: string;
+  /** The controller's state database (SQLite). */
+  readonly statePath: string;
   readonly mailLog: string;
   readonly platforms: readonly PlatformConfig[];
   /** Commits pushed so far, in order. */
@@ -176,6 +178,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
     const categories = new Map((JSON.parse(readFileSync(PORTS_JSON, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
     const commits = await loadDemoCommits(join(DATA, 'commits.ndjson'), (p) => categories.get(p) ?? 'sysutils');
     const ledgerPath = join(dir, 'state', 'ledger.ndjson');
+    const statePath = join(dir, 'state', 'portfarm.sqlite');
     const mailLog = join(dir, 'mail.ndjson');
     mkdirSync(join(dir, 'state'), { recursive: true });
     writeFileSync(mailLog, '');
@@ -191,7 +194,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       platforms,
       backend: orchard === null ? { kind: 'fake', bootMs: 0, cloneMs: 0 } : { kind: 'orchard', url: orchard.url, user: service.user, token: service.token },
       portsJson: PORTS_JSON,
-      statePath: join(dir, 'state', 'portfarm.sqlite'),
+      statePath,
       ledgerPath,
       siteDir: join(dir, 'site'),
       mailLog,
@@ -236,6 +239,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       double,
       orchard,
       ledgerPath,
+      statePath,
       mailLog,
       platforms,
       pushed,
