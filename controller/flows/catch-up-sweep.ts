@@ -19,7 +19,7 @@ export interface CatchUpGitHub {
 
 export interface CatchUpSweepOptions {
   readonly reorder: Pick<ReorderService, 'unrecorded' | 'recorded' | 'reconcile' | 'inFlight'>;
-  readonly runners: Pick<RunnerManager, 'leases' | 'handleWorkflowJob'>;
+  readonly runners: Pick<RunnerManager, 'leases' | 'handleWorkflowJob' | 'runRecorded'>;
   readonly github: CatchUpGitHub;
   /** Whether the ledger already has the build (its line was written before a crash). */
   readonly ledgerHasBuild: (buildId: BuildId) => Promise<boolean>;
@@ -51,6 +51,12 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
   const { reorder, runners, github, log, now } = options;
   const reconcileAndRecord = async (signal: AbortSignal): Promise<void> => {
     const report = await reorder.reconcile(now(), signal);
+    // A run adopted here had its dispatch answer lost, so its job's `queued` event was refused
+    // and held (run not recorded); only a dispatch's own answer judged it again, and this job
+    // waited for a VM until the next sweep's search (5 min). Judge it now the run is recorded.
+    for (const buildId of report.adopted) {
+      for (const outcome of runners.runRecorded(buildId)) if (outcome === 'started') log.info({ buildId }, 'job held while its run was unrecorded; starting its VM now reconcile found the run');
+    }
     for (const finished of report.finished) await options.onFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() }, finished.phase);
   };
   // A job whose `queued` delivery was handled before a crash lost its VM with the process, and

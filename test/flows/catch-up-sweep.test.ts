@@ -15,7 +15,8 @@ const queuedJob = (runId: number, jobId: number): WorkflowJobEvent => ({ action:
 /**
  * A sweep over fakes that write every call into one journal: b1 is dispatched with a VM, b2
  * dispatched without one (its job is waiting), b3 started; run 900 is unfinished on GitHub
- * and unknown to the queue (a PR build); reconcile finds b3 finished. `fail` names the steps that throw.
+ * and unknown to the queue (a PR build); reconcile finds b3 finished and adopts b4's run (its
+ * dispatch answer was lost). `fail` names the steps that throw.
  */
 function setup(fail: ReadonlySet<string> = new Set()) {
   const calls: string[] = [];
@@ -28,12 +29,13 @@ function setup(fail: ReadonlySet<string> = new Set()) {
     reorder: {
       unrecorded: () => [{ buildId: 'b0', result: 'success', phase: null, runId: 100, at }, { buildId: 'b9', result: 'failure', phase: null, runId: 109, at }],
       recorded: (buildId) => { calls.push(`recorded ${buildId}`); },
-      reconcile: () => step('reconcile', { finished: [{ buildId: 'b3', result: 'success', runId: 103 }] } as unknown as ReconcileReport),
+      reconcile: () => step('reconcile', { adopted: ['b4'], finished: [{ buildId: 'b3', result: 'success', runId: 103 }] } as unknown as ReconcileReport),
       inFlight: () => [entry('b1', 'dispatched', 101), entry('b2', 'dispatched', 102), entry('b3', 'started', 103)],
     },
     runners: {
       leases: () => [{ buildId: 'b1', phase: 'running', vmId: 'vm-1', attempt: 1 }],
       handleWorkflowJob: (job) => { calls.push(`job ${String(job.jobId)} of run ${String(job.runId)}`); return 'started'; },
+      runRecorded: (buildId) => { calls.push(`held jobs of ${buildId} judged again`); return ['started']; },
     },
     github: {
       recoverMissedDeliveries: () => step('recover', { redelivered: ['g-1'], listed: 3 }),
@@ -54,6 +56,7 @@ test('a sweep asks for missed deliveries, reconciles and records, then starts VM
   assert.deepEqual(calls, [
     'recover',
     'reconcile',
+    'held jobs of b4 judged again',
     'finished b3 success run 103',
     'unfinished runs',
     // b2's run (dispatched, no VM) and the unknown run 900; never b1's (it has a VM) nor b3's (the queue knows it).
@@ -87,4 +90,11 @@ test('finishes a crash kept from the ledger are recorded once: a build already i
   await sweep.recordUnrecorded();
   assert.deepEqual(calls, ['recorded b0', 'finished b9 failure run 109']);
   assert.deepEqual(entries.map((e) => [e.level, e.buildId]), [['warn', 'b9']]);
+});
+
+test('a run reconcile adopts (its dispatch answer was lost) has the job event held for it judged at once, not at the next sweep', async () => {
+  const { sweep, calls, entries } = setup();
+  await sweep.reconcileAndRecord(signal);
+  assert.deepEqual(calls, ['reconcile', 'held jobs of b4 judged again', 'finished b3 success run 103']);
+  assert.deepEqual(entries.filter((e) => e.buildId === 'b4').map((e) => e.msg), ['job held while its run was unrecorded; starting its VM now reconcile found the run']);
 });

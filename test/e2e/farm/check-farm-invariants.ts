@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { readLedger } from '../../../site/ledger/read-ledger.ts';
 import type { Farm } from './farm-harness.ts';
 
@@ -22,6 +23,15 @@ export interface FarmInvariants {
   /** Failure mails about a port that did not fail by the plan (an infrastructure failure mailed as a port failure). */
   readonly wrongMails: readonly string[];
   readonly mails: number;
+  /**
+   * Deliveries GitHub never got a 2xx for, in any attempt: work the controller did not see
+   * unless it asks for them again (at its start, or in its 5-minute catch-up sweep). Reported,
+   * not asserted (the webhook fault test drops deliveries on purpose); shown on a failure, so
+   * an `unbuilt` from a push nobody received reads apart from a build the controller lost.
+   */
+  readonly unansweredDeliveries: readonly string[];
+  /** Deliveries the controller took but whose work is not done (failed, awaiting its retry, or given up): as unseen by `settle`. Reported, not asserted. */
+  readonly unprocessedDeliveries: readonly string[];
   /** Every run, for the failure message: `[id] what on platform @sha (conclusion)`, and the pushes in order. */
   readonly timeline: readonly string[];
 }
@@ -83,6 +93,14 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
     }
   });
 
+  const deliveries = farm.double.deliveries();
+  const answered = new Set(deliveries.filter((d) => d.statusCode >= 200 && d.statusCode < 300).map((d) => d.guid));
+  const unansweredDeliveries = [
+    ...new Map(deliveries.filter((d) => !answered.has(d.guid) && d.status !== 'pending').map((d) => [d.guid, `${d.event}${d.action === null ? '' : `.${d.action}`} ${d.guid} (${d.status})`])).values(),
+  ];
+
+  const unprocessed = unprocessedDeliveries(farm.statePath);
+
   const mails = readFileSync(farm.mailLog, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { subject: string }).subject);
   const wrongMails = mails.filter((subject) => !failingPorts.some((port) => subject.includes(`] ${port} @`)));
   return {
@@ -98,11 +116,27 @@ export async function checkFarmInvariants(farm: Farm, failingPorts: readonly str
     schemaViolations: farm.double.violations.length,
     wrongMails,
     mails: mails.length,
+    unansweredDeliveries,
+    unprocessedDeliveries: unprocessed,
     timeline: [
       `pushed: ${farm.pushed.map((c) => `${c.sha.slice(0, 8)} (${c.ports.join(' ')})`).join(', ')}`,
+      `deliveries never answered 2xx: ${unansweredDeliveries.length === 0 ? 'none' : unansweredDeliveries.join(', ')}`,
+      `deliveries taken but not worked: ${unprocessed.length === 0 ? 'none' : unprocessed.join(', ')}`,
       ...runs.map((r) => `${r.name} @${(r.inputs.ports_sha ?? '').slice(0, 8)} [${r.inputs.portlist ?? ''}] ${r.conclusion ?? r.status}`),
     ],
   };
+}
+
+/** The controller's stored deliveries not marked processed, read beside the running controller (WAL allows a reader). */
+function unprocessedDeliveries(statePath: string): string[] {
+  if (!existsSync(statePath)) return [];
+  const db = new DatabaseSync(statePath, { readOnly: true });
+  try {
+    const rows = db.prepare(`select guid, event, state, error from github_deliveries where state <> 'processed' order by received_at`).all();
+    return rows.map((row) => `${String(row.event)} ${String(row.guid)} (${String(row.state)}${row.error === null ? '' : `: ${String(row.error)}`})`);
+  } finally {
+    db.close();
+  }
 }
 
 /** Fails with every broken invariant named (and where the farm's files are). */

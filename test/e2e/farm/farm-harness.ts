@@ -80,6 +80,8 @@ export interface Farm {
   readonly double: GitHubDouble;
   readonly orchard: OrchardDouble | null;
   readonly ledgerPath: string;
+  /** The controller's state database (SQLite). */
+  readonly statePath: string;
   readonly mailLog: string;
   readonly platforms: readonly PlatformConfig[];
   /** Commits pushed so far, in order. */
@@ -107,7 +109,8 @@ export interface Farm {
   usage(): Promise<ControllerUsage>;
   /** Hand-offs that failed (controller down, refused), by build id. */
   readonly handOffFailures: readonly { readonly buildId: string; readonly why: string }[];
-  close(): Promise<void>;
+  /** Stops everything; the farm's folder (state, controller log) is removed unless `keep` or `PORTFARM_KEEP_FARM` is set. */
+  close(options?: { readonly keep?: boolean }): Promise<void>;
 }
 
 export async function startFarm(options: FarmOptions): Promise<Farm> {
@@ -175,6 +178,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
     const categories = new Map((JSON.parse(readFileSync(PORTS_JSON, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
     const commits = await loadDemoCommits(join(DATA, 'commits.ndjson'), (p) => categories.get(p) ?? 'sysutils');
     const ledgerPath = join(dir, 'state', 'ledger.ndjson');
+    const statePath = join(dir, 'state', 'portfarm.sqlite');
     const mailLog = join(dir, 'mail.ndjson');
     mkdirSync(join(dir, 'state'), { recursive: true });
     writeFileSync(mailLog, '');
@@ -190,7 +194,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       platforms,
       backend: orchard === null ? { kind: 'fake', bootMs: 0, cloneMs: 0 } : { kind: 'orchard', url: orchard.url, user: service.user, token: service.token },
       portsJson: PORTS_JSON,
-      statePath: join(dir, 'state', 'portfarm.sqlite'),
+      statePath,
       ledgerPath,
       siteDir: join(dir, 'site'),
       mailLog,
@@ -235,6 +239,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       double,
       orchard,
       ledgerPath,
+      statePath,
       mailLog,
       platforms,
       pushed,
@@ -354,11 +359,11 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         const reply = await request({ type: 'usage' }, 'usage');
         return { cpu: reply.cpu, rss: reply.rss, heapUsed: reply.heapUsed, apiCalls: reply.apiCalls, stats: { ...reply.stats } };
       },
-      async close() {
+      async close(closeOptions = {}) {
         await farm.killController();
         for (const runner of [...runners]) await runner.stop();
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
-        if (process.env.PORTFARM_KEEP_FARM === undefined) rmSync(dir, { recursive: true, force: true });
+        if (closeOptions.keep !== true && process.env.PORTFARM_KEEP_FARM === undefined) rmSync(dir, { recursive: true, force: true });
       },
     };
     return farm;

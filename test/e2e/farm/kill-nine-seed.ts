@@ -17,6 +17,7 @@ export interface KillNineOutcome {
 export async function runKillNineSeed(seed: number, commits: number): Promise<KillNineOutcome> {
   const random = seededRandom(seed * 7919);
   const farm = await startFarm({ seed, failingPorts: ['mlx'], maxStepMs: 60, firstCommit: Math.floor(random() * 70) });
+  let passed = false;
   try {
     await farm.startController();
     const killsWanted = random() < 0.3 ? 2 : 1;
@@ -54,9 +55,11 @@ export async function runKillNineSeed(seed: number, commits: number): Promise<Ki
     farm.onLog(null);
     await farm.settle();
     const report = await checkFarmInvariants(farm, ['mlx']);
-    assertFarmInvariants(report, `seed ${seed} (${farm.dir})`);
+    assertFarmInvariants(report, `seed ${seed} (${farm.dir}, kept)`);
+    passed = true;
     return { seed, kills, report };
   } finally {
-    await farm.close();
+    // A failed seed keeps its folder: the controller's log (controller.log) and state show what happened.
+    await farm.close({ keep: !passed });
   }
 }
