@@ -15,6 +15,7 @@ export interface MutationTarget {
 }
 
 const QUEUE_CORE = [
+  'clone-queue',
   'count-pending',
   'describe-queue',
   'enqueue-builders',
@@ -71,6 +72,9 @@ export const MUTATION_TARGETS: readonly MutationTarget[] = [
   { file: 'controller/runners/workflow-job-handler.ts' },
   { file: 'controller/runners/job-identity.ts' },
   { file: 'controller/runners/lease-teardown.ts' },
+  // Which PR run may take a freed PR slot, and whether a runner group really restricts the farm's runners to ports.yml.
+  { file: 'controller/runners/pr-slot-fairness.ts' },
+  { file: 'controller/github/verify-runner-group.ts' },
   ...SITE_LOOKUP,
   { file: 'action/src/action-inputs.ts' },
 ];
