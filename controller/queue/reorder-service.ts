@@ -19,6 +19,7 @@ import { recordPushLink } from '../store/sql/record-push-link.ts';
 import { selectEntry } from '../store/sql/select-entry.ts';
 import { setDeliveryNote } from '../store/sql/set-delivery-note.ts';
 import { setMeta } from '../store/sql/set-meta.ts';
+import { describeBlocked, type BlockedSummary } from './core/describe-blocked.ts';
 import { describeQueue } from './core/describe-queue.ts';
 import { enqueueBuilders } from './core/enqueue-builders.ts';
 import { enqueueWatcher } from './core/enqueue-watcher.ts';
@@ -62,6 +63,7 @@ export class ReorderService {
   readonly #gateway: RunGateway;
   readonly #graph: PortsGraph | null;
   readonly #queues = new Map<string, PlatformQueue>();
+  readonly #lanes: ReadonlyMap<string, number>;
   readonly #prefix: string;
   #counter: number;
 
@@ -79,7 +81,8 @@ export class ReorderService {
     }
     this.#prefix = prefix;
     this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');
-    for (const platform of options.platforms) this.#queues.set(platform, loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph));
+    this.#lanes = options.parallelBuilds ?? new Map();
+    for (const platform of options.platforms) this.#queues.set(platform, this.#load(platform));
   }
 
   /**
@@ -165,7 +168,7 @@ export class ReorderService {
     if (result === 'cancelled' && !runnerLost) {
       if (retryCount(this.#db, 'cancel', entry.buildId) < MAX_CANCEL_RETRIES) return this.#toRecord(entry, result, at, this.#requeue(queue, entry, result, 'cancel', ctx));
       forgetRetryCounts(this.#db, entry.buildId);
-      return this.#toRecord(entry, 'failure', at, markFinished(queue, entry, 'failure', at), CANCELLED_BY_OTHERS);
+      return this.#toRecord(entry, 'failure', at, markFinished(queue, entry, 'failure', at, false), CANCELLED_BY_OTHERS);
     }
     forgetRetryCounts(this.#db, entry.buildId);
     return this.#toRecord(entry, result, at, markFinished(queue, entry, result, at));
@@ -260,7 +263,7 @@ export class ReorderService {
         if ((error as { retryable?: unknown }).retryable === false) {
           // GitHub refused the inputs (a 4xx): no run exists and the same dispatch would be
           // refused again, so the build fails once instead of being requeued round after round.
-          this.#change(queue, () => ({ value: null, changes: markFinished(queue, next, 'failure', at) }), at);
+          this.#change(queue, () => ({ value: null, changes: markFinished(queue, next, 'failure', at, false) }), at);
           const what = `${next.kind}${next.port === null ? '' : ` ${next.port}`} on ${queue.platform}`;
           errors.push({
             buildId: next.buildId,
@@ -339,9 +342,18 @@ export class ReorderService {
     return row === undefined ? undefined : rowToEntry(row);
   }
 
+  /** Per platform, the builders held because a dependency failed there, by failed port (for status, checks and mail). */
+  blocked(): { readonly platform: string; readonly blocked: BlockedSummary }[] {
+    return [...this.#queues.values()].map((queue) => ({ platform: queue.platform, blocked: describeBlocked(queue) }));
+  }
+
   /** Every platform's queue as the status API shows it (queueSchema). */
   queueStatus(now: Date): QueueStatus[] {
     return [...this.#queues.values()].map((queue) => describeQueue(queue, now.getTime()));
+  }
+
+  #load(platform: string): PlatformQueue {
+    return loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph, this.#lanes.get(platform) ?? 1);
   }
 
   #queue(platform: string): PlatformQueue {
@@ -379,7 +391,7 @@ export class ReorderService {
         return value;
       });
     } catch (caught) {
-      this.#queues.set(queue.platform, loadPlatformQueue(this.#db, queue.platform, queue.policy, this.#graph));
+      this.#queues.set(queue.platform, this.#load(queue.platform));
       throw caught;
     }
   }

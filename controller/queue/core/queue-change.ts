@@ -22,4 +22,8 @@ export type QueueChange =
   | { readonly op: 'started'; readonly buildId: BuildId; readonly at: number }
   | { readonly op: 'finished'; readonly buildId: BuildId; readonly result: BuildResult; readonly at: number }
   | { readonly op: 'list-accepted'; readonly buildId: BuildId }
-  | { readonly op: 'pr-counter'; readonly platform: string; readonly masterSinceLastPr: number };
+  | { readonly op: 'pr-counter'; readonly platform: string; readonly masterSinceLastPr: number }
+  /** The port's build failed on the platform: its dependents are blocked (kept across restarts). */
+  | { readonly op: 'port-failed'; readonly platform: string; readonly port: string; readonly portsRevision: string; readonly buildId: BuildId }
+  /** The port built on the platform: a recorded failure of it is forgotten. */
+  | { readonly op: 'port-built'; readonly platform: string; readonly port: string };

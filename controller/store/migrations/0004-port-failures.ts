@@ -1,0 +1,15 @@
+/**
+ * The ports whose last build on a platform failed: their dependents are held as blocked until
+ * they build (docs/scheduling.md), and a restart must not forget that and hand the dependents
+ * a VM each. One row per platform and port (lower case); a success deletes it.
+ */
+export const migration0004 = `
+create table port_failure (
+  platform text not null,
+  port text not null,
+  name text not null,
+  ports_revision text not null,
+  build_id text not null,
+  primary key (platform, port)
+) strict;
+`;
