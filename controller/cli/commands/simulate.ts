@@ -14,6 +14,8 @@ interface SimulateOptions {
   readonly platforms: string;
   readonly fullRebuildAt?: string;
   readonly seed: string;
+  readonly parallel: string;
+  readonly failureRate: string;
   readonly json?: boolean;
 }
 
@@ -27,12 +29,19 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     .option('--platforms <n>', 'number of platform queues', '1')
     .option('--full-rebuild-at <iso>', 'inject a forced rebuild of all ports at this time')
     .option('--seed <n>', 'seed of the build-duration model', '1')
+    .option('--parallel <k>', 'builds in flight at once per platform (platforms[].parallelBuilds)', '1')
+    .option('--failure-rate <r>', 'probability that a port version fails on a platform', '0')
     .option('--json', 'print the result as one JSON object')
     .action(async (options: SimulateOptions) => {
       const policy = POLICY_NAMES.find((p) => p === options.policy);
       if (policy === undefined) throw new UserError(`--policy ${JSON.stringify(options.policy)} is not a policy; use one of ${POLICY_NAMES.join(', ')}`);
       const platforms = wholeNumber('--platforms', options.platforms, 1, 64);
       const seed = wholeNumber('--seed', options.seed, 0, 2 ** 31 - 1);
+      const parallel = wholeNumber('--parallel', options.parallel, 1, 256);
+      const failureRate = Number(options.failureRate);
+      if (!/^(0|1|0?\.\d+)$/.test(options.failureRate) || failureRate > 1) {
+        throw new UserError(`--failure-rate ${JSON.stringify(options.failureRate)} must be a probability from 0 to 1, e.g. 0.05`);
+      }
       if (options.ports === undefined) throw new UserError('--ports is required: the ports.json of the MacPorts data set (e.g. controller/demo/data/ports.json, a slice of the real one)');
       if (options.commits === undefined) throw new UserError('--commits is required: the commits.ndjson of the MacPorts data set (e.g. controller/demo/data/commits.ndjson)');
       let fullRebuildAt: number | null = null;
@@ -44,7 +53,7 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
       }
       const graph = await loadPortsGraph(resolve(ctx.cwd, options.ports), ctx.signal);
       const commits = await loadCommits(resolve(ctx.cwd, options.commits), ctx.signal);
-      ctx.stderr.write(`simulate: ${String(commits.length)} commits, ${String(graph.names.length)} ports, policy ${policy}, ${String(platforms)} platform(s)\n`);
+      ctx.stderr.write(`simulate: ${String(commits.length)} commits, ${String(graph.names.length)} ports, policy ${policy}, ${String(platforms)} platform(s)${parallel === 1 ? '' : ` × ${String(parallel)} builders`}\n`);
       let reported = -1;
       const result = simulate({
         graph,
@@ -53,6 +62,8 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
         platforms,
         fullRebuildAt,
         seed,
+        parallel,
+        failureRate,
         clock: () => performance.now(),
         signal: ctx.signal,
         onProgress: (platform, done, total) => {
