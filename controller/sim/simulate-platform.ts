@@ -54,7 +54,7 @@ export interface PlatformRunFigures {
   pendingSamples: number;
   concurrencyViolations: number;
   schedulerMs: number;
-  /** Builds started while a port of their dependency closure (ranked below) was pending or in flight. */
+  /** Builds dispatched while a port of their dependency closure (ranked below) was pending or in flight. */
   dependencyViolations: number;
   /** Builds that failed on their own (the failure model). */
   failures: number;
@@ -190,9 +190,20 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
       const entry = timed(() => selectNext(queue));
       if (entry === null) return;
       timed(() => markDispatching(queue, entry, now));
-      if (entry.port !== null) countPendingId(entry.port, -1);
+      if (entry.port !== null) {
+        countPendingId(entry.port, -1);
+        if (dependencyPendingOrInFlight(entry.port)) figures.dependencyViolations += 1;
+      }
       flights.push({ entry, startAt: now + DISPATCH_TO_START, endAt: Infinity, started: false, version: -1, superseded: false, fails: false, doomed: false });
     }
+  };
+  /** At dispatch (the scheduler's decision): a port of the closure, ranked below (not a cycle partner), is pending or in flight. */
+  const dependencyPendingOrInFlight = (port: string): boolean => {
+    const id = graph.ids.get(port.toLowerCase());
+    if (id === undefined) return false;
+    const rank = graph.rank[id] ?? 0;
+    const running = new Set(flights.flatMap((f) => (f.entry.port === null ? [] : [graph.ids.get(f.entry.port.toLowerCase())])));
+    return closureOf(graph, id).some((dep) => (graph.rank[dep] ?? 0) < rank && ((pendingIds.get(dep) ?? 0) > 0 || running.has(dep)));
   };
   const nextEvent = (): Running | undefined => {
     let first: Running | undefined;
@@ -207,17 +218,7 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
     const duplicate = builtVersion(port) >= current.version;
     current.superseded = duplicate || versionAt(port, headRev) > current.version;
     const id = graph.ids.get(port.toLowerCase());
-    let brokenDep: number | undefined;
-    if (id !== undefined) {
-      const rank = graph.rank[id] ?? 0;
-      let violated = false;
-      for (const dep of closureOf(graph, id)) {
-        if (brokenDep === undefined && broken.has(dep)) brokenDep = dep;
-        if (violated || (graph.rank[dep] ?? 0) >= rank) continue;
-        violated = (pendingIds.get(dep) ?? 0) > 0 || flights.some((f) => f !== current && f.entry.port !== null && graph.ids.get(f.entry.port.toLowerCase()) === dep);
-      }
-      if (violated) figures.dependencyViolations += 1;
-    }
+    const brokenDep = id === undefined ? undefined : closureOf(graph, id).find((dep) => broken.has(dep));
     let duration = durations.run(port, current.version);
     if (duplicate) {
       // Assumed: a build of a version already built stops after the VM start and the archive check.

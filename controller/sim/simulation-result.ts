@@ -24,7 +24,7 @@ export interface SimulationResult {
   readonly makespanHours: number | null;
   /** max(the rebuild's build time ÷ parallel builds, its longest dependency chain by duration), slowest platform; null without a rebuild. */
   readonly lowerBoundHours: number | null;
-  /** Builds started while a port of their dependency closure was pending, dispatched or running on the platform. */
+  /** Builds dispatched while a port of their dependency closure (ranked below it) was pending, dispatched or running on the platform. */
   readonly dependencyViolations: number;
   /** Dependents of a failed port that ran anyway and failed, retrying the dependency's build (no failcache on a fresh VM). */
   readonly doomedBuilds: number;
