@@ -23,7 +23,6 @@ import { describeBlocked, type BlockedSummary } from './core/describe-blocked.ts
 import { describeQueue } from './core/describe-queue.ts';
 import { enqueueBuilders } from './core/enqueue-builders.ts';
 import { enqueueWatcher } from './core/enqueue-watcher.ts';
-import { markDispatching } from './core/mark-dispatching.ts';
 import { newestRevision } from './core/newest-revision.ts';
 import { markDispatched, markFinished, markStarted } from './core/mark-run.ts';
 import type { PlatformQueue } from './core/platform-queue.ts';
@@ -38,7 +37,7 @@ import type { RunGateway, RunSummary } from './run-gateway.ts';
 import type { PumpReport, ReconcileReport } from './service-reports.ts';
 
 export type { PumpReport, ReconcileReport } from './service-reports.ts';
-import { toDispatchRequest } from './dispatch-request.ts';
+import { dispatchOne } from './dispatch-one.ts';
 import { allFinishNotes, clearFinishNote, readFinishNote, writeFinishNote, type FinishNote } from './finish-notes.ts';
 import { parseInput } from './parse-input.ts';
 import { carryRetryCounts, forgetRetryCounts, retryCount, type RetryReason } from './retry-counts.ts';
@@ -220,8 +219,8 @@ export class ReorderService {
 
   /**
    * One scheduling pass: on every platform, cancel a dispatched-not-started builder if a
-   * watcher waits (it is queued again at the head), then dispatch the next build where
-   * nothing is in flight.
+   * watcher waits and no lane is free (it is queued again at the head), then dispatch the next
+   * builds while a lane is free (`platforms[].parallelBuilds`, 1 by default).
    */
   async pump(now: Date, signal: AbortSignal): Promise<PumpReport> {
     const dispatched: BuildId[] = [];
@@ -251,28 +250,13 @@ export class ReorderService {
           continue;
         }
       }
-      const next = selectNext(queue);
-      if (next === null) continue;
-      this.#change(queue, () => ({ value: null, changes: markDispatching(queue, next, at) }), at);
-      try {
-        const { runId } = await this.#gateway.dispatch(toDispatchRequest(next), signal);
-        this.#change(queue, () => ({ value: null, changes: markDispatched(next, runId) }), at);
-        dispatched.push(next.buildId);
-      } catch (caught) {
-        const error = coerceError(caught);
-        if ((error as { retryable?: unknown }).retryable === false) {
-          // GitHub refused the inputs (a 4xx): no run exists and the same dispatch would be
-          // refused again, so the build fails once instead of being requeued round after round.
-          this.#change(queue, () => ({ value: null, changes: markFinished(queue, next, 'failure', at, false) }), at);
-          const what = `${next.kind}${next.port === null ? '' : ` ${next.port}`} on ${queue.platform}`;
-          errors.push({
-            buildId: next.buildId,
-            error: new Error(`GitHub refused to dispatch ${next.buildId} (${what}), so it fails without a run: ${error.message}; check ports.yml's inputs against the config`, { cause: error }),
-          });
-          continue;
-        }
-        // Whether GitHub created the run is unknown: the intent stays, reconcile looks for it.
-        errors.push({ buildId: next.buildId, error: new Error(`dispatching ${next.buildId} failed`, { cause: error }) });
+      // Up to the platform's lanes: each dispatch is its own intent, committed before GitHub is asked.
+      for (let next = selectNext(queue); next !== null; next = selectNext(queue)) {
+        const outcome = await dispatchOne(queue, next, at, signal, { gateway: this.#gateway, change: (operation) => this.#change(queue, operation, at) });
+        if (outcome === 'dispatched') dispatched.push(next.buildId);
+        else errors.push({ buildId: next.buildId, error: outcome.error });
+        // Whether GitHub created the run is unknown: reconcile looks for it before anything else goes out.
+        if (outcome !== 'dispatched' && outcome.unknown) break;
       }
     }
     return { dispatched, preempted, errors };

@@ -41,7 +41,7 @@ function applyOne(db: DatabaseSync, change: QueueChange): number {
     case 'coalesce':
       return coalescePending(db, change.buildId, change.portsRevision, change.changedPorts, change.force, change.builderClass);
     case 'dispatching':
-      return markDispatchingRow(db, change.buildId, change.at);
+      return markDispatchingRow(db, change.buildId, change.at, change.lane);
     case 'dispatched':
       return setRunId(db, change.buildId, change.runId);
     case 'cancel-requested':

@@ -36,7 +36,7 @@ test('a watcher is dispatched, its port list becomes builders, which run one at 
   assert.deepEqual(service.enqueueWatcher(watcher()), { buildId: 'tst-1', coalesced: false, portsRevision: REV1 });
   assert.deepEqual(await service.pump(at(1), signal), { dispatched: ['tst-1'], preempted: [], errors: [] });
   assert.deepEqual(gateway.runs[0]?.request, {
-    buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null,
+    buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null, lane: 0,
   });
   assert.equal(service.runStarted('tst-1', at(2)), true);
   assert.deepEqual(service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git', 'curl'], excluded: [] }, at(3)), {

@@ -40,6 +40,7 @@ export function requeuePreempted(queue: PlatformQueue, entry: QueueEntry, ctx: Q
     state: 'pending',
     head: true,
     runId: null,
+    lane: null,
     dispatchedAt: null,
     startedAt: null,
     cancelRequested: false,

@@ -16,7 +16,7 @@ export type QueueChange =
       readonly force: boolean;
       readonly builderClass: BuilderClass;
     }
-  | { readonly op: 'dispatching'; readonly buildId: BuildId; readonly at: number }
+  | { readonly op: 'dispatching'; readonly buildId: BuildId; readonly at: number; readonly lane: number | null }
   | { readonly op: 'dispatched'; readonly buildId: BuildId; readonly runId: number }
   | { readonly op: 'cancel-requested'; readonly buildId: BuildId }
   | { readonly op: 'started'; readonly buildId: BuildId; readonly at: number }

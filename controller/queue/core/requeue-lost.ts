@@ -27,6 +27,7 @@ export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: Bui
     state: 'pending',
     head: entry.port !== null,
     runId: null,
+    lane: null,
     dispatchedAt: null,
     startedAt: null,
     listAccepted: false,
