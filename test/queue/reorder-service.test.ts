@@ -147,6 +147,10 @@ test('a restarted service picks up the queue where the database left it; status 
       pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
       next: [],
       oldestWaitSeconds: null,
+      lanes: 1,
+      inFlight: 1,
+      blocked: { total: 0, byPort: [] },
+      waiting: [],
     },
     {
       platform: '14_x86_64',
@@ -154,6 +158,10 @@ test('a restarted service picks up the queue where the database left it; status 
       pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
       next: [],
       oldestWaitSeconds: null,
+      lanes: 1,
+      inFlight: 1,
+      blocked: { total: 0, byPort: [] },
+      waiting: [],
     },
   ]);
   assert.deepEqual(again.enqueueWatcher(watcher('14_x86_64', REV2)), { buildId: 'tst-3', coalesced: false, portsRevision: REV2 }, 'ids continue, never reused');
