@@ -13,6 +13,8 @@ export interface PortCheck {
   readonly failingPhase?: string;
   /** The stable log URL from the site. */
   readonly detailsUrl?: string;
+  /** Queued and held: this failed dependency must build first (no VM until it does). */
+  readonly blockedBy?: string;
   readonly at: Date;
 }
 
@@ -36,7 +38,9 @@ export function portCheckExternalId(port: string, platform: string): string {
 export function checkOutput(check: PortCheck): { title: string; summary: string } {
   const title =
     check.status === 'queued'
-      ? `${check.port} queued on ${check.platform}`
+      ? check.blockedBy === undefined
+        ? `${check.port} queued on ${check.platform}`
+        : `blocked: waiting for ${check.blockedBy} to build on ${check.platform}`
       : check.status === 'in_progress'
         ? `building ${check.port} on ${check.platform}`
         : check.conclusion === 'success'

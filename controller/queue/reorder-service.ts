@@ -19,7 +19,7 @@ import { recordPushLink } from '../store/sql/record-push-link.ts';
 import { selectEntry } from '../store/sql/select-entry.ts';
 import { setDeliveryNote } from '../store/sql/set-delivery-note.ts';
 import { setMeta } from '../store/sql/set-meta.ts';
-import { describeBlocked, type BlockedSummary } from './core/describe-blocked.ts';
+import { blockedBuilds, describeBlocked, type BlockedSummary } from './core/describe-blocked.ts';
 import { describeQueue } from './core/describe-queue.ts';
 import { enqueueBuilders } from './core/enqueue-builders.ts';
 import { enqueueWatcher } from './core/enqueue-watcher.ts';
@@ -329,6 +329,11 @@ export class ReorderService {
   /** Per platform, the builders held because a dependency failed there, by failed port (for status, checks and mail). */
   blocked(): { readonly platform: string; readonly blocked: BlockedSummary }[] {
     return [...this.#queues.values()].map((queue) => ({ platform: queue.platform, blocked: describeBlocked(queue) }));
+  }
+
+  /** A platform's pending builders held because a dependency failed, each with that port (for their checks). */
+  blockedBuilds(platform: string): { readonly entry: Readonly<QueueEntry>; readonly blockedBy: string }[] {
+    return blockedBuilds(this.#queue(platform));
   }
 
   /** Every platform's queue as the status API shows it (queueSchema). */

@@ -1,4 +1,5 @@
 import type { PlatformQueue } from './platform-queue.ts';
+import type { QueueEntry } from './queue-entry.ts';
 
 export interface BlockedSummary {
   /** Pending builders held because a port of their dependency closure failed. */
@@ -24,4 +25,12 @@ export function describeBlocked(queue: PlatformQueue): BlockedSummary {
   }
   const byPort = [...counts.values()].sort((a, b) => b.count - a.count || a.port.localeCompare(b.port));
   return { total, byPort };
+}
+
+/** The pending builders held because a dependency failed, each with the failed port that holds it. */
+export function blockedBuilds(queue: PlatformQueue): { readonly entry: QueueEntry; readonly blockedBy: string }[] {
+  return [...queue.waits].flatMap(([buildId, wait]) => {
+    const entry = queue.entries.get(buildId);
+    return wait.kind !== 'blocked' || entry === undefined ? [] : [{ entry, blockedBy: wait.port }];
+  });
 }
