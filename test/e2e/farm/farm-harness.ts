@@ -337,7 +337,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
             await request({ type: 'idle' }, 'idle').catch(() => undefined);
             const snapshot = await farm.status().catch(() => undefined);
             if (snapshot !== undefined) {
-              queued = snapshot.queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);
+              queued = snapshot.queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + q.inFlight, 0);
               slots = snapshot.hosts.reduce((n, h) => n + h.slots.filter((s) => s.state !== 'empty').length, 0);
             }
           }
