@@ -26,13 +26,13 @@ test('a port that failed is mailed once, with how many builds it blocks; the blo
     await reorder.pump(at(1), signal);
     reorder.acceptPortList({ buildId: watcher, platform: '15_arm64', portsRevision: 'aaaaaaa1', ports: ['openssl', 'curl', 'git'], excluded: [] }, at(2));
     reorder.runFinished(watcher, 'success', at(3));
-    const [openssl] = (await reorder.pump(at(4), signal)).dispatched;
-    assert.ok(openssl !== undefined);
-    reorder.runFinished(openssl, 'failure', at(5));
     const mails: FailureMail[] = [];
     const publisher = recordingPublisher();
     const checks = new CheckPublishing({ publisher, reorder, versionOf: () => undefined, now: () => at(6) });
     checks.queued({ portsRevision: 'aaaaaaa1', platform: '15_arm64', ports: ['openssl', 'curl', 'git'] });
+    const [openssl] = (await reorder.pump(at(4), signal)).dispatched;
+    assert.ok(openssl !== undefined);
+    reorder.runFinished(openssl, 'failure', at(5));
     const onFinished = createOnBuildFinished({
       reorder,
       notes: new BuildNotes(),
