@@ -67,9 +67,9 @@ export interface PlatformRunFigures {
   mailsSent: number;
   /** Mails about a port that did nothing wrong (doomed builds). */
   innocentMails: number;
-  /** Forced rebuild start → its last build finished; null without a rebuild. */
+  /** Forced rebuild start → its last build finished (of those no failed dependency held); null without a rebuild. */
   makespanMs: number | null;
-  /** Duration of the rebuild's builds performed, summed. */
+  /** Duration of the rebuild's builds performed (no failed dependency held), summed. */
   rebuildWorkMs: number;
   /** The longest dependency chain of the rebuild's builds performed, by duration. */
   rebuildChainMs: number;
@@ -288,9 +288,10 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
           // The cancelled run cost a VM clone and a runner registration, nothing more.
           figures.wastedMs += now - (victim.dispatchedAt ?? now);
           const open = queue.entries.size;
-          timed(() => requeuePreempted(queue, victim, ctx));
+          const requeued = timed(() => requeuePreempted(queue, victim, ctx)).entry;
           // Queued again under a new id (not covered by a pending build of the port): pending once more.
           if (queue.entries.size === open) countPendingId(victim.port, 1);
+          if (blocked.has(victim.buildId)) blocked.add(requeued.buildId);
           flights.splice(at, 1);
         }
       }
@@ -344,7 +345,8 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
         }
         const key = entry.port.toLowerCase();
         const id = graph.ids.get(key);
-        if (entry.origin !== null && entry.origin === rebuildWatcher) {
+        // A build a failure held waited for a fix commit, not for a builder: no scheduler builds it sooner.
+        if (entry.origin !== null && entry.origin === rebuildWatcher && !blocked.has(entry.buildId)) {
           rebuildEnd = now;
           figures.rebuildWorkMs += spent;
           if (id !== undefined) rebuildDurations.set(id, (rebuildDurations.get(id) ?? 0) + spent);

@@ -20,7 +20,11 @@ export interface SimulationResult {
   readonly concurrencyViolations: number;
   /** Time spent in the scheduling core (enqueue, order, select), ms. */
   readonly schedulerMs: number;
-  /** Forced rebuild start → the last of its builds finished (the slowest platform); null without a rebuild. */
+  /**
+   * Forced rebuild start → the last of its builds finished (the slowest platform); null without
+   * a rebuild. Builds a failed dependency held are left out (here and in the bound): they wait
+   * for a fix commit, which no number of builders brings sooner.
+   */
   readonly makespanHours: number | null;
   /** max(the rebuild's build time ÷ parallel builds, its longest dependency chain by duration), slowest platform; null without a rebuild. */
   readonly lowerBoundHours: number | null;
