@@ -30,6 +30,12 @@ const platformSchema = z.strictObject({
   image: z.string().regex(SLUG, { error: 'must name the base VM image, e.g. macos-15-base' }),
   backend: z.enum(BACKENDS, { error: `must be one of ${BACKENDS.join(', ')}` }).default('fake'),
   hosts: z.array(hostSchema).min(1, { error: 'must list at least one host for this platform' }),
+  /**
+   * Runs of this platform in flight at once (watchers and builders), each in its own lane and
+   * concurrency group; a builder still waits for every port of its dependency closure. 1 is
+   * one run per platform, as buildbot. At most the VM slots of the platform's hosts.
+   */
+  parallelBuilds: z.int({ error: 'must be a whole number of builds' }).min(1, { error: 'must be at least 1' }).default(1),
 });
 
 const githubSchema = z.strictObject({

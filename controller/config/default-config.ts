@@ -22,6 +22,7 @@ export const DEFAULT_CONFIG: ConfigFile = {
       name: '15_arm64',
       labels: ['macos-15', 'arm64'],
       image: 'macos-15-base',
+      parallelBuilds: 1,
       backend: 'fake',
       hosts: [
         { name: 'mac-mini-1', address: '127.0.0.1', maxVms: 2 },
@@ -32,6 +33,7 @@ export const DEFAULT_CONFIG: ConfigFile = {
       name: '14_x86_64',
       labels: ['macos-14', 'x86_64'],
       image: 'macos-14-base',
+      parallelBuilds: 1,
       backend: 'fake',
       hosts: [{ name: 'mac-pro-1', address: '127.0.0.1', maxVms: 2 }],
     },

@@ -103,6 +103,17 @@ function crossCheck(config: ConfigFile): ConfigProblem[] {
     });
   });
   config.platforms.forEach((p, i) => {
+    // More lanes than VM slots would dispatch runs no VM can take: they wait for a runner, holding a lane.
+    const slots = p.hosts.reduce((sum, h) => sum + h.maxVms, 0);
+    if (p.parallelBuilds > slots) {
+      problems.push({
+        key: `platforms[${i}].parallelBuilds`,
+        value: p.parallelBuilds,
+        message: `is more than the ${String(slots)} VM slots its hosts offer (the sum of their maxVms); lower it to ${String(slots)} or add hosts`,
+      });
+    }
+  });
+  config.platforms.forEach((p, i) => {
     if (p.backend === 'orchard' && config.orchard === undefined) {
       problems.push({
         key: `platforms[${i}].backend`,

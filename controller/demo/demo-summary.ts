@@ -75,7 +75,7 @@ export function summarizeDemo(outcome: DemoOutcome): DemoSummary {
     const id = /^\[([a-z0-9-]+)\]/.exec(run.name)?.[1];
     if (id !== undefined) byBuild.set(id, (byBuild.get(id) ?? 0) + 1);
   }
-  const pendingAtEnd = restarted.snapshot().queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);
+  const pendingAtEnd = restarted.snapshot().queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + q.inFlight, 0);
   const both = (key: 'buildersQueued' | 'supersededDropped' | 'watchersCoalesced' | 'preemptions' | 'failures'): number => first.stats[key] + restarted.stats[key];
   return {
     commits: outcome.pushed,

@@ -10,7 +10,7 @@ import { add, momentsOf, toRange, ZERO, type EtaRange, type TimeMoments } from '
 export interface ProjectionInput {
   readonly queue: PlatformQueue;
   readonly now: number;
-  /** Runs the platform takes at once (parallel lanes); 1 today. */
+  /** Runs the platform takes at once (parallel lanes); default: the queue's own (`platforms[].parallelBuilds`). */
   readonly lanes?: number;
   /** A run's expected duration, from what was seen (estimateBuild / estimateWatcher); undefined: unknown. */
   readonly duration: (entry: QueueEntry) => DurationEstimate | undefined;
@@ -69,7 +69,7 @@ export function projectQueue(input: ProjectionInput): ProjectedRun[] {
   const { copy, originals } = cloneQueue(input.queue);
   const out: ProjectedRun[] = [];
   const original = (entry: QueueEntry): QueueEntry => originals.get(entry) ?? entry;
-  const lanes: Lane[] = Array.from({ length: Math.max(1, input.lanes ?? 1, copy.inFlight.length) }, (): Lane => ({ free: ZERO, running: null, finish: null, length: 0 }));
+  const lanes: Lane[] = Array.from({ length: Math.max(1, input.lanes ?? copy.lanes, copy.inFlight.length) }, (): Lane => ({ free: ZERO, running: null, finish: null, length: 0 }));
 
   copy.inFlight.forEach((entry, i) => {
     const lane = lanes[i];

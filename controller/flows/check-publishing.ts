@@ -20,7 +20,7 @@ export const DEFAULT_CHECK_VOLUME: CheckVolume = { portChecksPerList: 50, summar
 
 export interface CheckPublishingOptions {
   readonly publisher: Pick<CheckRunPublisher, 'update' | 'flush'>;
-  readonly reorder: Pick<ReorderService, 'describeBuild'>;
+  readonly reorder: Pick<ReorderService, 'describeBuild' | 'blockedBuilds'>;
   /** The port's version, shown on its check when known. */
   readonly versionOf: (port: string) => string | undefined;
   readonly now: () => Date;
@@ -62,7 +62,10 @@ export class CheckPublishing {
     this.#summaries = new ListSummaries({ portChecksPerList: this.#volume.portChecksPerList, intervalMs: this.#volume.summaryIntervalMs });
   }
 
-  /** A watcher listed these ports on this commit: their builders are queued. `buildId` (the watcher) tells a forced rebuild. */
+  /**
+   * A watcher listed these ports on this commit: their builders are queued, or held when a
+   * dependency of theirs failed. `buildId` (the watcher) tells a forced rebuild.
+   */
   queued(list: { readonly portsRevision: string; readonly platform: string; readonly ports: readonly string[]; readonly buildId?: BuildId }): void {
     const { publisher, now, reorder } = this.#options;
     if (list.ports.length > this.#volume.portChecksPerList) {
@@ -70,11 +73,29 @@ export class CheckPublishing {
       this.#summaries.begin({ headSha: list.portsRevision, platform: list.platform, ports: list.ports, forced }, now());
       return;
     }
+    const held = new Map(reorder.blockedBuilds(list.platform).flatMap(({ entry, blockedBy }) => (entry.port === null ? [] : [[entry.port.toLowerCase(), blockedBy] as const])));
     for (const port of list.ports) {
+      const blockedBy = held.get(port.toLowerCase());
       this.#portChecks.add(`${list.portsRevision}\t${portCheckExternalId(port, list.platform)}`);
       const at = now();
-      publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', ...this.#etas?.line(port, list.platform, at), at }));
-      this.#etas?.noted(list.portsRevision, port, list.platform, at);
+      // A held build has no estimate until its failed dependency builds; its check says what it waits for.
+      publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', ...(blockedBy === undefined ? this.#etas?.line(port, list.platform, at) : { blockedBy }), at }));
+      if (blockedBy === undefined) this.#etas?.noted(list.portsRevision, port, list.platform, at);
+    }
+  }
+
+  /**
+   * `port` failed on `platform`: the checks of the builds it holds say so ("blocked: waiting
+   * for qt6 to build on 15_arm64"). Only checks a commit has: a summarised list's ports have none.
+   */
+  blocked(platform: string, port: string): void {
+    const key = port.toLowerCase();
+    for (const { entry, blockedBy } of this.#options.reorder.blockedBuilds(platform)) {
+      if (entry.port === null || blockedBy.toLowerCase() !== key) continue;
+      if (!this.#portChecks.has(`${entry.portsRevision}\t${portCheckExternalId(entry.port, platform)}`)) continue;
+      this.#options.publisher.update(portCheckRun({ headSha: entry.portsRevision, port: entry.port, platform, status: 'queued', blockedBy, at: this.#options.now() }));
+      // No estimate refresh may overwrite what it waits for.
+      this.#etas?.forget(entry.port, platform);
     }
   }
 

@@ -9,9 +9,9 @@ import type { BuildNotes } from './build-notes.ts';
 import type { CheckPublishing } from './check-publishing.ts';
 
 export interface OnBuildFinishedOptions {
-  readonly reorder: Pick<ReorderService, 'describeBuild' | 'recorded'>;
+  readonly reorder: Pick<ReorderService, 'describeBuild' | 'recorded' | 'blocked'>;
   readonly notes: Pick<BuildNotes, 'take'>;
-  readonly checks: Pick<CheckPublishing, 'completed'>;
+  readonly checks: Pick<CheckPublishing, 'completed' | 'blocked'>;
   readonly stats: Pick<ControllerStats, 'finished' | 'failures' | 'mailsSent'>;
   readonly failures: Pick<RecentFailures, 'add'>;
   /** The ledger, the log archive, the failure mail (see recordFinishedBuild). */
@@ -47,7 +47,8 @@ export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFin
     const runnerLost = noted.runnerLost || phase !== null;
     const failedPhase = phase ?? noted.failedPhase;
     const logTail = result === 'failure' && options.logTailOf !== undefined ? await options.logTailOf(buildId, failedPhase).catch(() => '') : '';
-    const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail, infrastructure: runnerLost }, options.record);
+    const blocks = result === 'failure' && entry.port !== null ? blockedBy(reorder, entry.port) : [];
+    const recorded = await recordFinishedBuild(entry, result, { runId: event.runId, at: event.at, failedPhase, logTail, infrastructure: runnerLost, blocks }, options.record);
     if (recorded.failure !== null) {
       stats.failures += 1;
       failures.add(recorded.failure);
@@ -56,6 +57,16 @@ export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFin
     const detailsUrl = `${base}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
     const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
     checks.completed(buildId, conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
+    if (blocks.length > 0 && entry.port !== null) checks.blocked(entry.platform, entry.port);
     reorder.recorded(buildId);
   };
+}
+
+/** Per platform, how many builds the failed port holds as blocked (the queue parked them when the failure was recorded). */
+function blockedBy(reorder: Pick<ReorderService, 'blocked'>, port: string): { platform: string; count: number }[] {
+  const key = port.toLowerCase();
+  return reorder.blocked().flatMap(({ platform, blocked }) => {
+    const held = blocked.byPort.find((b) => b.port.toLowerCase() === key);
+    return held === undefined ? [] : [{ platform, count: held.count }];
+  });
 }

@@ -36,6 +36,9 @@ export function dispatchInputs(request: DispatchRequest): Record<string, string>
     force: String(request.force),
     portlist: request.portlist?.join(' ') ?? '',
   };
+  // Lane 0 sends no input: its group is the one ports.yml always had, so a platform with one
+  // builder dispatches exactly as before (and a ports.yml pinned before lanes accepts it).
+  if (request.lane > 0) inputs.lane = String(request.lane);
   return inputs;
 }
 

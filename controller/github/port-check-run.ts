@@ -15,6 +15,8 @@ export interface PortCheck {
   readonly detailsUrl?: string;
   /** Queued checks: where it stands and when it is expected (describeEta), as of `at`. */
   readonly eta?: string;
+  /** Queued and held: this failed dependency must build first (no VM until it does). */
+  readonly blockedBy?: string;
   readonly at: Date;
 }
 
@@ -38,7 +40,9 @@ export function portCheckExternalId(port: string, platform: string): string {
 export function checkOutput(check: PortCheck): { title: string; summary: string } {
   const title =
     check.status === 'queued'
-      ? check.eta === undefined ? `${check.port} queued on ${check.platform}` : `${check.port} ${check.eta}`
+      ? check.blockedBy !== undefined
+        ? `blocked: waiting for ${check.blockedBy} to build on ${check.platform}`
+        : check.eta === undefined ? `${check.port} queued on ${check.platform}` : `${check.port} ${check.eta}`
       : check.status === 'in_progress'
         ? `building ${check.port} on ${check.platform}`
         : check.conclusion === 'success'

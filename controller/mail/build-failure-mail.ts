@@ -16,6 +16,11 @@ export interface BuildFailure {
   /** The port's `maintainers` entries as in the ports data. */
   readonly maintainers: readonly string[];
   readonly portsRevision: string | undefined;
+  /**
+   * Builds held because this port failed (their dependency closure holds it), per platform:
+   * they get no VM and no mail of their own, so this mail is the only one about them.
+   */
+  readonly blocks?: readonly { readonly platform: string; readonly count: number }[];
 }
 
 export interface MailSettings {
@@ -51,6 +56,7 @@ export function buildFailureMail(failure: BuildFailure, settings: MailSettings):
     `Log:         ${failure.logUrl}`,
     `Maintainers: ${maintainers}`,
     ...(recipients.unresolved.length === 0 ? [] : [`Not mailed:  ${recipients.unresolved.join('; ')}`]),
+    ...blocksLines(failure),
     '',
     `Last ${tail.length} lines of the log:`,
     '',
@@ -69,4 +75,16 @@ export function buildFailureMail(failure: BuildFailure, settings: MailSettings):
     text: lines.join('\n'),
     headers: { 'X-Portfarm-Port': failure.port, 'X-Portfarm-Platform': failure.platform, 'X-Portfarm-Build': failure.buildId, 'X-Portfarm-Phase': failure.phase },
   };
+}
+
+/** "Blocks: 309 ports on 15_arm64, 3 on 14_x86_64 …": what waits for this port, so nobody is mailed about them. */
+function blocksLines(failure: BuildFailure): string[] {
+  const blocks = (failure.blocks ?? []).filter((b) => b.count > 0);
+  if (blocks.length === 0) return [];
+  const total = blocks.reduce((sum, b) => sum + b.count, 0);
+  const where = blocks.map((b, i) => `${String(b.count)}${i === 0 ? (b.count === 1 ? ' port' : ' ports') : ''} on ${b.platform}`).join(', ');
+  return [
+    `Blocks:      ${where}`,
+    `             (${total === 1 ? 'it depends' : 'they depend'} on ${failure.port}; held without a VM or a mail until ${failure.port} builds)`,
+  ];
 }

@@ -12,5 +12,6 @@ export function toDispatchRequest(entry: QueueEntry): DispatchRequest {
     force: entry.force,
     portlist: entry.changedPorts,
     prNumber: entry.prNumber,
+    lane: entry.lane ?? 0,
   };
 }

@@ -19,6 +19,8 @@ export interface ReorderServiceOptions {
   readonly gateway: RunGateway;
   /** The ports graph for dependency order (null: the watchers' list order only). */
   readonly graph: PortsGraph | null;
+  /** `platforms[].parallelBuilds` by platform name: runs in flight at once there (absent: 1). */
+  readonly parallelBuilds?: ReadonlyMap<string, number>;
   /** Random prefix of new build ids for a new database (tests pin it); kept in the database afterwards. */
   readonly idPrefix?: string;
 }

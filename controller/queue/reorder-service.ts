@@ -19,10 +19,10 @@ import { recordPushLink } from '../store/sql/record-push-link.ts';
 import { selectEntry } from '../store/sql/select-entry.ts';
 import { setDeliveryNote } from '../store/sql/set-delivery-note.ts';
 import { setMeta } from '../store/sql/set-meta.ts';
+import { blockedBuilds, describeBlocked, type BlockedSummary } from './core/describe-blocked.ts';
 import { describeQueue } from './core/describe-queue.ts';
 import { enqueueBuilders } from './core/enqueue-builders.ts';
 import { enqueueWatcher } from './core/enqueue-watcher.ts';
-import { markDispatching } from './core/mark-dispatching.ts';
 import { newestRevision } from './core/newest-revision.ts';
 import { markDispatched, markFinished, markStarted } from './core/mark-run.ts';
 import type { PlatformQueue } from './core/platform-queue.ts';
@@ -37,7 +37,7 @@ import type { RunGateway, RunSummary } from './run-gateway.ts';
 import type { PumpReport, ReconcileReport } from './service-reports.ts';
 
 export type { PumpReport, ReconcileReport } from './service-reports.ts';
-import { toDispatchRequest } from './dispatch-request.ts';
+import { dispatchOne } from './dispatch-one.ts';
 import { allFinishNotes, clearFinishNote, readFinishNote, writeFinishNote, type FinishNote } from './finish-notes.ts';
 import { parseInput } from './parse-input.ts';
 import { carryRetryCounts, forgetRetryCounts, retryCount, type RetryReason } from './retry-counts.ts';
@@ -62,6 +62,7 @@ export class ReorderService {
   readonly #gateway: RunGateway;
   readonly #graph: PortsGraph | null;
   readonly #queues = new Map<string, PlatformQueue>();
+  readonly #lanes: ReadonlyMap<string, number>;
   readonly #prefix: string;
   #counter: number;
 
@@ -79,7 +80,8 @@ export class ReorderService {
     }
     this.#prefix = prefix;
     this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');
-    for (const platform of options.platforms) this.#queues.set(platform, loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph));
+    this.#lanes = options.parallelBuilds ?? new Map();
+    for (const platform of options.platforms) this.#queues.set(platform, this.#load(platform));
   }
 
   /**
@@ -165,7 +167,7 @@ export class ReorderService {
     if (result === 'cancelled' && !runnerLost) {
       if (retryCount(this.#db, 'cancel', entry.buildId) < MAX_CANCEL_RETRIES) return this.#toRecord(entry, result, at, this.#requeue(queue, entry, result, 'cancel', ctx));
       forgetRetryCounts(this.#db, entry.buildId);
-      return this.#toRecord(entry, 'failure', at, markFinished(queue, entry, 'failure', at), CANCELLED_BY_OTHERS);
+      return this.#toRecord(entry, 'failure', at, markFinished(queue, entry, 'failure', at, false), CANCELLED_BY_OTHERS);
     }
     forgetRetryCounts(this.#db, entry.buildId);
     return this.#toRecord(entry, result, at, markFinished(queue, entry, result, at));
@@ -217,8 +219,8 @@ export class ReorderService {
 
   /**
    * One scheduling pass: on every platform, cancel a dispatched-not-started builder if a
-   * watcher waits (it is queued again at the head), then dispatch the next build where
-   * nothing is in flight.
+   * watcher waits and no lane is free (it is queued again at the head), then dispatch the next
+   * builds while a lane is free (`platforms[].parallelBuilds`, 1 by default).
    */
   async pump(now: Date, signal: AbortSignal): Promise<PumpReport> {
     const dispatched: BuildId[] = [];
@@ -248,28 +250,13 @@ export class ReorderService {
           continue;
         }
       }
-      const next = selectNext(queue);
-      if (next === null) continue;
-      this.#change(queue, () => ({ value: null, changes: markDispatching(queue, next, at) }), at);
-      try {
-        const { runId } = await this.#gateway.dispatch(toDispatchRequest(next), signal);
-        this.#change(queue, () => ({ value: null, changes: markDispatched(next, runId) }), at);
-        dispatched.push(next.buildId);
-      } catch (caught) {
-        const error = coerceError(caught);
-        if ((error as { retryable?: unknown }).retryable === false) {
-          // GitHub refused the inputs (a 4xx): no run exists and the same dispatch would be
-          // refused again, so the build fails once instead of being requeued round after round.
-          this.#change(queue, () => ({ value: null, changes: markFinished(queue, next, 'failure', at) }), at);
-          const what = `${next.kind}${next.port === null ? '' : ` ${next.port}`} on ${queue.platform}`;
-          errors.push({
-            buildId: next.buildId,
-            error: new Error(`GitHub refused to dispatch ${next.buildId} (${what}), so it fails without a run: ${error.message}; check ports.yml's inputs against the config`, { cause: error }),
-          });
-          continue;
-        }
-        // Whether GitHub created the run is unknown: the intent stays, reconcile looks for it.
-        errors.push({ buildId: next.buildId, error: new Error(`dispatching ${next.buildId} failed`, { cause: error }) });
+      // Up to the platform's lanes: each dispatch is its own intent, committed before GitHub is asked.
+      for (let next = selectNext(queue); next !== null; next = selectNext(queue)) {
+        const outcome = await dispatchOne(queue, next, at, signal, { gateway: this.#gateway, change: (operation) => this.#change(queue, operation, at) });
+        if (outcome === 'dispatched') dispatched.push(next.buildId);
+        else errors.push({ buildId: next.buildId, error: outcome.error });
+        // Whether GitHub created the run is unknown: reconcile looks for it before anything else goes out.
+        if (outcome !== 'dispatched' && outcome.unknown) break;
       }
     }
     return { dispatched, preempted, errors };
@@ -339,6 +326,16 @@ export class ReorderService {
     return row === undefined ? undefined : rowToEntry(row);
   }
 
+  /** Per platform, the builders held because a dependency failed there, by failed port (for status, checks and mail). */
+  blocked(): { readonly platform: string; readonly blocked: BlockedSummary }[] {
+    return [...this.#queues.values()].map((queue) => ({ platform: queue.platform, blocked: describeBlocked(queue) }));
+  }
+
+  /** A platform's pending builders held because a dependency failed, each with that port (for their checks). */
+  blockedBuilds(platform: string): { readonly entry: Readonly<QueueEntry>; readonly blockedBy: string }[] {
+    return blockedBuilds(this.#queue(platform));
+  }
+
   /** Every platform's queue as the status API shows it (queueSchema). */
   queueStatus(now: Date): QueueStatus[] {
     return [...this.#queues.values()].map((queue) => describeQueue(queue, now.getTime()));
@@ -347,6 +344,10 @@ export class ReorderService {
   /** Runs `look` on a platform's live queue; it must not change it (the ETA projects a copy: cloneQueue). */
   peekQueue<T>(platform: string, look: (queue: PlatformQueue) => T): T {
     return look(this.#queue(platform));
+  }
+
+  #load(platform: string): PlatformQueue {
+    return loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph, this.#lanes.get(platform) ?? 1);
   }
 
   #queue(platform: string): PlatformQueue {
@@ -384,7 +385,7 @@ export class ReorderService {
         return value;
       });
     } catch (caught) {
-      this.#queues.set(queue.platform, loadPlatformQueue(this.#db, queue.platform, queue.policy, this.#graph));
+      this.#queues.set(queue.platform, this.#load(queue.platform));
       throw caught;
     }
   }

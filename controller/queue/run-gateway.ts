@@ -15,6 +15,8 @@ export interface DispatchRequest {
   readonly portlist: readonly string[] | null;
   /** PR builds: the pull request number (never deploy). */
   readonly prNumber: number | null;
+  /** The run's lane on its platform (its concurrency group `ports-<platform>` for 0, `ports-<platform>-<lane>` above). */
+  readonly lane: number;
 }
 
 export type RunStatus = 'queued' | 'in_progress' | 'completed';

@@ -22,6 +22,8 @@ export interface FinishedRun {
   readonly logTail: string;
   /** The run failed for the farm's reason (its runner was lost), not the port's: nobody is mailed. */
   readonly infrastructure?: boolean;
+  /** Builds this port's failure holds as blocked, per platform (for the mail). */
+  readonly blocks?: readonly { readonly platform: string; readonly count: number }[];
 }
 
 export interface RecordFinishedBuildOptions {
@@ -118,6 +120,7 @@ export async function recordFinishedBuild(entry: Readonly<QueueEntry>, result: B
       logUrl: stableUrl,
       maintainers: options.maintainersOf(entry.port),
       portsRevision: entry.portsRevision,
+      blocks: run.blocks ?? [],
     },
     options.mail.settings,
   );

@@ -64,7 +64,13 @@ export async function startController(options: StartControllerOptions): Promise<
   // The one counter and log of everything the trust boundary refuses (forged runs, jobs, hand-offs, …): share it, never make a second.
   const rejections = new EventRejections({ registry: upkeepMetrics, log: log.child({ component: 'trust' }) });
   const { clients, gateway, farm: identity } = await connectGitHub(config, { ...options, ref: dispatchBranch, repositoryId: options.handoff.repositoryId, rejections, log }, signal);
-  const reorder = new ReorderService({ db, platforms: config.platforms.map((p) => p.name), gateway, graph: options.graph });
+  const reorder = new ReorderService({
+    db,
+    platforms: config.platforms.map((p) => p.name),
+    parallelBuilds: new Map(config.platforms.map((p) => [p.name, p.parallelBuilds])),
+    gateway,
+    graph: options.graph,
+  });
   const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };

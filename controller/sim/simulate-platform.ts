@@ -1,4 +1,5 @@
 import { expandSubports } from '../ports/expand-subports.ts';
+import { closureOf } from '../queue/core/closure-cache.ts';
 import type { PortsGraph } from '../ports/ports-graph.ts';
 import { countPending } from '../queue/core/count-pending.ts';
 import { enqueueBuilders } from '../queue/core/enqueue-builders.ts';
@@ -13,7 +14,9 @@ import { POLICIES, type PolicyName } from '../queue/core/queue-policy.ts';
 import { selectNext } from '../queue/core/select-next.ts';
 import type { DurationModel } from './duration-model.ts';
 import { EtaAccuracy, type EtaErrors } from './eta-accuracy.ts';
+import type { FailureModel } from './failure-model.ts';
 import type { SimCommit } from './load-commits.ts';
+import { longestChain } from './longest-chain.ts';
 import { seededRandom } from './seeded-random.ts';
 
 const MINUTE = 60_000;
@@ -35,6 +38,9 @@ export interface PlatformRunInput {
   readonly etaWarmUpBuilds?: number | undefined;
   readonly fullRebuildAt: number | null;
   readonly durations: DurationModel;
+  /** Builds in flight at once on the platform (`--parallel`). */
+  readonly parallel: number;
+  readonly failures: FailureModel;
   /** Seed of the restart schedule (the same for every policy, so they face the same outages). */
   readonly seed: number;
   readonly clock: () => number;
@@ -55,6 +61,25 @@ export interface PlatformRunFigures {
   schedulerMs: number;
   /** The ETA's errors (portfarm policy only: the others have no ETA). */
   eta: { readonly list: EtaErrors; readonly dispatch: EtaErrors } | null;
+  /** Builds dispatched while a port of their dependency closure (ranked below) was pending or in flight. */
+  dependencyViolations: number;
+  /** Builds that failed on their own (the failure model). */
+  failures: number;
+  /** Builds of dependents of a failed port that ran and failed (retrying the dependency without a failcache). */
+  doomedBuilds: number;
+  doomedMs: number;
+  /** Builds held as blocked by a failed dependency at some point (no VM, no mail). */
+  blockedBuilds: number;
+  /** One per failed build: its maintainers are mailed. */
+  mailsSent: number;
+  /** Mails about a port that did nothing wrong (doomed builds). */
+  innocentMails: number;
+  /** Forced rebuild start → its last build finished (of those no failed dependency held); null without a rebuild. */
+  makespanMs: number | null;
+  /** Duration of the rebuild's builds performed (no failed dependency held), summed. */
+  rebuildWorkMs: number;
+  /** The longest dependency chain of the rebuild's builds performed, by duration. */
+  rebuildChainMs: number;
 }
 
 interface Running {
@@ -65,6 +90,9 @@ interface Running {
   /** Builders: the Portfile version (index of the newest commit that changed it) the build sees. */
   version: number;
   superseded: boolean;
+  /** It fails on its own (the failure model) or is doomed (a dependency is broken). */
+  fails: boolean;
+  doomed: boolean;
 }
 
 /**
@@ -74,12 +102,14 @@ interface Running {
  */
 export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
   const { graph, commits, policy, durations, clock } = input;
-  const queue = createPlatformQueue('sim', POLICIES[policy], graph);
+  const queue = createPlatformQueue('sim', POLICIES[policy], graph, input.parallel);
   let ids = 0;
   const ctx = { now: 0, newBuildId: (): string => `s${(++ids).toString(36)}` };
   const figures: PlatformRunFigures = {
     builds: 0, supersededBuilds: 0, wastedMs: 0, latencies: [], watcherWaits: [], maxPending: 0,
     pendingErrorSum: 0, pendingSamples: 0, concurrencyViolations: 0, schedulerMs: 0, eta: null,
+    dependencyViolations: 0, failures: 0, doomedBuilds: 0, doomedMs: 0, blockedBuilds: 0, mailsSent: 0, innocentMails: 0,
+    makespanMs: null, rebuildWorkMs: 0, rebuildChainMs: 0,
   };
   const eta = policy === 'portfarm' && input.measureEta !== false ? new EtaAccuracy(graph, input.etaWarmUpBuilds) : null;
   if (eta !== null) figures.eta = { list: eta.list, dispatch: eta.dispatch };
@@ -136,9 +166,24 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
   const nextRestartAfter = (t: number): number => t - Math.log(1 - restartRandom()) * MEAN_DAYS_BETWEEN_RESTARTS * 24 * 60 * MINUTE;
   let restartAt = nextRestartAfter(commits[0]?.time ?? 0);
   let rebuildAt = input.fullRebuildAt === null ? null : Math.max(input.fullRebuildAt, commits[0]?.time ?? 0);
-  // A holder, because dispatchNext (a closure) replaces the run in flight.
-  const flight: { running: Running | null } = { running: null };
+  const flights: Running[] = [];
   let next = 0;
+  /** Ports whose last own build failed, at that version (the failed dependency a doomed build retries). */
+  const broken = new Map<number, number>();
+  /** Pending master builders per graph id (for dependencyViolations; every policy, coalescing or not). */
+  const pendingIds = new Map<number, number>();
+  const countPendingId = (port: string | null, by: number): void => {
+    const id = port === null ? undefined : graph.ids.get(port.toLowerCase());
+    if (id !== undefined) pendingIds.set(id, (pendingIds.get(id) ?? 0) + by);
+  };
+  const blocked = new Set<string>();
+  const noteBlocked = (entries: readonly QueueEntry[]): void => {
+    for (const e of entries) if (queue.waits.get(e.buildId)?.kind === 'blocked') blocked.add(e.buildId);
+  };
+  let rebuildWatcher: string | null = null;
+  let rebuildStart = 0;
+  let rebuildEnd: number | null = null;
+  const rebuildDurations = new Map<number, number>();
 
   const listFor = (watcher: QueueEntry): string[] => {
     const rev = revIndex.get(watcher.portsRevision) ?? headRev;
@@ -150,31 +195,74 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
   };
 
   const dispatchNext = (now: number): void => {
-    if (flight.running !== null) return;
-    const entry = timed(() => selectNext(queue));
-    if (entry === null) return;
-    timed(() => markDispatching(queue, entry, now));
-    eta?.dispatched(entry, now);
-    const duration = entry.port === null ? durations.watcher(entry.force ? graph.names.length : (entry.changedPorts?.length ?? 0) * 3) : durations.build(entry.port);
-    flight.running = { entry, startAt: now + DISPATCH_TO_START, endAt: now + DISPATCH_TO_START + duration, started: false, version: -1, superseded: false };
+    for (;;) {
+      const entry = timed(() => selectNext(queue));
+      if (entry === null) return;
+      timed(() => markDispatching(queue, entry, now));
+      eta?.dispatched(entry, now);
+      if (entry.port !== null) {
+        countPendingId(entry.port, -1);
+        if (dependencyPendingOrInFlight(entry.port)) figures.dependencyViolations += 1;
+      }
+      flights.push({ entry, startAt: now + DISPATCH_TO_START, endAt: Infinity, started: false, version: -1, superseded: false, fails: false, doomed: false });
+    }
+  };
+  /** At dispatch (the scheduler's decision): a port of the closure, ranked below (not a cycle partner), is pending or in flight. */
+  const dependencyPendingOrInFlight = (port: string): boolean => {
+    const id = graph.ids.get(port.toLowerCase());
+    if (id === undefined) return false;
+    const rank = graph.rank[id] ?? 0;
+    const running = new Set(flights.flatMap((f) => (f.entry.port === null ? [] : [graph.ids.get(f.entry.port.toLowerCase())])));
+    return closureOf(graph, id).some((dep) => (graph.rank[dep] ?? 0) < rank && ((pendingIds.get(dep) ?? 0) > 0 || running.has(dep)));
+  };
+  const nextEvent = (): Running | undefined => {
+    let first: Running | undefined;
+    for (const f of flights) if (first === undefined || eventAt(f) < eventAt(first)) first = f;
+    return first;
+  };
+
+  /** A builder starts: which version it sees, whether it duplicates, breaks a dependency rule, fails or is doomed, and how long it takes. */
+  const startBuilder = (current: Running, port: string, now: number): void => {
+    const rev = queue.policy.coalesce ? (revIndex.get(current.entry.portsRevision) ?? headRev) : sharedRev;
+    current.version = versionAt(port, rev);
+    const duplicate = builtVersion(port) >= current.version;
+    current.superseded = duplicate || versionAt(port, headRev) > current.version;
+    const id = graph.ids.get(port.toLowerCase());
+    const brokenDep = id === undefined ? undefined : closureOf(graph, id).find((dep) => broken.has(dep));
+    let duration = durations.run(port, current.version);
+    if (duplicate) {
+      // Assumed: a build of a version already built stops after the VM start and the archive check.
+      duration = Math.min(duration, DUPLICATE_BUILD);
+    } else if (brokenDep !== undefined) {
+      // No failcache on a fresh VM: install-dependencies builds the failed dependency again and fails the same way.
+      const depName = graph.names[brokenDep] ?? '';
+      const depVersion = broken.get(brokenDep) ?? -1;
+      current.doomed = true;
+      duration = 2 * MINUTE + durations.run(depName, depVersion) * input.failures.failingPart(depName, depVersion);
+    } else if (input.failures.fails(port, current.version)) {
+      current.fails = true;
+      duration *= input.failures.failingPart(port, current.version);
+    }
+    current.endAt = now + duration;
   };
 
   for (;;) {
     input.signal?.throwIfAborted();
     const commitAt = commits[next]?.time ?? Infinity;
-    const runAt = flight.running === null ? Infinity : flight.running.started ? flight.running.endAt : flight.running.startAt;
+    const current = nextEvent();
+    const runAt = current === undefined ? Infinity : eventAt(current);
     const restart = restartAt <= lastCommitTime ? restartAt : Infinity;
     const rebuild = rebuildAt ?? Infinity;
     const now = Math.min(commitAt, runAt, restart, rebuild);
     if (now === Infinity) break;
     ctx.now = now;
-    const current: Running | null = flight.running;
     if (now === rebuild) {
       rebuildAt = null;
       rebuildDone = true;
       built.clear();
       const rev = commits[Math.max(0, headRev)]?.sha ?? '0000000';
-      timed(() => enqueueWatcher(queue, { portsRevision: rev, changedPorts: null, force: true, prNumber: null }, ctx));
+      rebuildWatcher = timed(() => enqueueWatcher(queue, { portsRevision: rev, changedPorts: null, force: true, prNumber: null }, ctx)).entry.buildId;
+      rebuildStart = now;
     } else if (now === commitAt) {
       // One push: every commit within the tree-stable window.
       const group: number[] = [];
@@ -205,68 +293,93 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
           builders,
           watchers: queue.watchers.map((w) => w.buildId),
         });
-        if (queue.policy.preempt && current !== null && !current.started) {
-          const victim = timed(() => findPreemptable(queue));
-          if (victim === current.entry) {
-            // The cancelled run cost a VM clone and a runner registration, nothing more.
-            figures.wastedMs += now - (victim.dispatchedAt ?? now);
-            eta?.cancelled(victim);
-            timed(() => requeuePreempted(queue, victim, ctx));
-            flight.running = null;
-          }
+        const victim = queue.policy.preempt ? timed(() => findPreemptable(queue)) : undefined;
+        const at = flights.findIndex((f) => f.entry === victim && !f.started);
+        if (victim !== undefined && at >= 0) {
+          // The cancelled run cost a VM clone and a runner registration, nothing more.
+          figures.wastedMs += now - (victim.dispatchedAt ?? now);
+          eta?.cancelled(victim);
+          const open = queue.entries.size;
+          const requeued = timed(() => requeuePreempted(queue, victim, ctx)).entry;
+          // Queued again under a new id (not covered by a pending build of the port): pending once more.
+          if (queue.entries.size === open) countPendingId(victim.port, 1);
+          if (blocked.has(victim.buildId)) blocked.add(requeued.buildId);
+          flights.splice(at, 1);
         }
       }
     } else if (now === restart) {
       restartAt = nextRestartAfter(now);
       // buildbot restarts the builds in progress; portfarm's runs live on GitHub and go on.
-      if (policy !== 'portfarm' && current !== null && current.started) {
-        figures.wastedMs += now - current.startAt;
-        const duration = current.endAt - current.startAt;
-        current.startAt = now;
-        current.endAt = now + duration;
-        const origin = current.entry.origin === null ? undefined : lastList.get(current.entry.origin);
+      for (const restarted of policy === 'portfarm' ? [] : flights.filter((f) => f.started)) {
+        figures.wastedMs += now - restarted.startAt;
+        const duration = restarted.endAt - restarted.startAt;
+        restarted.startAt = now;
+        restarted.endAt = now + duration;
+        const origin = restarted.entry.origin === null ? undefined : lastList.get(restarted.entry.origin);
         if (policy === 'legacy' && origin !== undefined) {
           // The waiting watcher restarts too, beside the builder (ticket 53587), and triggers its list again.
           figures.concurrencyViolations += 1;
           const again = origin.ports.filter((name) => builtVersion(name) < versionAt(name, revIndex.get(origin.entry.portsRevision) ?? headRev));
-          timed(() => enqueueBuilders(queue, { origin: origin.entry, portsRevision: origin.entry.portsRevision, ports: again }, ctx));
+          const result = timed(() => enqueueBuilders(queue, { origin: origin.entry, portsRevision: origin.entry.portsRevision, ports: again }, ctx));
+          for (const added of result.added) countPendingId(added.port, 1);
         }
       }
-    } else if (current !== null && !current.started) {
+    } else if (current !== undefined && !current.started) {
       current.started = true;
       timed(() => markStarted(current.entry, now));
       const { entry } = current;
       if (entry.port === null) {
         for (const i of watcherCommits.get(entry.buildId) ?? []) figures.watcherWaits.push(now - (commits[i]?.time ?? now));
         sharedRev = revIndex.get(entry.portsRevision) ?? headRev;
+        current.endAt = now + durations.watcher(entry.force ? graph.names.length : (entry.changedPorts?.length ?? 0) * 3);
       } else {
         // buildbot builds whatever the shared tree holds; a portfarm builder checks out its own revision.
-        const rev = queue.policy.coalesce ? (revIndex.get(entry.portsRevision) ?? headRev) : sharedRev;
-        current.version = versionAt(entry.port, rev);
-        const duplicate = builtVersion(entry.port) >= current.version;
-        current.superseded = duplicate || versionAt(entry.port, headRev) > current.version;
-        // Assumed: a build of a version already built stops after the VM start and the archive check.
-        if (duplicate) current.endAt = Math.min(current.endAt, now + DUPLICATE_BUILD);
+        startBuilder(current, entry.port, now);
       }
-    } else if (current !== null) {
+    } else if (current !== undefined) {
       const { entry } = current;
-      timed(() => markFinished(queue, entry, 'success', now));
-      flight.running = null;
-      eta?.finished(entry, now, now - (entry.dispatchedAt ?? now), true);
+      const failed = current.fails || current.doomed;
+      timed(() => markFinished(queue, entry, failed ? 'failure' : 'success', now));
+      flights.splice(flights.indexOf(current), 1);
+      eta?.finished(entry, now, now - (entry.dispatchedAt ?? now), !failed);
       if (entry.port === null) {
         const ports = listFor(entry);
         const result = timed(() => enqueueBuilders(queue, { origin: entry, portsRevision: entry.portsRevision, ports }, ctx));
+        for (const added of result.added) countPendingId(added.port, 1);
+        noteBlocked(result.added);
         addedByWatcher.set(entry.buildId, result.added.length);
         eta?.listAccepted(queue, result.added, now);
         lastList.set(entry.buildId, { entry, ports });
       } else {
         figures.builds += 1;
+        const spent = current.endAt - current.startAt;
         if (current.superseded) {
           figures.supersededBuilds += 1;
-          figures.wastedMs += current.endAt - current.startAt;
+          figures.wastedMs += spent;
         }
         const key = entry.port.toLowerCase();
-        if (current.version > builtVersion(key)) {
+        const id = graph.ids.get(key);
+        // A build a failure held waited for a fix commit, not for a builder: no scheduler builds it sooner.
+        if (entry.origin !== null && entry.origin === rebuildWatcher && !blocked.has(entry.buildId)) {
+          rebuildEnd = now;
+          figures.rebuildWorkMs += spent;
+          if (id !== undefined) rebuildDurations.set(id, (rebuildDurations.get(id) ?? 0) + spent);
+        }
+        if (failed) figures.mailsSent += 1;
+        if (current.doomed) {
+          figures.doomedBuilds += 1;
+          figures.doomedMs += spent;
+          figures.innocentMails += 1;
+        } else if (current.fails) {
+          figures.failures += 1;
+          if (id !== undefined) {
+            broken.set(id, current.version);
+            noteBlocked(queue.parked.get(id) ?? []);
+          }
+        } else if (id !== undefined) {
+          broken.delete(id);
+        }
+        if (!failed && current.version > builtVersion(key)) {
           built.set(key, current.version);
           const list = waiting.get(key) ?? [];
           while (list.length > 0 && (list[0] ?? Infinity) <= current.version) {
@@ -279,13 +392,20 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
       }
     }
     dispatchNext(now);
-    if (queue.inFlight.length > 1) figures.concurrencyViolations += 1;
+    if (queue.inFlight.length > input.parallel) figures.concurrencyViolations += 1;
     figures.maxPending = Math.max(figures.maxPending, queue.watchers.length + heapSize(queue.builders));
   }
+  figures.blockedBuilds = blocked.size;
+  if (rebuildEnd !== null) figures.makespanMs = rebuildEnd - rebuildStart;
+  figures.rebuildChainMs = longestChain(graph, rebuildDurations);
   for (const sample of pendingSamples) {
     const actual = sample.builders + sample.watchers.reduce((sum, id) => sum + (addedByWatcher.get(id) ?? 0), 0);
     figures.pendingErrorSum += Math.abs(sample.reported - actual);
     figures.pendingSamples += 1;
   }
   return figures;
+}
+
+function eventAt(run: Running): number {
+  return run.started ? run.endAt : run.startAt;
 }

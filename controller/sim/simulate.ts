@@ -1,11 +1,11 @@
 import type { PortsGraph } from '../ports/ports-graph.ts';
 import type { PolicyName } from '../queue/core/queue-policy.ts';
 import { createDurationModel } from './duration-model.ts';
+import { createFailureModel } from './failure-model.ts';
 import type { SimCommit } from './load-commits.ts';
 import { percentile } from './percentile.ts';
 import { simulatePlatform, type PlatformRunFigures } from './simulate-platform.ts';
 import type { EtaErrorFigures, SimulationResult } from './simulation-result.ts';
-import { varyBuildDurations } from './vary-build-durations.ts';
 
 export interface SimulationInput {
   readonly graph: PortsGraph;
@@ -20,6 +20,10 @@ export interface SimulationInput {
   readonly measureEta?: boolean | undefined;
   /** Builds per platform the ETA learns from before it is scored; default DEFAULT_WARM_UP_BUILDS. */
   readonly etaWarmUpBuilds?: number | undefined;
+  /** Builds in flight at once per platform (`--parallel`, default 1). */
+  readonly parallel?: number;
+  /** Probability that a port version fails on a platform (`--failure-rate`, default 0). */
+  readonly failureRate?: number;
   /** Measures the scheduler's own time (performance.now in the CLI); the simulated time never comes from it. */
   readonly clock: () => number;
   readonly signal?: AbortSignal | undefined;
@@ -37,7 +41,9 @@ export function simulate(input: SimulationInput): SimulationResult {
       commits: input.commits,
       policy: input.policy,
       fullRebuildAt: input.fullRebuildAt,
-      durations: varyBuildDurations(createDurationModel(input.graph, input.seed * 1000 + p), input.seed * 1000 + p),
+      durations: createDurationModel(input.graph, input.seed * 1000 + p),
+      parallel: input.parallel ?? 1,
+      failures: createFailureModel(input.seed * 1000 + p, input.failureRate ?? 0),
       seed: input.seed * 1000 + p,
       etaWarmUpBuilds: input.etaWarmUpBuilds,
       measureEta: input.measureEta,
@@ -50,6 +56,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   const waits = runs.flatMap((r) => r.watcherWaits);
   const samples = runs.reduce((s, r) => s + r.pendingSamples, 0);
   const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+  const sum = (figure: (r: (typeof runs)[number]) => number): number => runs.reduce((s, r) => s + figure(r), 0);
+  const makespans = runs.flatMap((r) => (r.makespanMs === null ? [] : [r.makespanMs]));
   return {
     policy: input.policy,
     commits: input.commits.length,
@@ -62,6 +70,15 @@ export function simulate(input: SimulationInput): SimulationResult {
     pendingCountError: samples === 0 ? 0 : round(runs.reduce((s, r) => s + r.pendingErrorSum, 0) / samples, 1),
     concurrencyViolations: runs.reduce((s, r) => s + r.concurrencyViolations, 0),
     schedulerMs: round(runs.reduce((s, r) => s + r.schedulerMs, 0), 1),
+    makespanHours: makespans.length === 0 ? null : round(Math.max(...makespans) / HOUR),
+    lowerBoundHours: makespans.length === 0 ? null : round(Math.max(...runs.map((r) => Math.max(r.rebuildWorkMs / (input.parallel ?? 1), r.rebuildChainMs))) / HOUR),
+    dependencyViolations: sum((r) => r.dependencyViolations),
+    doomedBuilds: sum((r) => r.doomedBuilds),
+    doomedBuildHours: round(sum((r) => r.doomedMs) / HOUR, 1),
+    blockedBuilds: sum((r) => r.blockedBuilds),
+    failures: sum((r) => r.failures),
+    mailsSent: sum((r) => r.mailsSent),
+    mailsAboutOthers: sum((r) => r.innocentMails),
     etaError: etaFigures(runs, 'list'),
     etaErrorAtDispatch: etaFigures(runs, 'dispatch'),
   };

@@ -1,4 +1,4 @@
-/** What `portfarm simulate --json` prints: exactly the keys of the DESIGN.md contract. */
+/** What `portfarm simulate --json` prints: the keys of the DESIGN.md contract, then those of issue #18 (parallel builders, failures). */
 export interface SimulationResult {
   readonly policy: 'legacy' | 'proposed' | 'portfarm';
   /** Commits replayed (all of them, including those touching no port). */
@@ -20,6 +20,27 @@ export interface SimulationResult {
   readonly concurrencyViolations: number;
   /** Time spent in the scheduling core (enqueue, order, select), ms. */
   readonly schedulerMs: number;
+  /**
+   * Forced rebuild start → the last of its builds finished (the slowest platform); null without
+   * a rebuild. Builds a failed dependency held are left out (here and in the bound): they wait
+   * for a fix commit, which no number of builders brings sooner.
+   */
+  readonly makespanHours: number | null;
+  /** max(the rebuild's build time ÷ parallel builds, its longest dependency chain by duration), slowest platform; null without a rebuild. */
+  readonly lowerBoundHours: number | null;
+  /** Builds dispatched while a port of their dependency closure (ranked below it) was pending, dispatched or running on the platform. */
+  readonly dependencyViolations: number;
+  /** Dependents of a failed port that ran anyway and failed, retrying the dependency's build (no failcache on a fresh VM). */
+  readonly doomedBuilds: number;
+  readonly doomedBuildHours: number;
+  /** Builds held as blocked by a failed dependency instead (no VM, no mail). */
+  readonly blockedBuilds: number;
+  /** Builds that failed on their own (`--failure-rate`). */
+  readonly failures: number;
+  /** Failure mails: one per failed build (doomed ones included). */
+  readonly mailsSent: number;
+  /** Of those, mails to maintainers of a port that did nothing wrong (its build was doomed). */
+  readonly mailsAboutOthers: number;
   /** The ETA shown when a builder's list was accepted, against when it really finished (portfarm only; null for the others). */
   readonly etaError: EtaErrorFigures | null;
   /** The same for the ETA at the builder's dispatch. */

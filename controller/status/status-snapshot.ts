@@ -70,6 +70,17 @@ export const queueSchema = z.strictObject({
   }),
   next: z.array(queueEntrySchema).max(5),
   oldestWaitSeconds: z.number().min(0).nullable(),
+  /** Runs allowed in flight at once (`platforms[].parallelBuilds`) and runs in flight now (`running` is the oldest). */
+  lanes: z.int().min(1),
+  inFlight: z.int().min(0),
+  /** Builders held because a port of their dependency closure failed here: no VM, no mail, until it builds. */
+  blocked: z.strictObject({
+    total: z.int().min(0),
+    /** Per failed port, most blocked first (at most 10). */
+    byPort: z.array(z.strictObject({ port: z.string(), portsRevision: z.string(), count: z.int().min(1) })).max(10),
+  }),
+  /** Pending builders that wait for a port in flight or failed, and what each waits for (at most 5). */
+  waiting: z.array(z.strictObject({ port: z.string(), waitsFor: z.string(), reason: z.enum(['blocked', 'running']) })).max(5),
 });
 
 export const failureSchema = z.strictObject({

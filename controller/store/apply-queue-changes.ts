@@ -9,6 +9,7 @@ import { markFinishedRow } from './sql/mark-finished.ts';
 import { markListAccepted } from './sql/mark-list-accepted.ts';
 import { markStartedRow } from './sql/mark-started.ts';
 import { savePrCounter } from './sql/save-pr-counter.ts';
+import { clearPortFailure, savePortFailure } from './sql/port-failures.ts';
 import { setRunId } from './sql/set-run-id.ts';
 
 /**
@@ -27,7 +28,7 @@ export function applyQueueChanges(db: DatabaseSync, changes: readonly QueueChang
     if (change.op === 'insert' && inserts.length > 1) continue;
     const changed = applyOne(db, change);
     if (changed !== 1) {
-      const id = change.op === 'insert' ? change.entry.buildId : change.op === 'pr-counter' ? change.platform : change.buildId;
+      const id = change.op === 'insert' ? change.entry.buildId : change.op === 'pr-counter' || change.op === 'port-built' ? change.platform : change.buildId;
       throw new Error(`queue change ${change.op} for ${id} matched ${changed} rows, expected 1; the database and the queue disagree`);
     }
   }
@@ -40,7 +41,7 @@ function applyOne(db: DatabaseSync, change: QueueChange): number {
     case 'coalesce':
       return coalescePending(db, change.buildId, change.portsRevision, change.changedPorts, change.force, change.builderClass);
     case 'dispatching':
-      return markDispatchingRow(db, change.buildId, change.at);
+      return markDispatchingRow(db, change.buildId, change.at, change.lane);
     case 'dispatched':
       return setRunId(db, change.buildId, change.runId);
     case 'cancel-requested':
@@ -53,5 +54,9 @@ function applyOne(db: DatabaseSync, change: QueueChange): number {
       return markListAccepted(db, change.buildId);
     case 'pr-counter':
       return savePrCounter(db, change.platform, change.masterSinceLastPr);
+    case 'port-failed':
+      return savePortFailure(db, change.platform, change.port, change.portsRevision, change.buildId);
+    case 'port-built':
+      return clearPortFailure(db, change.platform, change.port);
   }
 }

@@ -40,6 +40,7 @@ export function rowToEntry(row: Record<string, unknown>): QueueEntry {
     builderClass: num('builder_class') === 1 ? 1 : 0,
     head: num('head') === 1,
     runId: optNum('run_id'),
+    lane: optNum('lane'),
     dispatchedAt: optNum('dispatched_at'),
     startedAt: optNum('started_at'),
     listAccepted: num('list_accepted') === 1,

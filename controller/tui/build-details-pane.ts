@@ -1,4 +1,5 @@
 import type { StatusSnapshot } from '../status/status-snapshot.ts';
+import { describeBlockedLine } from './build-queues-pane.ts';
 import { describeQueueEntry } from './describe-queue-entry.ts';
 import { describeSlot } from './describe-slot.ts';
 import { formatDuration, secondsSince } from './format-duration.ts';
@@ -80,6 +81,9 @@ function detailFields(pane: PaneId, snapshot: StatusSnapshot, index: number, now
         ['builders', `${queue.pending.builders} pending (+~${queue.pending.estimatedFromWatchers} expected from watchers)`],
         ['PR builds', `${queue.pending.pr} pending`],
         ['oldest wait', queue.oldestWaitSeconds === null ? '-' : formatDuration(queue.oldestWaitSeconds)],
+        ['lanes', `${String(queue.inFlight)} of ${String(queue.lanes)} in flight`],
+        ['blocked', queue.blocked.total === 0 ? 'none' : describeBlockedLine(queue.blocked)],
+        ...queue.waiting.map((w, i): Field => [`waiting ${i + 1}`, `${w.port} ${w.reason === 'blocked' ? `blocked: waiting for ${w.waitsFor} to build` : `waits for ${w.waitsFor} (in flight)`}`]),
         ...queue.next.map((e, i): Field => [`next ${i + 1}`, `${describeQueueEntry(e)} [${e.buildId}] queued ${formatDuration(secondsSince(e.enqueuedAt, nowMs))} ago`]),
       ];
     }

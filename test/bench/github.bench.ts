@@ -60,7 +60,7 @@ async function latencyRun(concurrency: number): Promise<{ p50: number; p95: numb
   let n = 0;
   dispatchWatcher = async (platform, deliveryId, sha) => {
     n += 1;
-    await gateway.dispatch({ buildId: `w${n}`, platform, kind: 'watcher', port: null, portsRevision: sha.slice(0, 12), force: false, portlist: null, prNumber: null }, signal);
+    await gateway.dispatch({ buildId: `w${n}`, platform, kind: 'watcher', port: null, portsRevision: sha.slice(0, 12), force: false, portlist: null, prNumber: null, lane: 0 }, signal);
     const t0 = sentAt.get(deliveryId);
     if (t0 !== undefined) latencies.push(performance.now() - t0);
     done += 1;
@@ -96,7 +96,7 @@ async function callsPerBuild(): Promise<{ perBuild: Record<string, number>; tota
   checkCalls += (await checks.flush(signal)).apiCalls;
   for (let i = 0; i < BUILDS; i += 1) {
     const buildId = `b${i}`;
-    await gateway.dispatch({ buildId, platform: '15_arm64', kind: 'builder', port: `port${i}`, portsRevision: 'abc1234', force: false, portlist: null, prNumber: null }, signal);
+    await gateway.dispatch({ buildId, platform: '15_arm64', kind: 'builder', port: `port${i}`, portsRevision: 'abc1234', force: false, portlist: null, prNumber: null, lane: 0 }, signal);
     const jit = await octokit.rest.actions.generateRunnerJitconfigForRepo({ owner: 'macports', repo: 'macports-ports', name: `vm-${buildId}`, runner_group_id: 1, labels: ['15_arm64', `portfarm-build-${buildId}`] });
     const runner = startRunnerStandIn({ encodedJitConfig: jit.data.encoded_jit_config });
     await runner.online;

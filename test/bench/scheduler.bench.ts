@@ -1,6 +1,8 @@
-// npm run bench:scheduler [-- --data DIR]: the policy table on the newest 3,000 commits of the
-// MacPorts data set (commits only; a forced full rebuild at the window's start) and the speed of
-// the queue core at full-rebuild size. Reads the full data set; not run in CI.
+// npm run bench:scheduler [-- --data DIR --commits N --json]: the policy table on the newest 3,000
+// commits of the MacPorts data set (commits only; a forced full rebuild at the window's start),
+// parallel builders (K = 1, 2, 4, 8 beside legacy and proposed: 2 platforms, a forced rebuild at
+// the start, failure rate 0.05) with the targets of issue #18, and the speed of the queue core
+// at full-rebuild size. Reads the full data set; not run in CI. --commits N: a smaller window.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,15 +25,23 @@ import { reportEtaAccuracy } from './eta-accuracy.ts';
 import { verdict } from './verdict.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
-const { values } = parseArgs({ options: { data: { type: 'string', default: resolve(repo, '..', 'shared', 'data', 'macports') } } });
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: resolve(repo, '..', 'shared', 'data', 'macports') },
+    commits: { type: 'string', default: '3000' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const data = values.data;
+const commitCount = Number(values.commits);
+if (!Number.isInteger(commitCount) || commitCount < 1) throw new Error(`--commits ${JSON.stringify(values.commits)} must be a whole number of commits, e.g. 3000`);
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
 const loadStart = performance.now();
 const graph = await loadPortsGraph(join(data, 'ports.json'));
-const commits = (await loadCommits(join(data, 'commits.ndjson'))).slice(-3000);
+const commits = (await loadCommits(join(data, 'commits.ndjson'))).slice(-commitCount);
 out(`data: ${data}: ${String(graph.names.length)} ports and subports, ${String(commits.length)} newest commits ` +
   `(${new Date(commits[0]?.time ?? 0).toISOString()} .. ${new Date(commits[commits.length - 1]?.time ?? 0).toISOString()}), loaded in ${(performance.now() - loadStart).toFixed(0)} ms`);
 out();
@@ -64,7 +74,40 @@ for (const scenario of ['commits only', 'full rebuild at start'] as const) {
   out();
 }
 
-reportEtaAccuracy(graph, commits, out);
+const etaAccuracy = reportEtaAccuracy(graph, commits, out);
+out();
+// Parallel builders (issue #18): a forced rebuild of every port at the window's start on two
+// platforms, each port version failing with probability 0.05 (the same failures for every row).
+const FAILURE_RATE = 0.05;
+const laneRuns: { name: string; parallel: number; result: SimulationResult }[] = [];
+out('| policy | parallel builds | builds | makespan h | lower bound h | makespan / bound | dependency violations | failures | doomed builds | doomed h | blocked builds | mails | mails about others | latency p95 h | simulation ms |');
+out(`|${'---|'.repeat(15)}`);
+for (const [policy, parallel] of [['legacy', 1], ['proposed', 1], ['portfarm', 1], ['portfarm', 2], ['portfarm', 4], ['portfarm', 8]] as const) {
+  const start = performance.now();
+  const r = simulate({ graph, commits, policy, platforms: 2, seed: 1, parallel, failureRate: FAILURE_RATE, fullRebuildAt: commits[0]?.time ?? 0, clock: () => performance.now() });
+  laneRuns.push({ name: `${policy}:${String(parallel)}`, parallel, result: r });
+  const ratio = r.makespanHours === null || r.lowerBoundHours === null || r.lowerBoundHours === 0 ? 'n/a' : (r.makespanHours / r.lowerBoundHours).toFixed(3);
+  out(`| ${policy} | ${String(parallel)} | ${String(r.builds)} | ${String(r.makespanHours)} | ${String(r.lowerBoundHours)} | ${ratio} | ${String(r.dependencyViolations)} | ${String(r.failures)} | ` +
+    `${String(r.doomedBuilds)} | ${String(r.doomedBuildHours)} | ${String(r.blockedBuilds)} | ${String(r.mailsSent)} | ${String(r.mailsAboutOthers)} | ${String(r.latencyHours.p95)} | ${(performance.now() - start).toFixed(0)} |`);
+}
+const lane = (name: string): SimulationResult | undefined => laneRuns.find((r) => r.name === name)?.result;
+const k1 = lane('portfarm:1');
+const k4 = lane('portfarm:4');
+const legacyLanes = lane('legacy:1');
+const targets: Record<string, boolean> = {};
+if (k1?.makespanHours != null && k4?.makespanHours != null && k4.lowerBoundHours != null && legacyLanes !== undefined) {
+  out();
+  out(`K=4 makespan / K=1 makespan = ${verdict(k4.makespanHours / k1.makespanHours, '<=', 0.3, '', 3)}`);
+  out(`K=4 makespan / its lower bound = ${verdict(k4.makespanHours / k4.lowerBoundHours, '<=', 1.25, '', 3)}`);
+  const portfarmRuns = laneRuns.filter((r) => r.name.startsWith('portfarm'));
+  targets.k4VersusK1 = k4.makespanHours / k1.makespanHours <= 0.3;
+  targets.k4VersusBound = k4.makespanHours / k4.lowerBoundHours <= 1.25;
+  targets.noDependencyViolations = portfarmRuns.every((r) => r.result.dependencyViolations === 0);
+  targets.noDoomedBuilds = portfarmRuns.every((r) => r.result.doomedBuilds === 0) && legacyLanes.doomedBuilds > 0;
+  targets.mailsOnlyForOwnFailures = portfarmRuns.every((r) => r.result.mailsAboutOthers === 0 && r.result.mailsSent === r.result.failures);
+  out(`portfarm dependency violations at every K: ${targets.noDependencyViolations ? '0: ok' : 'over'}; doomed builds: portfarm 0, legacy ${String(legacyLanes.doomedBuilds)}: ${targets.noDoomedBuilds ? 'ok' : 'over'}; ` +
+    `mails only to maintainers of ports that failed themselves: ${targets.mailsOnlyForOwnFailures ? 'ok' : 'over'}`);
+}
 out();
 
 // Core speed 1: a forced rebuild of every port through the real service: validate the list,
@@ -134,3 +177,6 @@ out(`next() with ${String(queue.entries.size + pulled.done)} queued, commit buil
   `${(pulled.perCall * 1000).toFixed(1)} µs mean, ${pulled.worst.toFixed(3)} ms worst (a GC pause can land in one call) over ${String(pulled.done)} calls; p99 ${verdict(pulled.p99, '<', 1, 'ms', 3)}`);
 const plain = measure(5000);
 out(`next() on the rebuild alone (${String(queue.entries.size + plain.done)} queued): ${(plain.perCall * 1000).toFixed(1)} µs mean, ${plain.p99.toFixed(3)} ms p99, ${plain.worst.toFixed(3)} ms worst over ${String(plain.done)} calls`);
+if (values.json) {
+  out(JSON.stringify({ commits: commits.length, failureRate: FAILURE_RATE, parallelBuilders: Object.fromEntries(laneRuns.map((r) => [r.name, r.result])), targets, eta: { etaError: etaAccuracy.etaError, etaErrorAtDispatch: etaAccuracy.etaErrorAtDispatch } }));
+}

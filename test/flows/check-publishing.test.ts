@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EtaAnswer } from '../../controller/eta/eta-answer.ts';
 import { CheckPublishing } from '../../controller/flows/check-publishing.ts';
+import { ReorderService } from '../../controller/queue/reorder-service.ts';
+import { openStore } from '../../controller/store/open-store.ts';
+import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
+import { SMALL_GRAPH } from '../queue/queue-helpers.ts';
 import { at, dispatchedBuilder, recordingPublisher, REV } from './dispatched-builder.ts';
 
 const signal = new AbortController().signal;
@@ -81,4 +85,34 @@ test('a queued check says where the build stands and when it is expected; the es
   assert.deepEqual(publisher.checks.slice(before).map((c) => [c.externalId, c.status]), [['15_arm64/curl', 'in_progress'], ['15_arm64/wget', 'queued']], 'curl started: only wget is refreshed');
   assert.equal(asked, 5);
   farm.db.close();
+});
+
+test('a builder held by a failed dependency: its check says "blocked: waiting for <port> to build on <platform>", also when it is listed later', async () => {
+  const signal = new AbortController().signal;
+  const db = openStore(':memory:');
+  const reorder = new ReorderService({ db, platforms: ['15_arm64'], gateway: new FakeRunGateway(), graph: SMALL_GRAPH, idPrefix: 'ck' });
+  const list = async (rev: string, ports: string[], minute: number): Promise<void> => {
+    const { buildId } = reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: rev, changedPorts: null, force: false, prNumber: null, now: at(minute) });
+    await reorder.pump(at(minute), signal);
+    reorder.acceptPortList({ buildId, platform: '15_arm64', portsRevision: rev, ports, excluded: [] }, at(minute));
+    reorder.runFinished(buildId, 'success', at(minute));
+  };
+  const publisher = recordingPublisher();
+  const checks = new CheckPublishing({ publisher, reorder, versionOf: () => undefined, now: () => at(4) });
+  await list(REV, ['curl', 'git'], 1);
+  checks.queued({ portsRevision: REV, platform: '15_arm64', ports: ['curl', 'git'] });
+  const [curl] = (await reorder.pump(at(2), signal)).dispatched;
+  assert.ok(curl !== undefined);
+  reorder.runFinished(curl, 'failure', at(3));
+  checks.blocked('15_arm64', 'curl');
+  await list('bbbbbbb2', ['leaf', 'git'], 5);
+  checks.queued({ portsRevision: 'bbbbbbb2', platform: '15_arm64', ports: ['leaf', 'git'] });
+  assert.deepEqual(publisher.checks.map((c) => [c.externalId, c.headSha, c.output.title]), [
+    ['15_arm64/curl', REV, 'curl queued on 15_arm64'],
+    ['15_arm64/git', REV, 'git queued on 15_arm64'],
+    ['15_arm64/git', REV, 'blocked: waiting for curl to build on 15_arm64'],
+    ['15_arm64/leaf', 'bbbbbbb2', 'leaf queued on 15_arm64'],
+    ['15_arm64/git', 'bbbbbbb2', 'blocked: waiting for curl to build on 15_arm64'],
+  ]);
+  db.close();
 });

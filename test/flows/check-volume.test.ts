@@ -14,16 +14,18 @@ const PLATFORM = '15_arm64';
 const start = Date.UTC(2026, 11, 3, 10, 0);
 
 /** Queue entries as describeBuild gives them: a forced watcher `w` and one builder per listed port on `sha`. */
-function fakeQueue(): { describeBuild: (id: string) => Readonly<QueueEntry> | undefined; list: (sha: string, ports: readonly string[], force: boolean) => string[] } {
+function fakeQueue(): { describeBuild: (id: string) => Readonly<QueueEntry> | undefined; blockedBuilds: () => []; list: (sha: string, ports: readonly string[], force: boolean) => string[] } {
   const entries = new Map<string, QueueEntry>();
   const entry = (buildId: string, port: string | null, sha: string, force: boolean): QueueEntry => ({
     buildId, platform: PLATFORM, kind: port === null ? 'watcher' : 'builder', port, portsRevision: sha, state: 'dispatched', seq: 1, enqueuedAt: start,
     changedPorts: null, force, prNumber: null, origin: port === null ? null : `w-${sha}`, listIndex: 0, rank: 0, builderClass: force ? 1 : 0, head: false,
-    runId: null, dispatchedAt: start, startedAt: null, listAccepted: true, cancelRequested: false,
+    runId: null, lane: null, dispatchedAt: start, startedAt: null, listAccepted: true, cancelRequested: false,
   });
   let n = 0;
   return {
     describeBuild: (id) => entries.get(id),
+    // No dependency failed in these tests: nothing is blocked.
+    blockedBuilds: () => [],
     list(sha, ports, force) {
       entries.set(`w-${sha}`, entry(`w-${sha}`, null, sha, force));
       return ports.map((port) => {

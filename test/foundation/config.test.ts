@@ -60,6 +60,16 @@ test('duplicate platforms and a host with two addresses are rejected', () => {
   ]);
 });
 
+test('parallelBuilds defaults to 1 and is refused above the VM slots the platform\'s hosts offer, naming the value and the fix', () => {
+  assert.deepEqual(parseConfig(example, 'example', {}).platforms.map((p) => p.parallelBuilds), [1, 1]);
+  const four = example.replace('parallelBuilds: 1 ', 'parallelBuilds: 4 ');
+  assert.equal(parseConfig(four, 'example', {}).platforms[0]?.parallelBuilds, 4, 'two hosts of 2 VMs offer 4 slots');
+  assert.deepEqual(problemsOf(example.replace('parallelBuilds: 1 ', 'parallelBuilds: 5 ')), [
+    'platforms[0].parallelBuilds: 5: is more than the 4 VM slots its hosts offer (the sum of their maxVms); lower it to 4 or add hosts',
+  ]);
+  assert.deepEqual(problemsOf(example.replace('parallelBuilds: 1 ', 'parallelBuilds: 0 ')), ['platforms[0].parallelBuilds: 0: must be at least 1']);
+});
+
 test('invalid YAML names the problem', () => {
   assert.match(problemsOf('github: [unclosed\n')[0] ?? '', /\(YAML\).*is not valid YAML/);
 });

@@ -34,7 +34,7 @@ const isWatcher = (inputs: Readonly<Record<string, string>>): boolean => (inputs
 
 /**
  * The `ports` workflow as `.github/workflows/ports.yml` defines it: run name
- * `[<build_id>] <port or watcher> on <platform>`, concurrency group `ports-<platform>`, one
+ * `[<build_id>] <port or watcher> on <platform>`, concurrency group `ports-<platform>` (`-<lane>` appended for lanes above 0), one
  * job that only a runner labelled with the platform and `portfarm-build-<build_id>` may
  * take, watcher or builder steps chosen by `if:` (the other role's steps show as skipped).
  * ports.yml's `deploy` job (a GitHub-hosted runner, after a builder that staged distributable
@@ -43,10 +43,10 @@ const isWatcher = (inputs: Readonly<Record<string, string>>): boolean => (inputs
 export const portsWorkflow: WorkflowModel = {
   name: 'ports',
   path: '.github/workflows/ports.yml',
-  inputs: ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist'],
+  inputs: ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist', 'lane'],
   runName: (inputs) =>
     `${(inputs.build_id ?? '') === '' ? 'manual:' : `[${inputs.build_id ?? ''}]`} ${isWatcher(inputs) ? (inputs.force === 'true' ? 'watcher (full rebuild)' : 'watcher') : (inputs.portname ?? '')} on ${inputs.platform ?? ''}`,
-  concurrencyGroup: (inputs) => `ports-${inputs.platform ?? ''}`,
+  concurrencyGroup: (inputs) => `ports-${inputs.platform ?? ''}${(inputs.lane ?? '') === '' ? '' : `-${inputs.lane ?? ''}`}`,
   jobs: (inputs) => [
     {
       key: 'ports',

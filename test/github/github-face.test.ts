@@ -19,7 +19,7 @@ const SECRET = 'face-secret';
 const PLATFORMS = ['15_arm64', '14_x86_64'];
 
 const request = (buildId: string, platform: string, port: string | null): DispatchRequest => ({
-  buildId, platform, kind: port === null ? 'watcher' : 'builder', port, portsRevision: 'abc1234', force: false, portlist: null, prNumber: null,
+  buildId, platform, kind: port === null ? 'watcher' : 'builder', port, portsRevision: 'abc1234', force: false, portlist: null, prNumber: null, lane: 0,
 });
 
 /** The controller's GitHub face wired to the double, as `portfarm serve` will wire it. */

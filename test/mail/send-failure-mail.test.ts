@@ -26,6 +26,12 @@ const failure: BuildFailure = {
 };
 const settings = { from: 'portfarm <noreply@macports.org>', buildsList: ['macports-builds@lists.macports.org'], githubAddresses: { ryandesign: 'ryandesign@macports.org' } };
 
+test('the failing port\'s mail says how many builds it blocks on which platforms: they get no mail of their own', () => {
+  const text = buildFailureMail({ ...failure, blocks: [{ platform: '15_arm64', count: 309 }, { platform: '14_x86_64', count: 3 }] }, settings).text;
+  assert.match(text, /\nBlocks: {6}309 ports on 15_arm64, 3 on 14_x86_64\n {13}\(they depend on curl; held without a VM or a mail until curl builds\)\n/);
+  assert.doesNotMatch(buildFailureMail({ ...failure, blocks: [] }, settings).text, /Blocks:/, 'nothing blocked: no line');
+});
+
 test('the failure mail: port and platform in the subject, phase, log tail and stable log URL in the text', () => {
   assert.deepEqual(buildFailureMail(failure, settings), {
     from: 'portfarm <noreply@macports.org>',

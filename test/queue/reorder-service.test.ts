@@ -36,7 +36,7 @@ test('a watcher is dispatched, its port list becomes builders, which run one at 
   assert.deepEqual(service.enqueueWatcher(watcher()), { buildId: 'tst-1', coalesced: false, portsRevision: REV1 });
   assert.deepEqual(await service.pump(at(1), signal), { dispatched: ['tst-1'], preempted: [], errors: [] });
   assert.deepEqual(gateway.runs[0]?.request, {
-    buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null,
+    buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null, lane: 0,
   });
   assert.equal(service.runStarted('tst-1', at(2)), true);
   assert.deepEqual(service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git', 'curl'], excluded: [] }, at(3)), {
@@ -52,10 +52,10 @@ test('a watcher is dispatched, its port list becomes builders, which run one at 
   assert.deepEqual((await service.pump(at(5), signal)).dispatched, [], 'one run in flight per platform');
   service.runStarted('tst-3', at(6));
   service.runFinished('tst-3', 'failure', at(7));
-  assert.deepEqual((await service.pump(at(8), signal)).dispatched, ['tst-2']);
+  assert.deepEqual((await service.pump(at(8), signal)).dispatched, [], 'git depends on curl, which failed: git is blocked, not doomed');
   assert.deepEqual(rows(db), [
     `tst-1 watcher - ${REV1} finished 1000 success 0`,
-    `tst-2 builder git ${REV1} dispatched 1002 - 0`,
+    `tst-2 builder git ${REV1} pending - - 0`,
     `tst-3 builder curl ${REV1} finished 1001 failure 0`,
   ]);
 });
@@ -147,6 +147,10 @@ test('a restarted service picks up the queue where the database left it; status 
       pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
       next: [],
       oldestWaitSeconds: null,
+      lanes: 1,
+      inFlight: 1,
+      blocked: { total: 0, byPort: [] },
+      waiting: [],
     },
     {
       platform: '14_x86_64',
@@ -154,6 +158,10 @@ test('a restarted service picks up the queue where the database left it; status 
       pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
       next: [],
       oldestWaitSeconds: null,
+      lanes: 1,
+      inFlight: 1,
+      blocked: { total: 0, byPort: [] },
+      waiting: [],
     },
   ]);
   assert.deepEqual(again.enqueueWatcher(watcher('14_x86_64', REV2)), { buildId: 'tst-3', coalesced: false, portsRevision: REV2 }, 'ids continue, never reused');

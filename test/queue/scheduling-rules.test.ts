@@ -331,6 +331,10 @@ test('the status names the run in flight and how long the oldest pending build h
       { buildId: pr.buildId, kind: 'pr-watcher', port: null, portsRevision: 'ccccccc', state: 'pending', enqueuedAt: '1970-01-01T00:00:40.000Z' },
     ],
     oldestWaitSeconds: 60,
+    lanes: 1,
+    inFlight: 1,
+    blocked: { total: 0, byPort: [] },
+    waiting: [],
   });
   assert.equal(describeQueue(makeQueue(), 80_000).oldestWaitSeconds, null, 'nothing pending');
 });

@@ -17,6 +17,7 @@ const PLATFORM_ORCHARD: PlatformConfig = {
   name: '15_arm64',
   labels: ['macos-15'],
   image: IMAGE,
+  parallelBuilds: 1,
   backend: 'orchard',
   hosts: [{ name: 'mini-1', address: '10.0.0.21', maxVms: 2 }],
 };

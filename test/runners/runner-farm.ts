@@ -19,6 +19,7 @@ export const PLATFORM_15: PlatformConfig = {
   name: '15_arm64',
   labels: ['macos-15'],
   image: 'macos-15-base',
+  parallelBuilds: 1,
   backend: 'fake',
   hosts: [{ name: 'mini-1', address: '10.0.0.21', maxVms: 2 }],
 };
@@ -27,6 +28,7 @@ export const PLATFORM_14: PlatformConfig = {
   name: '14_x86_64',
   labels: [],
   image: 'macos-14-base',
+  parallelBuilds: 1,
   backend: 'fake',
   hosts: [{ name: 'mini-1', address: '10.0.0.21', maxVms: 2 }],
 };

@@ -18,6 +18,7 @@ export const PLATFORM: PlatformConfig = {
   name: '15_arm64',
   labels: ['macos-15'],
   image: 'macos-15-base',
+  parallelBuilds: 1,
   backend: 'fake',
   hosts: [
     { name: 'mini-1', address: '127.0.0.1', maxVms: 2 },

@@ -12,6 +12,10 @@ const queue: QueueStatus = {
   pending: { watchers: 0, builders: 2, pr: 0, estimatedFromWatchers: 0 },
   next: [entry('b-2', 'curl', 'pending'), entry('b-3', 'git', 'pending')],
   oldestWaitSeconds: 60,
+  lanes: 1,
+  inFlight: 1,
+  blocked: { total: 0, byPort: [] },
+  waiting: [],
 };
 
 function publisher(eta?: (platform: string, buildId: string, now: number) => PortEta | undefined): StatusPublisher {

@@ -8,6 +8,7 @@ import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { SqliteDeliveryStore } from '../../controller/github/sqlite-delivery-store.ts';
 import { migration0001 } from '../../controller/store/migrations/0001-queue.ts';
 import { migration0002 } from '../../controller/store/migrations/0002-push-links.ts';
+import { MIGRATIONS } from '../../controller/store/migrations/migrations.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
 
@@ -22,7 +23,7 @@ test('a version 1 database moves its delivery notes out of meta; a delivery it w
     v1.close();
 
     const db = openStore(path);
-    assert.equal(db.prepare('pragma user_version').get()?.user_version, 3);
+    assert.equal(db.prepare('pragma user_version').get()?.user_version, MIGRATIONS.length);
     assert.deepEqual(db.prepare('select key, value from meta order by key').all().map((r) => `${String(r.key)}=${String(r.value)}`), ['id_counter=7', 'id_prefix=old']);
     assert.deepEqual(db.prepare('select key, build_id from delivery_note').all().map((r) => `${String(r.key)}=${String(r.build_id)}`), ['guid-7:15_arm64=old-7']);
     const service = new ReorderService({ db, platforms: ['15_arm64'], gateway: new FakeRunGateway(), graph: null });
@@ -51,7 +52,7 @@ test('a version 2 database keeps its webhook deliveries: a failed one waiting fo
 
     const db = openStore(path);
     try {
-      assert.equal(db.prepare('pragma user_version').get()?.user_version, 3);
+      assert.equal(db.prepare('pragma user_version').get()?.user_version, MIGRATIONS.length);
       const store = new SqliteDeliveryStore(db);
       assert.equal(store.has('done'), true);
       assert.deepEqual(store.unprocessed().map((d) => [d.guid, d.state, d.attempts]), [['waiting', 'failed', 1]]);

@@ -46,7 +46,7 @@ test('runners pane: age, job, and suspicious runners marked with what is wrong',
   ui.unmount();
 });
 
-test('queues pane: running run, exact pending counts, oldest wait, next 5 in order', async () => {
+test('queues pane: running runs of the lanes, exact pending counts, oldest wait, next 5 in order, blocked builders by failed port', async () => {
   const ui = await renderDashboard(busyFarm());
   expectFrame(
     await ui.press('3'),
@@ -54,8 +54,9 @@ test('queues pane: running run, exact pending counts, oldest wait, next 5 in ord
       TITLE,
       ' Hosts 3 !1   Runners 4 !2  [Queues 2]  Failures 2   Alerts 1',
       '  PLATFORM      RUNNING                       WATCH BUILD    PR  OLDEST WAIT',
-      '> 15_arm64      py313-numpy                       1    42     3  2h05m',
+      '> 15_arm64      py313-numpy +1 2/2                1    42     3  2h05m',
       '    next: 1.watcher @9f8e7d6 2.py313-scipy 3.py313-pandas 4.PR libfoo 5.gdal',
+      '    blocked 312: qt6-qtbase 309, mlx 3',
       '  14_x86_64     watcher @9f8e7d6 (dispatched)     0     0     0  -',
       '    next: nothing pending',
     ],
@@ -182,8 +183,9 @@ test('queues pane: when the controller sends estimates, the running run and the 
       TITLE,
       ' Hosts 3 !1   Runners 4 !2  [Queues 2]  Failures 2   Alerts 1',
       '  PLATFORM      RUNNING                       WATCH BUILD    PR  OLDEST WAIT',
-      '> 15_arm64      py313-numpy ~13:20                1    42     3  2h05m',
+      '> 15_arm64      py313-numpy +1 2/2 ~13:20         1    42     3  2h05m',
       '    next: 1.watcher @9f8e7d6 ~14:00 2.py313-scipy ~? 3.py313-pandas ~16:02 4.PR…',
+      '    blocked 312: qt6-qtbase 309, mlx 3',
       '  14_x86_64     watcher @9f8e7d6 (dispatched)     0     0     0  -',
       '    next: nothing pending',
     ],

@@ -70,6 +70,10 @@ export function busyFarm(now = NOW): StatusSnapshot {
           { buildId: 'b-1047', kind: 'builder', port: 'gdal', portsRevision: '1a2b3c4d5e', state: 'pending', enqueuedAt: at(2 * 3600) },
         ],
         oldestWaitSeconds: 2 * 3600 + 5 * 60,
+        lanes: 2,
+        inFlight: 2,
+        blocked: { total: 312, byPort: [{ port: 'qt6-qtbase', portsRevision: '1a2b3c4d5e', count: 309 }, { port: 'mlx', portsRevision: '1a2b3c4d5e', count: 3 }] },
+        waiting: [{ port: 'py313-pandas', waitsFor: 'py313-numpy', reason: 'running' }],
       },
       {
         platform: '14_x86_64',
@@ -77,6 +81,10 @@ export function busyFarm(now = NOW): StatusSnapshot {
         pending: { watchers: 0, builders: 0, pr: 0, estimatedFromWatchers: 0 },
         next: [],
         oldestWaitSeconds: null,
+        lanes: 1,
+        inFlight: 1,
+        blocked: { total: 0, byPort: [] },
+        waiting: [],
       },
     ],
     failures: [

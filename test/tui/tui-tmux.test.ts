@@ -72,8 +72,9 @@ async function driveTui(feed: SettableStatusFeed, url: string, stopController: (
   const queues = (tabs: string, rows: string[], footer = keyLine): string =>
     [`${title}${'live'.padStart(80 - title.length)}`, tabs, '  PLATFORM      RUNNING                       WATCH BUILD    PR  OLDEST WAIT', ...rows, ...blank(19 - rows.length), footer].join('\n');
   const allQueues = (builders: number): string[] => [
-    `> 15_arm64      py313-numpy                       1    ${String(builders).padStart(2)}     3  2h05m`,
+    `> 15_arm64      py313-numpy +1 2/2                1    ${String(builders).padStart(2)}     3  2h05m`,
     '    next: 1.watcher @9f8e7d6 2.py313-scipy 3.py313-pandas 4.PR libfoo 5.gdal',
+    '    blocked 312: qt6-qtbase 309, mlx 3',
     '  14_x86_64     watcher @9f8e7d6 (dispatched)     0     0     0  -',
     '    next: nothing pending',
   ];

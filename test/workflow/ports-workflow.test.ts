@@ -19,7 +19,7 @@ const BUILDER = [
   'builder: cleanup',
 ];
 
-function context(inputs: Partial<Record<'platform' | 'portname' | 'ports_sha' | 'build_id' | 'portlist', string>> & { force?: boolean }) {
+function context(inputs: Partial<Record<'platform' | 'portname' | 'ports_sha' | 'build_id' | 'portlist' | 'lane', string>> & { force?: boolean }) {
   return {
     github: {
       event_name: 'workflow_dispatch',
@@ -28,7 +28,7 @@ function context(inputs: Partial<Record<'platform' | 'portname' | 'ports_sha' | 
       workspace: '/Users/runner/work/ports',
       run_id: '9100200300',
     },
-    inputs: { platform: '15_arm64', portname: '', ports_sha: '70b44a41bbbb627007b18ae0551cddb24c009bf2', build_id: '', force: false, portlist: '', ...inputs },
+    inputs: { platform: '15_arm64', portname: '', ports_sha: '70b44a41bbbb627007b18ae0551cddb24c009bf2', build_id: '', force: false, portlist: '', lane: '', ...inputs },
     vars: {
       PORTFARM_CONTROLLER_URL: 'https://farm.example.org',
       PORTFARM_DISTFILES_DIR: '/Volumes/distfiles',
@@ -146,13 +146,14 @@ test('run-name carries the build id, the port or role and the platform; the cont
   assert.equal(forced, '[w-208] watcher (full rebuild) on 15_arm64');
 });
 
-test('one run per platform (concurrency ports-<platform>, never cancelled), least privilege, dispatch only', () => {
-  assert.deepEqual(ports.raw.concurrency, { group: 'ports-${{ inputs.platform }}', 'cancel-in-progress': false });
-  assert.equal(evaluateTemplate(ports.raw.concurrency.group, context({ platform: '26_arm64' })), 'ports-26_arm64');
+test('one run per platform and lane (concurrency ports-<platform>[-<lane>], never cancelled), least privilege, dispatch only', () => {
+  assert.deepEqual(ports.raw.concurrency, { group: "ports-${{ inputs.platform }}${{ inputs.lane != '' && format('-{0}', inputs.lane) || '' }}", 'cancel-in-progress': false });
+  assert.equal(evaluateTemplate(ports.raw.concurrency.group, context({ platform: '26_arm64' })), 'ports-26_arm64', 'lane 0 and runs by hand keep the group of one builder per platform');
+  assert.equal(evaluateTemplate(ports.raw.concurrency.group, context({ platform: '26_arm64', lane: '3' })), 'ports-26_arm64-3');
   assert.deepEqual(ports.raw.permissions, { contents: 'read', 'id-token': 'write' });
   const on = (parseYaml(ports.text) as { on: Record<string, { inputs: Record<string, unknown> }> }).on;
   assert.deepEqual(Object.keys(on), ['workflow_dispatch']);
-  assert.deepEqual(Object.keys(on.workflow_dispatch?.inputs ?? {}), ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist']);
+  assert.deepEqual(Object.keys(on.workflow_dispatch?.inputs ?? {}), ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist', 'lane']);
 });
 
 const pr = await loadWorkflow('.github/workflows/ports-pr.yml');

@@ -16,6 +16,8 @@ interface SimulateOptions {
   readonly seed: string;
   readonly etaWarmUp: string;
   readonly eta: boolean;
+  readonly parallel: string;
+  readonly failureRate: string;
   readonly json?: boolean;
 }
 
@@ -31,6 +33,8 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'seed of the build-duration model', '1')
     .option('--eta-warm-up <builds>', 'builds per platform the ETA learns from before its errors are counted (a farm starts with its ledger, the simulator with nothing)', '300')
     .option('--no-eta', 'do not measure the ETA (with --full-rebuild-at it projects a queue of every port at each list: slow)')
+    .option('--parallel <k>', 'builds in flight at once per platform (platforms[].parallelBuilds)', '1')
+    .option('--failure-rate <r>', 'probability that a port version fails on a platform', '0')
     .option('--json', 'print the result as one JSON object')
     .action(async (options: SimulateOptions) => {
       const policy = POLICY_NAMES.find((p) => p === options.policy);
@@ -38,6 +42,11 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
       const platforms = wholeNumber('--platforms', options.platforms, 1, 64);
       const seed = wholeNumber('--seed', options.seed, 0, 2 ** 31 - 1);
       const etaWarmUpBuilds = wholeNumber('--eta-warm-up', options.etaWarmUp, 0, 1_000_000);
+      const parallel = wholeNumber('--parallel', options.parallel, 1, 256);
+      const failureRate = Number(options.failureRate);
+      if (!/^(0|1|0?\.\d+)$/.test(options.failureRate) || failureRate > 1) {
+        throw new UserError(`--failure-rate ${JSON.stringify(options.failureRate)} must be a probability from 0 to 1, e.g. 0.05`);
+      }
       if (options.ports === undefined) throw new UserError('--ports is required: the ports.json of the MacPorts data set (e.g. controller/demo/data/ports.json, a slice of the real one)');
       if (options.commits === undefined) throw new UserError('--commits is required: the commits.ndjson of the MacPorts data set (e.g. controller/demo/data/commits.ndjson)');
       let fullRebuildAt: number | null = null;
@@ -49,7 +58,7 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
       }
       const graph = await loadPortsGraph(resolve(ctx.cwd, options.ports), ctx.signal);
       const commits = await loadCommits(resolve(ctx.cwd, options.commits), ctx.signal);
-      ctx.stderr.write(`simulate: ${String(commits.length)} commits, ${String(graph.names.length)} ports, policy ${policy}, ${String(platforms)} platform(s)\n`);
+      ctx.stderr.write(`simulate: ${String(commits.length)} commits, ${String(graph.names.length)} ports, policy ${policy}, ${String(platforms)} platform(s)${parallel === 1 ? '' : ` × ${String(parallel)} builders`}\n`);
       let reported = -1;
       const result = simulate({
         graph,
@@ -60,6 +69,8 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
         seed,
         etaWarmUpBuilds,
         measureEta: options.eta,
+        parallel,
+        failureRate,
         clock: () => performance.now(),
         signal: ctx.signal,
         onProgress: (platform, done, total) => {

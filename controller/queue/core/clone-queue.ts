@@ -9,7 +9,7 @@ import type { QueueEntry } from './queue-entry.ts';
  * that carries state (not derived from the entries) must be copied here too.
  */
 export function cloneQueue(queue: PlatformQueue): { readonly copy: PlatformQueue; readonly originals: ReadonlyMap<QueueEntry, QueueEntry> } {
-  const copy = createPlatformQueue(queue.platform, queue.policy, queue.graph);
+  const copy = createPlatformQueue(queue.platform, queue.policy, queue.graph, queue.lanes);
   const originals = new Map<QueueEntry, QueueEntry>();
   // Index in enqueue order: the watcher lists keep their order, and heap ties resolve as in the original.
   const entries = [...queue.entries.values()].sort((a, b) => a.seq - b.seq || a.listIndex - b.listIndex);
@@ -20,5 +20,7 @@ export function cloneQueue(queue: PlatformQueue): { readonly copy: PlatformQueue
   }
   copy.nextSeq = queue.nextSeq;
   copy.masterSinceLastPr = queue.masterSinceLastPr;
+  // Failed ports block their dependents in the copy too; parked builders need no copy: the copy's selectNext sets them aside again when it meets them.
+  for (const [id, failed] of queue.failed) copy.failed.set(id, failed);
   return { copy, originals };
 }

@@ -4,6 +4,7 @@ import type { BuilderClass, QueueEntry } from './queue-entry.ts';
 import { builderKey, coalesceKey, indexEntry, type PlatformQueue } from './platform-queue.ts';
 import { heapPush } from './entry-heap.ts';
 import { pendingEntry } from './pending-entry.ts';
+import { parkIfBlocked } from './dependency-wait.ts';
 
 export interface BuildersRequest {
   /** The watcher whose list this is. */
@@ -70,6 +71,7 @@ export function enqueueBuilders(queue: PlatformQueue, request: BuildersRequest, 
       builderClass,
     });
     indexEntry(queue, entry);
+    if (queue.policy.dependencySafe) parkIfBlocked(queue, entry);
     added.push(entry);
     changes.push({ op: 'insert', entry });
   });

@@ -12,11 +12,20 @@ export function markDispatching(queue: PlatformQueue, entry: QueueEntry, now: nu
   unindexPending(queue, entry);
   entry.state = 'dispatched';
   entry.dispatchedAt = now;
+  entry.lane = freeLane(queue);
   queue.inFlight.push(entry);
   if (entry.prNumber !== null) queue.masterSinceLastPr = 0;
   else if (entry.kind === 'builder') queue.masterSinceLastPr += 1;
   return [
-    { op: 'dispatching', buildId: entry.buildId, at: now },
+    { op: 'dispatching', buildId: entry.buildId, at: now, lane: entry.lane },
     { op: 'pr-counter', platform: queue.platform, masterSinceLastPr: queue.masterSinceLastPr },
   ];
+}
+
+/** The lowest lane no run in flight holds (a run reloaded without one, from before lanes, holds lane 0). */
+function freeLane(queue: PlatformQueue): number {
+  const taken = new Set(queue.inFlight.map((e) => e.lane ?? 0));
+  let lane = 0;
+  while (taken.has(lane)) lane += 1;
+  return lane;
 }

@@ -1,6 +1,7 @@
 import type { BuildResult } from '../../model/build-kind.ts';
 import type { QueueChange } from './queue-change.ts';
 import type { QueueEntry } from './queue-entry.ts';
+import { settleDependents } from './dependency-wait.ts';
 import type { PlatformQueue } from './platform-queue.ts';
 
 /**
@@ -22,11 +23,16 @@ export function markStarted(entry: QueueEntry, now: number): QueueChange[] {
   return [{ op: 'started', buildId: entry.buildId, at: now }];
 }
 
-export function markFinished(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, now: number): QueueChange[] {
+/**
+ * `aboutThePort` false: the run ended for a reason outside the port (a lost runner, a cancel),
+ * so a `failure` result does not block the port's dependents.
+ */
+export function markFinished(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, now: number, aboutThePort = true): QueueChange[] {
   if (entry.state !== 'dispatched' && entry.state !== 'started') return [];
   entry.state = 'finished';
   queue.entries.delete(entry.buildId);
   const at = queue.inFlight.indexOf(entry);
   if (at >= 0) queue.inFlight.splice(at, 1);
-  return [{ op: 'finished', buildId: entry.buildId, result, at: now }];
+  const settled = settleDependents(queue, entry, aboutThePort ? result : 'not-the-port');
+  return [{ op: 'finished', buildId: entry.buildId, result, at: now }, ...settled];
 }

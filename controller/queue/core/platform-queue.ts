@@ -3,6 +3,7 @@ import type { PortsGraph } from '../../ports/ports-graph.ts';
 import { createEntryHeap, heapPush, type EntryHeap, type EntryKey } from './entry-heap.ts';
 import type { QueueEntry } from './queue-entry.ts';
 import type { QueuePolicy } from './queue-policy.ts';
+import type { DependencyWait, FailedBuild } from './dependency-wait.ts';
 
 /**
  * The in-memory queue of one platform: every build not finished yet, indexed for the rules.
@@ -33,9 +34,22 @@ export interface PlatformQueue {
   headPending: number;
   /** Pending master builders per list (seq): with one list pending, its rank order alone keeps dependencies first. */
   readonly pendingLists: Map<number, number>;
+  /** Runs that may be in flight at once (`platforms[].parallelBuilds`); 1 is one run per platform. */
+  readonly lanes: number;
+  /** Graph id → the last build of that port on this platform, when it failed (policies with `dependencySafe`). */
+  readonly failed: Map<number, FailedBuild>;
+  /**
+   * Pending master builders set aside because a port of their dependency closure failed or is
+   * in flight, by the graph id they wait for; they go back into the heap when that port's
+   * build finishes. Not persisted: after a restart they are set aside again when met.
+   */
+  readonly parked: Map<number, QueueEntry[]>;
+  /** Build id of a parked builder → what it waits for. */
+  readonly waits: Map<BuildId, DependencyWait>;
 }
 
-export function createPlatformQueue(platform: string, policy: QueuePolicy, graph: PortsGraph | null): PlatformQueue {
+export function createPlatformQueue(platform: string, policy: QueuePolicy, graph: PortsGraph | null, lanes = 1): PlatformQueue {
+  if (!Number.isInteger(lanes) || lanes < 1) throw new Error(`parallel builds on ${platform} is ${String(lanes)}; it must be a whole number of at least 1`);
   return {
     platform,
     policy,
@@ -52,6 +66,10 @@ export function createPlatformQueue(platform: string, policy: QueuePolicy, graph
     masterSinceLastPr: 0,
     headPending: 0,
     pendingLists: new Map(),
+    lanes,
+    failed: new Map(),
+    parked: new Map(),
+    waits: new Map(),
   };
 }
 
@@ -102,6 +120,7 @@ export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
   }
   const heap = entry.prNumber === null ? queue.builders : queue.prBuilders;
   heap.live.delete(entry.buildId);
+  unpark(queue, entry);
   if (entry.port !== null) {
     const key = coalesceKey(entry.port, entry.prNumber);
     if (queue.pendingByPort.get(key) === entry) queue.pendingByPort.delete(key);
@@ -114,4 +133,15 @@ export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
     if (left === 0) queue.pendingLists.delete(entry.seq);
     else queue.pendingLists.set(entry.seq, left);
   }
+}
+
+/** Takes a builder out of the parked index (it is dispatched, dropped, or goes back to the heap). */
+export function unpark(queue: PlatformQueue, entry: QueueEntry): void {
+  const wait = queue.waits.get(entry.buildId);
+  if (wait === undefined) return;
+  queue.waits.delete(entry.buildId);
+  const list = queue.parked.get(wait.on);
+  const at = list?.indexOf(entry) ?? -1;
+  if (list !== undefined && at >= 0) list.splice(at, 1);
+  if (list?.length === 0) queue.parked.delete(wait.on);
 }

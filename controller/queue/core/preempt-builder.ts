@@ -5,11 +5,14 @@ import { markFinished } from './mark-run.ts';
 import { coalesceKey, indexEntry, type PlatformQueue } from './platform-queue.ts';
 
 /**
- * The builder to cancel because a master watcher waits: dispatched (a run exists) but no
- * runner has started it. A started builder is never chosen.
+ * The builder to cancel because a master watcher waits and no lane can take it (every lane
+ * busy, none with a watcher: the waiting one goes after a running watcher, not instead of a
+ * builder): dispatched (a run exists) but no runner has started it. A started builder is
+ * never chosen.
  */
 export function findPreemptable(queue: PlatformQueue): QueueEntry | undefined {
-  if (!queue.policy.preempt || queue.watchers.length === 0) return undefined;
+  if (!queue.policy.preempt || queue.watchers.length === 0 || queue.inFlight.length < queue.lanes) return undefined;
+  if (queue.inFlight.some((e) => e.kind === 'watcher')) return undefined;
   return queue.inFlight.find((e) => e.state === 'dispatched' && (e.kind === 'builder' || e.kind === 'pr-builder'));
 }
 
@@ -26,7 +29,7 @@ export function requestCancel(entry: QueueEntry): QueueChange[] {
  * now stands for the build.
  */
 export function requeuePreempted(queue: PlatformQueue, entry: QueueEntry, ctx: QueueContext): { entry: QueueEntry; changes: QueueChange[] } {
-  const changes = markFinished(queue, entry, 'cancelled', ctx.now);
+  const changes = markFinished(queue, entry, 'cancelled', ctx.now, false);
   if (changes.length === 0) return { entry, changes };
   // A newer list queued the same port meanwhile: that pending build covers this one.
   const covering = entry.port === null ? undefined : queue.pendingByPort.get(coalesceKey(entry.port, entry.prNumber));
@@ -37,6 +40,7 @@ export function requeuePreempted(queue: PlatformQueue, entry: QueueEntry, ctx: Q
     state: 'pending',
     head: true,
     runId: null,
+    lane: null,
     dispatchedAt: null,
     startedAt: null,
     cancelRequested: false,

@@ -16,10 +16,14 @@ export type QueueChange =
       readonly force: boolean;
       readonly builderClass: BuilderClass;
     }
-  | { readonly op: 'dispatching'; readonly buildId: BuildId; readonly at: number }
+  | { readonly op: 'dispatching'; readonly buildId: BuildId; readonly at: number; readonly lane: number | null }
   | { readonly op: 'dispatched'; readonly buildId: BuildId; readonly runId: number }
   | { readonly op: 'cancel-requested'; readonly buildId: BuildId }
   | { readonly op: 'started'; readonly buildId: BuildId; readonly at: number }
   | { readonly op: 'finished'; readonly buildId: BuildId; readonly result: BuildResult; readonly at: number }
   | { readonly op: 'list-accepted'; readonly buildId: BuildId }
-  | { readonly op: 'pr-counter'; readonly platform: string; readonly masterSinceLastPr: number };
+  | { readonly op: 'pr-counter'; readonly platform: string; readonly masterSinceLastPr: number }
+  /** The port's build failed on the platform: its dependents are blocked (kept across restarts). */
+  | { readonly op: 'port-failed'; readonly platform: string; readonly port: string; readonly portsRevision: string; readonly buildId: BuildId }
+  /** The port built on the platform: a recorded failure of it is forgotten. */
+  | { readonly op: 'port-built'; readonly platform: string; readonly port: string };

@@ -38,6 +38,12 @@ export interface QueueEntry {
   /** A builder cancelled before it started for a watcher: it goes back to the head of the builders. */
   readonly head: boolean;
   runId: number | null;
+  /**
+   * The lane of a dispatched run (0 … parallel builds − 1), free among the platform's runs in
+   * flight: the workflow's concurrency group is per platform and lane, so GitHub never holds
+   * two of the farm's runs in one group (a newer pending run would cancel the older).
+   */
+  lane: number | null;
   dispatchedAt: number | null;
   startedAt: number | null;
   /** Watchers: the port list was turned into builders (a resent list is ignored). */

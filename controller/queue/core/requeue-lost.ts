@@ -15,7 +15,7 @@ import type { QueueEntry } from './queue-entry.ts';
  * replace pending builds of newer revisions. Returns the entry that now stands for the build.
  */
 export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, ctx: QueueContext): { entry: QueueEntry; changes: QueueChange[] } {
-  const changes = markFinished(queue, entry, result, ctx.now);
+  const changes = markFinished(queue, entry, result, ctx.now, false);
   if (changes.length === 0) return { entry, changes };
   // A newer list queued the same port meanwhile: that pending build covers this one.
   const covering = entry.port === null ? undefined : queue.pendingByPort.get(coalesceKey(entry.port, entry.prNumber));
@@ -27,6 +27,7 @@ export function requeueLost(queue: PlatformQueue, entry: QueueEntry, result: Bui
     state: 'pending',
     head: entry.port !== null,
     runId: null,
+    lane: null,
     dispatchedAt: null,
     startedAt: null,
     listAccepted: false,

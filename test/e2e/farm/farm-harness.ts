@@ -166,14 +166,14 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       stops.push(() => o.close());
     }
     const platforms: PlatformConfig[] = [
-      { name: '15_arm64', labels: ['macos-15', 'arm64'], image: 'macos-15-base', backend: backendKind, hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }, { name: 'mini-2', address: '127.0.0.1', maxVms: 2 }] },
-      { name: '14_x86_64', labels: ['macos-14', 'x86_64'], image: 'macos-14-base', backend: backendKind, hosts: [{ name: 'pro-1', address: '127.0.0.1', maxVms: 2 }] },
+      { name: '15_arm64', labels: ['macos-15', 'arm64'], image: 'macos-15-base', backend: backendKind, parallelBuilds: 1, hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }, { name: 'mini-2', address: '127.0.0.1', maxVms: 2 }] },
+      { name: '14_x86_64', labels: ['macos-14', 'x86_64'], image: 'macos-14-base', backend: backendKind, parallelBuilds: 1, hosts: [{ name: 'pro-1', address: '127.0.0.1', maxVms: 2 }] },
     ];
     // More platforms (fake backend): older macOS releases, one host each.
     for (let i = 2; i < (options.platforms ?? 2); i += 1) {
       const major = 15 - i;
       const arch = i % 2 === 0 ? 'arm64' : 'x86_64';
-      platforms.push({ name: major >= 11 ? `${major}_${arch}` : `10.${major + 5}_${arch}`, labels: [], image: 'macos-15-base', backend: backendKind, hosts: [{ name: `host-${i}`, address: '127.0.0.1', maxVms: 2 }] });
+      platforms.push({ name: major >= 11 ? `${major}_${arch}` : `10.${major + 5}_${arch}`, labels: [], image: 'macos-15-base', backend: backendKind, parallelBuilds: 1, hosts: [{ name: `host-${i}`, address: '127.0.0.1', maxVms: 2 }] });
     }
     const categories = new Map((JSON.parse(readFileSync(PORTS_JSON, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
     const commits = await loadDemoCommits(join(DATA, 'commits.ndjson'), (p) => categories.get(p) ?? 'sysutils');
@@ -342,7 +342,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
             await request({ type: 'idle' }, 'idle').catch(() => undefined);
             const snapshot = await farm.status().catch(() => undefined);
             if (snapshot !== undefined) {
-              queued = snapshot.queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + (q.running === null ? 0 : 1), 0);
+              queued = snapshot.queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + q.inFlight, 0);
               slots = snapshot.hosts.reduce((n, h) => n + h.slots.filter((s) => s.state !== 'empty').length, 0);
             }
           }
