@@ -6,8 +6,10 @@ import { readLedgerBatches, type TornLine, type UnsafeUrlLine } from '../ledger/
 import { expandBuild } from '../lookup/expand-build.ts';
 import { platformOf } from '../lookup/platform-of.ts';
 import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
-import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type MapShard, type SiteIndex } from '../lookup/site-map.ts';
+import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type PackedShard, type SiteIndex } from '../lookup/site-map.ts';
 import { PortHistory } from './port-history.ts';
+import { packShard } from './pack-shard.ts';
+import { unpackShard } from '../lookup/unpack-shard.ts';
 import { JsonWindow } from './json-window.ts';
 import { writeBuildJson } from './write-build-json.ts';
 import type { MapWatcher } from '../lookup/site-map.ts';
@@ -142,7 +144,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     if (buffer === undefined) return;
     const path = shardPath(state.name, buffer.shard);
     const shard = compactShard(state, buffer);
-    const text = JSON.stringify(shard);
+    const text = JSON.stringify(packShard(shard));
     const bytes = Buffer.byteLength(text);
     if (bytes > largestShard.bytes) largestShard = { path, bytes };
     if (!flushed.has(path)) {
@@ -152,7 +154,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       flushed.add(path);
     }
     await write(join(dir, path), text);
-    await write(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, shard));
+    await write(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, shard, options.baseUrl));
     state.buffer = undefined;
   };
 
@@ -184,7 +186,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
         const buffer: ShardBuffer = { shard: k, builds: new Map(), stepSets: [], setIndex: new Map() };
         state.buffer = buffer;
         if (flushed.has(path)) {
-          const written = JSON.parse(await readFile(join(dir, path), 'utf8')) as MapShard;
+          const written = unpackShard(JSON.parse(await readFile(join(dir, path), 'utf8')) as PackedShard);
           for (const [n, b] of Object.entries(written.builds)) buffer.builds.set(Number(n), hold(state, buffer, Number(n), expandBuild(written, b), asIs, intern));
         }
       }

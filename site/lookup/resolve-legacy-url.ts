@@ -14,11 +14,13 @@ import {
   SITE_MAP_VERSION,
   type MapBuild,
   type MapShard,
+  type PackedShard,
   type PortBucket,
   type PortSummary,
   type SiteIndex,
 } from './site-map.ts';
 import { suggestBuilders } from './suggest-builders.ts';
+import { unpackShard } from './unpack-shard.ts';
 
 /**
  * Reads one JSON file of the site by its path below the base path (`map/_index.json`) and
@@ -250,7 +252,7 @@ async function readIndex(readJson: ReadSiteJson): Promise<SiteIndex | undefined>
 
 async function readShard(readJson: ReadSiteJson, builder: string, shard: number): Promise<MapShard | undefined> {
   const data = await readJson(shardPath(builder, shard));
-  return isVersioned(data) ? (data as MapShard) : undefined;
+  return isVersioned(data) ? unpackShard(data as PackedShard) : undefined;
 }
 
 function isVersioned(value: unknown): boolean {

@@ -10,7 +10,8 @@ import { buildSite } from '../../site/build/build-site.ts';
 import { resolveInSite } from '../../site/build/resolve-in-site.ts';
 import { readLedger } from '../../site/ledger/read-ledger.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
-import type { MapShard, PortBucket } from '../../site/lookup/site-map.ts';
+import type { PackedShard, PortBucket } from '../../site/lookup/site-map.ts';
+import { unpackShard } from '../../site/lookup/unpack-shard.ts';
 import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 
 const SITE_BASE = 'https://build.example.org';
@@ -51,7 +52,7 @@ test('every log URL comes back as the ledger had it, whether its steps are share
     { builder: B, number: 16, url: `${B}/16/`, steps: steps(16) },
   ];
   const dir = await site(entries, 'https://archive.example.org/logs/');
-  const shard = JSON.parse(readFileSync(join(dir, 'map', B, '0.json'), 'utf8')) as MapShard;
+  const shard = unpackShard(JSON.parse(readFileSync(join(dir, 'map', B, '0.json'), 'utf8')) as PackedShard);
   assert.equal(shard.stepSets?.length, 3, 'builds 10, 11 and 16 share one list; 14 and 15 have their own');
   assert.equal(shard.builds['10']?.steps, shard.builds['16']?.steps);
   for (const e of entries) {
