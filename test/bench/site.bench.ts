@@ -1,4 +1,6 @@
-// Benchmark of the static site (issue 9): `npm run bench:site [-- --builds N --ports FILE --samples N]`.
+// Benchmark of the static site (issues 9, 20): `npm run bench:site [-- --builds N --ports FILE --samples N --json]`.
+// `--json` prints one JSON object last: files and bytes (people / JSON window / total) beside the
+// figures before the columnar shards, 5,000,000 builds extrapolated, time, CPU and peak memory.
 // Writes a synthetic ledger of N builds (default 1,000,000) over the real MacPorts port names,
 // runs `site build` on it in a child process (time, peak memory), counts what it wrote, then
 // serves the site like GitHub Pages and times redirects of random legacy log URLs in Chromium.
@@ -21,6 +23,7 @@ const { values: flags } = parseArgs({
     ports: { type: 'string', default: join(root, '..', 'shared', 'data', 'macports', 'ports.json') },
     samples: { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const builds = Number(flags.builds);
@@ -106,9 +109,11 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
   return { sample };
 }
 
-function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number; json: { count: number; bytes: number } } {
+function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number; perBuild: number; json: { count: number; bytes: number } } {
   let count = 0;
   let bytes = 0;
+  // What grows with the builds (map shards, range pages, build-id buckets); the rest grows with ports and builders.
+  let perBuild = 0;
   const json = { count: 0, bytes: 0 };
   let largestShard: [string, number] = ['', 0];
   let largestBucket: [string, number] = ['', 0];
@@ -119,6 +124,7 @@ function filesUnder(dir: string): { count: number; largestShard: [string, number
     const size = statSync(path).size;
     bytes += size;
     const name = relative(dir, path);
+    if (/^map\/(?!_ports\/)[^/]+\/\d+\.json$|^builders\/[^/]+\/range\//.test(name)) perBuild += size;
     if (name.startsWith('json/')) {
       json.count += 1;
       json.bytes += size;
@@ -127,7 +133,7 @@ function filesUnder(dir: string): { count: number; largestShard: [string, number
       if (size > largestBucket[1]) largestBucket = [name, size];
     } else if (name.startsWith('map/') && size > largestShard[1]) largestShard = [name, size];
   }
-  return { count, largestShard, largestBucket, bytes, json };
+  return { count, largestShard, largestBucket, bytes, perBuild, json };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -182,7 +188,7 @@ try {
   const router = written.count - written.json.count;
   console.log(
     `  files written ${written.count.toLocaleString('en')}, ${(written.bytes / 1e6).toFixed(0)} MB in all: for people ${router.toLocaleString('en')} = ${verdict((router / builds) * 100, '<=', 1, '% of builds', 2)}, ` +
-      `${((written.bytes - written.json.bytes) / 1e6).toFixed(0)} MB (before the JSON window: 3,236 files, 414 MB); ` +
+      `${((written.bytes - written.json.bytes) / 1e6).toFixed(0)} MB (at 1,000,000 builds before the columnar shards: 3,236 files, 463 MB; before the JSON window 414 MB); ` +
       `JSON window for programs ${written.json.count.toLocaleString('en')} files, ${(written.json.bytes / 1e6).toFixed(0)} MB`,
   );
   console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
@@ -210,10 +216,33 @@ try {
   await server.close();
   await archive.close();
   times.sort((a, b) => a - b);
+  const peopleBytes = written.bytes - written.json.bytes;
+  // The JSON window holds the last 14 days whatever the ledger's length; the rest grows with builds.
+  const at5m = Math.round((written.perBuild / builds) * 5_000_000 + (written.bytes - written.perBuild));
+  console.log(
+    `  at 5,000,000 builds (extrapolated: map shards, range pages and build-id buckets ${(written.perBuild / builds).toFixed(0)} bytes a build, ` +
+      `the rest — port pages, builder pages, the 14-day JSON window — as now): ${verdict(at5m / 1e9, '<=', 1, ' GB', 2)}`,
+  );
+  const report = {
+    bench: 'site',
+    builds,
+    date: new Date().toISOString(),
+    load1: Number((load1 ?? 0).toFixed(1)),
+    cores: availableParallelism(),
+    files: { people: router, json: written.json.count, total: written.count },
+    bytes: { people: peopleBytes, json: written.json.bytes, total: written.bytes },
+    before: { builds: 1_000_000, peopleFiles: 3236, peopleBytes: 463e6, jsonFiles: 39_258, jsonBytes: 36e6, cpuSeconds: 41.4, peakMb: 681 },
+    bytesAt5m: { bytes: at5m, how: 'extrapolated from this run: map shards, range pages and build-id buckets per build times 5,000,000, the rest (port buckets, builder pages, JSON window) as measured', perBuild: Math.round(written.perBuild / builds) },
+    fullBuild: { wallSeconds: Number(seconds.toFixed(1)), cpuSeconds: Number((Number(cpu?.[1] ?? Number.NaN) + Number(cpu?.[2] ?? Number.NaN)).toFixed(1)), peakMb: Math.round(maxRssMb) },
+    incremental: null,
+    largestShardBytes: written.largestShard[1],
+    redirectMs: { p50: Math.round(percentile(times, 50)), p95: Math.round(percentile(times, 95)) },
+  };
   console.log(
     `redirects in Chromium (legacy URL → archived log, ${times.length} random builds, served on 127.0.0.1): p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms, max ${percentile(times, 100).toFixed(0)} ms`,
   );
   if (flags.keep) console.log(`kept ${work}`);
+  if (flags.json) console.log(JSON.stringify(report));
 } finally {
   if (!flags.keep) rmSync(work, { recursive: true, force: true });
 }
