@@ -53,6 +53,8 @@ export function packShard(shard: MapShard): PackedShard {
     if (template === undefined || expandTemplate(template, n) !== b.url) urls[i] = b.url;
     steps.push(b.steps ?? null);
   }
+  const urlsEnd = commonEnd(Object.values(urls));
+  if (urlsEnd !== '') for (const [i, url] of Object.entries(urls)) urls[i] = url.slice(0, url.length - urlsEnd.length);
   const some = (column: readonly unknown[]): boolean => column.some((value) => value !== null);
   const any = (record: Record<string, string>): boolean => Object.keys(record).length > 0;
   const oneSet = steps.length > 0 && typeof steps[0] === 'number' && steps.every((s) => s === steps[0]) ? steps[0] : undefined;
@@ -75,6 +77,7 @@ export function packShard(shard: MapShard): PackedShard {
     ...(any(platform) ? { platform } : {}),
     ...(any(failedStep) ? { failedStep } : {}),
     ...(any(urls) ? { urls } : {}),
+    ...(urlsEnd === '' ? {} : { urlsEnd }),
     ...(oneSet !== undefined ? { steps: oneSet } : some(steps) ? { steps } : {}),
   };
 }
@@ -101,4 +104,17 @@ function urlTemplate(numbers: readonly number[], builds: readonly StoredBuild[])
     }
   }
   return best;
+}
+
+/** The end all of `texts` share, when there are two or more. */
+function commonEnd(texts: readonly string[]): string {
+  const [first, ...rest] = texts;
+  if (first === undefined || rest.length === 0) return '';
+  let length = first.length;
+  for (const text of rest) {
+    let k = 0;
+    while (k < length && k < text.length && text.charCodeAt(text.length - 1 - k) === first.charCodeAt(first.length - 1 - k)) k += 1;
+    length = k;
+  }
+  return first.slice(first.length - length);
 }

@@ -42,7 +42,7 @@ export interface MapBuild {
 /**
  * A build as a shard stores it. `steps` is either the list (log URLs without the shard's
  * `prefix`) or the index of a list in the shard's `stepSets`, whose log URLs are relative to
- * the build's own URL: builds of a builder mostly have the same steps, logged beside the build page.
+ * the build URL's folder (`urlFolder`): builds of a builder mostly have the same steps, logged beside the build page.
  */
 export interface StoredBuild {
   readonly port?: string;
@@ -110,6 +110,8 @@ export interface PackedShard {
   readonly failedStep?: Readonly<Record<string, string>>;
   /** index → URL after `prefix`, for builds that do not follow `url`. */
   readonly urls?: Readonly<Record<string, string>>;
+  /** The end every `urls` entry had and is stored without (`/index.html` of the controller's archive pages). */
+  readonly urlsEnd?: string;
   /** One step-set index for every build, or per build an index, a list (URLs after `prefix`) or null. */
   readonly steps?: number | readonly (number | null | readonly MapStep[])[];
 }

@@ -45,7 +45,8 @@ export function unpackShard(packed: PackedShard): MapShard {
       const revision = column(packed.revision) ?? undefined;
       const platform = ownEntry(packed.platform, key);
       const failedStep = ownEntry(packed.failedStep, key);
-      const url = ownEntry(packed.urls, key) ?? expandTemplate(packed.url ?? '', n);
+      const own = ownEntry(packed.urls, key);
+      const url = own === undefined ? expandTemplate(packed.url ?? '', n) : own + (packed.urlsEnd ?? '');
       const steps: number | readonly MapStep[] | undefined =
         typeof packed.steps === 'number' ? packed.steps : (column(packed.steps) ?? undefined);
       builds[String(n)] = {

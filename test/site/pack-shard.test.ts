@@ -55,3 +55,17 @@ test('a shard with no builds, and a stored shard cut short, read back as empty',
   assert.deepEqual(unpackShard(packShard(shardOf({}))), shardOf({}));
   assert.deepEqual(unpackShard({ v: SITE_MAP_VERSION, builder: B, shard: 3 } as unknown as ReturnType<typeof packShard>).builds, {});
 });
+
+test("the controller's archive pages (<id>/index.html, no number in them) store the id only", () => {
+  const builds: Record<string, StoredBuild> = {};
+  for (let n = 3000; n < 3100; n += 1) builds[n] = { url: `b${(n * 7919).toString(36)}-x/index.html`, steps: 0 };
+  builds[3100] = { url: 'odd/page' };
+  const shard = shardOf(builds, { prefix: '/logs/', stepSets: [[]] });
+  const packed = packShard(shard);
+  assert.equal(packed.urlsEnd, undefined, 'odd/page shares no end with the rest');
+  const regular = packShard(shardOf(Object.fromEntries(Object.entries(builds).filter(([n]) => n !== '3100')), { prefix: '/logs/', stepSets: [[]] }));
+  assert.equal(regular.urlsEnd, '-x/index.html');
+  assert.equal(regular.urls?.['0'], `b${(3000 * 7919).toString(36)}`);
+  assert.deepEqual(unpackShard(packed), shard);
+  assert.deepEqual(unpackShard(regular).builds['3099'], builds[3099]);
+});

@@ -21,7 +21,7 @@ before(async () => {
   copyFileSync(fixture, join(dir, 'ledger.ndjson'));
   const result = await captureCli(['site', 'build', '--ledger', 'ledger.ndjson', '--out', 'site'], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout, 'wrote site: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1418 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
+  assert.equal(result.stdout, 'wrote site: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 768 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
   assert.match(result.stderr, /^site build: done in \d+\.\d s\n$/);
 });
 
@@ -163,7 +163,7 @@ test('a torn last line is skipped with a warning; the site is built from the who
   appendFileSync(ledger, '{"builder":"mirror","numb');
   const result = await captureCli(['site', 'build', '--ledger', ledger, '--out', join(work, 'site')]);
   assert.equal(result.code, 0);
-  assert.equal(result.stdout, `wrote ${join(work, 'site')}: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1418 bytes; 11 JSON files and 0 installed-files lists for programs)\n`);
+  assert.equal(result.stdout, `wrote ${join(work, 'site')}: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 768 bytes; 11 JSON files and 0 installed-files lists for programs)\n`);
   assert.match(
     result.stderr,
     new RegExp(`^site build: ${ledger}:9: skipped a torn last line \\(25 bytes, no newline: an append was interrupted\\); the next append repairs it\nsite build: done in `),
@@ -200,7 +200,7 @@ test('relative log URLs point below site.logArchiveUrl when the config sets one,
   );
   copyFileSync(fixture, join(work, 'ledger.ndjson'));
   const built = await captureCli(['site', 'build', '--ledger', 'ledger.ndjson'], { cwd: work });
-  assert.equal(built.stdout, 'wrote public: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1418 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
+  assert.equal(built.stdout, 'wrote public: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 780 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
   const site = join(work, 'public');
   const log = await captureCli(['site', 'resolve', '/builds/builders/ports-15_arm64-builder/builds/121/steps/install-port/logs/stdio', '--site', site]);
   assert.equal(log.stdout, 'https://archive.example.org/portfarm/logs/ports-15_arm64-builder/121/install-port/stdio.txt\n');

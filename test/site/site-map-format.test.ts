@@ -73,6 +73,27 @@ test('every log URL comes back as the ledger had it, whether its steps are share
   ]);
 });
 
+test("the controller's archive layout (<id>/index.html, logs beside it) shares one step list and stores only the ids", async () => {
+  const entries: LedgerEntry[] = [20, 21, 22].map((n) => ({
+    builder: B,
+    number: n,
+    url: `logs/id-${n}x/index.html`,
+    steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: `logs/id-${n}x/install-port/stdio.txt.gz` }, { name: 'files', url: `logs/id-${n}x/install-port/files.txt.gz` }] }],
+  }));
+  const dir = await site(entries);
+  const stored = JSON.parse(readFileSync(join(dir, 'map', B, '0.json'), 'utf8')) as PackedShard;
+  assert.equal(stored.stepSets?.length, 1, JSON.stringify(stored));
+  assert.equal(stored.steps, 0);
+  // The ids' common start is the shard's prefix, their common end `urlsEnd`: a digit a build is left.
+  assert.deepEqual([stored.prefix, stored.urls, stored.urlsEnd], ['/logs/id-2', { 0: '0', 1: '1', 2: '2' }, 'x/index.html']);
+  for (const e of entries) {
+    for (const l of e.steps?.[0]?.logs ?? []) {
+      assert.equal((await resolveInSite(dir, `/builders/${B}/builds/${e.number}/steps/install-port/logs/${l.name}`)).output, `https://build.example.org/${l.url}`);
+    }
+    assert.equal((await resolveInSite(dir, `/builders/${B}/builds/${e.number}`)).output, `https://build.example.org/${e.url}`);
+  }
+});
+
 test('a port page has the latest build per platform and the last ten builds, times as written', async () => {
   const entries: LedgerEntry[] = [];
   for (let n = 0; n < 14; n += 1) {
