@@ -14,6 +14,7 @@ import { JsonWindow } from './json-window.ts';
 import { writeBuildJson } from './write-build-json.ts';
 import type { MapWatcher } from '../lookup/site-map.ts';
 import { linkTree } from './link-tree.ts';
+import { MANIFEST_PATH, readManifest, sourceDigest, type SiteManifest } from './site-manifest.ts';
 import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf, targetResolver } from './target-url.ts';
 import { PORTS_PER_BUCKET, writeIdBuckets, writePortBuckets } from './write-buckets.ts';
@@ -60,6 +61,8 @@ export interface SiteSummary {
   readonly duplicates: number;
   /** The first such line, for the warning. */
   readonly firstDuplicate?: { readonly line: number; readonly builder: string; readonly number: number };
+  /** True when the folder already held the site of this ledger and options: nothing was written. */
+  readonly unchanged?: boolean;
 }
 
 export const PROGRESS_EVERY = 100_000;
@@ -78,6 +81,12 @@ const WRITES_IN_FLIGHT = 16;
 export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary> {
   const out = resolve(options.outDir);
   await checkOutDir(out);
+  const source = await sourceDigest({ ...options, jsonWindowDays: options.jsonWindowDays ?? JSON_WINDOW_DAYS });
+  const before = await readManifest(out);
+  if (before?.source === source) {
+    const { firstDuplicate, ...said } = before.summary;
+    return { ...said, ...(firstDuplicate === undefined ? {} : { firstDuplicate }), unchanged: true };
+  }
   const base = basePathOf(options.baseUrl);
   // esbuild runs while the ledger is read; the result is awaited only where the pages need it.
   const script = bundleRouter();
@@ -88,6 +97,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   try {
     await chmod(tmp, 0o755);
     const summary = await writeSite(tmp, base, script, options);
+    // Last: a folder with a manifest holds the whole site it describes.
+    const manifest: SiteManifest = { v: 1, source, summary };
+    await writeFile(join(tmp, MANIFEST_PATH), JSON.stringify(manifest));
     await swapIn(tmp, out);
     return summary;
   } catch (caught) {
