@@ -242,7 +242,10 @@ async function findBuildId(buildId: string, readJson: ReadSiteJson): Promise<rea
   const index = await readIndex(readJson);
   if (index === undefined || index.idBuckets === 0) return undefined;
   const bucket = await readJson(idBucketPath(portBucket(buildId, index.idBuckets)));
-  return isVersioned(bucket) ? ownEntry((bucket as IdBucket).ids, buildId) : undefined;
+  if (!isVersioned(bucket)) return undefined;
+  const at = ownEntry((bucket as IdBucket).ids, buildId);
+  const builder = at === undefined ? undefined : (bucket as IdBucket).builders[at[0]];
+  return at === undefined || builder === undefined ? undefined : [builder, at[1]];
 }
 
 async function readIndex(readJson: ReadSiteJson): Promise<SiteIndex | undefined> {

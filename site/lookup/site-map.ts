@@ -143,7 +143,10 @@ export interface SiteIndex {
 /** `/map/_ids/<bucket>.json`: build id → builder and number, for the `/builds/<id>/…` links. */
 export interface IdBucket {
   readonly v: typeof SITE_MAP_VERSION;
-  readonly ids: Readonly<Record<string, readonly [string, number]>>;
+  /** The builders the bucket's ids belong to, each once: a name for every id was most of the bytes. */
+  readonly builders: readonly string[];
+  /** build id → [index into `builders`, number]. */
+  readonly ids: Readonly<Record<string, readonly [number, number]>>;
 }
 
 export function idBucketPath(bucket: number): string {

@@ -139,11 +139,18 @@ test('the action’s /builds/<build id>/… links resolve to the build the ledge
       { builder: B, number: 3, url: page('b-1'), steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: 'https://archive.example.org/logs/b-1/stdio.txt.gz' }] }] },
       // Not an archive build page (another folder below it): no id.
       { builder: B, number: 4, url: 'https://archive.example.org/logs/b-2/x/index.html' },
+      // Another builder's id in the same bucket: the bucket names each builder once and the id its index.
+      { builder: 'ports-14_arm64-builder', number: 7, url: page('c-1') },
+      { builder: B, number: 5, url: page('b-3') },
     ],
     'https://archive.example.org/logs',
   );
   assert.equal((await resolveInSite(dir, stableLogUrl(SITE_BASE, 'b-1', 'install-port').slice(SITE_BASE.length))).output, 'https://archive.example.org/logs/b-1/stdio.txt.gz');
   assert.equal((await resolveInSite(dir, '/builds/B-1/?q=1')).output, `${page('b-1')}?q=1`);
   await assert.rejects(resolveInSite(dir, '/builds/b-2/steps/install-port/logs/stdio'), /no build with id b-2 is on this site yet/);
+  assert.equal((await resolveInSite(dir, '/builds/c-1/steps/install-port/logs/stdio')).output, page('c-1'));
+  assert.equal((await resolveInSite(dir, '/builds/b-3')).output, page('b-3'));
+  const bucket = JSON.parse(readFileSync(join(dir, 'map', '_ids', '0.json'), 'utf8')) as unknown;
+  assert.deepEqual(bucket, { v: 4, builders: [B, 'ports-14_arm64-builder'], ids: { 'b-1': [0, 3], 'c-1': [1, 7], 'b-3': [0, 5] } });
   await assert.rejects(resolveInSite(dir, '/builds/no_such!id'), /is not a build id/);
 });
