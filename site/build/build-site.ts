@@ -14,6 +14,8 @@ import { JsonWindow } from './json-window.ts';
 import { writeBuildJson } from './write-build-json.ts';
 import type { MapWatcher } from '../lookup/site-map.ts';
 import { linkTree } from './link-tree.ts';
+import { writeIdRuns } from './write-id-runs.ts';
+import { counterId, type CounterId } from '../lookup/id-runs.ts';
 import { MANIFEST_PATH, readManifest, sourceDigest, type SiteManifest } from './site-manifest.ts';
 import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf, targetResolver } from './target-url.ts';
@@ -236,7 +238,16 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       .map((s) => [s.name, { first: s.first, latest: s.latest, count: s.count, shards: [...s.shards].sort((a, b) => a - b) }]),
   );
   files += await writePortBuckets(dir, ports);
-  const idBuckets = await writeIdBuckets(dir, ids);
+  // The controller's ids are kept by counter, a few bytes each; any other id by hash.
+  const counted = new Map<CounterId, readonly [string, number]>();
+  const hashed = new Map<string, readonly [string, number]>();
+  for (const [id, at] of ids) {
+    const counter = counterId(id);
+    if (counter === undefined) hashed.set(id, at);
+    else counted.set(counter, at);
+  }
+  files += await writeIdRuns(dir, counted);
+  const idBuckets = await writeIdBuckets(dir, hashed);
   files += idBuckets;
   const index: SiteIndex = {
     v: SITE_MAP_VERSION,

@@ -20,6 +20,7 @@ import {
   type SiteIndex,
 } from './site-map.ts';
 import { suggestBuilders } from './suggest-builders.ts';
+import { counterId, findInRun, idRunPath, IDS_PER_RUN, type IdRun } from './id-runs.ts';
 import { unpackShard } from './unpack-shard.ts';
 
 /**
@@ -239,6 +240,11 @@ export function withQueryAndFragment(target: string, search: string, hash: strin
 }
 
 async function findBuildId(buildId: string, readJson: ReadSiteJson): Promise<readonly [string, number] | undefined> {
+  const counted = counterId(buildId);
+  if (counted !== undefined) {
+    const run = await readJson(idRunPath(counted.prefix, Math.floor(counted.counter / IDS_PER_RUN)));
+    return isVersioned(run) ? findInRun(run as IdRun, counted.counter) : undefined;
+  }
   const index = await readIndex(readJson);
   if (index === undefined || index.idBuckets === 0) return undefined;
   const bucket = await readJson(idBucketPath(portBucket(buildId, index.idBuckets)));

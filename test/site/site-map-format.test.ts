@@ -142,6 +142,9 @@ test('the action’s /builds/<build id>/… links resolve to the build the ledge
       // Another builder's id in the same bucket: the bucket names each builder once and the id its index.
       { builder: 'ports-14_arm64-builder', number: 7, url: page('c-1') },
       { builder: B, number: 5, url: page('b-3') },
+      // Ids not in the controller's <prefix>-<counter> form are kept by hash.
+      { builder: 'ports-14_arm64-builder', number: 9, url: page('pr-12-1') },
+      { builder: B, number: 6, url: page('b-0a') },
     ],
     'https://archive.example.org/logs',
   );
@@ -150,7 +153,15 @@ test('the action’s /builds/<build id>/… links resolve to the build the ledge
   await assert.rejects(resolveInSite(dir, '/builds/b-2/steps/install-port/logs/stdio'), /no build with id b-2 is on this site yet/);
   assert.equal((await resolveInSite(dir, '/builds/c-1/steps/install-port/logs/stdio')).output, page('c-1'));
   assert.equal((await resolveInSite(dir, '/builds/b-3')).output, page('b-3'));
-  const bucket = JSON.parse(readFileSync(join(dir, 'map', '_ids', '0.json'), 'utf8')) as unknown;
-  assert.deepEqual(bucket, { v: 4, builders: [B, 'ports-14_arm64-builder'], ids: { 'b-1': [0, 3], 'c-1': [1, 7], 'b-3': [0, 5] } });
+  assert.equal((await resolveInSite(dir, '/builds/pr-12-1')).output, page('pr-12-1'));
+  assert.equal((await resolveInSite(dir, '/builds/b-0a')).output, page('b-0a'));
+  await assert.rejects(resolveInSite(dir, '/builds/b-2'), /no build with id b-2 is on this site yet/);
+  await assert.rejects(resolveInSite(dir, '/builds/b-4'), /no build with id b-4 is on this site yet/);
+  await assert.rejects(resolveInSite(dir, '/builds/b-a'), /no build with id b-a is on this site yet/);
+  const read = (path: string): unknown => JSON.parse(readFileSync(join(dir, 'map', '_ids', path), 'utf8'));
+  // Counters 1 and 3 of prefix b (2 has no build): builder index per counter, number as a step from the builder's last.
+  assert.deepEqual(read('b/0.json'), { v: 4, builders: [B], b: [-1, 0, -1, 0], n: [0, 3, 0, 2] });
+  assert.deepEqual(read('c/0.json'), { v: 4, builders: ['ports-14_arm64-builder'], b: [-1, 0], n: [0, 7] });
+  assert.deepEqual(read('0.json'), { v: 4, builders: ['ports-14_arm64-builder', B], ids: { 'pr-12-1': [0, 9], 'b-0a': [1, 6] } });
   await assert.rejects(resolveInSite(dir, '/builds/no_such!id'), /is not a build id/);
 });
