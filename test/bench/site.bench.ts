@@ -1,4 +1,5 @@
 // Benchmark of the static site (issues 9, 20): `npm run bench:site [-- --builds N --ports FILE --samples N --json]`.
+// Build URLs are the controller's archive pages (`<id>/index.html`, logs beside it in `<id>/`), as live.
 // `--json` prints one JSON object last: files and bytes (people / JSON window / total) beside the
 // figures before the columnar shards, 5,000,000 builds extrapolated, time, CPU and peak memory.
 // Writes a synthetic ledger of N builds (default 1,000,000) over the real MacPorts port names,
@@ -50,12 +51,12 @@ function random(seed: number): () => number {
   };
 }
 
-async function writeLedger(path: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number }[] }> {
+async function writeLedger(path: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number; id: string }[] }> {
   const rand = random(9);
   // Legacy builders start where buildbot left off; builds are mostly port builds.
   const next = new Map(BUILDERS.map((b, i) => [b, b.startsWith('ports-10.') || b.startsWith('ports-11_') ? 20_000 + i * 700 : 0]));
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
-  const sample: { builder: string; number: number }[] = [];
+  const sample: { builder: string; number: number; id: string }[] = [];
   const portBuilders = BUILDERS.filter((b) => b.endsWith('-builder'));
   let time = Date.parse('2026-01-01T00:00:00Z');
   let chunk = '';
@@ -71,10 +72,11 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
     const platform = /^(?:ports|base)-(.+?)(?:-builder|-watcher)?$/.exec(builder)?.[1];
     const isPort = builder.endsWith('-builder');
     const result = rand() < 0.85 ? 'success' : rand() < 0.8 ? 'failure' : 'cancelled';
-    const dir = `${builder}/${number}`;
+    // As the controller's log archive links them: the build page and step logs in a folder named by the build id.
+    const id = `k3x9-${(i + 1).toString(36)}`;
     const steps = isPort
-      ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${dir}/${s}.log` }] }))
-      : [{ name: 'run', logs: [{ name: 'stdio', url: `${dir}/run.log` }] }];
+      ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${id}/${s}/stdio.txt.gz` }] }))
+      : [{ name: 'run', logs: [{ name: 'stdio', url: `${id}/run/stdio.txt.gz` }] }];
     // Each watcher checks out a new commit; the builds it lists build that commit.
     if (builder.endsWith('-watcher') && platform !== undefined) {
       watchers.set(platform, number);
@@ -94,7 +96,7 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       ...(watcher === undefined ? {} : { watcher: { builder: `ports-${platform ?? ''}-watcher`, number: watcher } }),
       ...(result === 'failure' && isPort ? { failedStep: 'install-port' } : {}),
       ...(revision === undefined ? {} : { revision }),
-      url: `${dir}/`,
+      url: `${id}/index.html`,
       steps,
     };
     chunk += `${JSON.stringify(entry)}\n`;
@@ -102,7 +104,7 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
     }
-    if (isPort && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number });
+    if (isPort && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number, id });
   }
   out.end(chunk);
   await once(out, 'finish');
@@ -198,15 +200,16 @@ try {
   const page = await browser.newPage();
   const times: number[] = [];
   const rand = random(5);
-  for (const [i, { builder, number }] of sample.entries()) {
-    // Mix the shapes readers follow: step logs (plain and /text), build pages, case variants.
-    const shape = i % 4;
+  for (const [i, { builder, number, id }] of sample.entries()) {
+    // Mix the shapes readers follow: step logs (plain and /text), build pages, case variants, the action's id links.
+    const shape = i % 5;
     const path =
       shape === 0 ? `/builders/${builder}/builds/${number}/steps/install-port/logs/stdio`
       : shape === 1 ? `/builders/${builder}/builds/${number}/steps/install-port/logs/stdio/text`
       : shape === 2 ? `/builders/${builder}/builds/${number}`
-      : `/Builders/${builder.toUpperCase()}/builds/${number}/steps/install-port/logs/stdio/`;
-    const expected = shape === 2 ? `${archive.url}/archive/${builder}/${number}/` : `${archive.url}/archive/${builder}/${number}/install-port.log`;
+      : shape === 3 ? `/Builders/${builder.toUpperCase()}/builds/${number}/steps/install-port/logs/stdio/`
+      : `/builds/${id}/steps/install-port/logs/stdio`;
+    const expected = shape === 2 ? `${archive.url}/archive/${id}/index.html` : `${archive.url}/archive/${id}/install-port/stdio.txt.gz`;
     const started = performance.now();
     await page.goto(`${server.url}${path}?n=${Math.floor(rand() * 1000)}`, { waitUntil: 'commit' });
     await page.waitForURL((url) => url.href.startsWith(expected), { waitUntil: 'commit' });
@@ -220,7 +223,7 @@ try {
   // The JSON window holds the last 14 days whatever the ledger's length; the rest grows with builds.
   const at5m = Math.round((written.perBuild / builds) * 5_000_000 + (written.bytes - written.perBuild));
   console.log(
-    `  at 5,000,000 builds (extrapolated: map shards, range pages and build-id buckets ${(written.perBuild / builds).toFixed(0)} bytes a build, ` +
+    `  at 5,000,000 builds (extrapolated: map shards, range pages and build ids ${(written.perBuild / builds).toFixed(0)} bytes a build, ` +
       `the rest — port pages, builder pages, the 14-day JSON window — as now): ${verdict(at5m / 1e9, '<=', 1, ' GB', 2)}`,
   );
   const report = {
