@@ -195,6 +195,17 @@ try {
   );
   console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
 
+  // The same ledger again: the manifest says the site is this ledger's, so nothing is written.
+  t = performance.now();
+  const again = spawn(process.execPath, [join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', site, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let againOut = '';
+  again.stdout.setEncoding('utf8').on('data', (text: string) => (againOut += text));
+  const [againCode] = (await once(again, 'exit')) as [number];
+  const unchangedSeconds = (performance.now() - t) / 1000;
+  assert.equal(againCode, 0);
+  assert.match(againOut, /^unchanged /);
+  console.log(`  site build again on the same ledger: nothing written, ${unchangedSeconds.toFixed(1)} s (hashing the ledger)`);
+
   const server = await serveSite(site);
   const browser = await launchChromium();
   const page = await browser.newPage();
@@ -237,6 +248,8 @@ try {
     before: { builds: 1_000_000, peopleFiles: 3236, peopleBytes: 463e6, jsonFiles: 39_258, jsonBytes: 36e6, cpuSeconds: 41.4, peakMb: 681 },
     bytesAt5m: { bytes: at5m, how: 'extrapolated from this run: map shards, range pages and build-id buckets per build times 5,000,000, the rest (port buckets, builder pages, JSON window) as measured', perBuild: Math.round(written.perBuild / builds) },
     fullBuild: { wallSeconds: Number(seconds.toFixed(1)), cpuSeconds: Number((Number(cpu?.[1] ?? Number.NaN) + Number(cpu?.[2] ?? Number.NaN)).toFixed(1)), peakMb: Math.round(maxRssMb) },
+    unchangedSeconds: Number(unchangedSeconds.toFixed(1)),
+    // Updating a site in place for new lines only is not done: 10,000 builds added to 1,000,000 rebuild it.
     incremental: null,
     largestShardBytes: written.largestShard[1],
     redirectMs: { p50: Math.round(percentile(times, 50)), p95: Math.round(percentile(times, 95)) },
