@@ -6,12 +6,17 @@ import { readLedgerBatches, type TornLine, type UnsafeUrlLine } from '../ledger/
 import { expandBuild } from '../lookup/expand-build.ts';
 import { platformOf } from '../lookup/platform-of.ts';
 import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
-import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type MapShard, type SiteIndex } from '../lookup/site-map.ts';
+import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type PackedShard, type SiteIndex } from '../lookup/site-map.ts';
 import { PortHistory } from './port-history.ts';
+import { packShard } from './pack-shard.ts';
+import { unpackShard } from '../lookup/unpack-shard.ts';
 import { JsonWindow } from './json-window.ts';
 import { writeBuildJson } from './write-build-json.ts';
 import type { MapWatcher } from '../lookup/site-map.ts';
 import { linkTree } from './link-tree.ts';
+import { writeIdRuns } from './write-id-runs.ts';
+import { counterId, type CounterId } from '../lookup/id-runs.ts';
+import { MANIFEST_PATH, readManifest, sourceDigest, type SiteManifest } from './site-manifest.ts';
 import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf, targetResolver } from './target-url.ts';
 import { PORTS_PER_BUCKET, writeIdBuckets, writePortBuckets } from './write-buckets.ts';
@@ -58,6 +63,8 @@ export interface SiteSummary {
   readonly duplicates: number;
   /** The first such line, for the warning. */
   readonly firstDuplicate?: { readonly line: number; readonly builder: string; readonly number: number };
+  /** True when the folder already held the site of this ledger and options: nothing was written. */
+  readonly unchanged?: boolean;
 }
 
 export const PROGRESS_EVERY = 100_000;
@@ -76,6 +83,12 @@ const WRITES_IN_FLIGHT = 16;
 export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary> {
   const out = resolve(options.outDir);
   await checkOutDir(out);
+  const source = await sourceDigest({ ...options, jsonWindowDays: options.jsonWindowDays ?? JSON_WINDOW_DAYS });
+  const before = await readManifest(out);
+  if (before?.source === source) {
+    const { firstDuplicate, ...said } = before.summary;
+    return { ...said, ...(firstDuplicate === undefined ? {} : { firstDuplicate }), unchanged: true };
+  }
   const base = basePathOf(options.baseUrl);
   // esbuild runs while the ledger is read; the result is awaited only where the pages need it.
   const script = bundleRouter();
@@ -86,6 +99,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   try {
     await chmod(tmp, 0o755);
     const summary = await writeSite(tmp, base, script, options);
+    // Last: a folder with a manifest holds the whole site it describes.
+    const manifest: SiteManifest = { v: 1, source, summary };
+    await writeFile(join(tmp, MANIFEST_PATH), JSON.stringify(manifest));
     await swapIn(tmp, out);
     return summary;
   } catch (caught) {
@@ -142,7 +158,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     if (buffer === undefined) return;
     const path = shardPath(state.name, buffer.shard);
     const shard = compactShard(state, buffer);
-    const text = JSON.stringify(shard);
+    const text = JSON.stringify(packShard(shard));
     const bytes = Buffer.byteLength(text);
     if (bytes > largestShard.bytes) largestShard = { path, bytes };
     if (!flushed.has(path)) {
@@ -152,7 +168,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       flushed.add(path);
     }
     await write(join(dir, path), text);
-    await write(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, shard));
+    await write(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, shard, options.baseUrl));
     state.buffer = undefined;
   };
 
@@ -184,7 +200,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
         const buffer: ShardBuffer = { shard: k, builds: new Map(), stepSets: [], setIndex: new Map() };
         state.buffer = buffer;
         if (flushed.has(path)) {
-          const written = JSON.parse(await readFile(join(dir, path), 'utf8')) as MapShard;
+          const written = unpackShard(JSON.parse(await readFile(join(dir, path), 'utf8')) as PackedShard);
           for (const [n, b] of Object.entries(written.builds)) buffer.builds.set(Number(n), hold(state, buffer, Number(n), expandBuild(written, b), asIs, intern));
         }
       }
@@ -222,7 +238,16 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       .map((s) => [s.name, { first: s.first, latest: s.latest, count: s.count, shards: [...s.shards].sort((a, b) => a - b) }]),
   );
   files += await writePortBuckets(dir, ports);
-  const idBuckets = await writeIdBuckets(dir, ids);
+  // The controller's ids are kept by counter, a few bytes each; any other id by hash.
+  const counted = new Map<CounterId, readonly [string, number]>();
+  const hashed = new Map<string, readonly [string, number]>();
+  for (const [id, at] of ids) {
+    const counter = counterId(id);
+    if (counter === undefined) hashed.set(id, at);
+    else counted.set(counter, at);
+  }
+  files += await writeIdRuns(dir, counted);
+  const idBuckets = await writeIdBuckets(dir, hashed);
   files += idBuckets;
   const index: SiteIndex = {
     v: SITE_MAP_VERSION,

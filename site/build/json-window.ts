@@ -4,7 +4,7 @@ import type { Held } from './shard-buffer.ts';
 /** One build the window holds until the site is written: the build, its steps, its archive folder. */
 export interface WindowBuild {
   readonly held: Held;
-  /** Its steps as the shard keeps them: log URLs relative to the build's URL when `relative`. */
+  /** Its steps as the shard keeps them: log URLs relative to the build URL's folder (`urlFolder`) when `relative`. */
   readonly steps: readonly MapStep[] | undefined;
   readonly relative: boolean;
   /** The build id when its page is in the controller's log archive. */

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
-import { platformWatcher } from '../lookup/expand-build.ts';
+import { platformWatcher, urlFolder } from '../lookup/expand-build.ts';
 import { SITE_MAP_VERSION, type MapLog, type MapShard, type MapStep, type MapWatcher, type StoredBuild, type MapBuild } from '../lookup/site-map.ts';
 
 // What site build holds of each builder while it reads the ledger, and how an open shard is
@@ -52,7 +52,7 @@ export interface Held {
 /**
  * What the generator keeps of a build: URLs resolved (`resolve` is identity for builds read
  * back from a written shard, whose URLs are resolved already), steps whose log URLs all extend
- * the build's URL stored once per shard, relative to it.
+ * the build URL's folder stored once per shard, relative to it.
  */
 export function hold(
   state: BuilderState,
@@ -64,6 +64,7 @@ export function hold(
   watcher: MapWatcher | undefined = b.watcher,
 ): Held {
   const url = resolve(b.url);
+  const folder = urlFolder(url);
   let steps: Held['steps'];
   if (b.steps !== undefined) {
     let key = '';
@@ -74,7 +75,7 @@ export function hold(
       const logs: MapLog[] = [];
       for (const l of st.logs) {
         const logUrl = resolve(l.url);
-        if (relative && logUrl.length > url.length && logUrl.startsWith(url)) key += `\u0000${l.name}\u0000${logUrl.slice(url.length)}`;
+        if (relative && logUrl.length > folder.length && logUrl.startsWith(folder)) key += `\u0000${l.name}\u0000${logUrl.slice(folder.length)}`;
         else relative = false;
         logs.push({ name: l.name, url: logUrl });
       }
@@ -85,7 +86,7 @@ export function hold(
       if (set === undefined) {
         set = buffer.stepSets.length;
         buffer.setIndex.set(key, set);
-        buffer.stepSets.push(full.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(url.length) })) })));
+        buffer.stepSets.push(full.map((st) => ({ name: st.name, logs: st.logs.map((l) => ({ name: l.name, url: l.url.slice(folder.length) })) })));
       }
       steps = set;
     } else steps = full;

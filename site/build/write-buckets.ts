@@ -13,14 +13,22 @@ export const PORTS_PER_BUCKET = 40;
 export async function writeIdBuckets(dir: string, ids: ReadonlyMap<string, readonly [string, number]>): Promise<number> {
   if (ids.size === 0) return 0;
   const count = Math.ceil(ids.size / IDS_PER_BUCKET);
-  const buckets: Record<string, readonly [string, number]>[] = Array.from({ length: count }, () => ({}));
-  for (const [id, at] of ids) {
+  interface Bucket { readonly builders: string[]; readonly index: Map<string, number>; readonly ids: Record<string, readonly [number, number]> }
+  const buckets = Array.from({ length: count }, (): Bucket => ({ builders: [], index: new Map(), ids: {} }));
+  for (const [id, [builder, number]] of ids) {
     const bucket = buckets[portBucket(id, count)];
-    if (bucket !== undefined) bucket[id] = at;
+    if (bucket === undefined) continue;
+    let b = bucket.index.get(builder);
+    if (b === undefined) {
+      b = bucket.builders.length;
+      bucket.index.set(builder, b);
+      bucket.builders.push(builder);
+    }
+    bucket.ids[id] = [b, number];
   }
   await mkdir(join(dir, 'map', '_ids'), { recursive: true });
   for (const [i, bucket] of buckets.entries()) {
-    const file: IdBucket = { v: SITE_MAP_VERSION, ids: bucket };
+    const file: IdBucket = { v: SITE_MAP_VERSION, builders: bucket.builders, ids: bucket.ids };
     await writeFile(join(dir, idBucketPath(i)), JSON.stringify(file));
   }
   return count;

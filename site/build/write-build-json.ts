@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { archivedStepLog, FILES_LOG } from '../lookup/archived-step-log.ts';
 import { buildJson } from '../lookup/build-json.ts';
+import { urlFolder } from '../lookup/expand-build.ts';
 import type { MapBuild } from '../lookup/site-map.ts';
 import type { JsonWindow, WindowBuild } from './json-window.ts';
 
@@ -64,7 +65,7 @@ export async function writeBuildJson(dir: string, window: JsonWindow, siteUrl: s
 
 function mapBuild(build: WindowBuild): MapBuild {
   const h = build.held;
-  const base = build.relative ? h.url : '';
+  const base = build.relative ? urlFolder(h.url) : '';
   return {
     ...(h.port === undefined ? {} : { port: h.port }),
     platform: h.platform,

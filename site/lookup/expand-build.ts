@@ -3,7 +3,7 @@ import type { MapBuild, MapShard, MapStep, MapWatcher, StoredBuild } from './sit
 
 /**
  * A build of a shard as the ledger had it: the shard keeps URLs without their common `prefix`,
- * step lists that repeat once (log URLs relative to the build's URL), and leaves out a platform
+ * step lists that repeat once (log URLs relative to the build URL's folder, `urlFolder`), and leaves out a platform
  * its builder's name already says (a sixth of the bytes at 1,000 builds); the start as seconds
  * before the finish, the watcher as its number when it is the platform's watcher, and the
  * commit as an index into the shard's `revisions`.
@@ -15,7 +15,8 @@ export function expandBuild(shard: MapShard, build: StoredBuild): MapBuild {
   let steps: readonly MapStep[] | undefined;
   if (typeof stored === 'number') {
     const set = shard.stepSets?.[stored] ?? [];
-    steps = set.map((s) => ({ name: s.name, logs: s.logs.map((l) => ({ name: l.name, url: url + l.url })) }));
+    const folder = urlFolder(url);
+    steps = set.map((s) => ({ name: s.name, logs: s.logs.map((l) => ({ name: l.name, url: folder + l.url })) }));
   } else if (stored !== undefined) {
     steps = stored.map((s) => ({ name: s.name, logs: s.logs.map((l) => ({ name: l.name, url: prefix + l.url })) }));
   }
@@ -41,4 +42,13 @@ export function expandBuild(shard: MapShard, build: StoredBuild): MapBuild {
 /** The watcher builder of a platform: `15_arm64` → `ports-15_arm64-watcher`. */
 export function platformWatcher(platform: string): string {
   return `ports-${platform}-watcher`.toLowerCase();
+}
+
+/**
+ * What a shared step list's log URLs are relative to: the build URL up to its last `/`. The
+ * controller's archive links `<id>/index.html` and the logs beside it (`<id>/install-port/stdio.txt.gz`),
+ * so relative to the URL itself no list was ever shared and every build stored its logs in full.
+ */
+export function urlFolder(url: string): string {
+  return url.slice(0, url.lastIndexOf('/') + 1);
 }

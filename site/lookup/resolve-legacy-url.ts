@@ -14,11 +14,14 @@ import {
   SITE_MAP_VERSION,
   type MapBuild,
   type MapShard,
+  type PackedShard,
   type PortBucket,
   type PortSummary,
   type SiteIndex,
 } from './site-map.ts';
 import { suggestBuilders } from './suggest-builders.ts';
+import { counterId, findInRun, idRunPath, IDS_PER_RUN, type IdRun } from './id-runs.ts';
+import { unpackShard } from './unpack-shard.ts';
 
 /**
  * Reads one JSON file of the site by its path below the base path (`map/_index.json`) and
@@ -237,10 +240,18 @@ export function withQueryAndFragment(target: string, search: string, hash: strin
 }
 
 async function findBuildId(buildId: string, readJson: ReadSiteJson): Promise<readonly [string, number] | undefined> {
+  const counted = counterId(buildId);
+  if (counted !== undefined) {
+    const run = await readJson(idRunPath(counted.prefix, Math.floor(counted.counter / IDS_PER_RUN)));
+    return isVersioned(run) ? findInRun(run as IdRun, counted.counter) : undefined;
+  }
   const index = await readIndex(readJson);
   if (index === undefined || index.idBuckets === 0) return undefined;
   const bucket = await readJson(idBucketPath(portBucket(buildId, index.idBuckets)));
-  return isVersioned(bucket) ? ownEntry((bucket as IdBucket).ids, buildId) : undefined;
+  if (!isVersioned(bucket)) return undefined;
+  const at = ownEntry((bucket as IdBucket).ids, buildId);
+  const builder = at === undefined ? undefined : (bucket as IdBucket).builders[at[0]];
+  return at === undefined || builder === undefined ? undefined : [builder, at[1]];
 }
 
 async function readIndex(readJson: ReadSiteJson): Promise<SiteIndex | undefined> {
@@ -250,7 +261,7 @@ async function readIndex(readJson: ReadSiteJson): Promise<SiteIndex | undefined>
 
 async function readShard(readJson: ReadSiteJson, builder: string, shard: number): Promise<MapShard | undefined> {
   const data = await readJson(shardPath(builder, shard));
-  return isVersioned(data) ? (data as MapShard) : undefined;
+  return isVersioned(data) ? unpackShard(data as PackedShard) : undefined;
 }
 
 function isVersioned(value: unknown): boolean {

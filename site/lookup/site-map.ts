@@ -3,7 +3,7 @@
  * definition for the generator (Node) and the lookup (Node and browser): a change here is a
  * change of the site format, so `v` goes up with it.
  */
-export const SITE_MAP_VERSION = 3;
+export const SITE_MAP_VERSION = 4;
 
 /** Builds per map shard: `/map/<builder>/<number div BUILDS_PER_SHARD>.json`. */
 export const BUILDS_PER_SHARD = 1000;
@@ -42,7 +42,7 @@ export interface MapBuild {
 /**
  * A build as a shard stores it. `steps` is either the list (log URLs without the shard's
  * `prefix`) or the index of a list in the shard's `stepSets`, whose log URLs are relative to
- * the build's own URL: builds of a builder mostly have the same steps, logged beside the build page.
+ * the build URL's folder (`urlFolder`): builds of a builder mostly have the same steps, logged beside the build page.
  */
 export interface StoredBuild {
   readonly port?: string;
@@ -61,7 +61,7 @@ export interface StoredBuild {
 }
 
 /**
- * `/map/<builder>/<k>.json`: builds k*1000 … k*1000+999 of one builder, keyed by number. Read
+ * A shard as the lookup reads it (`unpackShard` of the stored `PackedShard`): builds k*1000 … k*1000+999 of one builder, keyed by number. Read
  * builds through `expandBuild`: URLs are stored without `prefix`, shared step lists once in
  * `stepSets`, and `platform` only when the builder's name does not say it.
  */
@@ -74,6 +74,46 @@ export interface MapShard {
   readonly stepSets?: readonly (readonly MapStep[])[];
   readonly revisions?: readonly string[];
   readonly builds: Readonly<Record<string, StoredBuild>>;
+}
+
+/**
+ * `/map/<builder>/<k>.json` as stored: a shard in columns (`unpackShard` gives back the
+ * `MapShard`). A million builds are written at ~40 bytes each instead of ~230 as objects with
+ * their keys: build numbers as runs, finish times as milliseconds since the build before,
+ * watcher numbers as steps from the one before, results one letter each, URLs that follow the
+ * shard's template not at all. Column `i` is the shard's `i`-th build in number order.
+ */
+export interface PackedShard {
+  readonly v: typeof SITE_MAP_VERSION;
+  readonly builder: string;
+  readonly shard: number;
+  readonly prefix?: string;
+  /** A build's URL after `prefix` unless `urls` says otherwise; `{n}` stands for its number. */
+  readonly url?: string;
+  readonly stepSets?: readonly (readonly MapStep[])[];
+  readonly revisions?: readonly string[];
+  /** Numbers present: pairs [gap, length], the gap counted from the end of the run before (the first from k*1000). */
+  readonly runs: readonly number[];
+  readonly port?: readonly (string | null)[];
+  /** One letter a build: `s` success, `f` failure, `c` cancelled, `-` none. */
+  readonly result?: string;
+  /** Finish in epoch milliseconds since the finish of the last build before that had one (the first: since 1970). */
+  readonly fin?: readonly (number | null)[];
+  /** index → finishedAt text that is not `Date.toISOString()` of its milliseconds (kept as written). */
+  readonly oddFin?: Readonly<Record<string, string>>;
+  readonly took?: readonly (number | null)[];
+  /** The platform watcher's number as a step from the last such number before; other watchers as [builder, number]. */
+  readonly watcher?: readonly (number | null | readonly [string, number])[];
+  readonly revision?: readonly (number | null)[];
+  /** index → platform, for the few builds whose builder's name does not say it. */
+  readonly platform?: Readonly<Record<string, string>>;
+  readonly failedStep?: Readonly<Record<string, string>>;
+  /** index → URL after `prefix`, for builds that do not follow `url`. */
+  readonly urls?: Readonly<Record<string, string>>;
+  /** The end every `urls` entry had and is stored without (`/index.html` of the controller's archive pages). */
+  readonly urlsEnd?: string;
+  /** One step-set index for every build, or per build an index, a list (URLs after `prefix`) or null. */
+  readonly steps?: number | readonly (number | null | readonly MapStep[])[];
 }
 
 export interface BuilderSummary {
@@ -103,7 +143,10 @@ export interface SiteIndex {
 /** `/map/_ids/<bucket>.json`: build id → builder and number, for the `/builds/<id>/…` links. */
 export interface IdBucket {
   readonly v: typeof SITE_MAP_VERSION;
-  readonly ids: Readonly<Record<string, readonly [string, number]>>;
+  /** The builders the bucket's ids belong to, each once: a name for every id was most of the bytes. */
+  readonly builders: readonly string[];
+  /** build id → [index into `builders`, number]. */
+  readonly ids: Readonly<Record<string, readonly [number, number]>>;
 }
 
 export function idBucketPath(bucket: number): string {

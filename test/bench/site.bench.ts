@@ -1,4 +1,7 @@
-// Benchmark of the static site (issue 9): `npm run bench:site [-- --builds N --ports FILE --samples N]`.
+// Benchmark of the static site (issues 9, 20): `npm run bench:site [-- --builds N --ports FILE --samples N --json]`.
+// Build URLs are the controller's archive pages (`<id>/index.html`, logs beside it in `<id>/`), as live.
+// `--json` prints one JSON object last: files and bytes (people / JSON window / total) beside the
+// figures before the columnar shards, 5,000,000 builds extrapolated, time, CPU and peak memory.
 // Writes a synthetic ledger of N builds (default 1,000,000) over the real MacPorts port names,
 // runs `site build` on it in a child process (time, peak memory), counts what it wrote, then
 // serves the site like GitHub Pages and times redirects of random legacy log URLs in Chromium.
@@ -21,6 +24,7 @@ const { values: flags } = parseArgs({
     ports: { type: 'string', default: join(root, '..', 'shared', 'data', 'macports', 'ports.json') },
     samples: { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
 const builds = Number(flags.builds);
@@ -47,12 +51,12 @@ function random(seed: number): () => number {
   };
 }
 
-async function writeLedger(path: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number }[] }> {
+async function writeLedger(path: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number; id: string }[] }> {
   const rand = random(9);
   // Legacy builders start where buildbot left off; builds are mostly port builds.
   const next = new Map(BUILDERS.map((b, i) => [b, b.startsWith('ports-10.') || b.startsWith('ports-11_') ? 20_000 + i * 700 : 0]));
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
-  const sample: { builder: string; number: number }[] = [];
+  const sample: { builder: string; number: number; id: string }[] = [];
   const portBuilders = BUILDERS.filter((b) => b.endsWith('-builder'));
   let time = Date.parse('2026-01-01T00:00:00Z');
   let chunk = '';
@@ -68,10 +72,11 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
     const platform = /^(?:ports|base)-(.+?)(?:-builder|-watcher)?$/.exec(builder)?.[1];
     const isPort = builder.endsWith('-builder');
     const result = rand() < 0.85 ? 'success' : rand() < 0.8 ? 'failure' : 'cancelled';
-    const dir = `${builder}/${number}`;
+    // As the controller's log archive links them: the build page and step logs in a folder named by the build id.
+    const id = `k3x9-${(i + 1).toString(36)}`;
     const steps = isPort
-      ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${dir}/${s}.log` }] }))
-      : [{ name: 'run', logs: [{ name: 'stdio', url: `${dir}/run.log` }] }];
+      ? ['install-dependencies', 'install-port', 'gather-archives'].map((s) => ({ name: s, logs: [{ name: 'stdio', url: `${id}/${s}/stdio.txt.gz` }] }))
+      : [{ name: 'run', logs: [{ name: 'stdio', url: `${id}/run/stdio.txt.gz` }] }];
     // Each watcher checks out a new commit; the builds it lists build that commit.
     if (builder.endsWith('-watcher') && platform !== undefined) {
       watchers.set(platform, number);
@@ -91,7 +96,7 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       ...(watcher === undefined ? {} : { watcher: { builder: `ports-${platform ?? ''}-watcher`, number: watcher } }),
       ...(result === 'failure' && isPort ? { failedStep: 'install-port' } : {}),
       ...(revision === undefined ? {} : { revision }),
-      url: `${dir}/`,
+      url: `${id}/index.html`,
       steps,
     };
     chunk += `${JSON.stringify(entry)}\n`;
@@ -99,16 +104,18 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
     }
-    if (isPort && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number });
+    if (isPort && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number, id });
   }
   out.end(chunk);
   await once(out, 'finish');
   return { sample };
 }
 
-function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number; json: { count: number; bytes: number } } {
+function filesUnder(dir: string): { count: number; largestShard: [string, number]; largestBucket: [string, number]; bytes: number; perBuild: number; json: { count: number; bytes: number } } {
   let count = 0;
   let bytes = 0;
+  // What grows with the builds (map shards, range pages, build-id buckets); the rest grows with ports and builders.
+  let perBuild = 0;
   const json = { count: 0, bytes: 0 };
   let largestShard: [string, number] = ['', 0];
   let largestBucket: [string, number] = ['', 0];
@@ -119,6 +126,7 @@ function filesUnder(dir: string): { count: number; largestShard: [string, number
     const size = statSync(path).size;
     bytes += size;
     const name = relative(dir, path);
+    if (/^map\/(?!_ports\/)[^/]+\/\d+\.json$|^builders\/[^/]+\/range\//.test(name)) perBuild += size;
     if (name.startsWith('json/')) {
       json.count += 1;
       json.bytes += size;
@@ -127,7 +135,7 @@ function filesUnder(dir: string): { count: number; largestShard: [string, number
       if (size > largestBucket[1]) largestBucket = [name, size];
     } else if (name.startsWith('map/') && size > largestShard[1]) largestShard = [name, size];
   }
-  return { count, largestShard, largestBucket, bytes, json };
+  return { count, largestShard, largestBucket, bytes, perBuild, json };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -182,25 +190,37 @@ try {
   const router = written.count - written.json.count;
   console.log(
     `  files written ${written.count.toLocaleString('en')}, ${(written.bytes / 1e6).toFixed(0)} MB in all: for people ${router.toLocaleString('en')} = ${verdict((router / builds) * 100, '<=', 1, '% of builds', 2)}, ` +
-      `${((written.bytes - written.json.bytes) / 1e6).toFixed(0)} MB (before the JSON window: 3,236 files, 414 MB); ` +
+      `${((written.bytes - written.json.bytes) / 1e6).toFixed(0)} MB (at 1,000,000 builds before the columnar shards: 3,236 files, 463 MB; before the JSON window 414 MB); ` +
       `JSON window for programs ${written.json.count.toLocaleString('en')} files, ${(written.json.bytes / 1e6).toFixed(0)} MB`,
   );
   console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
+
+  // The same ledger again: the manifest says the site is this ledger's, so nothing is written.
+  t = performance.now();
+  const again = spawn(process.execPath, [join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', site, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let againOut = '';
+  again.stdout.setEncoding('utf8').on('data', (text: string) => (againOut += text));
+  const [againCode] = (await once(again, 'exit')) as [number];
+  const unchangedSeconds = (performance.now() - t) / 1000;
+  assert.equal(againCode, 0);
+  assert.match(againOut, /^unchanged /);
+  console.log(`  site build again on the same ledger: nothing written, ${unchangedSeconds.toFixed(1)} s (hashing the ledger)`);
 
   const server = await serveSite(site);
   const browser = await launchChromium();
   const page = await browser.newPage();
   const times: number[] = [];
   const rand = random(5);
-  for (const [i, { builder, number }] of sample.entries()) {
-    // Mix the shapes readers follow: step logs (plain and /text), build pages, case variants.
-    const shape = i % 4;
+  for (const [i, { builder, number, id }] of sample.entries()) {
+    // Mix the shapes readers follow: step logs (plain and /text), build pages, case variants, the action's id links.
+    const shape = i % 5;
     const path =
       shape === 0 ? `/builders/${builder}/builds/${number}/steps/install-port/logs/stdio`
       : shape === 1 ? `/builders/${builder}/builds/${number}/steps/install-port/logs/stdio/text`
       : shape === 2 ? `/builders/${builder}/builds/${number}`
-      : `/Builders/${builder.toUpperCase()}/builds/${number}/steps/install-port/logs/stdio/`;
-    const expected = shape === 2 ? `${archive.url}/archive/${builder}/${number}/` : `${archive.url}/archive/${builder}/${number}/install-port.log`;
+      : shape === 3 ? `/Builders/${builder.toUpperCase()}/builds/${number}/steps/install-port/logs/stdio/`
+      : `/builds/${id}/steps/install-port/logs/stdio`;
+    const expected = shape === 2 ? `${archive.url}/archive/${id}/index.html` : `${archive.url}/archive/${id}/install-port/stdio.txt.gz`;
     const started = performance.now();
     await page.goto(`${server.url}${path}?n=${Math.floor(rand() * 1000)}`, { waitUntil: 'commit' });
     await page.waitForURL((url) => url.href.startsWith(expected), { waitUntil: 'commit' });
@@ -210,10 +230,35 @@ try {
   await server.close();
   await archive.close();
   times.sort((a, b) => a - b);
+  const peopleBytes = written.bytes - written.json.bytes;
+  // The JSON window holds the last 14 days whatever the ledger's length; the rest grows with builds.
+  const at5m = Math.round((written.perBuild / builds) * 5_000_000 + (written.bytes - written.perBuild));
+  console.log(
+    `  at 5,000,000 builds (extrapolated: map shards, range pages and build ids ${(written.perBuild / builds).toFixed(0)} bytes a build, ` +
+      `the rest — port pages, builder pages, the 14-day JSON window — as now): ${verdict(at5m / 1e9, '<=', 1, ' GB', 2)}`,
+  );
+  const report = {
+    bench: 'site',
+    builds,
+    date: new Date().toISOString(),
+    load1: Number((load1 ?? 0).toFixed(1)),
+    cores: availableParallelism(),
+    files: { people: router, json: written.json.count, total: written.count },
+    bytes: { people: peopleBytes, json: written.json.bytes, total: written.bytes },
+    before: { builds: 1_000_000, peopleFiles: 3236, peopleBytes: 463e6, jsonFiles: 39_258, jsonBytes: 36e6, cpuSeconds: 41.4, peakMb: 681 },
+    bytesAt5m: { bytes: at5m, how: 'extrapolated from this run: map shards, range pages and build-id buckets per build times 5,000,000, the rest (port buckets, builder pages, JSON window) as measured', perBuild: Math.round(written.perBuild / builds) },
+    fullBuild: { wallSeconds: Number(seconds.toFixed(1)), cpuSeconds: Number((Number(cpu?.[1] ?? Number.NaN) + Number(cpu?.[2] ?? Number.NaN)).toFixed(1)), peakMb: Math.round(maxRssMb) },
+    unchangedSeconds: Number(unchangedSeconds.toFixed(1)),
+    // Updating a site in place for new lines only is not done: 10,000 builds added to 1,000,000 rebuild it.
+    incremental: null,
+    largestShardBytes: written.largestShard[1],
+    redirectMs: { p50: Math.round(percentile(times, 50)), p95: Math.round(percentile(times, 95)) },
+  };
   console.log(
     `redirects in Chromium (legacy URL → archived log, ${times.length} random builds, served on 127.0.0.1): p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms, max ${percentile(times, 100).toFixed(0)} ms`,
   );
   if (flags.keep) console.log(`kept ${work}`);
+  if (flags.json) console.log(JSON.stringify(report));
 } finally {
   if (!flags.keep) rmSync(work, { recursive: true, force: true });
 }

@@ -58,7 +58,7 @@ const HANDOFF = [
   tests: HANDOFF_ATTACKS,
 }));
 
-const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders'].map(
+const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'id-runs', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders', 'unpack-shard'].map(
   (name) => ({ file: `site/lookup/${name}.ts` }),
 );
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
@@ -21,7 +21,7 @@ before(async () => {
   copyFileSync(fixture, join(dir, 'ledger.ndjson'));
   const result = await captureCli(['site', 'build', '--ledger', 'ledger.ndjson', '--out', 'site'], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout, 'wrote site: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1469 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
+  assert.equal(result.stdout, 'wrote site: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 768 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
   assert.match(result.stderr, /^site build: done in \d+\.\d s\n$/);
 });
 
@@ -57,6 +57,7 @@ test('site build writes a router page, map shards and pre-rendered pages, not a 
     'json/builders/ports-15_arm64-watcher/builds/-1',
     'json/builders/ports-15_arm64-watcher/builds/88',
     'map/_index.json',
+    'map/_manifest.json',
     'map/_ports/0.json',
     'map/buildports-mtln-x86_64/5.json',
     `map/${B}/31.json`,
@@ -163,7 +164,7 @@ test('a torn last line is skipped with a warning; the site is built from the who
   appendFileSync(ledger, '{"builder":"mirror","numb');
   const result = await captureCli(['site', 'build', '--ledger', ledger, '--out', join(work, 'site')]);
   assert.equal(result.code, 0);
-  assert.equal(result.stdout, `wrote ${join(work, 'site')}: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1469 bytes; 11 JSON files and 0 installed-files lists for programs)\n`);
+  assert.equal(result.stdout, `wrote ${join(work, 'site')}: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 768 bytes; 11 JSON files and 0 installed-files lists for programs)\n`);
   assert.match(
     result.stderr,
     new RegExp(`^site build: ${ledger}:9: skipped a torn last line \\(25 bytes, no newline: an append was interrupted\\); the next append repairs it\nsite build: done in `),
@@ -200,7 +201,7 @@ test('relative log URLs point below site.logArchiveUrl when the config sets one,
   );
   copyFileSync(fixture, join(work, 'ledger.ndjson'));
   const built = await captureCli(['site', 'build', '--ledger', 'ledger.ndjson'], { cwd: work });
-  assert.equal(built.stdout, 'wrote public: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 1469 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
+  assert.equal(built.stdout, 'wrote public: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 780 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
   const site = join(work, 'public');
   const log = await captureCli(['site', 'resolve', '/builds/builders/ports-15_arm64-builder/builds/121/steps/install-port/logs/stdio', '--site', site]);
   assert.equal(log.stdout, 'https://archive.example.org/portfarm/logs/ports-15_arm64-builder/121/install-port/stdio.txt\n');
@@ -208,4 +209,41 @@ test('relative log URLs point below site.logArchiveUrl when the config sets one,
   assert.equal(builder.stdout, 'https://macports.github.io/builds/builders/ports-15_arm64-builder/\n');
   const outside = await captureCli(['site', 'resolve', '/builders/ports-15_arm64-builder/builds/121', '--site', site]);
   assert.equal(outside.stderr, 'portfarm: /builders/ports-15_arm64-builder/builds/121: not found: it is outside the site, which is served under /builds/\n');
+});
+
+test('site build on an unchanged ledger and config writes nothing; an appended line or another config writes the site again', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'portfarm-site-unchanged-'));
+  const ledger = join(work, 'ledger.ndjson');
+  copyFileSync(fixture, ledger);
+  const build = (): ReturnType<typeof captureCli> => captureCli(['site', 'build', '--ledger', 'ledger.ndjson', '--out', 'site'], { cwd: work });
+  assert.equal((await build()).code, 0);
+  const site = join(work, 'site');
+  // A rebuild swaps in a new folder: the same inode and the same file times mean nothing was written.
+  const stamp = (): string[] => [String(statSync(site).ino), ...files(site).map((f) => `${f} ${statSync(join(site, f)).mtimeMs}`)];
+  const before = stamp();
+  const again = await build();
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, 'unchanged site: 8 builds of 4 builders, 4 ports, 35 files (5 map shards, largest 768 bytes; 11 JSON files and 0 installed-files lists for programs)\n');
+  assert.match(again.stderr, /^site build: the site was built from this same ledger, config and portfarm; nothing written \(\d+\.\d s\)\n$/);
+  assert.deepEqual(stamp(), before);
+
+  appendFileSync(ledger, `${JSON.stringify({ builder: B, number: 32504, port: 'zlib', result: 'success', url: 'https://logs.example.org/32504/' })}\n`);
+  const appended = await build();
+  assert.match(appended.stdout, /^wrote site: 9 builds /);
+  assert.notEqual(String(statSync(site).ino), before[0]);
+
+  writeFileSync(
+    join(work, 'portfarm.config.yaml'),
+    [
+      'github: { appId: 1, privateKeyPath: app.pem, repo: macports/macports-ports }',
+      'platforms: [{ name: 15_arm64, image: macos-15-base, hosts: [{ name: mini, address: 10.0.0.2 }] }]',
+      'site: { jsonWindowDays: 1 }',
+      '',
+    ].join('\n'),
+  );
+  assert.match((await build()).stdout, /^wrote site: 9 builds /, 'another JSON window is another site');
+  // A manifest that is not JSON (cut short, edited by hand) is no reason to skip the build.
+  writeFileSync(join(site, 'map', '_manifest.json'), '{"v":1,');
+  assert.match((await build()).stdout, /^wrote site: 9 builds /);
+  assert.match((await build()).stdout, /^unchanged site: 9 builds /);
 });

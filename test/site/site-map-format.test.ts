@@ -10,7 +10,8 @@ import { buildSite } from '../../site/build/build-site.ts';
 import { resolveInSite } from '../../site/build/resolve-in-site.ts';
 import { readLedger } from '../../site/ledger/read-ledger.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
-import type { MapShard, PortBucket } from '../../site/lookup/site-map.ts';
+import type { PackedShard, PortBucket } from '../../site/lookup/site-map.ts';
+import { unpackShard } from '../../site/lookup/unpack-shard.ts';
 import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 
 const SITE_BASE = 'https://build.example.org';
@@ -51,7 +52,7 @@ test('every log URL comes back as the ledger had it, whether its steps are share
     { builder: B, number: 16, url: `${B}/16/`, steps: steps(16) },
   ];
   const dir = await site(entries, 'https://archive.example.org/logs/');
-  const shard = JSON.parse(readFileSync(join(dir, 'map', B, '0.json'), 'utf8')) as MapShard;
+  const shard = unpackShard(JSON.parse(readFileSync(join(dir, 'map', B, '0.json'), 'utf8')) as PackedShard);
   assert.equal(shard.stepSets?.length, 3, 'builds 10, 11 and 16 share one list; 14 and 15 have their own');
   assert.equal(shard.builds['10']?.steps, shard.builds['16']?.steps);
   for (const e of entries) {
@@ -70,6 +71,27 @@ test('every log URL comes back as the ledger had it, whether its steps are share
     { name: 'install-port', logs: [] },
     { name: 'mirror', logs: [['stdio', `https://archive.example.org/logs/${B}/15/mirror.log`]] },
   ]);
+});
+
+test("the controller's archive layout (<id>/index.html, logs beside it) shares one step list and stores only the ids", async () => {
+  const entries: LedgerEntry[] = [20, 21, 22].map((n) => ({
+    builder: B,
+    number: n,
+    url: `logs/id-${n}x/index.html`,
+    steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: `logs/id-${n}x/install-port/stdio.txt.gz` }, { name: 'files', url: `logs/id-${n}x/install-port/files.txt.gz` }] }],
+  }));
+  const dir = await site(entries);
+  const stored = JSON.parse(readFileSync(join(dir, 'map', B, '0.json'), 'utf8')) as PackedShard;
+  assert.equal(stored.stepSets?.length, 1, JSON.stringify(stored));
+  assert.equal(stored.steps, 0);
+  // The ids' common start is the shard's prefix, their common end `urlsEnd`: a digit a build is left.
+  assert.deepEqual([stored.prefix, stored.urls, stored.urlsEnd], ['/logs/id-2', { 0: '0', 1: '1', 2: '2' }, 'x/index.html']);
+  for (const e of entries) {
+    for (const l of e.steps?.[0]?.logs ?? []) {
+      assert.equal((await resolveInSite(dir, `/builders/${B}/builds/${e.number}/steps/install-port/logs/${l.name}`)).output, `https://build.example.org/${l.url}`);
+    }
+    assert.equal((await resolveInSite(dir, `/builders/${B}/builds/${e.number}`)).output, `https://build.example.org/${e.url}`);
+  }
 });
 
 test('a port page has the latest build per platform and the last ten builds, times as written', async () => {
@@ -117,11 +139,29 @@ test('the action’s /builds/<build id>/… links resolve to the build the ledge
       { builder: B, number: 3, url: page('b-1'), steps: [{ name: 'install-port', logs: [{ name: 'stdio', url: 'https://archive.example.org/logs/b-1/stdio.txt.gz' }] }] },
       // Not an archive build page (another folder below it): no id.
       { builder: B, number: 4, url: 'https://archive.example.org/logs/b-2/x/index.html' },
+      // Another builder's id in the same bucket: the bucket names each builder once and the id its index.
+      { builder: 'ports-14_arm64-builder', number: 7, url: page('c-1') },
+      { builder: B, number: 5, url: page('b-3') },
+      // Ids not in the controller's <prefix>-<counter> form are kept by hash.
+      { builder: 'ports-14_arm64-builder', number: 9, url: page('pr-12-1') },
+      { builder: B, number: 6, url: page('b-0a') },
     ],
     'https://archive.example.org/logs',
   );
   assert.equal((await resolveInSite(dir, stableLogUrl(SITE_BASE, 'b-1', 'install-port').slice(SITE_BASE.length))).output, 'https://archive.example.org/logs/b-1/stdio.txt.gz');
   assert.equal((await resolveInSite(dir, '/builds/B-1/?q=1')).output, `${page('b-1')}?q=1`);
   await assert.rejects(resolveInSite(dir, '/builds/b-2/steps/install-port/logs/stdio'), /no build with id b-2 is on this site yet/);
+  assert.equal((await resolveInSite(dir, '/builds/c-1/steps/install-port/logs/stdio')).output, page('c-1'));
+  assert.equal((await resolveInSite(dir, '/builds/b-3')).output, page('b-3'));
+  assert.equal((await resolveInSite(dir, '/builds/pr-12-1')).output, page('pr-12-1'));
+  assert.equal((await resolveInSite(dir, '/builds/b-0a')).output, page('b-0a'));
+  await assert.rejects(resolveInSite(dir, '/builds/b-2'), /no build with id b-2 is on this site yet/);
+  await assert.rejects(resolveInSite(dir, '/builds/b-4'), /no build with id b-4 is on this site yet/);
+  await assert.rejects(resolveInSite(dir, '/builds/b-a'), /no build with id b-a is on this site yet/);
+  const read = (path: string): unknown => JSON.parse(readFileSync(join(dir, 'map', '_ids', path), 'utf8'));
+  // Counters 1 and 3 of prefix b (2 has no build): builder index per counter, number as a step from the builder's last.
+  assert.deepEqual(read('b/0.json'), { v: 4, builders: [B], b: [-1, 0, -1, 0], n: [0, 3, 0, 2] });
+  assert.deepEqual(read('c/0.json'), { v: 4, builders: ['ports-14_arm64-builder'], b: [-1, 0], n: [0, 7] });
+  assert.deepEqual(read('0.json'), { v: 4, builders: ['ports-14_arm64-builder', B], ids: { 'pr-12-1': [0, 9], 'b-0a': [1, 6] } });
   await assert.rejects(resolveInSite(dir, '/builds/no_such!id'), /is not a build id/);
 });

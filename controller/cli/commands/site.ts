@@ -46,9 +46,13 @@ export function registerSite(program: Command, ctx: CliContext): void {
           ctx.stderr.write(`site build: ${bad.path}:${bad.line}: skipped, not on the site: ${bad.problem}; fix or remove that line\n`),
       });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      ctx.stderr.write(`site build: done in ${seconds} s\n`);
+      ctx.stderr.write(
+        summary.unchanged === true
+          ? `site build: the site was built from this same ledger, config and portfarm; nothing written (${seconds} s)\n`
+          : `site build: done in ${seconds} s\n`,
+      );
       ctx.stdout.write(
-        `wrote ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
+        `${summary.unchanged === true ? 'unchanged' : 'wrote'} ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
           `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes; ` +
           `${summary.jsonFiles} JSON files and ${summary.filesLogs} installed-files lists for programs)\n`,
       );
