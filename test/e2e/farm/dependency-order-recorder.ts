@@ -12,7 +12,13 @@
 import { dependencyClosure } from '../../../controller/ports/dependency-closure.ts';
 import type { PortsGraph } from '../../../controller/ports/ports-graph.ts';
 import { parseVmName } from '../../../controller/runners/vm-name.ts';
-import type { GitHubDouble } from '../../github-double/github-double.ts';
+import type { RunRecord } from '../../github-double/double-records.ts';
+
+/** What the recorder reads of the GitHub double (its runs, and word of each change). */
+export interface WatchedRuns {
+  runs(): readonly Pick<RunRecord, 'id' | 'status' | 'conclusion' | 'inputs'>[];
+  onChange(listener: () => void): () => void;
+}
 
 export interface BuilderDispatch {
   /** The event number at its dispatch (compare with `mark()`). */
@@ -28,7 +34,7 @@ export interface DependencyOrderRecorder {
   /** For `startFarm({ onVmCreated })`. */
   readonly vmCreated: (name: string) => void;
   /** Starts watching the double's runs; returns the stop. */
-  attach(double: GitHubDouble): () => void;
+  attach(double: WatchedRuns): () => void;
   /** The event number now (e.g. when the fix commit is pushed). */
   mark(): number;
   readonly violations: readonly string[];
@@ -45,7 +51,7 @@ export function createDependencyOrderRecorder(graph: PortsGraph): DependencyOrde
   const violations: string[] = [];
   const builders: BuilderDispatch[] = [];
   const mostInFlight = new Map<string, number>();
-  let double: GitHubDouble | null = null;
+  let double: WatchedRuns | null = null;
   const key = (platform: string, port: string): string => `${platform} ${port.toLowerCase()}`;
 
   /** Closure names of `port`, less members of a broken cycle with it (rule 4 does not wait for those). */
