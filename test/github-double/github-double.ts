@@ -119,6 +119,8 @@ export interface GitHubDouble {
   readonly runners: () => readonly RunnerRecord[];
   readonly checkRuns: () => readonly CheckRunRecord[];
   readonly deliveries: () => readonly DeliveryRecord[];
+  /** Calls `listener` synchronously after every change to runs and jobs (a dispatch, a job starting or ending); returns its removal. */
+  onChange(listener: () => void): () => void;
   /** The limits enforced (`rateLimits` option) and their refusal counts; null without them. */
   readonly rateLimits: RateLimits | null;
   /** Sends a `push` webhook (as GitHub does after a push). */
@@ -1344,6 +1346,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions = {}): Prom
     runners: () => [...runners.values()],
     checkRuns: () => [...checkRuns.values()],
     deliveries: () => [...deliveries],
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => { changeListeners.delete(listener); };
+    },
     rateLimits: limits,
     push: (spec) => {
       if (spec.ref === `refs/heads/${defaultBranch}`) {

@@ -34,6 +34,7 @@ import type { ChildReply, ChildRequest, FarmChildArgs } from './farm-child-proto
 import { fastJobSteps, type JobPlan } from './fast-job.ts';
 import { freePort } from '../../../controller/net/free-port.ts';
 import { FARM_STATUS_TOKEN } from './farm-status-token.ts';
+import { farmPlatforms } from './farm-platforms.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..', '..');
@@ -48,6 +49,14 @@ export interface FarmOptions {
   readonly seed: number;
   /** Ports whose builders fail in install-port (default: none). */
   readonly failingPorts?: readonly string[];
+  /** Ports whose builders fail on one platform until `farm.fix` (a broken dependency and its fix commit). */
+  readonly brokenPorts?: readonly { readonly port: string; readonly platform: string }[];
+  /** `platforms[].parallelBuilds` of every platform (default 1). */
+  readonly parallelBuilds?: number;
+  /** Called once the controller took a watcher's port list. */
+  readonly onHandedOff?: (list: { readonly platform: string; readonly ports: readonly string[] }) => void;
+  /** Called as the Orchard double creates a VM. */
+  readonly onVmCreated?: (name: string) => void;
   /** The longest main step of a job (default 150 ms). */
   readonly maxStepMs?: number;
   /** Orchard double: the Macs live in this process (default). `fake`: VMs in the controller, runners here over IPC (the soak benchmark). */
@@ -100,6 +109,10 @@ export interface Farm {
   /** Log lines of every controller life so far. */
   logLines(): number;
   /** Pushes the next `count` real commits, `gapMs` apart (seeded in [min, max]). */
+  /** Pushes one made-up commit that touches `ports` (a new revision). */
+  pushPorts(ports: readonly string[]): DemoCommit;
+  /** Builders of a broken port build again on its platform (pushing the fix commit is the caller's). */
+  fix(port: string): void;
   replay(options: { readonly commits: number; readonly gapMs?: readonly [number, number]; readonly signal?: AbortSignal; readonly freshRevisions?: boolean }): Promise<void>;
   /** The controller's status snapshot (GET /api/status). */
   status(): Promise<StatusSnapshot>;
@@ -131,12 +144,14 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
     const rateLimits = options.rateLimits === undefined ? {} : { rateLimits: { ...options.rateLimits, clock: () => clock.now() } };
     const double = await startGitHubDouble({ port: 0, webhookUrl: `${controllerUrl}/webhooks`, webhookSecret: secret, schema: sharedSchema(), ...rateLimits });
     stops.push(() => double.close());
-    const plan: JobPlan = { failingPorts: new Set(options.failingPorts ?? []), random, maxStepMs: options.maxStepMs ?? 150 };
+    const broken = new Set((options.brokenPorts ?? []).map((b) => `${b.platform} ${b.port}`));
+    const plan: JobPlan = { failingPorts: new Set(options.failingPorts ?? []), broken, random, maxStepMs: options.maxStepMs ?? 150 };
     const runStep = fastJobSteps({
       controllerUrl,
       plan,
       issueToken: (claims) => issuer.issue({ claims }),
       onHandOffFailed: (buildId, why) => { handOffFailures.push({ buildId, why }); },
+      ...(options.onHandedOff === undefined ? {} : { onHandedOff: options.onHandedOff }),
     });
     const startRunner = (encodedJitConfig: string, signal: AbortSignal): RunnerStandIn => {
       const runner = startRunnerStandIn({ encodedJitConfig, signal, runStep });
@@ -154,6 +169,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         workers: FARM_HOSTS.map((name) => ({ name, labels: { 'portfarm-host': name }, tartVms: 2 })),
         serviceAccount: { name: service.user, token: service.token },
         pollsToRun: 2,
+        ...(options.onVmCreated === undefined ? {} : { onVmCreated: options.onVmCreated }),
         // The worker runs the startup script (the runner command, its JIT config in a here-document on stdin): the runner stand-in, for the VM's life.
         onStartupScript: async (script, _vm, signal) => {
           const jit = /<<'PORTFARM_RUNNER_INPUT'\n([A-Za-z0-9+/=]+)\nPORTFARM_RUNNER_INPUT\n$/.exec(script.scriptContent)?.[1];
@@ -165,16 +181,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       const o = orchard;
       stops.push(() => o.close());
     }
-    const platforms: PlatformConfig[] = [
-      { name: '15_arm64', labels: ['macos-15', 'arm64'], image: 'macos-15-base', backend: backendKind, parallelBuilds: 1, hosts: [{ name: 'mini-1', address: '127.0.0.1', maxVms: 2 }, { name: 'mini-2', address: '127.0.0.1', maxVms: 2 }] },
-      { name: '14_x86_64', labels: ['macos-14', 'x86_64'], image: 'macos-14-base', backend: backendKind, parallelBuilds: 1, hosts: [{ name: 'pro-1', address: '127.0.0.1', maxVms: 2 }] },
-    ];
-    // More platforms (fake backend): older macOS releases, one host each.
-    for (let i = 2; i < (options.platforms ?? 2); i += 1) {
-      const major = 15 - i;
-      const arch = i % 2 === 0 ? 'arm64' : 'x86_64';
-      platforms.push({ name: major >= 11 ? `${major}_${arch}` : `10.${major + 5}_${arch}`, labels: [], image: 'macos-15-base', backend: backendKind, parallelBuilds: 1, hosts: [{ name: `host-${i}`, address: '127.0.0.1', maxVms: 2 }] });
-    }
+    const platforms = farmPlatforms(backendKind, options.platforms ?? 2, options.parallelBuilds ?? 1);
     const categories = new Map((JSON.parse(readFileSync(PORTS_JSON, 'utf8')) as { name: string; category: string }[]).map((p) => [p.name, p.category]));
     const commits = await loadDemoCommits(join(DATA, 'commits.ndjson'), (p) => categories.get(p) ?? 'sysutils');
     const ledgerPath = join(dir, 'state', 'ledger.ndjson');
@@ -218,6 +225,16 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
     const replies = new Set<(reply: ChildReply) => void>();
     const pushed: DemoCommit[] = [];
     let before = '0'.repeat(40);
+    const pushCommit = (commit: DemoCommit): void => {
+      double.push({
+        ref: 'refs/heads/master',
+        before,
+        after: commit.sha,
+        commits: [{ id: commit.sha, message: commit.ports.join(', '), timestamp: commit.time, added: [], removed: [], modified: commit.paths }],
+      });
+      before = commit.sha;
+      pushed.push(commit);
+    };
 
     const request = <T extends ChildReply['type']>(message: ChildRequest, want: T): Promise<Extract<ChildReply, { type: T }>> => {
       const current = child;
@@ -306,6 +323,14 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         listener = next;
       },
       logLines: () => lines,
+      pushPorts(ports) {
+        const commit: DemoCommit = { sha: randomBytes(20).toString('hex'), time: new Date().toISOString(), ports: [...ports], paths: ports.map((p) => `${categories.get(p) ?? 'sysutils'}/${p}/Portfile`) };
+        pushCommit(commit);
+        return commit;
+      },
+      fix(port) {
+        for (const key of [...broken]) if (key.endsWith(` ${port}`)) broken.delete(key);
+      },
       async replay({ commits: count, gapMs = [30, 200], signal, freshRevisions = false }) {
         const [min, max] = gapMs;
         for (let i = 0; i < count; i += 1) {
@@ -314,14 +339,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
           if (real === undefined) break;
           // A long soak wraps around the data set: the same ports, new revisions.
           const commit = freshRevisions ? { ...real, sha: randomBytes(20).toString('hex') } : real;
-          double.push({
-            ref: 'refs/heads/master',
-            before,
-            after: commit.sha,
-            commits: [{ id: commit.sha, message: commit.ports.join(', '), timestamp: commit.time, added: [], removed: [], modified: commit.paths }],
-          });
-          before = commit.sha;
-          pushed.push(commit);
+          pushCommit(commit);
           await new Promise((resolve) => setTimeout(resolve, min + Math.floor(random() * (max - min))));
         }
       },

@@ -5,6 +5,8 @@ import type { StepConclusion } from '../../github-double/runner-stand-in.ts';
 export interface JobPlan {
   /** Builders of these ports fail in `install-port` (a port failure: mailed to its maintainers). */
   readonly failingPorts: ReadonlySet<string>;
+  /** `<platform> <port>`: builders fail in `install-port` there until the entry is removed (the fix commit). */
+  readonly broken: ReadonlySet<string>;
   /** A seeded source in [0, 1) for step durations. */
   readonly random: () => number;
   /** The main step of a job (hand-off, install-port) takes up to this long. */
@@ -18,6 +20,8 @@ export interface FastJobContext {
   readonly plan: JobPlan;
   /** Counts hand-offs the controller refused or could not take (the watcher's step then fails, as the action's does). */
   readonly onHandOffFailed?: (buildId: string, why: string) => void;
+  /** Called once the controller took a port list (its answer was a 2xx). */
+  readonly onHandedOff?: (list: { readonly platform: string; readonly ports: readonly string[] }) => void;
 }
 
 /**
@@ -49,7 +53,10 @@ export function fastJobSteps(context: FastJobContext) {
           signal,
         });
         const text = await response.text();
-        if (response.ok) return 'success';
+        if (response.ok) {
+          context.onHandedOff?.(list);
+          return 'success';
+        }
         context.onHandOffFailed?.(buildId, `HTTP ${response.status} ${text}`);
         return 'failure';
       } catch (error) {
@@ -60,7 +67,8 @@ export function fastJobSteps(context: FastJobContext) {
     }
     if (step.name === 'builder: install port') {
       await sleep(Math.floor(context.plan.random() * context.plan.maxStepMs), signal);
-      return context.plan.failingPorts.has(inputs.portname ?? '') ? 'failure' : 'success';
+      const port = inputs.portname ?? '';
+      return context.plan.failingPorts.has(port) || context.plan.broken.has(`${inputs.platform ?? ''} ${port}`) ? 'failure' : 'success';
     }
     return 'success';
   };

@@ -31,6 +31,8 @@ export interface OrchardDoubleOptions {
   /** Requests that read a VM before it runs (after it was scheduled), default 2. */
   readonly pollsToRun?: number;
   readonly onStartupScript?: StartupScriptHook;
+  /** Called as a VM is created (before the answer), for tests that order VMs against other events. */
+  readonly onVmCreated?: (name: string) => void;
 }
 
 interface StoredVm {
@@ -256,6 +258,7 @@ export async function startOrchardDouble(options: OrchardDoubleOptions): Promise
       life: new AbortController(),
     };
     vms.set(name, vm);
+    options.onVmCreated?.(name);
     if (failNext !== undefined && failNext.count > 0) {
       failNext.count -= 1;
       applied.vms += 1;
