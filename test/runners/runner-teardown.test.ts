@@ -70,3 +70,39 @@ test('a VM whose destroy fails keeps its slot until a retry destroys it: the nex
   assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
+
+test('a failed attempt gives its slot back for its backoff: another build runs meanwhile on a full host', async () => {
+  // A minute's backoff: the slot must not sit idle through it (stop() ends the wait).
+  const { manager, backend, github } = createRunnerFarm({ retry: { maxAttempts: 2, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  github.queue('s1', '15_arm64');
+  await waitFor(() => github.jobs.find((j) => j.buildId === 's1')?.state === 'in_progress', 's1 running');
+  backend.failNext('clone', new VmBackendError('disk busy', { retryable: true }));
+  github.queue('s2', '15_arm64');
+  await waitFor(() => manager.leases().find((l) => l.buildId === 's2')?.phase === 'backoff', 's2 backing off after its failed clone');
+  github.queue('s3', '15_arm64');
+  await waitFor(() => github.jobs.find((j) => j.buildId === 's3')?.state === 'in_progress', 's3 running in the slot s2 gave back');
+  assert.equal(backend.vmIds().length, 2);
+  await manager.stop();
+});
+
+test('a registration whose answer was lost is deleted by its name only: another build\'s runner keeps its registration', async () => {
+  const { manager, registry, github } = createRunnerFarm();
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const other = github.queue('o1', '15_arm64');
+  await waitFor(() => other.state === 'in_progress', 'o1 running');
+  const othersRunner = other.runnerName ?? '';
+  assert.ok(registry.names().includes(othersRunner));
+  registry.loseNextAnswers(1);
+  const lost = github.queue('r1', '15_arm64');
+  await waitFor(() => lost.state === 'in_progress', 'r1 running on its second attempt');
+  assert.match(lost.runnerName ?? '', /^portfarm-r1-2-/);
+  assert.ok(registry.names().includes(othersRunner), `o1's runner ${othersRunner} is still registered: ${registry.names().join(', ')}`);
+  assert.equal(registry.calls.filter((c) => c.startsWith('delete ')).length, 1, registry.calls.join(', '));
+  github.complete('o1');
+  github.complete('r1');
+  await Promise.all([manager.whenSettled('o1'), manager.whenSettled('r1')]);
+  await manager.stop();
+});
