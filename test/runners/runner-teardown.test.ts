@@ -81,6 +81,8 @@ test('a failed attempt gives its slot back for its backoff: another build runs m
   backend.failNext('clone', new VmBackendError('disk busy', { retryable: true }));
   github.queue('s2', '15_arm64');
   await waitFor(() => manager.leases().find((l) => l.buildId === 's2')?.phase === 'backoff', 's2 backing off after its failed clone');
+  // The destroyed VM is forgotten: a later event naming it is not this lease's, and the status shows no VM.
+  assert.deepEqual(manager.leases().find((l) => l.buildId === 's2'), { buildId: 's2', phase: 'backoff', vmId: null, attempt: 1 });
   github.queue('s3', '15_arm64');
   await waitFor(() => github.jobs.find((j) => j.buildId === 's3')?.state === 'in_progress', 's3 running in the slot s2 gave back');
   assert.equal(backend.vmIds().length, 2);
@@ -104,5 +106,59 @@ test('a registration whose answer was lost is deleted by its name only: another 
   github.complete('o1');
   github.complete('r1');
   await Promise.all([manager.whenSettled('o1'), manager.whenSettled('r1')]);
+  await manager.stop();
+});
+
+test('a runner that removed itself after its job is not deleted again, though other runners are registered', async () => {
+  const { manager, registry, github } = createRunnerFarm();
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const other = github.queue('k1', '15_arm64');
+  const own = github.queue('k2', '15_arm64');
+  await waitFor(() => other.state === 'in_progress' && own.state === 'in_progress', 'both running');
+  github.complete('k2');
+  await manager.whenSettled('k2');
+  // Its ephemeral runner unregistered itself: a DELETE would cost 5 rate-limit points for nothing.
+  assert.deepEqual(registry.calls.filter((c) => c.startsWith('delete ')), [], registry.calls.join(', '));
+  github.complete('k1');
+  await manager.whenSettled('k1');
+  await manager.stop();
+});
+
+test('nothing is collected from a VM whose runner never took the job', async () => {
+  const collected: string[] = [];
+  const { manager, github, nextFailure } = createRunnerFarm({
+    deadlines: { cloneMs: 5_000, bootMs: 5_000, runnerOnlineMs: 5_000, jobTakenMs: 30, warmIdleMs: 5_000 },
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    conclusionWaitMs: 0,
+    beforeDestroy: (vm) => {
+      collected.push(vm.vmId);
+      return Promise.resolve();
+    },
+  });
+  github.behaviour.takesJobs = false;
+  await manager.start();
+  const failed = nextFailure();
+  github.queue('n1', '15_arm64');
+  assert.match((await failed).reason, /^job-not-taken: /);
+  await manager.whenSettled('n1');
+  assert.deepEqual(collected, [], 'no job ran in it: nothing of the build is there');
+  await manager.stop();
+});
+
+test('a failing destroy is retried with growing waits, not in a tight loop', async () => {
+  const { manager, backend, github } = createRunnerFarm({ retry: { maxAttempts: 2, baseDelayMs: 30, maxDelayMs: 1_000 } });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const job = github.queue('w1', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 'w1 running');
+  const vm = job.runnerName ?? '';
+  for (let i = 0; i < 3; i += 1) backend.failNext('destroy', new VmBackendError(`tart delete ${vm} exited 1: resource busy`, { retryable: true, vmId: vm }));
+  const started = performance.now();
+  github.complete('w1');
+  await manager.whenSettled('w1');
+  // Three failures wait 30, 60 and 120 ms before the next try: a timer never fires early.
+  assert.ok(performance.now() - started >= 210, `the fourth try came after ${String(Math.round(performance.now() - started))} ms`);
+  assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
