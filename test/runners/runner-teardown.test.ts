@@ -162,3 +162,39 @@ test('a failing destroy is retried with growing waits, not in a tight loop', asy
   assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
+
+/** What the distfile collection was handed: the build's VM and the job's conclusion. */
+function collectionOf(): { calls: [string, string | null][]; beforeDestroy: (vm: { vmId: string; conclusion: string | null }) => Promise<void> } {
+  const calls: [string, string | null][] = [];
+  return { calls, beforeDestroy: (vm) => { calls.push([vm.vmId, vm.conclusion]); return Promise.resolve(); } };
+}
+
+// Bounded: a wait whose end is lost would hold teardown (and stop()) for good.
+test('a runner that exits before its job\'s completed webhook: the collection waits for the conclusion, and no longer', { timeout: 20_000 }, async () => {
+  const spy = collectionOf();
+  const { manager, github } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 5_000 });
+  github.behaviour.completedAfterExitMs = 50;
+  await manager.start();
+  const job = github.queue('l1', '15_arm64');
+  await manager.whenSettled('l1');
+  assert.deepEqual(spy.calls, [[job.runnerName, 'success']], 'the job\'s conclusion, not null');
+  await manager.stop();
+});
+
+// Bounded: with the wait's abort listener lost, teardown (and so stop()) would wait the full ten minutes.
+test('a job whose completed webhook came first is collected at once, not after the conclusion wait', { timeout: 20_000 }, async () => {
+  const spy = collectionOf();
+  const { manager, github } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 600_000 });
+  await manager.start();
+  github.queue('p1', '15_arm64');
+  let timer: NodeJS.Timeout | undefined;
+  const tooLate = new Promise<'too late'>((resolve) => { timer = setTimeout(() => { resolve('too late'); }, 5_000); });
+  try {
+    assert.equal(await Promise.race([manager.whenSettled('p1').then(() => 'settled'), tooLate]), 'settled');
+    assert.equal(spy.calls.length, 1);
+  } finally {
+    clearTimeout(timer);
+    // Stopping ends a wait that never ended by itself.
+    await manager.stop();
+  }
+});
