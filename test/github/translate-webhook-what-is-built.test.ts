@@ -46,6 +46,7 @@ function workflowRun(action: string): Record<string, unknown> {
 test('a push to the default branch gives each platform a watcher of the pushed revision, told the revision before it', () => {
   const t = translate('push', push());
   assert.equal(t.ignored, null);
+  assert.equal('notPortNames' in t, false, 'every directory is a port name: nothing to log');
   assert.deepEqual(t.calls.map((c) => [c.method, c.arg]), context.platforms.map((platform) => ['onPush', {
     deliveryId: 'd-1', kind: 'watcher', platform, portsRevision: AFTER, previousRevision: BEFORE, changedPorts: ['curl'], prNumber: null, receivedAt,
   }]));
@@ -58,9 +59,14 @@ test('pushes that build nothing are ignored, each with why: another repository, 
   assert.deepEqual(translate('push', push({ repository: { full_name: 'someone/macports-ports', default_branch: 'master' } })), { calls: [], ignored: 'push to someone/macports-ports, not macports/macports-ports' });
   assert.deepEqual(translate('push', push({ deleted: true })), { calls: [], ignored: 'branch deleted' });
   assert.deepEqual(translate('push', push({ commits: [{ modified: ['README.md'] }] })), { calls: [], ignored: 'push touches no port directory' });
-  const bad = translate('push', push({ commits: [{ modified: ['net/cu rl/Portfile'] }] }));
+  const bad = translate('push', push({ commits: [{ modified: ['net/cu rl/Portfile', 'net/$(id)/Portfile'] }] }));
   assert.deepEqual(bad.calls, []);
-  assert.match(bad.ignored ?? '', /^push touches no port directory named like a port: .+/);
+  // Each bad name's reason, one after another.
+  assert.match(bad.ignored ?? '', /^push touches no port directory named like a port: port name "\$\(id\)" .*digit\); port name "cu rl" contains white space/);
+  // Beside real ports, the bad names are built around and handed back for the log.
+  const mixed = translate('push', push({ commits: [{ modified: ['net/curl/Portfile', 'net/cu rl/Portfile'] }] }));
+  assert.equal(mixed.calls.length, 2);
+  assert.equal('notPortNames' in mixed ? mixed.notPortNames.length : 0, 1);
 });
 
 test('without a default branch in the payload, master is the default branch', () => {
