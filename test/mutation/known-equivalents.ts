@@ -140,4 +140,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/runners/lease-teardown.ts', line: '} else if (lease.unconfirmedRegistration !== undefined) {', operator: 'condition-true', why: 'with no lost registration the name is undefined: the listing finds no runner of that name and deletes nothing (one GET more)' },
   { file: 'controller/runners/lease-teardown.ts', line: "log.info({ runnerId: lease.runnerId ?? null }", operator: 'operator ??→&&', why: 'a field of a log line, read only by a person (as the log strings the driver leaves alone)' },
   { file: 'controller/runners/lease-teardown.ts', line: 'if (hook === undefined) return;', operator: 'condition-false', why: 'its one caller runs it only when ctx.beforeDestroy is set' },
+  { file: 'controller/runners/lease-teardown.ts', line: 'timer.unref();', operator: 'statement-removed', why: 'the timer is cleared when the job ends and fires when it does not: either way the wait ends as before' },
+  { file: 'controller/runners/lease-teardown.ts', line: 'clearTimeout(timer);', operator: 'statement-removed', why: 'an unref\'d timer left to fire resolves a promise already resolved' },
+  { file: 'controller/runners/lease-teardown.ts', line: '}, { once: true });', operator: 'boolean-flipped', why: 'a signal aborts once: the listener runs once either way' },
 ];

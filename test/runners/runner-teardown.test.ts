@@ -172,7 +172,8 @@ function collectionOf(): { calls: [string, string | null][]; beforeDestroy: (vm:
 // Bounded: a wait whose end is lost would hold teardown (and stop()) for good.
 test('a runner that exits before its job\'s completed webhook: the collection waits for the conclusion, and no longer', { timeout: 20_000 }, async () => {
   const spy = collectionOf();
-  const { manager, github } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 5_000 });
+  // Ten minutes' patience: the wait must end when the webhook comes, not when patience runs out.
+  const { manager, github } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 600_000 });
   github.behaviour.completedAfterExitMs = 50;
   await manager.start();
   const job = github.queue('l1', '15_arm64');
