@@ -22,7 +22,7 @@ export interface WatcherIdentity {
 
 export type HandoffResult =
   | { readonly ok: true; readonly portList: PortList; readonly watcher: WatcherIdentity }
-  /** `runId`: the run a verified but unbound token named, for the log. */
+  /** `runId`: the run a verified token named (unbound, or its list invalid), for the log. */
   | ({ readonly ok: false; readonly runId?: string } & HandoffRefusal);
 
 export type PortListVerifier = (authorization: string | undefined, body: unknown) => Promise<HandoffResult>;
@@ -115,7 +115,8 @@ export function createPortListVerifier(settings: HandoffSettings, options: { key
     const parsed = portListSchema.safeParse(body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-      return reject(400, 'handoff-bad-list', `the port list is not valid: ${problems.join('; ')}`);
+      // The token verified and is bound: the refusal names its run, so the operator can tell which run sent the bad list.
+      return { ...reject(400, 'handoff-bad-list', `the port list is not valid: ${problems.join('; ')}`), runId: watcher.runId };
     }
     return { ok: true, portList: parsed.data, watcher };
   };

@@ -133,14 +133,16 @@ test('only a failure to get the issuer\'s keys is a 503: a JWKS 5xx, garbage or 
   assert.equal(down.reason, `could not fetch the issuer's keys from ${issuer.jwksUrl}: fetch failed; the watcher retries`);
 });
 
-test('a good token with a bad list → 400 naming the field (portListSchema, shared with the action)', async () => {
-  const result = await verify(`Bearer ${await issuer.issue()}`, { ...list, ports: ['zlib', 'net/curl'] });
+test('a good token with a bad list → 400 naming the field (portListSchema, shared with the action) and the run that sent it', async () => {
+  const result = await verify(`Bearer ${await issuer.issue({ claims: { run_id: '777' } })}`, { ...list, ports: ['zlib', 'net/curl'] });
   assert.deepEqual(result, {
     ok: false,
     status: 400,
     reason: 'the port list is not valid: ports.1: port name "net/curl" contains "/"; give the port\'s name (e.g. curl), not its path',
     rejection: 'handoff-bad-list',
     retryable: false,
+    // The token verified: the refusal is the run's, for the log (not one unverified caller's).
+    runId: '777',
   });
 });
 

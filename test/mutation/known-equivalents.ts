@@ -16,6 +16,9 @@ const SHORTCUT = 'the shortcut counters (headPending, pendingLists) only let sel
 /** One entry is in its list once, and one pending builder per port: the entry unindexed is the one indexed. */
 const ONE_PLACE = 'an entry is in its list once and one builder is pending per port, so the one found is the one indexed';
 
+const RUNNER_NAMED = "GitHub names a job's runner only from in_progress on, and a null runner name matches no lease's vmId (a name or undefined): the guard's other conditions only skip a search that finds nothing";
+const WJH = 'controller/runners/workflow-job-handler.ts';
+
 export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   // platform-queue.ts: the coalescing key is never stored; builder keys; the indexes.
   { file: PQ, line: "prNumber === null ? 'm' : String(prNumber)", operator: 'condition-false', why: '`null:x` is as distinct from `7:x` as `m:x`; the key is never stored' },
@@ -127,4 +130,17 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/queue/core/requeue-lost.ts', line: "if (requeued.kind === 'watcher') queue.watchers.sort(", operator: 'condition-true', why: 'sorting a sorted list' },
   { file: 'controller/queue/core/requeue-lost.ts', line: "if (requeued.kind === 'pr-watcher') queue.prWatchers.sort(", operator: 'condition-true', why: 'sorting a sorted list' },
   { file: 'controller/queue/core/requeue-lost.ts', line: 'other.seq > newest.seq) newest = other;', operator: 'operator >→>=', why: "entries of one seq are one list's builders, at one revision" },
+
+  // workflow-job-handler.ts: the guard that looks for a foreign job on one of our runners.
+  { file: WJH, line: "if (event.runnerName !== null && (event.action === 'in_progress'", operator: 'condition-true', why: RUNNER_NAMED },
+  { file: WJH, line: "if (event.runnerName !== null && (event.action === 'in_progress'", operator: 'operator &&→||', why: RUNNER_NAMED },
+  { file: WJH, line: 'const onOurRunner = [...ctx.leases.values()].find((l) => l.vmId === event.runnerName);', operator: 'call-swapped .find→.findLast', why: 'VM names are unique (build id, attempt and a nonce): at most one lease has it' },
+
+  // lease-teardown.ts
+  { file: 'controller/runners/lease-teardown.ts', line: '} else if (lease.unconfirmedRegistration !== undefined) {', operator: 'condition-true', why: 'with no lost registration the name is undefined: the listing finds no runner of that name and deletes nothing (one GET more)' },
+  { file: 'controller/runners/lease-teardown.ts', line: "log.info({ runnerId: lease.runnerId ?? null }", operator: 'operator ??→&&', why: 'a field of a log line, read only by a person (as the log strings the driver leaves alone)' },
+  { file: 'controller/runners/lease-teardown.ts', line: 'if (hook === undefined) return;', operator: 'condition-false', why: 'its one caller runs it only when ctx.beforeDestroy is set' },
+  { file: 'controller/runners/lease-teardown.ts', line: 'timer.unref();', operator: 'statement-removed', why: 'the timer is cleared when the job ends and fires when it does not: either way the wait ends as before' },
+  { file: 'controller/runners/lease-teardown.ts', line: 'clearTimeout(timer);', operator: 'statement-removed', why: 'an unref\'d timer left to fire resolves a promise already resolved' },
+  { file: 'controller/runners/lease-teardown.ts', line: '}, { once: true });', operator: 'boolean-flipped', why: 'a signal aborts once: the listener runs once either way' },
 ];

@@ -58,6 +58,19 @@ const HANDOFF = [
   tests: HANDOFF_ATTACKS,
 }));
 
+// The runner manager's suites drive it through the runner farm (test/runners/runner-farm.ts →
+// runner-manager.ts → the handler): three imports from the job matching and the teardown, one
+// more than the walk goes, so the tests that assert a foreign job's VM is destroyed, a lease's
+// teardown and adoption would otherwise never run against their mutants.
+const RUNNER_MANAGER_SUITES = [
+  'test/runners/runner-manager.test.ts',
+  'test/runners/runner-teardown.test.ts',
+  'test/runners/runner-reconcile.test.ts',
+  'test/security/runner-taken-through-gate.test.ts',
+  // Foreign jobs on the build's runner: its VM destroyed and never collected from (the teardown's guard).
+  'test/security/runner-job-identity.test.ts',
+];
+
 const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'id-runs', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders', 'unpack-shard'].map(
   (name) => ({ file: `site/lookup/${name}.ts` }),
 );
@@ -69,9 +82,9 @@ export const MUTATION_TARGETS: readonly MutationTarget[] = [
   { file: 'controller/github/create-webhook-handler.ts' },
   { file: 'controller/github/translate-webhook.ts' },
   // The runner manager's job matching (which lease an event is for, whose job it is) and teardown (VM destroyed, registration gone).
-  { file: 'controller/runners/workflow-job-handler.ts' },
-  { file: 'controller/runners/job-identity.ts' },
-  { file: 'controller/runners/lease-teardown.ts' },
+  { file: 'controller/runners/workflow-job-handler.ts', tests: RUNNER_MANAGER_SUITES },
+  { file: 'controller/runners/job-identity.ts', tests: RUNNER_MANAGER_SUITES },
+  { file: 'controller/runners/lease-teardown.ts', tests: RUNNER_MANAGER_SUITES },
   // Which PR run may take a freed PR slot, and whether a runner group really restricts the farm's runners to ports.yml.
   { file: 'controller/runners/pr-slot-fairness.ts' },
   { file: 'controller/github/verify-runner-group.ts' },

@@ -25,6 +25,11 @@ export interface RunnerBehaviour {
   takesJobs: boolean;
   /** false: jobs stay in progress until `complete(buildId)`. */
   autoComplete: boolean;
+  /**
+   * Set: the `completed` webhook arrives this many ms after the runner exits, as GitHub's often
+   * does (its webhooks are not ordered with the runner's process). Unset: just before it exits.
+   */
+  completedAfterExitMs?: number;
 }
 
 /**
@@ -133,7 +138,9 @@ export class FakeGithubJobs {
       taken.conclusion = 'success';
     } else if (!(await this.#until(signal, () => taken.state === 'completed'))) return 143;
     this.#registry.finishJob(config.id);
-    this.#emit(taken, 'completed', config);
+    const late = this.behaviour.completedAfterExitMs;
+    if (late === undefined) this.#emit(taken, 'completed', config);
+    else setTimeout(() => this.#emit(taken, 'completed', config), late);
     return 0;
   };
 

@@ -162,3 +162,25 @@ test('a `queued` that arrives before its build\'s run is recorded gets its VM on
   assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
+
+for (const variant of [
+  { name: 'the platform\'s labels only', labels: (): string[] => ['self-hosted', PLATFORM] },
+  { name: 'the live build\'s own label', labels: (id: string): string[] => ['self-hosted', PLATFORM, `portfarm-build-${id}`] },
+]) {
+  test(`a foreign job whose \`in_progress\` was lost and whose \`completed\` names a build's runner (${variant.name}): VM destroyed at once, nothing collected, counted`, async () => {
+    const spy = collectionSpy();
+    const { manager, backend, github, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+    github.behaviour.autoComplete = false;
+    await manager.start();
+    const real = github.queue('c1', PLATFORM);
+    await waitFor(() => manager.leases()[0]?.phase === 'running', 'c1 running');
+    const vmId = real.runnerName ?? '';
+    // Webhooks get lost: the first GitHub says of the foreign job is that it ended on c1's runner.
+    const foreign = { action: 'completed' as const, jobId: 90_001, runId: real.runId + 7, runAttempt: 1, labels: variant.labels('c1'), runnerId: 3, runnerName: vmId, conclusion: 'success' };
+    assert.equal(manager.handleWorkflowJob(foreign), 'rejected');
+    assert.equal(await rejections.count('runner-taken-by-foreign-job'), 1);
+    await waitFor(() => !backend.vmIds().includes(vmId), 'the VM the foreign job ran in destroyed');
+    assert.ok(!spy.calls.some((c) => c.vmId === vmId), 'nothing collected from the VM the foreign job ran in');
+    await manager.stop();
+  });
+}
