@@ -13,9 +13,10 @@ import type { QueueEntry } from '../queue/core/queue-entry.ts';
 import { POLICIES, type PolicyName } from '../queue/core/queue-policy.ts';
 import { selectNext } from '../queue/core/select-next.ts';
 import type { DurationModel } from './duration-model.ts';
-import { EtaAccuracy, type EtaErrors } from './eta-accuracy.ts';
+import { EtaAccuracy } from './eta-accuracy.ts';
 import type { FailureModel } from './failure-model.ts';
 import type { SimCommit } from './load-commits.ts';
+import { emptyPlatformRunFigures, type PlatformRunFigures } from './platform-run-figures.ts';
 import { longestChain } from './longest-chain.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -48,40 +49,6 @@ export interface PlatformRunInput {
   readonly onCommit?: ((done: number) => void) | undefined;
 }
 
-export interface PlatformRunFigures {
-  builds: number;
-  supersededBuilds: number;
-  wastedMs: number;
-  latencies: number[];
-  watcherWaits: number[];
-  maxPending: number;
-  pendingErrorSum: number;
-  pendingSamples: number;
-  concurrencyViolations: number;
-  schedulerMs: number;
-  /** The ETA's errors (portfarm policy only: the others have no ETA). */
-  eta: { readonly list: EtaErrors; readonly dispatch: EtaErrors } | null;
-  /** Builds dispatched while a port of their dependency closure (ranked below) was pending or in flight. */
-  dependencyViolations: number;
-  /** Builds that failed on their own (the failure model). */
-  failures: number;
-  /** Builds of dependents of a failed port that ran and failed (retrying the dependency without a failcache). */
-  doomedBuilds: number;
-  doomedMs: number;
-  /** Builds held as blocked by a failed dependency at some point (no VM, no mail). */
-  blockedBuilds: number;
-  /** One per failed build: its maintainers are mailed. */
-  mailsSent: number;
-  /** Mails about a port that did nothing wrong (doomed builds). */
-  innocentMails: number;
-  /** Forced rebuild start → its last build finished (of those no failed dependency held); null without a rebuild. */
-  makespanMs: number | null;
-  /** Duration of the rebuild's builds performed (no failed dependency held), summed. */
-  rebuildWorkMs: number;
-  /** The longest dependency chain of the rebuild's builds performed, by duration. */
-  rebuildChainMs: number;
-}
-
 interface Running {
   readonly entry: QueueEntry;
   startAt: number;
@@ -105,12 +72,7 @@ export function simulatePlatform(input: PlatformRunInput): PlatformRunFigures {
   const queue = createPlatformQueue('sim', POLICIES[policy], graph, input.parallel);
   let ids = 0;
   const ctx = { now: 0, newBuildId: (): string => `s${(++ids).toString(36)}` };
-  const figures: PlatformRunFigures = {
-    builds: 0, supersededBuilds: 0, wastedMs: 0, latencies: [], watcherWaits: [], maxPending: 0,
-    pendingErrorSum: 0, pendingSamples: 0, concurrencyViolations: 0, schedulerMs: 0, eta: null,
-    dependencyViolations: 0, failures: 0, doomedBuilds: 0, doomedMs: 0, blockedBuilds: 0, mailsSent: 0, innocentMails: 0,
-    makespanMs: null, rebuildWorkMs: 0, rebuildChainMs: 0,
-  };
+  const figures = emptyPlatformRunFigures();
   const eta = policy === 'portfarm' && input.measureEta !== false ? new EtaAccuracy(graph, input.etaWarmUpBuilds) : null;
   if (eta !== null) figures.eta = { list: eta.list, dispatch: eta.dispatch };
   const timed = <T>(work: () => T): T => {

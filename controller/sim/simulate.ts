@@ -4,7 +4,8 @@ import { createDurationModel } from './duration-model.ts';
 import { createFailureModel } from './failure-model.ts';
 import type { SimCommit } from './load-commits.ts';
 import { percentile } from './percentile.ts';
-import { simulatePlatform, type PlatformRunFigures } from './simulate-platform.ts';
+import type { PlatformRunFigures } from './platform-run-figures.ts';
+import { simulatePlatform } from './simulate-platform.ts';
 import type { EtaErrorFigures, SimulationResult } from './simulation-result.ts';
 
 export interface SimulationInput {
