@@ -1,27 +1,15 @@
-import { dependencyClosure } from '../ports/dependency-closure.ts';
 import type { PortsGraph } from '../ports/ports-graph.ts';
+import { closureOf } from '../queue/core/closure-cache.ts';
 import type { QueueEntry } from '../queue/core/queue-entry.ts';
 import type { DurationEstimate } from './duration-estimate.ts';
 import type { DurationHistory } from './duration-history.ts';
 import { estimateBuild, estimateWatcher } from './estimate-duration.ts';
 
-const sizes = new WeakMap<PortsGraph, Map<number, number>>();
-
-/** Ports in `port`'s dependency closure (cached per graph); null when the graph does not know it. */
+/** Ports in `port`'s dependency closure (the scheduler's per-graph closure cache); null when the graph does not know it. */
 export function closureSize(graph: PortsGraph | null, port: string): number | null {
   const id = graph?.ids.get(port.toLowerCase());
   if (graph === null || id === undefined) return null;
-  let cache = sizes.get(graph);
-  if (cache === undefined) {
-    cache = new Map();
-    sizes.set(graph, cache);
-  }
-  let size = cache.get(id);
-  if (size === undefined) {
-    size = dependencyClosure(graph, id).length;
-    cache.set(id, size);
-  }
-  return size;
+  return closureOf(graph, id).length;
 }
 
 /** The projection's `duration`: a queue entry's expected run time from the history, watcher or builder. */
