@@ -25,6 +25,7 @@ import { MAINTAINER, playScenario, PULL_REQUEST, type ScenarioProgress } from '.
 import { lostBuilds, summarizeDemo, type DemoSummary } from './demo-summary.ts';
 import { loadDemoCommits } from './load-demo-commits.ts';
 import { makePortsRepository } from './make-ports-repository.ts';
+import { runOnUntilBuilt } from './run-on-until-built.ts';
 import { startMailOutbox } from './start-mail-outbox.ts';
 import { startTokenEndpoint } from './start-token-endpoint.ts';
 import { waitFor } from './wait-for.ts';
@@ -166,6 +167,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const stopFollowing = narrator.follow(controller, progress, commits.length);
     try {
       await playScenario({ controller, double, config, commits, portsRepository, durationSeconds: options.durationSeconds, signal: options.signal, say: narrator.say }, progress);
+      await runOnUntilBuilt({ ledgerPath: paths.ledger, platforms: config.platforms.map((p) => p.name), perPlatform: 2, limitMs: Math.max(120_000, options.durationSeconds * 2000), signal: options.signal, say: narrator.say });
     } finally {
       stopFollowing();
     }

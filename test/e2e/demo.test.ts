@@ -25,7 +25,7 @@ function explain(dir: string, outcome: { code: number | string | null; stdout: s
   ].join('\n');
 }
 
-test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind; a PR gets its checks, unmailed and undeployed', { timeout: 360_000 }, async () => {
+test('npm start (portfarm demo) runs the whole farm offline: nothing lost, duplicated or left behind; a PR gets its checks, unmailed and undeployed', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portfarm-demo-'));
   const outcome = await run(process.execPath, ['controller/cli/main.ts', 'demo', '--duration', '60', '--boot', '500', '--json', '--dir', dir], { maxBuffer: 10_000_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
