@@ -4,6 +4,8 @@
 // places, with the JSON window expiring builds, new builders and ports, shards filling up,
 // builds without a watcher or a finish time, ids by counter and by hash, installed-files lists.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -163,6 +165,32 @@ test('an update cut short anywhere leaves a site the next site build repairs to 
     assert.equal(repaired.updated, undefined, 'without a manifest the site is built whole');
     assertSameSite(site, whole, `cut after ${after} files`);
   }
+  rmSync(dir, { recursive: true });
+});
+
+test('kill -9 of site build while it updates the site: the next site build gives the whole ledger’s site', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-kill-'));
+  const archive = join(dir, 'archive');
+  const entries = ledger(31, 2400, archive);
+  const ledgerPath = join(dir, 'ledger.ndjson');
+  const cli = (out: string): ReturnType<typeof spawn> =>
+    spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledgerPath, '--out', out], { cwd: dir, stdio: 'ignore' });
+  writeFileSync(ledgerPath, lines(entries.slice(0, 1200)));
+  const site = join(dir, 'site');
+  assert.equal((await once(cli(site), 'exit'))[0], 0);
+  appendFileSync(ledgerPath, lines(entries.slice(1200)));
+  const update = cli(site);
+  const exited = once(update, 'exit');
+  // The manifest goes before the update's first write: kill the process as soon as it has gone.
+  while (existsSync(join(site, MANIFEST_PATH)) && update.exitCode === null) await new Promise((done) => setImmediate(done));
+  update.kill('SIGKILL');
+  const [code, signal] = (await exited) as [number | null, string | null];
+  assert.equal(signal, 'SIGKILL', `site build was killed mid-update, not finished (exit ${code})`);
+  assert.equal(existsSync(join(site, MANIFEST_PATH)), false);
+  assert.equal((await once(cli(site), 'exit'))[0], 0);
+  const whole = join(dir, 'whole');
+  assert.equal((await once(cli(whole), 'exit'))[0], 0);
+  assertSameSite(site, whole, 'after kill -9 and a rerun');
   rmSync(dir, { recursive: true });
 });
 
