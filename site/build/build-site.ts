@@ -1,77 +1,34 @@
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../../controller/errors/user-error.ts';
-import { readLedgerBatches, type TornLine, type UnsafeUrlLine } from '../ledger/read-ledger.ts';
-import { expandBuild } from '../lookup/expand-build.ts';
-import { platformOf } from '../lookup/platform-of.ts';
-import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
-import { INDEX_PATH, shardOf, shardPath, SITE_MAP_VERSION, type BuilderSummary, type PackedShard, type SiteIndex } from '../lookup/site-map.ts';
+import type { LedgerConsumed } from '../ledger/read-ledger.ts';
+import { readLedgerBatches } from '../ledger/read-ledger.ts';
+import { INDEX_PATH, shardPath, SITE_MAP_VERSION, type PackedShard, type SiteIndex } from '../lookup/site-map.ts';
 import { PortHistory } from './port-history.ts';
 import { packShard } from './pack-shard.ts';
 import { unpackShard } from '../lookup/unpack-shard.ts';
 import { JsonWindow } from './json-window.ts';
 import { writeBuildJson } from './write-build-json.ts';
-import type { MapWatcher } from '../lookup/site-map.ts';
 import { linkTree } from './link-tree.ts';
 import { writeIdRuns } from './write-id-runs.ts';
 import { counterId, type CounterId } from '../lookup/id-runs.ts';
-import { MANIFEST_PATH, readManifest, sourceDigest, type SiteManifest } from './site-manifest.ts';
-import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
-import { basePathOf, targetResolver } from './target-url.ts';
+import { ledgerPrefixHash, MANIFEST_PATH, optionsDigest, readManifest, type ManifestState, type SiteManifest } from './site-manifest.ts';
+import { compactShard, reopenShard, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
+import { basePathOf } from './target-url.ts';
 import { PORTS_PER_BUCKET, writeIdBuckets, writePortBuckets } from './write-buckets.ts';
-import { builderHtml, buildersIndexHtml, rangeHtml } from './builder-pages.ts';
+import { buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
 import { routerHtml } from './router-html.ts';
+import { builderPages, builderSummaries, lastWatcherState } from './builder-summaries.ts';
+import { JSON_WINDOW_DAYS, PROGRESS_EVERY, RECENT_PER_PORT, unchangedSummary, type BuildSiteOptions, type SiteSummary } from './site-build-options.ts';
+import { SiteFold } from './site-fold.ts';
+import { checkOutDir, swapIn } from './swap-in-site.ts';
+import { largerShard } from './largest-shard.ts';
+import { updateSite } from './update-site.ts';
 
-export interface BuildSiteOptions {
-  readonly ledgerPath: string;
-  readonly outDir: string;
-  /** site.baseUrl: its path is where the site is served (`/` or `/<repo>/` on GitHub Pages). */
-  readonly baseUrl: string;
-  /** site.logArchiveUrl: relative log URLs in the ledger point below it; without it, below the site. */
-  readonly logArchiveUrl?: string | undefined;
-  /**
-   * site.logArchiveDir: the controller's copies of job logs. Without a logArchiveUrl they are
-   * served by the site itself, so they are hard-linked (or copied) into its `/logs/`.
-   */
-  readonly logArchiveDir?: string | undefined;
-  /**
-   * Days of newest builds per builder that get real JSON files for programs (site.jsonWindowDays,
-   * default JSON_WINDOW_DAYS); older builds' JSON is shown by the router page.
-   */
-  readonly jsonWindowDays?: number;
-  readonly signal?: AbortSignal;
-  /** Called every PROGRESS_EVERY ledger lines. */
-  readonly onProgress?: (lines: number) => void;
-  readonly onTornLine: (torn: TornLine) => void;
-  /** A ledger line skipped for a URL that could lead off the site; it is not on the site. */
-  readonly onUnsafeUrl: (line: UnsafeUrlLine) => void;
-}
+export type { BuildSiteOptions, SiteSummary } from './site-build-options.ts';
+export { JSON_WINDOW_DAYS, PROGRESS_EVERY } from './site-build-options.ts';
 
-export interface SiteSummary {
-  readonly builds: number;
-  readonly builders: number;
-  readonly shards: number;
-  readonly ports: number;
-  readonly files: number;
-  /** Of those, JSON files for programs and installed-files lists copied from the log archive. */
-  readonly jsonFiles: number;
-  readonly filesLogs: number;
-  readonly largestShard: { readonly path: string; readonly bytes: number };
-  /** Lines naming a builder and number an earlier line already had: the later line wins. */
-  readonly duplicates: number;
-  /** The first such line, for the warning. */
-  readonly firstDuplicate?: { readonly line: number; readonly builder: string; readonly number: number };
-  /** True when the folder already held the site of this ledger and options: nothing was written. */
-  readonly unchanged?: boolean;
-}
-
-export const PROGRESS_EVERY = 100_000;
-/** ports.macports.org imports every few hours; two weeks of builds covers a long outage of either side. */
-export const JSON_WINDOW_DAYS = 14;
-/** Builds of a port on its page, most recent first. */
-const RECENT_PER_PORT = 10;
 const WRITES_IN_FLIGHT = 16;
 
 /**
@@ -83,11 +40,14 @@ const WRITES_IN_FLIGHT = 16;
 export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary> {
   const out = resolve(options.outDir);
   await checkOutDir(out);
-  const source = await sourceDigest({ ...options, jsonWindowDays: options.jsonWindowDays ?? JSON_WINDOW_DAYS });
+  const optionsKey = await optionsDigest({ ...options, jsonWindowDays: options.jsonWindowDays ?? JSON_WINDOW_DAYS });
   const before = await readManifest(out);
-  if (before?.source === source) {
-    const { firstDuplicate, ...said } = before.summary;
-    return { ...said, ...(firstDuplicate === undefined ? {} : { firstDuplicate }), unchanged: true };
+  // The site holds a prefix of this ledger, written by this portfarm with these options: only new lines need writing.
+  const prefix = before?.options === optionsKey ? await ledgerPrefixHash(options.ledgerPath, before.ledger.bytes) : undefined;
+  if (before !== undefined && prefix?.copy().digest('hex') === before.ledger.digest) {
+    if ((await stat(options.ledgerPath)).size === before.ledger.bytes) return unchangedSummary(before);
+    const updated = await updateSite(out, before, prefix, options);
+    if (updated !== undefined) return updated;
   }
   const base = basePathOf(options.baseUrl);
   // esbuild runs while the ledger is read; the result is awaited only where the pages need it.
@@ -98,9 +58,11 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   const tmp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
   try {
     await chmod(tmp, 0o755);
-    const summary = await writeSite(tmp, base, script, options);
+    const hash = createHash('sha256');
+    const consumed: LedgerConsumed = { bytes: 0, lines: 0, hash };
+    const { summary, state } = await writeSite(tmp, base, script, options, consumed);
     // Last: a folder with a manifest holds the whole site it describes.
-    const manifest: SiteManifest = { v: 1, source, summary };
+    const manifest: SiteManifest = { v: 2, options: optionsKey, ledger: { bytes: consumed.bytes, lines: consumed.lines, digest: hash.digest('hex') }, summary, state };
     await writeFile(join(tmp, MANIFEST_PATH), JSON.stringify(manifest));
     await swapIn(tmp, out);
     return summary;
@@ -110,35 +72,13 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   }
 }
 
-async function writeSite(dir: string, base: string, scriptPromise: Promise<string>, options: BuildSiteOptions): Promise<SiteSummary> {
+async function writeSite(dir: string, base: string, scriptPromise: Promise<string>, options: BuildSiteOptions, consumed: LedgerConsumed): Promise<{ summary: SiteSummary; state: ManifestState }> {
   await mkdir(join(dir, 'map'), { recursive: true });
-  const builders = new Map<string, BuilderState>();
   const ports = new PortHistory(RECENT_PER_PORT);
-  const flushed = new Set<string>();
-  // Port pages keep a few builds per port for the whole run: one string per platform, not per build.
-  const platforms = new Map<string, string>();
-  const intern = (text: string): string => {
-    const seen = platforms.get(text);
-    if (seen !== undefined) return seen;
-    platforms.set(text, text);
-    return text;
-  };
-  const target = targetResolver(base, options.logArchiveUrl);
-  // Build pages of the controller's log archive name their build id: `/builds/<id>/…` links resolve through them.
-  // The controller writes them below site.logArchiveUrl, else relative to the site (`logs/…`; older ledgers: `<site.baseUrl>/logs/`).
-  const archiveBases =
-    options.logArchiveUrl === undefined
-      ? [new URL('logs/', options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href, `${base}logs/`, 'logs/']
-      : [options.logArchiveUrl.endsWith('/') ? options.logArchiveUrl : `${options.logArchiveUrl}/`];
-  const ids = new Map<string, readonly [string, number]>();
   const window = new JsonWindow(options.jsonWindowDays ?? JSON_WINDOW_DAYS);
-  // Lines recorded before builds named their watcher: the platform's watcher recorded last before them.
-  const lastWatcher = new Map<string, MapWatcher>();
-  const asIs = (url: string): string => url;
+  /** Every shard written, with its bytes: the largest is reported. */
+  const flushed = new Map<string, number>();
   let files = 0;
-  let duplicates = 0;
-  let firstDuplicate: SiteSummary['firstDuplicate'];
-  let largestShard = { path: '', bytes: 0 };
   // Shard and page writes overlap with reading the ledger; at most WRITES_IN_FLIGHT at a time.
   const pending = new Set<Promise<void>>();
   let writeFailure: Error | undefined;
@@ -159,89 +99,57 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     const path = shardPath(state.name, buffer.shard);
     const shard = compactShard(state, buffer);
     const text = JSON.stringify(packShard(shard));
-    const bytes = Buffer.byteLength(text);
-    if (bytes > largestShard.bytes) largestShard = { path, bytes };
     if (!flushed.has(path)) {
       await mkdir(join(dir, 'map', state.name), { recursive: true });
       await mkdir(join(dir, 'builders', state.name, 'range', String(buffer.shard)), { recursive: true });
       files += 2;
-      flushed.add(path);
     }
+    flushed.set(path, Buffer.byteLength(text));
     await write(join(dir, path), text);
     await write(join(dir, 'builders', state.name, 'range', String(buffer.shard), 'index.html'), rangeHtml(base, shard, options.baseUrl));
     state.buffer = undefined;
   };
+  const fold: SiteFold = new SiteFold({
+    base,
+    baseUrl: options.baseUrl,
+    logArchiveUrl: options.logArchiveUrl,
+    ports,
+    window,
+    flush,
+    // Ledgers are appended in order, so a shard comes back only for imports out of order.
+    open: async (state, k): Promise<ShardBuffer> => {
+      const path = shardPath(state.name, k);
+      if (!flushed.has(path)) return { shard: k, builds: new Map(), stepSets: [], setIndex: new Map() };
+      await Promise.all(pending);
+      return reopenShard(state, unpackShard(JSON.parse(await readFile(join(dir, path), 'utf8')) as PackedShard), fold.intern);
+    },
+  });
 
-  let lines = 0;
-  const reading = readLedgerBatches(options.ledgerPath, { onTornLine: options.onTornLine, onUnsafeUrl: options.onUnsafeUrl, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const reading = readLedgerBatches(options.ledgerPath, {
+    onTornLine: options.onTornLine,
+    onUnsafeUrl: options.onUnsafeUrl,
+    consumed,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  let read = 0;
   for await (const batch of reading) {
     for (const { entry, line } of batch) {
-      lines += 1;
-      if (options.onProgress !== undefined && lines % PROGRESS_EVERY === 0) options.onProgress(lines);
-      let state = builders.get(entry.builder);
-      if (state === undefined) {
-        state = {
-          name: entry.builder,
-          implied: intern(platformOf(entry.builder)),
-          first: entry.number,
-          latest: entry.number,
-          count: 0,
-          shards: new Set(),
-          buffer: undefined,
-          latestBuild: undefined,
-        };
-        builders.set(entry.builder, state);
-      }
-      const k = shardOf(entry.number);
-      if (state.buffer?.shard !== k) {
-        await flush(state);
-        // Ledgers are appended in order, so a shard comes back only for imports out of order.
-        const path = shardPath(state.name, k);
-        const buffer: ShardBuffer = { shard: k, builds: new Map(), stepSets: [], setIndex: new Map() };
-        state.buffer = buffer;
-        if (flushed.has(path)) {
-          const written = unpackShard(JSON.parse(await readFile(join(dir, path), 'utf8')) as PackedShard);
-          for (const [n, b] of Object.entries(written.builds)) buffer.builds.set(Number(n), hold(state, buffer, Number(n), expandBuild(written, b), asIs, intern));
-        }
-      }
-      const platform = entry.platform ?? state.implied;
-      if (entry.builder.endsWith('-watcher')) lastWatcher.set(platform, { builder: entry.builder, number: entry.number });
-      const watcher = entry.watcher ?? (entry.port === undefined ? undefined : lastWatcher.get(platform));
-      const held = hold(state, state.buffer, entry.number, entry, target, intern, watcher);
-      if (state.buffer.builds.has(entry.number)) {
-        duplicates += 1;
-        firstDuplicate ??= { line, builder: entry.builder, number: entry.number };
-      } else state.count += 1;
-      state.buffer.builds.set(entry.number, held);
-      state.shards.add(k);
-      state.first = Math.min(state.first, entry.number);
-      if (entry.number >= state.latest) {
-        state.latest = entry.number;
-        state.latestBuild = held;
-      }
-      if (held.port !== undefined) ports.note(held.port, held);
-      let id: string | undefined;
-      for (const archiveBase of archiveBases) id ??= buildIdOfArchivePage(held.url, archiveBase);
-      if (id !== undefined) ids.set(id, [state.name, entry.number]);
-      const steps = typeof held.steps === 'number' ? state.buffer.stepSets[held.steps] : held.steps;
-      window.note({ held, steps, relative: typeof held.steps === 'number', id });
+      read += 1;
+      if (options.onProgress !== undefined && read % PROGRESS_EVERY === 0) options.onProgress(read);
+      await fold.note(entry, line);
     }
   }
-  for (const state of builders.values()) await flush(state);
+  for (const state of fold.builders.values()) await flush(state);
   await Promise.all(pending);
   if (writeFailure !== undefined) throw writeFailure;
   const script = await scriptPromise;
 
-  const summaries = new Map<string, BuilderSummary>(
-    [...builders.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((s) => [s.name, { first: s.first, latest: s.latest, count: s.count, shards: [...s.shards].sort((a, b) => a - b) }]),
-  );
+  const summaries = builderSummaries(fold.builders);
   files += await writePortBuckets(dir, ports);
   // The controller's ids are kept by counter, a few bytes each; any other id by hash.
   const counted = new Map<CounterId, readonly [string, number]>();
   const hashed = new Map<string, readonly [string, number]>();
-  for (const [id, at] of ids) {
+  for (const [id, at] of fold.ids) {
     const counter = counterId(id);
     if (counter === undefined) hashed.set(id, at);
     else counted.set(counter, at);
@@ -269,20 +177,19 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   await mkdir(join(dir, 'builders'), { recursive: true });
   await writeFile(join(dir, 'builders', 'index.html'), buildersIndexHtml(base, summaries));
   files += 5;
-  const written = await writeBuildJson(dir, window, options.baseUrl, options.logArchiveDir === undefined ? undefined : resolve(options.logArchiveDir));
+  const written = await writeBuildJson(dir, window.builders(), options.baseUrl, options.logArchiveDir === undefined ? undefined : resolve(options.logArchiveDir));
   files += written.json + written.filesLogs;
   for (const [name, summary] of summaries) {
-    const latest = builders.get(name)?.latestBuild;
-    await writeFile(join(dir, 'builders', name, 'index.html'), builderHtml(base, name, summary, latest));
-    if (latest !== undefined) {
-      await mkdir(join(dir, 'builders', name, 'builds', '-1'), { recursive: true });
-      const fallback = { url: latest.url, label: `${name} build ${latest.number}` };
-      await writeFile(join(dir, 'builders', name, 'builds', '-1', 'index.html'), routerHtml(base, script, fallback));
-      files += 1;
+    const pages = builderPages(base, script, name, summary, fold.builders.get(name)?.latestBuild);
+    for (const [path, text] of pages) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
     }
-    files += 1;
+    files += pages.length;
   }
-  return {
+  let largestShard = { path: '', bytes: 0 };
+  for (const [path, bytes] of flushed) largestShard = largerShard(largestShard, { path, bytes });
+  const summary: SiteSummary = {
     builds: index.builds,
     builders: summaries.size,
     shards: flushed.size,
@@ -291,30 +198,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     jsonFiles: written.json,
     filesLogs: written.filesLogs,
     largestShard,
-    duplicates,
-    ...(firstDuplicate === undefined ? {} : { firstDuplicate }),
+    duplicates: fold.duplicates,
+    ...(fold.firstDuplicate === undefined ? {} : { firstDuplicate: fold.firstDuplicate }),
   };
-}
-
-
-/** Never swap away a folder that is not a site: `--out .` must not delete the user's files. */
-async function checkOutDir(out: string): Promise<void> {
-  if (!existsSync(out)) return;
-  const info = await stat(out);
-  if (!info.isDirectory()) throw new UserError(`--out ${out} is a file; give a folder for the site`);
-  const entries = await readdir(out);
-  if (entries.length > 0 && !existsSync(join(out, INDEX_PATH))) {
-    throw new UserError(`--out ${out} is not empty and holds no site written by portfarm site build (no ${INDEX_PATH}); give a new or empty folder`);
-  }
-}
-
-async function swapIn(tmp: string, out: string): Promise<void> {
-  if (!existsSync(out)) {
-    await rename(tmp, out);
-    return;
-  }
-  const old = `${tmp}-old`;
-  await rename(out, old);
-  await rename(tmp, out);
-  await rm(old, { recursive: true, force: true });
+  return { summary, state: { lastWatcher: lastWatcherState(fold), window: window.state(), hashedIds: hashed.size } };
 }

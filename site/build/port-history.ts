@@ -54,23 +54,47 @@ export class PortHistory {
 
   note(port: string, build: NotedBuild): void {
     const p = this.#portIndex(port);
-    const r = this.#records++;
-    if (r === this.#number.length) this.#growRecords();
-    this.#builder[r] = indexOf(this.#builders, this.#builderNames, build.builder);
-    this.#number[r] = build.number;
-    const platform = indexOf(this.#platforms, this.#platformNames, build.platform);
-    this.#platform[r] = platform;
-    this.#result[r] = build.result === undefined ? 0 : RESULTS.indexOf(build.result);
-    const at = build.finishedAt === undefined ? Number.NaN : Date.parse(build.finishedAt);
-    this.#at[r] = at;
-    if (build.finishedAt !== undefined && !CANONICAL_TIME.test(build.finishedAt)) this.#oddTimes.set(r, build.finishedAt);
-
+    const r = this.#record(build);
+    const platform = this.#platform[r] ?? 0;
+    const at = this.#at[r] ?? Number.NaN;
     const key = p * 65536 + platform;
     const before = this.#latest.get(key);
     // Later ledger lines are newer, unless both builds say when they finished.
     const beforeAt = before === undefined ? Number.NaN : (this.#at[before] ?? Number.NaN);
     if (before === undefined || Number.isNaN(at) || Number.isNaN(beforeAt) || at >= beforeAt) this.#latest.set(key, r);
+    this.#remember(p, r);
+  }
 
+  /**
+   * A port as a written port bucket has it, so that an update of the site notes only the new
+   * lines: its recent builds (oldest first, as they were noted) and its latest per platform.
+   */
+  restore(port: string, summary: PortSummary): void {
+    const p = this.#portIndex(port);
+    for (let i = summary.recent.length - 1; i >= 0; i -= 1) {
+      const build = summary.recent[i];
+      if (build !== undefined) this.#remember(p, this.#record(build));
+    }
+    for (const build of summary.latest) {
+      const r = this.#record(build);
+      this.#latest.set(p * 65536 + (this.#platform[r] ?? 0), r);
+    }
+  }
+
+  #record(build: NotedBuild): number {
+    const r = this.#records++;
+    if (r === this.#number.length) this.#growRecords();
+    this.#builder[r] = indexOf(this.#builders, this.#builderNames, build.builder);
+    this.#number[r] = build.number;
+    this.#platform[r] = indexOf(this.#platforms, this.#platformNames, build.platform);
+    this.#result[r] = build.result === undefined ? 0 : RESULTS.indexOf(build.result);
+    this.#at[r] = build.finishedAt === undefined ? Number.NaN : Date.parse(build.finishedAt);
+    if (build.finishedAt !== undefined && !CANONICAL_TIME.test(build.finishedAt)) this.#oddTimes.set(r, build.finishedAt);
+    return r;
+  }
+
+  /** Record `r` becomes port `p`'s most recent build. */
+  #remember(p: number, r: number): void {
     const filled = this.#filled[p] ?? 0;
     this.#ring[p * this.#recentPerPort + (filled % this.#recentPerPort)] = r;
     this.#filled[p] = filled + 1;

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
-import { platformWatcher, urlFolder } from '../lookup/expand-build.ts';
+import { expandBuild, platformWatcher, urlFolder } from '../lookup/expand-build.ts';
 import { SITE_MAP_VERSION, type MapLog, type MapShard, type MapStep, type MapWatcher, type StoredBuild, type MapBuild } from '../lookup/site-map.ts';
 
 // What site build holds of each builder while it reads the ledger, and how an open shard is
@@ -105,6 +105,27 @@ export function hold(
     url,
     steps,
   };
+}
+
+/**
+ * A written shard opened again to take more builds (an import out of order, or an update of the
+ * site with new lines): its step lists keep their order and indexes, so the shard written again
+ * is the one a build of the whole ledger writes.
+ */
+export function reopenShard(state: BuilderState, written: MapShard, intern: (text: string) => string): ShardBuffer {
+  const buffer: ShardBuffer = { shard: written.shard, builds: new Map(), stepSets: [], setIndex: new Map() };
+  for (const set of written.stepSets ?? []) {
+    let key = '';
+    for (const st of set) {
+      key += `\u0001${st.name}`;
+      for (const l of st.logs) key += `\u0000${l.name}\u0000${l.url}`;
+    }
+    buffer.setIndex.set(key, buffer.stepSets.length);
+    buffer.stepSets.push(set.map((st) => ({ name: st.name, logs: [...st.logs] })));
+  }
+  const asIs = (url: string): string => url;
+  for (const [n, b] of Object.entries(written.builds)) buffer.builds.set(Number(n), hold(state, buffer, Number(n), expandBuild(written, b), asIs, intern));
+  return buffer;
 }
 
 /**

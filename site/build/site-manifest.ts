@@ -1,62 +1,91 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
  * `map/_manifest.json`: what a written site was built from, so `site build` on an unchanged
- * ledger writes nothing. Written last into the new site before it is swapped in, so a site with
- * a manifest is always whole; one without (a crash, an older portfarm) is simply built again.
+ * ledger writes nothing and on a ledger that has only grown writes only what the new lines touch
+ * (`updateSite`). It is written last (into the new site before it is swapped in, or in place
+ * after an update's other files), and an update removes it before its first write: a site with
+ * a manifest is always whole; one without (a crash, an older portfarm) is built again.
  */
 export const MANIFEST_PATH = 'map/_manifest.json';
 
 export interface SourceOptions {
-  readonly ledgerPath: string;
   readonly baseUrl: string;
   readonly logArchiveUrl?: string | undefined;
   readonly logArchiveDir?: string | undefined;
   readonly jsonWindowDays: number;
 }
 
+const summarySchema = z.object({
+  builds: z.number(),
+  builders: z.number(),
+  shards: z.number(),
+  ports: z.number(),
+  files: z.number(),
+  jsonFiles: z.number(),
+  filesLogs: z.number(),
+  largestShard: z.object({ path: z.string(), bytes: z.number() }),
+  duplicates: z.number(),
+  firstDuplicate: z.object({ line: z.number(), builder: z.string(), number: z.number() }).optional(),
+});
+
+/** A finish time in epoch milliseconds; null for none yet (a builder whose builds have no time). */
+const atSchema = z.number().nullable();
+
 const manifestSchema = z.object({
-  v: z.literal(1),
-  /** sha256 over the ledger's bytes, the options that shape the site and the generator's own source. */
-  source: z.string(),
+  v: z.literal(2),
+  /** sha256 over the options that shape the site and the generator's own source. */
+  options: z.string(),
+  /** The ledger's whole lines the site holds: bytes 0 … bytes-1, `lines` lines, their sha256. */
+  ledger: z.object({ bytes: z.number().int().nonnegative(), lines: z.number().int().nonnegative(), digest: z.string() }),
   /** What `site build` said when it wrote the site: said again when it writes nothing. */
-  summary: z.object({
-    builds: z.number(),
-    builders: z.number(),
-    shards: z.number(),
-    ports: z.number(),
-    files: z.number(),
-    jsonFiles: z.number(),
-    filesLogs: z.number(),
-    largestShard: z.object({ path: z.string(), bytes: z.number() }),
-    duplicates: z.number(),
-    firstDuplicate: z.object({ line: z.number(), builder: z.string(), number: z.number() }).optional(),
+  summary: summarySchema,
+  /** What the next lines need that the files do not keep. */
+  state: z.object({
+    /** Per platform, its watcher recorded last: builds without a watcher name it. */
+    lastWatcher: z.record(z.string(), z.tuple([z.string(), z.number()])),
+    /** Per builder, its JSON window: the newest finish time and each window build's number and time, in ledger order. */
+    window: z.record(z.string(), z.object({ newest: atSchema, builds: z.array(z.tuple([z.number(), atSchema])) })),
+    /** Build ids kept by hash (`/map/_ids/<n>.json`): their number decides the bucket count. */
+    hashedIds: z.number().int().nonnegative(),
   }),
 });
 
 export type SiteManifest = z.infer<typeof manifestSchema>;
+export type ManifestState = SiteManifest['state'];
 
-/**
- * The digest of everything the site is made from. The ledger is hashed before it is read for the
- * site: lines appended meanwhile are in the site but not in the digest, so the next build sees a
- * different digest and builds again, never the other way round.
- */
-export async function sourceDigest(options: SourceOptions): Promise<string> {
+/** The digest of the options and the generator: a site is updated in place only when both are as before. */
+export async function optionsDigest(options: SourceOptions): Promise<string> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify([options.baseUrl, options.logArchiveUrl ?? null, options.logArchiveDir ?? null, options.jsonWindowDays]));
   hash.update(await generatorDigest());
+  return hash.digest('hex');
+}
+
+/**
+ * sha256 over the ledger's first `bytes` bytes (a hash to compare with `copy().digest()` and go
+ * on with), or undefined when the ledger is shorter (it was replaced, not appended to) or
+ * missing (the ledger reader says what is wrong with that).
+ */
+export async function ledgerPrefixHash(ledgerPath: string, bytes: number): Promise<Hash | undefined> {
+  const hash = createHash('sha256');
+  let read = 0;
   try {
-    for await (const chunk of createReadStream(options.ledgerPath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    if (bytes > 0) {
+      for await (const chunk of createReadStream(ledgerPath, { highWaterMark: 1 << 20, start: 0, end: bytes - 1 })) {
+        hash.update(chunk as Buffer);
+        read += (chunk as Buffer).length;
+      }
+    } else await stat(ledgerPath);
   } catch (caught) {
-    // The ledger reader says what is wrong with a missing ledger; no site is ever built from none.
-    if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return 'no ledger';
+    if ((caught as NodeJS.ErrnoException).code === 'ENOENT' || (caught as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
     throw caught;
   }
-  return hash.digest('hex');
+  return read === bytes ? hash : undefined;
 }
 
 export async function readManifest(siteDir: string): Promise<SiteManifest | undefined> {

@@ -9,46 +9,83 @@ const IDS_PER_BUCKET = 2000;
 /** About this many ports per `/map/_ports/<bucket>.json`. */
 export const PORTS_PER_BUCKET = 40;
 
-/** The build-id → builder and number buckets; returns how many files were written. */
-export async function writeIdBuckets(dir: string, ids: ReadonlyMap<string, readonly [string, number]>): Promise<number> {
-  if (ids.size === 0) return 0;
-  const count = Math.ceil(ids.size / IDS_PER_BUCKET);
-  interface Bucket { readonly builders: string[]; readonly index: Map<string, number>; readonly ids: Record<string, readonly [number, number]> }
-  const buckets = Array.from({ length: count }, (): Bucket => ({ builders: [], index: new Map(), ids: {} }));
-  for (const [id, [builder, number]] of ids) {
-    const bucket = buckets[portBucket(id, count)];
-    if (bucket === undefined) continue;
-    let b = bucket.index.get(builder);
-    if (b === undefined) {
-      b = bucket.builders.length;
-      bucket.index.set(builder, b);
-      bucket.builders.push(builder);
-    }
-    bucket.ids[id] = [b, number];
-  }
+/**
+ * The build-id → builder and number buckets; returns how many files were written. A bucket is
+ * a function of the ids in it (sorted, builders in the order of their first id), not of the
+ * order they were read in, so an update that adds ids writes what a whole build writes. `only`:
+ * just those buckets.
+ */
+export async function writeIdBuckets(
+  dir: string,
+  ids: ReadonlyMap<string, readonly [string, number]>,
+  count: number = idBucketCount(ids.size),
+  only?: ReadonlySet<number>,
+  write: (path: string, text: string) => Promise<void> = (path, text) => writeFile(path, text),
+): Promise<number> {
+  if (count === 0) return 0;
+  const buckets = Array.from({ length: count }, (): string[] => []);
+  for (const id of ids.keys()) buckets[portBucket(id, count)]?.push(id);
   await mkdir(join(dir, 'map', '_ids'), { recursive: true });
-  for (const [i, bucket] of buckets.entries()) {
-    const file: IdBucket = { v: SITE_MAP_VERSION, builders: bucket.builders, ids: bucket.ids };
-    await writeFile(join(dir, idBucketPath(i)), JSON.stringify(file));
+  let written = 0;
+  for (const [i, names] of buckets.entries()) {
+    if (only !== undefined && !only.has(i)) continue;
+    const builders: string[] = [];
+    const index = new Map<string, number>();
+    const kept: Record<string, readonly [number, number]> = {};
+    for (const id of names.sort()) {
+      const [builder, number] = ids.get(id) ?? ['', 0];
+      let b = index.get(builder);
+      if (b === undefined) {
+        b = builders.length;
+        index.set(builder, b);
+        builders.push(builder);
+      }
+      kept[id] = [b, number];
+    }
+    const file: IdBucket = { v: SITE_MAP_VERSION, builders, ids: kept };
+    await write(join(dir, idBucketPath(i)), JSON.stringify(file));
+    written += 1;
   }
-  return count;
+  return written;
 }
 
-/** The per-port summaries (latest result per platform, recent builds); returns how many files were written. */
-export async function writePortBuckets(dir: string, ports: PortHistory): Promise<number> {
-  if (ports.size === 0) return 0;
-  const count = Math.ceil(ports.size / PORTS_PER_BUCKET);
+/** How many `/map/_ids/<bucket>.json` files `ids` ids kept by hash take. */
+export function idBucketCount(ids: number): number {
+  return ids === 0 ? 0 : Math.ceil(ids / IDS_PER_BUCKET);
+}
+
+/**
+ * The per-port summaries (latest result per platform, recent builds) in `count` buckets; only
+ * the buckets in `only` when given (an update rewrites the buckets of the ports it touched, and
+ * `ports` then holds just their ports). Returns how many files were written.
+ */
+export async function writePortBuckets(
+  dir: string,
+  ports: PortHistory,
+  count: number = portBucketCount(ports.size),
+  only?: ReadonlySet<number>,
+  write: (path: string, text: string) => Promise<void> = (path, text) => writeFile(path, text),
+): Promise<number> {
+  if (count === 0) return 0;
   const buckets = Array.from({ length: count }, () => [] as string[]);
   for (const port of ports.ports()) buckets[portBucket(port, count)]?.push(port);
   await mkdir(join(dir, 'map', '_ports'), { recursive: true });
+  let written = 0;
   for (const [i, names] of buckets.entries()) {
+    if (only !== undefined && !only.has(i)) continue;
     const summaries: Record<string, PortSummary> = {};
     for (const name of names.sort((a, b) => a.localeCompare(b))) {
       const summary = ports.summary(name);
       if (summary !== undefined) summaries[name] = summary;
     }
     const bucket: PortBucket = { v: SITE_MAP_VERSION, ports: summaries };
-    await writeFile(join(dir, portBucketPath(i)), JSON.stringify(bucket));
+    await write(join(dir, portBucketPath(i)), JSON.stringify(bucket));
+    written += 1;
   }
-  return count;
+  return written;
+}
+
+/** How many `/map/_ports/<bucket>.json` files a site of `ports` ports has. */
+export function portBucketCount(ports: number): number {
+  return ports === 0 ? 0 : Math.ceil(ports / PORTS_PER_BUCKET);
 }

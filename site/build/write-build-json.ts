@@ -1,13 +1,11 @@
-import { createGunzip } from 'node:zlib';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { archivedStepLog, FILES_LOG } from '../lookup/archived-step-log.ts';
 import { buildJson } from '../lookup/build-json.ts';
 import { urlFolder } from '../lookup/expand-build.ts';
 import type { MapBuild } from '../lookup/site-map.ts';
-import type { JsonWindow, WindowBuild } from './json-window.ts';
+import type { WindowBuild } from './json-window.ts';
 
 const WRITES_IN_FLIGHT = 16;
 
@@ -25,7 +23,14 @@ export interface WrittenJson {
  * newest again at `…/builds/-1`, and, when the controller's log archive is at hand, the build's
  * installed-files list as plain text at `/builders/<b>/builds/<n>/steps/install-port/logs/files/text`.
  */
-export async function writeBuildJson(dir: string, window: JsonWindow, siteUrl: string, logArchiveDir: string | undefined): Promise<WrittenJson> {
+export async function writeBuildJson(
+  dir: string,
+  window: Iterable<readonly [string, readonly WindowBuild[]]>,
+  siteUrl: string,
+  logArchiveDir: string | undefined,
+  // A site updated in place writes each file durably (`writeFileDurably`); a new one is swapped in whole.
+  write: (path: string, data: string | Uint8Array) => Promise<void> = (path, data) => writeFile(path, data),
+): Promise<WrittenJson> {
   let json = 0;
   let filesLogs = 0;
   // Tens of thousands of small files: a few writes in flight at a time, not one after another.
@@ -41,19 +46,19 @@ export async function writeBuildJson(dir: string, window: JsonWindow, siteUrl: s
     if (pending.size >= WRITES_IN_FLIGHT) await Promise.race(pending);
     if (failure !== undefined) throw failure;
   };
-  for (const [builder, builds] of window.builders()) {
+  for (const [builder, builds] of window) {
     const folder = join(dir, 'json', 'builders', builder, 'builds');
     await mkdir(folder, { recursive: true });
     for (const build of builds) {
       await start(async () => {
-        await writeFile(join(folder, String(build.held.number)), JSON.stringify(buildJson(builder, build.held.number, mapBuild(build), siteUrl)));
+        await write(join(folder, String(build.held.number)), JSON.stringify(buildJson(builder, build.held.number, mapBuild(build), siteUrl)));
         json += 1;
-        if (logArchiveDir !== undefined && build.id !== undefined && (await writeFilesLog(dir, logArchiveDir, build))) filesLogs += 1;
+        if (logArchiveDir !== undefined && build.id !== undefined && (await writeFilesLog(dir, logArchiveDir, build, write))) filesLogs += 1;
       });
     }
     const newest = builds.reduce<WindowBuild | undefined>((a, b) => (a === undefined || b.held.number >= a.held.number ? b : a), undefined);
     if (newest !== undefined) {
-      await writeFile(join(folder, '-1'), JSON.stringify(buildJson(builder, newest.held.number, mapBuild(newest), siteUrl)));
+      await write(join(folder, '-1'), JSON.stringify(buildJson(builder, newest.held.number, mapBuild(newest), siteUrl)));
       json += 1;
     }
   }
@@ -80,21 +85,25 @@ function mapBuild(build: WindowBuild): MapBuild {
   };
 }
 
+/** The path of a build's installed-files list on the site. */
+export function filesLogPath(dir: string, builder: string, number: number): string {
+  return join(dir, 'builders', builder, 'builds', String(number), 'steps', FILES_LOG.step, 'logs', FILES_LOG.log, 'text');
+}
+
 /** The archived `files` log, unzipped to where the importer asks for it; false when the archive has none. */
-async function writeFilesLog(dir: string, archiveDir: string, build: WindowBuild): Promise<boolean> {
+async function writeFilesLog(dir: string, archiveDir: string, build: WindowBuild, write: (path: string, data: string | Uint8Array) => Promise<void>): Promise<boolean> {
   if (build.id === undefined) return false;
   const source = join(archiveDir, build.id, archivedStepLog(FILES_LOG.step, FILES_LOG.log));
-  const target = join(dir, 'builders', build.held.builder, 'builds', String(build.held.number), 'steps', FILES_LOG.step, 'logs', FILES_LOG.log);
-  const input = createReadStream(source);
-  const opened = await new Promise<boolean>((resolve, reject) => {
-    input.once('open', () => { resolve(true); });
-    input.once('error', (caught: NodeJS.ErrnoException) => {
-      if (caught.code === 'ENOENT') resolve(false);
-      else reject(new Error(`cannot read the files log ${source} of ${build.held.builder} build ${build.held.number}: ${caught.message}`, { cause: caught }));
-    });
-  });
-  if (!opened) return false;
-  await mkdir(target, { recursive: true });
-  await pipeline(input, createGunzip(), createWriteStream(join(target, 'text')));
+  let zipped: Buffer;
+  try {
+    zipped = await readFile(source);
+  } catch (caught) {
+    if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new Error(`cannot read the files log ${source} of ${build.held.builder} build ${build.held.number}: ${(caught as Error).message}`, { cause: caught });
+  }
+  const target = filesLogPath(dir, build.held.builder, build.held.number);
+  await mkdir(join(target, '..'), { recursive: true });
+  // A list of installed files is kilobytes: unzipped in memory, written like every other file.
+  await write(target, gunzipSync(zipped));
   return true;
 }

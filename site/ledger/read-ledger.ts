@@ -30,6 +30,20 @@ export interface ReadLedgerOptions {
    */
   readonly onUnsafeUrl?: (line: UnsafeUrlLine) => void;
   readonly signal?: AbortSignal;
+  /** Read from this byte, which starts line `line` (1-based): an update reads only what was appended. */
+  readonly from?: { readonly byte: number; readonly line: number };
+  /** Kept up to date with the whole lines read so far: where the next read starts, and a digest of them. */
+  readonly consumed?: LedgerConsumed;
+}
+
+/** The ledger's whole lines read so far (a torn last line is not among them). */
+export interface LedgerConsumed {
+  /** The byte after the last whole line read. */
+  bytes: number;
+  /** Whole lines read: the next line's number is `lines + 1`. */
+  lines: number;
+  /** Updated with the bytes of every whole line read, newline included. */
+  readonly hash?: { update(data: Uint8Array): unknown };
 }
 
 export interface LedgerLine {
@@ -52,8 +66,8 @@ export async function* readLedger(path: string, options: ReadLedgerOptions): Asy
  * at a million builds is seconds of promise bookkeeping and garbage.
  */
 export async function* readLedgerBatches(path: string, options: ReadLedgerOptions): AsyncGenerator<LedgerLine[]> {
-  let line = 0;
-  for await (const block of readLineBlocks(path, options.signal)) {
+  let line = (options.from?.line ?? 1) - 1;
+  for await (const block of readLineBlocks(path, options.signal, options.from?.byte ?? 0, options.consumed)) {
     const batch: LedgerLine[] = [];
     for (const raw of block) {
       line += 1;
@@ -115,7 +129,8 @@ export async function* readLines(path: string, signal?: AbortSignal, start = 0):
  * as such instead of being read with replacement characters; an all-ASCII block (the usual
  * ledger) is valid UTF-8 as it stands and is decoded as Latin-1, a plain copy.
  */
-export async function* readLineBlocks(path: string, signal?: AbortSignal, start = 0): AsyncGenerator<RawLine[]> {
+export async function* readLineBlocks(path: string, signal?: AbortSignal, start = 0, consumed?: LedgerConsumed): AsyncGenerator<RawLine[]> {
+  if (consumed !== undefined) consumed.bytes = start;
   const stream = createReadStream(path, { highWaterMark: 1 << 20, start, ...(signal === undefined ? {} : { signal }) });
   let rest: Buffer = Buffer.alloc(0);
   try {
@@ -126,7 +141,13 @@ export async function* readLineBlocks(path: string, signal?: AbortSignal, start 
         rest = bytes;
         continue;
       }
-      yield wholeLines(bytes.subarray(0, cut));
+      const whole = wholeLines(bytes.subarray(0, cut));
+      if (consumed !== undefined) {
+        consumed.hash?.update(bytes.subarray(0, cut + 1));
+        consumed.bytes += cut + 1;
+        consumed.lines += whole.length;
+      }
+      yield whole;
       rest = bytes.subarray(cut + 1);
     }
   } catch (caught) {

@@ -1,4 +1,5 @@
-// Benchmark of the static site (issues 9, 20): `npm run bench:site [-- --builds N --ports FILE --samples N --json]`.
+// Benchmark of the static site (issues 9, 20): `npm run bench:site [-- --builds N --append N --ports FILE --samples N --json]`.
+// After the whole build, `--append` builds (default 10,000) are appended and `site build` updates the site in place.
 // Build URLs are the controller's archive pages (`<id>/index.html`, logs beside it in `<id>/`), as live.
 // `--json` prints one JSON object last: files and bytes (people / JSON window / total) beside the
 // figures before the columnar shards, 5,000,000 builds extrapolated, time, CPU and peak memory.
@@ -21,6 +22,8 @@ const root = join(import.meta.dirname, '..', '..');
 const { values: flags } = parseArgs({
   options: {
     builds: { type: 'string', default: '1000000' },
+    // Builds appended after the whole build: `site build` then updates the site in place.
+    append: { type: 'string', default: '10000' },
     ports: { type: 'string', default: join(root, '..', 'shared', 'data', 'macports', 'ports.json') },
     samples: { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
@@ -28,6 +31,7 @@ const { values: flags } = parseArgs({
   },
 });
 const builds = Number(flags.builds);
+const appended = Number(flags.append);
 const samples = Number(flags.samples);
 
 /** Builders of the farm: per platform a builder, a watcher and base; plus the farm-wide jobs. */
@@ -51,11 +55,12 @@ function random(seed: number): () => number {
   };
 }
 
-async function writeLedger(path: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number; id: string }[] }> {
+/** Writes the first `builds` lines to `path` and the `appended` lines after them to `tailPath`. */
+async function writeLedger(path: string, tailPath: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number; id: string }[] }> {
   const rand = random(9);
   // Legacy builders start where buildbot left off; builds are mostly port builds.
   const next = new Map(BUILDERS.map((b, i) => [b, b.startsWith('ports-10.') || b.startsWith('ports-11_') ? 20_000 + i * 700 : 0]));
-  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  const head = createWriteStream(path, { highWaterMark: 1 << 20 });
   const sample: { builder: string; number: number; id: string }[] = [];
   const portBuilders = BUILDERS.filter((b) => b.endsWith('-builder'));
   let time = Date.parse('2026-01-01T00:00:00Z');
@@ -63,7 +68,14 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
   // What the controller records since the site serves buildbot JSON: start, watcher, commit.
   const watchers = new Map<string, number>();
   const revisions = new Map<string, string>();
-  for (let i = 0; i < builds; i += 1) {
+  let out = head;
+  for (let i = 0; i < builds + appended; i += 1) {
+    if (i === builds) {
+      out.end(chunk);
+      await once(out, 'finish');
+      chunk = '';
+      out = createWriteStream(tailPath, { highWaterMark: 1 << 20 });
+    }
     const r = rand();
     const builder = r < 0.9 ? (portBuilders[Math.floor(rand() * portBuilders.length)] ?? '') : (BUILDERS[Math.floor(rand() * BUILDERS.length)] ?? '');
     const number = next.get(builder) ?? 0;
@@ -104,7 +116,7 @@ async function writeLedger(path: string, ports: readonly string[]): Promise<{ sa
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
     }
-    if (isPort && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number, id });
+    if (isPort && i < builds && sample.length < samples && rand() < samples / builds * 2) sample.push({ builder, number, id });
   }
   out.end(chunk);
   await once(out, 'finish');
@@ -133,9 +145,35 @@ function filesUnder(dir: string): { count: number; largestShard: [string, number
     }
     if (name.startsWith('map/_ports/')) {
       if (size > largestBucket[1]) largestBucket = [name, size];
-    } else if (name.startsWith('map/') && size > largestShard[1]) largestShard = [name, size];
+    } else if (name.startsWith('map/') && name !== 'map/_manifest.json' && size > largestShard[1]) largestShard = [name, size];
   }
   return { count, largestShard, largestBucket, bytes, perBuild, json };
+}
+
+/** The real CLI's `site build` in a child process, under GNU time for its CPU and peak resident memory. */
+async function timedSiteBuild(ledger: string, out: string, config: string): Promise<{ seconds: number; stdout: string; stderr: string; maxRssMb: number; cpu: { user: number; system: number } }> {
+  const started = performance.now();
+  const child = spawn(requireTestPart('time'), ['-f', 'maxrss_kb=%M cpu_user=%U cpu_sys=%S', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', out, '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    if (s.startsWith('site build:')) process.stderr.write(s);
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  const seconds = (performance.now() - started) / 1000;
+  assert.equal(code, 0, stderr);
+  const cpu = /cpu_user=([\d.]+) cpu_sys=([\d.]+)/.exec(stderr);
+  return {
+    seconds,
+    stdout,
+    stderr,
+    maxRssMb: Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) / 1024,
+    cpu: { user: Number(cpu?.[1] ?? Number.NaN), system: Number(cpu?.[2] ?? Number.NaN) },
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -148,7 +186,8 @@ try {
   const ports = [...new Set(data.flatMap((p) => [p.name, ...p.subports]))];
   const ledger = join(work, 'ledger.ndjson');
   let t = performance.now();
-  const { sample } = await writeLedger(ledger, ports);
+  const tail = join(work, 'appended.ndjson');
+  const { sample } = await writeLedger(ledger, tail, ports);
   const ledgerMb = statSync(ledger).size / 1e6;
   console.log(`ledger: ${builds.toLocaleString('en')} builds over ${ports.length.toLocaleString('en')} real port names, ${BUILDERS.length} builders, ${ledgerMb.toFixed(0)} MB, written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -163,28 +202,13 @@ try {
       '',
     ].join('\n'),
   );
-  // The real CLI in a child process, under GNU time for its peak resident memory.
-  t = performance.now();
-  const child = spawn(requireTestPart('time'), ['-f', 'maxrss_kb=%M cpu_user=%U cpu_sys=%S', process.execPath, join(root, 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledger, '--out', join(work, 'site'), '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-    if (s.startsWith('site build:')) process.stderr.write(s);
-  });
-  const [code] = (await once(child, 'exit')) as [number];
-  const seconds = (performance.now() - t) / 1000;
-  assert.equal(code, 0, stderr);
-  const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) / 1024;
-  const cpu = /cpu_user=([\d.]+) cpu_sys=([\d.]+)/.exec(stderr);
+  const full = await timedSiteBuild(ledger, join(work, 'site'), config);
+  const { seconds, stdout, maxRssMb, cpu } = full;
   const [load1] = loadavg();
   const site = join(work, 'site');
   const written = filesUnder(site);
   console.log(`site build: ${stdout.trim()}`);
-  console.log(`  time ${verdict(seconds, '<', 30, 's')}; CPU ${cpu?.[1] ?? '?'} s user + ${cpu?.[2] ?? '?'} s system; load average ${(load1 ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
+  console.log(`  time ${verdict(seconds, '<', 30, 's')}; CPU ${cpu.user} s user + ${cpu.system} s system; load average ${(load1 ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
   console.log(`  peak memory ${maxRssMb.toFixed(0)} MB (RSS of the site build process)`);
   // The JSON window (real files for programs) grows with the builds of the last 14 days, not with the ledger: counted apart.
   const router = written.count - written.json.count;
@@ -205,6 +229,28 @@ try {
   assert.equal(againCode, 0);
   assert.match(againOut, /^unchanged /);
   console.log(`  site build again on the same ledger: nothing written, ${unchangedSeconds.toFixed(1)} s (hashing the ledger)`);
+
+  // New lines appended: the site is updated in place, only the files they touch written.
+  let incremental: { builds: number; wallSeconds: number; cpuSeconds: number; peakMb: number; written: number; removed: number } | null = null;
+  if (appended > 0) {
+    writeFileSync(ledger, readFileSync(tail), { flag: 'a' });
+    const update = await timedSiteBuild(ledger, site, config);
+    const said = /updated in place for the appended lines in [\d.]+ s: (\d+) files written, (\d+) removed/.exec(update.stderr);
+    assert.ok(said !== null, `site build did not update the site in place: ${update.stderr}`);
+    incremental = {
+      builds: appended,
+      wallSeconds: Number(update.seconds.toFixed(1)),
+      cpuSeconds: Number((update.cpu.user + update.cpu.system).toFixed(1)),
+      peakMb: Math.round(update.maxRssMb),
+      written: Number(said[1]),
+      removed: Number(said[2]),
+    };
+    console.log(
+      `  ${appended.toLocaleString('en')} builds appended, site updated in place: ${verdict(update.seconds, '<', 10, 's')} wall, CPU ${update.cpu.user} s user + ${update.cpu.system} s system, ` +
+        `peak memory ${update.maxRssMb.toFixed(0)} MB, ${incremental.written.toLocaleString('en')} files written, ${incremental.removed.toLocaleString('en')} removed ` +
+        `(the whole build above: ${seconds.toFixed(1)} s wall, ${(cpu.user + cpu.system).toFixed(1)} s CPU)`,
+    );
+  }
 
   const server = await serveSite(site);
   const browser = await launchChromium();
@@ -247,10 +293,10 @@ try {
     bytes: { people: peopleBytes, json: written.json.bytes, total: written.bytes },
     before: { builds: 1_000_000, peopleFiles: 3236, peopleBytes: 463e6, jsonFiles: 39_258, jsonBytes: 36e6, cpuSeconds: 41.4, peakMb: 681 },
     bytesAt5m: { bytes: at5m, how: 'extrapolated from this run: map shards, range pages and build-id buckets per build times 5,000,000, the rest (port buckets, builder pages, JSON window) as measured', perBuild: Math.round(written.perBuild / builds) },
-    fullBuild: { wallSeconds: Number(seconds.toFixed(1)), cpuSeconds: Number((Number(cpu?.[1] ?? Number.NaN) + Number(cpu?.[2] ?? Number.NaN)).toFixed(1)), peakMb: Math.round(maxRssMb) },
+    fullBuild: { wallSeconds: Number(seconds.toFixed(1)), cpuSeconds: Number((cpu.user + cpu.system).toFixed(1)), peakMb: Math.round(maxRssMb) },
     unchangedSeconds: Number(unchangedSeconds.toFixed(1)),
-    // Updating a site in place for new lines only is not done: 10,000 builds added to 1,000,000 rebuild it.
-    incremental: null,
+    // `--append` builds added to the site above, updated in place.
+    incremental,
     largestShardBytes: written.largestShard[1],
     redirectMs: { p50: Math.round(percentile(times, 50)), p95: Math.round(percentile(times, 95)) },
   };

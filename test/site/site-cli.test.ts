@@ -211,7 +211,7 @@ test('relative log URLs point below site.logArchiveUrl when the config sets one,
   assert.equal(outside.stderr, 'portfarm: /builders/ports-15_arm64-builder/builds/121: not found: it is outside the site, which is served under /builds/\n');
 });
 
-test('site build on an unchanged ledger and config writes nothing; an appended line or another config writes the site again', async () => {
+test('site build on an unchanged ledger and config writes nothing; an appended line updates the site in place; another config writes it again', async () => {
   const work = mkdtempSync(join(tmpdir(), 'portfarm-site-unchanged-'));
   const ledger = join(work, 'ledger.ndjson');
   copyFileSync(fixture, ledger);
@@ -229,8 +229,11 @@ test('site build on an unchanged ledger and config writes nothing; an appended l
 
   appendFileSync(ledger, `${JSON.stringify({ builder: B, number: 32504, port: 'zlib', result: 'success', url: 'https://logs.example.org/32504/' })}\n`);
   const appended = await build();
-  assert.match(appended.stdout, /^wrote site: 9 builds /);
-  assert.notEqual(String(statSync(site).ino), before[0]);
+  assert.match(appended.stdout, /^updated site: 9 builds /);
+  assert.match(appended.stderr, /^site build: updated in place for the appended lines in \d+\.\d s: \d+ files written, \d+ removed\n$/);
+  assert.equal(String(statSync(site).ino), before[0], 'the same folder, updated in place');
+  const builders = readFileSync(join(site, 'builders', B, 'index.html'), 'utf8');
+  assert.match(builders, /Latest: <a href="https:\/\/logs\.example\.org\/32504\/">build 32504<\/a> of zlib/);
 
   writeFileSync(
     join(work, 'portfarm.config.yaml'),

@@ -49,10 +49,12 @@ export function registerSite(program: Command, ctx: CliContext): void {
       ctx.stderr.write(
         summary.unchanged === true
           ? `site build: the site was built from this same ledger, config and portfarm; nothing written (${seconds} s)\n`
-          : `site build: done in ${seconds} s\n`,
+          : summary.updated === undefined
+            ? `site build: done in ${seconds} s\n`
+            : `site build: updated in place for the appended lines in ${seconds} s: ${summary.updated.written} files written, ${summary.updated.removed} removed\n`,
       );
       ctx.stdout.write(
-        `${summary.unchanged === true ? 'unchanged' : 'wrote'} ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
+        `${summary.unchanged === true ? 'unchanged' : summary.updated === undefined ? 'wrote' : 'updated'} ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
           `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes; ` +
           `${summary.jsonFiles} JSON files and ${summary.filesLogs} installed-files lists for programs)\n`,
       );

@@ -1,0 +1,214 @@
+// `site build` on a ledger that has only grown updates the site in place (site/build/update-site.ts).
+// The site it leaves must be the one a build of the whole ledger writes, byte for byte: the
+// same files, the same bytes, the same manifest. Ledgers are random (seeded), split at random
+// places, with the JSON window expiring builds, new builders and ports, shards filling up,
+// builds without a watcher or a finish time, ids by counter and by hash, installed-files lists.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { buildSite, type SiteSummary } from '../../site/build/build-site.ts';
+import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
+import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
+import { archivedStepLog, FILES_LOG } from '../../site/lookup/archived-step-log.ts';
+
+const SITE = 'https://build.example.org/';
+
+/** Deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A ledger as the controller appends it: numbers go up per builder, builders and ports come and go. */
+function ledger(seed: number, count: number, archive: string): LedgerEntry[] {
+  const rand = random(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const platforms = ['15_arm64', '14_arm64', '10.6_i386'];
+  const next = new Map<string, number>();
+  let time = Date.parse('2026-03-01T00:00:00Z');
+  const entries: LedgerEntry[] = [];
+  for (let i = 0; i < count; i += 1) {
+    // New builders and ports keep appearing as the ledger grows.
+    const platform = pick(platforms.slice(0, 1 + Math.floor((i / count) * platforms.length * 1.5)));
+    const kind = rand();
+    const builder = kind < 0.7 ? `ports-${platform}-builder` : kind < 0.85 ? `ports-${platform}-watcher` : pick(['jobs-www', 'mirror', `jobs-${Math.floor(i / 40)}`]);
+    // Numbers jump now and then, so shards fill and new ones start.
+    const number = (next.get(builder) ?? (builder.startsWith('ports-10') ? 20_990 : 0)) + (rand() < 0.05 ? 400 : 1);
+    next.set(builder, number);
+    // Hours apart: a one-day window keeps a few builds of each builder and expires the rest.
+    time += Math.floor(rand() * 3 * 3_600_000);
+    const isPort = builder.endsWith('-builder');
+    const id = rand() < 0.8 ? `k3x9-${(i + 1).toString(36)}` : `pr-${i}-x`;
+    if (isPort && rand() < 0.5) {
+      mkdirSync(join(archive, id, FILES_LOG.step), { recursive: true });
+      writeFileSync(join(archive, id, archivedStepLog(FILES_LOG.step, FILES_LOG.log)), gzipSync(`/opt/local/bin/${id}\n`));
+    }
+    const result = pick(['success', 'success', 'failure', 'cancelled'] as const);
+    entries.push({
+      builder,
+      number,
+      ...(isPort ? { port: `port${Math.floor(rand() * (20 + i))}` } : {}),
+      ...(rand() < 0.9 ? { platform } : {}),
+      result,
+      // Some lines have no finish time (old imports), some a start; some name their watcher.
+      ...(rand() < 0.9 ? { finishedAt: new Date(time).toISOString() } : {}),
+      ...(rand() < 0.5 ? { startedAt: new Date(time - 600_000).toISOString() } : {}),
+      ...(isPort && rand() < 0.5 ? { watcher: { builder: `ports-${platform}-watcher`, number: Math.floor(rand() * 50) } } : {}),
+      ...(result === 'failure' ? { failedStep: 'install-port' } : {}),
+      ...(rand() < 0.5 ? { revision: pick(['abc123', 'def456', 'fff000']) } : {}),
+      url: rand() < 0.9 ? `logs/${id}/index.html` : `https://elsewhere.example.org/${builder}/${number}/`,
+      steps: [
+        { name: 'install-port', logs: [{ name: 'stdio', url: `logs/${id}/install-port/stdio.txt.gz` }] },
+        ...(rand() < 0.3 ? [{ name: 'gather-archives', logs: [{ name: 'stdio', url: `https://other.example.org/${id}.txt` }] }] : []),
+      ],
+    });
+  }
+  return entries;
+}
+
+/** Every file and folder below `root` with its bytes (folders as ''). */
+function tree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const path = relative(root, join(entry.parentPath, entry.name));
+    out.set(path, entry.isDirectory() ? '' : readFileSync(join(root, path), 'latin1'));
+  }
+  return out;
+}
+
+function assertSameSite(updated: string, whole: string, what: string): void {
+  const a = tree(updated);
+  const b = tree(whole);
+  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${what}: the same files and folders`);
+  for (const [path, bytes] of b) assert.ok(a.get(path) === bytes, `${what}: ${path} differs`);
+}
+
+const lines = (entries: readonly LedgerEntry[]): string => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+
+async function build(ledgerPath: string, outDir: string, archive: string, extra: { onWritten?: (path: string) => void } = {}): Promise<SiteSummary> {
+  return buildSite({
+    ledgerPath,
+    outDir,
+    baseUrl: SITE,
+    logArchiveDir: archive,
+    jsonWindowDays: 1,
+    onTornLine: () => assert.fail('torn line'),
+    onUnsafeUrl: (bad) => assert.fail(bad.problem),
+    ...extra,
+  });
+}
+
+test('a site updated with appended lines is the site built from the whole ledger, byte for byte, over random splits', async () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-'));
+    const archive = join(dir, 'archive');
+    const entries = ledger(seed, 900, archive);
+    const rand = random(seed * 7);
+    // Two or three appends, each cut at a random place (some a handful of lines, some hundreds).
+    const cuts = [...new Set([Math.floor(rand() * 600), Math.floor(rand() * 800), 890 + Math.floor(rand() * 10)])].sort((a, b) => a - b);
+    const ledgerPath = join(dir, 'ledger.ndjson');
+    writeFileSync(ledgerPath, lines(entries.slice(0, cuts[0])));
+    const site = join(dir, 'site');
+    await build(ledgerPath, site, archive);
+    for (const [i, cut] of cuts.entries()) {
+      if (i === 0) continue;
+      appendFileSync(ledgerPath, lines(entries.slice(cuts[i - 1], cut)));
+      const updated = await build(ledgerPath, site, archive);
+      assert.ok(updated.updated !== undefined, `seed ${seed}, lines ${cuts[i - 1]}–${cut}: updated in place, not built whole`);
+      const whole = join(dir, `whole-${i}`);
+      const summary = await build(ledgerPath, whole, archive);
+      assertSameSite(site, whole, `seed ${seed}, lines 0–${cuts[i - 1]} then to ${cut}`);
+      const { updated: _written, ...said } = updated;
+      assert.deepEqual(said, summary, 'the update says what a whole build says');
+      rmSync(whole, { recursive: true });
+    }
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('an update cut short anywhere leaves a site the next site build repairs to the whole ledger’s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-crash-'));
+  const archive = join(dir, 'archive');
+  const entries = ledger(11, 700, archive);
+  const ledgerPath = join(dir, 'ledger.ndjson');
+  writeFileSync(ledgerPath, lines(entries));
+  const whole = join(dir, 'whole');
+  await build(ledgerPath, whole, archive);
+  for (const after of [0, 1, 7, 40]) {
+    const site = join(dir, `site-${after}`);
+    writeFileSync(ledgerPath, lines(entries.slice(0, 500)));
+    await build(ledgerPath, site, archive);
+    appendFileSync(ledgerPath, lines(entries.slice(500)));
+    let written = 0;
+    // A crash after `after` files are in place: nothing after that point runs.
+    await assert.rejects(
+      build(ledgerPath, site, archive, {
+        onWritten: () => {
+          written += 1;
+          if (written > after) throw new Error('crash');
+        },
+      }),
+      /crash/,
+    );
+    assert.equal(existsSync(join(site, MANIFEST_PATH)), false, 'a site cut short has no manifest');
+    const repaired = await build(ledgerPath, site, archive);
+    assert.equal(repaired.updated, undefined, 'without a manifest the site is built whole');
+    assertSameSite(site, whole, `cut after ${after} files`);
+  }
+  rmSync(dir, { recursive: true });
+});
+
+test('kill -9 of site build while it updates the site: the next site build gives the whole ledger’s site', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-kill-'));
+  const archive = join(dir, 'archive');
+  const entries = ledger(31, 2400, archive);
+  const ledgerPath = join(dir, 'ledger.ndjson');
+  const cli = (out: string): ReturnType<typeof spawn> =>
+    spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledgerPath, '--out', out], { cwd: dir, stdio: 'ignore' });
+  writeFileSync(ledgerPath, lines(entries.slice(0, 1200)));
+  const site = join(dir, 'site');
+  assert.equal((await once(cli(site), 'exit'))[0], 0);
+  appendFileSync(ledgerPath, lines(entries.slice(1200)));
+  const update = cli(site);
+  const exited = once(update, 'exit');
+  // The manifest goes before the update's first write: kill the process as soon as it has gone.
+  while (existsSync(join(site, MANIFEST_PATH)) && update.exitCode === null) await new Promise((done) => setImmediate(done));
+  update.kill('SIGKILL');
+  const [code, signal] = (await exited) as [number | null, string | null];
+  assert.equal(signal, 'SIGKILL', `site build was killed mid-update, not finished (exit ${code})`);
+  assert.equal(existsSync(join(site, MANIFEST_PATH)), false);
+  assert.equal((await once(cli(site), 'exit'))[0], 0);
+  const whole = join(dir, 'whole');
+  assert.equal((await once(cli(whole), 'exit'))[0], 0);
+  assertSameSite(site, whole, 'after kill -9 and a rerun');
+  rmSync(dir, { recursive: true });
+});
+
+test('lines that are not appends in number order (a repeat, an import out of order) build the whole site', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-order-'));
+  const archive = join(dir, 'archive');
+  const entries = ledger(21, 300, archive);
+  const ledgerPath = join(dir, 'ledger.ndjson');
+  writeFileSync(ledgerPath, lines(entries));
+  const site = join(dir, 'site');
+  await build(ledgerPath, site, archive);
+  const repeat = entries[10] as LedgerEntry;
+  appendFileSync(ledgerPath, lines([{ ...repeat, port: 'again' }]));
+  const rebuilt = await build(ledgerPath, site, archive);
+  assert.equal(rebuilt.updated, undefined);
+  assert.equal(rebuilt.duplicates, 1);
+  const whole = join(dir, 'whole');
+  await build(ledgerPath, whole, archive);
+  assertSameSite(site, whole, 'a repeated build');
+  rmSync(dir, { recursive: true });
+});
