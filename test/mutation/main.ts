@@ -10,6 +10,7 @@ import { settledVerdicts } from './previous-results.ts';
 import { summarise, type MutantResult, type MutantStatus } from './mutation-score.ts';
 import { MUTATION_TARGETS } from './mutation-targets.ts';
 import { killRunningTests, runTestsOnce } from './run-tests-once.ts';
+import { profileTests, testsFor, type TestProfiles } from './test-profiles.ts';
 
 const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N] [--max-distance N] [--out FILE]
   --files GLOB       only the target files matching GLOB (e.g. 'controller/queue/core/*')
@@ -109,19 +110,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const node = process.execPath;
 let done = 0;
 
-/** Baseline per file: the covering tests must pass unmutated; their time sets the mutants' timeout. */
-const baselines = new Map<string, Promise<number | Error>>();
-function baseline(job: FileJob, sandbox: Sandbox): Promise<number | Error> {
+/**
+ * Baseline per file: each covering test alone, unmutated, under V8 coverage. A test that fails is
+ * left out (and reported); the rest say how long they take and which of the file's code they run.
+ */
+const baselines = new Map<string, Promise<TestProfiles>>();
+function baseline(job: FileJob, sandbox: Sandbox): Promise<TestProfiles> {
   let found = baselines.get(job.file);
   if (found === undefined) {
-    found = runTestsOnce(sandbox.root, node, job.tests, 600_000, niceness).then(({ outcome, ms, output }) => {
-      if (outcome === 'passed') return ms;
-      return new Error(`the tests covering ${job.file} do not pass unmutated (${outcome}):\n${output.slice(-2000)}`);
+    found = profileTests(sandbox.root, node, job.file, job.tests, niceness, sandbox.env).then((profiles) => {
+      for (const { file, output } of profiles.failing) log(`${job.file}: ${file} fails unmutated, left out of its tests:\n${output}`);
+      log(`${job.file}: baseline ${profiles.profiles.map((p) => `${p.file} ${String(p.ms)} ms`).join(', ') || '(no test passes)'}`);
+      return profiles;
     });
     baselines.set(job.file, found);
   }
   return found;
 }
+/** Per file, how many of its mutants each test killed: the best killer runs first. */
+const kills = new Map<string, Map<string, number>>();
 
 const settled = values.again === undefined ? (): undefined => undefined : settledVerdicts(values.again);
 const queue: { job: FileJob; mutant: Mutant }[] = jobs.flatMap((job) => job.mutants.map((mutant) => ({ job, mutant })));
@@ -132,30 +139,44 @@ async function worker(sandbox: Sandbox): Promise<void> {
     const { job, mutant } = next;
     let status: MutantStatus;
     let ms = 0;
+    let ran = 0;
+    let killer = '';
     const earlier = settled(job.file, mutant);
     if (KNOWN_EQUIVALENTS.some((entry) => isListedEquivalent(entry, job.file, job.text, mutant))) status = 'equivalent';
     else if (earlier !== undefined) status = earlier;
     else if (job.tests.length === 0) status = 'no-coverage';
     else {
       const base = await baseline(job, sandbox);
-      if (base instanceof Error) {
-        if (!skippedFiles.has(job.file)) log(base.message);
+      if (base.profiles.length === 0) {
+        if (!skippedFiles.has(job.file)) log(`${job.file}: none of its tests passes unmutated; not scored`);
         skippedFiles.add(job.file);
         continue;
       }
-      const path = join(sandbox.root, job.file);
-      writeFileSync(path, applyMutant(job.text, mutant));
-      try {
-        const run = await runTestsOnce(sandbox.root, node, job.tests, Math.max(20_000, base * 3 + 10_000), niceness);
-        ms = run.ms;
-        status = run.outcome === 'passed' ? 'survived' : run.outcome === 'failed' ? 'killed' : run.outcome;
-      } finally {
-        writeFileSync(path, job.text);
+      const fileKills = kills.get(job.file) ?? new Map<string, number>();
+      kills.set(job.file, fileKills);
+      const chosen = testsFor(base.profiles, mutant, fileKills);
+      if (chosen.length === 0) status = 'no-coverage';
+      else {
+        const path = join(sandbox.root, job.file);
+        writeFileSync(path, applyMutant(job.text, mutant));
+        try {
+          const unmutatedMs = chosen.reduce((sum, p) => sum + p.ms, 0);
+          const run = await runTestsOnce(sandbox.root, node, chosen.map((p) => p.file), Math.max(20_000, unmutatedMs * 3 + 10_000), niceness, sandbox.env);
+          ms = run.ms;
+          status = run.outcome === 'passed' ? 'survived' : run.outcome === 'failed' ? 'killed' : run.outcome;
+          if (status === 'killed' && run.failedIn !== undefined) {
+            killer = run.failedIn;
+            fileKills.set(run.failedIn, (fileKills.get(run.failedIn) ?? 0) + 1);
+          }
+          ran = chosen.length;
+        } finally {
+          writeFileSync(path, job.text);
+        }
       }
     }
     results.push({ file: job.file, mutant, status });
     done += 1;
-    log(`[${String(done)}/${String(total)}] ${mutant.id} ${mutant.operator}: ${JSON.stringify(mutant.original)} → ${JSON.stringify(mutant.replacement)} ${status} (${String(ms)} ms)`);
+    log(`[${String(done)}/${String(total)}] ${mutant.id} ${mutant.operator}: ${JSON.stringify(mutant.original)} → ${JSON.stringify(mutant.replacement)} ${status} (${String(ms)} ms, ${String(ran)} test files${killer === '' ? '' : `, by ${killer}`})`);
   }
 }
 
