@@ -52,6 +52,6 @@ export async function profileTests(root: string, node: string, target: string, t
  * quickest: a mutant is usually killed by the first test run, and a survivor costs only the
  * tests that reach it.
  */
-export function testsFor(profiles: readonly TestProfile[], mutant: Pick<Mutant, 'start'>, kills: ReadonlyMap<string, number>): TestProfile[] {
-  return profiles.filter((p) => ranAt(p.ranges, mutant.start)).sort((a, b) => (kills.get(b.file) ?? 0) - (kills.get(a.file) ?? 0) || a.ms - b.ms || a.file.localeCompare(b.file));
+export function testsFor(profiles: readonly TestProfile[], mutant: Pick<Mutant, 'reach'>, kills: ReadonlyMap<string, number>): TestProfile[] {
+  return profiles.filter((p) => ranAt(p.ranges, mutant.reach)).sort((a, b) => (kills.get(b.file) ?? 0) - (kills.get(a.file) ?? 0) || a.ms - b.ms || a.file.localeCompare(b.file));
 }
