@@ -69,6 +69,9 @@ const RUNNER_MANAGER_SUITES = [
   'test/security/runner-taken-through-gate.test.ts',
   // Foreign jobs on the build's runner: its VM destroyed and never collected from (the teardown's guard).
   'test/security/runner-job-identity.test.ts',
+  // A warm VM claimed by its job's `queued`, and the queued → in-progress figure.
+  'test/runners/runner-warm-status.test.ts',
+  'test/runners/watchdog-deadlines.test.ts',
 ];
 
 const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'id-runs', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders', 'unpack-shard'].map(
