@@ -278,10 +278,19 @@ test('a push delivery worked on twice (a crash before it was marked done) queues
   const first = service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-1' });
   await service.pump(at(1), signal);
   const again = service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-1' });
-  assert.equal(again.buildId, first.buildId);
+  // The redelivery is answered as joining the watcher it queued the first time.
+  assert.deepEqual(again, { buildId: first.buildId, coalesced: true, portsRevision: REV1 });
   assert.equal(rows(db).length, 1);
   service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-2' });
   assert.equal(rows(db).length, 2);
+});
+
+test('a redelivered push is answered with the revision its watcher lists at now, not the one it carried', () => {
+  const { service } = setup();
+  const first = service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' });
+  // A newer push joins the pending watcher, which now lists at REV2.
+  assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV2), deliveryId: 'guid-2' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
+  assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
 });
 
 test('one push delivery for two platforms queues a watcher on each; a redelivery queues neither again', async () => {
