@@ -293,6 +293,17 @@ test('a redelivered push is answered with the revision its watcher lists at now,
   assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
 });
 
+test('a push redelivered after its watcher finished is answered from the database: no new watcher', async () => {
+  const { db, service } = setup();
+  const first = service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' });
+  service.enqueueWatcher({ ...watcher('15_arm64', REV2), deliveryId: 'guid-2' });
+  await service.pump(at(1), signal);
+  service.runStarted(first.buildId, at(2));
+  service.runFinished(first.buildId, 'success', at(3));
+  assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
+  assert.equal(rows(db).length, 1);
+});
+
 test('one push delivery for two platforms queues a watcher on each; a redelivery queues neither again', async () => {
   const { db, service } = setup();
   const arm = service.enqueueWatcher({ ...watcher('15_arm64'), deliveryId: 'guid-1' });
