@@ -48,6 +48,10 @@ test('a watcher is dispatched, its port list becomes builders, which run one at 
     coalesced: [],
   }, 'a resent list adds nothing');
   service.runFinished('tst-1', 'success', at(4));
+  assert.deepEqual(service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git', 'curl'], excluded: [] }, at(4)), {
+    added: [],
+    coalesced: [],
+  }, 'a list resent after its watcher finished adds nothing, and is not refused');
   assert.deepEqual((await service.pump(at(5), signal)).dispatched, ['tst-3']);
   assert.deepEqual((await service.pump(at(5), signal)).dispatched, [], 'one run in flight per platform');
   service.runStarted('tst-3', at(6));
@@ -222,7 +226,13 @@ async function failWatcherUntilGivenUp(restartEachTime: boolean): Promise<Databa
 }
 
 test('a watcher whose run failed before its list arrived is queued again, at most MAX_LOST_RETRIES times', async () => {
-  await failWatcherUntilGivenUp(false);
+  const db = await failWatcherUntilGivenUp(false);
+  // Its list arriving late is refused, not taken as a resend: it was never accepted.
+  const service = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway: new FakeRunGateway(), graph: SMALL_GRAPH, idPrefix: 'tst' });
+  assert.throws(
+    () => service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git'], excluded: [] }, at(9)),
+    (e: unknown) => e instanceof UserError && e.message.startsWith('port list for build tst-1 on 15_arm64: no watcher with that id is in flight there'),
+  );
 });
 
 test('the lost-work limit survives a restart: a controller started again does not count from zero', async () => {
