@@ -276,6 +276,8 @@ test('a finish is committed with a note to record it; the note outlives a crash 
   gateway.advance('tst-1', 'completed', 'success');
   assert.equal(service.runFinished('tst-1', 'success', at(2)), true);
   assert.equal(service.runFinished('tst-1', 'success', at(3)), false, 'a repeat notes nothing more');
+  assert.equal(service.runStarted('tst-1', at(3)), false, 'a late in_progress for a finished build changes nothing');
+  assert.equal(service.runStarted('nope-9', at(3)), false, 'nor one for a build this farm never queued');
   // A crash here (before the ledger append): a new service on the same database still knows.
   const again = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
   assert.deepEqual(again.unrecorded().map((n) => [n.buildId, n.result, n.runId]), [['tst-1', 'success', 1000]]);
