@@ -17,7 +17,8 @@ const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N
   --json             print {mutants, killed, survived, timedOut, noCoverage, equivalent, score, files} last, on stdout
   --concurrency N    mutants run at once, each in its own copy of the tree (default 1: the machine is shared)
   --max-distance N   a test covers a file when it reaches it within N imports (default 2)
-  --max-tests N      run at most N covering tests per file, its own area's first (default 10), besides a target's own list
+  --max-tests N      take at most N covering tests per file, its own area's first (default 30), besides a target's own list;
+                     each runs once alone at the baseline, and a mutant runs only those that ran its place
   --nice N           run the tests under nice -n N (default 10: the machine is shared)
   --out FILE         write every mutant with its status as JSON
   --again FILE       take the killed, timed-out and invalid verdicts of an earlier --out FILE; run the rest`;
@@ -28,7 +29,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '1' },
     'max-distance': { type: 'string', default: '2' },
-    'max-tests': { type: 'string', default: '10' },
+    'max-tests': { type: 'string', default: '30' },
     nice: { type: 'string', default: '10' },
     out: { type: 'string' },
     again: { type: 'string' },
@@ -74,7 +75,7 @@ const jobs: FileJob[] = targets.map((target) => {
     const spans = functionSpans(target.file, text, target.functions);
     mutants = mutants.filter((m) => spans.some((s) => m.start >= s.start && m.end <= s.end));
   }
-  // Every test file loads in the one process of each mutant: a cap keeps a file's run to minutes.
+  // Each test file runs once alone at the baseline (a mutant then runs only those that ran its place): a cap keeps that to minutes.
   // A target's own list comes on top: the tests that reach it from further away (the attack tests through the whole controller).
   const near = coveringTests(repoRoot, target.file, allTests, maxDistance).slice(0, maxTests).map((t) => t.file);
   const extra = target.tests ?? [];
