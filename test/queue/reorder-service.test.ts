@@ -278,6 +278,7 @@ test('a finish is committed with a note to record it; the note outlives a crash 
   assert.equal(service.runFinished('tst-1', 'success', at(3)), false, 'a repeat notes nothing more');
   assert.equal(service.runStarted('tst-1', at(3)), false, 'a late in_progress for a finished build changes nothing');
   assert.equal(service.runStarted('nope-9', at(3)), false, 'nor one for a build this farm never queued');
+  assert.equal(service.finishedAs('nope-9'), undefined);
   // A crash here (before the ledger append): a new service on the same database still knows.
   const again = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
   assert.deepEqual(again.unrecorded().map((n) => [n.buildId, n.result, n.runId]), [['tst-1', 'success', 1000]]);
@@ -303,6 +304,15 @@ test('a redelivered push is answered with the revision its watcher lists at now,
   // A newer push joins the pending watcher, which now lists at REV2.
   assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV2), deliveryId: 'guid-2' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
   assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
+});
+
+test('a completed event for a build never dispatched finishes nothing, and leaves nothing to record', () => {
+  const { db, service } = setup();
+  const { buildId } = service.enqueueWatcher(watcher());
+  service.runFinished(buildId, 'success', at(1));
+  assert.deepEqual(service.unrecorded(), []);
+  assert.equal(service.finishedAs(buildId), undefined);
+  assert.deepEqual(rows(db), [`${buildId} watcher - ${REV1} pending - - 0`]);
 });
 
 test('a push redelivered after its watcher finished is answered from the database: no new watcher', async () => {

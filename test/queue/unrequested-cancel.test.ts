@@ -68,6 +68,8 @@ test(`a run cancelled by someone else queues its build again, at most ${String(M
   assert.deepEqual(rows.slice(0, -1).map((r) => r.split(' ').slice(1).join(' ')), Array.from({ length: MAX_CANCEL_RETRIES }, () => 'finished cancelled'));
   assert.equal(rows.at(-1), `${last} finished failure`);
   assert.deepEqual((await service.pump(at(11), signal)).dispatched, [], 'nothing left to build');
+  // Cancelled by others says nothing about curl itself: its dependents are not blocked by it.
+  assert.deepEqual(db.prepare('select port from port_failure').all(), []);
 });
 
 test('the cancel count survives restarts (kept in the state database) and goes with its build', async () => {
