@@ -184,3 +184,45 @@ for (const variant of [
     await manager.stop();
   });
 }
+
+test('forged `queued` events held for unrecorded builds are bounded: four per build, each job once, a thousand builds, the oldest dropped first', async () => {
+  const runs = new Map<string, RecordedRun>();
+  const { manager, backend } = createRunnerFarm({ recordedRunOf: (id) => runs.get(id) ?? null });
+  await manager.start();
+  let jobId = 70_000;
+  const forged = (build: string, id = (jobId += 1)): Parameters<typeof manager.handleWorkflowJob>[0] => ({
+    action: 'queued', jobId: id, runId: 900_000 + id, runAttempt: 1, labels: ['self-hosted', PLATFORM, `portfarm-build-${build}`], runnerId: null, runnerName: null, conclusion: null,
+  });
+  for (let i = 0; i < 6; i += 1) assert.equal(manager.handleWorkflowJob(forged('many')), 'rejected');
+  const twice = forged('twice');
+  manager.handleWorkflowJob(twice);
+  manager.handleWorkflowJob(twice);
+  for (let i = 0; i < 1_000; i += 1) manager.handleWorkflowJob(forged(`flood${String(i)}`));
+  // 'many' and 'twice' came first: the flood of a thousand more builds pushed out exactly those two.
+  for (const id of ['many', 'twice', 'flood0', 'flood999']) runs.set(id, { runId: 1, runAttempt: 1 });
+  assert.deepEqual(manager.runRecorded('many'), []);
+  assert.deepEqual(manager.runRecorded('twice'), []);
+  assert.deepEqual(manager.runRecorded('flood0'), ['rejected']);
+  assert.deepEqual(manager.runRecorded('flood999'), ['rejected']);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
+
+test('held `queued` events: at most four for one build, and a redelivered one is held once', async () => {
+  const runs = new Map<string, RecordedRun>();
+  const { manager, backend } = createRunnerFarm({ recordedRunOf: (id) => runs.get(id) ?? null });
+  await manager.start();
+  const forged = (build: string, id: number): Parameters<typeof manager.handleWorkflowJob>[0] => ({
+    action: 'queued', jobId: id, runId: 800_000 + id, runAttempt: 1, labels: ['self-hosted', PLATFORM, `portfarm-build-${build}`], runnerId: null, runnerName: null, conclusion: null,
+  });
+  for (let id = 1; id <= 6; id += 1) manager.handleWorkflowJob(forged('many', id));
+  manager.handleWorkflowJob(forged('twice', 7));
+  manager.handleWorkflowJob(forged('twice', 7));
+  manager.handleWorkflowJob(forged('twice', 8));
+  runs.set('many', { runId: 1, runAttempt: 1 });
+  runs.set('twice', { runId: 1, runAttempt: 1 });
+  assert.deepEqual(manager.runRecorded('many'), ['rejected', 'rejected', 'rejected', 'rejected']);
+  assert.deepEqual(manager.runRecorded('twice'), ['rejected', 'rejected']);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
