@@ -136,6 +136,10 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: WJH, line: "if (event.runnerName !== null && (event.action === 'in_progress'", operator: 'operator &&→||', why: RUNNER_NAMED },
   { file: WJH, line: 'const onOurRunner = [...ctx.leases.values()].find((l) => l.vmId === event.runnerName);', operator: 'call-swapped .find→.findLast', why: 'VM names are unique (build id, attempt and a nonce): at most one lease has it' },
 
+  // reorder-service.ts
+  { file: 'controller/queue/reorder-service.ts', line: "this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');", operator: 'string-emptied', why: "Number('') is 0, as Number('0') is" },
+  { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
+
   // lease-teardown.ts
   { file: 'controller/runners/lease-teardown.ts', line: '} else if (lease.unconfirmedRegistration !== undefined) {', operator: 'condition-true', why: 'with no lost registration the name is undefined: the listing finds no runner of that name and deletes nothing (one GET more)' },
   { file: 'controller/runners/lease-teardown.ts', line: "log.info({ runnerId: lease.runnerId ?? null }", operator: 'operator ??→&&', why: 'a field of a log line, read only by a person (as the log strings the driver leaves alone)' },

@@ -226,3 +226,17 @@ test('held `queued` events: at most four for one build, and a redelivered one is
   assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
+
+test('a job the trust boundary refused is `rejected` by the manager whatever it carries, so the flow neither starts its build nor notes a failed phase', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  await manager.start();
+  // The build's own label and a run the manager would otherwise take: only the boundary's verdict says no.
+  const real = github.queue('g1', PLATFORM, { deliver: false });
+  for (const action of ['queued', 'in_progress', 'completed'] as const) {
+    const event = { action, jobId: real.jobId, runId: real.runId, runAttempt: 1, labels: ['self-hosted', PLATFORM, 'portfarm-build-g1'], runnerId: null, runnerName: null, conclusion: null, refusedAtBoundary: true };
+    assert.equal(manager.handleWorkflowJob(event), 'rejected', action);
+  }
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
