@@ -138,6 +138,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   // reorder-service.ts
   { file: 'controller/queue/reorder-service.ts', line: "this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');", operator: 'string-emptied', why: "Number('') is 0, as Number('0') is" },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (open !== undefined) return open.entry.portsRevision;', operator: 'condition-false', why: "every change to an entry is written in the transaction that makes it: the database row's revision is the live entry's (a read more)" },
   { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
 
   // lease-teardown.ts

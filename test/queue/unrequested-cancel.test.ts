@@ -152,3 +152,25 @@ test('the run-changed flow records a build cancelled by others too often as fail
   }
   assert.deepEqual(finished, ids.map((b, n) => (n < MAX_CANCEL_RETRIES ? [b, 'cancelled', null] : [b, 'failure', CANCELLED_BY_OTHERS])));
 });
+
+test('a preempting cancel that lands only after the run was taken, and ends it as cancelled, is still the service\'s own: curl goes back to the head, uncounted', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  // A runner took the job, but no in_progress reached the service yet: it still looks preemptable.
+  gateway.advance(id, 'in_progress');
+  service.enqueueWatcher({ platform: '15_arm64', portsRevision: 'ccccccc1', changedPorts: ['zlib'], force: false, prNumber: null, now: at(4) });
+  const report = await service.pump(at(4), signal);
+  assert.deepEqual(report.preempted, [], 'the cancel answered with a run still going: nothing requeued yet');
+  assert.ok(gateway.calls.includes(`cancel ${String(gateway.runs.find((r) => r.request.buildId === id)?.runId ?? 0)}`));
+  // The cancel takes effect after all.
+  gateway.advance(id, 'completed', 'cancelled');
+  assert.equal(service.runFinished(id, 'cancelled', at(5)), true);
+  assert.deepEqual(db.prepare(`select key from meta where key like 'cancel-retries:%'`).all(), [], 'not counted as someone else\'s cancel');
+  const rows = curlRows(db);
+  assert.equal(rows.length, 2, rows.join(' | '));
+  assert.equal(rows[0], `${id} finished cancelled`);
+  assert.match(rows[1] ?? '', / pending -$/);
+  assert.deepEqual(service.finishedAs(id), { result: 'cancelled', phase: null });
+});
