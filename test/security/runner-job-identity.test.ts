@@ -44,6 +44,9 @@ test('a job whose label names a build the farm never recorded gets no VM, no reg
   assert.equal(line?.['buildId'], 'nobody');
   assert.equal(line['runId'], forged.runId);
   assert.equal(line['recordedRun'], null);
+  // The operator reads which job the build's lease holds (none here) and why nothing moved.
+  assert.equal(line['leaseJobId'], null);
+  assert.match(String(line['why']), /not its recorded run's job; no VM, no change to its lease/);
   await manager.stop();
 });
 
