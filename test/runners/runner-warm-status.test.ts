@@ -105,3 +105,26 @@ test('a host refusing new VMs (disk short) gets none until it takes VMs again; t
   assert.deepEqual(logs.filter((l) => l.msg === 'cloning VM').map((l) => l['image']), ['macos-14-base']);
   await manager.stop();
 });
+
+test('a warm VM claimed by its job is warm no more: a job queued after it waits for the slot instead of evicting the running build', async () => {
+  const single = { ...PLATFORM_15, hosts: [{ name: 'mini-1', address: '10.0.0.21', maxVms: 1 }] };
+  const { manager, backend, github, logs } = createRunnerFarm({ platforms: [single] });
+  github.behaviour.autoComplete = false;
+  backend.bootMs = 20;
+  await manager.start();
+  assert.equal(manager.warmStart('15_arm64', 'w4'), true);
+  await waitFor(() => manager.leases()[0]?.phase === 'warm');
+  const job = github.queue('w4', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 'w4 running on its warm VM');
+  const [vm] = backend.vmIds();
+  github.queue('q2', '15_arm64');
+  await waitFor(() => manager.leases().some((l) => l.buildId === 'q2' && l.phase === 'waiting-slot'), 'q2 waiting for the slot');
+  assert.equal(logs.filter((l) => l.msg === 'evicting warm VM: a queued job needs its slot').length, 0);
+  assert.deepEqual(backend.vmIds(), [vm]);
+  github.complete('w4');
+  await manager.whenSettled('w4');
+  await waitFor(() => github.jobs.find((j) => j.buildId === 'q2')?.state === 'in_progress', 'q2 gets the slot once w4 is done');
+  github.complete('q2');
+  await manager.whenSettled('q2');
+  await manager.stop();
+});
