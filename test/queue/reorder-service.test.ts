@@ -263,6 +263,22 @@ test('a builder whose runner was lost is queued again under a new id; a builder 
   assert.equal(rows(db).filter((r) => r.includes(` ${port} `) && r.includes(' pending ')).length, 0);
 });
 
+test('a build that succeeded is built once even when its runner is noted lost before the run\'s completion arrives', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['curl'], excluded: [] }, at(2));
+  gateway.advance('tst-1', 'completed', 'success');
+  service.runFinished('tst-1', 'success', at(3));
+  await service.pump(at(4), signal);
+  const curl = service.inFlight()[0];
+  assert.equal(curl?.port, 'curl');
+  // The VM died after the job ended well: the port is built, nothing to redo.
+  assert.equal(service.runFinished(curl.buildId, 'success', at(5), { runnerLost: true }), true);
+  assert.deepEqual(rows(db).filter((r) => r.includes(' curl ')), [`${curl.buildId} builder curl ${REV1} finished 1001 success 0`]);
+  assert.deepEqual(service.finishedAs(curl.buildId), { result: 'success', phase: null });
+});
+
 test('the build id prefix "pr" is refused: pr-… ids are ports-pr.yml jobs, which get the PR slot share', () => {
   const db = openStore(':memory:');
   assert.throws(() => new ReorderService({ db, platforms: ['15_arm64'], gateway: new FakeRunGateway(), graph: null, idPrefix: 'pr' }), /build id prefix "pr" is reserved for pull-request builds/);
