@@ -263,6 +263,16 @@ test('a builder whose runner was lost is queued again under a new id; a builder 
   assert.equal(rows(db).filter((r) => r.includes(` ${port} `) && r.includes(' pending ')).length, 0);
 });
 
+test('a pull request\'s watcher whose run failed before its list arrived is queued again too', async () => {
+  const { db, gateway, service } = setup();
+  const { buildId } = service.enqueueWatcher({ ...watcher('15_arm64', REV1, ['leaf']), prNumber: 12 });
+  await service.pump(at(1), signal);
+  gateway.advance(buildId, 'completed', 'failure');
+  assert.equal(service.runFinished(buildId, 'failure', at(2)), true);
+  const pending = rows(db).filter((r) => r.includes(' pr-watcher ') && r.includes(' pending '));
+  assert.equal(pending.length, 1, rows(db).join(' | '));
+});
+
 test('a build that succeeded is built once even when its runner is noted lost before the run\'s completion arrives', async () => {
   const { db, gateway, service } = setup();
   service.enqueueWatcher(watcher());
