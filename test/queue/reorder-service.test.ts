@@ -90,6 +90,34 @@ test('a watcher preempts a dispatched builder: the run is cancelled, the build r
   ]);
 });
 
+test('a cancel GitHub fails to take is reported, and the builder is neither requeued nor followed by a dispatch on its platform', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  gateway.cancel = (runId) => {
+    gateway.calls.push(`cancel ${String(runId)}`);
+    return Promise.reject(new Error('HTTP 502'));
+  };
+  const service = new ReorderService({ db, platforms: ['15_arm64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.runStarted('tst-1', at(1));
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['leaf', 'zlib'], excluded: [] }, at(2));
+  service.runFinished('tst-1', 'success', at(2));
+  await service.pump(at(3), signal);
+  service.enqueueWatcher(watcher('15_arm64', REV2));
+  const report = await service.pump(at(4), signal);
+  assert.deepEqual(report.dispatched, []);
+  assert.deepEqual(report.preempted, []);
+  assert.deepEqual(report.errors.map((e) => [e.buildId, e.error.message, (e.error.cause as Error).message]), [['tst-3', 'cancelling run 1001 of tst-3 failed', 'HTTP 502']]);
+});
+
+test('a pass asked to stop dispatches nothing', async () => {
+  const { gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await assert.rejects(service.pump(at(1), AbortSignal.abort()), { name: 'AbortError' });
+  assert.deepEqual(gateway.calls, []);
+});
+
 test('bad input is refused with the bad value and the fix, and the database is unchanged', () => {
   const { db, service } = setup();
   service.enqueueWatcher(watcher());
