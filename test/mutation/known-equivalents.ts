@@ -141,6 +141,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/queue/reorder-service.ts', line: 'if (open !== undefined) return open.entry.portsRevision;', operator: 'condition-false', why: "every change to an entry is written in the transaction that makes it: the database row's revision is the live entry's (a read more)" },
   { file: 'controller/queue/reorder-service.ts', line: "if (changes.some((c) => c.op === 'finished' && c.buildId === entry.buildId)) {", operator: 'operator &&→||', why: "its changes come from markFinished (directly or through requeueLost/requeuePreempted): empty, or led by this entry's own 'finished'" },
   { file: 'controller/queue/reorder-service.ts', line: 'if (r.entry.buildId !== entry.buildId) carryRetryCounts(', operator: 'condition-true', why: 'carrying counts from a build to itself writes them and then forgets them: what forgetRetryCounts does' },
+  { file: 'controller/queue/reorder-service.ts', line: "if (outcome !== 'dispatched' && outcome.unknown) break;", operator: 'string-emptied', why: "when the outcome is the string 'dispatched', its `.unknown` is undefined: no break either way" },
   { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
 
   // lease-teardown.ts

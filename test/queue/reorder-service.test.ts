@@ -111,6 +111,12 @@ test('a cancel GitHub fails to take is reported, and the builder is neither requ
   assert.deepEqual(report.errors.map((e) => [e.buildId, e.error.message, (e.error.cause as Error).message]), [['tst-3', 'cancelling run 1001 of tst-3 failed', 'HTTP 502']]);
 });
 
+test('reconcile with nothing in flight asks GitHub nothing', async () => {
+  const { gateway, service } = setup();
+  assert.deepEqual(await service.reconcile(at(1), signal), { adopted: [], requeued: [], started: [], finished: [] });
+  assert.deepEqual(gateway.calls, [], 'no run listing spent from the API budget');
+});
+
 test('a pass asked to stop dispatches nothing', async () => {
   const { gateway, service } = setup();
   service.enqueueWatcher(watcher());

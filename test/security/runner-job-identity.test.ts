@@ -243,3 +243,22 @@ test('a job the trust boundary refused is `rejected` by the manager whatever it 
   assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
+
+test('a build\'s own job seen first in progress or completed (its queued lost) starts no VM; once completed, a late queued gets none either', async () => {
+  const { manager, backend, registry, github } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('h1', PLATFORM, { deliver: false });
+  real.state = 'in_progress';
+  real.runnerName = 'a-runner-of-github';
+  assert.equal(github.emit(real, 'in_progress', { id: 5, name: 'a-runner-of-github' }), 'ignored');
+  assert.deepEqual(manager.leases(), []);
+  real.state = 'completed';
+  real.conclusion = 'success';
+  assert.equal(github.emit(real, 'completed', { id: 5, name: 'a-runner-of-github' }), 'ignored');
+  // A queued redelivered after the job went: the build is done, no VM for it.
+  assert.equal(github.emit(real, 'queued'), 'duplicate');
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.deepEqual(registry.calls, []);
+  await manager.stop();
+});
