@@ -117,6 +117,22 @@ test('reconcile with nothing in flight asks GitHub nothing', async () => {
   assert.deepEqual(gateway.calls, [], 'no run listing spent from the API budget');
 });
 
+test('reconcile lists GitHub\'s runs from an hour before the oldest dispatch in flight, so it cannot miss that run', async () => {
+  const { gateway, service } = setup();
+  const asked: Date[] = [];
+  const list = gateway.listRuns.bind(gateway);
+  gateway.listRuns = (since, s) => {
+    asked.push(since);
+    return list(since, s);
+  };
+  service.enqueueWatcher(watcher('15_arm64'));
+  await service.pump(at(5), signal);
+  service.enqueueWatcher(watcher('14_x86_64'));
+  await service.pump(at(20), signal);
+  await service.reconcile(at(30), signal);
+  assert.deepEqual(asked, [new Date(at(5).getTime() - 60 * 60 * 1000)]);
+});
+
 test('a pass asked to stop dispatches nothing', async () => {
   const { gateway, service } = setup();
   service.enqueueWatcher(watcher());
