@@ -128,3 +128,21 @@ test('a warm VM claimed by its job is warm no more: a job queued after it waits 
   await manager.whenSettled('q2');
   await manager.stop();
 });
+
+test('an in_progress delivered twice counts the job\'s wait once and keeps its start time', async () => {
+  let now = Date.parse('2026-11-26T06:00:00.000Z');
+  const { manager, github } = createRunnerFarm({ now: () => now });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const job = github.queue('d1', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 'd1 running');
+  const started = manager.runnersStatus().find((r) => r.buildId === 'd1');
+  now += 60_000;
+  // GitHub delivers at least once: the same in_progress again, a minute later.
+  github.emit(job, 'in_progress', { id: 1, name: job.runnerName ?? '' });
+  assert.deepEqual(manager.runnersStatus().find((r) => r.buildId === 'd1'), started);
+  assert.match(await manager.metrics.registry.metrics(), /^portfarm_job_queued_to_in_progress_seconds_count\{platform="15_arm64",warm="false"\} 1$/m);
+  github.complete('d1');
+  await manager.whenSettled('d1');
+  await manager.stop();
+});
