@@ -174,3 +174,60 @@ test('a preempting cancel that lands only after the run was taken, and ends it a
   assert.match(rows[1] ?? '', / pending -$/);
   assert.deepEqual(service.finishedAs(id), { result: 'cancelled', phase: null });
 });
+
+test('reconcile finds the last cancel by someone else: the report records the build as failed, with the phase that says why', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  let id = await curlDispatched(service, gateway);
+  for (let cancel = 1; cancel <= MAX_CANCEL_RETRIES; cancel += 1) {
+    gateway.advance(id, 'completed', 'cancelled');
+    service.runFinished(id, 'cancelled', at(3 + cancel));
+    service.recorded(id);
+    id = (await service.pump(at(3 + cancel), signal)).dispatched[0] ?? '';
+  }
+  gateway.advance(id, 'completed', 'cancelled');
+  const report = await service.reconcile(at(10), signal);
+  assert.deepEqual(report.finished.map((f) => [f.buildId, f.result, f.phase]), [[id, 'failure', CANCELLED_BY_OTHERS]]);
+});
+
+test('reconcile finds a builder\'s run failed in a step: it is finished as failed, not redone as lost work', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  gateway.advance(id, 'completed', 'failure');
+  const report = await service.reconcile(at(5), signal);
+  assert.deepEqual(report.finished.map((f) => [f.buildId, f.result]), [[id, 'failure']]);
+  assert.deepEqual(curlRows(db), [`${id} finished failure`]);
+});
+
+test('reconcile does not finish twice a build a webhook finished while GitHub was being asked', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  gateway.advance(id, 'completed', 'success');
+  const list = gateway.listRuns.bind(gateway);
+  gateway.listRuns = async (since, s) => {
+    const runs = await list(since, s);
+    // The completed webhook is handled while the listing is on its way back.
+    assert.equal(service.runFinished(id, 'success', at(5)), true);
+    return runs;
+  };
+  const report = await service.reconcile(at(5), signal);
+  assert.deepEqual(report.finished, []);
+  assert.deepEqual(curlRows(db), [`${id} finished success`]);
+});
+
+test('reconcile does not requeue a build whose run GitHub\'s listing does not show yet, once its run id is known', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  // Listed runs lag behind: the run the dispatch answered with is not in the list yet.
+  gateway.listRuns = () => Promise.resolve([]);
+  const report = await service.reconcile(at(5), signal);
+  assert.deepEqual(report.requeued, []);
+  assert.deepEqual(curlRows(db), [`${id} dispatched -`]);
+});
