@@ -147,6 +147,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/queue/reorder-service.ts', line: 'const run = entry.runId === null ? named.find((r) => r.triggeredByApp)', operator: 'condition-true', why: ONE_APP_RUN },
   { file: 'controller/queue/reorder-service.ts', line: 'const run = entry.runId === null ? named.find((r) => r.triggeredByApp)', operator: 'call-swapped .find→.findLast', why: `${ONE_APP_RUN}; and a run id names one run` },
   { file: 'controller/queue/reorder-service.ts', line: 'if (live !== undefined) return live.entry;', operator: 'condition-false', why: 'the row is written in the transaction of every change and holds what a restart loads: the entry read from it describes the build as the live one does (a read more)' },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (this.#counter !== startCounter) setMeta(', operator: 'condition-true', why: 'writes the counter it already holds: the same row, one write more' },
   { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
 
   // lease-teardown.ts
