@@ -129,19 +129,23 @@ test('a warm VM claimed by its job is warm no more: a job queued after it waits 
   await manager.stop();
 });
 
-test('an in_progress delivered twice counts the job\'s wait once and keeps its start time', async () => {
+test('the wait from queued to in_progress is counted in seconds, once even when in_progress is delivered twice; the start time is kept', async () => {
   let now = Date.parse('2026-11-26T06:00:00.000Z');
   const { manager, github } = createRunnerFarm({ now: () => now });
   github.behaviour.autoComplete = false;
   await manager.start();
   const job = github.queue('d1', '15_arm64');
+  // The queued event is handled; half a minute passes before a runner takes the job.
+  now += 30_000;
   await waitFor(() => job.state === 'in_progress', 'd1 running');
   const started = manager.runnersStatus().find((r) => r.buildId === 'd1');
   now += 60_000;
   // GitHub delivers at least once: the same in_progress again, a minute later.
   github.emit(job, 'in_progress', { id: 1, name: job.runnerName ?? '' });
   assert.deepEqual(manager.runnersStatus().find((r) => r.buildId === 'd1'), started);
-  assert.match(await manager.metrics.registry.metrics(), /^portfarm_job_queued_to_in_progress_seconds_count\{platform="15_arm64",warm="false"\} 1$/m);
+  const metrics = await manager.metrics.registry.metrics();
+  assert.match(metrics, /^portfarm_job_queued_to_in_progress_seconds_count\{platform="15_arm64",warm="false"\} 1$/m);
+  assert.match(metrics, /^portfarm_job_queued_to_in_progress_seconds_sum\{platform="15_arm64",warm="false"\} 30$/m);
   github.complete('d1');
   await manager.whenSettled('d1');
   await manager.stop();
