@@ -150,6 +150,8 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/queue/reorder-service.ts', line: 'if (this.#counter !== startCounter) setMeta(', operator: 'condition-true', why: 'writes the counter it already holds: the same row, one write more' },
   { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
 
+  { file: WJH, line: 'if (oldest.done !== true) ctx.heldQueued.delete(oldest.value);', operator: 'condition-true', why: 'reached only with a thousand builds held: the first key always exists' },
+
   // lease-teardown.ts
   { file: 'controller/runners/lease-teardown.ts', line: '} else if (lease.unconfirmedRegistration !== undefined) {', operator: 'condition-true', why: 'with no lost registration the name is undefined: the listing finds no runner of that name and deletes nothing (one GET more)' },
   { file: 'controller/runners/lease-teardown.ts', line: "log.info({ runnerId: lease.runnerId ?? null }", operator: 'operator ??→&&', why: 'a field of a log line, read only by a person (as the log strings the driver leaves alone)' },

@@ -255,6 +255,8 @@ test('a build\'s own job seen first in progress or completed (its queued lost) s
   real.state = 'completed';
   real.conclusion = 'success';
   assert.equal(github.emit(real, 'completed', { id: 5, name: 'a-runner-of-github' }), 'ignored');
+  // A job waiting for an environment's approval: nothing to do yet.
+  assert.equal(manager.handleWorkflowJob({ action: 'waiting', jobId: real.jobId, runId: real.runId, runAttempt: 1, labels: real.labels, runnerId: null, runnerName: null, conclusion: null }), 'ignored');
   // A queued redelivered after the job went: the build is done, no VM for it.
   assert.equal(github.emit(real, 'queued'), 'duplicate');
   assert.deepEqual(manager.leases(), []);
