@@ -264,3 +264,13 @@ test('a build\'s own job seen first in progress or completed (its queued lost) s
   assert.deepEqual(registry.calls, []);
   await manager.stop();
 });
+
+test('a queued job arriving while the manager shuts down starts no VM', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('s9', PLATFORM, { deliver: false });
+  await manager.stop();
+  assert.equal(github.emit(real, 'queued'), 'ignored');
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+});
