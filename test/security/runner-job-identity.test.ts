@@ -172,7 +172,7 @@ for (const variant of [
 ]) {
   test(`a foreign job whose \`in_progress\` was lost and whose \`completed\` names a build's runner (${variant.name}): VM destroyed at once, nothing collected, counted`, async () => {
     const spy = collectionSpy();
-    const { manager, backend, github, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+    const { manager, backend, github, rejections, logs } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
     github.behaviour.autoComplete = false;
     await manager.start();
     const real = github.queue('c1', PLATFORM);
@@ -182,6 +182,8 @@ for (const variant of [
     const foreign = { action: 'completed' as const, jobId: 90_001, runId: real.runId + 7, runAttempt: 1, labels: variant.labels('c1'), runnerId: 3, runnerName: vmId, conclusion: 'success' };
     assert.equal(manager.handleWorkflowJob(foreign), 'rejected');
     assert.equal(await rejections.count('runner-taken-by-foreign-job'), 1);
+    // Logged against the runner it took: the operator knows which VM to distrust (and each runner is logged apart).
+    assert.deepEqual(rejected(logs, 'runner-taken-by-foreign-job').map((l) => l['subject']), [`runner ${vmId}`]);
     await waitFor(() => !backend.vmIds().includes(vmId), 'the VM the foreign job ran in destroyed');
     assert.ok(!spy.calls.some((c) => c.vmId === vmId), 'nothing collected from the VM the foreign job ran in');
     await manager.stop();
@@ -273,4 +275,15 @@ test('a queued job arriving while the manager shuts down starts no VM', async ()
   assert.equal(github.emit(real, 'queued'), 'ignored');
   assert.deepEqual(manager.leases(), []);
   assert.deepEqual(backend.vmIds(), []);
+});
+
+test('a job that does not ask for a self-hosted runner is not the farm\'s, whatever build label it carries: no VM', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('n1', PLATFORM, { deliver: false });
+  const event = { action: 'queued' as const, jobId: real.jobId, runId: real.runId, runAttempt: 1, labels: real.labels.filter((l) => l !== 'self-hosted'), runnerId: null, runnerName: null, conclusion: null };
+  assert.equal(manager.handleWorkflowJob(event), 'ignored');
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
 });
