@@ -287,3 +287,18 @@ test('a job that does not ask for a self-hosted runner is not the farm\'s, whate
   assert.deepEqual(backend.vmIds(), []);
   await manager.stop();
 });
+
+test('a self-hosted job without a build label, or with one but no configured platform, is not the farm\'s: ignored, not counted, no VM', async () => {
+  const { manager, backend, github, rejections } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('p1', PLATFORM, { deliver: false });
+  const event = (labels: string[]): Parameters<typeof manager.handleWorkflowJob>[0] => ({ action: 'queued', jobId: real.jobId, runId: real.runId, runAttempt: 1, labels, runnerId: null, runnerName: null, conclusion: null });
+  // Another workflow of the organisation on a self-hosted runner of that platform.
+  assert.equal(manager.handleWorkflowJob(event(['self-hosted', PLATFORM])), 'ignored');
+  assert.equal(manager.handleWorkflowJob(event(['self-hosted', '13_x86_64', 'portfarm-build-p1'])), 'ignored');
+  assert.equal(await rejections.count('run-not-recorded'), 0);
+  assert.equal(await rejections.count('foreign-run'), 0);
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
