@@ -152,6 +152,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   { file: WJH, line: 'if (oldest.done !== true) ctx.heldQueued.delete(oldest.value);', operator: 'condition-true', why: 'reached only with a thousand builds held: the first key always exists' },
 
+  // verify-runner-group.ts
+  { file: 'controller/github/verify-runner-group.ts', line: "group.repositoryIds.length !== 1 || group.repositoryIds[0] !== expected.repositoryId", operator: 'index-from-end [0]→.at(-1)', why: 'read only when the list has exactly one id: its first is its last' },
+
   // lease-teardown.ts
   { file: 'controller/runners/lease-teardown.ts', line: '} else if (lease.unconfirmedRegistration !== undefined) {', operator: 'condition-true', why: 'with no lost registration the name is undefined: the listing finds no runner of that name and deletes nothing (one GET more)' },
   { file: 'controller/runners/lease-teardown.ts', line: "log.info({ runnerId: lease.runnerId ?? null }", operator: 'operator ??→&&', why: 'a field of a log line, read only by a person (as the log strings the driver leaves alone)' },
