@@ -150,6 +150,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/queue/reorder-service.ts', line: 'if (this.#counter !== startCounter) setMeta(', operator: 'condition-true', why: 'writes the counter it already holds: the same row, one write more' },
   { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
 
+  { file: WJH, line: 'lease.queuedAt ??= ctx.now();', operator: 'statement-removed', why: 'only a warm lease has no queued time when its job is queued, and the claim it makes ends the warm wait, which sets it (lease-boot-and-register.ts) in the same turn' },
   { file: WJH, line: 'if (oldest.done !== true) ctx.heldQueued.delete(oldest.value);', operator: 'condition-true', why: 'reached only with a thousand builds held: the first key always exists' },
 
   // verify-runner-group.ts

@@ -150,3 +150,18 @@ test('the wait from queued to in_progress is counted in seconds, once even when 
   await manager.whenSettled('d1');
   await manager.stop();
 });
+
+test('the job that claims a warm VM is the build\'s job from then on: another job of the same run with its label is refused', async () => {
+  const { manager, github } = createRunnerFarm();
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  assert.equal(manager.warmStart('15_arm64', 'w7'), true);
+  await waitFor(() => manager.leases()[0]?.phase === 'warm');
+  const job = github.queue('w7', '15_arm64');
+  const other = { action: 'queued' as const, jobId: job.jobId + 500, runId: job.runId, runAttempt: 1, labels: job.labels, runnerId: null, runnerName: null, conclusion: null };
+  assert.equal(manager.handleWorkflowJob(other), 'rejected');
+  await waitFor(() => job.state === 'in_progress', 'w7 running on its warm VM');
+  github.complete('w7');
+  await manager.whenSettled('w7');
+  await manager.stop();
+});
