@@ -21,7 +21,8 @@ const USAGE = `npm run test:mutation -- [--files GLOB] [--json] [--concurrency N
                      each runs once alone at the baseline, and a mutant runs only those that ran its place
   --nice N           run the tests under nice -n N (default 10: the machine is shared)
   --out FILE         write every mutant with its status as JSON
-  --again FILE       take the killed, timed-out and invalid verdicts of an earlier --out FILE; run the rest`;
+  --again FILE       take the killed, timed-out and invalid verdicts of an earlier --out FILE; run the rest
+  --lines A-B        only the mutants on lines A to B of each file (A- : from line A on), to finish a file a stopped run left`;
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     nice: { type: 'string', default: '10' },
     out: { type: 'string' },
     again: { type: 'string' },
+    lines: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -48,6 +50,11 @@ const maxTests = Number(values['max-tests']);
 if (!Number.isInteger(maxTests) || maxTests < 1) throw new Error(`--max-tests ${values['max-tests']} must be a whole number ≥ 1`);
 const niceness = Number(values.nice);
 if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) throw new Error(`--nice ${values.nice} must be a whole number from 0 to 19`);
+
+const lineRange = /^(\d+)-(\d*)$/.exec(values.lines ?? '0-');
+if (lineRange === null) throw new Error(`--lines ${values.lines ?? ''} must be A-B or A- (line numbers), e.g. --lines 94-`);
+const fromLine = Number(lineRange[1]);
+const toLine = lineRange[2] === '' || lineRange[2] === undefined ? Infinity : Number(lineRange[2]);
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const glob = values.files;
@@ -70,7 +77,8 @@ interface FileJob {
 
 const jobs: FileJob[] = targets.map((target) => {
   const text = readFileSync(join(repoRoot, target.file), 'utf8');
-  let mutants = mutateSource(target.file, text);
+  const all = mutateSource(target.file, text);
+  let mutants = all.filter((m) => m.line >= fromLine && m.line <= toLine);
   if (target.functions !== undefined) {
     const spans = functionSpans(target.file, text, target.functions);
     mutants = mutants.filter((m) => spans.some((s) => m.start >= s.start && m.end <= s.end));
@@ -82,7 +90,7 @@ const jobs: FileJob[] = targets.map((target) => {
   const missing = extra.filter((t) => !existsSync(join(repoRoot, t)));
   if (missing.length > 0) throw new Error(`${target.file}: its tests ${missing.join(', ')} do not exist; update test/mutation/mutation-targets.ts`);
   const tests = [...new Set([...near, ...extra])];
-  for (const stale of staleEquivalents(KNOWN_EQUIVALENTS, target.file, text, mutants)) {
+  for (const stale of staleEquivalents(KNOWN_EQUIVALENTS, target.file, text, all)) {
     log(`known-equivalents.ts: no ${stale.operator} mutant on a line with ${JSON.stringify(stale.line)} in ${target.file} any more; update or remove the entry`);
   }
   return { file: target.file, text, mutants, tests };
