@@ -126,3 +126,18 @@ test('a run of another workflow file is passed on only when its name claims a bu
   assert.deepEqual(passed(translate('workflow_run', run('.github/workflows/ports.yml@refs/heads/master', 'watcher'))), ['onWorkflowRun']);
   assert.deepEqual(translate('workflow_run', run('.github/workflows/not-ports.yml', 'watcher')).calls, []);
 });
+
+test('a run is passed on with its status and who started it; a payload without them says unknown and nobody', () => {
+  const arg = (payload: Record<string, unknown>): Record<string, unknown> => translate('workflow_run', payload).calls[0]?.arg as Record<string, unknown>;
+  const full = arg(workflowRun('completed'));
+  assert.equal(full['status'], 'queued');
+  assert.deepEqual([(full['identity'] as Record<string, unknown>)['triggeringActor'], (full['identity'] as Record<string, unknown>)['actor']], ['portfarm[bot]', 'portfarm[bot]']);
+  const payload = workflowRun('completed');
+  const bare = { ...(payload['workflow_run'] as Record<string, unknown>) };
+  bare['status'] = null;
+  delete bare['actor'];
+  delete bare['triggering_actor'];
+  const sparse = arg({ ...payload, workflow_run: bare });
+  assert.equal(sparse['status'], 'unknown');
+  assert.deepEqual([(sparse['identity'] as Record<string, unknown>)['triggeringActor'], (sparse['identity'] as Record<string, unknown>)['actor']], [null, null]);
+});
