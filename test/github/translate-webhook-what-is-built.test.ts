@@ -128,16 +128,20 @@ test('a run of another workflow file is passed on only when its name claims a bu
 });
 
 test('a run is passed on with its status and who started it; a payload without them says unknown and nobody', () => {
-  const arg = (payload: Record<string, unknown>): Record<string, unknown> => translate('workflow_run', payload).calls[0]?.arg as Record<string, unknown>;
+  const arg = (payload: Record<string, unknown>): { status: string; identity: { triggeringActor: string | null; actor: string | null } } => {
+    const [call] = translate('workflow_run', payload).calls;
+    assert.ok(call?.method === 'onWorkflowRun');
+    return call.arg;
+  };
   const full = arg(workflowRun('completed'));
-  assert.equal(full['status'], 'queued');
-  assert.deepEqual([(full['identity'] as Record<string, unknown>)['triggeringActor'], (full['identity'] as Record<string, unknown>)['actor']], ['portfarm[bot]', 'portfarm[bot]']);
+  assert.equal(full.status, 'queued');
+  assert.deepEqual([full.identity.triggeringActor, full.identity.actor], ['portfarm[bot]', 'portfarm[bot]']);
   const payload = workflowRun('completed');
   const bare = { ...(payload['workflow_run'] as Record<string, unknown>) };
   bare['status'] = null;
   delete bare['actor'];
   delete bare['triggering_actor'];
   const sparse = arg({ ...payload, workflow_run: bare });
-  assert.equal(sparse['status'], 'unknown');
-  assert.deepEqual([(sparse['identity'] as Record<string, unknown>)['triggeringActor'], (sparse['identity'] as Record<string, unknown>)['actor']], [null, null]);
+  assert.equal(sparse.status, 'unknown');
+  assert.deepEqual([sparse.identity.triggeringActor, sparse.identity.actor], [null, null]);
 });
