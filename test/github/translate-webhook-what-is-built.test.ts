@@ -109,3 +109,39 @@ test('a payload without the shape of its event is refused for good, naming each 
   assert.throws(() => translate('pull_request', 'not an object'), (error: unknown) => error instanceof WebhookPayloadError && /: \(payload\): /.test(error.message));
   assert.throws(() => translate('pull_request', { ...pullRequest('opened'), pull_request: { head: {}, base: { sha: BEFORE, ref: 'master' } } }), (error: unknown) => error instanceof WebhookPayloadError && /pull_request\.head\.sha: /.test(error.message));
 });
+
+test('a run of another workflow file is passed on only when its name claims a build or a manual rebuild', () => {
+  const run = (path: string, title: string): Record<string, unknown> => {
+    const payload = workflowRun('completed');
+    return { ...payload, workflow_run: { ...(payload['workflow_run'] as Record<string, unknown>), path, display_title: title } };
+  };
+  const passed = (t: Translation): string[] => t.calls.map((c) => c.method);
+  // Another workflow's everyday traffic.
+  assert.deepEqual(translate('workflow_run', run('.github/workflows/lint.yml', 'lint')), { calls: [], ignored: 'run of .github/workflows/lint.yml, not ports.yml' });
+  assert.deepEqual(translate('workflow_run', run('.github/workflows/lint.yml', 'lint: manual: later')).calls, []);
+  // A name that claims a manual rebuild (leading blanks and all) or a build is for the guard to judge, whatever the file.
+  assert.deepEqual(passed(translate('workflow_run', run('.github/workflows/lint.yml', '  manual: curl'))), ['onWorkflowRun']);
+  assert.deepEqual(passed(translate('workflow_run', run('.github/workflows/lint.yml', '[tst-1] curl'))), ['onWorkflowRun']);
+  // The ports workflow (a ref after the path changes nothing), whatever its run's name.
+  assert.deepEqual(passed(translate('workflow_run', run('.github/workflows/ports.yml@refs/heads/master', 'watcher'))), ['onWorkflowRun']);
+  assert.deepEqual(translate('workflow_run', run('.github/workflows/not-ports.yml', 'watcher')).calls, []);
+});
+
+test('a run is passed on with its status and who started it; a payload without them says unknown and nobody', () => {
+  const arg = (payload: Record<string, unknown>): { status: string; identity: { triggeringActor: string | null; actor: string | null } } => {
+    const [call] = translate('workflow_run', payload).calls;
+    assert.ok(call?.method === 'onWorkflowRun');
+    return call.arg;
+  };
+  const full = arg(workflowRun('completed'));
+  assert.equal(full.status, 'queued');
+  assert.deepEqual([full.identity.triggeringActor, full.identity.actor], ['portfarm[bot]', 'portfarm[bot]']);
+  const payload = workflowRun('completed');
+  const bare = { ...(payload['workflow_run'] as Record<string, unknown>) };
+  bare['status'] = null;
+  delete bare['actor'];
+  delete bare['triggering_actor'];
+  const sparse = arg({ ...payload, workflow_run: bare });
+  assert.equal(sparse.status, 'unknown');
+  assert.deepEqual([sparse.identity.triggeringActor, sparse.identity.actor], [null, null]);
+});

@@ -18,6 +18,8 @@ const ONE_PLACE = 'an entry is in its list once and one builder is pending per p
 
 const RUNNER_NAMED = "GitHub names a job's runner only from in_progress on, and a null runner name matches no lease's vmId (a name or undefined): the guard's other conditions only skip a search that finds nothing";
 const WJH = 'controller/runners/workflow-job-handler.ts';
+/** reconcile: the App dispatches a build id once (a new attempt keeps the run id, a requeue takes a new build id); anyone else's run of that name is not triggered by the App. */
+const ONE_APP_RUN = 'the App dispatches each build id once: among the runs named with it, one is triggered by the App and it is the one whose id the dispatch answered';
 
 export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   // platform-queue.ts: the coalescing key is never stored; builder keys; the indexes.
@@ -135,6 +137,24 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: WJH, line: "if (event.runnerName !== null && (event.action === 'in_progress'", operator: 'condition-true', why: RUNNER_NAMED },
   { file: WJH, line: "if (event.runnerName !== null && (event.action === 'in_progress'", operator: 'operator &&→||', why: RUNNER_NAMED },
   { file: WJH, line: 'const onOurRunner = [...ctx.leases.values()].find((l) => l.vmId === event.runnerName);', operator: 'call-swapped .find→.findLast', why: 'VM names are unique (build id, attempt and a nonce): at most one lease has it' },
+
+  // reorder-service.ts
+  { file: 'controller/queue/reorder-service.ts', line: "this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');", operator: 'string-emptied', original: "'0'", why: "Number('') is 0, as Number('0') is" },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (open !== undefined) return open.entry.portsRevision;', operator: 'condition-false', why: "every change to an entry is written in the transaction that makes it: the database row's revision is the live entry's (a read more)" },
+  { file: 'controller/queue/reorder-service.ts', line: "if (changes.some((c) => c.op === 'finished' && c.buildId === entry.buildId)) {", operator: 'operator &&→||', why: "its changes come from markFinished (directly or through requeueLost/requeuePreempted): empty, or led by this entry's own 'finished'" },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (r.entry.buildId !== entry.buildId) carryRetryCounts(', operator: 'condition-true', why: 'carrying counts from a build to itself writes them and then forgets them: what forgetRetryCounts does' },
+  { file: 'controller/queue/reorder-service.ts', line: "if (outcome !== 'dispatched' && outcome.unknown) break;", operator: 'string-emptied', why: "when the outcome is the string 'dispatched', its `.unknown` is undefined: no break either way" },
+  { file: 'controller/queue/reorder-service.ts', line: 'const run = entry.runId === null ? named.find((r) => r.triggeredByApp)', operator: 'condition-true', why: ONE_APP_RUN },
+  { file: 'controller/queue/reorder-service.ts', line: 'const run = entry.runId === null ? named.find((r) => r.triggeredByApp)', operator: 'call-swapped .find→.findLast', why: `${ONE_APP_RUN}; and a run id names one run` },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (live !== undefined) return live.entry;', operator: 'condition-false', why: 'the row is written in the transaction of every change and holds what a restart loads: the entry read from it describes the build as the live one does (a read more)' },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (this.#counter !== startCounter) setMeta(', operator: 'condition-true', why: 'writes the counter it already holds: the same row, one write more' },
+  { file: 'controller/queue/reorder-service.ts', line: "coalesced: changes[0]?.op === 'coalesce'", operator: 'index-from-end [0]→.at(-1)', why: 'enqueueWatcher answers exactly one change (the insert or the coalesce): its first is its last' },
+
+  { file: WJH, line: 'lease.queuedAt ??= ctx.now();', operator: 'statement-removed', why: 'only a warm lease has no queued time when its job is queued, and the claim it makes ends the warm wait, which sets it (lease-boot-and-register.ts) in the same turn' },
+  { file: WJH, line: 'if (oldest.done !== true) ctx.heldQueued.delete(oldest.value);', operator: 'condition-true', why: 'reached only with a thousand builds held: the first key always exists' },
+
+  // verify-runner-group.ts
+  { file: 'controller/github/verify-runner-group.ts', line: "group.repositoryIds.length !== 1 || group.repositoryIds[0] !== expected.repositoryId", operator: 'index-from-end [0]→.at(-1)', why: 'read only when the list has exactly one id: its first is its last' },
 
   // lease-teardown.ts
   { file: 'controller/runners/lease-teardown.ts', line: '} else if (lease.unconfirmedRegistration !== undefined) {', operator: 'condition-true', why: 'with no lost registration the name is undefined: the listing finds no runner of that name and deletes nothing (one GET more)' },

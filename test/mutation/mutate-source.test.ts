@@ -92,3 +92,8 @@ test('the score counts timeouts as detected and leaves mutants that did not load
   ]);
   assert.deepEqual(summary, { mutants: 6, killed: 1, survived: 1, timedOut: 1, noCoverage: 1, invalid: 1, equivalent: 1, score: 0.5, files: { 'a.ts': 0.6667, 'b.ts': 0 } });
 });
+
+test('a method named like an Object.prototype member is not swapped for the prototype function', () => {
+  const mutants = mutateSource('f.ts', 'export const f = (n: number): string => n.toString(36).padStart(4, "0");\n');
+  assert.deepEqual(mutants.filter((m) => m.operator.startsWith('call-swapped')), []);
+});

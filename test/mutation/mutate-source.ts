@@ -12,6 +12,12 @@ export interface Mutant {
   readonly replacement: string;
   readonly start: number;
   readonly end: number;
+  /**
+   * Where the code whose run decides the mutant begins: `start`, except for a binary operator,
+   * whose expression begins at its left operand (V8 counts `?? b`, `|| b`, `&& b` as the right
+   * operand's block: a test that never runs `b` still runs the operator).
+   */
+  readonly reach: number;
 }
 
 const OPERATOR_SWAPS: Readonly<Partial<Record<ts.SyntaxKind, readonly string[]>>> = {
@@ -59,7 +65,7 @@ const METHOD_SWAPS: Readonly<Record<string, string>> = {
 export function mutateSource(fileName: string, text: string): Mutant[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2024, true, ts.ScriptKind.TS);
   const out: Mutant[] = [];
-  const add = (operator: string, start: number, end: number, replacement: string): void => {
+  const add = (operator: string, start: number, end: number, replacement: string, reach = start): void => {
     const { line, character } = source.getLineAndCharacterOfPosition(start);
     out.push({
       id: `${fileName}:${String(line + 1)}:${String(character + 1)}#${String(out.length + 1)}`,
@@ -70,6 +76,7 @@ export function mutateSource(fileName: string, text: string): Mutant[] {
       replacement,
       start,
       end,
+      reach,
     });
   };
   const condition = (expression: ts.Expression): void => {
@@ -81,7 +88,7 @@ export function mutateSource(fileName: string, text: string): Mutant[] {
   const visit = (node: ts.Node): void => {
     if (skipped(node)) return;
     if (ts.isBinaryExpression(node)) {
-      for (const swap of OPERATOR_SWAPS[node.operatorToken.kind] ?? []) add(`operator ${node.operatorToken.getText()}→${swap}`, node.operatorToken.getStart(), node.operatorToken.getEnd(), swap);
+      for (const swap of OPERATOR_SWAPS[node.operatorToken.kind] ?? []) add(`operator ${node.operatorToken.getText()}→${swap}`, node.operatorToken.getStart(), node.operatorToken.getEnd(), swap, node.getStart());
     } else if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node)) {
       condition(node.expression);
     } else if (ts.isConditionalExpression(node)) {
@@ -102,7 +109,8 @@ export function mutateSource(fileName: string, text: string): Mutant[] {
     } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const name = node.expression.name.text;
       if (METHOD_DROPS.has(name)) add(`call-dropped .${name}()`, node.expression.expression.getEnd(), node.getEnd(), '');
-      const twin = METHOD_SWAPS[name];
+      // An own entry only: `toString`, `constructor` are on every object's prototype.
+      const twin = Object.hasOwn(METHOD_SWAPS, name) ? METHOD_SWAPS[name] : undefined;
       if (twin !== undefined) add(`call-swapped .${name}→.${twin}`, node.expression.name.getStart(), node.expression.name.getEnd(), twin);
     } else if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression) && node.argumentExpression.text === '0') {
       add('index-from-end [0]→.at(-1)', node.expression.getEnd(), node.getEnd(), '.at(-1)');

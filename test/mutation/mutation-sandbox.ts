@@ -13,6 +13,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 export interface Sandbox {
   /** The copy's root, used as the tests' working directory. */
   readonly root: string;
+  /**
+   * Added to its tests' environment: a V8 compile cache beside the copy, so the thousand
+   * unchanged modules a test loads (zod, octokit, pino, our own) are compiled once per run, not
+   * once per mutant. The cache is keyed by each file's content: a mutated file is compiled anew.
+   */
+  readonly env: Readonly<Record<string, string>>;
   readonly remove: () => void;
 }
 
@@ -35,6 +41,7 @@ export function createSandbox(repoRoot: string): Sandbox {
   if (existsSync(data)) symlinkSync(realpathSync(data), join(parent, 'shared'));
   return {
     root,
+    env: { NODE_COMPILE_CACHE: join(parent, 'compile-cache') },
     remove: () => {
       rmSync(parent, { recursive: true, force: true });
     },

@@ -69,6 +69,9 @@ const RUNNER_MANAGER_SUITES = [
   'test/security/runner-taken-through-gate.test.ts',
   // Foreign jobs on the build's runner: its VM destroyed and never collected from (the teardown's guard).
   'test/security/runner-job-identity.test.ts',
+  // A warm VM claimed by its job's `queued`, and the queued → in-progress figure.
+  'test/runners/runner-warm-status.test.ts',
+  'test/runners/watchdog-deadlines.test.ts',
 ];
 
 const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'id-runs', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders', 'unpack-shard'].map(
@@ -86,8 +89,9 @@ export const MUTATION_TARGETS: readonly MutationTarget[] = [
   { file: 'controller/runners/job-identity.ts', tests: RUNNER_MANAGER_SUITES },
   { file: 'controller/runners/lease-teardown.ts', tests: RUNNER_MANAGER_SUITES },
   // Which PR run may take a freed PR slot, and whether a runner group really restricts the farm's runners to ports.yml.
-  { file: 'controller/runners/pr-slot-fairness.ts' },
-  { file: 'controller/github/verify-runner-group.ts' },
+  // The slot table's suites reach them through the runner manager or the check that calls them, beyond the walk.
+  { file: 'controller/runners/pr-slot-fairness.ts', tests: ['test/runners/pr-fair-share.test.ts', 'test/security/runner-group-pr-job.test.ts'] },
+  { file: 'controller/github/verify-runner-group.ts', tests: ['test/security/runner-group-pr-job.test.ts', 'test/github-double/runner-groups.test.ts', 'test/runners/runner-group-choice.test.ts'] },
   ...SITE_LOOKUP,
   { file: 'action/src/action-inputs.ts' },
 ];

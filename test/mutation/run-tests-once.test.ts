@@ -52,3 +52,15 @@ test('a stopped driver ends the test runs under way', async () => {
     assert.ok(ms < 30_000, `the run went on for ${String(ms)} ms`);
   });
 });
+
+test('the tests run in the order given, and the run names the file whose test failed first', async () => {
+  // node --test sorts the files it is given: z runs first only because the driver asked for it first.
+  const fails = (name: string): string => `import { test } from 'node:test';\ntest('${name}', () => { throw new Error('${name} caught it'); });\n`;
+  await withFolder({ 'a.test.mjs': fails('a'), 'z.test.mjs': fails('z') }, async (dir) => {
+    const run = await runTestsOnce(dir, process.execPath, ['z.test.mjs', 'a.test.mjs'], 120_000);
+    assert.equal(run.outcome, 'failed');
+    assert.equal(run.failedIn, 'z.test.mjs');
+    const other = await runTestsOnce(dir, process.execPath, ['a.test.mjs', 'z.test.mjs'], 120_000);
+    assert.equal(other.failedIn, 'a.test.mjs');
+  });
+});

@@ -48,6 +48,10 @@ test('a watcher is dispatched, its port list becomes builders, which run one at 
     coalesced: [],
   }, 'a resent list adds nothing');
   service.runFinished('tst-1', 'success', at(4));
+  assert.deepEqual(service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git', 'curl'], excluded: [] }, at(4)), {
+    added: [],
+    coalesced: [],
+  }, 'a list resent after its watcher finished adds nothing, and is not refused');
   assert.deepEqual((await service.pump(at(5), signal)).dispatched, ['tst-3']);
   assert.deepEqual((await service.pump(at(5), signal)).dispatched, [], 'one run in flight per platform');
   service.runStarted('tst-3', at(6));
@@ -84,6 +88,56 @@ test('a watcher preempts a dispatched builder: the run is cancelled, the build r
     `tst-4 watcher - ${REV2} dispatched 1002 - 0`,
     `tst-5 builder zlib ${REV1} pending - - 1`,
   ]);
+});
+
+test('a cancel GitHub fails to take is reported, and the builder is neither requeued nor followed by a dispatch on its platform', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  gateway.cancel = (runId) => {
+    gateway.calls.push(`cancel ${String(runId)}`);
+    return Promise.reject(new Error('HTTP 502'));
+  };
+  const service = new ReorderService({ db, platforms: ['15_arm64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.runStarted('tst-1', at(1));
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['leaf', 'zlib'], excluded: [] }, at(2));
+  service.runFinished('tst-1', 'success', at(2));
+  await service.pump(at(3), signal);
+  service.enqueueWatcher(watcher('15_arm64', REV2));
+  const report = await service.pump(at(4), signal);
+  assert.deepEqual(report.dispatched, []);
+  assert.deepEqual(report.preempted, []);
+  assert.deepEqual(report.errors.map((e) => [e.buildId, e.error.message, (e.error.cause as Error).message]), [['tst-3', 'cancelling run 1001 of tst-3 failed', 'HTTP 502']]);
+});
+
+test('reconcile with nothing in flight asks GitHub nothing', async () => {
+  const { gateway, service } = setup();
+  assert.deepEqual(await service.reconcile(at(1), signal), { adopted: [], requeued: [], started: [], finished: [] });
+  assert.deepEqual(gateway.calls, [], 'no run listing spent from the API budget');
+});
+
+test('reconcile lists GitHub\'s runs from an hour before the oldest dispatch in flight, so it cannot miss that run', async () => {
+  const { gateway, service } = setup();
+  const asked: Date[] = [];
+  const list = gateway.listRuns.bind(gateway);
+  gateway.listRuns = (since, s) => {
+    asked.push(since);
+    return list(since, s);
+  };
+  service.enqueueWatcher(watcher('15_arm64'));
+  await service.pump(at(5), signal);
+  service.enqueueWatcher(watcher('14_x86_64'));
+  await service.pump(at(20), signal);
+  await service.reconcile(at(30), signal);
+  assert.deepEqual(asked, [new Date(at(5).getTime() - 60 * 60 * 1000)]);
+});
+
+test('a pass asked to stop dispatches nothing', async () => {
+  const { gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await assert.rejects(service.pump(at(1), AbortSignal.abort()), { name: 'AbortError' });
+  assert.deepEqual(gateway.calls, []);
 });
 
 test('bad input is refused with the bad value and the fix, and the database is unchanged', () => {
@@ -222,7 +276,13 @@ async function failWatcherUntilGivenUp(restartEachTime: boolean): Promise<Databa
 }
 
 test('a watcher whose run failed before its list arrived is queued again, at most MAX_LOST_RETRIES times', async () => {
-  await failWatcherUntilGivenUp(false);
+  const db = await failWatcherUntilGivenUp(false);
+  // Its list arriving late is refused, not taken as a resend: it was never accepted.
+  const service = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway: new FakeRunGateway(), graph: SMALL_GRAPH, idPrefix: 'tst' });
+  assert.throws(
+    () => service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['git'], excluded: [] }, at(9)),
+    (e: unknown) => e instanceof UserError && e.message.startsWith('port list for build tst-1 on 15_arm64: no watcher with that id is in flight there'),
+  );
 });
 
 test('the lost-work limit survives a restart: a controller started again does not count from zero', async () => {
@@ -253,6 +313,32 @@ test('a builder whose runner was lost is queued again under a new id; a builder 
   assert.equal(rows(db).filter((r) => r.includes(` ${port} `) && r.includes(' pending ')).length, 0);
 });
 
+test('a pull request\'s watcher whose run failed before its list arrived is queued again too', async () => {
+  const { db, gateway, service } = setup();
+  const { buildId } = service.enqueueWatcher({ ...watcher('15_arm64', REV1, ['leaf']), prNumber: 12 });
+  await service.pump(at(1), signal);
+  gateway.advance(buildId, 'completed', 'failure');
+  assert.equal(service.runFinished(buildId, 'failure', at(2)), true);
+  const pending = rows(db).filter((r) => r.includes(' pr-watcher ') && r.includes(' pending '));
+  assert.equal(pending.length, 1, rows(db).join(' | '));
+});
+
+test('a build that succeeded is built once even when its runner is noted lost before the run\'s completion arrives', async () => {
+  const { db, gateway, service } = setup();
+  service.enqueueWatcher(watcher());
+  await service.pump(at(1), signal);
+  service.acceptPortList({ buildId: 'tst-1', platform: '15_arm64', portsRevision: REV1, ports: ['curl'], excluded: [] }, at(2));
+  gateway.advance('tst-1', 'completed', 'success');
+  service.runFinished('tst-1', 'success', at(3));
+  await service.pump(at(4), signal);
+  const curl = service.inFlight()[0];
+  assert.equal(curl?.port, 'curl');
+  // The VM died after the job ended well: the port is built, nothing to redo.
+  assert.equal(service.runFinished(curl.buildId, 'success', at(5), { runnerLost: true }), true);
+  assert.deepEqual(rows(db).filter((r) => r.includes(' curl ')), [`${curl.buildId} builder curl ${REV1} finished 1001 success 0`]);
+  assert.deepEqual(service.finishedAs(curl.buildId), { result: 'success', phase: null });
+});
+
 test('the build id prefix "pr" is refused: pr-… ids are ports-pr.yml jobs, which get the PR slot share', () => {
   const db = openStore(':memory:');
   assert.throws(() => new ReorderService({ db, platforms: ['15_arm64'], gateway: new FakeRunGateway(), graph: null, idPrefix: 'pr' }), /build id prefix "pr" is reserved for pull-request builds/);
@@ -266,6 +352,9 @@ test('a finish is committed with a note to record it; the note outlives a crash 
   gateway.advance('tst-1', 'completed', 'success');
   assert.equal(service.runFinished('tst-1', 'success', at(2)), true);
   assert.equal(service.runFinished('tst-1', 'success', at(3)), false, 'a repeat notes nothing more');
+  assert.equal(service.runStarted('tst-1', at(3)), false, 'a late in_progress for a finished build changes nothing');
+  assert.equal(service.runStarted('nope-9', at(3)), false, 'nor one for a build this farm never queued');
+  assert.equal(service.finishedAs('nope-9'), undefined);
   // A crash here (before the ledger append): a new service on the same database still knows.
   const again = new ReorderService({ db, platforms: ['15_arm64', '14_x86_64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
   assert.deepEqual(again.unrecorded().map((n) => [n.buildId, n.result, n.runId]), [['tst-1', 'success', 1000]]);
@@ -278,10 +367,39 @@ test('a push delivery worked on twice (a crash before it was marked done) queues
   const first = service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-1' });
   await service.pump(at(1), signal);
   const again = service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-1' });
-  assert.equal(again.buildId, first.buildId);
+  // The redelivery is answered as joining the watcher it queued the first time.
+  assert.deepEqual(again, { buildId: first.buildId, coalesced: true, portsRevision: REV1 });
   assert.equal(rows(db).length, 1);
   service.enqueueWatcher({ ...watcher(), deliveryId: 'guid-2' });
   assert.equal(rows(db).length, 2);
+});
+
+test('a redelivered push is answered with the revision its watcher lists at now, not the one it carried', () => {
+  const { service } = setup();
+  const first = service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' });
+  // A newer push joins the pending watcher, which now lists at REV2.
+  assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV2), deliveryId: 'guid-2' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
+  assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
+});
+
+test('a completed event for a build never dispatched finishes nothing, and leaves nothing to record', () => {
+  const { db, service } = setup();
+  const { buildId } = service.enqueueWatcher(watcher());
+  service.runFinished(buildId, 'success', at(1));
+  assert.deepEqual(service.unrecorded(), []);
+  assert.equal(service.finishedAs(buildId), undefined);
+  assert.deepEqual(rows(db), [`${buildId} watcher - ${REV1} pending - - 0`]);
+});
+
+test('a push redelivered after its watcher finished is answered from the database: no new watcher', async () => {
+  const { db, service } = setup();
+  const first = service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' });
+  service.enqueueWatcher({ ...watcher('15_arm64', REV2), deliveryId: 'guid-2' });
+  await service.pump(at(1), signal);
+  service.runStarted(first.buildId, at(2));
+  service.runFinished(first.buildId, 'success', at(3));
+  assert.deepEqual(service.enqueueWatcher({ ...watcher('15_arm64', REV1), deliveryId: 'guid-1' }), { buildId: first.buildId, coalesced: true, portsRevision: REV2 });
+  assert.equal(rows(db).length, 1);
 });
 
 test('one push delivery for two platforms queues a watcher on each; a redelivery queues neither again', async () => {

@@ -34,3 +34,44 @@ test('lane 0 dispatches exactly the inputs of one builder per platform; a higher
   assert.deepEqual(Object.keys(dispatchInputs({ ...request, lane: 0 })), ['platform', 'portname', 'ports_sha', 'build_id', 'force', 'portlist']);
   assert.equal(dispatchInputs({ ...request, lane: 2 }).lane, '2');
 });
+
+/** A GitHub that refuses the next dispatch outright (a 4xx: no run, the same inputs refused again). */
+class RefusingGateway extends FakeRunGateway {
+  refuseNext = false;
+  override dispatch(...args: Parameters<FakeRunGateway['dispatch']>): ReturnType<FakeRunGateway['dispatch']> {
+    if (!this.refuseNext) return super.dispatch(...args);
+    this.refuseNext = false;
+    this.calls.push(`dispatch ${args[0].buildId}`);
+    return Promise.reject(Object.assign(new Error('HTTP 422: unexpected inputs'), { retryable: false }));
+  }
+}
+
+async function lanesWithList(gateway: FakeRunGateway): Promise<ReorderService> {
+  const db = openStore(':memory:');
+  const service = new ReorderService({ db, platforms: ['15_arm64'], parallelBuilds: new Map([['15_arm64', 3]]), gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
+  const { buildId } = service.enqueueWatcher({ platform: '15_arm64', portsRevision: 'aaaaaaa', changedPorts: null, force: false, prNumber: null, now: at(0) });
+  await service.pump(at(1), signal);
+  service.runStarted(buildId, at(1));
+  service.acceptPortList({ buildId, platform: '15_arm64', portsRevision: 'aaaaaaa', ports: ['zlib', 'leaf'], excluded: [] }, at(2));
+  return service;
+}
+
+test('a dispatch whose answer was lost stops the pass on its platform: nothing more goes out until reconcile has looked for that run', async () => {
+  const gateway = new FakeRunGateway();
+  const service = await lanesWithList(gateway);
+  gateway.failNextDispatch = 'after';
+  const report = await service.pump(at(2), signal);
+  assert.deepEqual(report.dispatched, []);
+  assert.equal(report.errors.length, 1);
+  assert.equal(gateway.calls.filter((c) => c.startsWith('dispatch ')).length, 2, 'the watcher, then the one builder whose answer was lost');
+});
+
+test('a dispatch GitHub refused outright does not stop the pass: the next builder takes the free lane', async () => {
+  const gateway = new RefusingGateway();
+  const service = await lanesWithList(gateway);
+  gateway.refuseNext = true;
+  const report = await service.pump(at(2), signal);
+  assert.equal(report.errors.length, 1);
+  assert.match(report.errors[0]?.error.message ?? '', /GitHub refused to dispatch/);
+  assert.equal(report.dispatched.length, 1, 'the other builder went out in the same pass');
+});

@@ -68,6 +68,8 @@ test(`a run cancelled by someone else queues its build again, at most ${String(M
   assert.deepEqual(rows.slice(0, -1).map((r) => r.split(' ').slice(1).join(' ')), Array.from({ length: MAX_CANCEL_RETRIES }, () => 'finished cancelled'));
   assert.equal(rows.at(-1), `${last} finished failure`);
   assert.deepEqual((await service.pump(at(11), signal)).dispatched, [], 'nothing left to build');
+  // Cancelled by others says nothing about curl itself: its dependents are not blocked by it.
+  assert.deepEqual(db.prepare('select port from port_failure').all(), []);
 });
 
 test('the cancel count survives restarts (kept in the state database) and goes with its build', async () => {
@@ -149,4 +151,83 @@ test('the run-changed flow records a build cancelled by others too often as fail
     id = reorder.inFlight()[0]?.buildId ?? '';
   }
   assert.deepEqual(finished, ids.map((b, n) => (n < MAX_CANCEL_RETRIES ? [b, 'cancelled', null] : [b, 'failure', CANCELLED_BY_OTHERS])));
+});
+
+test('a preempting cancel that lands only after the run was taken, and ends it as cancelled, is still the service\'s own: curl goes back to the head, uncounted', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  // A runner took the job, but no in_progress reached the service yet: it still looks preemptable.
+  gateway.advance(id, 'in_progress');
+  service.enqueueWatcher({ platform: '15_arm64', portsRevision: 'ccccccc1', changedPorts: ['zlib'], force: false, prNumber: null, now: at(4) });
+  const report = await service.pump(at(4), signal);
+  assert.deepEqual(report.preempted, [], 'the cancel answered with a run still going: nothing requeued yet');
+  assert.ok(gateway.calls.includes(`cancel ${String(gateway.runs.find((r) => r.request.buildId === id)?.runId ?? 0)}`));
+  // The cancel takes effect after all.
+  gateway.advance(id, 'completed', 'cancelled');
+  assert.equal(service.runFinished(id, 'cancelled', at(5)), true);
+  assert.deepEqual(db.prepare(`select key from meta where key like 'cancel-retries:%'`).all(), [], 'not counted as someone else\'s cancel');
+  const rows = curlRows(db);
+  assert.equal(rows.length, 2, rows.join(' | '));
+  assert.equal(rows[0], `${id} finished cancelled`);
+  assert.match(rows[1] ?? '', / pending -$/);
+  assert.deepEqual(service.finishedAs(id), { result: 'cancelled', phase: null });
+});
+
+test('reconcile finds the last cancel by someone else: the report records the build as failed, with the phase that says why', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  let id = await curlDispatched(service, gateway);
+  for (let cancel = 1; cancel <= MAX_CANCEL_RETRIES; cancel += 1) {
+    gateway.advance(id, 'completed', 'cancelled');
+    service.runFinished(id, 'cancelled', at(3 + cancel));
+    service.recorded(id);
+    id = (await service.pump(at(3 + cancel), signal)).dispatched[0] ?? '';
+  }
+  gateway.advance(id, 'completed', 'cancelled');
+  const report = await service.reconcile(at(10), signal);
+  assert.deepEqual(report.finished.map((f) => [f.buildId, f.result, f.phase]), [[id, 'failure', CANCELLED_BY_OTHERS]]);
+});
+
+test('reconcile finds a builder\'s run failed in a step: it is finished as failed, not redone as lost work', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  gateway.advance(id, 'completed', 'failure');
+  const report = await service.reconcile(at(5), signal);
+  assert.deepEqual(report.finished.map((f) => [f.buildId, f.result]), [[id, 'failure']]);
+  assert.deepEqual(curlRows(db), [`${id} finished failure`]);
+});
+
+test('reconcile does not finish twice a build a webhook finished while GitHub was being asked', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  gateway.advance(id, 'completed', 'success');
+  const list = gateway.listRuns.bind(gateway);
+  gateway.listRuns = async (since, s) => {
+    const runs = await list(since, s);
+    // The completed webhook is handled while the listing is on its way back.
+    assert.equal(service.runFinished(id, 'success', at(5)), true);
+    return runs;
+  };
+  const report = await service.reconcile(at(5), signal);
+  assert.deepEqual(report.finished, []);
+  assert.deepEqual(curlRows(db), [`${id} finished success`]);
+});
+
+test('reconcile does not requeue a build whose run GitHub\'s listing does not show yet, once its run id is known', async () => {
+  const db = openStore(':memory:');
+  const gateway = new FakeRunGateway();
+  const service = open(db, gateway);
+  const id = await curlDispatched(service, gateway);
+  // Listed runs lag behind: the run the dispatch answered with is not in the list yet.
+  gateway.listRuns = () => Promise.resolve([]);
+  const report = await service.reconcile(at(5), signal);
+  assert.deepEqual(report.requeued, []);
+  assert.deepEqual(curlRows(db), [`${id} dispatched -`]);
 });

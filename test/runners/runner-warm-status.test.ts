@@ -105,3 +105,63 @@ test('a host refusing new VMs (disk short) gets none until it takes VMs again; t
   assert.deepEqual(logs.filter((l) => l.msg === 'cloning VM').map((l) => l['image']), ['macos-14-base']);
   await manager.stop();
 });
+
+test('a warm VM claimed by its job is warm no more: a job queued after it waits for the slot instead of evicting the running build', async () => {
+  const single = { ...PLATFORM_15, hosts: [{ name: 'mini-1', address: '10.0.0.21', maxVms: 1 }] };
+  const { manager, backend, github, logs } = createRunnerFarm({ platforms: [single] });
+  github.behaviour.autoComplete = false;
+  backend.bootMs = 20;
+  await manager.start();
+  assert.equal(manager.warmStart('15_arm64', 'w4'), true);
+  await waitFor(() => manager.leases()[0]?.phase === 'warm');
+  const job = github.queue('w4', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 'w4 running on its warm VM');
+  const [vm] = backend.vmIds();
+  github.queue('q2', '15_arm64');
+  await waitFor(() => manager.leases().some((l) => l.buildId === 'q2' && l.phase === 'waiting-slot'), 'q2 waiting for the slot');
+  assert.equal(logs.filter((l) => l.msg === 'evicting warm VM: a queued job needs its slot').length, 0);
+  assert.deepEqual(backend.vmIds(), [vm]);
+  github.complete('w4');
+  await manager.whenSettled('w4');
+  await waitFor(() => github.jobs.find((j) => j.buildId === 'q2')?.state === 'in_progress', 'q2 gets the slot once w4 is done');
+  github.complete('q2');
+  await manager.whenSettled('q2');
+  await manager.stop();
+});
+
+test('the wait from queued to in_progress is counted in seconds, once even when in_progress is delivered twice; the start time is kept', async () => {
+  let now = Date.parse('2026-11-26T06:00:00.000Z');
+  const { manager, github } = createRunnerFarm({ now: () => now });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const job = github.queue('d1', '15_arm64');
+  // The queued event is handled; half a minute passes before a runner takes the job.
+  now += 30_000;
+  await waitFor(() => job.state === 'in_progress', 'd1 running');
+  const started = manager.runnersStatus().find((r) => r.buildId === 'd1');
+  now += 60_000;
+  // GitHub delivers at least once: the same in_progress again, a minute later.
+  github.emit(job, 'in_progress', { id: 1, name: job.runnerName ?? '' });
+  assert.deepEqual(manager.runnersStatus().find((r) => r.buildId === 'd1'), started);
+  const metrics = await manager.metrics.registry.metrics();
+  assert.match(metrics, /^portfarm_job_queued_to_in_progress_seconds_count\{platform="15_arm64",warm="false"\} 1$/m);
+  assert.match(metrics, /^portfarm_job_queued_to_in_progress_seconds_sum\{platform="15_arm64",warm="false"\} 30$/m);
+  github.complete('d1');
+  await manager.whenSettled('d1');
+  await manager.stop();
+});
+
+test('the job that claims a warm VM is the build\'s job from then on: another job of the same run with its label is refused', async () => {
+  const { manager, github } = createRunnerFarm();
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  assert.equal(manager.warmStart('15_arm64', 'w7'), true);
+  await waitFor(() => manager.leases()[0]?.phase === 'warm');
+  const job = github.queue('w7', '15_arm64');
+  const other = { action: 'queued' as const, jobId: job.jobId + 500, runId: job.runId, runAttempt: 1, labels: job.labels, runnerId: null, runnerName: null, conclusion: null };
+  assert.equal(manager.handleWorkflowJob(other), 'rejected');
+  await waitFor(() => job.state === 'in_progress', 'w7 running on its warm VM');
+  github.complete('w7');
+  await manager.whenSettled('w7');
+  await manager.stop();
+});

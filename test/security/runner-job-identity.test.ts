@@ -44,6 +44,9 @@ test('a job whose label names a build the farm never recorded gets no VM, no reg
   assert.equal(line?.['buildId'], 'nobody');
   assert.equal(line['runId'], forged.runId);
   assert.equal(line['recordedRun'], null);
+  // The operator reads which job the build's lease holds (none here) and why nothing moved.
+  assert.equal(line['leaseJobId'], null);
+  assert.match(String(line['why']), /not its recorded run's job; no VM, no change to its lease/);
   await manager.stop();
 });
 
@@ -169,7 +172,7 @@ for (const variant of [
 ]) {
   test(`a foreign job whose \`in_progress\` was lost and whose \`completed\` names a build's runner (${variant.name}): VM destroyed at once, nothing collected, counted`, async () => {
     const spy = collectionSpy();
-    const { manager, backend, github, rejections } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
+    const { manager, backend, github, rejections, logs } = createRunnerFarm({ beforeDestroy: spy.beforeDestroy, conclusionWaitMs: 1_000 });
     github.behaviour.autoComplete = false;
     await manager.start();
     const real = github.queue('c1', PLATFORM);
@@ -179,8 +182,123 @@ for (const variant of [
     const foreign = { action: 'completed' as const, jobId: 90_001, runId: real.runId + 7, runAttempt: 1, labels: variant.labels('c1'), runnerId: 3, runnerName: vmId, conclusion: 'success' };
     assert.equal(manager.handleWorkflowJob(foreign), 'rejected');
     assert.equal(await rejections.count('runner-taken-by-foreign-job'), 1);
+    // Logged against the runner it took: the operator knows which VM to distrust (and each runner is logged apart).
+    assert.deepEqual(rejected(logs, 'runner-taken-by-foreign-job').map((l) => l['subject']), [`runner ${vmId}`]);
     await waitFor(() => !backend.vmIds().includes(vmId), 'the VM the foreign job ran in destroyed');
     assert.ok(!spy.calls.some((c) => c.vmId === vmId), 'nothing collected from the VM the foreign job ran in');
     await manager.stop();
   });
 }
+
+test('forged `queued` events held for unrecorded builds are bounded: four per build, each job once, a thousand builds, the oldest dropped first', async () => {
+  const runs = new Map<string, RecordedRun>();
+  const { manager, backend } = createRunnerFarm({ recordedRunOf: (id) => runs.get(id) ?? null });
+  await manager.start();
+  let jobId = 70_000;
+  const forged = (build: string, id = (jobId += 1)): Parameters<typeof manager.handleWorkflowJob>[0] => ({
+    action: 'queued', jobId: id, runId: 900_000 + id, runAttempt: 1, labels: ['self-hosted', PLATFORM, `portfarm-build-${build}`], runnerId: null, runnerName: null, conclusion: null,
+  });
+  for (let i = 0; i < 6; i += 1) assert.equal(manager.handleWorkflowJob(forged('many')), 'rejected');
+  const twice = forged('twice');
+  manager.handleWorkflowJob(twice);
+  manager.handleWorkflowJob(twice);
+  for (let i = 0; i < 1_000; i += 1) manager.handleWorkflowJob(forged(`flood${String(i)}`));
+  // 'many' and 'twice' came first: the flood of a thousand more builds pushed out exactly those two.
+  for (const id of ['many', 'twice', 'flood0', 'flood999']) runs.set(id, { runId: 1, runAttempt: 1 });
+  assert.deepEqual(manager.runRecorded('many'), []);
+  assert.deepEqual(manager.runRecorded('twice'), []);
+  assert.deepEqual(manager.runRecorded('flood0'), ['rejected']);
+  assert.deepEqual(manager.runRecorded('flood999'), ['rejected']);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
+
+test('held `queued` events: at most four for one build, and a redelivered one is held once', async () => {
+  const runs = new Map<string, RecordedRun>();
+  const { manager, backend } = createRunnerFarm({ recordedRunOf: (id) => runs.get(id) ?? null });
+  await manager.start();
+  const forged = (build: string, id: number): Parameters<typeof manager.handleWorkflowJob>[0] => ({
+    action: 'queued', jobId: id, runId: 800_000 + id, runAttempt: 1, labels: ['self-hosted', PLATFORM, `portfarm-build-${build}`], runnerId: null, runnerName: null, conclusion: null,
+  });
+  for (let id = 1; id <= 6; id += 1) manager.handleWorkflowJob(forged('many', id));
+  manager.handleWorkflowJob(forged('twice', 7));
+  manager.handleWorkflowJob(forged('twice', 7));
+  manager.handleWorkflowJob(forged('twice', 8));
+  runs.set('many', { runId: 1, runAttempt: 1 });
+  runs.set('twice', { runId: 1, runAttempt: 1 });
+  assert.deepEqual(manager.runRecorded('many'), ['rejected', 'rejected', 'rejected', 'rejected']);
+  assert.deepEqual(manager.runRecorded('twice'), ['rejected', 'rejected']);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
+
+test('a job the trust boundary refused is `rejected` by the manager whatever it carries, so the flow neither starts its build nor notes a failed phase', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  await manager.start();
+  // The build's own label and a run the manager would otherwise take: only the boundary's verdict says no.
+  const real = github.queue('g1', PLATFORM, { deliver: false });
+  for (const action of ['queued', 'in_progress', 'completed'] as const) {
+    const event = { action, jobId: real.jobId, runId: real.runId, runAttempt: 1, labels: ['self-hosted', PLATFORM, 'portfarm-build-g1'], runnerId: null, runnerName: null, conclusion: null, refusedAtBoundary: true };
+    assert.equal(manager.handleWorkflowJob(event), 'rejected', action);
+  }
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
+
+test('a build\'s own job seen first in progress or completed (its queued lost) starts no VM; once completed, a late queued gets none either', async () => {
+  const { manager, backend, registry, github } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('h1', PLATFORM, { deliver: false });
+  real.state = 'in_progress';
+  real.runnerName = 'a-runner-of-github';
+  assert.equal(github.emit(real, 'in_progress', { id: 5, name: 'a-runner-of-github' }), 'ignored');
+  assert.deepEqual(manager.leases(), []);
+  real.state = 'completed';
+  real.conclusion = 'success';
+  assert.equal(github.emit(real, 'completed', { id: 5, name: 'a-runner-of-github' }), 'ignored');
+  // A job waiting for an environment's approval: nothing to do yet.
+  assert.equal(manager.handleWorkflowJob({ action: 'waiting', jobId: real.jobId, runId: real.runId, runAttempt: 1, labels: real.labels, runnerId: null, runnerName: null, conclusion: null }), 'ignored');
+  // A queued redelivered after the job went: the build is done, no VM for it.
+  assert.equal(github.emit(real, 'queued'), 'duplicate');
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  assert.deepEqual(registry.calls, []);
+  await manager.stop();
+});
+
+test('a queued job arriving while the manager shuts down starts no VM', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('s9', PLATFORM, { deliver: false });
+  await manager.stop();
+  assert.equal(github.emit(real, 'queued'), 'ignored');
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+});
+
+test('a job that does not ask for a self-hosted runner is not the farm\'s, whatever build label it carries: no VM', async () => {
+  const { manager, backend, github } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('n1', PLATFORM, { deliver: false });
+  const event = { action: 'queued' as const, jobId: real.jobId, runId: real.runId, runAttempt: 1, labels: real.labels.filter((l) => l !== 'self-hosted'), runnerId: null, runnerName: null, conclusion: null };
+  assert.equal(manager.handleWorkflowJob(event), 'ignored');
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
+
+test('a self-hosted job without a build label, or with one but no configured platform, is not the farm\'s: ignored, not counted, no VM', async () => {
+  const { manager, backend, github, rejections } = createRunnerFarm();
+  await manager.start();
+  const real = github.queue('p1', PLATFORM, { deliver: false });
+  const event = (labels: string[]): Parameters<typeof manager.handleWorkflowJob>[0] => ({ action: 'queued', jobId: real.jobId, runId: real.runId, runAttempt: 1, labels, runnerId: null, runnerName: null, conclusion: null });
+  // Another workflow of the organisation on a self-hosted runner of that platform.
+  assert.equal(manager.handleWorkflowJob(event(['self-hosted', PLATFORM])), 'ignored');
+  assert.equal(manager.handleWorkflowJob(event(['self-hosted', '13_x86_64', 'portfarm-build-p1'])), 'ignored');
+  assert.equal(await rejections.count('run-not-recorded'), 0);
+  assert.equal(await rejections.count('foreign-run'), 0);
+  assert.deepEqual(manager.leases(), []);
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+});
