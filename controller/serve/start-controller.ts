@@ -1,3 +1,4 @@
+import { coerceError } from '../errors/coerce-error.ts';
 import { Registry } from 'prom-client';
 import { BuildNotes } from '../flows/build-notes.ts';
 import { createCatchUpSweep } from '../flows/catch-up-sweep.ts';
@@ -140,6 +141,8 @@ export async function startController(options: StartControllerOptions): Promise<
     startedUp();
   }
   const recovered = catchUp.recover(signal);
+  // A long port list a stop or crash left half queued: the rest a slice at a time, beside the rounds.
+  void reorder.resumePortLists(now(), { signal }).then(kick, (error: unknown) => { if (!signal.aborted) log.error({ err: coerceError(error) }, 'queueing the rest of a half-queued port list failed; a resent list or the next start goes on'); });
   loop.kick();
   log.info({ url: http.url }, 'controller listening');
 
