@@ -7,7 +7,7 @@ import type { ControllerStats } from '../serve/controller-stats.ts';
 import type { CheckPublishing } from './check-publishing.ts';
 
 export interface OnPortListOptions {
-  readonly reorder: Pick<ReorderService, 'describeBuild' | 'acceptPortList'>;
+  readonly reorder: Pick<ReorderService, 'describeBuild' | 'takePortList'>;
   readonly checks: Pick<CheckPublishing, 'queued'>;
   readonly stats: Pick<ControllerStats, 'buildersQueued' | 'supersededDropped'>;
   /** Where a master watcher's distfile checksums are kept for its ports' builders' mirror grants. */
@@ -28,15 +28,15 @@ export interface OnPortListOptions {
  */
 export function createOnPortList(options: OnPortListOptions): AcceptPortList {
   const { reorder, checks, stats, kick, now } = options;
-  return (list, watcher) => {
+  return async (list, watcher) => {
     const watcherKind = reorder.describeBuild(list.buildId)?.kind;
-    const outcome = acceptWatcherList(reorder, list, watcher, now());
-    if ('reason' in outcome) return Promise.resolve(outcome);
+    const outcome = await acceptWatcherList(reorder, list, watcher, now());
+    if ('reason' in outcome) return outcome;
     stats.buildersQueued += outcome.added.length;
     stats.supersededDropped += outcome.coalesced.length;
     options.distfiles.record(list.portsRevision, vouchedDistfiles(list, watcherKind));
     checks.queued(list);
     kick();
-    return Promise.resolve(outcome);
+    return outcome;
   };
 }

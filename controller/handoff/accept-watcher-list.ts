@@ -20,9 +20,10 @@ export const DISPATCHED_RUN_ATTEMPT = '1';
  * to exactly that run and attempt, and the list must be of the revision the watcher was
  * dispatched for (builders build what the list says, so a list of another revision would build
  * code nobody pushed to the default branch). Every refusal names the values and leaves the
- * queue as it was.
+ * queue as it was. An accepted list is answered once all its builders are queued; it was
+ * durable from its first slice on (a stop or crash before the last is resumed, never lost).
  */
-export function acceptWatcherList(reorder: Pick<ReorderService, 'describeBuild' | 'acceptPortList'>, list: PortList, watcher: WatcherIdentity, now: Date): WatcherListOutcome {
+export async function acceptWatcherList(reorder: Pick<ReorderService, 'describeBuild' | 'takePortList'>, list: PortList, watcher: WatcherIdentity, now: Date): Promise<WatcherListOutcome> {
   const entry = reorder.describeBuild(list.buildId);
   if (entry === undefined) {
     return refuse(404, 'handoff-unknown-build', `build ${list.buildId} is unknown to this controller; a watcher hands over the list of the build it was dispatched for (its build_id input)`);
@@ -62,7 +63,8 @@ export function acceptWatcherList(reorder: Pick<ReorderService, 'describeBuild' 
     );
   }
   try {
-    const { added, coalesced } = reorder.acceptPortList(list, now);
+    // A long list is queued a slice at a time with the event loop free between slices; the answer waits for the last.
+    const { added, coalesced } = await reorder.takePortList(list, now);
     return { builders: added.length, added, coalesced };
   } catch (caught) {
     // The queue refuses a list it cannot take (the watcher already finished, say) and changes nothing.

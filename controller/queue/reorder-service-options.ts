@@ -21,6 +21,8 @@ export interface ReorderServiceOptions {
   readonly graph: PortsGraph | null;
   /** `platforms[].parallelBuilds` by platform name: runs in flight at once there (absent: 1). */
   readonly parallelBuilds?: ReadonlyMap<string, number>;
+  /** Builders queued per transaction when a long port list is taken (default PORT_LIST_SLICE, 2,000). */
+  readonly portListSlice?: number;
   /** Random prefix of new build ids for a new database (tests pin it); kept in the database afterwards. */
   readonly idPrefix?: string;
 }

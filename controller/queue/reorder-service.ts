@@ -17,34 +17,38 @@ import { prunePushRecords } from '../store/sql/prune-push-records.ts';
 import { pushedAfter } from '../store/sql/pushed-after.ts';
 import { recordPushLink } from '../store/sql/record-push-link.ts';
 import { selectEntry } from '../store/sql/select-entry.ts';
+import { selectIntakes } from '../store/sql/port-list-intake.ts';
 import { setDeliveryNote } from '../store/sql/set-delivery-note.ts';
 import { setMeta } from '../store/sql/set-meta.ts';
 import { blockedBuilds, describeBlocked, type BlockedSummary } from './core/describe-blocked.ts';
 import { describeQueue } from './core/describe-queue.ts';
-import { enqueueBuilders } from './core/enqueue-builders.ts';
 import { enqueueWatcher } from './core/enqueue-watcher.ts';
 import { newestRevision } from './core/newest-revision.ts';
-import { markDispatched, markFinished, markStarted } from './core/mark-run.ts';
+import { markDispatched, markStarted } from './core/mark-run.ts';
 import type { PlatformQueue } from './core/platform-queue.ts';
 import { findPreemptable, requestCancel, requeuePreempted } from './core/preempt-builder.ts';
 import type { QueueChange } from './core/queue-change.ts';
 import type { QueueContext } from './core/queue-context.ts';
 import type { QueueEntry } from './core/queue-entry.ts';
 import { POLICIES } from './core/queue-policy.ts';
-import { requeueLost } from './core/requeue-lost.ts';
 import { selectNext } from './core/select-next.ts';
 import type { RunGateway, RunSummary } from './run-gateway.ts';
 import type { PumpReport, ReconcileReport } from './service-reports.ts';
 
 export type { PumpReport, ReconcileReport } from './service-reports.ts';
+export type { AcceptedList, IntakeOptions } from './port-list-intake.ts';
 import { dispatchOne } from './dispatch-one.ts';
-import { allFinishNotes, clearFinishNote, readFinishNote, writeFinishNote, type FinishNote } from './finish-notes.ts';
+import { allFinishNotes, clearFinishNote, readFinishNote, type FinishNote } from './finish-notes.ts';
 import { parseInput } from './parse-input.ts';
-import { carryRetryCounts, forgetRetryCounts, retryCount, type RetryReason } from './retry-counts.ts';
+import { settleRun } from './settle-run.ts';
+import { PORT_LIST_SLICE, PortListIntake, type AcceptedList, type IntakeOptions } from './port-list-intake.ts';
 import { watcherRequestSchema, type WatcherRequestInput } from './watcher-request-schema.ts';
-import { CANCELLED_BY_OTHERS, MAX_CANCEL_RETRIES, MAX_LOST_RETRIES, type ReorderServiceOptions } from './reorder-service-options.ts';
+import type { ReorderServiceOptions } from './reorder-service-options.ts';
 
 export { CANCELLED_BY_OTHERS, MAX_CANCEL_RETRIES, MAX_LOST_RETRIES, type ReorderServiceOptions } from './reorder-service-options.ts';
+
+const NOTHING: AcceptedList = { added: [], coalesced: [] };
+const joined = (a: AcceptedList, b: AcceptedList): AcceptedList => ({ added: [...a.added, ...b.added], coalesced: [...a.coalesced, ...b.coalesced] });
 
 /** How long push links and delivery notes are kept: far beyond GitHub's 3 days of redelivery. */
 const PUSH_RECORD_DAYS = 14;
@@ -64,6 +68,8 @@ export class ReorderService {
   readonly #queues = new Map<string, PlatformQueue>();
   readonly #lanes: ReadonlyMap<string, number>;
   readonly #prefix: string;
+  readonly #slice: number;
+  readonly #intake: PortListIntake;
   #counter: number;
 
   constructor(options: ReorderServiceOptions) {
@@ -81,6 +87,8 @@ export class ReorderService {
     this.#prefix = prefix;
     this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');
     this.#lanes = options.parallelBuilds ?? new Map();
+    this.#slice = options.portListSlice ?? PORT_LIST_SLICE;
+    this.#intake = new PortListIntake({ db: this.#db, queueOf: (platform) => this.#queue(platform), change: (queue, operation, at) => this.#change(queue, operation, at) });
     for (const platform of options.platforms) this.#queues.set(platform, this.#load(platform));
   }
 
@@ -115,22 +123,50 @@ export class ReorderService {
     return row === undefined ? undefined : rowToEntry(row).portsRevision;
   }
 
-  /** The watcher's ordered port list becomes builders (coalesced with pending ones). A resent list adds nothing. */
-  acceptPortList(input: PortList, now: Date): { readonly added: readonly BuildId[]; readonly coalesced: readonly BuildId[] } {
+  /**
+   * The watcher's ordered port list becomes builders (coalesced with pending ones), every slice
+   * now. A resent list adds nothing. The controller takes lists with `takePortList` instead.
+   */
+  acceptPortList(input: PortList, now: Date): AcceptedList {
+    const target = this.#listTarget(input);
+    if (target === null) return NOTHING;
+    const { first, plan } = this.#intake.accept(target.queue, target.watcher, target.list, now.getTime(), this.#slice);
+    return plan === null ? first : joined(first, this.#intake.restNow(plan, this.#slice, now.getTime(), this.#slice));
+  }
+
+  /**
+   * `acceptPortList` without holding the event loop: once the list is accepted (durably: one
+   * transaction with its first slice of builders) the rest is queued a slice per transaction
+   * with the loop free in between (port-list-intake.ts). A resent list whose builders are not
+   * all queued yet (a slice failed, the controller stopped) goes on queueing them.
+   */
+  async takePortList(input: PortList, now: Date, options: IntakeOptions = {}): Promise<AcceptedList> {
+    const target = this.#listTarget(input);
+    if (target === null) {
+      const left = this.#intake.cursor(input.buildId, input.platform);
+      return left === undefined ? NOTHING : this.#intake.rest(left.plan, left.next, now.getTime(), { sliceSize: this.#slice, ...options });
+    }
+    const { first, plan } = this.#intake.accept(target.queue, target.watcher, target.list, now.getTime(), this.#slice);
+    if (plan === null) return first;
+    return joined(first, await this.#intake.rest(plan, this.#slice, now.getTime(), { sliceSize: this.#slice, ...options }));
+  }
+
+  /** Goes on queueing the builders of lists a stop or a crash left half queued (at start). */
+  async resumePortLists(now: Date, options: IntakeOptions = {}): Promise<void> {
+    for (const platform of this.#queues.keys()) await this.#intake.resume(platform, now.getTime(), { sliceSize: this.#slice, ...options });
+  }
+
+  /** The watcher's queue and the validated list, or null for a list already accepted; refuses one no watcher in flight can take. */
+  #listTarget(input: PortList): { readonly queue: PlatformQueue; readonly watcher: QueueEntry; readonly list: PortList } | null {
     const list = parseInput(portListSchema, input, 'port list');
     const queue = this.#queue(list.platform);
     const watcher = queue.entries.get(list.buildId);
     if (watcher === undefined || (watcher.kind !== 'watcher' && watcher.kind !== 'pr-watcher')) {
       const known = selectEntry(this.#db, list.buildId);
-      if (known !== undefined && rowToEntry(known).listAccepted) return { added: [], coalesced: [] };
+      if (known !== undefined && rowToEntry(known).listAccepted) return null;
       throw new UserError(`port list for build ${list.buildId} on ${list.platform}: no watcher with that id is in flight there; the list is ignored`);
     }
-    if (watcher.listAccepted) return { added: [], coalesced: [] };
-    const result = this.#change(queue, (ctx) => {
-      const r = enqueueBuilders(queue, { origin: watcher, portsRevision: list.portsRevision, ports: list.ports }, ctx);
-      return { value: r, changes: r.changes };
-    }, now.getTime());
-    return { added: result.added.map((e) => e.buildId), coalesced: result.coalesced.map((e) => e.buildId) };
+    return watcher.listAccepted ? null : { queue, watcher, list };
   }
 
   /** A runner took the build's job (workflow_job in_progress). Repeats and unknown ids change nothing. */
@@ -151,26 +187,8 @@ export class ReorderService {
   runFinished(buildId: BuildId, result: BuildResult, now: Date, options: { readonly runnerLost?: boolean } = {}): boolean {
     const found = this.#find(buildId);
     if (found === undefined) return false;
-    this.#change(found.queue, (ctx) => ({ value: null, changes: this.#settle(found.queue, found.entry, result, options.runnerLost === true, ctx) }), now.getTime());
+    this.#change(found.queue, (ctx) => ({ value: null, changes: settleRun(this.#db, found.queue, found.entry, result, options.runnerLost === true, ctx) }), now.getTime());
     return true;
-  }
-
-  /** Within one transaction: what a completed run means for its build (see `runFinished`). */
-  #settle(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, runnerLost: boolean, ctx: QueueContext): readonly QueueChange[] {
-    const at = ctx.now;
-    // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
-    if (entry.cancelRequested && result === 'cancelled') {
-      forgetRetryCounts(this.#db, entry.buildId);
-      return this.#toRecord(entry, result, at, requeuePreempted(queue, entry, ctx).changes);
-    }
-    if (this.#lostWork(entry, result, runnerLost)) return this.#toRecord(entry, result, at, this.#requeue(queue, entry, result, 'lost', ctx));
-    if (result === 'cancelled' && !runnerLost) {
-      if (retryCount(this.#db, 'cancel', entry.buildId) < MAX_CANCEL_RETRIES) return this.#toRecord(entry, result, at, this.#requeue(queue, entry, result, 'cancel', ctx));
-      forgetRetryCounts(this.#db, entry.buildId);
-      return this.#toRecord(entry, 'failure', at, markFinished(queue, entry, 'failure', at, false), CANCELLED_BY_OTHERS);
-    }
-    forgetRetryCounts(this.#db, entry.buildId);
-    return this.#toRecord(entry, result, at, markFinished(queue, entry, result, at));
   }
 
   /** How the build finished, as it is to be recorded: the result, and the failed phase when the service set one. */
@@ -191,30 +209,6 @@ export class ReorderService {
   /** The build's ledger line is written. */
   recorded(buildId: BuildId): void {
     clearFinishNote(this.#db, buildId);
-  }
-
-  /** Within the finishing transaction: note that the build is to be recorded, when it did finish now. */
-  #toRecord(entry: QueueEntry, result: BuildResult, at: number, changes: readonly QueueChange[], phase: string | null = null): readonly QueueChange[] {
-    if (changes.some((c) => c.op === 'finished' && c.buildId === entry.buildId)) {
-      writeFinishNote(this.#db, { buildId: entry.buildId, result, phase, runId: entry.runId ?? 0, at: new Date(at) });
-    }
-    return changes;
-  }
-
-  #lostWork(entry: QueueEntry, result: BuildResult, runnerLost: boolean): boolean {
-    if (result === 'success' || retryCount(this.#db, 'lost', entry.buildId) >= MAX_LOST_RETRIES) return false;
-    // No runner ran it to the end (host lost, no VM could be had): the build never happened.
-    if (runnerLost) return true;
-    const watcher = entry.kind === 'watcher' || entry.kind === 'pr-watcher';
-    return result === 'failure' && watcher && !entry.listAccepted;
-  }
-
-  /** Finishes the entry and queues its build again under a new id (`requeueLost`), its retry counted in the same transaction. */
-  #requeue(queue: PlatformQueue, entry: QueueEntry, result: BuildResult, reason: RetryReason, ctx: QueueContext): readonly QueueChange[] {
-    const r = requeueLost(queue, entry, result, ctx);
-    if (r.entry.buildId !== entry.buildId) carryRetryCounts(this.#db, entry.buildId, r.entry.buildId, reason);
-    else forgetRetryCounts(this.#db, entry.buildId);
-    return r.changes;
   }
 
   /**
@@ -302,7 +296,7 @@ export class ReorderService {
       if (run.status === 'completed') {
         const result = toBuildResult(run.conclusion);
         if (entry.state === 'finished') continue; // a webhook finished it while GitHub was asked
-        this.#change(queue, (ctx) => ({ value: null, changes: this.#settle(queue, entry, result, false, ctx) }), at);
+        this.#change(queue, (ctx) => ({ value: null, changes: settleRun(this.#db, queue, entry, result, false, ctx) }), at);
         const as = this.finishedAs(entry.buildId);
         report.finished.push({ buildId: entry.buildId, runId: run.runId, result: as?.result ?? result, phase: as?.phase ?? null });
       } else if (run.status === 'in_progress' && entry.state === 'dispatched') {
@@ -347,7 +341,10 @@ export class ReorderService {
   }
 
   #load(platform: string): PlatformQueue {
-    return loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph, this.#lanes.get(platform) ?? 1);
+    const queue = loadPlatformQueue(this.#db, platform, POLICIES.portfarm, this.#graph, this.#lanes.get(platform) ?? 1);
+    // A list half queued has its enqueue number already, maybe with no builder stored yet.
+    for (const left of selectIntakes(this.#db, platform)) queue.nextSeq = Math.max(queue.nextSeq, left.plan.seq + 1);
+    return queue;
   }
 
   #queue(platform: string): PlatformQueue {

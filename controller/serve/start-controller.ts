@@ -1,9 +1,11 @@
+import { coerceError } from '../errors/coerce-error.ts';
 import { Registry } from 'prom-client';
 import { BuildNotes } from '../flows/build-notes.ts';
 import { createCatchUpSweep } from '../flows/catch-up-sweep.ts';
 import { CheckPublishing } from '../flows/check-publishing.ts';
 import { createFarmEventFlows } from '../flows/farm-event-flows.ts';
 import { createOnBuildFinished } from '../flows/on-build-finished.ts';
+import { RecordWorker } from '../flows/record-worker.ts';
 import { createOnRunnerTaken } from '../flows/on-runner-taken.ts';
 import { createOnNoRunner } from '../flows/on-no-runner.ts';
 import { createOnVmTeardown } from '../flows/on-vm-teardown.ts';
@@ -102,7 +104,9 @@ export async function startController(options: StartControllerOptions): Promise<
   const status = new StatusPublisher({ version: options.version, repo: config.github.repo, runners, reorder, failures, alerts: () => [...disk.alerts(), ...images.alerts(), ...githubApiAlerts(budgetStatus)], githubApi: () => githubApiStatus(budgetStatus), now, eta: (platform, buildId, at) => eta.forBuild(platform, buildId, at) });
 
   const record = recordOptionsFromConfig(config, { ledgerPath: options.ledgerPath, ports: options.ports, mail: options.mail, clients, log, signal, ...(options.logArchiveBackoffMs === undefined ? {} : { logArchiveBackoffMs: options.logArchiveBackoffMs }) });
-  const onFinished = createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) });
+  // Recording (log archive, ledger, mail) in its own worker: no round, sweep or webhook waits for a log download.
+  const recording = new RecordWorker({ record: createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) }), recorded: () => { loop.kick(); }, log, signal });
+  const onFinished = recording.record;
   const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
@@ -140,6 +144,8 @@ export async function startController(options: StartControllerOptions): Promise<
     startedUp();
   }
   const recovered = catchUp.recover(signal);
+  // A long port list a stop or crash left half queued: the rest a slice at a time, beside the rounds.
+  void reorder.resumePortLists(now(), { signal }).then(kick, (error: unknown) => { if (!signal.aborted) log.error({ err: coerceError(error) }, 'queueing the rest of a half-queued port list failed; a resent list or the next start goes on'); });
   loop.kick();
   log.info({ url: http.url }, 'controller listening');
 
@@ -150,12 +156,13 @@ export async function startController(options: StartControllerOptions): Promise<
     url: http.url, reorder, runners, images, cacheServer: cache?.server ?? null, clients, stats, rejections, recovered,
     snapshot: status.snapshot,
     runUpkeep: () => upkeep.runOnce(),
-    idle: async () => { await webhook.idle(); await loop.idle(); await checkWorker.idle(); },
+    idle: async () => { await webhook.idle(); await loop.idle(); await recording.idle(); await checkWorker.idle(); },
     close: () => {
       closing ??= (async () => {
         await webhook.close();
         stopping.abort(new Error('controller stopping'));
         await loop.stopped;
+        await recording.stopped;
         await checkWorker.stopped;
         await upkeep.stop();
         await runners.stop();

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { CheckPublishing } from '../../controller/flows/check-publishing.ts';
@@ -106,6 +107,9 @@ let loopMaxBlockMs = 0;
 let loopMaxBlockWallMs = 0;
 /** The longest port list acceptance (the forced rebuild's 41,548 ports): it holds the event loop, rounds included. */
 let portListMaxWallMs = 0;
+/** The longest synchronous stretch of the whole process (wall): what held every timer, webhook and round behind it. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const round = createSchedulingRound({
   reorder, runners: { warmStart: () => false, runRecorded: () => [] }, checks: worker, githubPausedFor: () => clients.budget.pausedFor(clock.now()),
   stats: emptyStats(), ready: Promise.resolve(), sweep: () => Promise.resolve(), sweepIntervalMs: 0,
@@ -133,23 +137,33 @@ function play(buildId: string, platform: string, watcherRevision: string | null)
       if (signal.aborted) return;
       if (watcherRevision !== null) {
         const ports = listFor.get(`${platform} ${watcherRevision}`) ?? [];
+        // As the hand-off takes it: a slice per transaction, the event loop free between slices; the run ends once the list is taken.
         const t0 = performance.now();
-        reorder.acceptPortList({ buildId, platform, portsRevision: watcherRevision, ports: [...ports], excluded: [] }, now());
-        portListMaxWallMs = Math.max(portListMaxWallMs, performance.now() - t0);
-        checks.queued({ portsRevision: watcherRevision, platform, ports });
+        void reorder.takePortList({ buildId, platform, portsRevision: watcherRevision, ports: [...ports], excluded: [] }, now()).then(() => {
+          portListMaxWallMs = Math.max(portListMaxWallMs, performance.now() - t0);
+          checks.queued({ portsRevision: watcherRevision, platform, ports });
+          finish(buildId, platform, watcherRevision);
+        });
+        return;
       }
-      const runId = runsOf.get(buildId);
-      if (runId !== undefined) double.completeRun(runId, 'success');
-      reorder.runFinished(buildId, 'success', now());
-      reorder.recorded(buildId);
-      if (watcherRevision === null) checks.completed(buildId, 'success', {});
-      finishedByBench += 1;
-      // The platform is free: its next build, if it has one, is dispatchable from now.
-      const queue = reorder.queueStatus(now()).find((q) => q.platform === platform);
-      if (queue !== undefined && queue.pending.watchers + queue.pending.builders > 0) dispatchableSince.set(platform, clock.now());
-      loop.kick();
+      finish(buildId, platform, watcherRevision);
     });
   });
+}
+
+/** The run ends (a watcher's once its list is taken): the platform's next build is dispatchable. */
+function finish(buildId: string, platform: string, watcherRevision: string | null): void {
+  if (signal.aborted) return;
+  const runId = runsOf.get(buildId);
+  if (runId !== undefined) double.completeRun(runId, 'success');
+  reorder.runFinished(buildId, 'success', now());
+  reorder.recorded(buildId);
+  if (watcherRevision === null) checks.completed(buildId, 'success', {});
+  finishedByBench += 1;
+  // The platform is free: its next build, if it has one, is dispatchable from now.
+  const queue = reorder.queueStatus(now()).find((q) => q.platform === platform);
+  if (queue !== undefined && queue.pending.watchers + queue.pending.builders > 0) dispatchableSince.set(platform, clock.now());
+  loop.kick();
 }
 
 const listFor = new Map<string, readonly string[]>();
@@ -183,6 +197,7 @@ const sampler = setInterval(() => {
 }, 60_000 / SCALE);
 await new Promise((r) => setTimeout(r, (HOURS * HOUR) / SCALE));
 clearInterval(sampler);
+loopDelay.disable();
 stop.abort();
 await loop.stopped;
 await worker.stopped;
@@ -208,6 +223,9 @@ const result = {
   loopMaxBlockSeconds: Math.round(loopMaxBlockMs / 100) / 10,
   loopMaxBlockWallSeconds: Math.round(loopMaxBlockWallMs / 100) / 10,
   portListMaxWallSeconds: Math.round(portListMaxWallMs / 100) / 10,
+  // The longest the event loop was held by synchronous work, in wall seconds (monitorEventLoopDelay, 10 ms resolution).
+  eventLoopMaxDelayWallSeconds: Math.round(loopDelay.max / 1e8) / 10,
+  eventLoopDelayP99WallMs: Math.round(loopDelay.percentile(99) / 1e6),
   apiCallsPerHour: { p50: hourly[Math.floor((hourly.length - 1) / 2)] ?? 0, max: hourly.at(-1) ?? 0 },
   checkRunsCreated: farmChecks.length,
   checksPending: publisher.pendingCount,
@@ -222,11 +240,22 @@ const result = {
 };
 out(`api-budget: ${result.platforms} platforms, ${result.commits} commits over ${HOURS} GitHub hours (gaps / ${SPEEDUP}), forced rebuild of ${forcedRebuildPorts} ports on ${PLATFORMS[0] ?? ''}, GitHub time ×${SCALE}`);
 out(`  dispatch delay p50 ${result.dispatchDelaySeconds.p50} s  p95 ${result.dispatchDelaySeconds.p95} s  max ${result.dispatchDelaySeconds.max} s  (${result.dispatches} dispatches; target p95 ≤ 5 s)`);
-out(`  loop blocked at most ${result.loopMaxBlockSeconds} s GitHub time, ${result.loopMaxBlockWallSeconds} s wall (target ≤ 2 s); the longest port list acceptance held the event loop ${result.portListMaxWallSeconds} s wall`);
+out(`  scheduling round longest ${result.loopMaxBlockSeconds} s GitHub time, ${result.loopMaxBlockWallSeconds} s wall (target ≤ 2 s); the longest port list took ${result.portListMaxWallSeconds} s wall to queue, a slice at a time`);
+out(`  event loop held at most ${result.eventLoopMaxDelayWallSeconds} s wall by synchronous work (p99 ${result.eventLoopDelayP99WallMs} ms): × ${SCALE} in GitHub time, CPU starvation of the bench, the double and the controller sharing one process`);
 out(`  API calls per GitHub hour p50 ${result.apiCallsPerHour.p50}  max ${result.apiCallsPerHour.max} (target ≤ 2,500)`);
 out(`  check runs created ${result.checkRunsCreated} (${result.checksPending} changes still waiting), largest suite ${result.checkSuiteMax} (limit 50,000)`);
 out(`  rate limited: primary ${result.rateLimited.primary}, secondary ${result.rateLimited.secondary}; lost ${result.lost}, duplicated ${result.duplicated} (${result.preemptedRuns} runs preempted by the controller and requeued); ${result.buildsFinished} builds finished; ${result.wallSeconds} s wall`);
-if (values.json) console.log(JSON.stringify(result));
+// Against the issue's targets, unrounded. The event loop's longest hold is taken in wall seconds (GitHub time would multiply it by `scale`).
+const targets = {
+  dispatchDelayP95: (sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] ?? 0) <= 5,
+  eventLoopHeld: loopDelay.max / 1e9 <= 2,
+  apiCallsPerHour: (hourly.at(-1) ?? 0) <= 2500,
+  checkSuite: result.checkSuiteMax <= 50_000,
+  lostNone: result.lost === 0,
+  duplicatedNone: result.duplicated === 0,
+};
+out(`  targets: ${Object.entries(targets).map(([name, ok]) => `${name} ${ok ? 'ok' : 'OVER'}`).join(', ')}`);
+if (values.json) console.log(JSON.stringify({ ...result, targets }));
 await double.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -29,7 +29,7 @@ async function farm(options: { readonly loseDispatchAnswer?: boolean; readonly p
   await reorder.pump(at, new AbortController().signal);
   const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
   const reporting = recordHandoffReporting();
-  const handle = createPortListHandler(verify, (list, watcher) => Promise.resolve(acceptWatcherList(reorder, list, watcher, at)), reporting);
+  const handle = createPortListHandler(verify, (list, watcher) => acceptWatcherList(reorder, list, watcher, at), reporting);
   const post = async (body: unknown, runId = '1000'): Promise<HandoffResponse> =>
     handle({ headers: { authorization: `Bearer ${await issuer.issue({ claims: { run_id: runId } })}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { db, gateway, reorder, post, reporting };
@@ -174,6 +174,6 @@ test('hand-off: a failure inside the queue is not turned into a refusal: it reac
   const verify = createPortListVerifier(handoffSettings({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, repository: 'macports/macports-ports', repositoryId: REPOSITORY_ID }));
   const verified = await verify(`Bearer ${await issuer.issue({ claims: { run_id: '1000' } })}`, good);
   assert.ok(verified.ok);
-  const broken = { describeBuild: reorder.describeBuild.bind(reorder), acceptPortList: () => { throw new RangeError('database is locked'); } };
-  assert.throws(() => acceptWatcherList(broken, verified.portList, verified.watcher, at), { name: 'RangeError', message: 'database is locked' });
+  const broken = { describeBuild: reorder.describeBuild.bind(reorder), takePortList: () => Promise.reject(new RangeError('database is locked')) };
+  await assert.rejects(() => acceptWatcherList(broken, verified.portList, verified.watcher, at), { name: 'RangeError', message: 'database is locked' });
 });
