@@ -13,7 +13,8 @@ const HITS = [1, 3] as const;
 
 // The preemption's two points (cancel-requested, cancel-answered) are not reached by this
 // replay: no push found a builder dispatched but not started (tried: 5 commits 0.3–1.2 s apart,
-// runners 2 s slow to start). They are listed in docs/testing.md as not yet tested.
+// runners 2 s slow to start); test/queue/crash-during-preemption.test.ts kills the reorder
+// service there instead, in a process of its own, and restarts it on the same state.
 const REACHED = CRASH_POINTS.filter((p) => !p.startsWith('cancel-'));
 
 for (const point of REACHED) {
