@@ -9,7 +9,10 @@ import { runCrashPoint } from './farm/crash-point-seed.ts';
  * pass, and must lose, duplicate and leave behind nothing. Filter with PORTFARM_CRASH_POINTS=a,b.
  */
 const only = process.env.PORTFARM_CRASH_POINTS?.split(',').filter((p) => p !== '');
-const HITS = [1, 3] as const;
+/** Which pass of each point is killed (PORTFARM_CRASH_HITS=1,2,5 to look further). */
+const HITS = (process.env.PORTFARM_CRASH_HITS ?? '1,3').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+/** The commits of kill -9 seed 8, the one that failed once (ngspice, libarchive, p5-datetime-format-w3cdtf). */
+const SEED_8_COMMITS = 43;
 
 // The preemption's two points (cancel-requested, cancel-answered) are not reached by this
 // replay: no push found a builder dispatched but not started (tried: 5 commits 0.3–1.2 s apart,
@@ -20,7 +23,7 @@ const REACHED = CRASH_POINTS.filter((p) => !p.startsWith('cancel-'));
 for (const point of REACHED) {
   for (const hit of HITS) {
     test(`controller SIGKILLed at ${point} (pass ${String(hit)}), restarted on the same state: nothing lost, duplicated or left behind`, { timeout: 240_000, skip: only !== undefined && !only.includes(point) }, async () => {
-      const outcome = await runCrashPoint(point, hit, { seed: 8, commits: 3, pauseMs: 300, firstCommit: 20 + hit });
+      const outcome = await runCrashPoint(point, hit, { seed: 8, commits: 3, pauseMs: 300, firstCommit: SEED_8_COMMITS });
       assert.ok(outcome.crashed, `the replay never passed ${point} ${String(hit)} time(s): the test would prove nothing`);
       console.log(`${point}#${String(hit)}: ${String(outcome.report.runs)} runs, ${String(outcome.report.ledgerEntries)} ledger entries`);
     });

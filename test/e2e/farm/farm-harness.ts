@@ -371,18 +371,22 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
           const open = double.runs().filter((r) => r.status !== 'completed').length;
           let queued = -1;
           let slots = -1;
+          // Builders parked for a port in flight are out of the pending count (count-pending.ts): with
+          // nothing in flight, one still parked is a stuck build, not a quiet farm.
+          let parkedOnRunning = -1;
           if (child !== null) {
             await request({ type: 'idle' }, 'idle').catch(() => undefined);
             const snapshot = await farm.status().catch(() => undefined);
             if (snapshot !== undefined) {
               queued = snapshot.queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + q.inFlight, 0);
+              parkedOnRunning = snapshot.queues.reduce((n, q) => n + q.waiting.filter((w) => w.reason === 'running').length, 0);
               slots = snapshot.hosts.reduce((n, h) => n + h.slots.filter((s) => s.state !== 'empty').length, 0);
             }
           }
           const vms = orchard?.vmNames().length ?? 0;
           const registrations = double.runners().length;
-          last = `open runs ${open}, queued ${queued}, busy slots ${slots}, VMs ${vms}, registrations ${registrations}`;
-          quiet = open === 0 && queued === 0 && slots === 0 && vms === 0 && registrations === 0 ? quiet + 1 : 0;
+          last = `open runs ${open}, queued ${queued}, parked for a running port ${parkedOnRunning}, busy slots ${slots}, VMs ${vms}, registrations ${registrations}`;
+          quiet = open === 0 && queued === 0 && parkedOnRunning === 0 && slots === 0 && vms === 0 && registrations === 0 ? quiet + 1 : 0;
           if (quiet >= 3) return;
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
