@@ -192,6 +192,21 @@ test('the destroy backoff starts at retry.baseDelayMs, not at its cap', { timeou
   assert.ok(ms >= 140 && ms < 3_000, `the fourth try came after ${String(Math.round(ms))} ms (20 + 40 + 80 expected, 3 × 5 s if it started at the cap)`);
 });
 
+test('a shutdown while a destroy keeps failing leaves the VM to the next start: it is not reported destroyed', { timeout: 30_000 }, async () => {
+  const { manager, backend, github, logs } = createRunnerFarm({ retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 50 } });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const job = github.queue('s1', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 's1 running');
+  const vm = job.runnerName ?? '';
+  for (let i = 0; i < 1_000; i += 1) backend.failNext('destroy', new VmBackendError(`tart delete ${vm} exited 1: resource busy`, { retryable: true, vmId: vm }));
+  github.complete('s1');
+  await waitFor(() => logs.some((l) => l.msg === 'destroying the VM failed; its slot stays held and the destroy is tried again'), 'a destroy failed');
+  await manager.stop();
+  assert.ok(logs.some((l) => l.msg === 'shutting down with the VM not destroyed; the next start reaps it'));
+  assert.deepEqual(messagesOf(logs, 's1').filter((m) => m.startsWith('VM destroyed')), [], 'a VM still running is never logged as destroyed');
+});
+
 /** What the distfile collection was handed: the build's VM and the job's conclusion. */
 function collectionOf(): { calls: [string, string | null][]; beforeDestroy: (vm: { vmId: string; conclusion: string | null }) => Promise<void> } {
   const calls: [string, string | null][] = [];
