@@ -19,7 +19,7 @@ test('an address outside the base path is refused naming the base, and the path 
   for (const address of ['/elsewhere/builders', '/portfarmx/builders', '/']) {
     const resolution = await resolveLegacyUrl(address, empty, '/portfarm');
     assert.equal(resolution.kind, 'unknown', address);
-    assert.equal(resolution.kind === 'unknown' ? resolution.reason : '', 'it is outside the site, which is served under /portfarm/', address);
+    assert.equal(resolution.reason, 'it is outside the site, which is served under /portfarm/', address);
   }
   const typed = await resolveLegacyUrl('/elsewhere/install%20port', empty, '/portfarm');
   assert.equal(typed.kind === 'unknown' ? typed.asked : '', '/elsewhere/install port');
