@@ -7,6 +7,7 @@ import type { RecentFailures } from '../serve/recent-failures.ts';
 import { recordFinishedBuild, type RecordFinishedBuildOptions } from '../serve/record-finished-build.ts';
 import type { BuildNotes } from './build-notes.ts';
 import type { CheckPublishing } from './check-publishing.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export interface OnBuildFinishedOptions {
   readonly reorder: Pick<ReorderService, 'describeBuild' | 'recorded' | 'blocked'>;
@@ -53,6 +54,7 @@ export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFin
       stats.failures += 1;
       failures.add(recorded.failure);
     }
+    crashPoint('ledger-written');
     if (recorded.mailed) stats.mailsSent += 1;
     const detailsUrl = `${base}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
     const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';

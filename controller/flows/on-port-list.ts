@@ -5,6 +5,7 @@ import type { AcceptPortList } from '../handoff/create-port-list-handler.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { ControllerStats } from '../serve/controller-stats.ts';
 import type { CheckPublishing } from './check-publishing.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export interface OnPortListOptions {
   readonly reorder: Pick<ReorderService, 'describeBuild' | 'takePortList'>;
@@ -32,6 +33,7 @@ export function createOnPortList(options: OnPortListOptions): AcceptPortList {
     const watcherKind = reorder.describeBuild(list.buildId)?.kind;
     const outcome = await acceptWatcherList(reorder, list, watcher, now());
     if ('reason' in outcome) return outcome;
+    crashPoint('list-accepted');
     stats.buildersQueued += outcome.added.length;
     stats.supersededDropped += outcome.coalesced.length;
     options.distfiles.record(list.portsRevision, vouchedDistfiles(list, watcherKind));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { WatcherRequest } from '../github/farm-events.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export interface OnPushOptions {
   readonly reorder: Pick<ReorderService, 'enqueueWatcher'>;
@@ -30,6 +31,7 @@ export function createOnPush(options: OnPushOptions): (request: WatcherRequest, 
     // A push delivered after a newer one lists at the newer revision (it is already on the branch).
     const newer = portsRevision === request.portsRevision ? {} : { pushedRevision: request.portsRevision, portsRevision };
     log.info({ deliveryId: request.deliveryId, buildId, platform: request.platform, coalesced, ...newer }, 'watcher queued');
+    crashPoint('watcher-queued');
     kick();
     return Promise.resolve();
   };

@@ -8,6 +8,7 @@ import { toBuildResult } from '../model/to-build-result.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { BuildNotes } from './build-notes.ts';
 import { forcedRebuildPlatform } from '../model/forced-rebuild-title.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export interface OnWorkflowRunOptions {
   readonly reorder: Pick<ReorderService, 'describeBuild' | 'enqueueWatcher' | 'runFinished' | 'finishedAs'>;
@@ -49,6 +50,7 @@ export function createOnWorkflowRun(options: OnWorkflowRunOptions): (event: Work
     // runFinished answers false for a repeat: the side effects run once per build. A run someone
     // else cancelled is queued again (recorded as cancelled) or, too often, fails: the queue says how.
     if (reorder.runFinished(buildId, result, event.at, { runnerLost: notes.runnerLost(buildId) })) {
+      crashPoint('run-finished');
       const as = reorder.finishedAs(buildId);
       await options.onFinished(buildId, as?.result ?? result, event, as?.phase ?? null);
     }

@@ -12,6 +12,7 @@ import type { EventRejections } from './event-rejections.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import type { FarmEvents } from './farm-events.ts';
 import { applyFarmCalls, translateWebhook, WebhookPayloadError, type WebhookContext } from './translate-webhook.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export interface WebhookHandlerOptions {
   /** The App's webhook secret (`github.webhookSecret`, from the environment). */
@@ -109,6 +110,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     try {
       const translation = translateWebhook({ id: item.guid, event: item.event, payload: JSON.parse(item.body) as unknown, receivedAt: item.receivedAt }, options.context);
       await applyFarmCalls(translation.calls, options.farm, stopper.signal);
+      crashPoint('delivery-worked');
       options.store.markProcessed(item.guid);
       log.info({ calls: translation.calls.map((c) => c.method) }, 'delivery processed');
     } catch (value) {
@@ -232,6 +234,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (!options.store.claim({ guid, event, body, receivedAt })) {
       return reply(res, 200, { delivery: guid, result: 'duplicate' });
     }
+    crashPoint('webhook-claimed');
     if (translation.notPortNames !== undefined) {
       log.warn({ notPortNames: translation.notPortNames }, 'push names directories that are not port names; they are not built');
     }

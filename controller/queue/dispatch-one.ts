@@ -6,6 +6,7 @@ import type { QueueChange } from './core/queue-change.ts';
 import type { QueueEntry } from './core/queue-entry.ts';
 import { toDispatchRequest } from './dispatch-request.ts';
 import type { RunGateway } from './run-gateway.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export interface DispatchDeps {
   readonly gateway: RunGateway;
@@ -24,8 +25,10 @@ export type DispatchOutcome = 'dispatched' | { readonly error: Error; readonly u
  */
 export async function dispatchOne(queue: PlatformQueue, next: QueueEntry, at: number, signal: AbortSignal, deps: DispatchDeps): Promise<DispatchOutcome> {
   deps.change(() => ({ value: null, changes: markDispatching(queue, next, at) }));
+  crashPoint('dispatch-intent');
   try {
     const { runId } = await deps.gateway.dispatch(toDispatchRequest(next), signal);
+    crashPoint('dispatch-answered');
     deps.change(() => ({ value: null, changes: markDispatched(next, runId) }));
     return 'dispatched';
   } catch (caught) {

@@ -44,6 +44,7 @@ import { settleRun } from './settle-run.ts';
 import { PORT_LIST_SLICE, PortListIntake, type AcceptedList, type IntakeOptions } from './port-list-intake.ts';
 import { watcherRequestSchema, type WatcherRequestInput } from './watcher-request-schema.ts';
 import type { ReorderServiceOptions } from './reorder-service-options.ts';
+import { crashPoint } from '../errors/crash-point.ts';
 
 export { CANCELLED_BY_OTHERS, MAX_CANCEL_RETRIES, MAX_LOST_RETRIES, type ReorderServiceOptions } from './reorder-service-options.ts';
 
@@ -227,8 +228,10 @@ export class ReorderService {
       if (victim?.runId !== null && victim !== undefined) {
         const runId = victim.runId;
         this.#change(queue, () => ({ value: null, changes: requestCancel(victim) }), at);
+        crashPoint('cancel-requested');
         try {
           const { conclusion } = await this.#gateway.cancel(runId, signal);
+          crashPoint('cancel-answered');
           // Only a run that really was cancelled goes back to the queue: one that completed
           // (or was taken) before the cancel landed built the port, and its own finish event
           // settles it; queueing it again would build the port twice.

@@ -1,18 +1,21 @@
 /**
- * `npm run bench:kill-nine-stress [-- --rounds N] [-- --hogs H] [-- --files a,b] [-- --json]`:
+ * `npm run bench:kill-nine-stress [-- --rounds N] [-- --hogs H] [-- --files a,b] [-- --keep-going] [-- --json]`:
  * the kill -9 suites (`test/e2e/fault-kill-nine-{a,b}.test.ts`, 20 seeds) run N times in a
  * row (default 20), both files side by side (`--test-concurrency=2`, as `npm test` runs them),
  * with H busy-looping processes beside them (default 2: one per core of the 2-core machine),
  * so the controller, the GitHub double and the jobs are starved as on a loaded CI machine.
- * Stops at the first failing round and prints its output (a failing seed keeps its farm
- * folder, whose path the failure names, with the controller's log). Prints each round's seconds
- * and load average, then the totals; `--json`: one JSON object last.
+ * Stops at the first failing round (`--keep-going`: runs them all) and prints its output; each
+ * failing round's output is also kept in a file in the system temp folder (a failing seed keeps
+ * its farm folder, whose path the failure names, with the controller's log and state). Prints
+ * each round's seconds and load average, then the totals; `--json`: one JSON object last,
+ * `{runs, passed, failed, inARow, failures: [{round, tests, output}], …}`.
  *
  * It is how the flake of issue #21 (a port never built after a kill -9, seen only under load)
  * was shown gone: see docs/testing.md, "The kill -9 flake".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '20' },
     hogs: { type: 'string', default: '2' },
     files: { type: 'string', default: 'test/e2e/fault-kill-nine-a.test.ts,test/e2e/fault-kill-nine-b.test.ts' },
+    'keep-going': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -87,6 +91,7 @@ function runRound(): Promise<{ passed: boolean; output: string; tests: number }>
 }
 
 const results: Round[] = [];
+const failures: { round: number; tests: string[]; output: string }[] = [];
 const startedAt = performance.now();
 let failure = '';
 for (let round = 1; round <= rounds; round += 1) {
@@ -98,18 +103,29 @@ for (let round = 1; round <= rounds; round += 1) {
   console.log(`round ${String(round).padStart(2)}/${rounds}: ${passed ? 'pass' : 'FAIL'}, ${tests} tests passed, ${seconds.toFixed(1)} s, load ${load1.toFixed(1)}`);
   if (!passed) {
     failure = output;
-    break;
+    // The failing tests by name (the seed is in it), and the whole output kept: the farm folder it names holds the controller's log.
+    const failed = [...output.matchAll(/^\s*✖ (.+?) \(\d/gmu)].map((m) => m[1] ?? '');
+    const file = join(tmpdir(), `kill-nine-stress-round-${String(round)}-${String(Date.now())}.log`);
+    writeFileSync(file, output);
+    failures.push({ round, tests: [...new Set(failed)], output: file });
+    console.log(`  failed: ${[...new Set(failed)].join('; ') || '(see output)'}; output kept in ${file}`);
+    if (!values['keep-going']) break;
   }
 }
 stopAll();
 const passedRounds = results.filter((r) => r.passed).length;
 const seconds = (performance.now() - startedAt) / 1000;
-if (failure !== '') console.log(`\n--- output of the failing round ---\n${failure}`);
+if (failure !== '') console.log(`\n--- output of the last failing round ---\n${failure}`);
 const loads = results.map((r) => r.load1);
+const firstFailure = results.findIndex((r) => !r.passed);
 const summary = {
-  rounds: results.length,
-  passedRounds,
-  inARow: passedRounds === results.length ? passedRounds : results.findIndex((r) => !r.passed),
+  runs: results.length,
+  passed: passedRounds,
+  failed: results.length - passedRounds,
+  asked: rounds,
+  testsPerRound: Math.max(0, ...results.map((r) => r.tests)),
+  failures,
+  inARow: firstFailure === -1 ? passedRounds : firstFailure,
   hogs: hogCount,
   files,
   seconds: Number(seconds.toFixed(1)),
@@ -117,6 +133,6 @@ const summary = {
   loadMin: Number(Math.min(...loads).toFixed(2)),
   loadMax: Number(Math.max(...loads).toFixed(2)),
 };
-console.log(`${passedRounds}/${results.length} rounds passed (${rounds} asked), ${hogCount} CPU hogs, ${seconds.toFixed(0)} s, load ${summary.loadMin}–${summary.loadMax}`);
+console.log(`${passedRounds}/${results.length} rounds passed, ${results.length - passedRounds} failed (${rounds} asked), ${hogCount} CPU hogs, ${seconds.toFixed(0)} s, load ${summary.loadMin}–${summary.loadMax}`);
 if (values.json) console.log(JSON.stringify(summary));
 process.exitCode = failure === '' ? 0 : 1;

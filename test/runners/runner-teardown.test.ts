@@ -163,6 +163,50 @@ test('a failing destroy is retried with growing waits, not in a tight loop', asy
   await manager.stop();
 });
 
+/** A build whose VM's destroy fails `failures` times; resolves with the ms from its job's end until its VM is gone. */
+async function destroyAfterFailures(retry: { baseDelayMs: number; maxDelayMs: number }, failures: number): Promise<number> {
+  const { manager, backend, github } = createRunnerFarm({ retry: { maxAttempts: 2, ...retry } });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const job = github.queue('w1', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 'w1 running');
+  const vm = job.runnerName ?? '';
+  for (let i = 0; i < failures; i += 1) backend.failNext('destroy', new VmBackendError(`tart delete ${vm} exited 1: resource busy`, { retryable: true, vmId: vm }));
+  const started = performance.now();
+  github.complete('w1');
+  await manager.whenSettled('w1');
+  const ms = performance.now() - started;
+  assert.deepEqual(backend.vmIds(), []);
+  await manager.stop();
+  return ms;
+}
+
+// Upper bounds with seconds of slack for a loaded machine: each mutant they catch waits 3 s or more longer.
+test('the destroy backoff stops growing at retry.maxDelayMs: six failures wait 0.55 s, not 3.15 s', { timeout: 30_000 }, async () => {
+  const ms = await destroyAfterFailures({ baseDelayMs: 50, maxDelayMs: 100 }, 6);
+  assert.ok(ms >= 550 && ms < 2_500, `the seventh try came after ${String(Math.round(ms))} ms (50 + 5 × 100 expected)`);
+});
+
+test('the destroy backoff starts at retry.baseDelayMs, not at its cap', { timeout: 30_000 }, async () => {
+  const ms = await destroyAfterFailures({ baseDelayMs: 20, maxDelayMs: 5_000 }, 3);
+  assert.ok(ms >= 140 && ms < 3_000, `the fourth try came after ${String(Math.round(ms))} ms (20 + 40 + 80 expected, 3 × 5 s if it started at the cap)`);
+});
+
+test('a shutdown while a destroy keeps failing leaves the VM to the next start: it is not reported destroyed', { timeout: 30_000 }, async () => {
+  const { manager, backend, github, logs } = createRunnerFarm({ retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 50 } });
+  github.behaviour.autoComplete = false;
+  await manager.start();
+  const job = github.queue('s1', '15_arm64');
+  await waitFor(() => job.state === 'in_progress', 's1 running');
+  const vm = job.runnerName ?? '';
+  for (let i = 0; i < 1_000; i += 1) backend.failNext('destroy', new VmBackendError(`tart delete ${vm} exited 1: resource busy`, { retryable: true, vmId: vm }));
+  github.complete('s1');
+  await waitFor(() => logs.some((l) => l.msg === 'destroying the VM failed; its slot stays held and the destroy is tried again'), 'a destroy failed');
+  await manager.stop();
+  assert.ok(logs.some((l) => l.msg === 'shutting down with the VM not destroyed; the next start reaps it'));
+  assert.deepEqual(messagesOf(logs, 's1').filter((m) => m.startsWith('VM destroyed')), [], 'a VM still running is never logged as destroyed');
+});
+
 /** What the distfile collection was handed: the build's VM and the job's conclusion. */
 function collectionOf(): { calls: [string, string | null][]; beforeDestroy: (vm: { vmId: string; conclusion: string | null }) => Promise<void> } {
   const calls: [string, string | null][] = [];

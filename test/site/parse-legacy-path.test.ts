@@ -68,3 +68,50 @@ test('"steps", "logs" and "text" are matched in any case, in buildbot paths and 
   ];
   for (const [path, expected] of cases) assert.deepEqual(parseLegacyPath(path), expected, path);
 });
+
+test('index pages, short and misspelt paths: the home page, a port page, or the shapes named (mutation survivors, #21)', () => {
+  const shapes = { kind: 'not-legacy', reason: 'it is not a build-log address; they look like /builders/<builder>/builds/<number>[/steps/<step>/logs/<log>]' };
+  const portShape = { kind: 'not-legacy', reason: 'port pages look like /ports/<port>/' };
+  const buildIdShape = { kind: 'not-legacy', reason: 'build-id addresses look like /builds/<build id>/steps/<step>/logs/<log>' };
+  const jsonShape = { kind: 'not-legacy', reason: 'the JSON form answered here is /json/builders/<builder>/builds/<number>' };
+  const cases: [string, unknown][] = [
+    ['/index.html', { kind: 'home' }],
+    ['/INDEX.HTML', { kind: 'home' }],
+    ['/index.html/builders', shapes],
+    ['/ports', { kind: 'home' }],
+    ['/ports/', { kind: 'home' }],
+    ['/ports/libarchive/index.html', { kind: 'port', port: 'libarchive' }],
+    ['/ports/libarchive/INDEX.HTML', { kind: 'port', port: 'libarchive' }],
+    ['/ports/libarchive/Portfile', portShape],
+    ['/ports/libarchive/index.html/x', portShape],
+    ['/ports/libarchive/x/y', portShape],
+    [`/builders/${B}/build/32503`, shapes],
+    [`/builders/${B}/builds`, shapes],
+    [`/builders/${B}/builds/32503/step/install-port`, shapes],
+    [`/builders/${B}/builds/32503/steps`, shapes],
+    [`/builders/${B}/builds/32503/steps/install-port/log/stdio`, shapes],
+    [`/builders/${B}/builds/32503/steps/install-port/logs`, shapes],
+    [`/builders/${B}/builds/32503/steps/install-port/logs/stdio/html`, shapes],
+    [`/builders/${B}/builds/32503/steps/install-port/logs/stdio/text/more`, shapes],
+    ['/builds', buildIdShape],
+    ['/builds/b-1', { kind: 'build-id', buildId: 'b-1' }],
+    ['/builds/B-1/', { kind: 'build-id', buildId: 'b-1' }],
+    ['/builds/not_an_id', { kind: 'not-legacy', reason: '"not_an_id" is not a build id' }],
+    ['/builds/not_an_id/steps/install-port', { kind: 'not-legacy', reason: '"not_an_id" is not a build id' }],
+    ['/builds/b-1/step/install-port', buildIdShape],
+    ['/builds/b-1/steps', buildIdShape],
+    ['/builds/b-1/steps/install-port/log/stdio', buildIdShape],
+    ['/builds/b-1/steps/install-port/logs', buildIdShape],
+    ['/builds/b-1/steps/install-port/logs/stdio/html', buildIdShape],
+    ['/builds/b-1/steps/install-port/logs/stdio/text/more', buildIdShape],
+    [`/json/builder/${B}/builds/1`, jsonShape],
+    [`/json/builders/${B}/build/1`, jsonShape],
+    [`/json/builders/${B}/builds`, jsonShape],
+    [`/json/builders/${B}/builds/1/steps`, jsonShape],
+    ['/JSON/Builders/Ports-10.15_X86_64-Builder/BUILDS/1', { kind: 'json-build', builder: B, number: 1 }],
+    ['/json/builders/_x/builds/1', { kind: 'not-legacy', reason: '"_x" is not a builder name' }],
+    [`/json/builders/${B}/builds/-0`, { kind: 'not-legacy', reason: '"-0" is not a build number' }],
+    [`/builders/${B}/builds/-0`, { kind: 'not-legacy', reason: '"-0" is not a build number' }],
+  ];
+  for (const [path, expected] of cases) assert.deepEqual(parseLegacyPath(path), expected, path);
+});

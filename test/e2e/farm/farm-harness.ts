@@ -98,8 +98,13 @@ export interface Farm {
   readonly controllerUrl: string;
   /** Whether a controller process runs now. */
   running(): boolean;
-  /** Starts the controller on the farm's state; resolves when it listens. */
-  startController(): Promise<void>;
+  /**
+   * Starts the controller on the farm's state; resolves when it listens. `crashAt` arms a
+   * crash point in this life only (`PORTFARM_CRASH_AT`, controller/errors/crash-point.ts).
+   */
+  startController(options?: { readonly crashAt?: string }): Promise<void>;
+  /** Resolves when the controller now running exits, however it ends (at once when none runs). */
+  controllerExited(): Promise<void>;
   /** SIGKILL, no goodbye; resolves when the process is gone. */
   killController(): Promise<void>;
   /** SIGTERM: the graceful stop `portfarm serve` does. */
@@ -247,7 +252,14 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
         };
         replies.add(onReply);
         void exited.then(() => { replies.delete(onReply); reject(new Error('the controller exited')); });
-        current.send(message);
+        // The controller may die between the check above and this send (a kill -9 at a crash
+        // point while the farm settles): the closed channel is this request's failure, not an
+        // unhandled 'error' event that fails the whole test.
+        current.send(message, (error) => {
+          if (error === null) return;
+          replies.delete(onReply);
+          reject(error);
+        });
       });
     };
 
@@ -263,10 +275,12 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
       controllerUrl,
       handOffFailures,
       running: () => child !== null,
-      async startController() {
+      async startController(startOptions = {}) {
         if (child !== null) throw new Error('the controller already runs');
         // The compile cache halves the CPU a start costs (most of it is loading modules).
-        const env = { ...process.env, NODE_COMPILE_CACHE: join(tmpdir(), 'portfarm-compile-cache') };
+        const env: NodeJS.ProcessEnv = { ...process.env, NODE_COMPILE_CACHE: join(tmpdir(), 'portfarm-compile-cache') };
+        delete env.PORTFARM_CRASH_AT;
+        if (startOptions.crashAt !== undefined) env.PORTFARM_CRASH_AT = startOptions.crashAt;
         const proc = spawn(process.execPath, ['--expose-gc', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env });
         child = proc;
         exited = new Promise<void>((resolve) => proc.once('exit', () => { resolve(); }));
@@ -278,7 +292,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
             fakeRunners.set(reply.vmId, runner);
             void runner.exited.then((exit) => {
               fakeRunners.delete(reply.vmId);
-              if (proc.connected) proc.send({ type: 'runner-exit', vmId: reply.vmId, code: exit.jobId === null ? 1 : 0 } satisfies ChildRequest);
+              if (proc.connected) proc.send({ type: 'runner-exit', vmId: reply.vmId, code: exit.jobId === null ? 1 : 0 } satisfies ChildRequest, () => undefined);
             });
           } else if (reply.type === 'vm-gone') {
             void fakeRunners.get(reply.vmId)?.stop();
@@ -305,6 +319,7 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
           void exited.then(() => { reject(new Error(`the controller exited before it listened (log: ${logFile})`)); });
         });
       },
+      controllerExited: () => exited,
       async killController() {
         const proc = child;
         if (proc === null) return;
@@ -356,18 +371,22 @@ export async function startFarm(options: FarmOptions): Promise<Farm> {
           const open = double.runs().filter((r) => r.status !== 'completed').length;
           let queued = -1;
           let slots = -1;
+          // Builders parked for a port in flight are out of the pending count (count-pending.ts): with
+          // nothing in flight, one still parked is a stuck build, not a quiet farm.
+          let parkedOnRunning = -1;
           if (child !== null) {
             await request({ type: 'idle' }, 'idle').catch(() => undefined);
             const snapshot = await farm.status().catch(() => undefined);
             if (snapshot !== undefined) {
               queued = snapshot.queues.reduce((n, q) => n + q.pending.watchers + q.pending.builders + q.pending.pr + q.inFlight, 0);
+              parkedOnRunning = snapshot.queues.reduce((n, q) => n + q.waiting.filter((w) => w.reason === 'running').length, 0);
               slots = snapshot.hosts.reduce((n, h) => n + h.slots.filter((s) => s.state !== 'empty').length, 0);
             }
           }
           const vms = orchard?.vmNames().length ?? 0;
           const registrations = double.runners().length;
-          last = `open runs ${open}, queued ${queued}, busy slots ${slots}, VMs ${vms}, registrations ${registrations}`;
-          quiet = open === 0 && queued === 0 && slots === 0 && vms === 0 && registrations === 0 ? quiet + 1 : 0;
+          last = `open runs ${open}, queued ${queued}, parked for a running port ${parkedOnRunning}, busy slots ${slots}, VMs ${vms}, registrations ${registrations}`;
+          quiet = open === 0 && queued === 0 && parkedOnRunning === 0 && slots === 0 && vms === 0 && registrations === 0 ? quiet + 1 : 0;
           if (quiet >= 3) return;
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
