@@ -72,6 +72,8 @@ export async function startController(options: StartControllerOptions): Promise<
     parallelBuilds: new Map(config.platforms.map((p) => [p.name, p.parallelBuilds])),
     gateway,
     graph: options.graph,
+    // A preempting cancel GitHub completed: the next round dispatches the watcher on that platform.
+    onCancelSettled: () => { loop.kick(); },
   });
   const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
