@@ -1,3 +1,4 @@
+import { CheckTallyStore } from '../store/check-tally-store.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { Registry } from 'prom-client';
 import { BuildNotes } from '../flows/build-notes.ts';
@@ -82,7 +83,8 @@ export async function startController(options: StartControllerOptions): Promise<
   const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
   const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
   const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound };
-  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks });
+  // The summary tallies and the failure checks per commit are kept in the state database: a restart goes on counting.
+  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks, tallies: new CheckTallyStore(db) });
   const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
   const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
   registerApiBudgetMetrics(upkeepMetrics, budgetStatus);
