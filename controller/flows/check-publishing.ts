@@ -3,6 +3,7 @@ import { listSummaryCheckRun } from '../github/list-summary-check-run.ts';
 import { portCheckExternalId, portCheckRun, type PortCheck } from '../github/port-check-run.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
+import type { CheckTallyStore } from '../store/check-tally-store.ts';
 import { ListSummaries } from './list-summaries.ts';
 import { QueuedCheckEtas, type QueuedCheckEtaOptions } from './queued-check-etas.ts';
 
@@ -27,6 +28,8 @@ export interface CheckPublishingOptions {
   readonly volume?: CheckVolume;
   /** The estimate shown on queued port checks; without it they say only "queued". */
   readonly eta?: QueuedCheckEtaOptions;
+  /** Where the summary tallies and the failure checks per commit are kept across a restart (absent: memory only). */
+  readonly tallies?: CheckTallyStore;
 }
 
 interface Extra {
@@ -53,13 +56,14 @@ export class CheckPublishing {
   /** `<sha>\t<external id>` of the ports listed with a check each, until their build completes. */
   readonly #portChecks = new Set<string>();
   /** Per commit: the external ids of failure checks made for ports without a check of their own. */
-  readonly #failureChecks = new Map<string, Set<string>>();
+  readonly #failureChecks: Map<string, Set<string>>;
 
   constructor(options: CheckPublishingOptions) {
     this.#options = options;
     this.#volume = options.volume ?? DEFAULT_CHECK_VOLUME;
     this.#etas = options.eta === undefined ? undefined : new QueuedCheckEtas(options.eta);
-    this.#summaries = new ListSummaries({ portChecksPerList: this.#volume.portChecksPerList, intervalMs: this.#volume.summaryIntervalMs });
+    this.#summaries = new ListSummaries({ portChecksPerList: this.#volume.portChecksPerList, intervalMs: this.#volume.summaryIntervalMs, ...(options.tallies === undefined ? {} : { store: options.tallies }) });
+    this.#failureChecks = options.tallies?.failureChecks() ?? new Map<string, Set<string>>();
   }
 
   /**
@@ -168,6 +172,7 @@ export class CheckPublishing {
     if (made.has(externalId)) return true;
     if (made.size >= this.#volume.failureChecksPerCommit) return false;
     made.add(externalId);
+    this.#options.tallies?.failureCheckMade(headSha, externalId);
     return true;
   }
 }

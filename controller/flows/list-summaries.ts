@@ -1,7 +1,8 @@
 import type { CheckConclusion } from '../github/check-run-publisher.ts';
 import type { ListedFailure, ListSummary } from '../github/list-summary-check-run.ts';
+import type { CheckTallyStore, StoredTally, TallyPortState } from '../store/check-tally-store.ts';
 
-type PortState = 'listed' | 'started' | 'built' | 'failed' | 'other';
+type PortState = TallyPortState;
 
 interface Tally {
   readonly headSha: string;
@@ -21,6 +22,8 @@ export interface ListSummariesOptions {
   readonly portChecksPerList: number;
   /** A summary's changes are published at most this often; its first and its final state at once. */
   readonly intervalMs: number;
+  /** Where the tallies are kept across a restart (absent: memory only). */
+  readonly store?: CheckTallyStore;
 }
 
 const key = (headSha: string, platform: string): string => `${headSha}\t${platform}`;
@@ -37,12 +40,14 @@ export class ListSummaries {
 
   constructor(options: ListSummariesOptions) {
     this.#options = options;
+    for (const stored of options.store?.tallies() ?? []) this.#tallies.set(key(stored.headSha, stored.platform), fromStored(stored));
   }
 
   /** A list too long for a check per port arrived: its tally starts over (a second rebuild of the commit reuses the summary check). */
   begin(list: { readonly headSha: string; readonly platform: string; readonly ports: readonly string[]; readonly forced: boolean }, at: Date): void {
     const ports = new Map<string, PortState>(list.ports.map((port) => [port, 'listed']));
     const counts = { listed: ports.size, started: 0, built: 0, failed: 0, other: 0 };
+    this.#options.store?.begin({ headSha: list.headSha, platform: list.platform, forced: list.forced, changedAt: at.getTime(), sentAt: null, dirty: true, ports: [...ports.keys()].map((port) => ({ port, state: 'listed', failingPhase: null, logUrl: null })) });
     this.#tallies.set(key(list.headSha, list.platform), { headSha: list.headSha, platform: list.platform, forced: list.forced, ports, failures: new Map(), counts, changedAt: at, sentAt: null, dirty: true });
   }
 
@@ -61,7 +66,7 @@ export class ListSummaries {
     const state: PortState = conclusion === 'success' ? 'built' : conclusion === 'failure' ? 'failed' : 'other';
     tally.failures.delete(port);
     if (state === 'failed') tally.failures.set(port, { port, ...failure });
-    this.#move(headSha, platform, port, state, at);
+    this.#move(headSha, platform, port, state, at, state === 'failed' ? failure : null);
   }
 
   /** The summaries to publish now (each marked sent); a summary whose every port finished is then forgotten. */
@@ -74,6 +79,8 @@ export class ListSummaries {
       if (!done && tally.sentAt !== null && now.getTime() - tally.sentAt < this.#options.intervalMs) continue;
       tally.dirty = false;
       tally.sentAt = now.getTime();
+      if (done) this.#options.store?.forget(tally.headSha, tally.platform);
+      else this.#options.store?.sent(tally.headSha, tally.platform, tally.sentAt);
       out.push({
         headSha: tally.headSha,
         platform: tally.platform,
@@ -92,14 +99,28 @@ export class ListSummaries {
     return out;
   }
 
-  #move(headSha: string, platform: string, port: string, to: PortState, at: Date): void {
+  #move(headSha: string, platform: string, port: string, to: PortState, at: Date, failure: Omit<ListedFailure, 'port'> | null = null): void {
     const tally = this.#tallies.get(key(headSha, platform));
     const from = tally?.ports.get(port);
     if (tally === undefined || from === undefined || from === to) return;
+    this.#options.store?.move(headSha, platform, port, to, failure, at.getTime());
     tally.ports.set(port, to);
     tally.counts[from] -= 1;
     tally.counts[to] += 1;
     tally.changedAt = at;
     tally.dirty = true;
   }
+}
+
+/** A tally as the store kept it: its counts are recomputed from its ports' states. */
+function fromStored(stored: StoredTally): Tally {
+  const counts = { listed: 0, started: 0, built: 0, failed: 0, other: 0 };
+  const ports = new Map<string, PortState>();
+  const failures = new Map<string, ListedFailure>();
+  for (const p of stored.ports) {
+    ports.set(p.port, p.state);
+    counts[p.state] += 1;
+    if (p.state === 'failed') failures.set(p.port, { port: p.port, ...(p.failingPhase === null ? {} : { failingPhase: p.failingPhase }), ...(p.logUrl === null ? {} : { logUrl: p.logUrl }) });
+  }
+  return { headSha: stored.headSha, platform: stored.platform, forced: stored.forced, ports, failures, counts, changedAt: new Date(stored.changedAt), sentAt: stored.sentAt, dirty: stored.dirty };
 }

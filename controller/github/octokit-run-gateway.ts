@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { buildIdFromRunName, isBuildId } from '../model/build-id.ts';
+import { wallClock, type ApiClock } from './api-clock.ts';
 import type { DispatchRequest, RunGateway, RunStatus, RunSummary } from '../queue/run-gateway.ts';
 import type { GitHubClients } from './create-github-clients.ts';
 import type { EventRejections } from './event-rejections.ts';
@@ -15,10 +15,12 @@ export interface OctokitRunGatewayOptions {
   readonly workflow: string;
   /** The branch the workflow runs from (the repository's default branch). */
   readonly ref: string;
-  /** How often `cancel` looks whether the run stopped (default 2 s). */
+  /** How often `cancel` looks whether the run stopped (default 2 s, on `clock`). */
   readonly cancelPollMs?: number;
-  /** After this long a run that ignored `cancel` is force-cancelled (default 30 s). */
+  /** After this long (on `clock`) a run that ignored `cancel` is force-cancelled (default 30 s). */
   readonly forceCancelAfterMs?: number;
+  /** What the cancel's polls and deadline are measured on: GitHub's time (default the wall clock; a compressed one in benchmarks). */
+  readonly clock?: ApiClock;
   /** The repository, branch and App every listed run is held against (learn-farm-identity.ts). */
   readonly farm: FarmIdentity;
   /** Where listed runs that claim a build and are not the farm's are counted. */
@@ -55,6 +57,7 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
   const { installation: octokit, owner, repo } = options.clients;
   const pollMs = options.cancelPollMs ?? 2000;
   const forceAfterMs = options.forceCancelAfterMs ?? 30_000;
+  const clock = options.clock ?? wallClock;
 
   const getRun = async (runId: number, signal: AbortSignal): Promise<{ status: string | null; conclusion: string | null }> => {
     try {
@@ -125,11 +128,11 @@ export function createOctokitRunGateway(options: OctokitRunGatewayOptions): RunG
         if (error.status === 409) return { conclusion: (await getRun(runId, signal)).conclusion };
         throw error;
       }
-      const deadline = Date.now() + forceAfterMs;
-      while (Date.now() < deadline) {
+      const deadline = clock.now() + forceAfterMs;
+      while (clock.now() < deadline) {
         const run = await getRun(runId, signal);
         if (run.status === 'completed') return { conclusion: run.conclusion };
-        await sleep(pollMs, undefined, { signal });
+        await clock.sleep(pollMs, signal);
       }
       const late = await getRun(runId, signal);
       if (late.status === 'completed') return { conclusion: late.conclusion };

@@ -25,4 +25,6 @@ export interface ReorderServiceOptions {
   readonly portListSlice?: number;
   /** Random prefix of new build ids for a new database (tests pin it); kept in the database afterwards. */
   readonly idPrefix?: string;
+  /** Called when a preempting cancel has its outcome, for a round to take it (the controller kicks its loop). */
+  readonly onCancelSettled?: () => void;
 }

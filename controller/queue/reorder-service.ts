@@ -1,5 +1,4 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { coerceError } from '../errors/coerce-error.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { BuildResult } from '../model/build-kind.ts';
@@ -37,7 +36,9 @@ import type { PumpReport, ReconcileReport } from './service-reports.ts';
 
 export type { PumpReport, ReconcileReport } from './service-reports.ts';
 export type { AcceptedList, IntakeOptions } from './port-list-intake.ts';
+import { CancelLanes } from './cancel-lanes.ts';
 import { dispatchOne } from './dispatch-one.ts';
+import { settlePreemption } from './settle-preemption.ts';
 import { allFinishNotes, clearFinishNote, readFinishNote, type FinishNote } from './finish-notes.ts';
 import { parseInput } from './parse-input.ts';
 import { settleRun } from './settle-run.ts';
@@ -71,6 +72,7 @@ export class ReorderService {
   readonly #prefix: string;
   readonly #slice: number;
   readonly #intake: PortListIntake;
+  readonly #cancels: CancelLanes;
   #counter: number;
 
   constructor(options: ReorderServiceOptions) {
@@ -89,6 +91,7 @@ export class ReorderService {
     this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');
     this.#lanes = options.parallelBuilds ?? new Map();
     this.#slice = options.portListSlice ?? PORT_LIST_SLICE;
+    this.#cancels = new CancelLanes(options.gateway, options.onCancelSettled ?? (() => undefined));
     this.#intake = new PortListIntake({ db: this.#db, queueOf: (platform) => this.#queue(platform), change: (queue, operation, at) => this.#change(queue, operation, at) });
     for (const platform of options.platforms) this.#queues.set(platform, this.#load(platform));
   }
@@ -214,49 +217,40 @@ export class ReorderService {
 
   /**
    * One scheduling pass: on every platform, cancel a dispatched-not-started builder if a
-   * watcher waits and no lane is free (it is queued again at the head), then dispatch the next
+   * watcher waits and no lane is free (it is queued again at the head once GitHub completed the
+   * cancelled run; until then only that platform waits: `CancelLanes`), then dispatch the next
    * builds while a lane is free (`platforms[].parallelBuilds`, 1 by default).
    */
   async pump(now: Date, signal: AbortSignal): Promise<PumpReport> {
-    const dispatched: BuildId[] = [];
-    const preempted: { buildId: BuildId; requeuedAs: BuildId }[] = [];
-    const errors: { buildId: BuildId; error: Error }[] = [];
+    const report = { dispatched: [] as BuildId[], preempted: [] as { buildId: BuildId; requeuedAs: BuildId }[], errors: [] as { buildId: BuildId; error: Error }[] };
     const at = now.getTime();
     for (const queue of this.#queues.values()) {
+      const victim = this.#cancels.has(queue.platform) ? undefined : findPreemptable(queue);
+      if (victim?.runId === null || victim === undefined) continue;
+      this.#change(queue, () => ({ value: null, changes: requestCancel(victim) }), at);
+      crashPoint('cancel-requested');
+      this.#cancels.start(queue.platform, victim, victim.runId, signal);
+    }
+    // A cancel GitHub answers at once (a run already completed, a fake) is taken in this round.
+    if (this.#cancels.size > 0) await new Promise<void>((resolve) => { setImmediate(resolve); });
+    for (const queue of this.#queues.values()) {
       signal.throwIfAborted();
-      const victim = findPreemptable(queue);
-      if (victim?.runId !== null && victim !== undefined) {
-        const runId = victim.runId;
-        this.#change(queue, () => ({ value: null, changes: requestCancel(victim) }), at);
-        crashPoint('cancel-requested');
-        try {
-          const { conclusion } = await this.#gateway.cancel(runId, signal);
-          crashPoint('cancel-answered');
-          // Only a run that really was cancelled goes back to the queue: one that completed
-          // (or was taken) before the cancel landed built the port, and its own finish event
-          // settles it; queueing it again would build the port twice.
-          if (conclusion === 'cancelled') {
-            const requeued = this.#change(queue, (ctx) => {
-              const r = requeuePreempted(queue, victim, ctx);
-              return { value: r.entry, changes: r.changes };
-            }, at);
-            preempted.push({ buildId: victim.buildId, requeuedAs: requeued.buildId });
-          }
-        } catch (caught) {
-          errors.push({ buildId: victim.buildId, error: new Error(`cancelling run ${runId} of ${victim.buildId} failed`, { cause: coerceError(caught) }) });
-          continue;
-        }
-      }
+      if (!settlePreemption(this.#cancels, queue, report, (operation) => this.#change(queue, operation, at))) continue;
       // Up to the platform's lanes: each dispatch is its own intent, committed before GitHub is asked.
       for (let next = selectNext(queue); next !== null; next = selectNext(queue)) {
         const outcome = await dispatchOne(queue, next, at, signal, { gateway: this.#gateway, change: (operation) => this.#change(queue, operation, at) });
-        if (outcome === 'dispatched') dispatched.push(next.buildId);
-        else errors.push({ buildId: next.buildId, error: outcome.error });
+        if (outcome === 'dispatched') report.dispatched.push(next.buildId);
+        else report.errors.push({ buildId: next.buildId, error: outcome.error });
         // Whether GitHub created the run is unknown: reconcile looks for it before anything else goes out.
         if (outcome !== 'dispatched' && outcome.unknown) break;
       }
     }
-    return { dispatched, preempted, errors };
+    return report;
+  }
+
+  /** Resolves when every preempting cancel under way has its outcome (the next `pump` takes it). */
+  cancelsSettled(): Promise<void> {
+    return this.#cancels.settled();
   }
 
   /**

@@ -69,6 +69,7 @@ export async function connectGitHub(config: Config, connection: GitHubConnection
     workflow: config.github.workflow,
     ref: connection.ref ?? 'master',
     log: log.child({ component: 'gateway' }),
+    clock: clients.clock,
     ...(connection.cancelPollMs === undefined ? {} : { cancelPollMs: connection.cancelPollMs }),
   });
   return { clients, gateway, farm };

@@ -1,3 +1,4 @@
+import { CheckTallyStore } from '../store/check-tally-store.ts';
 import { coerceError } from '../errors/coerce-error.ts';
 import { Registry } from 'prom-client';
 import { BuildNotes } from '../flows/build-notes.ts';
@@ -72,6 +73,8 @@ export async function startController(options: StartControllerOptions): Promise<
     parallelBuilds: new Map(config.platforms.map((p) => [p.name, p.parallelBuilds])),
     gateway,
     graph: options.graph,
+    // A preempting cancel GitHub completed: the next round dispatches the watcher on that platform.
+    onCancelSettled: () => { loop.kick(); },
   });
   const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
@@ -80,7 +83,8 @@ export async function startController(options: StartControllerOptions): Promise<
   const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
   const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
   const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound };
-  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks });
+  // The summary tallies and the failure checks per commit are kept in the state database: a restart goes on counting.
+  const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks, tallies: new CheckTallyStore(db) });
   const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
   const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
   registerApiBudgetMetrics(upkeepMetrics, budgetStatus);

@@ -72,7 +72,8 @@ const double = await startGitHubDouble({ rateLimits: { clock: () => clock.now() 
 const limits = double.rateLimits;
 const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: double.owner, repo: double.repo, installationId: double.installationId, writeSpacingMs: 1000 / SCALE, clock, log }, signal);
 const farm = await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml', branch: 'master' }, signal);
-const octokitGateway = createOctokitRunGateway({ clients, farm, workflow: 'ports.yml', ref: 'master', log });
+// The cancel's polls and force-cancel deadline run on GitHub time, as in the controller (connect-github.ts).
+const octokitGateway = createOctokitRunGateway({ clients, farm, workflow: 'ports.yml', ref: 'master', clock, log });
 
 // When a platform's next build became dispatchable (enqueued on an idle platform, or its previous run finished).
 const dispatchableSince = new Map<string, number>();
@@ -98,7 +99,7 @@ const gateway: RunGateway = {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'portfarm-api-budget-'));
-const reorder = new ReorderService({ db: openStore(join(dir, 'state.sqlite')), platforms: PLATFORMS, gateway, graph });
+const reorder = new ReorderService({ db: openStore(join(dir, 'state.sqlite')), platforms: PLATFORMS, gateway, graph, onCancelSettled: () => { loop.kick(); } });
 const pacer = new CheckPacer({ budget: clients.budget, clock });
 const publisher = new CheckRunPublisher({ clients, log, pace: pacer.pace, batchSize: 20 });
 const checks = new CheckPublishing({ publisher, reorder, versionOf: () => undefined, now });
