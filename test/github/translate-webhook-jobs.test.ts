@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyFarmCalls, translateWebhook, type FarmCall, type Translation, type WebhookContext } from '../../controller/github/translate-webhook.ts';
+import { applyFarmCalls, phaseOfStep, translateWebhook, type FarmCall, type Translation, type WebhookContext } from '../../controller/github/translate-webhook.ts';
 import type { WorkflowJobEvent } from '../../controller/github/farm-events.ts';
 import { RecordingFarm } from './recording-farm.ts';
 
@@ -62,6 +62,12 @@ test('a completed job is dated by its completion and names its first failed step
   const workflowJob = { ...(job('queued')['workflow_job'] as Record<string, unknown>) };
   delete workflowJob['run_attempt'];
   assert.equal(passedOn(translate({ ...job('queued'), workflow_job: workflowJob })).runAttempt, null);
+});
+
+test('a failed step is named like its mpbb phase whatever blanks surround its name (a quoted step name in the workflow keeps them)', () => {
+  assert.equal(phaseOfStep('builder: install port '), 'install-port');
+  assert.equal(phaseOfStep('  cleanup'), 'cleanup');
+  assert.equal(phaseOfStep('Watcher:   Mirror  Distfiles\t'), 'mirror-distfiles');
 });
 
 test('the build is named by the job\'s build label wherever it stands among the labels', () => {
