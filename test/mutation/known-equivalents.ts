@@ -129,6 +129,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
 
+  { file: 'action/src/action-inputs.ts', line: 'parsed = undefined;', operator: 'statement-removed', why: 'parsed is declared without a value: it is still undefined when JSON.parse throws before assigning it' },
   { file: 'action/src/action-inputs.ts', line: "const name = String(issue.path[0] ?? '');", operator: 'index-from-end [0]→.at(-1)', why: 'the schema is flat: every issue path has one element, the input name' },
 
   // requeue-lost.ts
