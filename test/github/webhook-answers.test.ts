@@ -12,7 +12,7 @@ import { webhookExample } from './webhook-fixtures.ts';
 
 /**
  * The webhook endpoint with its default limits, as GitHub meets it: every answer is JSON saying
- * so, and a big delivery being read does not hold up a small one beside it.
+ * so, a big delivery being read does not hold up a small one beside it, and idle() means idle.
  */
 
 const SECRET = 'it-is-a-secret';
@@ -23,12 +23,13 @@ let server: Server;
 let port = 0;
 let handler: WebhookHandler;
 let farm: RecordingFarm;
+const store = new MemoryDeliveryStore();
 /** Resolves with each request once the handler has been given it (and has reserved its place, if it reads its body). */
 let handed: ((req: IncomingMessage) => void) | null = null;
 
 before(async () => {
   farm = new RecordingFarm();
-  handler = createWebhookHandler({ secret: SECRET, store: new MemoryDeliveryStore(), farm, context, log: captureLog().log });
+  handler = createWebhookHandler({ secret: SECRET, store, farm, context, log: captureLog().log });
   server = createServer((req, res) => {
     handler.handle(req, res);
     handed?.(req);
@@ -97,4 +98,25 @@ test('with the default limits, a small delivery is taken while a 1 MiB one is st
   assert.deepEqual([bigAnswer.status, JSON.parse(bigAnswer.body)], [202, { delivery: 'big-1', result: 'queued' }]);
   await handler.idle();
   assert.deepEqual(farm.calls.map((c) => c.arg.deliveryId).sort(), ['a-1', 'big-1', 'small-1']);
+});
+
+test('idle() waits for every queued delivery, not only the one that was being worked on', async () => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  farm.react = async (call) => {
+    // The first is held until both are queued; the second takes a moment of its own.
+    if (call.arg.deliveryId === 'q-1') await gate;
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  try {
+    assert.equal((await post(portPush(), 'q-1')).status, 202);
+    assert.equal((await post(portPush(), 'q-2')).status, 202);
+    const idle = handler.idle();
+    release();
+    await idle;
+    assert.deepEqual(store.unprocessed(), [], 'both deliveries were worked on when idle() resolved');
+    assert.deepEqual(farm.calls.map((c) => c.arg.deliveryId).filter((id) => id.startsWith('q-')), ['q-1', 'q-2']);
+  } finally {
+    farm.react = null;
+  }
 });

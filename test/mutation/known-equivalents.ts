@@ -125,6 +125,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   // translate-webhook.ts
   { file: 'controller/github/translate-webhook.ts', line: 'const buildId = job.workflow_job.labels.map(buildIdFromLabel).find(', operator: 'call-swapped .find→.findLast', why: "the ports workflow gives a job one build label (runs-on: portfarm-build-<id>); a job naming two is another workflow's, no portfarm runner (one build label each) can take it, and its run is refused against either build's recorded run: only which build a refusal names differs" },
 
+  // create-webhook-handler.ts
+  { file: 'controller/github/create-webhook-handler.ts', line: "return 'answered';", operator: 'string-emptied', why: "Answered is a type-level mark that every path of receive replies once; handle() drops the value and nothing reads it" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
