@@ -100,7 +100,7 @@ test('with the default limits, a small delivery is taken while a 1 MiB one is st
   assert.deepEqual(farm.calls.map((c) => c.arg.deliveryId).sort(), ['a-1', 'big-1', 'small-1']);
 });
 
-test('idle() waits for every queued delivery, not only the one that was being worked on', async () => {
+test('deliveries are worked on one at a time, and idle() waits for every queued one, not only the one being worked on', async () => {
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => { release = resolve; });
   farm.react = async (call) => {
@@ -111,12 +111,15 @@ test('idle() waits for every queued delivery, not only the one that was being wo
   try {
     assert.equal((await post(portPush(), 'q-1')).status, 202);
     assert.equal((await post(portPush(), 'q-2')).status, 202);
+    // One at a time, in arrival order (the default concurrency): the second waits for the first.
+    assert.deepEqual(farm.calls.map((c) => c.arg.deliveryId).filter((id) => id.startsWith('q-')), ['q-1']);
     const idle = handler.idle();
     release();
     await idle;
     assert.deepEqual(store.unprocessed(), [], 'both deliveries were worked on when idle() resolved');
     assert.deepEqual(farm.calls.map((c) => c.arg.deliveryId).filter((id) => id.startsWith('q-')), ['q-1', 'q-2']);
   } finally {
+    release();
     farm.react = null;
   }
 });

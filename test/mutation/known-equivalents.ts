@@ -128,6 +128,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   // create-webhook-handler.ts
   { file: 'controller/github/create-webhook-handler.ts', line: "return 'answered';", operator: 'string-emptied', why: "Answered is a type-level mark that every path of receive replies once; handle() drops the value and nothing reads it" },
 
+  { file: 'controller/github/create-webhook-handler.ts', line: 'while (running < concurrency && queue.length > 0) {', operator: 'operator >→>=', why: 'an empty queue shifts undefined and the next line breaks out of the loop' },
+  { file: 'controller/github/create-webhook-handler.ts', line: 'if (item === undefined) break;', operator: 'condition-false', why: 'the loop runs only while the queue has an item, so shift() never gives undefined here' },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
