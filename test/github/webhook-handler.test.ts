@@ -167,7 +167,8 @@ describe('webhook handler', () => {
     assert.equal((await post('push', portPush(), { guid: 'x-1' })).status, 202);
     await handler.idle();
     assert.deepEqual(store.unprocessed().map((d) => [d.guid, d.state, d.error]), [['x-1', 'failed', 'queue store locked']]);
-    assert.deepEqual(logged.entries.filter((e) => e.level === 'error').map((e) => [e.deliveryId, e.msg, e.retryable]), [['x-1', 'delivery failed', true]]);
+    // The operator reads when it is tried again: a minute after the first failure.
+    assert.deepEqual(logged.entries.filter((e) => e.level === 'error').map((e) => [e.deliveryId, e.msg, e.retryable, e.retryAt]), [['x-1', 'delivery failed', true, '2026-11-26T06:01:00.000Z']]);
     assert.equal(handler.resumeUnprocessed(), 1);
     await handler.idle();
     assert.deepEqual(store.unprocessed(), []);

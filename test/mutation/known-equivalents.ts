@@ -122,10 +122,20 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/handoff/port-list-route.ts', line: "const subject = req.socket.remoteAddress ?? '?';", operator: 'string-emptied', why: 'a socket has no remote address only once destroyed, before any handler runs' },
   { file: 'controller/handoff/accept-watcher-list.ts', line: "entry.port ?? '(no port)'", operator: 'string-emptied', original: "'(no port)'", why: 'only builders reach this refusal, and a builder always has a port' },
 
+  // translate-webhook.ts
+  { file: 'controller/github/translate-webhook.ts', line: 'const buildId = job.workflow_job.labels.map(buildIdFromLabel).find(', operator: 'call-swapped .find→.findLast', why: "the ports workflow gives a job one build label (runs-on: portfarm-build-<id>); a job naming two is another workflow's, no portfarm runner (one build label each) can take it, and its run is refused against either build's recorded run: only which build a refusal names differs" },
+
+  // create-webhook-handler.ts
+  { file: 'controller/github/create-webhook-handler.ts', line: "return 'answered';", operator: 'string-emptied', why: "Answered is a type-level mark that every path of receive replies once; handle() drops the value and nothing reads it" },
+
+  { file: 'controller/github/create-webhook-handler.ts', line: 'while (running < concurrency && queue.length > 0) {', operator: 'operator >→>=', why: 'an empty queue shifts undefined and the next line breaks out of the loop' },
+  { file: 'controller/github/create-webhook-handler.ts', line: 'if (item === undefined) break;', operator: 'condition-false', why: 'the loop runs only while the queue has an item, so shift() never gives undefined here' },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
 
+  { file: 'action/src/action-inputs.ts', line: 'parsed = undefined;', operator: 'statement-removed', why: 'parsed is declared without a value: it is still undefined when JSON.parse throws before assigning it' },
   { file: 'action/src/action-inputs.ts', line: "const name = String(issue.path[0] ?? '');", operator: 'index-from-end [0]→.at(-1)', why: 'the schema is flat: every issue path has one element, the input name' },
 
   // requeue-lost.ts
