@@ -9,6 +9,9 @@ import { FARM_STATUS_TOKEN } from './farm/farm-status-token.ts';
  * is a wall minute): the hour's budget, points per endpoint, content creation. The controller
  * meets primary and secondary refusals during a busy replay and must lose nothing: every
  * refused request is waited and sent again, or fails visibly and is retried by its owner.
+ * One request at a time is the secondary limit that holds at any load: at 2 writes and 3 creates
+ * per GitHub minute, a machine at load 15–25 sent too few in a wall second to be refused, and the
+ * test failed on its own premise; the slower the machine, the more the controller's requests overlap.
  */
 test('GitHub\'s rate limits set low: refused requests are waited and retried; no build lost, dispatched twice or left without a VM', { timeout: 240_000 }, async () => {
   const seed = 317;
@@ -18,7 +21,7 @@ test('GitHub\'s rate limits set low: refused requests are waited and retried; no
     firstCommit: 30,
     sweepIntervalMs: 2000,
     githubTimeScale: 60,
-    rateLimits: { primaryPerHour: 120, pointsPerMinutePerEndpoint: 10, contentPerMinute: 3, contentPerHour: 100 },
+    rateLimits: { primaryPerHour: 120, concurrent: 1, pointsPerMinutePerEndpoint: 10, contentPerMinute: 3, contentPerHour: 100 },
   });
   try {
     await farm.startController();
