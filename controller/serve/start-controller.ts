@@ -17,6 +17,7 @@ import { explainFailedRun } from '../github/explain-failed-run.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
 import { FarmEta } from '../eta/farm-eta.ts';
+import { ProjectionThread } from '../eta/projection-thread.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { catchUpGitHub } from './catch-up-github.ts';
@@ -71,7 +72,11 @@ export async function startController(options: StartControllerOptions): Promise<
     gateway,
     graph: options.graph,
   });
-  const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
+  // Projections of a full rebuild take seconds: a worker thread makes them, the loop never waits (docs/eta.md).
+  const eta = new FarmEta({
+    db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look),
+    projector: new ProjectionThread(), onProjectorError: (error) => { log.warn({ err: error }, 'ETA projection worker failed; projected in the event loop instead'); },
+  });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };
   // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
@@ -125,7 +130,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp(httpSurfaceOptions(config, {
     webhook: (req, res) => { webhook.handle(req, res); }, handoff: options.handoff, dispatchBranch, portList: { reorder, checks, stats, distfiles: distfileStore, kick, now },
-    statusFeed: status.feed, eta: (port, platform, at) => eta.answer(port, platform, at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
+    statusFeed: status.feed, eta: (port, platform, at) => eta.answerFresh(port, platform, at), etaSnapshot: (at) => eta.snapshot(at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
   }));
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received
@@ -160,6 +165,7 @@ export async function startController(options: StartControllerOptions): Promise<
         await upkeep.stop();
         await runners.stop();
         await http.close();
+        await eta.close();
         db.close();
         imageRegistry.close();
         await cache?.server.close();
