@@ -19,10 +19,11 @@ import { counterId, type CounterId } from '../lookup/id-runs.ts';
 import { MANIFEST_PATH, readManifest, sourceDigest, type SiteManifest } from './site-manifest.ts';
 import { compactShard, hold, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf, targetResolver } from './target-url.ts';
-import { PORTS_PER_BUCKET, writeIdBuckets, writePortBuckets } from './write-buckets.ts';
+import { writeIdBuckets, writePortBuckets } from './write-buckets.ts';
 import { builderHtml, buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
 import { routerHtml } from './router-html.ts';
+import { pendingByPort, type EtaSnapshot } from './eta-snapshot.ts';
 
 export interface BuildSiteOptions {
   readonly ledgerPath: string;
@@ -41,6 +42,14 @@ export interface BuildSiteOptions {
    * default JSON_WINDOW_DAYS); older builds' JSON is shown by the router page.
    */
   readonly jsonWindowDays?: number;
+  /**
+   * The controller's ETA snapshot (`--eta FILE` / `--eta-url URL`): ports with builds queued or
+   * running get them on their page with their estimate; without it, port pages say that no
+   * estimate is available. Part of what decides whether the site is written again.
+   */
+  readonly eta?: { readonly snapshot: EtaSnapshot; readonly live?: string | undefined } | undefined;
+  /** The site's build time (tests); default now. */
+  readonly now?: () => Date;
   readonly signal?: AbortSignal;
   /** Called every PROGRESS_EVERY ledger lines. */
   readonly onProgress?: (lines: number) => void;
@@ -237,7 +246,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((s) => [s.name, { first: s.first, latest: s.latest, count: s.count, shards: [...s.shards].sort((a, b) => a - b) }]),
   );
-  files += await writePortBuckets(dir, ports);
+  const portFiles = await writePortBuckets(dir, ports, options.eta === undefined ? new Map() : pendingByPort(options.eta.snapshot));
+  files += portFiles.files;
   // The controller's ids are kept by counter, a few bytes each; any other id by hash.
   const counted = new Map<CounterId, readonly [string, number]>();
   const hashed = new Map<string, readonly [string, number]>();
@@ -255,9 +265,11 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     baseUrl: options.baseUrl,
     builds: [...summaries.values()].reduce((sum, s) => sum + s.count, 0),
     builders: Object.fromEntries(summaries),
-    portBuckets: ports.size === 0 ? 0 : Math.ceil(ports.size / PORTS_PER_BUCKET),
-    ports: ports.size,
+    portBuckets: portFiles.files,
+    ports: portFiles.ports,
     idBuckets,
+    builtAt: (options.now?.() ?? new Date()).toISOString(),
+    ...(options.eta === undefined ? {} : { eta: { asOf: options.eta.snapshot.generatedAt, ...(options.eta.live === undefined ? {} : { live: options.eta.live }) } }),
   };
   await writeFile(join(dir, INDEX_PATH), JSON.stringify(index));
   const router = routerHtml(base, script);
@@ -286,7 +298,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     builds: index.builds,
     builders: summaries.size,
     shards: flushed.size,
-    ports: ports.size,
+    ports: portFiles.ports,
     files,
     jsonFiles: written.json,
     filesLogs: written.filesLogs,

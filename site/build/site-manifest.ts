@@ -17,6 +17,8 @@ export interface SourceOptions {
   readonly logArchiveUrl?: string | undefined;
   readonly logArchiveDir?: string | undefined;
   readonly jsonWindowDays: number;
+  /** The ETA snapshot and live link the port pages show: a new snapshot writes the site again. */
+  readonly eta?: unknown;
 }
 
 const manifestSchema = z.object({
@@ -47,7 +49,7 @@ export type SiteManifest = z.infer<typeof manifestSchema>;
  */
 export async function sourceDigest(options: SourceOptions): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([options.baseUrl, options.logArchiveUrl ?? null, options.logArchiveDir ?? null, options.jsonWindowDays]));
+  hash.update(JSON.stringify([options.baseUrl, options.logArchiveUrl ?? null, options.logArchiveDir ?? null, options.jsonWindowDays, options.eta ?? null]));
   hash.update(await generatorDigest());
   try {
     for await (const chunk of createReadStream(options.ledgerPath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
