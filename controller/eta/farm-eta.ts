@@ -38,6 +38,8 @@ const MAX_REMEMBERED = 200_000;
 
 interface Projection {
   readonly at: number;
+  /** The number of jobs taken from the live queues when this one was (FarmEta.queueMark). */
+  readonly taken: number;
   readonly runs: readonly ProjectedRun[];
   /** port (lower-case) → its run on the platform. */
   readonly byPort: ReadonlyMap<string, ProjectedRun>;
@@ -60,7 +62,9 @@ export class FarmEta {
   readonly #firstProjection = new Map<string, { at: number; mid: number }>();
   readonly #projections = new Map<string, Projection>();
   /** Projections under way off the loop, per platform. */
-  readonly #refreshing = new Map<string, Promise<Projection>>();
+  readonly #refreshing = new Map<string, { readonly taken: number; readonly done: Promise<Projection> }>();
+  /** Jobs taken from the live queues so far: a projection with a higher count saw every change made before a mark. */
+  #taken = 0;
   #lastRowid = 0;
 
   constructor(options: FarmEtaOptions) {
@@ -102,6 +106,27 @@ export class FarmEta {
     return run === undefined || projection === undefined ? undefined : toPortEta(platform, run, projection);
   }
 
+  /** A mark of the live queues as they are now: `projectedSince` waits for a projection taken after it. */
+  queueMark(): number {
+    return this.#taken;
+  }
+
+  /**
+   * Resolves once the platform has a projection taken after `mark` (the queue changes made
+   * before the mark are in it): the one kept, the one under way, or a new one started now. Off
+   * the loop with a projector; without one the answer is made in the loop when asked.
+   */
+  async projectedSince(platform: string, mark: number, now: number): Promise<void> {
+    const kept = this.#projections.get(platform);
+    if (kept !== undefined && kept.taken > mark) return;
+    const under = this.#refreshing.get(platform);
+    if (under !== undefined) {
+      await under.done;
+      if (under.taken > mark) return;
+    }
+    await this.#fresh(platform, now, true);
+  }
+
   /** Stops the projector (the controller's shutdown). */
   async close(): Promise<void> {
     await this.#options.projector?.close();
@@ -130,14 +155,17 @@ export class FarmEta {
     return cached;
   }
 
-  async #fresh(platform: string, now: number): Promise<Projection> {
+  /** The platform's projection no older than `reuseMs` (or, `renew`, one taken now or under way). */
+  async #fresh(platform: string, now: number, renew = false): Promise<Projection> {
     const cached = this.#projections.get(platform);
-    if (this.#isFresh(cached, now)) return cached;
+    if (!renew && this.#isFresh(cached, now)) return cached;
     const projector = this.#options.projector;
     if (projector === undefined) return this.#projectInLoop(platform, now);
     const under = this.#refreshing.get(platform);
-    if (under !== undefined) return under;
-    const refresh = (async () => {
+    if (under !== undefined) return under.done;
+    // The job is taken now, before the first await: it holds the queue as it is at this mark.
+    const taken = ++this.#taken;
+    const done = (async () => {
       const { job, graph } = this.#job(platform, now);
       let runs: ProjectedRun[];
       try {
@@ -146,10 +174,10 @@ export class FarmEta {
         this.#options.onProjectorError?.(caught instanceof Error ? caught : new Error(String(caught)));
         runs = runProjectionJob(job, graph);
       }
-      return this.#keep(platform, now, runs);
+      return this.#keep(platform, now, taken, runs);
     })().finally(() => this.#refreshing.delete(platform));
-    this.#refreshing.set(platform, refresh);
-    return refresh;
+    this.#refreshing.set(platform, { taken, done });
+    return done;
   }
 
   #projectInLoop(platform: string, now: number): Projection {
@@ -164,7 +192,7 @@ export class FarmEta {
         pushesPerMs: pushRate(selectPushTimes(db, now - PUSH_RATE_WINDOW_MS), now),
       }),
     );
-    return this.#keep(platform, now, runs);
+    return this.#keep(platform, now, ++this.#taken, runs);
   }
 
   /** What the projector needs, taken from the live queue in one pass (the loop's only share of the work). */
@@ -175,7 +203,7 @@ export class FarmEta {
     return this.#options.peek(platform, (queue) => ({ job: projectionJob(queue, rates), graph: queue.graph }));
   }
 
-  #keep(platform: string, now: number, runs: readonly ProjectedRun[]): Projection {
+  #keep(platform: string, now: number, taken: number, runs: readonly ProjectedRun[]): Projection {
     const byPort = new Map<string, ProjectedRun>();
     const byBuild = new Map<string, ProjectedRun>();
     for (const run of runs) {
@@ -183,7 +211,7 @@ export class FarmEta {
       if (run.port !== null && run.kind === 'builder') byPort.set(run.port.toLowerCase(), run);
       if (run.finish !== null && run.position > 0 && !this.#firstProjection.has(run.buildId)) this.#firstProjection.set(run.buildId, { at: now, mid: run.finish.mid });
     }
-    const projection: Projection = { at: now, runs, byPort, byBuild, inFlight: runs.filter((r) => r.state !== 'pending').length, shown: calibrator(this.#calibration) };
+    const projection: Projection = { at: now, taken, runs, byPort, byBuild, inFlight: runs.filter((r) => r.state !== 'pending').length, shown: calibrator(this.#calibration) };
     this.#projections.set(platform, projection);
     return projection;
   }

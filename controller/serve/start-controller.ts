@@ -42,6 +42,9 @@ import type { RunningController, StartControllerOptions } from './start-controll
 import { StatusPublisher } from './status-publisher.ts';
 import { startUpkeepTimers } from './upkeep-timers.ts';
 
+/** How long a new list's queued checks wait for a projection holding the list before going out without an estimate. */
+const NEW_LIST_ETA_WAIT_MS = 5000;
+
 export type { ControllerStats } from './controller-stats.ts';
 export type { RunningController, StartControllerOptions } from './start-controller-options.ts';
 
@@ -82,9 +85,11 @@ export async function startController(options: StartControllerOptions): Promise<
   // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
   const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
   const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
-  const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound };
+  // A new list's checks wait (in the check worker, at most a few seconds) for a projection that holds the list: they go out with their estimate.
+  const projected = { mark: () => eta.queueMark(), since: (platform: string, mark: number, at: number) => eta.projectedSince(platform, mark, at), waitMs: NEW_LIST_ETA_WAIT_MS };
+  const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound, projected };
   const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks });
-  const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
+  const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount + checks.awaitingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
   const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
   registerApiBudgetMetrics(upkeepMetrics, budgetStatus);
   const stats = emptyStats();
