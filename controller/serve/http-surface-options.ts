@@ -7,7 +7,9 @@ import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
 import { createEtaRequestHandler, createEtaSnapshotHandler, type EtaRequestOptions } from '../eta/eta-request-handler.ts';
-import type { EtaSnapshot } from '../eta/eta-answer.ts';
+import type { EtaAnswer, EtaSnapshot } from '../eta/eta-answer.ts';
+import { createPublicEtaHandler } from '../eta/public-eta-handler.ts';
+import { ClientRateLimit } from '../http/client-rate-limit.ts';
 import type { StatusFeed } from '../status/status-feed.ts';
 import { createStatusRequestHandler } from '../status/status-request-handler.ts';
 import type { ControllerHttpOptions } from './controller-http.ts';
@@ -22,6 +24,8 @@ export interface HttpSurfaceParts {
   readonly statusFeed: StatusFeed;
   /** Answers `GET /api/eta` (FarmEta.answerFresh). */
   readonly eta: EtaRequestOptions['answer'];
+  /** Answers `GET /api/eta/public` from the last projection made (FarmEta.answer). */
+  readonly etaLast: (port: string, platform: string | undefined, now: number) => EtaAnswer;
   /** Answers `GET /api/eta/snapshot` (FarmEta.snapshot). */
   readonly etaSnapshot: (now: number) => Promise<EtaSnapshot>;
   readonly now: () => Date;
@@ -48,6 +52,13 @@ export function httpSurfaceOptions(config: Config, parts: HttpSurfaceParts): Con
       onStreamRefused: (why, detail) => { rejections.reject(`status-${why}`, 'GET /api/events', { detail }); },
     }),
     eta: createEtaRequestHandler({ answer: parts.eta, platforms: config.platforms.map((p) => p.name), now: parts.now }),
+    etaPublic: !config.eta.public ? undefined : createPublicEtaHandler({
+      answer: parts.etaLast,
+      platforms: config.platforms.map((p) => p.name),
+      limit: new ClientRateLimit({ perClientPerMinute: config.eta.publicPerClientPerMinute, totalPerMinute: config.eta.publicTotalPerMinute }),
+      now: parts.now,
+      onRefused: (reason, client, detail) => { rejections.reject(reason, client, { path: '/api/eta/public', detail }); },
+    }),
     etaSnapshot: createEtaSnapshotHandler(parts.etaSnapshot, parts.now),
     metrics: parts.metrics,
     statusToken: { value: parts.statusToken, env: config.controller.statusTokenEnv },

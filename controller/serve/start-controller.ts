@@ -135,7 +135,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp(httpSurfaceOptions(config, {
     webhook: (req, res) => { webhook.handle(req, res); }, handoff: options.handoff, dispatchBranch, portList: { reorder, checks, stats, distfiles: distfileStore, kick, now },
-    statusFeed: status.feed, eta: (port, platform, at) => eta.answerFresh(port, platform, at), etaSnapshot: (at) => eta.snapshot(at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
+    statusFeed: status.feed, eta: (port, platform, at) => eta.answerFresh(port, platform, at), etaLast: (port, platform, at) => eta.answer(port, platform, at), etaSnapshot: (at) => eta.snapshot(at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
   }));
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received

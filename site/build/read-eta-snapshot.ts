@@ -9,7 +9,7 @@ export interface EtaSource {
   readonly url?: string | undefined;
   /** The controller's status token for `url`. */
   readonly token?: string | undefined;
-  /** `--eta-live URL`: where people ask the live answer (`<controller>/api/eta`); default: beside `url`. */
+  /** `--eta-live URL`: where people ask the live answer (`<controller>/api/eta/public`, open to anyone); default: beside `url`. */
   readonly live?: string | undefined;
   readonly signal?: AbortSignal;
 }
@@ -61,16 +61,19 @@ function webAddress(value: string, flag: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`${flag} ${JSON.stringify(value)} is not a URL; give an http(s) address such as https://farm.example.org/api/eta`);
+    throw new UserError(`${flag} ${JSON.stringify(value)} is not a URL; give an http(s) address such as https://farm.example.org/api/eta/public`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError(`${flag} ${JSON.stringify(value)} is not an http(s) address; give one such as https://farm.example.org/api/eta`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError(`${flag} ${JSON.stringify(value)} is not an http(s) address; give one such as https://farm.example.org/api/eta/public`);
   if (url.username !== '' || url.password !== '') throw new UserError(`${flag} ${JSON.stringify(value)} carries a user name or password; give the token in PORTFARM_STATUS_TOKEN instead`);
   return url.href;
 }
 
-/** `https://farm/api/eta/snapshot` → `https://farm/api/eta`; another address gives no live link. */
+/**
+ * `https://farm/api/eta/snapshot` → `https://farm/api/eta/public`, the answer anyone may ask
+ * without the status token (the page's readers have none); another address gives no live link.
+ */
 function liveBeside(url: string): string | undefined {
   const at = new URL(url);
   if (!at.pathname.endsWith('/api/eta/snapshot')) return undefined;
-  return `${at.origin}${at.pathname.slice(0, -'/snapshot'.length)}`;
+  return `${at.origin}${at.pathname.slice(0, -'/snapshot'.length)}/public`;
 }

@@ -55,7 +55,7 @@ async function portPage(site: string, port: string): Promise<{ readonly pending:
 const options = (out: string) => ({ ledgerPath: join(dir, 'ledger.ndjson'), outDir: join(dir, out), baseUrl: 'https://build.macports.org/', now: () => BUILT, onTornLine: () => undefined, onUnsafeUrl: () => undefined });
 
 test('a port with pending builds shows each with its place and estimate as of the snapshot, and the link to the live answer', async () => {
-  await buildSite({ ...options('with'), eta: { snapshot: parseEtaSnapshot(JSON.stringify(SNAPSHOT), 'test'), live: 'https://farm.example.org/api/eta' } });
+  await buildSite({ ...options('with'), eta: { snapshot: parseEtaSnapshot(JSON.stringify(SNAPSHOT), 'test'), live: 'https://farm.example.org/api/eta/public' } });
   const site = join(dir, 'with');
   assert.deepEqual(await portPage(site, 'curl'), {
     latest: 3,
@@ -65,18 +65,18 @@ test('a port with pending builds shows each with its place and estimate as of th
         { platform: '10.15_x86_64', place: 'building', ready: 'around 09:09 UTC (09:03–09:17)' },
         { platform: '15_arm64', place: '37th in line', ready: 'around 09:40 UTC (09:25–10:20)' },
       ],
-      live: 'https://farm.example.org/api/eta?port=curl',
+      live: 'https://farm.example.org/api/eta/public?port=curl',
     },
   });
   // A port the ledger never saw gets a page for its pending build; a day later carries its date.
   assert.deepEqual(await portPage(site, 'brand-new'), {
     latest: 0,
-    pending: { heading: 'Queued or building as of 2026-08-18 09:05 UTC, with the estimate made then:', rows: [{ platform: '15_arm64', place: '2nd in line', ready: 'no estimate: waits for what it depends on' }], live: 'https://farm.example.org/api/eta?port=brand-new' },
+    pending: { heading: 'Queued or building as of 2026-08-18 09:05 UTC, with the estimate made then:', rows: [{ platform: '15_arm64', place: '2nd in line', ready: 'no estimate: waits for what it depends on' }], live: 'https://farm.example.org/api/eta/public?port=brand-new' },
   });
   const late = await portPage(site, 'late');
   assert.ok(typeof late !== 'string');
   assert.equal(late.pending.rows[0]?.ready, 'around 2026-08-19 09:20 UTC (2026-08-19 00:05–2026-08-19 11:05)');
-  assert.deepEqual(await portPage(site, 'wget'), { latest: 1, pending: { heading: 'Nothing queued or building as of 2026-08-18 09:05 UTC.', rows: [], live: 'https://farm.example.org/api/eta?port=wget' } });
+  assert.deepEqual(await portPage(site, 'wget'), { latest: 1, pending: { heading: 'Nothing queued or building as of 2026-08-18 09:05 UTC.', rows: [], live: 'https://farm.example.org/api/eta/public?port=wget' } });
   // Only ports with pending builds carry the block: the others' summaries are as before.
   const buckets = readdirSync(join(site, 'map', '_ports')).map((f) => readFileSync(join(site, 'map', '_ports', f), 'utf8')).join('\n');
   assert.equal(buckets.split('"pending"').length - 1, 3);
@@ -110,7 +110,7 @@ function files(root: string): string[] {
 
 test('a hostile snapshot is refused naming the value, and the site is left as it was', async () => {
   const cli = (...extra: string[]) => captureCli(['site', 'build', '--ledger', 'ledger.ndjson', '--out', 'cli-site', ...extra], { cwd: dir });
-  const first = await cli('--eta', 'eta.json', '--eta-live', 'https://farm.example.org/api/eta');
+  const first = await cli('--eta', 'eta.json', '--eta-live', 'https://farm.example.org/api/eta/public');
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /^site build: ETA snapshot of 2026-08-18T09:05:00.000Z: 4 builds pending of 3 ports, live answer at https:\/\/farm.example.org\/api\/eta\n/);
   const before = files(join(dir, 'cli-site'));
@@ -137,7 +137,7 @@ test('a hostile snapshot is refused naming the value, and the site is left as it
   assert.match(missing.stderr, /--eta .*nope\.json: cannot read it \(ENOENT\)/);
 });
 
-test('--eta-url asks the controller with the status token, and links the live answer beside it', async () => {
+test('--eta-url asks the controller with the status token, and links the public live answer beside it (the page\'s readers have no token)', async () => {
   const asked: (string | undefined)[] = [];
   const server = createServer((req, res) => {
     asked.push(req.headers.authorization);
@@ -155,7 +155,7 @@ test('--eta-url asks the controller with the status token, and links the live an
     assert.deepEqual(asked, [undefined, 'Bearer sekrit']);
     const page = await portPage(join(dir, 'url-site'), 'curl');
     assert.ok(typeof page !== 'string');
-    assert.equal(page.pending.live, `${url.slice(0, -'/snapshot'.length)}?port=curl`);
+    assert.equal(page.pending.live, `${url.slice(0, -'/snapshot'.length)}/public?port=curl`);
   } finally {
     server.close();
   }
