@@ -18,6 +18,7 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
     portList: (request) => { handed.push(request); return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"builders":2}' }); },
     status: (_req, res) => { res.writeHead(200).end('status'); },
     eta: (_req, res) => { res.writeHead(200).end('eta'); },
+    etaPublic: (_req, res) => { res.writeHead(200).end('eta public'); },
     etaSnapshot: (_req, res) => { res.writeHead(200).end('eta snapshot'); },
     metrics: new Registry(),
     statusToken: { value: 'status-token', env: 'PORTFARM_STATUS_TOKEN' },
@@ -46,6 +47,8 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
     assert.equal((await fetch(`${http.url}/api/eta?port=curl`)).status, 401);
     assert.equal(await (await fetch(`${http.url}/api/eta/snapshot`, withToken)).text(), 'eta snapshot');
     assert.equal((await fetch(`${http.url}/api/eta/snapshot`)).status, 401);
+    // What a check shows, for the site's readers: no token (rate-limited in its handler).
+    assert.equal(await (await fetch(`${http.url}/api/eta/public?port=curl`)).text(), 'eta public');
     assert.equal(await (await fetch(`${http.url}/healthz`)).text(), 'ok\n');
     assert.equal((await fetch(`${http.url}/metrics`, withToken)).status, 200);
     assert.equal((await fetch(`${http.url}/metrics`)).status, 401);

@@ -112,7 +112,7 @@ test('a hostile snapshot is refused naming the value, and the site is left as it
   const cli = (...extra: string[]) => captureCli(['site', 'build', '--ledger', 'ledger.ndjson', '--out', 'cli-site', ...extra], { cwd: dir });
   const first = await cli('--eta', 'eta.json', '--eta-live', 'https://farm.example.org/api/eta/public');
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stderr, /^site build: ETA snapshot of 2026-08-18T09:05:00.000Z: 4 builds pending of 3 ports, live answer at https:\/\/farm.example.org\/api\/eta\n/);
+  assert.match(first.stderr, /^site build: ETA snapshot of 2026-08-18T09:05:00.000Z: 4 builds pending of 3 ports, live answer at https:\/\/farm.example.org\/api\/eta\/public\n/);
   const before = files(join(dir, 'cli-site'));
   const refused = async (snapshot: unknown, message: RegExp, ...extra: string[]): Promise<void> => {
     writeFileSync(join(dir, 'bad.json'), typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot));
