@@ -201,6 +201,12 @@ export const DEFAULT_CACHES: z.infer<typeof cachesSchema> = cachesSchema.parse({
 const etaSchema = z.strictObject({
   checkRefreshMinutes: z.number({ error: 'must be a number of minutes' }).min(1, { error: 'must be at least 1 minute (each refresh is an API call)' }).default(10),
   checkRefreshPerRound: z.int({ error: 'must be a whole number of checks' }).min(0, { error: 'must be 0 (never refresh) or more' }).max(1000, { error: 'must be at most 1000' }).default(20),
+  /** `GET /api/eta/public` answers without the status token (the site's port pages link to it); false: 404. */
+  public: z.boolean({ error: 'must be true or false' }).default(true),
+  /** Requests one address (an IPv6 /64) may make to it per minute… */
+  publicPerClientPerMinute: z.int({ error: 'must be a whole number of requests' }).min(1, { error: 'must be at least 1' }).max(600, { error: 'must be at most 600' }).default(30),
+  /** …and all addresses together. */
+  publicTotalPerMinute: z.int({ error: 'must be a whole number of requests' }).min(1, { error: 'must be at least 1' }).max(60_000, { error: 'must be at most 60000' }).default(1200),
 });
 export const DEFAULT_ETA: z.infer<typeof etaSchema> = etaSchema.parse({});
 export const DEFAULT_HANDOFF: z.infer<typeof handoffSchema> = handoffSchema.parse({});

@@ -32,3 +32,15 @@ export const etaAnswerSchema = z.strictObject({
 
 export type EtaAnswer = z.infer<typeof etaAnswerSchema>;
 export type PortEta = z.infer<typeof portEtaSchema>;
+
+/**
+ * What `GET /api/eta/snapshot` answers: every builder queued or running on every platform with
+ * its estimate, as of `generatedAt` (what `portfarm site build --eta` puts on the port pages).
+ */
+export const etaSnapshotSchema = z.strictObject({
+  v: z.literal(1),
+  generatedAt: iso,
+  builds: z.array(portEtaSchema.extend({ port: z.string() })),
+});
+
+export type EtaSnapshot = z.infer<typeof etaSnapshotSchema>;

@@ -55,6 +55,8 @@ export class CheckPublishing {
   readonly #etas: QueuedCheckEtas | undefined;
   /** `<sha>\t<external id>` of the ports listed with a check each, until their build completes. */
   readonly #portChecks = new Set<string>();
+  /** `<sha>\t<external id>` → a newly listed port's queued check, held until its platform's projection holds its list (QueuedCheckEtas.settle). */
+  readonly #awaiting = new Map<string, { readonly headSha: string; readonly port: string; readonly platform: string; readonly mark: number }>();
   /** Per commit: the external ids of failure checks made for ports without a check of their own. */
   readonly #failureChecks: Map<string, Set<string>>;
 
@@ -78,9 +80,17 @@ export class CheckPublishing {
       return;
     }
     const held = new Map(reorder.blockedBuilds(list.platform).flatMap(({ entry, blockedBy }) => (entry.port === null ? [] : [[entry.port.toLowerCase(), blockedBy] as const])));
+    const mark = this.#etas?.mark();
     for (const port of list.ports) {
       const blockedBy = held.get(port.toLowerCase());
-      this.#portChecks.add(`${list.portsRevision}\t${portCheckExternalId(port, list.platform)}`);
+      const listed = `${list.portsRevision}\t${portCheckExternalId(port, list.platform)}`;
+      this.#portChecks.add(listed);
+      if (blockedBy === undefined && mark !== undefined) {
+        // Written by the next flush, once the projection holds this list: its first write carries the estimate.
+        this.#awaiting.set(listed, { headSha: list.portsRevision, port, platform: list.platform, mark });
+        continue;
+      }
+      this.#awaiting.delete(listed);
       const at = now();
       // A held build has no estimate until its failed dependency builds; its check says what it waits for.
       publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', ...(blockedBy === undefined ? this.#etas?.line(port, list.platform, at) : { blockedBy }), at }));
@@ -96,7 +106,9 @@ export class CheckPublishing {
     const key = port.toLowerCase();
     for (const { entry, blockedBy } of this.#options.reorder.blockedBuilds(platform)) {
       if (entry.port === null || blockedBy.toLowerCase() !== key) continue;
-      if (!this.#portChecks.has(`${entry.portsRevision}\t${portCheckExternalId(entry.port, platform)}`)) continue;
+      const listed = `${entry.portsRevision}\t${portCheckExternalId(entry.port, platform)}`;
+      if (!this.#portChecks.has(listed)) continue;
+      this.#awaiting.delete(listed);
       this.#options.publisher.update(portCheckRun({ headSha: entry.portsRevision, port: entry.port, platform, status: 'queued', blockedBy, at: this.#options.now() }));
       // No estimate refresh may overwrite what it waits for.
       this.#etas?.forget(entry.port, platform);
@@ -126,8 +138,18 @@ export class CheckPublishing {
     this.#startedAt.delete(buildId);
   }
 
-  /** Sends every recorded change and the summaries that are due (the scheduling round calls it). */
-  flush(signal: AbortSignal): Promise<FlushResult> {
+  /** Queued checks of new lists not yet written (they wait for their projection): the check worker's pending work too. */
+  get awaitingCount(): number {
+    return this.#awaiting.size;
+  }
+
+  /**
+   * Sends every recorded change and the summaries that are due (the check-publish worker calls
+   * it). New lists' queued checks are written first, after waiting (bounded, off the loop) for
+   * their platform's projection to hold the list, so they go out with their estimate.
+   */
+  async flush(signal: AbortSignal): Promise<FlushResult> {
+    await this.#writeAwaiting(signal);
     for (const summary of this.#summaries.due(this.#options.now())) this.#options.publisher.update(listSummaryCheckRun(summary));
     for (const check of this.#etas?.due(this.#options.now()) ?? []) this.#options.publisher.update(portCheckRun(check));
     return this.#options.publisher.flush(signal);
@@ -158,12 +180,30 @@ export class CheckPublishing {
     };
     const externalId = portCheckExternalId(entry.port, entry.platform);
     const listed = `${entry.portsRevision}\t${externalId}`;
+    this.#awaiting.delete(listed);
     if (this.#portChecks.has(listed)) {
       if (status === 'completed') this.#portChecks.delete(listed);
       publisher.update(portCheckRun(check));
       return;
     }
     publisher.update(portCheckRun(check, conclusion === 'failure' && this.#mayMakeFailureCheck(entry.portsRevision, externalId)));
+  }
+
+  async #writeAwaiting(signal: AbortSignal): Promise<void> {
+    const etas = this.#etas;
+    if (etas === undefined || this.#awaiting.size === 0) return;
+    const waiting = [...this.#awaiting];
+    const marks = new Map<string, number>();
+    for (const [, check] of waiting) marks.set(check.platform, Math.max(marks.get(check.platform) ?? 0, check.mark));
+    await etas.settle(marks, this.#options.now(), signal);
+    const at = this.#options.now();
+    for (const [listed, check] of waiting) {
+      // Started, completed or held meanwhile: that newer state was recorded instead.
+      if (this.#awaiting.get(listed) !== check) continue;
+      this.#awaiting.delete(listed);
+      this.#options.publisher.update(portCheckRun({ headSha: check.headSha, port: check.port, platform: check.platform, status: 'queued', ...etas.line(check.port, check.platform, at), at }));
+      etas.noted(check.headSha, check.port, check.platform, at);
+    }
   }
 
   #mayMakeFailureCheck(headSha: string, externalId: string): boolean {

@@ -9,6 +9,17 @@ export interface QueuedCheckEtaOptions {
   readonly refreshMs: number;
   /** …and at most this many per flush, oldest first: every refresh is an API call. */
   readonly refreshPerFlush: number;
+  /**
+   * Off the loop (the controller's projection thread), a list just accepted is in no projection
+   * yet: its checks are written once the platform's projection holds it (FarmEta.queueMark /
+   * projectedSince), waiting at most `waitMs`; past that they go out without an estimate and
+   * the refresh fills it in. Absent: the line is made at once (projections in the loop).
+   */
+  readonly projected?: {
+    readonly mark: () => number;
+    readonly since: (platform: string, mark: number, now: number) => Promise<void>;
+    readonly waitMs: number;
+  };
 }
 
 interface QueuedCheck {
@@ -37,6 +48,34 @@ export class QueuedCheckEtas {
   line(port: string, platform: string, now: Date): { eta?: string } {
     const build = this.#options.answer(port, platform, now.getTime()).builds[0];
     return build === undefined || build.state !== 'pending' ? {} : { eta: describeEta(build, now) };
+  }
+
+  /** The mark a new list's checks wait for, or undefined when they need not wait. */
+  mark(): number | undefined {
+    return this.#options.projected?.mark();
+  }
+
+  /**
+   * Resolves when every platform's projection holds the queue as of its mark, or after
+   * `waitMs` (a projection late or lost), or when `signal` aborts; never rejects.
+   */
+  async settle(marks: ReadonlyMap<string, number>, now: Date, signal: AbortSignal): Promise<void> {
+    const projected = this.#options.projected;
+    if (projected === undefined || marks.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, projected.waitMs);
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const all = Promise.allSettled([...marks].map(([platform, mark]) => projected.since(platform, mark, now.getTime())));
+    try {
+      await Promise.race([all, giveUp]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** A queued check was sent with an estimate as of `now`. */

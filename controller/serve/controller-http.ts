@@ -19,7 +19,11 @@ export interface ControllerHttpOptions {
   /** `GET /api/status` and `GET /api/events` (server-sent). */
   readonly status: (req: IncomingMessage, res: ServerResponse) => void;
   /** `GET /api/eta?port=P[&platform=X]`: a port's estimated builds (behind the status token, like the status). */
-  readonly eta: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly eta: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+  /** `GET /api/eta/public?port=P[&platform=X]`: the estimates a check shows, without the token, rate-limited; absent: not served. */
+  readonly etaPublic?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** `GET /api/eta/snapshot`: every queued builder's estimate (behind the status token). */
+  readonly etaSnapshot: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
   readonly metrics: Registry;
   /** What `/api/status`, `/api/events` and `/metrics` require (they show host addresses), and the variable it comes from. */
   readonly statusToken: { readonly value: string; readonly env: string };
@@ -45,7 +49,10 @@ export function controllerRoutes(options: Omit<ControllerHttpOptions, 'host' | '
     'POST /api/port-list': createPortListRoute({ handle: options.portList, rejections, log: options.log.child({ component: 'handoff' }) }),
     'GET /api/status': guarded((req, res) => { options.status(req, res); }),
     'GET /api/events': guarded((req, res) => { options.status(req, res); }),
-    'GET /api/eta': guarded((req, res) => { options.eta(req, res); }),
+    'GET /api/eta': guarded(async (req, res) => { await options.eta(req, res); }),
+    // Open to anyone: only what a queued check shows, rate-limited, from the last projection (docs/security.md).
+    ...(options.etaPublic === undefined ? {} : { 'GET /api/eta/public': options.etaPublic }),
+    'GET /api/eta/snapshot': guarded(async (req, res) => { await options.etaSnapshot(req, res); }),
     'GET /metrics': guarded(async (_req, res) => {
       res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
     }),
@@ -55,7 +62,7 @@ export function controllerRoutes(options: Omit<ControllerHttpOptions, 'host' | '
 
 /**
  * The controller's HTTP server: `POST /webhooks`, `POST /api/port-list`, `GET /api/status`,
- * `GET /api/events`, `GET /api/eta`, `GET /metrics`, `GET /healthz`. Resolves once listening; a port in use is
+ * `GET /api/events`, `GET /api/eta`, `GET /api/eta/public`, `GET /api/eta/snapshot`, `GET /metrics`, `GET /healthz`. Resolves once listening; a port in use is
  * a UserError naming the address.
  */
 export async function listenControllerHttp(options: ControllerHttpOptions): Promise<ControllerHttp> {

@@ -6,7 +6,10 @@ import type { EventRejections } from '../github/event-rejections.ts';
 import { createPortListHandler } from '../handoff/create-port-list-handler.ts';
 import type { HandoffSettings } from '../handoff/handoff-settings.ts';
 import { createPortListVerifier } from '../handoff/verify-port-list-request.ts';
-import { createEtaRequestHandler, type EtaRequestOptions } from '../eta/eta-request-handler.ts';
+import { createEtaRequestHandler, createEtaSnapshotHandler, type EtaRequestOptions } from '../eta/eta-request-handler.ts';
+import type { EtaAnswer, EtaSnapshot } from '../eta/eta-answer.ts';
+import { createPublicEtaHandler } from '../eta/public-eta-handler.ts';
+import { ClientRateLimit } from '../http/client-rate-limit.ts';
 import type { StatusFeed } from '../status/status-feed.ts';
 import { createStatusRequestHandler } from '../status/status-request-handler.ts';
 import type { ControllerHttpOptions } from './controller-http.ts';
@@ -19,8 +22,12 @@ export interface HttpSurfaceParts {
   /** What the port-list flow needs once a list is verified. */
   readonly portList: OnPortListOptions;
   readonly statusFeed: StatusFeed;
-  /** Answers `GET /api/eta` (FarmEta.answer). */
+  /** Answers `GET /api/eta` (FarmEta.answerFresh). */
   readonly eta: EtaRequestOptions['answer'];
+  /** Answers `GET /api/eta/public` from the last projection made (FarmEta.answer). */
+  readonly etaLast: (port: string, platform: string | undefined, now: number) => EtaAnswer;
+  /** Answers `GET /api/eta/snapshot` (FarmEta.snapshot). */
+  readonly etaSnapshot: (now: number) => Promise<EtaSnapshot>;
   readonly now: () => Date;
   readonly statusToken: string;
   readonly metrics: Registry;
@@ -45,6 +52,14 @@ export function httpSurfaceOptions(config: Config, parts: HttpSurfaceParts): Con
       onStreamRefused: (why, detail) => { rejections.reject(`status-${why}`, 'GET /api/events', { detail }); },
     }),
     eta: createEtaRequestHandler({ answer: parts.eta, platforms: config.platforms.map((p) => p.name), now: parts.now }),
+    etaPublic: !config.eta.public ? undefined : createPublicEtaHandler({
+      answer: parts.etaLast,
+      platforms: config.platforms.map((p) => p.name),
+      limit: new ClientRateLimit({ perClientPerMinute: config.eta.publicPerClientPerMinute, totalPerMinute: config.eta.publicTotalPerMinute }),
+      now: parts.now,
+      onRefused: (reason, client, detail) => { rejections.reject(reason, client, { path: '/api/eta/public', detail }); },
+    }),
+    etaSnapshot: createEtaSnapshotHandler(parts.etaSnapshot, parts.now),
     metrics: parts.metrics,
     statusToken: { value: parts.statusToken, env: config.controller.statusTokenEnv },
     rejections,

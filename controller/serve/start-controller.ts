@@ -20,6 +20,7 @@ import { explainFailedRun } from '../github/explain-failed-run.ts';
 import { SqliteDeliveryStore } from '../github/sqlite-delivery-store.ts';
 import { createSshHostShell } from '../images/host-shell.ts';
 import { FarmEta } from '../eta/farm-eta.ts';
+import { ProjectionThread } from '../eta/projection-thread.ts';
 import { ReorderService } from '../queue/reorder-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { catchUpGitHub } from './catch-up-github.ts';
@@ -43,6 +44,9 @@ import type { DistfileChecksums } from '../caches/expected-distfile.ts';
 import type { RunningController, StartControllerOptions } from './start-controller-options.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { startUpkeepTimers } from './upkeep-timers.ts';
+
+/** How long a new list's queued checks wait for a projection holding the list before going out without an estimate. */
+const NEW_LIST_ETA_WAIT_MS = 5000;
 
 export type { ControllerStats } from './controller-stats.ts';
 export type { RunningController, StartControllerOptions } from './start-controller-options.ts';
@@ -76,16 +80,22 @@ export async function startController(options: StartControllerOptions): Promise<
     // A preempting cancel GitHub completed: the next round dispatches the watcher on that platform.
     onCancelSettled: () => { loop.kick(); },
   });
-  const eta = new FarmEta({ db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look) });
+  // Projections of a full rebuild take seconds: a worker thread makes them, the loop never waits (docs/eta.md).
+  const eta = new FarmEta({
+    db, graph: options.graph, platforms: config.platforms.map((p) => p.name), peek: (platform, look) => reorder.peekQueue(platform, look),
+    projector: new ProjectionThread(), onProjectorError: (error) => { log.warn({ err: error }, 'ETA projection worker failed; projected in the event loop instead'); },
+  });
   const trust = createTrustBoundary(config, { reorder, identity, clients, rejections, log: log.child({ component: 'trust' }) });
   const volume = { portChecksPerList: config.checks.portChecksPerList, summaryIntervalMs: config.checks.summaryIntervalSeconds * 1000, failureChecksPerCommit: config.checks.failureChecksPerCommit };
   // Check runs go out in their own worker and write queue, paced to the budget dispatch leaves them (check-pacing.ts).
   const pacer = new CheckPacer({ budget: clients.budget, clock: clients.clock, ...(options.checkPacing === undefined ? {} : { limits: options.checkPacing }) });
   const publisher = new CheckRunPublisher({ clients, log: log.child({ component: 'checks' }), pace: pacer.pace, batchSize: 20 });
-  const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound };
+  // A new list's checks wait (in the check worker, at most a few seconds) for a projection that holds the list: they go out with their estimate.
+  const projected = { mark: () => eta.queueMark(), since: (platform: string, mark: number, at: number) => eta.projectedSince(platform, mark, at), waitMs: NEW_LIST_ETA_WAIT_MS };
+  const etaChecks = { answer: (port: string, platform: string, at: number) => eta.answer(port, platform, at), refreshMs: config.eta.checkRefreshMinutes * 60_000, refreshPerFlush: config.eta.checkRefreshPerRound, projected };
   // The summary tallies and the failure checks per commit are kept in the state database: a restart goes on counting.
   const checks = new CheckPublishing({ publisher, reorder, versionOf: options.ports.versionOf, now, volume, eta: etaChecks, tallies: new CheckTallyStore(db) });
-  const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
+  const checkWorker = new CheckPublishWorker({ flush: (s) => checks.flush(s), pending: () => publisher.pendingCount + checks.awaitingCount, clock: clients.clock, log: log.child({ component: 'checks' }), signal });
   const budgetStatus = { budget: clients.budget, clock: clients.clock, checksPending: () => publisher.pendingCount };
   registerApiBudgetMetrics(upkeepMetrics, budgetStatus);
   const stats = emptyStats();
@@ -133,7 +143,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const webhook = createWebhookHandler({ secret, store: deliveries, farm, context, rejections, log: log.child({ component: 'webhooks' }), now, registry: upkeepMetrics });
   const http = await listenControllerHttp(httpSurfaceOptions(config, {
     webhook: (req, res) => { webhook.handle(req, res); }, handoff: options.handoff, dispatchBranch, portList: { reorder, checks, stats, distfiles: distfileStore, kick, now },
-    statusFeed: status.feed, eta: (port, platform, at) => eta.answer(port, platform, at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
+    statusFeed: status.feed, eta: (port, platform, at) => eta.answerFresh(port, platform, at), etaLast: (port, platform, at) => eta.answer(port, platform, at), etaSnapshot: (at) => eta.snapshot(at), now, statusToken, metrics: Registry.merge([runners.metrics.registry, upkeepMetrics]), rejections, log,
   }));
 
   // Start: record builds a crash kept from the ledger, reap orphans, finish deliveries received
@@ -171,6 +181,7 @@ export async function startController(options: StartControllerOptions): Promise<
         await upkeep.stop();
         await runners.stop();
         await http.close();
+        await eta.close();
         db.close();
         imageRegistry.close();
         await cache?.server.close();

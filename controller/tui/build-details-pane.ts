@@ -6,25 +6,47 @@ import { formatDuration, secondsSince } from './format-duration.ts';
 import type { PaneId } from './pane-id.ts';
 import type { PaneModel } from './pane-model.ts';
 import { portsOfBuilds } from './port-of-build.ts';
+import { queuedPortsOf } from './queued-ports.ts';
+import { wrapWords } from './wrap-words.ts';
 import { runnerSuspicion, SUSPICION_WORDS } from './runner-suspicion.ts';
 import { segment, type ScreenLine } from './screen-line.ts';
 
-type Field = readonly [label: string, value: string];
+/** A label and its value; `chosen` marks the queued port ↑↓ chose in a queue's details. */
+export type Field = readonly [label: string, value: string, chosen?: boolean];
 
 const LABEL = 16;
 
-/** Everything the snapshot knows about the selected item, with long values (URLs) wrapped, not cut. */
-export function buildDetailsPane(pane: PaneId, snapshot: StatusSnapshot, index: number, nowMs: number, width: number): PaneModel {
+/**
+ * Everything the snapshot knows about the selected item, with long values (URLs) wrapped, not
+ * cut. In a queue's details, `queuedItem` is the queued port chosen (queuedPortsOf), marked.
+ */
+export function buildDetailsPane(pane: PaneId, snapshot: StatusSnapshot, index: number, nowMs: number, width: number, queuedItem = -1): PaneModel {
   const fields = detailFields(pane, snapshot, index, nowMs);
+  const ports = pane === 'queues' ? queuedPortsOf(snapshot, index) : [];
+  const chosen = ports[Math.min(queuedItem, ports.length - 1)];
+  const marked = chosen === undefined ? fields : markChosen(fields, chosen);
+  return fieldsPane(marked, width, ports.length > 0 ? '↑↓ choose a port  enter: its estimate  esc: back' : 'esc or enter: back');
+}
+
+/** Fields as label/value lines, values wrapped to the width (at any character, for URLs; or between words), and a last line saying the keys. */
+export function fieldsPane(fields: readonly Field[], width: number, keys: string, wrapAt: 'chars' | 'words' = 'chars'): PaneModel {
   const lines: ScreenLine[] = [];
-  for (const [label, value] of fields) {
-    const chunks = wrap(value, Math.max(1, width - LABEL));
+  for (const [label, value, chosen] of fields) {
+    const chunks = wrapAt === 'words' ? wrapWords(value, Math.max(1, width - LABEL)) : wrap(value, Math.max(1, width - LABEL));
     chunks.forEach((chunk, i) => {
-      lines.push([segment((i === 0 ? label : '').padEnd(LABEL), 'muted', { bold: true }), segment(chunk)]);
+      const tone = chosen === true ? 'accent' : 'muted';
+      lines.push([segment((i === 0 ? `${chosen === true ? '>' : ''}${label}` : '').padEnd(LABEL), tone, { bold: true, inverse: chosen === true && i === 0 }), segment(chunk)]);
     });
   }
-  lines.push([segment('esc or enter: back', 'muted')]);
+  lines.push([segment(keys, 'muted')]);
   return { header: null, items: lines.map((line) => ({ lines: [line] })), empty: 'nothing selected', selectable: false };
+}
+
+/** Marks the first field that names `port` (the running build, a next one, or one waiting). */
+function markChosen(fields: readonly Field[], port: string): Field[] {
+  const names = (value: string): boolean => value === port || value.startsWith(`${port} `) || value.startsWith(`PR ${port} `) || value.startsWith(`PR ${port}`);
+  const at = fields.findIndex(([label, value]) => /^(running|next \d+|waiting \d+)$/.test(label) && names(value));
+  return fields.map((field, i) => (i === at ? [field[0], field[1], true] : field));
 }
 
 function wrap(text: string, width: number): string[] {

@@ -5,6 +5,7 @@ const KEYS: readonly (readonly [string, string])[] = [
   ['tab  → / ←', 'next / previous pane (or 1-5)'],
   ['↑ ↓  j k', 'select a row (pgup/pgdn: 10 rows)'],
   ['enter', 'details of the selected row (esc: back)'],
+  ['', "in a queue's details: ↑↓ a port, enter its estimate"],
   ['/', 'filter by platform or port (enter: keep, esc: clear)'],
   ['esc', 'close details or help, clear the filter'],
   ['?', 'this help'],

@@ -2,6 +2,8 @@ import type { StatusSnapshot } from '../status/status-snapshot.ts';
 import { buildDetailsPane } from './build-details-pane.ts';
 import { buildHelpPane } from './build-help-pane.ts';
 import { buildPane } from './build-pane.ts';
+import { buildPortEtaPane } from './build-port-eta-pane.ts';
+import type { PortEtaState } from './port-eta-store.ts';
 import { countPaneItems } from './count-pane-items.ts';
 import { filterSnapshot } from './filter-snapshot.ts';
 import { fitText } from './fit-text.ts';
@@ -21,19 +23,20 @@ export interface TerminalSize {
 }
 
 const MARKER = 2;
+const NO_PORT: PortEtaState = { port: null, answer: null, error: null };
 
 /**
  * Lays out the dashboard: title, pane tabs, connection banner, the focused pane (or help, or
  * details) and the key line. It uses one line less than the terminal has, so ink redraws in
  * place instead of clearing the screen (no flicker).
  */
-export function buildScreen(state: StatusState, view: ViewState, size: TerminalSize): ScreenModel {
+export function buildScreen(state: StatusState, view: ViewState, size: TerminalSize, portEta: PortEtaState = NO_PORT): ScreenModel {
   const width = Math.max(40, size.columns);
   const height = Math.max(8, size.rows - 1);
   const snapshot = state.snapshot === null ? null : filterSnapshot(state.snapshot, view.filter);
   const banner = buildBanner(state, width);
   const bodyHeight = Math.max(1, height - 3 - banner.length);
-  const { body, position } = buildBody(state, snapshot, view, width, bodyHeight);
+  const { body, position } = buildBody(state, snapshot, view, width, bodyHeight, portEta);
   return {
     title: buildTitle(state, width),
     tabs: buildTabs(snapshot, view, state.now, width),
@@ -96,6 +99,7 @@ function buildBody(
   view: ViewState,
   width: number,
   height: number,
+  portEta: PortEtaState,
 ): { body: ScreenLine[]; position: string } {
   const inner = width - MARKER;
   let pane: PaneModel;
@@ -105,8 +109,10 @@ function buildBody(
   else if (snapshot === null) {
     const text = state.problem === null ? `connecting to ${state.url} ...` : 'no data yet';
     pane = { header: null, items: [], empty: text, selectable: false };
+  } else if (view.overlay === 'port' && view.port !== null) {
+    pane = buildPortEtaPane(portEta.port === view.port ? portEta : { port: view.port, answer: null, error: null }, snapshot, inner);
   } else if (view.overlay === 'details' && count > 0) {
-    pane = buildDetailsPane(view.pane, snapshot, Math.min(view.selected[view.pane], count - 1), state.now, inner);
+    pane = buildDetailsPane(view.pane, snapshot, Math.min(view.selected[view.pane], count - 1), state.now, inner, view.queuedItem);
   } else {
     pane = buildPane(view.pane, snapshot, state.now, inner);
     if (count > 0) selected = Math.min(view.selected[view.pane], count - 1);
@@ -147,7 +153,7 @@ function buildBody(
 function buildFooter(view: ViewState, position: string, width: number): ScreenLine {
   let left: ScreenLine;
   if (view.editingFilter) left = [segment('filter: ', 'accent', { bold: true }), segment(`${view.filter}_`), segment('  enter keep  esc clear', 'muted')];
-  else if (view.overlay === 'details') left = [segment('esc back  tab pane  ? help  q quit', 'muted')];
+  else if (view.overlay === 'details' || view.overlay === 'port') left = [segment('esc back  tab pane  ? help  q quit', 'muted')];
   else if (view.overlay === 'help') left = [segment('? or esc: close help  q quit', 'muted')];
   else {
     const keys = '? help  / filter  tab pane  ↑↓ select  enter details  q quit';

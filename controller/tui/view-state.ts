@@ -6,7 +6,12 @@ export interface ViewState {
   readonly selected: Readonly<Record<PaneId, number>>;
   readonly filter: string;
   readonly editingFilter: boolean;
-  readonly overlay: 'none' | 'help' | 'details';
+  /** `port`: the estimate of one queued port, opened from a queue's details (docs/eta.md). */
+  readonly overlay: 'none' | 'help' | 'details' | 'port';
+  /** In a queue's details: which of its queued ports (queuedPortsOf) is chosen. */
+  readonly queuedItem: number;
+  /** The port whose estimate the `port` overlay shows. */
+  readonly port: string | null;
 }
 
 export const INITIAL_VIEW: ViewState = {
@@ -15,4 +20,6 @@ export const INITIAL_VIEW: ViewState = {
   filter: '',
   editingFilter: false,
   overlay: 'none',
+  queuedItem: 0,
+  port: null,
 };

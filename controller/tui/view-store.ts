@@ -19,8 +19,8 @@ export class ViewStore {
   readonly getSnapshot = (): ViewState => this.#view;
 
   /** Applies a key; returns true when the key asks to quit. */
-  press(key: KeyPress, counts: PaneCounts): boolean {
-    const result = reduceKey(this.#view, key, counts);
+  press(key: KeyPress, counts: PaneCounts, queuedPorts: readonly string[] = []): boolean {
+    const result = reduceKey(this.#view, key, counts, queuedPorts);
     if (result.view !== this.#view) {
       this.#view = result.view;
       for (const listener of this.#listeners) listener();

@@ -12,15 +12,16 @@ import { writeBuildJson } from './write-build-json.ts';
 import { linkTree } from './link-tree.ts';
 import { writeIdRuns } from './write-id-runs.ts';
 import { counterId, type CounterId } from '../lookup/id-runs.ts';
-import { ledgerPrefixHash, MANIFEST_PATH, optionsDigest, readManifest, type ManifestState, type SiteManifest } from './site-manifest.ts';
+import { etaDigest, ledgerPrefixHash, MANIFEST_PATH, optionsDigest, readManifest, type ManifestState, type SiteManifest } from './site-manifest.ts';
 import { compactShard, reopenShard, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf } from './target-url.ts';
-import { PORTS_PER_BUCKET, writeIdBuckets, writePortBuckets } from './write-buckets.ts';
+import { writeIdBuckets, writePortBuckets } from './write-buckets.ts';
+import { pendingByPort } from './eta-snapshot.ts';
 import { buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
 import { routerHtml } from './router-html.ts';
 import { builderPages, builderSummaries, lastWatcherState } from './builder-summaries.ts';
-import { JSON_WINDOW_DAYS, PROGRESS_EVERY, RECENT_PER_PORT, unchangedSummary, type BuildSiteOptions, type SiteSummary } from './site-build-options.ts';
+import { JSON_WINDOW_DAYS, PROGRESS_EVERY, RECENT_PER_PORT, indexStamp, unchangedSummary, type BuildSiteOptions, type SiteSummary } from './site-build-options.ts';
 import { SiteFold } from './site-fold.ts';
 import { checkOutDir, swapIn } from './swap-in-site.ts';
 import { largerShard } from './largest-shard.ts';
@@ -41,11 +42,13 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
   const out = resolve(options.outDir);
   await checkOutDir(out);
   const optionsKey = await optionsDigest({ ...options, jsonWindowDays: options.jsonWindowDays ?? JSON_WINDOW_DAYS });
+  const etaKey = etaDigest(options.eta);
   const before = await readManifest(out);
   // The site holds a prefix of this ledger, written by this portfarm with these options: only new lines need writing.
   const prefix = before?.options === optionsKey ? await ledgerPrefixHash(options.ledgerPath, before.ledger.bytes) : undefined;
   if (before !== undefined && prefix?.copy().digest('hex') === before.ledger.digest) {
-    if ((await stat(options.ledgerPath)).size === before.ledger.bytes) return unchangedSummary(before);
+    if ((await stat(options.ledgerPath)).size === before.ledger.bytes && before.eta === etaKey) return unchangedSummary(before);
+    // New lines, or a new snapshot (or none any more): updated in place.
     const updated = await updateSite(out, before, prefix, options);
     if (updated !== undefined) return updated;
   }
@@ -62,7 +65,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteSummary>
     const consumed: LedgerConsumed = { bytes: 0, lines: 0, hash };
     const { summary, state } = await writeSite(tmp, base, script, options, consumed);
     // Last: a folder with a manifest holds the whole site it describes.
-    const manifest: SiteManifest = { v: 2, options: optionsKey, ledger: { bytes: consumed.bytes, lines: consumed.lines, digest: hash.digest('hex') }, summary, state };
+    const manifest: SiteManifest = { v: 2, options: optionsKey, ...(etaKey === undefined ? {} : { eta: etaKey }), ledger: { bytes: consumed.bytes, lines: consumed.lines, digest: hash.digest('hex') }, summary, state };
     await writeFile(join(tmp, MANIFEST_PATH), JSON.stringify(manifest));
     await swapIn(tmp, out);
     return summary;
@@ -145,7 +148,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   const script = await scriptPromise;
 
   const summaries = builderSummaries(fold.builders);
-  files += await writePortBuckets(dir, ports);
+  const portFiles = await writePortBuckets(dir, ports, { pending: options.eta === undefined ? undefined : pendingByPort(options.eta.snapshot) });
+  files += portFiles.files;
   // The controller's ids are kept by counter, a few bytes each; any other id by hash.
   const counted = new Map<CounterId, readonly [string, number]>();
   const hashed = new Map<string, readonly [string, number]>();
@@ -163,9 +167,10 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     baseUrl: options.baseUrl,
     builds: [...summaries.values()].reduce((sum, s) => sum + s.count, 0),
     builders: Object.fromEntries(summaries),
-    portBuckets: ports.size === 0 ? 0 : Math.ceil(ports.size / PORTS_PER_BUCKET),
-    ports: ports.size,
+    portBuckets: portFiles.buckets,
+    ports: portFiles.ports,
     idBuckets,
+    ...indexStamp(options),
   };
   await writeFile(join(dir, INDEX_PATH), JSON.stringify(index));
   const router = routerHtml(base, script);
@@ -193,7 +198,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     builds: index.builds,
     builders: summaries.size,
     shards: flushed.size,
-    ports: ports.size,
+    ports: portFiles.ports,
     files,
     jsonFiles: written.json,
     filesLogs: written.filesLogs,

@@ -1,5 +1,7 @@
 import type { TornLine, UnsafeUrlLine } from '../ledger/read-ledger.ts';
+import type { SiteIndex } from '../lookup/site-map.ts';
 import type { SiteManifest } from './site-manifest.ts';
+import type { EtaSnapshot } from './eta-snapshot.ts';
 
 export interface BuildSiteOptions {
   readonly ledgerPath: string;
@@ -18,6 +20,15 @@ export interface BuildSiteOptions {
    * default JSON_WINDOW_DAYS); older builds' JSON is shown by the router page.
    */
   readonly jsonWindowDays?: number;
+  /**
+   * The controller's ETA snapshot (`--eta FILE` / `--eta-url URL`): ports with builds queued or
+   * running get them on their page with their estimate; without it, port pages say that no
+   * estimate is available. A new snapshot (or none any more) updates the port buckets and the
+   * index in place; the same ledger, snapshot and options write nothing.
+   */
+  readonly eta?: { readonly snapshot: EtaSnapshot; readonly live?: string | undefined } | undefined;
+  /** The site's build time (`builtAt` in the index; tests pin it); default now. */
+  readonly now?: () => Date;
   readonly signal?: AbortSignal;
   /** Called every PROGRESS_EVERY ledger lines. */
   readonly onProgress?: (lines: number) => void;
@@ -58,4 +69,13 @@ export const RECENT_PER_PORT = 10;
 export function unchangedSummary(manifest: SiteManifest): SiteSummary {
   const { firstDuplicate, ...said } = manifest.summary;
   return { ...said, ...(firstDuplicate === undefined ? {} : { firstDuplicate }), unchanged: true };
+}
+
+/** What `map/_index.json` says of this build: when it was written, and the ETA snapshot its port pages show. */
+export function indexStamp(options: BuildSiteOptions): Pick<SiteIndex, 'builtAt' | 'eta'> {
+  const eta = options.eta;
+  return {
+    builtAt: (options.now?.() ?? new Date()).toISOString(),
+    ...(eta === undefined ? {} : { eta: { asOf: eta.snapshot.generatedAt, ...(eta.live === undefined ? {} : { live: eta.live }) } }),
+  };
 }

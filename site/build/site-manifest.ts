@@ -40,6 +40,12 @@ const manifestSchema = z.object({
   v: z.literal(2),
   /** sha256 over the options that shape the site and the generator's own source. */
   options: z.string(),
+  /**
+   * sha256 of the ETA snapshot and live link the port pages show (`etaDigest`); absent: built
+   * without one. Not part of `options`: a new snapshot updates the port buckets and the index in
+   * place, not the whole site.
+   */
+  eta: z.string().optional(),
   /** The ledger's whole lines the site holds: bytes 0 … bytes-1, `lines` lines, their sha256. */
   ledger: z.object({ bytes: z.number().int().nonnegative(), lines: z.number().int().nonnegative(), digest: z.string() }),
   /** What `site build` said when it wrote the site: said again when it writes nothing. */
@@ -64,6 +70,11 @@ export async function optionsDigest(options: SourceOptions): Promise<string> {
   hash.update(JSON.stringify([options.baseUrl, options.logArchiveUrl ?? null, options.logArchiveDir ?? null, options.jsonWindowDays]));
   hash.update(await generatorDigest());
   return hash.digest('hex');
+}
+
+/** The digest of the ETA snapshot and live link a site is built with; undefined without one. */
+export function etaDigest(eta: unknown): string | undefined {
+  return eta === undefined ? undefined : createHash('sha256').update(JSON.stringify(eta)).digest('hex');
 }
 
 /**

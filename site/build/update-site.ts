@@ -6,7 +6,7 @@ import { platformOf } from '../lookup/platform-of.ts';
 import { INDEX_PATH, shardPath, SITE_MAP_VERSION, type MapWatcher, type PackedShard, type SiteIndex } from '../lookup/site-map.ts';
 import { unpackShard } from '../lookup/unpack-shard.ts';
 import { builderPages, builderSummaries, lastWatcherState } from './builder-summaries.ts';
-import { JSON_WINDOW_DAYS, PROGRESS_EVERY, RECENT_PER_PORT, unchangedSummary, type BuildSiteOptions, type SiteSummary } from './site-build-options.ts';
+import { JSON_WINDOW_DAYS, PROGRESS_EVERY, RECENT_PER_PORT, indexStamp, unchangedSummary, type BuildSiteOptions, type SiteSummary } from './site-build-options.ts';
 import { buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
 import { JsonWindow, type WindowBuild } from './json-window.ts';
@@ -15,7 +15,8 @@ import { linkTree } from './link-tree.ts';
 import { packShard } from './pack-shard.ts';
 import { compactShard, reopenShard, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { SiteFold } from './site-fold.ts';
-import { MANIFEST_PATH, type SiteManifest } from './site-manifest.ts';
+import { etaDigest, MANIFEST_PATH, type SiteManifest } from './site-manifest.ts';
+import { pendingByPort } from './eta-snapshot.ts';
 import { SiteWriter } from './site-writer.ts';
 import { basePathOf } from './target-url.ts';
 import { updateIds } from './update-ids.ts';
@@ -36,6 +37,11 @@ import { writeFileDurably } from '../../controller/io/write-file-durably.ts';
  * caller then builds the whole site. The manifest is removed before the first write and written
  * again last, so a site cut short (crash, kill -9) has none and the next `site build` builds it
  * whole; meanwhile each of its files is either the old or the new one.
+ *
+ * The ETA snapshot is new input like the new lines: with one now or at the last build, every
+ * port bucket is written again with the snapshot's pending builds (`updatePortBuckets`), and the
+ * index with its `eta` and `builtAt`; a new snapshot on a ledger that did not grow writes just
+ * those.
  */
 export async function updateSite(out: string, before: SiteManifest, prefix: Hash, options: BuildSiteOptions): Promise<SiteSummary | undefined> {
   const base = basePathOf(options.baseUrl);
@@ -95,8 +101,9 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
       await fold.note(entry, line);
     }
   }
-  // Only a torn last line (or blank lines) since: nothing to write.
-  if (consumed.bytes === before.ledger.bytes) return unchangedSummary(before);
+  const etaKey = etaDigest(options.eta);
+  // Only a torn last line (or blank lines) since, and the same snapshot: nothing to write.
+  if (consumed.bytes === before.ledger.bytes && etaKey === before.eta) return unchangedSummary(before);
   for (const name of touched) {
     const state = fold.builders.get(name);
     if (state !== undefined) await flush(state);
@@ -146,7 +153,9 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
   let jsonFiles = before.summary.jsonFiles + json.json - knownBuilders;
   let filesLogs = before.summary.filesLogs + json.filesLogs;
 
-  const ports = await updatePortBuckets(out, index, notes, RECENT_PER_PORT, write);
+  const withEta = options.eta !== undefined || before.eta !== undefined;
+  const pending = withEta ? (options.eta === undefined ? new Map() : pendingByPort(options.eta.snapshot)) : undefined;
+  const ports = await updatePortBuckets(out, index, notes, RECENT_PER_PORT, write, pending);
   files += ports.buckets - index.portBuckets;
 
   const resolved = await script;
@@ -168,6 +177,7 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
     portBuckets: ports.buckets,
     ports: ports.ports,
     idBuckets: ids.idBuckets,
+    ...indexStamp(options),
   };
   await writer.settle();
   if (largestShrank) largest = await largestOf(out, summaries);
@@ -206,6 +216,7 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
   const manifest: SiteManifest = {
     v: 2,
     options: before.options,
+    ...(etaKey === undefined ? {} : { eta: etaKey }),
     ledger: { bytes: consumed.bytes, lines: consumed.lines, digest: prefix.digest('hex') },
     summary,
     state: { lastWatcher: lastWatcherState(fold), window: window.state(), hashedIds: ids.hashedIds },

@@ -20,6 +20,7 @@ import {
   type SiteIndex,
 } from './site-map.ts';
 import { suggestBuilders } from './suggest-builders.ts';
+import { describePending, type PendingView } from './describe-pending.ts';
 import { counterId, findInRun, idRunPath, IDS_PER_RUN, type IdRun } from './id-runs.ts';
 import { unpackShard } from './unpack-shard.ts';
 
@@ -43,7 +44,7 @@ export type Resolution =
   | { readonly kind: 'redirect'; readonly location: string; readonly note?: string }
   | { readonly kind: 'json'; readonly body: BuildJson }
   | { readonly kind: 'home'; readonly index: SiteIndex | undefined }
-  | { readonly kind: 'port'; readonly port: string; readonly summary: PortSummary }
+  | { readonly kind: 'port'; readonly port: string; readonly summary: PortSummary; readonly pending: PendingView }
   | {
       readonly kind: 'unknown';
       /** The path that was asked for, as the reader typed it (decoded). */
@@ -202,7 +203,7 @@ async function resolvePort(
   const bucket = await readJson(portBucketPath(portBucket(port, index.portBuckets)));
   const ports = isVersioned(bucket) ? (bucket as PortBucket).ports : {};
   const summary = ownEntry(ports, port);
-  if (summary !== undefined) return { kind: 'port', port, summary };
+  if (summary !== undefined) return { kind: 'port', port, summary, pending: describePending(port, summary, index.eta, index.builtAt) };
   // Port names are case-sensitive in MacPorts but readers type them in any case.
   const other = Object.keys(ports).find((name) => name.toLowerCase() === port.toLowerCase());
   if (other !== undefined) return { kind: 'redirect', location: keep(`${base}ports/${encodeURIComponent(other)}/`) };

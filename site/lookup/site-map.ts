@@ -138,6 +138,10 @@ export interface SiteIndex {
   readonly ports: number;
   /** Number of `/map/_ids/<bucket>.json` files; a build id's bucket is `portBucket(id, idBuckets)`. */
   readonly idBuckets: number;
+  /** When `site build` wrote the site (ISO 8601); absent in sites written before it was recorded. */
+  readonly builtAt?: string;
+  /** The ETA snapshot the port pages' pending builds come from; absent: the site was built without one. */
+  readonly eta?: SiteEta;
 }
 
 /** `/map/_ids/<bucket>.json`: build id → builder and number, for the `/builds/<id>/…` links. */
@@ -167,6 +171,32 @@ export interface PortSummary {
   readonly latest: readonly PortBuild[];
   /** Most recent builds first. */
   readonly recent: readonly PortBuild[];
+  /**
+   * Builds of the port queued or running as of the controller's ETA snapshot (`SiteIndex.eta`),
+   * platforms sorted by name; absent when none were (only ports with pending builds carry it).
+   */
+  readonly pending?: readonly PendingBuild[];
+}
+
+/**
+ * A pending build as the port page shows it, kept short (a full rebuild has every port pending
+ * on every platform): `[platform, position, low, mid, high]` with the estimated finish in whole
+ * minutes after `SiteIndex.eta.asOf` (20th percentile, median, 80th), or `[platform, position,
+ * reason]` when there is no estimate. Position 0: already building; 1: next in line.
+ */
+export type PendingBuild =
+  | readonly [platform: string, position: number, low: number, mid: number, high: number]
+  | readonly [platform: string, position: number, unknown: PendingUnknown];
+
+/** Why a pending build has no estimate: nothing seen to estimate from, waiting for what it depends on, too far back in line. */
+export type PendingUnknown = 'no-history' | 'not-selected' | 'beyond-limit';
+
+/** The controller's ETA snapshot a site was built with. */
+export interface SiteEta {
+  /** When the controller made the estimates (ISO 8601). */
+  readonly asOf: string;
+  /** The controller's live answer, asked as `<live>?port=<port>`; absent when the site build was not told where it is. */
+  readonly live?: string;
 }
 
 /** `/map/_ports/<bucket>.json`. */

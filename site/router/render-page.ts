@@ -1,6 +1,7 @@
 import type { BuildJson } from '../lookup/build-json.ts';
 import type { NearBuild, Resolution } from '../lookup/resolve-legacy-url.ts';
 import type { PortBuild, PortSummary, SiteIndex } from '../lookup/site-map.ts';
+import type { PendingView } from '../lookup/describe-pending.ts';
 import { createElement as h } from './create-element.ts';
 
 /** Replaces the router page's content with what the lookup found (everything but redirects). */
@@ -16,7 +17,7 @@ export function renderPage(resolution: Exclude<Resolution, { kind: 'redirect' }>
       renderHome(main, resolution.index, base);
       break;
     case 'port':
-      renderPort(main, resolution.port, resolution.summary, base);
+      renderPort(main, resolution.port, resolution.summary, resolution.pending, base);
       break;
     case 'unknown':
       renderUnknown(main, resolution, base);
@@ -39,10 +40,15 @@ function renderHome(main: HTMLElement, index: SiteIndex | undefined, base: strin
   );
 }
 
-function renderPort(main: HTMLElement, port: string, summary: PortSummary, base: string): void {
+function renderPort(main: HTMLElement, port: string, summary: PortSummary, pending: PendingView, base: string): void {
   document.title = `${port} — MacPorts builds`;
+  main.append(h('h1', {}, port), h('h2', {}, 'Pending builds'), h('p', { id: 'pending-as-of' }, pending.heading));
+  if (pending.rows.length > 0) {
+    const head = h('tr', {}, h('th', {}, 'platform'), h('th', {}, 'place'), h('th', {}, 'estimated ready'));
+    main.append(h('table', { id: 'pending' }, head, ...pending.rows.map((r) => h('tr', {}, h('td', {}, r.platform), h('td', {}, r.place), h('td', {}, r.ready)))));
+  }
+  if (pending.live !== undefined) main.append(h('p', { id: 'pending-live' }, "The controller's answer now: ", h('a', { href: pending.live }, pending.live)));
   main.append(
-    h('h1', {}, port),
     h('h2', {}, 'Latest build per platform'),
     buildTable(summary.latest, base, 'latest'),
     h('h2', {}, 'Recent builds'),

@@ -64,7 +64,7 @@ test('GET /api/eta: the answer as JSON; a missing or bad port and an unknown pla
     platforms: PLATFORMS,
     now: () => at(0),
   });
-  const server = createServer((req, res) => { handler(req, res); });
+  const server = createServer((req, res) => { void handler(req, res); });
   await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
   try {
     const { port } = server.address() as AddressInfo;

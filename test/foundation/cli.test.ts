@@ -34,7 +34,7 @@ test('an unknown flag is named, with the valid flags of that subcommand, exit 2'
   const result = await captureCli(['site', 'build', '--ledgr', 'x']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /unknown option '--ledgr'/);
-  assert.match(result.stderr, /valid options of portfarm site build: --config, --ledger, --out, --help/);
+  assert.match(result.stderr, /valid options of portfarm site build: --config, --ledger, --out, --eta, --eta-url, --eta-live, --help/);
 });
 
 test('subcommand --help describes its options', async () => {

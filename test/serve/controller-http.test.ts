@@ -18,6 +18,8 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
     portList: (request) => { handed.push(request); return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"builders":2}' }); },
     status: (_req, res) => { res.writeHead(200).end('status'); },
     eta: (_req, res) => { res.writeHead(200).end('eta'); },
+    etaPublic: (_req, res) => { res.writeHead(200).end('eta public'); },
+    etaSnapshot: (_req, res) => { res.writeHead(200).end('eta snapshot'); },
     metrics: new Registry(),
     statusToken: { value: 'status-token', env: 'PORTFARM_STATUS_TOKEN' },
     rejections,
@@ -43,6 +45,10 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
     // The ETA shows the queue too: behind the same token.
     assert.equal(await (await fetch(`${http.url}/api/eta?port=curl`, withToken)).text(), 'eta');
     assert.equal((await fetch(`${http.url}/api/eta?port=curl`)).status, 401);
+    assert.equal(await (await fetch(`${http.url}/api/eta/snapshot`, withToken)).text(), 'eta snapshot');
+    assert.equal((await fetch(`${http.url}/api/eta/snapshot`)).status, 401);
+    // What a check shows, for the site's readers: no token (rate-limited in its handler).
+    assert.equal(await (await fetch(`${http.url}/api/eta/public?port=curl`)).text(), 'eta public');
     assert.equal(await (await fetch(`${http.url}/healthz`)).text(), 'ok\n');
     assert.equal((await fetch(`${http.url}/metrics`, withToken)).status, 200);
     assert.equal((await fetch(`${http.url}/metrics`)).status, 401);
@@ -55,7 +61,7 @@ test('the controller\'s HTTP surface: each route reaches its handler; a port lis
 test('a taken port is a UserError naming the address', async () => {
   const { log } = captureLog();
   const statusToken = { value: 't', env: 'PORTFARM_STATUS_TOKEN' };
-  const options = { host: '127.0.0.1', webhook: () => undefined, portList: () => Promise.reject(new Error('unused')), status: () => undefined, eta: () => undefined, metrics: new Registry(), statusToken, rejections: new EventRejections({ registry: new Registry(), log }), log };
+  const options = { host: '127.0.0.1', webhook: () => undefined, portList: () => Promise.reject(new Error('unused')), status: () => undefined, eta: () => undefined, etaSnapshot: () => undefined, metrics: new Registry(), statusToken, rejections: new EventRejections({ registry: new Registry(), log }), log };
   const first = await listenControllerHttp({ ...options, port: 0 });
   try {
     const port = Number(new URL(first.url).port);

@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { buildSite, type SiteSummary } from '../../site/build/build-site.ts';
 import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
+import type { EtaSnapshot } from '../../site/build/eta-snapshot.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 import { archivedStepLog, FILES_LOG } from '../../site/lookup/archived-step-log.ts';
 
@@ -86,22 +87,67 @@ function tree(root: string): Map<string, string> {
   return out;
 }
 
-function assertSameSite(updated: string, whole: string, what: string): void {
-  const a = tree(updated);
-  const b = tree(whole);
+/** `map/_index.json`'s `builtAt` is the clock of the run that wrote it: two CLI runs differ there and only there. */
+function withoutBuiltAt(site: Map<string, string>): Map<string, string> {
+  const index = site.get('map/_index.json');
+  if (index !== undefined) site.set('map/_index.json', index.replace(/"builtAt":"[^"]*"/, '"builtAt":""'));
+  return site;
+}
+
+function assertSameSite(updated: string, whole: string, what: string, sameClock = true): void {
+  const a = sameClock ? tree(updated) : withoutBuiltAt(tree(updated));
+  const b = sameClock ? tree(whole) : withoutBuiltAt(tree(whole));
   assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${what}: the same files and folders`);
   for (const [path, bytes] of b) assert.ok(a.get(path) === bytes, `${what}: ${path} differs`);
 }
 
 const lines = (entries: readonly LedgerEntry[]): string => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 
-async function build(ledgerPath: string, outDir: string, archive: string, extra: { onWritten?: (path: string) => void } = {}): Promise<SiteSummary> {
+/**
+ * A controller's ETA snapshot over some of the ledger's ports (one spelt in another case) and
+ * ports it has no build of yet: platforms, positions, estimates and reasons for none at random.
+ */
+function snapshot(seed: number, ports: number): EtaSnapshot {
+  const rand = random(seed);
+  const platforms = ['15_arm64', '14_arm64', '10.6_i386'];
+  const generatedAt = Date.parse('2026-04-01T00:00:00Z') + Math.floor(rand() * 86_400_000);
+  const at = (minutes: number): string => new Date(generatedAt + minutes * 60_000).toISOString();
+  const builds: EtaSnapshot['builds'][number][] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < 10 + Math.floor(rand() * 120); i += 1) {
+    const n = Math.floor(rand() * ports * 1.3);
+    const port = n >= ports ? `newport${n}` : rand() < 0.05 ? `Port${n}` : `port${n}`;
+    const platform = platforms[Math.floor(rand() * platforms.length)] as string;
+    if (seen.has(`${port.toLowerCase()} ${platform}`)) continue;
+    seen.add(`${port.toLowerCase()} ${platform}`);
+    const low = Math.floor(rand() * 600);
+    const known = rand() < 0.8;
+    builds.push({
+      port,
+      platform,
+      state: rand() < 0.8 ? 'pending' : 'started',
+      position: Math.floor(rand() * 500),
+      finish: known ? { low: at(low), mid: at(low + 30), high: at(low + 90) } : null,
+      unknown: known ? null : rand() < 0.5 ? 'no-history' : 'beyond-limit',
+    });
+  }
+  return { v: 1, generatedAt: new Date(generatedAt).toISOString(), builds };
+}
+
+interface BuildExtra {
+  readonly onWritten?: (path: string) => void;
+  readonly eta?: { readonly snapshot: EtaSnapshot; readonly live?: string } | undefined;
+  readonly now?: () => Date;
+}
+
+async function build(ledgerPath: string, outDir: string, archive: string, extra: BuildExtra = {}): Promise<SiteSummary> {
   return buildSite({
     ledgerPath,
     outDir,
     baseUrl: SITE,
     logArchiveDir: archive,
     jsonWindowDays: 1,
+    now: () => new Date('2026-05-01T00:00:00Z'),
     onTornLine: () => assert.fail('torn line'),
     onUnsafeUrl: (bad) => assert.fail(bad.problem),
     ...extra,
@@ -190,7 +236,7 @@ test('kill -9 of site build while it updates the site: the next site build gives
   assert.equal((await once(cli(site), 'exit'))[0], 0);
   const whole = join(dir, 'whole');
   assert.equal((await once(cli(whole), 'exit'))[0], 0);
-  assertSameSite(site, whole, 'after kill -9 and a rerun');
+  assertSameSite(site, whole, 'after kill -9 and a rerun', false);
   rmSync(dir, { recursive: true });
 });
 
@@ -211,4 +257,53 @@ test('lines that are not appends in number order (a repeat, an import out of ord
   await build(ledgerPath, whole, archive);
   assertSameSite(site, whole, 'a repeated build');
   rmSync(dir, { recursive: true });
+});
+
+test('an ETA snapshot (new each run, the same, none any more) updates the site in place to the whole build with that snapshot, byte for byte', async () => {
+  for (const seed of [1, 2, 3, 4]) {
+    const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-eta-'));
+    const archive = join(dir, 'archive');
+    const entries = ledger(seed, 700, archive);
+    const rand = random(seed * 13);
+    const ledgerPath = join(dir, 'ledger.ndjson');
+    const site = join(dir, 'site');
+    const live = 'https://controller.example.org/api/eta/public';
+    // Per step: lines to append (0: none), and the snapshot then (undefined: none; a number: that snapshot's seed).
+    const steps: [number, number | undefined][] = [
+      [300, seed * 100],
+      [200, seed * 100 + 1],
+      [0, seed * 100 + 2],
+      [0, seed * 100 + 2],
+      [120, seed * 100 + 2],
+      [0, undefined],
+      [40, undefined],
+      [40, seed * 100 + 3],
+    ];
+    let at = 0;
+    let previous: number | undefined;
+    for (const [i, [add, snap]] of steps.entries()) {
+      appendFileSync(ledgerPath, lines(entries.slice(at, at + add)));
+      at += add;
+      const now = new Date(Date.parse('2026-05-01T00:00:00Z') + i * 3_600_000 + Math.floor(rand() * 1000));
+      const eta = snap === undefined ? undefined : { snapshot: snapshot(snap, 20 + at), ...(snap % 2 === 0 ? { live } : {}) };
+      const what = `seed ${seed}, step ${i}: ${at} lines, snapshot ${String(snap)}`;
+      const updated = await build(ledgerPath, site, archive, { eta, now: () => now });
+      if (i > 0 && add === 0 && snap === previous) assert.equal(updated.unchanged, true, `${what}: same ledger, same snapshot: nothing written`);
+      else if (i > 0) assert.ok(updated.updated !== undefined, `${what}: updated in place, not built whole`);
+      const whole = join(dir, `whole-${i}`);
+      const summary = await build(ledgerPath, whole, archive, { eta, now: () => now });
+      if (!(updated.unchanged ?? false)) {
+        assertSameSite(site, whole, what);
+        const { updated: _written, ...said } = updated;
+        assert.deepEqual(said, summary, `${what}: the update says what a whole build says`);
+      }
+      if (eta !== undefined) {
+        const index = JSON.parse(readFileSync(join(site, 'map', '_index.json'), 'utf8')) as { eta?: { asOf: string }; builtAt?: string };
+        assert.equal(index.eta?.asOf, eta.snapshot.generatedAt, `${what}: the index names the snapshot`);
+      }
+      rmSync(whole, { recursive: true });
+      previous = snap;
+    }
+    rmSync(dir, { recursive: true });
+  }
 });

@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import type { StatusSnapshot } from '../../controller/status/status-snapshot.ts';
+import type { PortEtaStore } from '../../controller/tui/port-eta-store.ts';
 import { StatusStore } from '../../controller/tui/status-store.ts';
 import { ThemeContext } from '../../controller/tui/theme-context.ts';
 import { TuiApp } from '../../controller/tui/TuiApp.ts';
@@ -21,7 +22,7 @@ export interface RenderedDashboard {
 /** Renders the TUI at 80×24 (or `size`) with the given snapshot at the fixed clock NOW. */
 export async function renderDashboard(
   snapshot: StatusSnapshot | null,
-  options: { color?: boolean; columns?: number; rows?: number } = {},
+  options: { color?: boolean; columns?: number; rows?: number; etaStore?: PortEtaStore } = {},
 ): Promise<RenderedDashboard> {
   const statusStore = new StatusStore(URL, NOW, 2000);
   if (snapshot !== null) statusStore.receive(snapshot, NOW, 'events');
@@ -31,7 +32,7 @@ export async function renderDashboard(
     React.createElement(
       ThemeContext.Provider,
       { value: { color: options.color ?? false } },
-      React.createElement(TuiApp, { statusStore, viewStore, size }),
+      React.createElement(TuiApp, { statusStore, viewStore, size, ...(options.etaStore === undefined ? {} : { etaStore: options.etaStore }) }),
     ),
   );
   const frame = (): string => app.lastFrame() ?? '';

@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildSite } from '../../../site/build/build-site.ts';
+import { readEtaSnapshot } from '../../../site/build/read-eta-snapshot.ts';
+import { STATUS_TOKEN_ENV } from '../../tui/status-headers.ts';
 import { resolveInSite } from '../../../site/build/resolve-in-site.ts';
 import { startSitePreview } from '../../../site/preview/serve-static-site.ts';
 import { loadConfig } from '../../config/load-config.ts';
@@ -13,6 +15,9 @@ interface BuildFlags {
   readonly config?: string;
   readonly ledger?: string;
   readonly out?: string;
+  readonly eta?: string;
+  readonly etaUrl?: string;
+  readonly etaLive?: string;
 }
 
 export function registerSite(program: Command, ctx: CliContext): void {
@@ -23,11 +28,25 @@ export function registerSite(program: Command, ctx: CliContext): void {
     .option('-c, --config <file>', 'config file (default: ./portfarm.config.yaml)')
     .option('--ledger <file>', 'build ledger (NDJSON, one build per line)')
     .option('--out <dir>', 'output folder (default: site.out from the config)')
+    .option('--eta <file>', "the controller's ETA snapshot (GET /api/eta/snapshot saved to a file): port pages show their pending builds")
+    .option('--eta-url <url>', `ask the controller's GET /api/eta/snapshot now (token from ${STATUS_TOKEN_ENV})`)
+    .option('--eta-live <url>', "where people ask the live estimate (<controller>/api/eta); default: beside --eta-url")
     .action(async (flags: BuildFlags) => {
       if (flags.ledger === undefined) throw new UserError('site build needs --ledger FILE: the NDJSON build ledger the controller writes');
       const config = loadConfig({ path: flags.config, cwd: ctx.cwd, allowDefaults: true }, ctx.env);
+      const eta = await readEtaSnapshot({
+        file: flags.eta === undefined ? undefined : resolve(ctx.cwd, flags.eta),
+        url: flags.etaUrl,
+        token: nonEmpty(ctx.env[STATUS_TOKEN_ENV]),
+        live: flags.etaLive,
+        signal: ctx.signal,
+      });
       const out = resolve(ctx.cwd, flags.out ?? config.site.out);
       const ledger = resolve(ctx.cwd, flags.ledger);
+      if (eta !== undefined) {
+        const ports = new Set(eta.snapshot.builds.map((b) => b.port)).size;
+        ctx.stderr.write(`site build: ETA snapshot of ${eta.snapshot.generatedAt}: ${String(eta.snapshot.builds.length)} builds pending of ${String(ports)} ports${eta.live === undefined ? '' : `, live answer at ${eta.live}`}\n`);
+      }
       const started = performance.now();
       const summary = await buildSite({
         ledgerPath: ledger,
@@ -36,6 +55,7 @@ export function registerSite(program: Command, ctx: CliContext): void {
         logArchiveUrl: config.site.logArchiveUrl,
         logArchiveDir: config.site.logArchiveDir === undefined ? undefined : resolve(ctx.cwd, config.site.logArchiveDir),
         ...(config.site.jsonWindowDays === undefined ? {} : { jsonWindowDays: config.site.jsonWindowDays }),
+        eta,
         signal: ctx.signal,
         onProgress: (lines) => ctx.stderr.write(`site build: ${lines.toLocaleString('en')} builds read\n`),
         onTornLine: (torn) =>
@@ -113,4 +133,8 @@ export function registerSite(program: Command, ctx: CliContext): void {
 function shownPath(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
