@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { etaRangeSchema, type EtaAnswer } from './eta-answer.ts';
+import { portEtaSchema, type EtaAnswer } from './eta-answer.ts';
 
 /**
  * What `GET /api/eta/public?port=P[&platform=X]` answers anyone, without the status token: what
@@ -10,18 +10,8 @@ export const publicEtaAnswerSchema = z.strictObject({
   port: z.string(),
   /** When the projection answered was made (it is reused, not made per request). */
   generatedAt: z.iso.datetime({ offset: true }),
-  builds: z.array(
-    z.strictObject({
-      platform: z.string(),
-      state: z.enum(['pending', 'dispatched', 'started']),
-      position: z.int().min(0),
-      ahead: z.int().min(0),
-      start: etaRangeSchema.nullable(),
-      finish: etaRangeSchema.nullable(),
-      basis: z.enum(['port', 'port-elsewhere', 'similar-size', 'platform', 'watcher']).nullable(),
-      unknown: z.enum(['no-history', 'not-selected', 'beyond-limit']).nullable(),
-    }),
-  ),
+  /** A build's estimate as `GET /api/eta` gives it, without its build id. */
+  builds: z.array(portEtaSchema.omit({ buildId: true })),
 });
 
 export type PublicEtaAnswer = z.infer<typeof publicEtaAnswerSchema>;
