@@ -17,6 +17,7 @@ import { requireTestPart } from '../setup/require-test-part.ts';
 import { launchChromium } from '../site/launch-chromium.ts';
 import { serveArchive, serveSite } from '../site/serve-site.ts';
 import { verdict } from './verdict.ts';
+import { seededRandom as random } from '../../controller/sim/seeded-random.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const { values: flags } = parseArgs({
@@ -45,15 +46,6 @@ const BUILDERS = [
 ];
 
 /** Deterministic PRNG (mulberry32), so every run writes the same ledger. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the first `builds` lines to `path` and the `appended` lines after them to `tailPath`. */
 async function writeLedger(path: string, tailPath: string, ports: readonly string[]): Promise<{ sample: { builder: string; number: number; id: string }[] }> {

@@ -16,19 +16,11 @@ import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
 import type { EtaSnapshot } from '../../site/build/eta-snapshot.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 import { archivedStepLog, FILES_LOG } from '../../site/lookup/archived-step-log.ts';
+import { seededRandom as random } from '../../controller/sim/seeded-random.ts';
 
 const SITE = 'https://build.example.org/';
 
 /** Deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A ledger as the controller appends it: numbers go up per builder, builders and ports come and go. */
 function ledger(seed: number, count: number, archive: string): LedgerEntry[] {
