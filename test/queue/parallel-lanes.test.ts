@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { countPending } from '../../controller/queue/core/count-pending.ts';
+import { describeBlocked } from '../../controller/queue/core/describe-blocked.ts';
 import { enqueueWatcher } from '../../controller/queue/core/enqueue-watcher.ts';
 import { markDispatching } from '../../controller/queue/core/mark-dispatching.ts';
 import { markFinished, markStarted } from '../../controller/queue/core/mark-run.ts';
@@ -118,4 +120,21 @@ test('preemption only when no lane can take the watcher', () => {
   markStarted(zlib, 1);
   enqueueWatcher(full, { ...master, portsRevision: 'bbbbbbb' }, ctx2);
   assert.equal(findPreemptable(full), leaf, 'every lane busy: the builder not started yet is cancelled, the started one never');
+});
+
+test('the pending count keeps the builders set aside behind a port in flight (they run when it ends), and leaves the blocked ones to `blocked`', () => {
+  const queue = lanesQueue(4);
+  const ctx = counterContext();
+  commit(queue, ctx, 'aaaaaaa', ['zlib', 'openssl', 'curl', 'leaf']);
+  fill(queue);
+  // zlib and leaf in flight; openssl and curl wait for zlib: two builders still to run.
+  assert.equal(queue.waits.size, 2);
+  assert.equal(countPending(queue).builders, 2);
+  const zlib = queue.inFlight.find((e) => e.port === 'zlib');
+  assert.ok(zlib !== undefined);
+  markStarted(zlib, 1);
+  markFinished(queue, zlib, 'failure', 2);
+  // zlib failed: openssl and curl are blocked by it, no longer pending work for a lane.
+  assert.equal(countPending(queue).builders, 0);
+  assert.equal(describeBlocked(queue).total, 2);
 });

@@ -4,6 +4,11 @@ import { heapSize } from './entry-heap.ts';
 
 export interface PendingCount {
   readonly watchers: number;
+  /**
+   * Master builders that will run without anything else happening first: those in the heap and
+   * those set aside until a dependency in flight finishes. Builders blocked by a failed
+   * dependency are not here (they wait for a fix): the status counts them as `blocked.total`.
+   */
   readonly builders: number;
   /** PR watchers and PR builders. */
   readonly pr: number;
@@ -19,7 +24,9 @@ export interface PendingCount {
  * graph; a watcher that does not know its ports yet counts 0.
  */
 export function countPending(queue: PlatformQueue): PendingCount {
-  const builders = heapSize(queue.builders);
+  let behindRunning = 0;
+  for (const wait of queue.waits.values()) if (wait.kind === 'running') behindRunning += 1;
+  const builders = heapSize(queue.builders) + behindRunning;
   const pr = queue.prWatchers.length + heapSize(queue.prBuilders);
   let estimate = 0;
   const counted = new Set<string>();
