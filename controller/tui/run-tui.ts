@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import React from 'react';
-import { fetchPortEta } from './fetch-port-eta.ts';
+import { fetchEtaAnswer } from '../eta/fetch-eta-answer.ts';
 import { PortEtaStore } from './port-eta-store.ts';
 import { runStatusPoller } from './run-status-poller.ts';
 import { StatusStore } from './status-store.ts';
@@ -33,7 +33,7 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
   const signal = AbortSignal.any([options.signal, stop.signal]);
   const statusStore = new StatusStore(options.url, Date.now(), intervalMs);
   const viewStore = new ViewStore();
-  const etaStore = new PortEtaStore((port, asked) => fetchPortEta(options.url, port, AbortSignal.any([signal, asked]), options.token));
+  const etaStore = new PortEtaStore((port, asked) => fetchEtaAnswer(options.url, { port }, AbortSignal.any([signal, asked]), options.token));
   const poller = runStatusPoller({ url: options.url, ...(options.token === undefined ? {} : { token: options.token }), store: statusStore, signal, intervalMs });
   const app = render(h(ThemeContext.Provider, { value: { color: options.color } }, h(TuiApp, { statusStore, viewStore, etaStore })), {
     stdin: options.stdin,

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { EtaAnswer } from '../../controller/eta/eta-answer.ts';
-import { fetchPortEta } from '../../controller/tui/fetch-port-eta.ts';
+import { fetchEtaAnswer } from '../../controller/eta/fetch-eta-answer.ts';
 import { PortEtaStore } from '../../controller/tui/port-eta-store.ts';
 import { renderDashboard, waitFor } from './render-dashboard.ts';
 import { busyFarm, NOW } from './status-fixtures.ts';
@@ -83,7 +83,7 @@ test('a controller that cannot answer is said so, with the fix; other panes keep
   etaStore.close();
 });
 
-test('fetchPortEta asks GET /api/eta?port=P with the status token and checks the answer', async () => {
+test('fetchEtaAnswer asks GET /api/eta?port=P with the status token and checks the answer', async () => {
   const seen: string[] = [];
   const server = createServer((req, res) => {
     seen.push(`${req.url ?? ''} ${req.headers.authorization ?? '-'}`);
@@ -95,9 +95,9 @@ test('fetchPortEta asks GET /api/eta?port=P with the status token and checks the
   const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/`;
   const signal = new AbortController().signal;
   try {
-    assert.deepEqual(await fetchPortEta(url, 'py313-pandas', signal, 't0ken'), pandas('py313-pandas'));
-    await assert.rejects(fetchPortEta(url, 'py313-pandas', signal), /answered HTTP 401; set PORTFARM_STATUS_TOKEN to the controller's status token/);
-    await assert.rejects(fetchPortEta(url, 'broken', signal, 't0ken'), /does not match the schema/);
+    assert.deepEqual(await fetchEtaAnswer(url, { port: 'py313-pandas' }, signal, 't0ken'), pandas('py313-pandas'));
+    await assert.rejects(fetchEtaAnswer(url, { port: 'py313-pandas' }, signal), /answered HTTP 401; set PORTFARM_STATUS_TOKEN to the controller's status token/);
+    await assert.rejects(fetchEtaAnswer(url, { port: 'broken' }, signal, 't0ken'), /does not match the schema/);
     assert.deepEqual(seen, ['/api/eta?port=py313-pandas Bearer t0ken', '/api/eta?port=py313-pandas -', '/api/eta?port=broken Bearer t0ken']);
   } finally {
     server.close();

@@ -4,11 +4,10 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load-config.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { describeEta } from '../../eta/describe-eta.ts';
-import { etaAnswerSchema, type EtaAnswer } from '../../eta/eta-answer.ts';
+import { EtaFetchError, fetchEtaAnswer } from '../../eta/fetch-eta-answer.ts';
 import { explainBadPortName } from '../../model/port-name.ts';
 import { controllerUrlFromConfig, parseControllerUrl } from '../../tui/controller-url.ts';
-import { describeFetchFailure } from '../../tui/describe-fetch-failure.ts';
-import { STATUS_TOKEN_ENV, statusHeaders } from '../../tui/status-headers.ts';
+import { STATUS_TOKEN_ENV } from '../../tui/status-headers.ts';
 import type { CliContext } from '../cli-context.ts';
 
 interface EtaOptions {
@@ -20,7 +19,6 @@ interface EtaOptions {
 
 /** Exit code when the controller cannot be read (2 stays "usage"), as for `portfarm tui`. */
 const EXIT_UNREACHABLE = 1;
-const TIMEOUT_MS = 10_000;
 
 export function registerEta(program: Command, ctx: CliContext): void {
   program
@@ -43,8 +41,10 @@ export function registerEta(program: Command, ctx: CliContext): void {
       const bad = explainBadPortName(port);
       if (bad !== undefined) throw new UserError(bad);
       const { url, token } = options.url !== undefined ? { url: parseControllerUrl(options.url), token: nonEmpty(ctx.env[STATUS_TOKEN_ENV]) } : fromConfig(options, ctx);
-      const query = new URLSearchParams({ port, ...(options.platform === undefined ? {} : { platform: options.platform }) });
-      const answer = await fetchEta(`${url.replace(/\/+$/, '')}/api/eta?${query.toString()}`, token, ctx.signal);
+      const answer = await fetchEtaAnswer(url, { port, platform: options.platform }, ctx.signal, token).catch((caught: unknown) => {
+        if (!(caught instanceof EtaFetchError)) throw caught;
+        throw new UserError(caught.message, caught.refused ? {} : { exitCode: EXIT_UNREACHABLE });
+      });
       if (options.json === true) {
         ctx.stdout.write(`${JSON.stringify(answer)}\n`);
         return;
@@ -54,37 +54,6 @@ export function registerEta(program: Command, ctx: CliContext): void {
       const lines = answer.builds.length === 0 ? [`${answer.port}: nothing queued${where} (built already, or not changed since its last build)`] : answer.builds.map((b) => `${answer.port}: ${describeEta(b, now)}`);
       ctx.stdout.write(`${lines.join('\n')}\n`);
     });
-}
-
-async function fetchEta(url: string, token: string | undefined, signal: AbortSignal): Promise<EtaAnswer> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]), headers: statusHeaders('application/json', token) });
-    text = await response.text();
-  } catch (caught) {
-    throw new UserError(describeFetchFailure(caught, url, TIMEOUT_MS).message, { exitCode: EXIT_UNREACHABLE });
-  }
-  if (response.status === 400) {
-    const error = /"error":"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
-    throw new UserError(error === undefined ? `${url} refused the request (HTTP 400)` : (JSON.parse(`"${error}"`) as string));
-  }
-  if (!response.ok) {
-    const hint = response.status === 401 ? `set ${STATUS_TOKEN_ENV} to the controller's status token` : response.status === 404 ? 'is --url the portfarm controller (with GET /api/eta)?' : 'see the controller log';
-    throw new UserError(`${url} answered HTTP ${String(response.status)}; ${hint}`, { exitCode: EXIT_UNREACHABLE });
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new UserError(`${url} did not answer JSON; is --url the portfarm controller?`, { exitCode: EXIT_UNREACHABLE });
-  }
-  const parsed = etaAnswerSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${url} answered an ETA that does not match the schema at ${issue?.path.map(String).join('.') ?? '?'}: ${issue?.message ?? ''}; controller and CLI versions differ?`, { exitCode: EXIT_UNREACHABLE });
-  }
-  return parsed.data;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
