@@ -10,8 +10,6 @@ import { unpackShard } from '../lookup/unpack-shard.ts';
 import { JsonWindow } from './json-window.ts';
 import { writeBuildJson } from './write-build-json.ts';
 import { linkTree } from './link-tree.ts';
-import { writeIdRuns } from './write-id-runs.ts';
-import { counterId, type CounterId } from '../lookup/id-runs.ts';
 import { etaDigest, ledgerPrefixHash, MANIFEST_PATH, optionsDigest, readManifest, type ManifestState, type SiteManifest } from './site-manifest.ts';
 import { compactShard, reopenShard, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf } from './target-url.ts';
@@ -26,11 +24,10 @@ import { SiteFold } from './site-fold.ts';
 import { checkOutDir, swapIn } from './swap-in-site.ts';
 import { largerShard } from './largest-shard.ts';
 import { updateSite } from './update-site.ts';
+import { writeNewFile } from './write-new-file.ts';
 
 export type { BuildSiteOptions, SiteSummary } from './site-build-options.ts';
 export { JSON_WINDOW_DAYS, PROGRESS_EVERY } from './site-build-options.ts';
-
-const WRITES_IN_FLIGHT = 16;
 
 /**
  * Writes the static site for a ledger. The ledger is streamed: memory holds one open shard per
@@ -82,19 +79,8 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   /** Every shard written, with its bytes: the largest is reported. */
   const flushed = new Map<string, number>();
   let files = 0;
-  // Shard and page writes overlap with reading the ledger; at most WRITES_IN_FLIGHT at a time.
-  const pending = new Set<Promise<void>>();
-  let writeFailure: Error | undefined;
-  const write = async (path: string, text: string): Promise<void> => {
-    const done: Promise<void> = writeFile(path, text)
-      .catch((caught: unknown) => {
-        writeFailure ??= new Error(`cannot write ${path}`, { cause: caught });
-      })
-      .finally(() => pending.delete(done));
-    pending.add(done);
-    if (pending.size >= WRITES_IN_FLIGHT) await Promise.race(pending);
-    if (writeFailure !== undefined) throw writeFailure;
-  };
+  // Files are written as they are made, each with plain system calls (`writeNewFile`).
+  const write = writeNewFile;
 
   const flush = async (state: BuilderState): Promise<void> => {
     const buffer = state.buffer;
@@ -123,7 +109,6 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     open: async (state, k): Promise<ShardBuffer> => {
       const path = shardPath(state.name, k);
       if (!flushed.has(path)) return { shard: k, builds: new Map(), stepSets: [], setIndex: new Map() };
-      await Promise.all(pending);
       return reopenShard(state, unpackShard(JSON.parse(await readFile(join(dir, path), 'utf8')) as PackedShard), fold.intern);
     },
   });
@@ -143,23 +128,15 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     }
   }
   for (const state of fold.builders.values()) await flush(state);
-  await Promise.all(pending);
-  if (writeFailure !== undefined) throw writeFailure;
   const script = await scriptPromise;
 
   const summaries = builderSummaries(fold.builders);
-  const portFiles = await writePortBuckets(dir, ports, { pending: options.eta === undefined ? undefined : pendingByPort(options.eta.snapshot) });
+  const portFiles = await writePortBuckets(dir, ports, { pending: options.eta === undefined ? undefined : pendingByPort(options.eta.snapshot), write });
   files += portFiles.files;
   // The controller's ids are kept by counter, a few bytes each; any other id by hash.
-  const counted = new Map<CounterId, readonly [string, number]>();
-  const hashed = new Map<string, readonly [string, number]>();
-  for (const [id, at] of fold.ids) {
-    const counter = counterId(id);
-    if (counter === undefined) hashed.set(id, at);
-    else counted.set(counter, at);
-  }
-  files += await writeIdRuns(dir, counted);
-  const idBuckets = await writeIdBuckets(dir, hashed);
+  const hashed = fold.ids.hashed;
+  files += await fold.ids.writeRuns(dir);
+  const idBuckets = await writeIdBuckets(dir, hashed, undefined, undefined, write);
   files += idBuckets;
   const index: SiteIndex = {
     v: SITE_MAP_VERSION,
@@ -182,13 +159,13 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   await mkdir(join(dir, 'builders'), { recursive: true });
   await writeFile(join(dir, 'builders', 'index.html'), buildersIndexHtml(base, summaries));
   files += 5;
-  const written = await writeBuildJson(dir, window.builders(), options.baseUrl, options.logArchiveDir === undefined ? undefined : resolve(options.logArchiveDir));
+  const written = await writeBuildJson(dir, window.builders(), options.baseUrl, options.logArchiveDir === undefined ? undefined : resolve(options.logArchiveDir), write);
   files += written.json + written.filesLogs;
   for (const [name, summary] of summaries) {
     const pages = builderPages(base, script, name, summary, fold.builders.get(name)?.latestBuild);
     for (const [path, text] of pages) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
+      await write(join(dir, path), text);
     }
     files += pages.length;
   }

@@ -41,7 +41,7 @@ export function packShard(shard: MapShard): PackedShard {
       fin.push(ms - lastFin);
       lastFin = ms;
     }
-    if (b.finishedAt !== undefined && (Number.isNaN(ms) || new Date(ms).toISOString() !== b.finishedAt)) oddFin[i] = b.finishedAt;
+    if (b.finishedAt !== undefined && (Number.isNaN(ms) || !isIsoString(b.finishedAt))) oddFin[i] = b.finishedAt;
     took.push(b.took ?? null);
     if (typeof b.watcher === 'number') {
       watcher.push(b.watcher - lastWatcher);
@@ -80,6 +80,37 @@ export function packShard(shard: MapShard): PackedShard {
     ...(urlsEnd === '' ? {} : { urlsEnd }),
     ...(oneSet !== undefined ? { steps: oneSet } : some(steps) ? { steps } : {}),
   };
+}
+
+/**
+ * Whether `text` is what `toISOString` writes for the time it names (so a shard can keep the time
+ * as milliseconds): `YYYY-MM-DDTHH:mm:ss.sssZ` with every field in range. The same answer as
+ * `new Date(Date.parse(text)).toISOString() === text` for a time that parses, without a `Date`
+ * and a string made per build.
+ */
+export function isIsoString(text: string): boolean {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || digits(text, 20, 3) < 0) return false;
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+}
+
+/** The decimal number of `length` ASCII digits at `at`; -1 when one of them is not a digit. */
+function digits(text: string, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i += 1) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 /**

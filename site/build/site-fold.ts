@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '../ledger/ledger-entry.ts';
+import { BuildIds } from './build-ids.ts';
 import { platformOf } from '../lookup/platform-of.ts';
 import { shardOf, type MapWatcher } from '../lookup/site-map.ts';
 import { buildIdOfArchivePage } from '../lookup/stable-log-url.ts';
@@ -35,7 +36,7 @@ export class SiteFold {
   readonly builders: Map<string, BuilderState>;
   readonly lastWatcher: Map<string, MapWatcher>;
   /** Build id → builder and number, for ids found from the archive's build-page URLs. */
-  readonly ids = new Map<string, readonly [string, number]>();
+  readonly ids = new BuildIds();
   duplicates = 0;
   firstDuplicate: { readonly line: number; readonly builder: string; readonly number: number } | undefined;
   readonly #options: SiteFoldOptions;
@@ -100,7 +101,7 @@ export class SiteFold {
     if (held.port !== undefined) this.#options.ports.note(held.port, held);
     let id: string | undefined;
     for (const archiveBase of this.#archiveBases) id ??= buildIdOfArchivePage(held.url, archiveBase);
-    if (id !== undefined) this.ids.set(id, [state.name, entry.number]);
+    if (id !== undefined) this.ids.set(id, state.name, entry.number);
     const steps = typeof held.steps === 'number' ? buffer.stepSets[held.steps] : held.steps;
     this.#options.window.note({ held, steps, relative: typeof held.steps === 'number', id });
   }

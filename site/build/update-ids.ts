@@ -15,7 +15,7 @@ import { decodeIdRun, encodeIdRun, groupIdRuns } from './write-id-runs.ts';
 export async function updateIds(
   dir: string,
   before: { readonly idBuckets: number; readonly hashedIds: number },
-  ids: ReadonlyMap<string, readonly [string, number]>,
+  ids: Iterable<readonly [string, readonly [string, number]]>,
   write: (path: string, text: string) => Promise<void>,
 ): Promise<{ readonly newRuns: number; readonly idBuckets: number; readonly hashedIds: number }> {
   const counted = new Map<CounterId, readonly [string, number]>();

@@ -69,3 +69,33 @@ test("the controller's archive pages (<id>/index.html, no number in them) store 
   assert.deepEqual(unpackShard(packed), shard);
   assert.deepEqual(unpackShard(regular).builds['3099'], builds[3099]);
 });
+
+test('a finish time is kept as milliseconds exactly when toISOString writes it back as it was', async () => {
+  const { isIsoString } = await import('../../site/build/pack-shard.ts');
+  const { seededRandom } = await import('../../controller/sim/seeded-random.ts');
+  const rand = seededRandom(11);
+  const asWritten = (text: string): boolean => {
+    const ms = Date.parse(text);
+    return !Number.isNaN(ms) && new Date(ms).toISOString() === text;
+  };
+  const fixed = ['2026-01-01T00:00:00.000Z', '2024-02-29T23:59:59.999Z', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'];
+  const odd = ['2026-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-08-17T24:00:00.000Z', '2026-08-17T21:60:00.000Z', '2026-08-17T21:12:36Z', '2026-08-17T21:12:36.000+00:00', '2026-13-01T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2100-02-29T00:00:00.000Z', '2026-08-17 21:12:36.000Z', '+2026-08-17T21:12:36.000Z'];
+  for (const text of fixed) assert.equal(isIsoString(text), true, text);
+  for (const text of odd) assert.equal(isIsoString(text), asWritten(text), text);
+  let accepted = 0;
+  for (let i = 0; i < 50_000; i += 1) {
+    let text = new Date(Math.floor(rand() * 253_402_300_799_999)).toISOString();
+    // Mutate a character or a two-digit field; keep the times Date.parse reads (those are the ones the question is asked of).
+    if (rand() < 0.5) {
+      const at = Math.floor(rand() * 24);
+      text = text.slice(0, at) + '0123456789-:TZ.+ '.charAt(Math.floor(rand() * 17)) + text.slice(at + 1);
+    } else {
+      const at = [5, 8, 11, 14, 17][Math.floor(rand() * 5)] ?? 5;
+      text = text.slice(0, at) + String(Math.floor(rand() * 100)).padStart(2, '0') + text.slice(at + 2);
+    }
+    if (Number.isNaN(Date.parse(text))) continue;
+    assert.equal(isIsoString(text), asWritten(text), text);
+    if (isIsoString(text)) accepted += 1;
+  }
+  assert.ok(accepted > 10_000, `${accepted} mutated times were still toISOString's form`);
+});
