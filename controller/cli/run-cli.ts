@@ -4,36 +4,42 @@ import { coerceError } from '../errors/coerce-error.ts';
 import { ENVIRONMENT_TROUBLE_EXIT_CODE, findEnvironmentTrouble } from '../errors/environment-trouble.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { CliContext } from './cli-context.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerEta } from './commands/eta.ts';
-import { registerImage } from './commands/image.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSimulate } from './commands/simulate.ts';
-import { registerSite } from './commands/site.ts';
-import { registerTui } from './commands/tui.ts';
 
-/** Builds the `portfarm` command tree; each subcommand lives in its own file under commands/. */
-export function createProgram(ctx: CliContext): Command {
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * The subcommands, each in its own file under commands/, loaded only when asked for: `portfarm
+ * site build` (run for every new ledger line's site update) need not load the controller, the
+ * TUI and the simulator, about 1.4 s of CPU of module loading. Any other first word (help, a
+ * typo, none) loads them all, in this order.
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>])[] = [
+  ['serve', async () => (await import('./commands/serve.ts')).registerServe],
+  ['tui', async () => (await import('./commands/tui.ts')).registerTui],
+  ['site', async () => (await import('./commands/site.ts')).registerSite],
+  ['simulate', async () => (await import('./commands/simulate.ts')).registerSimulate],
+  ['demo', async () => (await import('./commands/demo.ts')).registerDemo],
+  ['image', async () => (await import('./commands/image.ts')).registerImage],
+  ['eta', async () => (await import('./commands/eta.ts')).registerEta],
+];
+
+/** Builds the `portfarm` command tree for `argv`: the subcommand it names, or all of them. */
+export async function createProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('portfarm')
     .description('A package-build farm on GitHub Actions: one clean macOS VM and one ephemeral runner per build.')
     .version(packageJson.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true);
-  registerServe(program, ctx);
-  registerTui(program, ctx);
-  registerSite(program, ctx);
-  registerSimulate(program, ctx);
-  registerDemo(program, ctx);
-  registerImage(program, ctx);
-  registerEta(program, ctx);
+  const named = COMMANDS.filter(([name]) => name === argv[0]);
+  for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program, ctx);
   for (const cmd of allCommands(program)) configureErrors(cmd, ctx);
   return program;
 }
 
 /** Runs the CLI and returns its exit code; never throws, never calls process.exit. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const program = createProgram(ctx);
   try {
+    const program = await createProgram(ctx, argv);
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (caught) {

@@ -13,7 +13,8 @@ import { linkTree } from './link-tree.ts';
 import { etaDigest, ledgerPrefixHash, MANIFEST_PATH, optionsDigest, readManifest, type ManifestState, type SiteManifest } from './site-manifest.ts';
 import { compactShard, reopenShard, type BuilderState, type ShardBuffer } from './shard-buffer.ts';
 import { basePathOf } from './target-url.ts';
-import { writeIdBuckets, writePortBuckets } from './write-buckets.ts';
+import { writeIdBuckets } from './write-buckets.ts';
+import { writePortFiles } from './write-port-files.ts';
 import { pendingByPort } from './eta-snapshot.ts';
 import { buildersIndexHtml, rangeHtml } from './builder-pages.ts';
 import { bundleRouter } from './bundle-router.ts';
@@ -131,7 +132,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   const script = await scriptPromise;
 
   const summaries = builderSummaries(fold.builders);
-  const portFiles = await writePortBuckets(dir, ports, { pending: options.eta === undefined ? undefined : pendingByPort(options.eta.snapshot), write });
+  const portFiles = await writePortFiles(dir, ports, options.eta === undefined ? undefined : pendingByPort(options.eta.snapshot));
   files += portFiles.files;
   // The controller's ids are kept by counter, a few bytes each; any other id by hash.
   const hashed = fold.ids.hashed;
@@ -144,7 +145,6 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     baseUrl: options.baseUrl,
     builds: [...summaries.values()].reduce((sum, s) => sum + s.count, 0),
     builders: Object.fromEntries(summaries),
-    portBuckets: portFiles.buckets,
     ports: portFiles.ports,
     idBuckets,
     ...indexStamp(options),
@@ -183,5 +183,5 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
     duplicates: fold.duplicates,
     ...(fold.firstDuplicate === undefined ? {} : { firstDuplicate: fold.firstDuplicate }),
   };
-  return { summary, state: { lastWatcher: lastWatcherState(fold), window: window.state(), hashedIds: hashed.size } };
+  return { summary, state: { lastWatcher: lastWatcherState(fold), window: window.state(), hashedIds: hashed.size, pendingPorts: portFiles.pendingPorts } };
 }

@@ -66,7 +66,7 @@ export class PortHistory {
   }
 
   /**
-   * A port as a written port bucket has it, so that an update of the site notes only the new
+   * A port as a written port file has it, so that an update of the site notes only the new
    * lines: its recent builds (oldest first, as they were noted) and its latest per platform.
    */
   restore(port: string, summary: PortSummary): void {

@@ -23,7 +23,7 @@ export interface BuildSiteOptions {
   /**
    * The controller's ETA snapshot (`--eta FILE` / `--eta-url URL`): ports with builds queued or
    * running get them on their page with their estimate; without it, port pages say that no
-   * estimate is available. A new snapshot (or none any more) updates the port buckets and the
+   * estimate is available. A new snapshot (or none any more) updates the port files and the
    * index in place; the same ledger, snapshot and options write nothing.
    */
   readonly eta?: { readonly snapshot: EtaSnapshot; readonly live?: string | undefined } | undefined;

@@ -1,6 +1,5 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -42,7 +41,7 @@ const manifestSchema = z.object({
   options: z.string(),
   /**
    * sha256 of the ETA snapshot and live link the port pages show (`etaDigest`); absent: built
-   * without one. Not part of `options`: a new snapshot updates the port buckets and the index in
+   * without one. Not part of `options`: a new snapshot updates the port files and the index in
    * place, not the whole site.
    */
   eta: z.string().optional(),
@@ -58,6 +57,8 @@ const manifestSchema = z.object({
     window: z.record(z.string(), z.object({ newest: atSchema, builds: z.array(z.tuple([z.number(), atSchema])) })),
     /** Build ids kept by hash (`/map/_ids/<n>.json`): their number decides the bucket count. */
     hashedIds: z.number().int().nonnegative(),
+    /** The port files (lower-case names) with builds pending as of the ETA snapshot: a new snapshot visits them again. */
+    pendingPorts: z.array(z.string()).readonly(),
   }),
 });
 
@@ -77,24 +78,41 @@ export function etaDigest(eta: unknown): string | undefined {
   return eta === undefined ? undefined : createHash('sha256').update(JSON.stringify(eta)).digest('hex');
 }
 
+/** Bytes read at a time when hashing the ledger's prefix, into one buffer used again and again. */
+const PREFIX_CHUNK = 4 << 20;
+
 /**
  * sha256 over the ledger's first `bytes` bytes (a hash to compare with `copy().digest()` and go
  * on with), or undefined when the ledger is shorter (it was replaced, not appended to) or
- * missing (the ledger reader says what is wrong with that).
+ * missing (the ledger reader says what is wrong with that). Every byte of the prefix is hashed,
+ * so an edit anywhere in it builds the site whole; read into one reused buffer, not a stream's
+ * fresh one per chunk (at 640 MB that was three quarters of the hashing's CPU: page faults and
+ * garbage).
  */
 export async function ledgerPrefixHash(ledgerPath: string, bytes: number): Promise<Hash | undefined> {
   const hash = createHash('sha256');
   let read = 0;
+  let file: FileHandle;
   try {
-    if (bytes > 0) {
-      for await (const chunk of createReadStream(ledgerPath, { highWaterMark: 1 << 20, start: 0, end: bytes - 1 })) {
-        hash.update(chunk as Buffer);
-        read += (chunk as Buffer).length;
-      }
-    } else await stat(ledgerPath);
+    file = await open(ledgerPath, 'r');
   } catch (caught) {
-    if ((caught as NodeJS.ErrnoException).code === 'ENOENT' || (caught as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw caught;
+  }
+  try {
+    if ((await file.stat()).isDirectory()) return undefined;
+    const buffer = Buffer.allocUnsafe(Math.min(PREFIX_CHUNK, Math.max(bytes, 1)));
+    while (read < bytes) {
+      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, bytes - read), read);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      read += bytesRead;
+    }
+  } catch (caught) {
+    if ((caught as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    throw caught;
+  } finally {
+    await file.close();
   }
   return read === bytes ? hash : undefined;
 }

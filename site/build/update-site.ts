@@ -1,5 +1,7 @@
 import type { Hash } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { readFile, rmdir, stat, unlink } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { readLedgerBatches, type LedgerConsumed } from '../ledger/read-ledger.ts';
 import { platformOf } from '../lookup/platform-of.ts';
@@ -20,7 +22,7 @@ import { pendingByPort } from './eta-snapshot.ts';
 import { SiteWriter } from './site-writer.ts';
 import { basePathOf } from './target-url.ts';
 import { updateIds } from './update-ids.ts';
-import { updatePortBuckets, type PortNote } from './update-ports.ts';
+import { updatePortFiles, type PortNote } from './update-port-files.ts';
 import { filesLogPath, writeBuildJson } from './write-build-json.ts';
 import { writeFileDurably } from '../../controller/io/write-file-durably.ts';
 
@@ -28,7 +30,7 @@ import { writeFileDurably } from '../../controller/io/write-file-durably.ts';
  * Updates a written site in place for the lines appended to its ledger since (`before` is its
  * manifest; `prefix` the hash of the ledger's bytes it was built from, to go on with). Only the
  * files the new lines touch are written: their builders' shards and range pages, builder pages,
- * id runs, port buckets, the JSON window's new files and `-1`, the index; the window's builds
+ * id runs, the files of their ports, the JSON window's new files and `-1`, the index; the window's builds
  * that left it are removed. The result is the site a whole build of the ledger writes, byte for
  * byte (test/site/update-site.test.ts).
  *
@@ -38,10 +40,10 @@ import { writeFileDurably } from '../../controller/io/write-file-durably.ts';
  * again last, so a site cut short (crash, kill -9) has none and the next `site build` builds it
  * whole; meanwhile each of its files is either the old or the new one.
  *
- * The ETA snapshot is new input like the new lines: with one now or at the last build, every
- * port bucket is written again with the snapshot's pending builds (`updatePortBuckets`), and the
- * index with its `eta` and `builtAt`; a new snapshot on a ledger that did not grow writes just
- * those.
+ * The ETA snapshot is new input like the new lines: with one now or at the last build, the port
+ * files with pending builds then or now are written again with the snapshot's (`updatePortFiles`),
+ * and the index with its `eta` and `builtAt`; a new snapshot on a ledger that did not grow writes
+ * just those.
  */
 export async function updateSite(out: string, before: SiteManifest, prefix: Hash, options: BuildSiteOptions): Promise<SiteSummary | undefined> {
   const base = basePathOf(options.baseUrl);
@@ -155,8 +157,8 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
 
   const withEta = options.eta !== undefined || before.eta !== undefined;
   const pending = withEta ? (options.eta === undefined ? new Map() : pendingByPort(options.eta.snapshot)) : undefined;
-  const ports = await updatePortBuckets(out, index, notes, RECENT_PER_PORT, write, pending);
-  files += ports.buckets - index.portBuckets;
+  const ports = await updatePortFiles(out, { ports: index.ports, pendingPorts: before.state.pendingPorts }, notes, RECENT_PER_PORT, write, pending);
+  files += ports.created - ports.removed;
 
   const resolved = await script;
   for (const name of touched) {
@@ -174,7 +176,6 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
     baseUrl: options.baseUrl,
     builds,
     builders: Object.fromEntries(summaries),
-    portBuckets: ports.buckets,
     ports: ports.ports,
     idBuckets: ids.idBuckets,
     ...indexStamp(options),
@@ -185,14 +186,19 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
   await write(join(out, INDEX_PATH), JSON.stringify(nextIndex));
   await writer.settle();
   let removed = 0;
+  let visited = 0;
   for (const [name, number] of leaving) {
     options.signal?.throwIfAborted();
-    if (await removeFile(join(out, 'json', 'builders', name, 'builds', String(number)))) {
+    if (removeFile(join(out, 'json', 'builders', name, 'builds', String(number)))) {
       jsonFiles -= 1;
       removed += 1;
     }
+    visited += 1;
+    if (visited % 256 === 0) await setImmediate();
+    // A site without installed-files lists has none to remove (an attempt is a failed unlink each).
+    if (filesLogs === 0) continue;
     const filesLog = filesLogPath(out, name, number);
-    if (await removeFile(filesLog)) {
+    if (removeFile(filesLog)) {
       filesLogs -= 1;
       removed += 1;
       await removeEmptyFolders(dirname(filesLog), join(out, 'builders', name, 'builds'));
@@ -219,16 +225,16 @@ export async function updateSite(out: string, before: SiteManifest, prefix: Hash
     ...(etaKey === undefined ? {} : { eta: etaKey }),
     ledger: { bytes: consumed.bytes, lines: consumed.lines, digest: prefix.digest('hex') },
     summary,
-    state: { lastWatcher: lastWatcherState(fold), window: window.state(), hashedIds: ids.hashedIds },
+    state: { lastWatcher: lastWatcherState(fold), window: window.state(), hashedIds: ids.hashedIds, pendingPorts: ports.pendingPorts },
   };
   await writeFileDurably(join(out, MANIFEST_PATH), JSON.stringify(manifest));
   return { ...summary, updated: { written: writer.written + 1, removed } };
 }
 
 /** Removes a file; false when there was none. */
-async function removeFile(path: string): Promise<boolean> {
+function removeFile(path: string): boolean {
   try {
-    await unlink(path);
+    unlinkSync(path);
     return true;
   } catch (caught) {
     if ((caught as NodeJS.ErrnoException).code === 'ENOENT') return false;

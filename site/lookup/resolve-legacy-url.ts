@@ -8,14 +8,14 @@ import {
   idBucketPath,
   INDEX_PATH,
   type IdBucket,
-  portBucketPath,
+  portFilePath,
   shardOf,
   shardPath,
   SITE_MAP_VERSION,
   type MapBuild,
   type MapShard,
   type PackedShard,
-  type PortBucket,
+  type PortFile,
   type PortSummary,
   type SiteIndex,
 } from './site-map.ts';
@@ -199,9 +199,9 @@ async function resolvePort(
   asked: string,
 ): Promise<Resolution> {
   const index = await readIndex(readJson);
-  if (index === undefined || index.portBuckets === 0) return unknown(asked, `no builds of port ${port} are recorded on this site`, { port });
-  const bucket = await readJson(portBucketPath(portBucket(port, index.portBuckets)));
-  const ports = isVersioned(bucket) ? (bucket as PortBucket).ports : {};
+  if (index === undefined || index.ports === 0) return unknown(asked, `no builds of port ${port} are recorded on this site`, { port });
+  const file = await readJson(portFilePath(port));
+  const ports = isVersioned(file) ? (file as PortFile).ports : {};
   const summary = ownEntry(ports, port);
   if (summary !== undefined) return { kind: 'port', port, summary, pending: describePending(port, summary, index.eta, index.builtAt) };
   // Port names are case-sensitive in MacPorts but readers type them in any case.

@@ -3,7 +3,7 @@
  * definition for the generator (Node) and the lookup (Node and browser): a change here is a
  * change of the site format, so `v` goes up with it.
  */
-export const SITE_MAP_VERSION = 4;
+export const SITE_MAP_VERSION = 5;
 
 /** Builds per map shard: `/map/<builder>/<number div BUILDS_PER_SHARD>.json`. */
 export const BUILDS_PER_SHARD = 1000;
@@ -133,8 +133,7 @@ export interface SiteIndex {
   readonly baseUrl: string;
   readonly builds: number;
   readonly builders: Readonly<Record<string, BuilderSummary>>;
-  /** Number of `/map/_ports/<bucket>.json` files; a port's bucket is `portBucket(name, portBuckets)`. */
-  readonly portBuckets: number;
+  /** Ports with a page (`/map/_ports/<lower-case name>.json`, `portFilePath`): the ledger's and those only pending. */
   readonly ports: number;
   /** Number of `/map/_ids/<bucket>.json` files; a build id's bucket is `portBucket(id, idBuckets)`. */
   readonly idBuckets: number;
@@ -199,8 +198,12 @@ export interface SiteEta {
   readonly live?: string;
 }
 
-/** `/map/_ports/<bucket>.json`. */
-export interface PortBucket {
+/**
+ * `/map/_ports/<lower-case name>.json` (`portFilePath`): the ports of that name, in whatever case
+ * the ledger and the ETA snapshot spell them (MacPorts' names are case-sensitive, readers type
+ * them in any case). One small file a port, so that adding builds rewrites only the ports they name.
+ */
+export interface PortFile {
   readonly v: typeof SITE_MAP_VERSION;
   readonly ports: Readonly<Record<string, PortSummary>>;
 }
@@ -215,6 +218,9 @@ export function shardPath(builder: string, shard: number): string {
 
 export const INDEX_PATH = 'map/_index.json';
 
-export function portBucketPath(bucket: number): string {
-  return `map/_ports/${bucket}.json`;
+export const PORTS_DIR = 'map/_ports';
+
+/** The file of a port (a MacPorts name: `[A-Za-z0-9][A-Za-z0-9._+-]*`, no `..`), named in lower case. */
+export function portFilePath(port: string): string {
+  return `${PORTS_DIR}/${port.toLowerCase()}.json`;
 }

@@ -209,7 +209,7 @@ try {
       `${((written.bytes - written.json.bytes) / 1e6).toFixed(0)} MB (at 1,000,000 builds before the columnar shards: 3,236 files, 463 MB; before the JSON window 414 MB); ` +
       `JSON window for programs ${written.json.count.toLocaleString('en')} files, ${(written.json.bytes / 1e6).toFixed(0)} MB`,
   );
-  console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port bucket ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
+  console.log(`  largest map shard ${(written.largestShard[1] / 1024).toFixed(0)} KiB (${written.largestShard[0]}); largest port file ${(written.largestBucket[1] / 1024).toFixed(0)} KiB`);
 
   // The same ledger again: the manifest says the site is this ledger's, so nothing is written.
   t = performance.now();
@@ -284,7 +284,7 @@ try {
     files: { people: router, json: written.json.count, total: written.count },
     bytes: { people: peopleBytes, json: written.json.bytes, total: written.bytes },
     before: { builds: 1_000_000, peopleFiles: 3236, peopleBytes: 463e6, jsonFiles: 39_258, jsonBytes: 36e6, cpuSeconds: 41.4, peakMb: 681 },
-    bytesAt5m: { bytes: at5m, how: 'extrapolated from this run: map shards, range pages and build-id buckets per build times 5,000,000, the rest (port buckets, builder pages, JSON window) as measured', perBuild: Math.round(written.perBuild / builds) },
+    bytesAt5m: { bytes: at5m, how: 'extrapolated from this run: map shards, range pages and build-id buckets per build times 5,000,000, the rest (port files, builder pages, JSON window) as measured', perBuild: Math.round(written.perBuild / builds) },
     fullBuild: { wallSeconds: Number(seconds.toFixed(1)), cpuSeconds: Number((cpu.user + cpu.system).toFixed(1)), peakMb: Math.round(maxRssMb) },
     unchangedSeconds: Number(unchangedSeconds.toFixed(1)),
     // `--append` builds added to the site above, updated in place.

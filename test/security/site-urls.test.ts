@@ -63,7 +63,7 @@ describe('ledger URLs cannot lead off the site', () => {
 
   it('a map written before the check is not trusted: the lookup the router page runs does not redirect off the site', async () => {
     const shard = { v: SITE_MAP_VERSION, builder: 'b', shard: 0, runs: [7, 1], urls: { 0: '/\\evil.example/phish' } };
-    const index = { v: SITE_MAP_VERSION, baseUrl: 'https://site.example/', basePath: '/', builders: { b: { count: 1, first: 7, latest: 7, shards: [0] } }, builds: 1, ports: 0, portBuckets: 0, idBuckets: 0 };
+    const index = { v: SITE_MAP_VERSION, baseUrl: 'https://site.example/', basePath: '/', builders: { b: { count: 1, first: 7, latest: 7, shards: [0] } }, builds: 1, ports: 0, idBuckets: 0 };
     const files: Record<string, unknown> = { 'map/_index.json': index, 'map/b/0.json': shard };
     const resolution = await resolveLegacyUrl('/builders/b/builds/7', (path) => Promise.resolve(files[path]), '/');
     assert.ok(resolution.kind === 'unknown', JSON.stringify(resolution));

@@ -10,7 +10,7 @@ import { buildSite } from '../../site/build/build-site.ts';
 import { resolveInSite } from '../../site/build/resolve-in-site.ts';
 import { readLedger } from '../../site/ledger/read-ledger.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
-import type { PackedShard, PortBucket } from '../../site/lookup/site-map.ts';
+import { SITE_MAP_VERSION, type PackedShard, type PortFile } from '../../site/lookup/site-map.ts';
 import { unpackShard } from '../../site/lookup/unpack-shard.ts';
 import { stableLogUrl } from '../../site/lookup/stable-log-url.ts';
 
@@ -103,7 +103,7 @@ test('a port page has the latest build per platform and the last ten builds, tim
   entries.push({ builder: B, number: 14, port: 'curl', result: 'cancelled', finishedAt: '2026-01-01T01:00:00+02:00', url: '/logs/14/' });
   entries.push({ builder: 'ports-10.6_i386-builder', number: 3, port: 'curl', url: '/logs/i386/3/' });
   const dir = await site(entries);
-  const bucket = JSON.parse(readFileSync(join(dir, 'map', '_ports', '0.json'), 'utf8')) as PortBucket;
+  const bucket = JSON.parse(readFileSync(join(dir, 'map', '_ports', 'curl.json'), 'utf8')) as PortFile;
   const curl = bucket.ports.curl;
   assert.ok(curl !== undefined, 'curl has a port page');
   assert.deepEqual(curl.latest, [
@@ -160,9 +160,9 @@ test('the action’s /builds/<build id>/… links resolve to the build the ledge
   await assert.rejects(resolveInSite(dir, '/builds/b-a'), /no build with id b-a is on this site yet/);
   const read = (path: string): unknown => JSON.parse(readFileSync(join(dir, 'map', '_ids', path), 'utf8'));
   // Counters 1 and 3 of prefix b (2 has no build): builder index per counter, number as a step from the builder's last.
-  assert.deepEqual(read('b/0.json'), { v: 4, builders: [B], b: [-1, 0, -1, 0], n: [0, 3, 0, 2] });
-  assert.deepEqual(read('c/0.json'), { v: 4, builders: ['ports-14_arm64-builder'], b: [-1, 0], n: [0, 7] });
+  assert.deepEqual(read('b/0.json'), { v: SITE_MAP_VERSION, builders: [B], b: [-1, 0, -1, 0], n: [0, 3, 0, 2] });
+  assert.deepEqual(read('c/0.json'), { v: SITE_MAP_VERSION, builders: ['ports-14_arm64-builder'], b: [-1, 0], n: [0, 7] });
   // Ids sorted, builders in the order of their first id: a bucket is the same whatever order the ledger added its ids in.
-  assert.deepEqual(read('0.json'), { v: 4, builders: [B, 'ports-14_arm64-builder'], ids: { 'b-0a': [0, 6], 'pr-12-1': [1, 9] } });
+  assert.deepEqual(read('0.json'), { v: SITE_MAP_VERSION, builders: [B, 'ports-14_arm64-builder'], ids: { 'b-0a': [0, 6], 'pr-12-1': [1, 9] } });
   await assert.rejects(resolveInSite(dir, '/builds/no_such!id'), /is not a build id/);
 });

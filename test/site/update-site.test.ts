@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -298,4 +298,45 @@ test('an ETA snapshot (new each run, the same, none any more) updates the site i
     }
     rmSync(dir, { recursive: true });
   }
+});
+
+test('an update writes the files of the ports its lines name, and of the ports whose pending builds the new snapshot changes, no other port file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-ports-'));
+  const archive = join(dir, 'archive');
+  const entries = ledger(41, 400, archive);
+  const ledgerPath = join(dir, 'ledger.ndjson');
+  writeFileSync(ledgerPath, lines(entries));
+  const site = join(dir, 'site');
+  const ports = join(site, 'map', '_ports');
+  const pending = (port: string, position: number): EtaSnapshot['builds'][number] => ({ port, platform: '15_arm64', state: 'pending', position, finish: null, unknown: 'no-history' });
+  const first: EtaSnapshot = { v: 1, generatedAt: '2026-04-01T00:00:00.000Z', builds: [pending('port1', 3), pending('port2', 4), pending('Newport77', 9)] };
+  await build(ledgerPath, site, archive, { eta: { snapshot: first } });
+  /** Each port file's inode: a file written again (to a temporary name, renamed over it) has a new one. */
+  const inodes = (): Map<string, number> => new Map(readdirSync(ports).map((name) => [name, statSync(join(ports, name)).ino]));
+  const rewritten = (before: Map<string, number>): string[] => [...inodes()].filter(([name, ino]) => before.get(name) !== ino).map(([name]) => name).sort();
+  assert.ok(inodes().size > 50, 'the ledger has many ports');
+  for (const port of ['port1', 'port2', 'port3', 'port4']) assert.ok(entries.some((e) => e.port === port), `the ledger has builds of ${port}`);
+  assert.ok(existsSync(join(ports, 'newport77.json')), 'a port with only pending builds has a file, named in lower case');
+
+  // One new build of port3 (and port2's pending build the same as before): only port3's file is written.
+  const builder = 'ports-15_arm64-builder';
+  const latest = Math.max(...entries.filter((e) => e.builder === builder).map((e) => e.number));
+  const line: LedgerEntry = { builder, number: latest + 1, port: 'port3', platform: '15_arm64', result: 'success', finishedAt: '2026-06-01T00:00:00.000Z', url: 'logs/new/index.html' };
+  appendFileSync(ledgerPath, lines([line]));
+  let before = inodes();
+  const updated = await build(ledgerPath, site, archive, { eta: { snapshot: first } });
+  assert.ok(updated.updated !== undefined, 'updated in place');
+  assert.deepEqual(rewritten(before), ['port3.json']);
+
+  // A new snapshot: port1 no longer pending, port2 as before (minutes after a new time: its file is the same), port4 new, Newport77 gone (pending only: its file goes).
+  const second: EtaSnapshot = { v: 1, generatedAt: '2026-04-01T00:00:00.000Z', builds: [pending('port2', 4), pending('port4', 1)] };
+  before = inodes();
+  const again = await build(ledgerPath, site, archive, { eta: { snapshot: second } });
+  assert.ok(again.updated !== undefined, 'a new snapshot updates in place');
+  assert.deepEqual(rewritten(before), ['port1.json', 'port4.json']);
+  assert.equal(existsSync(join(ports, 'newport77.json')), false, 'a port with only pending builds has no file once they are gone');
+  const whole = join(dir, 'whole');
+  await build(ledgerPath, whole, archive, { eta: { snapshot: second } });
+  assertSameSite(site, whole, 'after the new snapshot');
+  rmSync(dir, { recursive: true });
 });
