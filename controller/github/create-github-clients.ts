@@ -10,10 +10,11 @@ import { wallClock, type ApiClock } from './api-clock.ts';
 import { toGitHubError } from './github-error.ts';
 import { honourRateLimits } from './honour-rate-limits.ts';
 import { paceWrites } from './pace-writes.ts';
+import { RequestSlots, useRequestSlots } from './request-slots.ts';
 import type { WriteClass, WriteLimits } from './write-limits.ts';
 import { WritePacer } from './write-pacer.ts';
 
-/** octokit with the thin layers portfarm relies on: retries (5xx, never of an aborted request) and rate-limit throttling. */
+/** octokit with the thin layers portfarm relies on: retries (5xx, never of an aborted request), and a fixed write spacing when one is asked for. */
 export const PortfarmOctokit = Octokit.plugin(abortIsFinal, retry, throttling);
 export type GitHubOctokit = InstanceType<typeof PortfarmOctokit>;
 
@@ -70,15 +71,19 @@ export interface GitHubClients {
 }
 
 /**
- * Builds the App and installation clients. Auth, retry and throttling are octokit plugins;
- * this only wires them, counts requests and logs rate-limit waits.
+ * Builds the App and installation clients. Auth and retry are octokit plugins; each client's
+ * requests go through, outermost first: `honourRateLimits` (GitHub's pauses and refusals), the
+ * shared write pacer (GitHub's secondary limits on writes, dispatch first), the shared request
+ * slots (at most 50 in flight), then octokit.
  */
 export async function createGitHubClients(options: GitHubClientOptions, signal: AbortSignal): Promise<GitHubClients> {
   let calls = 0;
   const writeSpacing = options.writeSpacingMs ?? 0;
-  // One write queue per client (octokit's default group is process-wide and 1 s apart): no fixed spacing unless asked;
-  // GitHub's limits are kept by the pacer, which all clients share. Concurrency stays under octokit's global 10.
-  const writeQueue = (): Bottleneck.Group => new Bottleneck.Group({ maxConcurrent: writeSpacing === 0 ? 10 : 1, minTime: writeSpacing });
+  // A fixed spacing asked for is octokit's throttler, a write queue per client (its default group is process-wide and 1 s
+  // apart). Without one the throttler is off: GitHub's limits are kept by the pacer, which all clients share, and the
+  // request slots; refusals by honourRateLimits either way.
+  const writeQueue = (): Bottleneck.Group => new Bottleneck.Group({ maxConcurrent: 1, minTime: writeSpacing });
+  const slots = new RequestSlots(50);
   const write = writeQueue();
   const log = options.log;
   const clock = options.clock ?? wallClock;
@@ -100,12 +105,13 @@ export async function createGitHubClients(options: GitHubClientOptions, signal: 
         warn: (message: string) => { log.warn({ octokit: true }, message); },
         error: (message: string) => { log.error({ octokit: true }, message); },
       },
-      // The throttling plugin keeps the write spacing; its waits are on the wall clock, so the refusals themselves go to honourRateLimits.
-      throttle: { write: writes, onRateLimit: () => false, onSecondaryRateLimit: () => false },
+      // The throttling plugin keeps a fixed write spacing when asked; its waits are on the wall clock, so the refusals themselves go to honourRateLimits.
+      throttle: { enabled: writeSpacing > 0, write: writes, onRateLimit: () => false, onSecondaryRateLimit: () => false },
     });
     octokit.hook.before('request', () => {
       calls += 1;
     });
+    useRequestSlots(octokit, slots);
     if (pacer !== null) paceWrites(octokit, pacer, writeClass);
     honourRateLimits(octokit, { budget: spend, clock, maxInlineWaitMs: options.maxInlineRateLimitWaitMs ?? 1000, retries: options.retries ?? 3, log });
     return octokit;
