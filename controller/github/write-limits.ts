@@ -11,7 +11,7 @@ export interface WriteLimits {
   /** Content-creating requests a minute and an hour, all classes together. */
   readonly contentPerMinute: number;
   readonly contentPerHour: number;
-  /** Of those, what `other` writes (check publishing, redeliveries) may use: the rest is kept for dispatch-class writes. */
+  /** Of those, how many may be `other` writes (check publishing, redeliveries): the rest is kept for dispatch-class writes. */
   readonly otherContentPerMinute: number;
   readonly otherContentPerHour: number;
   /** Writes a minute to one endpoint (GitHub: 900 points, 5 a write: 180). */
@@ -69,13 +69,14 @@ export function writeDelay(write: PacedWrite, sent: readonly SentWrite[], nowMs:
   const sameEndpoint = sent.filter((s) => s.endpoint === write.endpoint).map((s) => s.at);
   const waits = [windowWait(sameEndpoint, nowMs, MINUTE, limits.writesPerMinutePerEndpoint)];
   if (isContentCreating(write.method)) {
-    const content = sent.filter((s) => isContentCreating(s.method)).map((s) => s.at);
-    const other = write.writeClass === 'other';
-    // An other write keeps the whole window's count under its own share: what is left is dispatch's.
-    waits.push(
-      windowWait(content, nowMs, MINUTE, other ? limits.otherContentPerMinute : limits.contentPerMinute),
-      windowWait(content, nowMs, HOUR, other ? limits.otherContentPerHour : limits.contentPerHour),
-    );
+    const content = sent.filter((s) => isContentCreating(s.method));
+    const times = content.map((s) => s.at);
+    waits.push(windowWait(times, nowMs, MINUTE, limits.contentPerMinute), windowWait(times, nowMs, HOUR, limits.contentPerHour));
+    if (write.writeClass === 'other') {
+      // Other writes count against their own share too, so dispatch-class writes always have the rest of the whole.
+      const others = content.filter((s) => s.writeClass === 'other').map((s) => s.at);
+      waits.push(windowWait(others, nowMs, MINUTE, limits.otherContentPerMinute), windowWait(others, nowMs, HOUR, limits.otherContentPerHour));
+    }
   }
   return Math.max(0, ...waits);
 }

@@ -17,10 +17,13 @@ test('a burst of dispatches goes at once: nothing waits until GitHub\'s content 
   assert.equal(writeDelay(dispatch, sent(72, dispatch, 10), NOW, GITHUB_WRITE_LIMITS), MINUTE - 720);
 });
 
-test('other writes leave dispatch its share: check creates stop at 40 a minute and 250 an hour of all content', () => {
-  assert.equal(writeDelay(checkCreate, sent(39, dispatch, 100), NOW, GITHUB_WRITE_LIMITS), 0);
-  assert.equal(writeDelay(checkCreate, sent(40, dispatch, 100), NOW, GITHUB_WRITE_LIMITS), MINUTE - 4000);
+test('other writes leave dispatch its share: check creates stop at 40 of their own a minute and 250 an hour, and at the whole', () => {
+  assert.equal(writeDelay(checkCreate, sent(39, checkCreate, 100), NOW, GITHUB_WRITE_LIMITS), 0);
+  assert.equal(writeDelay(checkCreate, sent(40, checkCreate, 100), NOW, GITHUB_WRITE_LIMITS), MINUTE - 4000);
   assert.equal(writeDelay(dispatch, sent(40, checkCreate, 100), NOW, GITHUB_WRITE_LIMITS), 0, 'the dispatch still goes');
+  // Dispatches do not eat the other writes' share, only the whole: 71 dispatches leave room for one check create.
+  assert.equal(writeDelay(checkCreate, sent(71, dispatch, 100), NOW, GITHUB_WRITE_LIMITS), 0);
+  assert.equal(writeDelay(checkCreate, sent(72, dispatch, 100), NOW, GITHUB_WRITE_LIMITS), MINUTE - 7200);
   // 250 an hour: one every 14 s; the oldest leaves the hour 3,600 - 3,500 = 100 s from now.
   assert.equal(writeDelay(checkCreate, sent(250, checkCreate, 14_000), NOW, GITHUB_WRITE_LIMITS), 100_000);
   assert.equal(writeDelay(dispatch, sent(449, dispatch, 8000), NOW, GITHUB_WRITE_LIMITS), 0);
@@ -85,10 +88,10 @@ test('dispatch-class writes go before other writes waiting for the same window',
   const limits: WriteLimits = { contentPerMinute: 3, contentPerHour: 100, otherContentPerMinute: 2, otherContentPerHour: 50, writesPerMinutePerEndpoint: 100 };
   const pacer = new WritePacer({ clock, limits, maxDispatchWaitMs: 120_000 });
   await pacer.acquire(checkCreate);
-  await pacer.acquire(dispatch);
+  await pacer.acquire(checkCreate);
   await clock.advance(1000);
   const order: string[] = [];
-  // The check create asks first (its window is full: 2 of its 2), then a dispatch (2 of 3: it goes), then two more dispatches.
+  // The check create asks first (its share is full: 2 of its 2), then a dispatch (2 of 3: it goes), then two more dispatches.
   const check = pacer.acquire(checkCreate).then(() => { order.push('check'); });
   await clock.advance(0);
   const dispatches = [1, 2, 3].map((n) => pacer.acquire(dispatch).then(() => { order.push(`dispatch ${String(n)}`); }));
@@ -96,6 +99,6 @@ test('dispatch-class writes go before other writes waiting for the same window',
   await Promise.all([check, ...dispatches]);
   assert.deepEqual(order, ['dispatch 1', 'dispatch 2', 'dispatch 3', 'check']);
   const at = (i: number): number => (pacer.sent[i]?.at ?? 0) - NOW;
-  // dispatch 1 at once; 2 and 3 when the writes at 0 leave the minute; the check, whose window was full before, only after them.
-  assert.deepEqual(pacer.sent.map((s, i) => `${s.writeClass} ${String(at(i))}`), ['other 0', 'dispatch 0', 'dispatch 1000', 'dispatch 60000', 'dispatch 60000', 'other 120000']);
+  // dispatch 1 at once; 2 and 3 when the writes at 0 leave the minute; the check, which asked first, only after them, when the whole has room.
+  assert.deepEqual(pacer.sent.map((s, i) => `${s.writeClass} ${String(at(i))}`), ['other 0', 'other 0', 'dispatch 1000', 'dispatch 60000', 'dispatch 60000', 'other 61000']);
 });
