@@ -131,7 +131,7 @@ export async function startController(options: StartControllerOptions): Promise<
     signal,
     onError: (error) => { log.warn({ err: error }, 'scheduling round failed; the next round retries'); },
     tick: createSchedulingRound({
-      reorder, runners, checks: checkWorker, githubPausedFor: () => clients.budget.pausedFor(clients.clock.now()), stats, ready, sweep: catchUp.sweep, sweepIntervalMs: options.sweepIntervalMs ?? 300_000, reconcileAndRecord: catchUp.reconcileAndRecord,
+      reorder, runners, checks: checkWorker, githubPausedFor: () => Math.max(clients.budget.pausedFor(clients.clock.now()), clients.writes?.dispatchHeldFor(clients.clock.now()) ?? 0), stats, ready, sweep: catchUp.sweep, sweepIntervalMs: options.sweepIntervalMs ?? 300_000, reconcileAndRecord: catchUp.reconcileAndRecord,
       paused: options.paused === true, warmStart: options.warmStart ?? config.runners.warmStart, publish: status.publish, log, now,
     }),
   });

@@ -21,6 +21,7 @@ import { learnFarmIdentity } from '../../controller/github/learn-farm-identity.t
 import { createOctokitRunGateway } from '../../controller/github/octokit-run-gateway.ts';
 import { loadPortsGraph } from '../../controller/ports/load-ports-graph.ts';
 import type { RunGateway } from '../../controller/queue/run-gateway.ts';
+import { countPending } from '../../controller/queue/core/count-pending.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { emptyStats } from '../../controller/serve/controller-stats.ts';
 import { createSchedulingRound } from '../../controller/serve/scheduling-round.ts';
@@ -30,6 +31,7 @@ import { seededRandom } from '../../controller/sim/seeded-random.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { startGitHubDouble } from '../github-double/github-double.ts';
 import { githubTimeClock } from '../github-double/github-time.ts';
+import { delayBreakdown, type DispatchTiming, type WireRequest } from './dispatch-delay-parts.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const data = join(repo, '..', 'shared', 'data', 'macports');
@@ -70,7 +72,33 @@ const commits = allCommits.filter((c, i) => i >= 0 && (allCommits.at(-1)?.time ?
 // The double's own clock stays the wall clock (App JWTs and installation tokens are timed on it); its limits count GitHub time.
 const double = await startGitHubDouble({ rateLimits: { clock: () => clock.now() } });
 const limits = double.rateLimits;
-const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: double.owner, repo: double.repo, installationId: double.installationId, writeSpacingMs: 1000 / SCALE, clock, log }, signal);
+// Every request on the wire, timed in GitHub time (what the dispatch delay's breakdown is made from).
+const wire: WireRequest[] = [];
+/** A dispatch's requests on the wire, by build id: when each was sent. */
+const dispatchSends = new Map<string, number[]>();
+const timedFetch: typeof fetch = async (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+  const at = clock.now();
+  wire.push({ at, method, path: url.pathname });
+  if (method === 'POST' && url.pathname.endsWith('/dispatches') && typeof init?.body === 'string') {
+    const buildId = (JSON.parse(init.body) as { inputs?: { build_id?: string } }).inputs?.build_id;
+    if (buildId !== undefined) dispatchSends.set(buildId, [...(dispatchSends.get(buildId) ?? []), at]);
+  }
+  return fetch(input, init);
+};
+const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: double.owner, repo: double.repo, installationId: double.installationId, clock, fetch: timedFetch, log }, signal);
+// How long each dispatch waited for the write pacer (GitHub ms): the pacer's share of the write queue part.
+const pacerWaits: number[] = [];
+const writePacer = clients.writes;
+if (writePacer !== null) {
+  const acquire = writePacer.acquire.bind(writePacer);
+  writePacer.acquire = async (write, s) => {
+    const t0 = clock.now();
+    await acquire(write, s);
+    if (write.endpoint.endsWith('/dispatches')) pacerWaits.push(clock.now() - t0);
+  };
+}
 const farm = await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml', branch: 'master' }, signal);
 // The cancel's polls and force-cancel deadline run on GitHub time, as in the controller (connect-github.ts).
 const octokitGateway = createOctokitRunGateway({ clients, farm, workflow: 'ports.yml', ref: 'master', clock, log });
@@ -78,6 +106,10 @@ const octokitGateway = createOctokitRunGateway({ clients, farm, workflow: 'ports
 // When a platform's next build became dispatchable (enqueued on an idle platform, or its previous run finished).
 const dispatchableSince = new Map<string, number>();
 const delays: number[] = [];
+const timings: DispatchTiming[] = [];
+/** The platform's first dispatch call since its build became dispatchable, and the start of that call's round. */
+const firstCall = new Map<string, { at: number; roundStartAt: number }>();
+let roundStartAt = 0;
 const runsOf = new Map<string, number>();
 /** Runs the controller cancelled itself (a watcher preempting a builder not started): requeued, not lost. */
 const cancelledByController = new Set<number>();
@@ -88,10 +120,22 @@ const gateway: RunGateway = {
     return octokitGateway.cancel(runId, s);
   },
   async dispatch(request, s) {
+    const callAt = clock.now();
+    const pausedAtCall = clients.budget.pausedFor(callAt);
+    if (!firstCall.has(request.platform)) firstCall.set(request.platform, { at: callAt, roundStartAt });
+    dispatchSends.delete(request.buildId);
     const answer = await octokitGateway.dispatch(request, s);
+    const returnedAt = clock.now();
     const since = dispatchableSince.get(request.platform);
-    if (since !== undefined) delays.push((clock.now() - since) / 1000);
+    const first = firstCall.get(request.platform) ?? { at: callAt, roundStartAt };
+    const sends = dispatchSends.get(request.buildId) ?? [callAt];
+    if (since !== undefined) {
+      delays.push((returnedAt - since) / 1000);
+      timings.push({ dispatchableAt: since, roundStartAt: first.roundStartAt, firstCallAt: first.at, callAt, pausedAtCall, firstSentAt: sends[0] ?? callAt, lastSentAt: sends.at(-1) ?? callAt, returnedAt });
+    }
     dispatchableSince.delete(request.platform);
+    firstCall.delete(request.platform);
+    dispatchSends.delete(request.buildId);
     runsOf.set(request.buildId, answer.runId);
     play(request.buildId, request.platform, request.kind === 'watcher' ? request.portsRevision : null);
     return answer;
@@ -112,14 +156,17 @@ let portListMaxWallMs = 0;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 const round = createSchedulingRound({
-  reorder, runners: { warmStart: () => false, runRecorded: () => [] }, checks: worker, githubPausedFor: () => clients.budget.pausedFor(clock.now()),
+  reorder, runners: { warmStart: () => false, runRecorded: () => [] }, checks: worker, githubPausedFor: () => Math.max(clients.budget.pausedFor(clock.now()), clients.writes?.dispatchHeldFor(clock.now()) ?? 0),
   stats: emptyStats(), ready: Promise.resolve(), sweep: () => Promise.resolve(), sweepIntervalMs: 0,
-  reconcileAndRecord: async (s) => { await reorder.reconcile(now(), s); }, paused: false, warmStart: false, publish: () => undefined, log, now,
+  reconcileAndRecord: async (s) => { await reorder.reconcile(now(), s); }, paused: false, warmStart: false,
+  // As the controller's status publisher does after each round: every queue described (the 41,548-port one included).
+  publish: () => { reorder.queueStatus(now()); }, log, now,
 });
 const loop = new SerialLoop({
   intervalMs: 15_000 / SCALE, signal, onError: () => undefined,
   tick: async (s) => {
     const t0 = clock.now();
+    roundStartAt = t0;
     const w0 = performance.now();
     await round(s);
     loopMaxBlockMs = Math.max(loopMaxBlockMs, clock.now() - t0);
@@ -161,9 +208,10 @@ function finish(buildId: string, platform: string, watcherRevision: string | nul
   reorder.recorded(buildId);
   if (watcherRevision === null) checks.completed(buildId, 'success', {});
   finishedByBench += 1;
-  // The platform is free: its next build, if it has one, is dispatchable from now.
-  const queue = reorder.queueStatus(now()).find((q) => q.platform === platform);
-  if (queue !== undefined && queue.pending.watchers + queue.pending.builders > 0) dispatchableSince.set(platform, clock.now());
+  // The platform is free: its next build, if it has one, is dispatchable from now (counted on that queue alone:
+  // the status of every queue is the round's work, below, not the bench's).
+  const pending = reorder.peekQueue(platform, (q) => countPending(q));
+  if (pending.watchers + pending.builders > 0) dispatchableSince.set(platform, clock.now());
   loop.kick();
 }
 
@@ -213,6 +261,8 @@ for (const c of farmChecks) suites.set(c.headSha, (suites.get(c.headSha) ?? 0) +
 const runs = double.runs();
 const names = new Map<string, number>();
 for (const r of runs) names.set(r.name, (names.get(r.name) ?? 0) + 1);
+const breakdown = delayBreakdown(timings, wire);
+const pctOf = (values: readonly number[], p: number): number => { const s = [...values].sort((a, b) => a - b); return Math.round((s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? 0) / 100) / 10; };
 const result = {
   platforms: PLATFORMS.length,
   commits: commits.length,
@@ -220,6 +270,12 @@ const result = {
   forcedRebuildPorts,
   dispatchDelaySeconds: { p50: pct(50), p95: pct(95), max: Math.round((sorted.at(-1) ?? 0) * 10) / 10 },
   dispatches: delays.length,
+  // What the delay is made of (dispatch-delay-parts.ts): p50/p95 of each part, the slowest 5 %'s means and the round's requests before them.
+  dispatchDelayParts: breakdown.parts,
+  slowestDispatchParts: breakdown.slowestMeans,
+  slowestDispatchRoundRequests: breakdown.slowestRoundRequests,
+  // Of the write queue part: the write pacer's waits (GitHub's secondary limits), over every dispatch request.
+  dispatchPacerWaitSeconds: { p50: pctOf(pacerWaits, 50), p95: pctOf(pacerWaits, 95) },
   // In GitHub time the round's CPU counts `scale` times over (a pessimistic figure); the wall figure beside it.
   loopMaxBlockSeconds: Math.round(loopMaxBlockMs / 100) / 10,
   loopMaxBlockWallSeconds: Math.round(loopMaxBlockWallMs / 100) / 10,
@@ -241,6 +297,10 @@ const result = {
 };
 out(`api-budget: ${result.platforms} platforms, ${result.commits} commits over ${HOURS} GitHub hours (gaps / ${SPEEDUP}), forced rebuild of ${forcedRebuildPorts} ports on ${PLATFORMS[0] ?? ''}, GitHub time ×${SCALE}`);
 out(`  dispatch delay p50 ${result.dispatchDelaySeconds.p50} s  p95 ${result.dispatchDelaySeconds.p95} s  max ${result.dispatchDelaySeconds.max} s  (${result.dispatches} dispatches; target p95 ≤ 5 s)`);
+out(`  the delay's parts, p50 / p95 (GitHub s): ${Object.entries(result.dispatchDelayParts).map(([part, p]) => `${part} ${p.p50} / ${p.p95}`).join(', ')}`);
+out(`  the slowest 5 % of dispatches, mean of each part (GitHub s): ${Object.entries(result.slowestDispatchParts).map(([part, mean]) => `${part} ${mean}`).join(', ')}`);
+out(`  of the write queue, the write pacer's wait for GitHub's limits p50 ${result.dispatchPacerWaitSeconds.p50} s, p95 ${result.dispatchPacerWaitSeconds.p95} s`);
+out(`  requests their rounds sent before calling dispatch: ${Object.entries(result.slowestDispatchRoundRequests).sort((a, b) => b[1] - a[1]).map(([route, n]) => `${route} ×${n}`).join(', ') || 'none'}`);
 out(`  scheduling round longest ${result.loopMaxBlockSeconds} s GitHub time, ${result.loopMaxBlockWallSeconds} s wall (target ≤ 2 s); the longest port list took ${result.portListMaxWallSeconds} s wall to queue, a slice at a time`);
 out(`  event loop held at most ${result.eventLoopMaxDelayWallSeconds} s wall by synchronous work (p99 ${result.eventLoopDelayP99WallMs} ms): × ${SCALE} in GitHub time, CPU starvation of the bench, the double and the controller sharing one process`);
 out(`  API calls per GitHub hour p50 ${result.apiCallsPerHour.p50}  max ${result.apiCallsPerHour.max} (target ≤ 2,500)`);
