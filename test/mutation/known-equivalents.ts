@@ -131,6 +131,13 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/github/create-webhook-handler.ts', line: 'while (running < concurrency && queue.length > 0) {', operator: 'operator >→>=', why: 'an empty queue shifts undefined and the next line breaks out of the loop' },
   { file: 'controller/github/create-webhook-handler.ts', line: 'if (item === undefined) break;', operator: 'condition-false', why: 'the loop runs only while the queue has an item, so shift() never gives undefined here' },
 
+  { file: 'controller/github/create-webhook-handler.ts', line: "(req.socket.remoteAddress ?? '?')", operator: 'string-emptied', original: "'?'", why: 'a socket has no remote address only once destroyed, before any handler runs' },
+
+  // resolve-legacy-url.ts: a step request and a log request without a log name resolve alike, and nothing reads a request's `text`.
+  { file: 'site/lookup/resolve-legacy-url.ts', line: ": parsed.log === undefined ? { kind: 'step', builder, number, step: parsed.step }", operator: 'condition-false', why: "a build-id link without a log made a 'log' request whose log is undefined: wantedLog is then undefined as for a 'step' request, so the same first log (or the same note) is reached" },
+  { file: 'site/lookup/resolve-legacy-url.ts', line: 'log: parsed.log, text: false }', operator: 'boolean-flipped', why: "nothing after the parse reads a request's text (the /text form leads to the same log)" },
+  { file: 'site/lookup/resolve-legacy-url.ts', line: "const wantedLog = request.kind === 'log' ? request.log : undefined;", operator: 'condition-true', why: "only 'step' and 'log' requests get here, and a 'step' request has no log: request.log is undefined for it either way" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },

@@ -135,6 +135,24 @@ test('a step or log the build does not have goes to the build page, saying what 
   });
 });
 
+test('step and log names are matched in any case, as the map has them; of two named alike, the first in the build is followed', async () => {
+  const named: PackedShard = {
+    v: SITE_MAP_VERSION,
+    builder: B,
+    shard: 0,
+    url: '/b/{n}',
+    runs: [9, 1],
+    steps: [[
+      { name: 'Mirror', logs: [{ name: 'StdIO', url: '/b/9/mirror/first.txt' }, { name: 'stdio', url: '/b/9/mirror/second.txt' }] },
+      { name: 'MIRROR', logs: [{ name: 'stdio', url: '/b/9/mirror-again/stdio.txt' }] },
+    ]],
+  };
+  const files = siteFiles({ [`map/${B}/0.json`]: named });
+  assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/9/steps/mirror/logs/stdio`, files), { kind: 'redirect', location: '/b/9/mirror/first.txt' });
+  assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/9/steps/mirror`, files), { kind: 'redirect', location: '/b/9/mirror/first.txt' });
+  assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/9/steps/Mirror/logs/STDIO`, files), { kind: 'redirect', location: '/b/9/mirror/first.txt' });
+});
+
 test('a negative number counts back from the latest build; past the first it names the first', async () => {
   assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/-1`), { kind: 'redirect', location: page('b-8') });
   assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/-1999/steps/install-port/logs/main.log`), { kind: 'redirect', location: log('b-5', 'install-port', 'main.log') });
