@@ -66,7 +66,8 @@ const body = (): string => {
 function post(headers: OutgoingHttpHeaders, text = body(), method = 'POST'): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = request({ host: '127.0.0.1', port, path: '/webhooks', method, headers: { 'content-length': Buffer.byteLength(text), ...headers } }, (res) => {
+    const length = headers['transfer-encoding'] === 'chunked' ? {} : { 'content-length': Buffer.byteLength(text) };
+    const req = request({ host: '127.0.0.1', port, path: '/webhooks', method, agent: false, headers: { ...length, ...headers } }, (res) => {
       answered = true;
       let answer = '';
       res.setEncoding('utf8');
@@ -90,7 +91,7 @@ const signed = async (text: string, extra: OutgoingHttpHeaders = {}): Promise<Ou
   'content-type': 'application/json',
   'x-github-event': 'push',
   'x-github-delivery': 'g-1',
-  'x-hub-signature-256': await signer.sign(text),
+  'x-hub-signature-256': extra['x-hub-signature-256'] ?? await signer.sign(text),
   ...extra,
 });
 
@@ -171,6 +172,38 @@ test('another content type is refused 415 and a body declared over the limit 413
     [['warn', `webhook refused before reading its body: ${sizeError}`, 'webhook-too-large', 'g-1']],
   ]);
   assert.equal(store.has('g-1'), false);
+});
+
+test('a body over the limit that did not declare its size is refused 413 once read that far', async () => {
+  mount(1024);
+  const text = body();
+  const error = 'body larger than 1024 bytes (GitHub caps payloads at 25 MB)';
+  assert.deepEqual(await post(await signed(text, { 'transfer-encoding': 'chunked' }), text), { status: 413, body: { error } });
+  assert.deepEqual(await refusal('webhook-too-large'), [
+    1,
+    [['event rejected: webhook-too-large', 'webhook-too-large', 'delivery g-1', 'g-1', 413]],
+    [['warn', `webhook refused before reading its body: ${error}`, 'webhook-too-large', 'g-1']],
+  ]);
+  assert.equal(store.has('g-1'), false);
+});
+
+test('a signature that does not match the body, or an empty body whatever its signature, is refused 401 and counted', async () => {
+  const text = body();
+  const forgeries: [string, string][] = [
+    [text, await signer.sign(`${text} `)],
+    // The signature check throws on an empty body rather than saying false: still a refusal, never a pass.
+    ['', `sha256=${'0'.repeat(64)}`],
+    ['', await signer.sign('x')],
+  ];
+  for (const [sent, signature] of forgeries) {
+    mount();
+    const answer = await post(await signed(sent, { 'x-hub-signature-256': signature }), sent);
+    assert.deepEqual(answer, { status: 401, body: { error: "bad X-Hub-Signature-256: the App's webhook secret differs from portfarm's (github.webhookSecretEnv)" } }, JSON.stringify(sent));
+    assert.deepEqual(await rejections.count('webhook-bad-signature'), 1);
+    assert.deepEqual(rejectionLog.entries.map((e) => [e.msg, e.subject, e.deliveryId]), [['event rejected: webhook-bad-signature', 'delivery g-1', 'g-1']]);
+    assert.deepEqual(handlerLog.entries.map((e) => [e.level, e.msg, e.deliveryId]), [['warn', 'webhook with a bad signature refused', 'g-1']]);
+    assert.equal(store.has('g-1'), false);
+  }
 });
 
 test('a GET is answered 405 and a delivery after close() 503, neither stored', async () => {
