@@ -138,6 +138,8 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'site/lookup/resolve-legacy-url.ts', line: 'log: parsed.log, text: false }', operator: 'boolean-flipped', why: "nothing after the parse reads a request's text (the /text form leads to the same log)" },
   { file: 'site/lookup/resolve-legacy-url.ts', line: "const wantedLog = request.kind === 'log' ? request.log : undefined;", operator: 'condition-true', why: "only 'step' and 'log' requests get here, and a 'step' request has no log: request.log is undefined for it either way" },
 
+  { file: 'site/lookup/resolve-legacy-url.ts', line: "return { kind: 'found', number, build: expandBuild(shard, build) };", operator: 'string-emptied', why: "findBuild's answer is only asked whether it is 'unknown': any other kind is the build found" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },

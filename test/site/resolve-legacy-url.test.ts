@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 import { buildSite } from '../../site/build/build-site.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 import { resolveLegacyUrl, type ReadSiteJson, type Resolution } from '../../site/lookup/resolve-legacy-url.ts';
-import { SITE_MAP_VERSION, type PackedShard } from '../../site/lookup/site-map.ts';
+import { SITE_MAP_VERSION, type PackedShard, type SiteIndex } from '../../site/lookup/site-map.ts';
 
 const B = 'ports-15_arm64-builder';
 const OTHER = 'ports-14_arm64-builder';
@@ -183,16 +183,40 @@ test('a build the site lacks lists the five nearest, in number order, from its s
   assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/4`, siteFiles({ [`map/${B}/0.json`]: undefined, [`map/${B}/2.json`]: undefined })), notFound(`/portfarm/builders/${B}/builds/4`, reason(4)));
 });
 
-/** A hand-made shard 0 of B holding `numbers` (no ports or results). */
-function shardOf(numbers: readonly number[]): PackedShard {
+/** A hand-made shard of B (0 unless told) holding `numbers` (no ports or results). */
+function shardOf(numbers: readonly number[], shard = 0): PackedShard {
   const runs: number[] = [];
-  let next = 0;
+  let next = shard * 1000;
   for (const n of numbers) {
     runs.push(n - next, 1);
     next = n + 1;
   }
-  return { v: SITE_MAP_VERSION, builder: B, shard: 0, url: '/b/{n}', runs };
+  return { v: SITE_MAP_VERSION, builder: B, shard, url: '/b/{n}', runs };
 }
+
+test('the nearest builds come from the shard that exists closest to the number asked; an index listing no shards gives none', async () => {
+  const index = JSON.parse(await readFile(join(dir, 'site', 'map', '_index.json'), 'utf8')) as SiteIndex;
+  const apart = siteFiles({
+    'map/_index.json': { ...index, builders: { ...index.builders, [B]: { first: 3000, latest: 6001, count: 2, shards: [3, 6] } } },
+    [`map/${B}/0.json`]: undefined,
+    [`map/${B}/2.json`]: undefined,
+    [`map/${B}/3.json`]: shardOf([3000], 3),
+    [`map/${B}/6.json`]: shardOf([6001], 6),
+  });
+  const nearest = async (number: number, files: ReadSiteJson): Promise<unknown> => {
+    const resolution = await resolve(`/portfarm/builders/${B}/builds/${String(number)}`, files);
+    return resolution.kind === 'unknown' ? [resolution.reason, resolution.nearest.map((n) => n.number)] : resolution;
+  };
+  const has = (n: number): string => `${B} has no build ${String(n)} on this site (it has 2 builds, numbered 3000 to 6001)`;
+  assert.deepEqual(await nearest(2500, apart), [has(2500), [3000]]);
+  assert.deepEqual(await nearest(4500, apart), [has(4500), [3000]]);
+  assert.deepEqual(await nearest(5500, apart), [has(5500), [6001]]);
+  assert.deepEqual(await nearest(9999, apart), [has(9999), [6001]]);
+  // An index edited by hand (or cut short) that lists the builder with no shards: no nearest builds, and no crash.
+  const none = siteFiles({ 'map/_index.json': { ...index, builders: { ...index.builders, [B]: { first: 5, latest: 7, count: 3, shards: [] } } } });
+  assert.deepEqual(await nearest(1500, none), [`${B} has no build 1500 on this site (it has 3 builds, numbered 5 to 7)`, []]);
+  assert.deepEqual(await nearest(4, none), [`${B} has no build 4 on this site (it has 3 builds, numbered 5 to 7)`, [5, 6, 7]]);
+});
 
 test('the JSON of a build has its URLs on the site’s published address, or on a placeholder host when the index is gone', async () => {
   const json = await resolve(`/portfarm/json/builders/${B}/builds/6`);
