@@ -133,6 +133,10 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   { file: 'controller/github/create-webhook-handler.ts', line: "(req.socket.remoteAddress ?? '?')", operator: 'string-emptied', original: "'?'", why: 'a socket has no remote address only once destroyed, before any handler runs' },
 
+  { file: 'controller/github/create-webhook-handler.ts', line: "if (!options.store.claimIgnored({ guid, event, receivedAt })) return reply(res, 200, { delivery: guid, result: 'duplicate' });", operator: 'string-emptied', original: "'duplicate'", why: 'store.has(guid) was false a moment before, with no await between it and the claim: in the one controller nothing can claim the delivery in between' },
+  { file: 'controller/github/create-webhook-handler.ts', line: "return reply(res, 200, { delivery: guid, result: 'duplicate' });", operator: 'string-emptied', original: "'duplicate'", before: "if (!options.store.claim({ guid, event, body, receivedAt })) {\n      return reply(res, 200, { delivery: guid, result: ", why: 'store.has(guid) was false a moment before, with no await between it and the claim: in the one controller nothing can claim the delivery in between' },
+  { file: 'controller/github/create-webhook-handler.ts', line: 'if (!res.headersSent) void reply(res, 500,', operator: 'condition-true', why: 'every throw in receive comes before its answer: after the 202 only enqueue runs, whose work catches its own errors' },
+
   // resolve-legacy-url.ts: a step request and a log request without a log name resolve alike, and nothing reads a request's `text`.
   { file: 'site/lookup/resolve-legacy-url.ts', line: ": parsed.log === undefined ? { kind: 'step', builder, number, step: parsed.step }", operator: 'condition-false', why: "a build-id link without a log made a 'log' request whose log is undefined: wantedLog is then undefined as for a 'step' request, so the same first log (or the same note) is reached" },
   { file: 'site/lookup/resolve-legacy-url.ts', line: 'log: parsed.log, text: false }', operator: 'boolean-flipped', why: "nothing after the parse reads a request's text (the /text form leads to the same log)" },
