@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { buildSite } from '../../site/build/build-site.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
-import { resolveLegacyUrl, type ReadSiteJson, type Resolution } from '../../site/lookup/resolve-legacy-url.ts';
+import { resolveLegacyUrl, type NearBuild, type ReadSiteJson, type Resolution } from '../../site/lookup/resolve-legacy-url.ts';
 import { SITE_MAP_VERSION, type PackedShard, type SiteIndex } from '../../site/lookup/site-map.ts';
 
 const B = 'ports-15_arm64-builder';
@@ -90,6 +90,8 @@ test('a build-id link is not found when the site keeps no ids, or its bucket is 
   assert.deepEqual(await resolve('/portfarm/builds/pr-12-1', siteFiles(missing)), notFound('/portfarm/builds/pr-12-1', reason('pr-12-1')));
   const otherVersion = Object.fromEntries(buckets.map((b) => [b, { v: SITE_MAP_VERSION - 1, builders: [OTHER], ids: { 'pr-12-1': [0, 1] } }]));
   assert.deepEqual(await resolve('/portfarm/builds/pr-12-1', siteFiles(otherVersion)), notFound('/portfarm/builds/pr-12-1', reason('pr-12-1')));
+  const notThere = Object.fromEntries(buckets.map((b) => [b, { v: SITE_MAP_VERSION, builders: [OTHER], ids: { 'pr-13-1': [0, 1] } }]));
+  assert.deepEqual(await resolve('/portfarm/builds/pr-12-1', siteFiles(notThere)), notFound('/portfarm/builds/pr-12-1', reason('pr-12-1')));
   const noSuchBuilder = Object.fromEntries(buckets.map((b) => [b, { v: SITE_MAP_VERSION, builders: [OTHER], ids: { 'pr-12-1': [1, 1] } }]));
   assert.deepEqual(await resolve('/portfarm/builds/pr-12-1', siteFiles(noSuchBuilder)), notFound('/portfarm/builds/pr-12-1', reason('pr-12-1')));
   // A counter id's run file of another version is not read.
@@ -166,7 +168,7 @@ test('a negative number counts back from the latest build; past the first it nam
 });
 
 test('a build the site lacks lists the five nearest, in number order, from its shard or the closest shard that exists', async () => {
-  const near = (number: number, port: string, result?: string): Record<string, unknown> => ({ builder: B, number, port, ...(result === undefined ? {} : { result }), path: `/portfarm/builders/${B}/builds/${String(number)}` });
+  const near = (number: number, port: string, result?: string): NearBuild => ({ builder: B, number, port, ...(result === undefined ? {} : { result }), path: `/portfarm/builders/${B}/builds/${String(number)}` });
   const reason = (n: number): string => `${B} has no build ${String(n)} on this site (it has 4 builds, numbered 5 to 2003)`;
   assert.deepEqual(await resolve(`/portfarm/builders/${B}/builds/4`), notFound(`/portfarm/builders/${B}/builds/4`, reason(4), { nearest: [near(5, 'curl', 'success'), near(6, 'zlib', 'failure'), near(7, 'curl')] }));
   // Shard 1 does not exist; shards 0 and 2 are as close: the lower one.
@@ -264,6 +266,16 @@ test('a port page is found in its bucket; another case redirects to the port’s
   assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles({ 'map/_index.json': { ...index, portBuckets: 0 } })), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
   const buckets = Array.from({ length: Number(index.portBuckets) }, (_, i): [string, unknown] => [`map/_ports/${String(i)}.json`, { v: SITE_MAP_VERSION - 1, ports: { curl: { latest: [], recent: [] } } }]);
   assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles(Object.fromEntries(buckets))), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
+});
+
+test('a port asked in another case goes to the port as the site names it (the first of two named alike)', async () => {
+  const index = JSON.parse(await readFile(join(dir, 'site', 'map', '_index.json'), 'utf8')) as SiteIndex;
+  const summary = { latest: [], recent: [] };
+  const bucket = { v: SITE_MAP_VERSION, ports: { GraphicsMagick: summary, graphicsMAGICK: summary } };
+  const files = siteFiles(Object.fromEntries(Array.from({ length: index.portBuckets }, (_, i): [string, unknown] => [`map/_ports/${String(i)}.json`, bucket])));
+  assert.deepEqual(await resolve('/portfarm/ports/graphicsmagick/', files), { kind: 'redirect', location: '/portfarm/ports/GraphicsMagick/' });
+  assert.deepEqual(await resolve('/portfarm/ports/GRAPHICSMAGICK/', files), { kind: 'redirect', location: '/portfarm/ports/GraphicsMagick/' });
+  assert.equal((await resolve('/portfarm/ports/graphicsMAGICK/', files)).kind, 'port');
 });
 
 test('the home page carries the index, and no index (an older site version) when it is of another version', async () => {
