@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { createWebhookHandler, type WebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
+import type { WebhookContext } from '../../controller/github/translate-webhook.ts';
 import { captureLog } from './capture-log.ts';
 import { RecordingFarm } from './recording-farm.ts';
 import { webhookExample } from './webhook-fixtures.ts';
@@ -37,12 +38,12 @@ let farm: RecordingFarm;
 let logged: ReturnType<typeof captureLog>;
 let rejections: EventRejections;
 
-function mount(s: MemoryDeliveryStore = new MemoryDeliveryStore()): void {
+function mount(s: MemoryDeliveryStore = new MemoryDeliveryStore(), within: WebhookContext = context): void {
   store = s;
   farm = new RecordingFarm();
   logged = captureLog();
   rejections = new EventRejections({ registry: new Registry(), log: captureLog().log });
-  handler = createWebhookHandler({ secret: SECRET, store, farm, context, log: logged.log, rejections });
+  handler = createWebhookHandler({ secret: SECRET, store, farm, context: within, log: logged.log, rejections });
 }
 
 before(async () => {
@@ -115,6 +116,25 @@ test('a delivery the store cannot take is answered 500, so GitHub shows it faile
   assert.deepEqual(await post(push(['net/curl/Portfile']), 'f-1'), { status: 500, body: { error: 'portfarm failed to take the delivery; GitHub will show it failed' } });
   assert.deepEqual(logged.entries.map((e) => [e.level, e.msg, (e.err as { message?: string } | undefined)?.message]), [['error', 'webhook handler failed', 'database or disk is full']]);
   assert.deepEqual(farm.calls, []);
+});
+
+test('a fault in the controller itself while reading a delivery is answered 500, not kept as the sender\'s bad payload: a redelivery is taken', async () => {
+  const broken: WebhookContext = {
+    repo: context.repo,
+    workflow: context.workflow,
+    get platforms(): readonly string[] {
+      throw new TypeError('platforms not loaded');
+    },
+  };
+  mount(new MemoryDeliveryStore(), broken);
+  const kept = store;
+  assert.deepEqual(await post(push(['net/curl/Portfile']), 't-1'), { status: 500, body: { error: 'portfarm failed to take the delivery; GitHub will show it failed' } });
+  assert.deepEqual(logged.entries.map((e) => [e.level, e.msg, (e.err as { message?: string } | undefined)?.message]), [['error', 'webhook handler failed', 'platforms not loaded']]);
+  assert.equal(kept.has('t-1'), false, 'not recorded: GitHub\'s redelivery is not a duplicate');
+  mount(kept);
+  assert.deepEqual(await post(push(['net/curl/Portfile']), 't-1'), { status: 202, body: { delivery: 't-1', result: 'queued' } });
+  await handler.idle();
+  assert.equal(farm.calls.length, 1);
 });
 
 test('a sender gone half-way through its body is logged as a failure to take it, not counted as a refusal', async () => {
