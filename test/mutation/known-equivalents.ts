@@ -144,6 +144,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   { file: 'site/lookup/resolve-legacy-url.ts', line: "return { kind: 'found', number, build: expandBuild(shard, build) };", operator: 'string-emptied', why: "findBuild's answer is only asked whether it is 'unknown': any other kind is the build found" },
 
+  // unpack-shard.ts
+  { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator <→<=', why: 'r is even, so r + 1 <= length allows one more pass only for a list of odd length, whose last pass reads a run of length `runs[r + 1] ?? 0` = 0: no build' },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
