@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, request, type OutgoingHttpHeaders, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
 import { Webhooks } from '@octokit/webhooks';
@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { createWebhookHandler, type WebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
+import { InFlightLimit } from '../../controller/http/in-flight-limit.ts';
 import { captureLog } from './capture-log.ts';
 import { RecordingFarm } from './recording-farm.ts';
 import { webhookExample } from './webhook-fixtures.ts';
@@ -29,13 +30,19 @@ let store: MemoryDeliveryStore;
 let rejections: EventRejections;
 let rejectionLog: ReturnType<typeof captureLog>;
 let handlerLog: ReturnType<typeof captureLog>;
+/** The headers of the last answer `post` read. */
+let answerHeaders: IncomingHttpHeaders = {};
 
-function mount(maxBodyBytes?: number): void {
+function mount(maxBodyBytes?: number, inFlight?: InFlightLimit): void {
   store = new MemoryDeliveryStore();
   rejectionLog = captureLog();
   handlerLog = captureLog();
   rejections = new EventRejections({ registry: new Registry(), log: rejectionLog.log });
-  handler = createWebhookHandler({ secret: SECRET, store, farm: new RecordingFarm(), context, log: handlerLog.log, rejections, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) });
+  handler = createWebhookHandler({
+    secret: SECRET, store, farm: new RecordingFarm(), context, log: handlerLog.log, rejections,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    ...(inFlight === undefined ? {} : { inFlight }),
+  });
 }
 
 before(async () => {
@@ -69,6 +76,7 @@ function post(headers: OutgoingHttpHeaders, text = body(), method = 'POST'): Pro
     const length = headers['transfer-encoding'] === 'chunked' ? {} : { 'content-length': Buffer.byteLength(text) };
     const req = request({ host: '127.0.0.1', port, path: '/webhooks', method, agent: false, headers: { ...length, ...headers } }, (res) => {
       answered = true;
+      answerHeaders = res.headers;
       let answer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => { answer += chunk; });
@@ -204,6 +212,23 @@ test('a signature that does not match the body, or an empty body whatever its si
     assert.deepEqual(handlerLog.entries.map((e) => [e.level, e.msg, e.deliveryId]), [['warn', 'webhook with a bad signature refused', 'g-1']]);
     assert.equal(store.has('g-1'), false);
   }
+});
+
+test('while the bodies being read hold the in-flight limit, a delivery is answered 503 with Retry-After and the operator is told', async () => {
+  const limit = new InFlightLimit(1, 4096);
+  mount(undefined, limit);
+  const held = limit.tryEnter(10);
+  const text = body();
+  assert.deepEqual(await post(await signed(text), text), { status: 503, body: { error: 'deliveries being read hold the limit (1 bodies, 4096 bytes); retry later' } });
+  assert.equal(answerHeaders['retry-after'], '5');
+  assert.deepEqual(handlerLog.entries.map((e) => [e.level, e.msg, e.deliveryId, e.inFlight, e.bytes]), [
+    ['warn', 'webhook refused: too many bodies or bytes being read; GitHub redelivers', 'g-1', 1, 10],
+  ]);
+  assert.equal(store.has('g-1'), false);
+  held?.();
+  assert.deepEqual(await post(await signed(text), text), { status: 202, body: { delivery: 'g-1', result: 'queued' } });
+  assert.equal(limit.current, 0, 'the body read gives its place back');
+  await handler.idle();
 });
 
 test('a GET is answered 405 and a delivery after close() 503, neither stored', async () => {

@@ -145,6 +145,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'site/lookup/resolve-legacy-url.ts', line: "return { kind: 'found', number, build: expandBuild(shard, build) };", operator: 'string-emptied', why: "findBuild's answer is only asked whether it is 'unknown': any other kind is the build found" },
 
   // unpack-shard.ts
+  { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator +→-', why: 'the passes past the end read runs[r] ?? 0 and a run of length runs[r + 1] ?? 0 = 0: they add no build (the number they move is not read again)' },
   { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator <→<=', why: 'r is even, so r + 1 <= length allows one more pass only for a list of odd length, whose last pass reads a run of length `runs[r + 1] ?? 0` = 0: no build' },
 
   // action-inputs.ts
