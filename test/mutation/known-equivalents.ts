@@ -148,6 +148,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator +→-', why: 'the passes past the end read runs[r] ?? 0 and a run of length runs[r + 1] ?? 0 = 0: they add no build (the number they move is not read again)' },
   { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator <→<=', why: 'r is even, so r + 1 <= length allows one more pass only for a list of odd length, whose last pass reads a run of length `runs[r + 1] ?? 0` = 0: no build' },
 
+  { file: 'site/lookup/unpack-shard.ts', line: "const result = RESULTS[packed.result?.[i] ?? '-'];", operator: 'string-emptied', why: "neither '-' nor '' is a result letter: RESULTS gives undefined for both (its keys are s, f, c only)" },
+  { file: 'site/lookup/unpack-shard.ts', line: 'if (finStep !== null) fin += finStep;', operator: 'condition-true', why: 'fin += null adds 0 (null is 0 in arithmetic): the running finish time is the same' },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
