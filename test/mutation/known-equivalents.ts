@@ -151,6 +151,11 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'site/lookup/unpack-shard.ts', line: "const result = RESULTS[packed.result?.[i] ?? '-'];", operator: 'string-emptied', why: "neither '-' nor '' is a result letter: RESULTS gives undefined for both (its keys are s, f, c only)" },
   { file: 'site/lookup/unpack-shard.ts', line: 'if (finStep !== null) fin += finStep;', operator: 'condition-true', why: 'fin += null adds 0 (null is 0 in arithmetic): the running finish time is the same' },
 
+  // stable-log-url.ts: what buildIdOfArchivePage returns must pass isBuildId, which refuses '', '/' and '.'.
+  { file: 'site/lookup/stable-log-url.ts', line: "const slash = rest.indexOf('/');", operator: 'call-swapped .indexOf→.lastIndexOf', why: "with two slashes or more the id would hold a '/', which isBuildId refuses, as the tail check refuses it with the first slash" },
+  { file: 'site/lookup/stable-log-url.ts', line: 'if (slash <= 0) return undefined;', operator: 'condition-false', why: "no slash: the tail is the whole rest, and only 'index.html' or '' pass, whose id ('index.htm', '') isBuildId refuses; a slash first: the id is '', refused" },
+  { file: 'site/lookup/stable-log-url.ts', line: 'if (slash <= 0) return undefined;', operator: 'operator <=→<', why: "a slash first gives the id '', which isBuildId refuses" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
