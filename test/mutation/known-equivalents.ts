@@ -156,6 +156,12 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'site/lookup/stable-log-url.ts', line: 'if (slash <= 0) return undefined;', operator: 'condition-false', why: "no slash: the tail is the whole rest, and only 'index.html' or '' pass, whose id ('index.htm', '') isBuildId refuses; a slash first: the id is '', refused" },
   { file: 'site/lookup/stable-log-url.ts', line: 'if (slash <= 0) return undefined;', operator: 'operator <=→<', why: "a slash first gives the id '', which isBuildId refuses" },
 
+  // id-runs.ts
+  { file: 'site/lookup/id-runs.ts', line: 'return Number.isSafeInteger(counter) && counter.toString(36) === digits ? { prefix, counter } : undefined;', operator: 'condition-true', why: 'COUNTER_ID admits at most ten base-36 digits without a leading zero: every such counter is below 36^10 < 2^53 and writes back the same, so the check (kept against a wider pattern) is always true' },
+  { file: 'site/lookup/id-runs.ts', line: 'return Number.isSafeInteger(counter) && counter.toString(36) === digits ? { prefix, counter } : undefined;', operator: 'operator &&→||', why: 'both sides are always true for what COUNTER_ID admits (see the entry above)' },
+  { file: 'site/lookup/id-runs.ts', line: 'if (builder === undefined || builder < 0) return undefined;', operator: 'condition-false', why: 'a missing or -1 builder index names no builder: run.builders[undefined] and [-1] are undefined, and the next line returns undefined for it' },
+  { file: 'site/lookup/id-runs.ts', line: 'if (builder === undefined || builder < 0) return undefined;', operator: 'operator ||→&&', why: 'a missing or -1 builder index names no builder: the next line returns undefined for it' },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
