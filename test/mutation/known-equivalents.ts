@@ -162,6 +162,8 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'site/lookup/id-runs.ts', line: 'if (builder === undefined || builder < 0) return undefined;', operator: 'condition-false', why: 'a missing or -1 builder index names no builder: run.builders[undefined] and [-1] are undefined, and the next line returns undefined for it' },
   { file: 'site/lookup/id-runs.ts', line: 'if (builder === undefined || builder < 0) return undefined;', operator: 'operator ||→&&', why: 'a missing or -1 builder index names no builder: the next line returns undefined for it' },
 
+  { file: 'site/lookup/suggest-builders.ts', line: '.exec(wanted[0] ?? name)?.[0];', operator: 'index-from-end [0]→.at(-1)', original: '[0]', why: "wanted holds one name at most: a name with '11.0_' after its start or a '-' has a '.', which the old buildports-<codename>-<arch> pattern does not admit" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
