@@ -26,6 +26,8 @@ test('each pending build says its place in line and its estimate, or why it has 
     ['10.15_x86_64', 21, 900, 24 * 60 + 15, 26 * 60],
     ['10.14_x86_64', 112, 'no-history'],
     ['10.13_x86_64', 104, 'no-history'],
+    ['10.12_x86_64', 20, 'no-history'],
+    ['10.11_x86_64', 113, 'no-history'],
   ]), { asOf: AS_OF }, undefined);
   assert.equal(view.heading, 'Queued or building as of 2026-08-18 09:05 UTC, with the estimate made then:');
   assert.equal(view.live, undefined);
@@ -38,6 +40,8 @@ test('each pending build says its place in line and its estimate, or why it has 
     { platform: '10.15_x86_64', place: '21st in line', ready: 'around 2026-08-19 09:20 UTC (2026-08-19 00:05–2026-08-19 11:05)' },
     { platform: '10.14_x86_64', place: '112th in line', ready: 'no estimate: no build seen to estimate from' },
     { platform: '10.13_x86_64', place: '104th in line', ready: 'no estimate: no build seen to estimate from' },
+    { platform: '10.12_x86_64', place: '20th in line', ready: 'no estimate: no build seen to estimate from' },
+    { platform: '10.11_x86_64', place: '113th in line', ready: 'no estimate: no build seen to estimate from' },
   ]);
 });
 
