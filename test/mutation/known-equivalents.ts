@@ -164,6 +164,10 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   { file: 'site/lookup/suggest-builders.ts', line: '.exec(wanted[0] ?? name)?.[0];', operator: 'index-from-end [0]→.at(-1)', original: '[0]', why: "wanted holds one name at most: a name with '11.0_' after its start or a '-' has a '.', which the old buildports-<codename>-<arch> pattern does not admit" },
 
+  // expand-build.ts
+  { file: 'site/lookup/expand-build.ts', line: 'const finished = build.finishedAt === undefined ? Number.NaN : Date.parse(build.finishedAt);', operator: 'condition-false', why: 'Date.parse(undefined) is NaN too' },
+  { file: 'site/lookup/expand-build.ts', line: 'const revision = revisionIndex === undefined ? undefined : shard.revisions?.[revisionIndex];', operator: 'condition-false', why: "revisions[undefined] is undefined: an array read from JSON has no key 'undefined'" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },
