@@ -150,3 +150,24 @@ test('a failed delivery waiting for its retry is resumed at once by a restart, w
     h.dispose();
   }
 });
+
+test('a retry is logged with the attempt it is; once the handler is closed, a due retry waits for the next start', async () => {
+  const h = harness({ firstDelayMs: 1000, maxAttempts: 5 });
+  try {
+    h.farm.failing = true;
+    h.handler.resumeUnprocessed();
+    await h.handler.idle();
+    h.clock.now = T0 + 1000;
+    assert.equal(h.handler.retryDue(), 1);
+    await h.handler.idle();
+    assert.deepEqual(h.logged.entries.filter((e) => e.msg === 'failed delivery tried again').map((e) => [e.level, e.deliveryId, e.event, e.attempt]), [['info', 'd-1', 'push', 2]]);
+    h.farm.failing = false;
+    await h.handler.close();
+    h.clock.now = T0 + 86_400_000;
+    assert.equal(h.handler.retryDue(), 0);
+    assert.deepEqual(h.farm.calls, []);
+    assert.deepEqual(h.reopen().unprocessed().map((d) => [d.guid, d.state, d.attempts]), [['d-1', 'failed', 2]], 'left for the next start');
+  } finally {
+    h.dispose();
+  }
+});

@@ -131,6 +131,43 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/github/create-webhook-handler.ts', line: 'while (running < concurrency && queue.length > 0) {', operator: 'operator >→>=', why: 'an empty queue shifts undefined and the next line breaks out of the loop' },
   { file: 'controller/github/create-webhook-handler.ts', line: 'if (item === undefined) break;', operator: 'condition-false', why: 'the loop runs only while the queue has an item, so shift() never gives undefined here' },
 
+  { file: 'controller/github/create-webhook-handler.ts', line: "(req.socket.remoteAddress ?? '?')", operator: 'string-emptied', original: "'?'", why: 'a socket has no remote address only once destroyed, before any handler runs' },
+
+  { file: 'controller/github/create-webhook-handler.ts', line: "if (!options.store.claimIgnored({ guid, event, receivedAt })) return reply(res, 200, { delivery: guid, result: 'duplicate' });", operator: 'string-emptied', original: "'duplicate'", why: 'store.has(guid) was false a moment before, with no await between it and the claim: in the one controller nothing can claim the delivery in between' },
+  { file: 'controller/github/create-webhook-handler.ts', line: "return reply(res, 200, { delivery: guid, result: 'duplicate' });", operator: 'string-emptied', original: "'duplicate'", before: "if (!options.store.claim({ guid, event, body, receivedAt })) {\n      return reply(res, 200, { delivery: guid, result: ", why: 'store.has(guid) was false a moment before, with no await between it and the claim: in the one controller nothing can claim the delivery in between' },
+  { file: 'controller/github/create-webhook-handler.ts', line: 'if (!res.headersSent) void reply(res, 500,', operator: 'condition-true', why: 'every throw in receive comes before its answer: after the 202 only enqueue runs, whose work catches its own errors' },
+
+  // resolve-legacy-url.ts: a step request and a log request without a log name resolve alike, and nothing reads a request's `text`.
+  { file: 'site/lookup/resolve-legacy-url.ts', line: ": parsed.log === undefined ? { kind: 'step', builder, number, step: parsed.step }", operator: 'condition-false', why: "a build-id link without a log made a 'log' request whose log is undefined: wantedLog is then undefined as for a 'step' request, so the same first log (or the same note) is reached" },
+  { file: 'site/lookup/resolve-legacy-url.ts', line: 'log: parsed.log, text: false }', operator: 'boolean-flipped', why: "nothing after the parse reads a request's text (the /text form leads to the same log)" },
+  { file: 'site/lookup/resolve-legacy-url.ts', line: "const wantedLog = request.kind === 'log' ? request.log : undefined;", operator: 'condition-true', why: "only 'step' and 'log' requests get here, and a 'step' request has no log: request.log is undefined for it either way" },
+
+  { file: 'site/lookup/resolve-legacy-url.ts', line: "return { kind: 'found', number, build: expandBuild(shard, build) };", operator: 'string-emptied', why: "findBuild's answer is only asked whether it is 'unknown': any other kind is the build found" },
+
+  // unpack-shard.ts
+  { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator +→-', why: 'the passes past the end read runs[r] ?? 0 and a run of length runs[r + 1] ?? 0 = 0: they add no build (the number they move is not read again)' },
+  { file: 'site/lookup/unpack-shard.ts', line: 'for (let r = 0; r + 1 < runs.length; r += 2) {', operator: 'operator <→<=', why: 'r is even, so r + 1 <= length allows one more pass only for a list of odd length, whose last pass reads a run of length `runs[r + 1] ?? 0` = 0: no build' },
+
+  { file: 'site/lookup/unpack-shard.ts', line: "const result = RESULTS[packed.result?.[i] ?? '-'];", operator: 'string-emptied', why: "neither '-' nor '' is a result letter: RESULTS gives undefined for both (its keys are s, f, c only)" },
+  { file: 'site/lookup/unpack-shard.ts', line: 'if (finStep !== null) fin += finStep;', operator: 'condition-true', why: 'fin += null adds 0 (null is 0 in arithmetic): the running finish time is the same' },
+
+  // stable-log-url.ts: what buildIdOfArchivePage returns must pass isBuildId, which refuses '', '/' and '.'.
+  { file: 'site/lookup/stable-log-url.ts', line: "const slash = rest.indexOf('/');", operator: 'call-swapped .indexOf→.lastIndexOf', why: "with two slashes or more the id would hold a '/', which isBuildId refuses, as the tail check refuses it with the first slash" },
+  { file: 'site/lookup/stable-log-url.ts', line: 'if (slash <= 0) return undefined;', operator: 'condition-false', why: "no slash: the tail is the whole rest, and only 'index.html' or '' pass, whose id ('index.htm', '') isBuildId refuses; a slash first: the id is '', refused" },
+  { file: 'site/lookup/stable-log-url.ts', line: 'if (slash <= 0) return undefined;', operator: 'operator <=→<', why: "a slash first gives the id '', which isBuildId refuses" },
+
+  // id-runs.ts
+  { file: 'site/lookup/id-runs.ts', line: 'return Number.isSafeInteger(counter) && counter.toString(36) === digits ? { prefix, counter } : undefined;', operator: 'condition-true', why: 'COUNTER_ID admits at most ten base-36 digits without a leading zero: every such counter is below 36^10 < 2^53 and writes back the same, so the check (kept against a wider pattern) is always true' },
+  { file: 'site/lookup/id-runs.ts', line: 'return Number.isSafeInteger(counter) && counter.toString(36) === digits ? { prefix, counter } : undefined;', operator: 'operator &&→||', why: 'both sides are always true for what COUNTER_ID admits (see the entry above)' },
+  { file: 'site/lookup/id-runs.ts', line: 'if (builder === undefined || builder < 0) return undefined;', operator: 'condition-false', why: 'a missing or -1 builder index names no builder: run.builders[undefined] and [-1] are undefined, and the next line returns undefined for it' },
+  { file: 'site/lookup/id-runs.ts', line: 'if (builder === undefined || builder < 0) return undefined;', operator: 'operator ||→&&', why: 'a missing or -1 builder index names no builder: the next line returns undefined for it' },
+
+  { file: 'site/lookup/suggest-builders.ts', line: '.exec(wanted[0] ?? name)?.[0];', operator: 'index-from-end [0]→.at(-1)', original: '[0]', why: "wanted holds one name at most: a name with '11.0_' after its start or a '-' has a '.', which the old buildports-<codename>-<arch> pattern does not admit" },
+
+  // expand-build.ts
+  { file: 'site/lookup/expand-build.ts', line: 'const finished = build.finishedAt === undefined ? Number.NaN : Date.parse(build.finishedAt);', operator: 'condition-false', why: 'Date.parse(undefined) is NaN too' },
+  { file: 'site/lookup/expand-build.ts', line: 'const revision = revisionIndex === undefined ? undefined : shard.revisions?.[revisionIndex];', operator: 'condition-false', why: "revisions[undefined] is undefined: an array read from JSON has no key 'undefined'" },
+
   // action-inputs.ts
   { file: 'action/src/action-inputs.ts', line: "context.addIssue({ code: 'custom',", operator: 'string-emptied', original: "'custom'", why: "the issue is raised whatever its code (three of them); ActionInputError reads only its path and message" },
   { file: 'action/src/action-inputs.ts', line: "explainBadPortName(String(issue.input)) ?? 'bad port name'", operator: 'string-emptied', why: 'a message for a person, and unreachable: explainBadPortName names the problem of every name isPortName refuses' },

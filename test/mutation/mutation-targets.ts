@@ -74,7 +74,10 @@ const RUNNER_MANAGER_SUITES = [
   'test/runners/watchdog-deadlines.test.ts',
 ];
 
-const SITE_LOOKUP = ['archived-step-log', 'build-json', 'expand-build', 'id-runs', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map', 'stable-log-url', 'suggest-builders', 'unpack-shard'].map(
+const SITE_LOOKUP = [
+  'archived-step-log', 'build-json', 'describe-pending', 'expand-build', 'id-runs', 'own-entry', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map',
+  'stable-log-url', 'suggest-builders', 'unpack-shard',
+].map(
   (name) => ({ file: `site/lookup/${name}.ts` }),
 );
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeIdRuns } from '../../site/build/write-id-runs.ts';
 import { counterId, findInRun, idRunPath, IDS_PER_RUN, type CounterId, type IdRun } from '../../site/lookup/id-runs.ts';
+import { SITE_MAP_VERSION } from '../../site/lookup/site-map.ts';
 
 test('ids of interleaved builders, with gaps and across run files, come back with their builder and number', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portfarm-id-runs-'));
@@ -41,4 +42,13 @@ test('only ids that are <prefix>-<counter> as the controller writes them are kep
   assert.deepEqual(counterId('k3x9-1a2b'), { prefix: 'k3x9', counter: Number.parseInt('1a2b', 36) });
   assert.deepEqual(counterId('b-0'), { prefix: 'b', counter: 0 });
   for (const id of ['b-0a', 'pr-12-1', 'k3x9', '-1', 'toolongprefix-1', 'b-zzzzzzzzzzz', 'B-1']) assert.equal(counterId(id), undefined, id);
+});
+
+test('a run file naming a builder it does not list (hand-edited or cut short) finds no build for that counter', () => {
+  const run: IdRun = { v: SITE_MAP_VERSION, builders: ['ports-15_arm64-builder'], b: [0, 3, -1, 0], n: [5, 1, 0, 2] };
+  assert.deepEqual(findInRun(run, 0), ['ports-15_arm64-builder', 5]);
+  assert.equal(findInRun(run, 1), undefined);
+  assert.equal(findInRun(run, 2), undefined);
+  assert.deepEqual(findInRun(run, 3), ['ports-15_arm64-builder', 7]);
+  assert.equal(findInRun(run, 4), undefined);
 });

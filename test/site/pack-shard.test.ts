@@ -51,6 +51,13 @@ test('builds that all follow the template and share one step list store no URL a
   assert.ok(bytes - portBytes < 1000 * 16, `${bytes - portBytes} bytes beside the port names`);
 });
 
+test('a shard without a prefix, step sets or revisions reads back without them, not with them undefined', () => {
+  const bare: MapShard = { v: SITE_MAP_VERSION, builder: B, shard: 3, builds: { 3000: { url: 'a/3000/' }, 3001: { url: 'b/x' } } };
+  const read = unpackShard(packShard(bare));
+  assert.deepEqual(read, bare);
+  assert.deepEqual(Object.keys(read), ['v', 'builder', 'shard', 'builds']);
+});
+
 test('a shard with no builds, and a stored shard cut short, read back as empty', () => {
   assert.deepEqual(unpackShard(packShard(shardOf({}))), shardOf({}));
   assert.deepEqual(unpackShard({ v: SITE_MAP_VERSION, builder: B, shard: 3 } as unknown as ReturnType<typeof packShard>).builds, {});

@@ -46,6 +46,11 @@ test('query and fragment of the request are kept on the target', () => {
   assert.equal(withQueryAndFragment('https://l.example/a.txt?sig=abc', '?x=1', ''), 'https://l.example/a.txt?sig=abc&x=1');
   assert.equal(withQueryAndFragment('https://l.example/a.txt#top', '', '#L3'), 'https://l.example/a.txt#L3');
   assert.equal(withQueryAndFragment('https://l.example/a.txt#top', '', ''), 'https://l.example/a.txt#top');
+  // A bare `?` or `#` adds nothing (a URL's search and hash are '' then, but the function is asked with what a caller has).
+  assert.equal(withQueryAndFragment('https://l.example/a.txt', '?', '#'), 'https://l.example/a.txt');
+  assert.equal(withQueryAndFragment('https://l.example/a.txt#top', '?', '#'), 'https://l.example/a.txt#top');
+  // The target's fragment starts at its first `#`: the reader's query goes before it.
+  assert.equal(withQueryAndFragment('https://l.example/a.txt#L1#L2', '?x=1', ''), 'https://l.example/a.txt?x=1#L1#L2');
 });
 
 test('renamed builders are suggested under their new names', () => {
