@@ -254,7 +254,7 @@ test('a map that records an off-site address (written before the ledger refused 
   );
 });
 
-test('a port page is found in its bucket; another case redirects to the port’s own name; an unknown port says so', async () => {
+test('a port page is found in its file; another case redirects to the port’s own name; an unknown port says so', async () => {
   const curl = await resolve('/portfarm/ports/curl/');
   assert.ok(curl.kind === 'port', curl.kind);
   assert.deepEqual([curl.port, curl.summary.recent.map((b) => b.number)], ['curl', [7, 5]]);
@@ -263,16 +263,14 @@ test('a port page is found in its bucket; another case redirects to the port’s
   assert.deepEqual(await resolve('/portfarm/ports/nope/'), notFound('/portfarm/ports/nope/', 'no builds of port nope are recorded on this site', { port: 'nope' }));
   assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles({ 'map/_index.json': undefined })), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
   const index = JSON.parse(await readFile(join(dir, 'site', 'map', '_index.json'), 'utf8')) as Record<string, unknown>;
-  assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles({ 'map/_index.json': { ...index, portBuckets: 0 } })), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
-  const buckets = Array.from({ length: Number(index.portBuckets) }, (_, i): [string, unknown] => [`map/_ports/${String(i)}.json`, { v: SITE_MAP_VERSION - 1, ports: { curl: { latest: [], recent: [] } } }]);
-  assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles(Object.fromEntries(buckets))), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
+  assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles({ 'map/_index.json': { ...index, ports: 0 } })), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
+  const older = { 'map/_ports/curl.json': { v: SITE_MAP_VERSION - 1, ports: { curl: { latest: [], recent: [] } } } };
+  assert.deepEqual(await resolve('/portfarm/ports/curl/', siteFiles(older)), notFound('/portfarm/ports/curl/', 'no builds of port curl are recorded on this site', { port: 'curl' }));
 });
 
 test('a port asked in another case goes to the port as the site names it (the first of two named alike)', async () => {
-  const index = JSON.parse(await readFile(join(dir, 'site', 'map', '_index.json'), 'utf8')) as SiteIndex;
   const summary = { latest: [], recent: [] };
-  const bucket = { v: SITE_MAP_VERSION, ports: { GraphicsMagick: summary, graphicsMAGICK: summary } };
-  const files = siteFiles(Object.fromEntries(Array.from({ length: index.portBuckets }, (_, i): [string, unknown] => [`map/_ports/${String(i)}.json`, bucket])));
+  const files = siteFiles({ 'map/_ports/graphicsmagick.json': { v: SITE_MAP_VERSION, ports: { GraphicsMagick: summary, graphicsMAGICK: summary } } });
   assert.deepEqual(await resolve('/portfarm/ports/graphicsmagick/', files), { kind: 'redirect', location: '/portfarm/ports/GraphicsMagick/' });
   assert.deepEqual(await resolve('/portfarm/ports/GRAPHICSMAGICK/', files), { kind: 'redirect', location: '/portfarm/ports/GraphicsMagick/' });
   assert.equal((await resolve('/portfarm/ports/graphicsMAGICK/', files)).kind, 'port');
