@@ -55,6 +55,20 @@ test('properties: triggered_by is the watcher build on the site, path segment 6 
   assert.deepEqual(watcher.properties.map((p) => p[0]), ['buildername', 'buildnumber', 'platform']);
 });
 
+test('a line recorded without its watcher names the platform\'s latest watcher build (the builder in lower case, as the site names builders); a line without a platform has no platform property', () => {
+  const json = buildJson(B, 5, { port: 'curl', platform: '10.6_I386', url: 'logs/b/' }, 'https://build.macports.org');
+  assert.deepEqual(json.properties, [
+    ['buildername', B, 'Builder'],
+    ['buildnumber', 5, 'Build'],
+    ['portname', 'curl', 'Trigger'],
+    ['platform', '10.6_I386', 'portfarm'],
+    ['triggered_by', 'https://build.macports.org/builders/ports-10.6_i386-watcher/builds/-1', 'Trigger'],
+  ]);
+  const bare = buildJson(B, 6, { port: 'curl', watcher: { builder: 'ports-15_arm64-watcher', number: 9 }, url: 'logs/c/' }, 'https://build.macports.org');
+  assert.deepEqual(bare.properties.map((p) => p[0]), ['buildername', 'buildnumber', 'portname', 'triggered_by']);
+  assert.ok(!JSON.stringify(bare).includes('"platform"'), 'no platform property, not one with no value');
+});
+
 function held(number: number, finishedAt: string | undefined, builder = B): WindowBuild {
   const h: Held = { builder, number, port: 'x', platform: '15_arm64', result: 'success', finishedAt, startedAt: undefined, watcher: undefined, failedStep: undefined, revision: undefined, url: 'u', steps: undefined };
   return { held: h, steps: undefined, relative: false, id: undefined };
