@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { counterId, IDS_PER_RUN, idRunPath } from '../lookup/id-runs.ts';
 import { encodeIdRun, type RunSlots } from './write-id-runs.ts';
+import { grow, internName } from './typed-columns.ts';
 
 /**
  * Build id → builder and number, for ids found from the archive's build-page URLs. The
@@ -31,9 +32,9 @@ export class BuildIds implements Iterable<readonly [string, readonly [string, nu
     }
     const row = this.#size++;
     if (row === this.#number.length) this.#grow();
-    this.#prefix[row] = indexOf(this.#prefixes, this.#prefixNames, counter.prefix);
+    this.#prefix[row] = internName(this.#prefixes, this.#prefixNames, counter.prefix);
     this.#counter[row] = counter.counter;
-    this.#builder[row] = indexOf(this.#builders, this.#builderNames, builder);
+    this.#builder[row] = internName(this.#builders, this.#builderNames, builder);
     this.#number[row] = number;
   }
 
@@ -81,19 +82,4 @@ export class BuildIds implements Iterable<readonly [string, readonly [string, nu
     this.#builder = grow(this.#builder, new Uint32Array(size));
     this.#number = grow(this.#number, new Uint32Array(size));
   }
-}
-
-function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-function indexOf(indexes: Map<string, number>, names: string[], name: string): number {
-  let i = indexes.get(name);
-  if (i === undefined) {
-    i = names.length;
-    indexes.set(name, i);
-    names.push(name);
-  }
-  return i;
 }

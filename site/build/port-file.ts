@@ -3,6 +3,18 @@ import { SITE_MAP_VERSION, type PendingBuild, type PortFile, type PortSummary } 
 /** A port's pending builds as of the ETA snapshot, in the snapshot's order (`pendingByPort`). */
 export type PendingOfPort = readonly [port: string, builds: readonly PendingBuild[]];
 
+/** An ETA snapshot's pending builds by port file (lower-case name), each with the port as the snapshot spells it. */
+export function pendingByFile(pending: ReadonlyMap<string, readonly PendingBuild[]> | undefined): Map<string, PendingOfPort[]> {
+  const byFile = new Map<string, PendingOfPort[]>();
+  for (const [port, builds] of pending ?? []) {
+    const key = port.toLowerCase();
+    let list = byFile.get(key);
+    if (list === undefined) byFile.set(key, (list = []));
+    list.push([port, builds]);
+  }
+  return byFile;
+}
+
 /**
  * What `/map/_ports/<lower-case name>.json` holds (`portFilePath`): the ledger's ports of that
  * name in any case, with their summaries, and the ETA snapshot's pending builds of the ports of

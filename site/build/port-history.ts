@@ -1,4 +1,5 @@
 import type { PortBuild, PortSummary } from '../lookup/site-map.ts';
+import { grow, internName } from './typed-columns.ts';
 
 type Result = NonNullable<PortBuild['result']>;
 
@@ -10,6 +11,8 @@ export interface NotedBuild {
   readonly result?: Result | undefined;
   readonly finishedAt?: string | undefined;
 }
+/** Builders and platforms are kept as 16-bit indexes. */
+const SIXTEEN_BITS = { max: 65_536, what: 'builders or platforms' } as const;
 const RESULTS: readonly (Result | undefined)[] = [undefined, 'success', 'failure', 'cancelled'];
 /** `2026-08-17T21:12:36.000Z`, what `Date.toISOString` writes and so what the controller records. */
 const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -84,9 +87,9 @@ export class PortHistory {
   #record(build: NotedBuild): number {
     const r = this.#records++;
     if (r === this.#number.length) this.#growRecords();
-    this.#builder[r] = indexOf(this.#builders, this.#builderNames, build.builder);
+    this.#builder[r] = internName(this.#builders, this.#builderNames, build.builder, SIXTEEN_BITS);
     this.#number[r] = build.number;
-    this.#platform[r] = indexOf(this.#platforms, this.#platformNames, build.platform);
+    this.#platform[r] = internName(this.#platforms, this.#platformNames, build.platform, SIXTEEN_BITS);
     this.#result[r] = build.result === undefined ? 0 : RESULTS.indexOf(build.result);
     this.#at[r] = build.finishedAt === undefined ? Number.NaN : Date.parse(build.finishedAt);
     if (build.finishedAt !== undefined && !CANONICAL_TIME.test(build.finishedAt)) this.#oddTimes.set(r, build.finishedAt);
@@ -156,20 +159,4 @@ export class PortHistory {
     this.#result = grow(this.#result, new Uint8Array(size));
     this.#at = grow(this.#at, new Float64Array(size));
   }
-}
-
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-function indexOf(indexes: Map<string, number>, names: string[], name: string): number {
-  let i = indexes.get(name);
-  if (i === undefined) {
-    i = names.length;
-    if (i >= 65536) throw new Error(`more than 65,536 distinct builders or platforms (at ${name}); the port history keeps their index in 16 bits`);
-    indexes.set(name, i);
-    names.push(name);
-  }
-  return i;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { portFilePath, type PendingBuild, type PortFile, type PortSummary } from '../lookup/site-map.ts';
-import { ledgerPortsOf, portFile, type PendingOfPort } from './port-file.ts';
+import { ledgerPortsOf, pendingByFile, portFile } from './port-file.ts';
 import { PortHistory, type NotedBuild } from './port-history.ts';
 
 /** A port build of a new ledger line, in ledger order. */
@@ -44,13 +44,7 @@ export async function updatePortFiles(
   write: (path: string, text: string) => Promise<void>,
   pending: ReadonlyMap<string, readonly PendingBuild[]> | undefined,
 ): Promise<PortFilesUpdated> {
-  const pendingOf = new Map<string, PendingOfPort[]>();
-  for (const [port, builds] of pending ?? []) {
-    const key = port.toLowerCase();
-    let list = pendingOf.get(key);
-    if (list === undefined) pendingOf.set(key, (list = []));
-    list.push([port, builds]);
-  }
+  const pendingOf = pendingByFile(pending);
   const keys = new Set(notes.map((note) => note.port.toLowerCase()));
   if (pending !== undefined) for (const key of [...before.pendingPorts, ...pendingOf.keys()]) keys.add(key);
 

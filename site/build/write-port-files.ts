@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { portFilePath, PORTS_DIR, type PendingBuild, type PortSummary } from '../lookup/site-map.ts';
-import { portFile, type PendingOfPort } from './port-file.ts';
+import { pendingByFile, portFile } from './port-file.ts';
 import type { PortHistory } from './port-history.ts';
 
 /** Files written between two turns of the event loop: the whole build writes tens of thousands. */
@@ -32,13 +32,7 @@ export async function writePortFiles(dir: string, history: PortHistory, pending:
     if (ledger === undefined) ledgerOf.set(key, (ledger = new Map<string, PortSummary>()));
     ledger.set(name, history.summary(name) ?? { latest: [], recent: [] });
   }
-  const pendingOf = new Map<string, PendingOfPort[]>();
-  for (const [port, builds] of pending ?? []) {
-    const key = port.toLowerCase();
-    let list = pendingOf.get(key);
-    if (list === undefined) pendingOf.set(key, (list = []));
-    list.push([port, builds]);
-  }
+  const pendingOf = pendingByFile(pending);
   await mkdir(join(dir, PORTS_DIR), { recursive: true });
   let files = 0;
   let ports = 0;
