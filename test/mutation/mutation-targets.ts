@@ -74,11 +74,16 @@ const RUNNER_MANAGER_SUITES = [
   'test/runners/watchdog-deadlines.test.ts',
 ];
 
+// The reader's contract (ports.macports.org's importer asking `…/steps/install-port/logs/files/text`
+// by its literal URL) is what holds the files log's step and log names; the tests the walk finds
+// name them through FILES_LOG itself, so an emptied name passes there (found by hand, 22:30).
+const READER_CONTRACT = ['test/site/reader-contract.test.ts'];
+
 const SITE_LOOKUP = [
   'archived-step-log', 'build-json', 'describe-pending', 'expand-build', 'id-runs', 'own-entry', 'parse-legacy-path', 'platform-of', 'port-bucket', 'resolve-legacy-url', 'site-map',
   'stable-log-url', 'suggest-builders', 'unpack-shard',
 ].map(
-  (name) => ({ file: `site/lookup/${name}.ts` }),
+  (name) => ({ file: `site/lookup/${name}.ts`, ...(name === 'archived-step-log' ? { tests: READER_CONTRACT } : {}) }),
 );
 
 export const MUTATION_TARGETS: readonly MutationTarget[] = [
