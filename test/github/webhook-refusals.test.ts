@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, request, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, test } from 'node:test';
+import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { beforeEach, test } from 'node:test';
 import { Webhooks } from '@octokit/webhooks';
 import { Registry } from 'prom-client';
 import { createWebhookHandler, type WebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
 import { InFlightLimit } from '../../controller/http/in-flight-limit.ts';
+import { serveWebhookHandlerPerFile } from './serve-webhook-handler.ts';
 import { captureLog } from './capture-log.ts';
 import { RecordingFarm } from './recording-farm.ts';
 import { webhookExample } from './webhook-fixtures.ts';
@@ -23,8 +22,6 @@ const SECRET = 'it-is-a-secret';
 const signer = new Webhooks({ secret: SECRET });
 const context = { repo: 'Codertocat/Hello-World', workflow: 'ports.yml', platforms: ['15_arm64'] };
 
-let server: Server;
-let port = 0;
 let handler: WebhookHandler;
 let store: MemoryDeliveryStore;
 let rejections: EventRejections;
@@ -45,19 +42,8 @@ function mount(maxBodyBytes?: number, inFlight?: InFlightLimit): void {
   });
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    handler.handle(req, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
-});
+const served = serveWebhookHandlerPerFile(() => handler);
 beforeEach(() => { mount(); });
-after(async () => {
-  await handler.close();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-});
 
 const body = (): string => {
   const push = webhookExample('push', 4);
@@ -74,7 +60,7 @@ function post(headers: OutgoingHttpHeaders, text = body(), method = 'POST'): Pro
   return new Promise((resolve, reject) => {
     let answered = false;
     const length = headers['transfer-encoding'] === 'chunked' ? {} : { 'content-length': Buffer.byteLength(text) };
-    const req = request({ host: '127.0.0.1', port, path: '/webhooks', method, agent: false, headers: { ...length, ...headers } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: served.port(), path: '/webhooks', method, agent: false, headers: { ...length, ...headers } }, (res) => {
       answered = true;
       answerHeaders = res.headers;
       let answer = '';

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, test } from 'node:test';
+import { request } from 'node:http';
+import { beforeEach, test } from 'node:test';
 import { Webhooks } from '@octokit/webhooks';
 import { Registry } from 'prom-client';
 import { createWebhookHandler, type WebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
 import type { WebhookContext } from '../../controller/github/translate-webhook.ts';
+import { serveWebhookHandlerPerFile } from './serve-webhook-handler.ts';
 import { captureLog } from './capture-log.ts';
 import { RecordingFarm } from './recording-farm.ts';
 import { webhookExample } from './webhook-fixtures.ts';
@@ -30,8 +29,6 @@ class FailingStore extends MemoryDeliveryStore {
   }
 }
 
-let server: Server;
-let port = 0;
 let handler: WebhookHandler;
 let store: MemoryDeliveryStore;
 let farm: RecordingFarm;
@@ -46,19 +43,8 @@ function mount(s: MemoryDeliveryStore = new MemoryDeliveryStore(), within: Webho
   handler = createWebhookHandler({ secret: SECRET, store, farm, context: within, log: logged.log, rejections });
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    handler.handle(req, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
-});
+const served = serveWebhookHandlerPerFile(() => handler);
 beforeEach(() => { mount(); });
-after(async () => {
-  await handler.close();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-});
 
 function push(modified: readonly string[]): Record<string, unknown> {
   const payload = webhookExample('push', 4);
@@ -68,7 +54,7 @@ function push(modified: readonly string[]): Record<string, unknown> {
 
 async function post(payload: unknown, guid: string): Promise<{ status: number; body: unknown }> {
   const body = JSON.stringify(payload);
-  const response = await fetch(`http://127.0.0.1:${String(port)}/webhooks`, {
+  const response = await fetch(`http://127.0.0.1:${String(served.port())}/webhooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': guid, 'x-hub-signature-256': await signer.sign(body) },
     body,
@@ -141,7 +127,7 @@ test('a sender gone half-way through its body is logged as a failure to take it,
   const body = JSON.stringify(push(['net/curl/Portfile']));
   const gone = new Promise<void>((resolve) => {
     const req = request({
-      host: '127.0.0.1', port, path: '/webhooks', method: 'POST', agent: false,
+      host: '127.0.0.1', port: served.port(), path: '/webhooks', method: 'POST', agent: false,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-github-event': 'push', 'x-github-delivery': 'g-1', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
     });
     req.on('error', () => { resolve(); });
