@@ -1,22 +1,28 @@
 import { coerceError } from '../errors/coerce-error.ts';
 import type { EnvironmentTrouble } from '../errors/environment-trouble.ts';
 import { networkFailureOf, type NetworkFailure } from './network-failure.ts';
+import { rateLimitAnswerOf } from './rate-limit-answer.ts';
 
 /**
  * A GitHub API call that failed, carrying the status and the request that failed (never the
  * token). `retryable` says whether the same call may succeed later (5xx, rate limits,
  * network); 4xx answers are permanent. Only the caller's entry point decides to retry.
+ * `notProcessed` says GitHub certainly did nothing: the request was never sent (a pause GitHub
+ * asked for), or GitHub refused it for a rate limit, and a refused request is not processed
+ * ("Rate limits for the REST API"). A 5xx or a lost answer is not that: the write may have landed.
  */
 export class GitHubError extends Error {
   readonly status: number;
   readonly request: { readonly method: string; readonly url: string };
   readonly retryable: boolean;
-  constructor(message: string, options: { status: number; method: string; url: string; retryable: boolean; cause?: unknown }) {
+  readonly notProcessed: boolean;
+  constructor(message: string, options: { status: number; method: string; url: string; retryable: boolean; notProcessed?: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GitHubError';
     this.status = options.status;
     this.request = { method: options.method, url: options.url };
     this.retryable = options.retryable;
+    this.notProcessed = options.notProcessed ?? false;
   }
 }
 
@@ -70,6 +76,8 @@ export function toGitHubError(value: unknown, doing: string): GitHubError {
   const data = shape.response?.data;
   const said = typeof data === 'object' && data !== null && 'message' in data && typeof data.message === 'string' ? data.message : err.message;
   const retryable = err.name === 'AbortError' ? false : isRetryableStatus(status);
+  // A rate-limit refusal (403/429 as GitHub documents it) did nothing; its wait does not matter here.
+  const notProcessed = rateLimitAnswerOf(err, 0) !== undefined;
   const hint =
     status === 401
       ? ' (check github.appId and the private key at github.privateKeyPath: GitHub refused the App credentials)'
@@ -81,6 +89,7 @@ export function toGitHubError(value: unknown, doing: string): GitHubError {
     method,
     url,
     retryable,
+    notProcessed,
     cause: err,
   });
 }

@@ -46,6 +46,7 @@ export function honourRateLimits(octokit: Pick<Octokit, 'hook'>, options: Honour
           method: shape.method ?? '?',
           url: shape.url ?? '?',
           retryable: true,
+          notProcessed: true,
         });
       }
       if (paused > 0) await clock.sleep(paused, signal);

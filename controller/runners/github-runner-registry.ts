@@ -2,6 +2,7 @@ import type { Octokit } from 'octokit';
 import { RequestError } from 'octokit';
 import { coerceError } from '../errors/coerce-error.ts';
 import { GitHubError, toGitHubError } from '../github/github-error.ts';
+import { isNotProcessed, type GitHubPause } from '../github/github-pause.ts';
 import { networkFailureOf } from '../github/network-failure.ts';
 import { withSignal } from '../github/with-signal.ts';
 import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';
@@ -22,8 +23,13 @@ export class GithubRunnerRegistry implements RunnerRegistry {
   readonly #owner: string;
   readonly #repo: string;
   readonly #organization: boolean;
+  readonly #pause: GitHubPause | null;
 
-  constructor(options: { readonly octokit: ActionsOctokit; readonly repo: string; readonly organization?: boolean }) {
+  /**
+   * `pause`: registering waits out a pause GitHub asked for and asks again, instead of failing
+   * the attempt and losing its booted VM (the lease's signal still ends the wait).
+   */
+  constructor(options: { readonly octokit: ActionsOctokit; readonly repo: string; readonly organization?: boolean; readonly pause?: GitHubPause }) {
     const [owner, repo] = options.repo.split('/');
     if (owner === undefined || repo === undefined || owner === '' || repo === '') {
       throw new RunnerRegistryError(`repo "${options.repo}" is not owner/name, e.g. macports/macports-ports`, { retryable: false });
@@ -32,9 +38,22 @@ export class GithubRunnerRegistry implements RunnerRegistry {
     this.#owner = owner;
     this.#repo = repo;
     this.#organization = options.organization ?? false;
+    this.#pause = options.pause ?? null;
   }
 
   async generateJitConfig(request: JitConfigRequest, signal: AbortSignal): Promise<JitConfig> {
+    for (;;) {
+      try {
+        return await this.#generateJitConfig(request, signal);
+      } catch (error) {
+        // A refused or unsent request registered nothing: the same name is asked for again.
+        if (this.#pause === null || signal.aborted || !isNotProcessed(error)) throw error;
+        await this.#pause.waitOut(signal).catch(() => { throw error; });
+      }
+    }
+  }
+
+  async #generateJitConfig(request: JitConfigRequest, signal: AbortSignal): Promise<JitConfig> {
     try {
       const body = { name: request.name, labels: [...request.labels], runner_group_id: request.runnerGroupId, work_folder: request.workFolder, request: { signal } };
       const actions = this.#octokit.rest.actions;

@@ -4,6 +4,7 @@ import type { GitHubClients } from '../github/create-github-clients.ts';
 import type { ImageRolloutService } from '../images/image-rollout-service.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { VmBackend } from '../runners/backends/vm-backend.ts';
+import { githubPauseOf } from '../github/github-pause.ts';
 import { GithubRunnerRegistry } from '../runners/github-runner-registry.ts';
 import { recordedRunOf } from '../runners/job-identity.ts';
 import { RunnerManager, type RunnerManagerOptions } from '../runners/runner-manager.ts';
@@ -35,7 +36,8 @@ export function createRunnerManager(config: Config, sources: RunnerManagerSource
   return new RunnerManager({
     platforms: config.platforms,
     backends: sources.backends,
-    registry: new GithubRunnerRegistry({ octokit: sources.clients.installation, repo: config.github.repo, organization: registration.scope === 'organization' }),
+    // A rate limit met while registering is waited out with the VM kept (github-pause.ts).
+    registry: new GithubRunnerRegistry({ octokit: sources.clients.installation, repo: config.github.repo, organization: registration.scope === 'organization', pause: githubPauseOf(sources.clients.budget, sources.clients.clock) }),
     // Organisation runners: master builds into the group restricted to ports.yml, PR builds into their own.
     ...(registration.scope === 'organization' ? { runnerGroupId: registration.masterGroupId, pullRequestRunnerGroupId: registration.pullRequestGroupId } : {}),
     logger: sources.log,
