@@ -25,19 +25,19 @@ import { enqueueWatcher } from './core/enqueue-watcher.ts';
 import { newestRevision } from './core/newest-revision.ts';
 import { markDispatched, markStarted } from './core/mark-run.ts';
 import type { PlatformQueue } from './core/platform-queue.ts';
-import { findPreemptable, requestCancel, requeuePreempted } from './core/preempt-builder.ts';
+import { findPreemptable, requestCancel } from './core/preempt-builder.ts';
 import type { QueueChange } from './core/queue-change.ts';
 import type { QueueContext } from './core/queue-context.ts';
 import type { QueueEntry } from './core/queue-entry.ts';
 import { POLICIES } from './core/queue-policy.ts';
-import { selectNext } from './core/select-next.ts';
 import type { RunGateway, RunSummary } from './run-gateway.ts';
 import type { PumpReport, ReconcileReport } from './service-reports.ts';
 
 export type { PumpReport, ReconcileReport } from './service-reports.ts';
 export type { AcceptedList, IntakeOptions } from './port-list-intake.ts';
 import { CancelLanes } from './cancel-lanes.ts';
-import { dispatchOne } from './dispatch-one.ts';
+import { dispatchPlatform } from './dispatch-platform.ts';
+import { requeueUnsent } from './requeue-unsent.ts';
 import { settlePreemption } from './settle-preemption.ts';
 import { allFinishNotes, clearFinishNote, readFinishNote, type FinishNote } from './finish-notes.ts';
 import { parseInput } from './parse-input.ts';
@@ -222,7 +222,12 @@ export class ReorderService {
    * builds while a lane is free (`platforms[].parallelBuilds`, 1 by default).
    */
   async pump(now: Date, signal: AbortSignal): Promise<PumpReport> {
-    const report = { dispatched: [] as BuildId[], preempted: [] as { buildId: BuildId; requeuedAs: BuildId }[], errors: [] as { buildId: BuildId; error: Error }[] };
+    const report = {
+      dispatched: [] as BuildId[],
+      preempted: [] as { buildId: BuildId; requeuedAs: BuildId }[],
+      deferred: [] as { buildId: BuildId; requeuedAs: BuildId; error: Error }[],
+      errors: [] as { buildId: BuildId; error: Error }[],
+    };
     const at = now.getTime();
     for (const queue of this.#queues.values()) {
       const victim = this.#cancels.has(queue.platform) ? undefined : findPreemptable(queue);
@@ -233,18 +238,23 @@ export class ReorderService {
     }
     // A cancel GitHub answers at once (a run already completed, a fake) is taken in this round.
     if (this.#cancels.size > 0) await new Promise<void>((resolve) => { setImmediate(resolve); });
-    for (const queue of this.#queues.values()) {
+    // Platforms dispatch side by side: a push to 20 platforms is 20 requests at once, paced by the
+    // GitHub clients, not one round trip after another (dispatch-platform.ts).
+    const platforms = [...this.#queues.values()].map(async (queue) => {
       signal.throwIfAborted();
-      if (!settlePreemption(this.#cancels, queue, report, (operation) => this.#change(queue, operation, at))) continue;
-      // Up to the platform's lanes: each dispatch is its own intent, committed before GitHub is asked.
-      for (let next = selectNext(queue); next !== null; next = selectNext(queue)) {
-        const outcome = await dispatchOne(queue, next, at, signal, { gateway: this.#gateway, change: (operation) => this.#change(queue, operation, at) });
-        if (outcome === 'dispatched') report.dispatched.push(next.buildId);
-        else report.errors.push({ buildId: next.buildId, error: outcome.error });
-        // Whether GitHub created the run is unknown: reconcile looks for it before anything else goes out.
-        if (outcome !== 'dispatched' && outcome.unknown) break;
-      }
-    }
+      if (!settlePreemption(this.#cancels, queue, report, (operation) => this.#change(queue, operation, at))) return;
+      await dispatchPlatform(queue, at, signal, {
+        gateway: this.#gateway,
+        change: (operation) => this.#change(queue, operation, at),
+        requeueUnsent: (entry) => this.#change(queue, (ctx) => {
+          const r = requeueUnsent(this.#db, queue, entry, ctx);
+          return { value: r.entry.buildId, changes: r.changes };
+        }, at),
+      }, report);
+    });
+    // Every platform's work ends before pump returns (the service is not re-entrant), even when one failed.
+    const failed = (await Promise.allSettled(platforms)).find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     return report;
   }
 
@@ -280,7 +290,7 @@ export class ReorderService {
       if (run === undefined) {
         if (entry.runId !== null || entry.state !== 'dispatched') continue; // listed runs lag; only a missing intent is safe to redo
         const requeued = this.#change(queue, (ctx) => {
-          const r = requeuePreempted(queue, entry, ctx);
+          const r = requeueUnsent(this.#db, queue, entry, ctx);
           return { value: r.entry, changes: r.changes };
         }, at);
         report.requeued.push({ buildId: entry.buildId, requeuedAs: requeued.buildId });

@@ -17,8 +17,8 @@ export function retryCount(db: DatabaseSync, reason: RetryReason, buildId: Build
   return Number(getMeta(db, `${PREFIX[reason]}${buildId}`) ?? '0');
 }
 
-/** The build goes on under a new id: its counts move there, the one for `reason` one higher. */
-export function carryRetryCounts(db: DatabaseSync, from: BuildId, to: BuildId, reason: RetryReason): void {
+/** The build goes on under a new id: its counts move there, the one for `reason` one higher (none for null: no retry). */
+export function carryRetryCounts(db: DatabaseSync, from: BuildId, to: BuildId, reason: RetryReason | null): void {
   for (const counted of Object.keys(PREFIX) as RetryReason[]) {
     const count = retryCount(db, counted, from) + (counted === reason ? 1 : 0);
     if (count > 0) setMeta(db, `${PREFIX[counted]}${to}`, String(count));

@@ -6,7 +6,9 @@ export interface PumpReport {
   readonly dispatched: readonly BuildId[];
   /** Builders cancelled before they started because a watcher waits; `requeuedAs` is the new build id. */
   readonly preempted: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId }[];
-  /** Gateway calls that failed; the build stays recorded and `reconcile` settles it. */
+  /** Dispatches GitHub did not take (a rate limit): no run exists, and the build is queued again as `requeuedAs`. */
+  readonly deferred: readonly { readonly buildId: BuildId; readonly requeuedAs: BuildId; readonly error: Error }[];
+  /** Gateway calls that failed; the build stays recorded and `reconcile` settles it (a refused dispatch failed its build). */
   readonly errors: readonly { readonly buildId: BuildId; readonly error: Error }[];
 }
 

@@ -10,8 +10,10 @@ export interface ControllerStats {
   failures: number;
   mailsSent: number;
   dispatchErrors: number;
+  /** Dispatches GitHub did not take for a rate limit: queued again at once, no run made. */
+  dispatchesDeferred: number;
 }
 
 export function emptyStats(): ControllerStats {
-  return { watchersQueued: 0, watchersCoalesced: 0, buildersQueued: 0, supersededDropped: 0, preemptions: 0, finished: 0, failures: 0, mailsSent: 0, dispatchErrors: 0 };
+  return { watchersQueued: 0, watchersCoalesced: 0, buildersQueued: 0, supersededDropped: 0, preemptions: 0, finished: 0, failures: 0, mailsSent: 0, dispatchErrors: 0, dispatchesDeferred: 0 };
 }

@@ -10,7 +10,7 @@ export interface SchedulingRoundOptions {
   readonly checks: { kick(): void };
   /** Ms GitHub asked the controller to send nothing for (a rate limit); the round dispatches nothing meanwhile. */
   readonly githubPausedFor: () => number;
-  readonly stats: Pick<ControllerStats, 'preemptions' | 'dispatchErrors'>;
+  readonly stats: Pick<ControllerStats, 'preemptions' | 'dispatchErrors' | 'dispatchesDeferred'>;
   /** Settles when the start-up recovery is done: no round may pump before (the reorder service is not re-entrant). */
   readonly ready: Promise<void>;
   /** The catch-up sweep, run from a round when `sweepIntervalMs` (> 0) has passed since the last. */
@@ -54,6 +54,9 @@ export function createSchedulingRound(options: SchedulingRoundOptions): (signal:
       stats.preemptions += report.preempted.length;
       stats.dispatchErrors += report.errors.length;
       for (const failed of report.errors) log.error({ buildId: failed.buildId, err: failed.error }, failed.error.message);
+      // No run was made: nothing for reconcile to look for; the builds wait at the head for the next round.
+      stats.dispatchesDeferred += report.deferred.length;
+      for (const held of report.deferred) log.warn({ buildId: held.buildId, requeuedAs: held.requeuedAs, err: held.error }, held.error.message);
       if (report.errors.length > 0) await options.reconcileAndRecord(signal);
     }
     if (options.warmStart && !options.paused) {

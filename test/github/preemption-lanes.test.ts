@@ -99,7 +99,7 @@ test('a cancel GitHub takes long to complete on one platform: the other platform
   double.setIgnoreCancel(true);
   const { buildId: w2 } = service.enqueueWatcher({ platform: A, portsRevision: 'def5678', changedPorts: ['zlib'], force: false, prNumber: null, now });
   const { buildId: wB } = service.enqueueWatcher({ platform: B, portsRevision: 'def5678', changedPorts: ['zlib'], force: false, prNumber: null, now });
-  assert.deepEqual(await service.pump(now, signal), { dispatched: [wB], preempted: [], errors: [] });
+  assert.deepEqual(await service.pump(now, signal), { dispatched: [wB], preempted: [], deferred: [], errors: [] });
   await until(() => clock.sleeping > 0);
   await runWatcher(wB, B);
   service.acceptPortList({ buildId: wB, platform: B, portsRevision: 'def5678', ports: ['zlib'], excluded: [] }, now);
@@ -107,7 +107,7 @@ test('a cancel GitHub takes long to complete on one platform: the other platform
   const meanwhile = await service.pump(now, signal);
   assert.equal(meanwhile.dispatched.length, 1, 'B\'s builder goes while A waits');
   assert.deepEqual([meanwhile.preempted, meanwhile.errors], [[], []]);
-  assert.deepEqual(await service.pump(now, signal), { dispatched: [], preempted: [], errors: [] }, 'A still waits: its watcher is not dispatched behind the running cancelled run');
+  assert.deepEqual(await service.pump(now, signal), { dispatched: [], preempted: [], deferred: [], errors: [] }, 'A still waits: its watcher is not dispatched behind the running cancelled run');
 
   // GitHub time passes: the gateway polls, then force-cancels.
   const cancel = { settled: false };
@@ -185,5 +185,5 @@ test('a restart while a cancel waits on GitHub: the next controller asks again, 
   assert.equal(double.runs().find((r) => r.name === `[${String(curl)}] curl on ${C}`)?.conclusion, 'cancelled');
   const pendingCurl = restarted.queueStatus(now).find((q) => q.platform === C)?.next.filter((n) => n.port === 'curl') ?? [];
   assert.equal(pendingCurl.length, 1, 'curl is queued again exactly once');
-  assert.deepEqual(await restarted.pump(now, second), { dispatched: [], preempted: [], errors: [] }, 'nothing more goes out while the watcher runs');
+  assert.deepEqual(await restarted.pump(now, second), { dispatched: [], preempted: [], deferred: [], errors: [] }, 'nothing more goes out while the watcher runs');
 });

@@ -34,7 +34,7 @@ function watcher(platform = '15_arm64', portsRevision = REV1, changedPorts: stri
 test('a watcher is dispatched, its port list becomes builders, which run one at a time in dependency order', async () => {
   const { db, gateway, service } = setup();
   assert.deepEqual(service.enqueueWatcher(watcher()), { buildId: 'tst-1', coalesced: false, portsRevision: REV1 });
-  assert.deepEqual(await service.pump(at(1), signal), { dispatched: ['tst-1'], preempted: [], errors: [] });
+  assert.deepEqual(await service.pump(at(1), signal), { dispatched: ['tst-1'], preempted: [], deferred: [], errors: [] });
   assert.deepEqual(gateway.runs[0]?.request, {
     buildId: 'tst-1', platform: '15_arm64', kind: 'watcher', port: null, portsRevision: REV1, force: false, portlist: null, prNumber: null, lane: 0,
   });
@@ -73,7 +73,7 @@ test('a watcher preempts a dispatched builder: the run is cancelled, the build r
   service.runFinished('tst-1', 'success', at(2));
   await service.pump(at(3), signal); // zlib dispatched, not started
   service.enqueueWatcher(watcher('15_arm64', REV2));
-  assert.deepEqual(await service.pump(at(4), signal), { dispatched: ['tst-4'], preempted: [{ buildId: 'tst-3', requeuedAs: 'tst-5' }], errors: [] });
+  assert.deepEqual(await service.pump(at(4), signal), { dispatched: ['tst-4'], preempted: [{ buildId: 'tst-3', requeuedAs: 'tst-5' }], deferred: [], errors: [] });
   assert.deepEqual(gateway.calls.slice(-2), ['cancel 1001', 'dispatch tst-4']);
   // The cancelled run's webhook arrives afterwards: nothing changes.
   assert.equal(service.runFinished('tst-3', 'cancelled', at(4)), false);
@@ -236,12 +236,12 @@ test('a cancel that lands after a runner took the builder does not queue the por
   service.enqueueWatcher(watcher('15_arm64', REV2));
   // The cancel came too late (the run goes on): nothing is requeued and the watcher waits
   // for the running builder, which is never cancelled.
-  assert.deepEqual(await service.pump(at(4), signal), { dispatched: [], preempted: [], errors: [] });
+  assert.deepEqual(await service.pump(at(4), signal), { dispatched: [], preempted: [], deferred: [], errors: [] });
   assert.deepEqual(gateway.calls.slice(-1), ['cancel 1001']);
   // The builder's own events settle it; then the watcher goes; no second zlib build was queued.
   assert.equal(service.runStarted('tst-2', at(4)), true);
   assert.equal(service.runFinished('tst-2', 'success', at(5)), true);
-  assert.deepEqual(await service.pump(at(6), signal), { dispatched: ['tst-3'], preempted: [], errors: [] });
+  assert.deepEqual(await service.pump(at(6), signal), { dispatched: ['tst-3'], preempted: [], deferred: [], errors: [] });
   assert.deepEqual(rows(db).filter((r) => r.includes(' zlib ')), [`tst-2 builder zlib ${REV1} finished 1001 success 0`]);
 });
 

@@ -9,7 +9,7 @@ import { captureLog } from '../github/capture-log.ts';
 const at = new Date('2026-12-03T10:00:00Z');
 
 /** A round over fakes that journal each call; `report` is what the next pump answers. */
-function setup(overrides: Partial<SchedulingRoundOptions> = {}, report: PumpReport = { dispatched: [], preempted: [], errors: [] }) {
+function setup(overrides: Partial<SchedulingRoundOptions> = {}, report: PumpReport = { dispatched: [], preempted: [], deferred: [], errors: [] }) {
   const calls: string[] = [];
   const stats = emptyStats();
   const { log, entries } = captureLog();
@@ -44,7 +44,7 @@ test('a round: dispatch, warm start of each platform\'s next pending build, chec
 });
 
 test('each build the pump dispatched has its held queued job judged again at once (its queued can beat the dispatch answer)', async () => {
-  const { round, calls } = setup({ warmStart: false }, { dispatched: ['b3', 'b4'], preempted: [], errors: [] });
+  const { round, calls } = setup({ warmStart: false }, { dispatched: ['b3', 'b4'], preempted: [], deferred: [], errors: [] });
   await round(new AbortController().signal);
   assert.deepEqual(calls, ['pump', 'run recorded b3', 'run recorded b4', 'kick checks', 'publish']);
 });
@@ -57,11 +57,20 @@ test('paused: nothing dispatched and no VM warmed; checks and status go on', asy
 
 test('a failed dispatch is counted, logged and reconciled in the same round', async () => {
   const error = new Error('workflow_dispatch answered 502');
-  const { round, calls, stats, entries } = setup({ warmStart: false }, { dispatched: [], preempted: [{ buildId: 'b1', requeuedAs: 'b9' }], errors: [{ buildId: 'b2', error }] });
+  const { round, calls, stats, entries } = setup({ warmStart: false }, { dispatched: [], preempted: [{ buildId: 'b1', requeuedAs: 'b9' }], deferred: [], errors: [{ buildId: 'b2', error }] });
   await round(new AbortController().signal);
   assert.deepEqual(calls, ['pump', 'reconcile', 'kick checks', 'publish']);
   assert.deepEqual([stats.dispatchErrors, stats.preemptions], [1, 1]);
   assert.deepEqual(entries.map((e) => [e.level, e.buildId, e.msg]), [['error', 'b2', 'workflow_dispatch answered 502']]);
+});
+
+test('a dispatch GitHub did not take for a rate limit is counted and logged as a warning, with no reconcile (no run exists to look for)', async () => {
+  const error = new Error('GitHub did not take the dispatch of b2 (builder zlib on 15_arm64): secondary rate limit; queued again as b8');
+  const { round, calls, stats, entries } = setup({ warmStart: false }, { dispatched: ['b1'], preempted: [], deferred: [{ buildId: 'b2', requeuedAs: 'b8', error }], errors: [] });
+  await round(new AbortController().signal);
+  assert.deepEqual(calls, ['pump', 'run recorded b1', 'kick checks', 'publish']);
+  assert.deepEqual([stats.dispatchesDeferred, stats.dispatchErrors], [1, 0]);
+  assert.deepEqual(entries.map((e) => [e.level, e.buildId, e.requeuedAs, e.msg]), [['warn', 'b2', 'b8', error.message]]);
 });
 
 test('no round acts before the start-up recovery is done; the sweep runs first once it is due', async () => {
