@@ -89,6 +89,10 @@ const SITE_LOOKUP = [
 export const MUTATION_TARGETS: readonly MutationTarget[] = [
   ...QUEUE_CORE,
   { file: 'controller/queue/reorder-service.ts' },
+  // A round's dispatches: the intent first, what a refusal, a rate limit or a lost answer leaves, and the requeue of a run never made.
+  { file: 'controller/queue/dispatch-one.ts' },
+  { file: 'controller/queue/dispatch-platform.ts' },
+  { file: 'controller/queue/requeue-unsent.ts' },
   ...HANDOFF,
   { file: 'controller/github/create-webhook-handler.ts' },
   { file: 'controller/github/translate-webhook.ts' },
