@@ -77,6 +77,17 @@ const RUNNER_MANAGER_SUITES = [
 // The reader's contract (ports.macports.org's importer asking `…/steps/install-port/logs/files/text`
 // by its literal URL) is what holds the files log's step and log names; the tests the walk finds
 // name them through FILES_LOG itself, so an emptied name passes there (found by hand, 22:30).
+/** What asserts a dispatch's outcomes through the reorder service, beyond dispatch-one.ts's import walk. */
+const DISPATCH_SUITES = [
+  'test/queue/reorder-service.test.ts',
+  'test/queue/pump-side-by-side.test.ts',
+  'test/queue/dispatch-refused.test.ts',
+  'test/queue/service-lanes.test.ts',
+  'test/queue/crash-during-preemption.test.ts',
+  'test/queue/queue-write-failure.test.ts',
+  'test/github/dispatch-rate-limited.test.ts',
+];
+
 const READER_CONTRACT = ['test/site/reader-contract.test.ts'];
 
 const SITE_LOOKUP = [
@@ -90,7 +101,7 @@ export const MUTATION_TARGETS: readonly MutationTarget[] = [
   ...QUEUE_CORE,
   { file: 'controller/queue/reorder-service.ts' },
   // A round's dispatches: the intent first, what a refusal, a rate limit or a lost answer leaves, and the requeue of a run never made.
-  { file: 'controller/queue/dispatch-one.ts' },
+  { file: 'controller/queue/dispatch-one.ts', tests: DISPATCH_SUITES },
   { file: 'controller/queue/dispatch-platform.ts' },
   { file: 'controller/queue/requeue-unsent.ts' },
   ...HANDOFF,
