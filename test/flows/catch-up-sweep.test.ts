@@ -28,7 +28,6 @@ function setup(fail: ReadonlySet<string> = new Set()) {
   const options: CatchUpSweepOptions = {
     reorder: {
       unrecorded: () => [{ buildId: 'b0', result: 'success', phase: null, runId: 100, at }, { buildId: 'b9', result: 'failure', phase: null, runId: 109, at }],
-      recorded: (buildId) => { calls.push(`recorded ${buildId}`); },
       reconcile: () => step('reconcile', { adopted: ['b4'], finished: [{ buildId: 'b3', result: 'success', runId: 103 }] } as unknown as ReconcileReport),
       inFlight: () => [entry('b1', 'dispatched', 101), entry('b2', 'dispatched', 102), entry('b3', 'started', 103)],
     },
@@ -43,6 +42,7 @@ function setup(fail: ReadonlySet<string> = new Set()) {
       listQueuedJobs: (runId) => step(`queued jobs of run ${String(runId)}`, [queuedJob(runId, runId * 10)]),
     },
     ledgerHasBuild: (buildId) => Promise.resolve(buildId === 'b0'),
+    onLedgered: (note) => { calls.push(`completed from its ledger line ${note.buildId}`); return Promise.resolve(); },
     onFinished: (buildId, result, event) => { calls.push(`finished ${buildId} ${result} run ${String(event.runId)}`); return Promise.resolve(); },
     log,
     now: () => at,
@@ -85,10 +85,10 @@ test('a run whose jobs cannot be listed ends the job search, logged, never throw
   assert.deepEqual(entries.map((e) => [e.level, e.msg]), [['warn', 'looking for jobs without a VM failed; the next sweep retries']]);
 });
 
-test('finishes a crash kept from the ledger are recorded once: a build already in the ledger is only marked recorded', async () => {
+test('finishes a crash kept from the ledger are recorded once: a build already in the ledger is completed from its line, not recorded again', async () => {
   const { sweep, calls, entries } = setup();
   await sweep.recordUnrecorded();
-  assert.deepEqual(calls, ['recorded b0', 'finished b9 failure run 109']);
+  assert.deepEqual(calls, ['completed from its ledger line b0', 'finished b9 failure run 109']);
   assert.deepEqual(entries.map((e) => [e.level, e.buildId]), [['warn', 'b9']]);
 });
 
