@@ -24,6 +24,8 @@ export interface CatchUpSweepOptions {
   readonly github: CatchUpGitHub;
   /** Whether the ledger already has the build (its line was written before a crash). */
   readonly ledgerHasBuild: (buildId: BuildId) => Promise<boolean>;
+  /** A build reconcile found started (its `in_progress` webhook lost): its check, or its summary's tally, says so. */
+  readonly onStarted: (buildId: BuildId, at: Date) => void;
   /** The build-finished flow. */
   readonly onFinished: BuildFinished;
   /** A finished build the ledger already has: what its recording did after the ledger line is done from the line, then it is marked recorded (on-ledgered-build.ts). */
@@ -60,6 +62,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
     for (const buildId of report.adopted) {
       for (const outcome of runners.runRecorded(buildId)) if (outcome === 'started') log.info({ buildId }, 'job held while its run was unrecorded; starting its VM now reconcile found the run');
     }
+    for (const buildId of report.started) options.onStarted(buildId, now());
     for (const finished of report.finished) await options.onFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() }, finished.phase);
   };
   // A job whose `queued` delivery was handled before a crash lost its VM with the process, and

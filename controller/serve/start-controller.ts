@@ -123,7 +123,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const recording = new RecordWorker({ record: createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) }), recorded: () => { loop.kick(); }, log, signal });
   const onFinished = recording.record;
   const onLedgered = createOnLedgeredBuild({ reorder, checks, ledgerPath: options.ledgerPath, siteBaseUrl: record.siteBaseUrl, log });
-  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, onLedgered, log, now });
+  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onStarted: (buildId, at) => { checks.started(buildId, at); }, onFinished, onLedgered, log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
   let startedUp: () => void = () => undefined;
