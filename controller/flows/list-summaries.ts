@@ -63,9 +63,15 @@ export class ListSummaries {
     this.#tallies.set(k, { headSha: list.headSha, platform: list.platform, origin, forced: list.forced, ports, failures: new Map(), counts, changedAt: at, sentAt: null, dirty: true });
   }
 
-  /** The transaction that was to accept a list failed: the commit and platform's tally is again what the store kept (memory only: none). */
+  /**
+   * Accepting a list failed, in its first transaction or a later slice's: the commit and
+   * platform's tally is again what the store kept (memory only: left as it is, there is
+   * nothing to go back to).
+   */
   reload(headSha: string, platform: string): void {
-    const stored = this.#options.store?.tally(headSha, platform);
+    const store = this.#options.store;
+    if (store === undefined) return;
+    const stored = store.tally(headSha, platform);
     if (stored === undefined) this.#tallies.delete(key(headSha, platform));
     else this.#tallies.set(key(headSha, platform), fromStored(stored));
   }
