@@ -65,6 +65,7 @@ export function openTallyRig(dir: string): TallyRig {
     runners: { leases: () => [], handleWorkflowJob: () => 'ignored', runRecorded: () => [] },
     github: { recoverMissedDeliveries: () => Promise.resolve({ redelivered: [], listed: 0 }), listUnfinishedRuns: () => Promise.resolve([]), listQueuedJobs: () => Promise.resolve([]) },
     ledgerHasBuild: (buildId) => ledgerHasBuild(ledgerPath, buildId),
+    onStarted: (buildId, at) => { checks.started(buildId, at); },
     onFinished,
     onLedgered: createOnLedgeredBuild({ reorder, checks, ledgerPath, siteBaseUrl: SITE, log }),
     log,
