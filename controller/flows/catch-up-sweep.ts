@@ -3,6 +3,7 @@ import { coerceError } from '../errors/coerce-error.ts';
 import type { RecoverResult } from '../github/recover-missed-deliveries.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { WorkflowJobEvent } from '../model/workflow-job-event.ts';
+import type { FinishNote } from '../queue/finish-notes.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
 import type { RunnerManager } from '../runners/runner-manager.ts';
 import type { BuildFinished } from './on-build-finished.ts';
@@ -18,19 +19,23 @@ export interface CatchUpGitHub {
 }
 
 export interface CatchUpSweepOptions {
-  readonly reorder: Pick<ReorderService, 'unrecorded' | 'recorded' | 'reconcile' | 'inFlight'>;
+  readonly reorder: Pick<ReorderService, 'unrecorded' | 'reconcile' | 'inFlight'>;
   readonly runners: Pick<RunnerManager, 'leases' | 'handleWorkflowJob' | 'runRecorded'>;
   readonly github: CatchUpGitHub;
   /** Whether the ledger already has the build (its line was written before a crash). */
   readonly ledgerHasBuild: (buildId: BuildId) => Promise<boolean>;
+  /** A build reconcile found started (its `in_progress` webhook lost): its check, or its summary's tally, says so. */
+  readonly onStarted: (buildId: BuildId, at: Date) => void;
   /** The build-finished flow. */
   readonly onFinished: BuildFinished;
+  /** A finished build the ledger already has: what its recording did after the ledger line is done from the line, then it is marked recorded (on-ledgered-build.ts). */
+  readonly onLedgered: (note: FinishNote) => Promise<void>;
   readonly log: Logger;
   readonly now: () => Date;
 }
 
 export interface CatchUpSweep {
-  /** Finishes committed before a crash whose ledger line was not written: recorded now (once). */
+  /** Finishes committed before a crash: recorded now (once), or, when the ledger line made it, their check and summary tally completed from it. */
   readonly recordUnrecorded: () => Promise<void>;
   /** Asks GitHub how the runs in flight stand and records the ones that finished; throws when GitHub cannot be asked. */
   readonly reconcileAndRecord: (signal: AbortSignal) => Promise<void>;
@@ -57,6 +62,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
     for (const buildId of report.adopted) {
       for (const outcome of runners.runRecorded(buildId)) if (outcome === 'started') log.info({ buildId }, 'job held while its run was unrecorded; starting its VM now reconcile found the run');
     }
+    for (const buildId of report.started) options.onStarted(buildId, now());
     for (const finished of report.finished) await options.onFinished(finished.buildId, finished.result, { runId: finished.runId, at: now() }, finished.phase);
   };
   // A job whose `queued` delivery was handled before a crash lost its VM with the process, and
@@ -89,7 +95,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
   return {
     recordUnrecorded: async () => {
       for (const note of reorder.unrecorded()) {
-        if (await options.ledgerHasBuild(note.buildId)) reorder.recorded(note.buildId);
+        if (await options.ledgerHasBuild(note.buildId)) await options.onLedgered(note);
         else {
           log.warn({ buildId: note.buildId, result: note.result }, 'build finished before a crash but not in the ledger; recording it now');
           await options.onFinished(note.buildId, note.result, { runId: note.runId, at: note.at }, note.phase);

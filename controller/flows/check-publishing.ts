@@ -1,5 +1,5 @@
 import type { CheckConclusion, CheckRunPublisher, FlushResult } from '../github/check-run-publisher.ts';
-import { listSummaryCheckRun } from '../github/list-summary-check-run.ts';
+import { listSummaryCheckRun, listSummaryExternalId } from '../github/list-summary-check-run.ts';
 import { portCheckExternalId, portCheckRun, type PortCheck } from '../github/port-check-run.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
@@ -20,7 +20,8 @@ export interface CheckVolume {
 export const DEFAULT_CHECK_VOLUME: CheckVolume = { portChecksPerList: 50, summaryIntervalMs: 180_000, failureChecksPerCommit: 40_000 };
 
 export interface CheckPublishingOptions {
-  readonly publisher: Pick<CheckRunPublisher, 'update' | 'flush'>;
+  /** `isPending` (absent: every flushed state counts as sent) tells when a finished summary reached GitHub and its tally may go. */
+  readonly publisher: Pick<CheckRunPublisher, 'update' | 'flush'> & Partial<Pick<CheckRunPublisher, 'isPending'>>;
   readonly reorder: Pick<ReorderService, 'describeBuild' | 'blockedBuilds'>;
   /** The port's version, shown on its check when known. */
   readonly versionOf: (port: string) => string | undefined;
@@ -31,6 +32,9 @@ export interface CheckPublishingOptions {
   /** Where the summary tallies and the failure checks per commit are kept across a restart (absent: memory only). */
   readonly tallies?: CheckTallyStore;
 }
+
+/** A watcher's list as the checks see it: `buildId` is the watcher's (it tells a forced rebuild, and one list from the next). */
+type ListedPorts = { readonly portsRevision: string; readonly platform: string; readonly ports: readonly string[]; readonly buildId?: BuildId };
 
 interface Extra {
   readonly failingPhase?: string;
@@ -72,11 +76,10 @@ export class CheckPublishing {
    * A watcher listed these ports on this commit: their builders are queued, or held when a
    * dependency of theirs failed. `buildId` (the watcher) tells a forced rebuild.
    */
-  queued(list: { readonly portsRevision: string; readonly platform: string; readonly ports: readonly string[]; readonly buildId?: BuildId }): void {
+  queued(list: ListedPorts): void {
     const { publisher, now, reorder } = this.#options;
-    if (list.ports.length > this.#volume.portChecksPerList) {
-      const forced = list.buildId === undefined ? false : reorder.describeBuild(list.buildId)?.force === true;
-      this.#summaries.begin({ headSha: list.portsRevision, platform: list.platform, ports: list.ports, forced }, now());
+    if (this.#summarised(list)) {
+      this.#beginSummary(list);
       return;
     }
     const held = new Map(reorder.blockedBuilds(list.platform).flatMap(({ entry, blockedBy }) => (entry.port === null ? [] : [[entry.port.toLowerCase(), blockedBy] as const])));
@@ -96,6 +99,30 @@ export class CheckPublishing {
       publisher.update(portCheckRun({ headSha: list.portsRevision, port, platform: list.platform, status: 'queued', ...(blockedBy === undefined ? this.#etas?.line(port, list.platform, at) : { blockedBy }), at }));
       if (blockedBy === undefined) this.#etas?.noted(list.portsRevision, port, list.platform, at);
     }
+  }
+
+  /**
+   * Called inside the transaction that accepts a watcher's list (ReorderService.takePortList's
+   * `onAccepted`): a list summarised begins its tally in that transaction, so a crash cannot
+   * leave the list accepted and its builds uncounted. `queued` follows once it is accepted.
+   */
+  accepting(list: ListedPorts): void {
+    if (this.#summarised(list)) this.#beginSummary(list);
+  }
+
+  /** The transaction that was to accept the list failed: its tally is again what the store kept. */
+  notAccepted(list: ListedPorts): void {
+    if (this.#summarised(list)) this.#summaries.reload(list.portsRevision, list.platform);
+  }
+
+  #summarised(list: ListedPorts): boolean {
+    return list.ports.length > this.#volume.portChecksPerList;
+  }
+
+  /** Begun once per watcher's list: the same list again (a retried hand-off) keeps its counts. */
+  #beginSummary(list: ListedPorts): void {
+    const forced = list.buildId === undefined ? false : this.#options.reorder.describeBuild(list.buildId)?.force === true;
+    this.#summaries.begin({ headSha: list.portsRevision, platform: list.platform, ports: list.ports, forced, ...(list.buildId === undefined ? {} : { origin: list.buildId }) }, this.#options.now());
   }
 
   /**
@@ -152,7 +179,10 @@ export class CheckPublishing {
     await this.#writeAwaiting(signal);
     for (const summary of this.#summaries.due(this.#options.now())) this.#options.publisher.update(listSummaryCheckRun(summary));
     for (const check of this.#etas?.due(this.#options.now()) ?? []) this.#options.publisher.update(portCheckRun(check));
-    return this.#options.publisher.flush(signal);
+    const { publisher } = this.#options;
+    const result = await publisher.flush(signal);
+    this.#summaries.settle((headSha, platform) => publisher.isPending?.(headSha, listSummaryExternalId(platform)) !== true);
+    return result;
   }
 
   /**

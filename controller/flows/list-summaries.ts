@@ -7,6 +7,8 @@ type PortState = TallyPortState;
 interface Tally {
   readonly headSha: string;
   readonly platform: string;
+  /** The watcher whose list it counts (null: unknown). */
+  readonly origin: string | null;
   readonly forced: boolean;
   readonly ports: Map<string, PortState>;
   readonly failures: Map<string, ListedFailure>;
@@ -40,15 +42,38 @@ export class ListSummaries {
 
   constructor(options: ListSummariesOptions) {
     this.#options = options;
-    for (const stored of options.store?.tallies() ?? []) this.#tallies.set(key(stored.headSha, stored.platform), fromStored(stored));
+    // Each goes out once after a restart: what was handed out last may never have reached GitHub.
+    for (const stored of options.store?.tallies() ?? []) this.#tallies.set(key(stored.headSha, stored.platform), { ...fromStored(stored), dirty: true });
   }
 
-  /** A list too long for a check per port arrived: its tally starts over (a second rebuild of the commit reuses the summary check). */
-  begin(list: { readonly headSha: string; readonly platform: string; readonly ports: readonly string[]; readonly forced: boolean }, at: Date): void {
+  /**
+   * A list too long for a check per port was accepted: its tally starts over (a second rebuild
+   * of the commit reuses the summary check). The same watcher's list again (`origin`: a hand-off
+   * retried) changes nothing, even after its tally finished. With a store, called inside the
+   * transaction accepting the list, the tally is written in it.
+   */
+  begin(list: { readonly headSha: string; readonly platform: string; readonly ports: readonly string[]; readonly forced: boolean; readonly origin?: string }, at: Date): void {
+    const origin = list.origin ?? null;
+    const k = key(list.headSha, list.platform);
+    const store = this.#options.store;
+    if (origin !== null && (store === undefined ? this.#tallies.get(k)?.origin : store.origin(list.headSha, list.platform)) === origin) return;
     const ports = new Map<string, PortState>(list.ports.map((port) => [port, 'listed']));
     const counts = { listed: ports.size, started: 0, built: 0, failed: 0, other: 0 };
-    this.#options.store?.begin({ headSha: list.headSha, platform: list.platform, forced: list.forced, changedAt: at.getTime(), sentAt: null, dirty: true, ports: [...ports.keys()].map((port) => ({ port, state: 'listed', failingPhase: null, logUrl: null })) });
-    this.#tallies.set(key(list.headSha, list.platform), { headSha: list.headSha, platform: list.platform, forced: list.forced, ports, failures: new Map(), counts, changedAt: at, sentAt: null, dirty: true });
+    store?.begin({ headSha: list.headSha, platform: list.platform, origin, forced: list.forced, changedAt: at.getTime(), sentAt: null, dirty: true, ports: [...ports.keys()].map((port) => ({ port, state: 'listed', failingPhase: null, logUrl: null })) });
+    this.#tallies.set(k, { headSha: list.headSha, platform: list.platform, origin, forced: list.forced, ports, failures: new Map(), counts, changedAt: at, sentAt: null, dirty: true });
+  }
+
+  /**
+   * Accepting a list failed, in its first transaction or a later slice's: the commit and
+   * platform's tally is again what the store kept (memory only: left as it is, there is
+   * nothing to go back to).
+   */
+  reload(headSha: string, platform: string): void {
+    const store = this.#options.store;
+    if (store === undefined) return;
+    const stored = store.tally(headSha, platform);
+    if (stored === undefined) this.#tallies.delete(key(headSha, platform));
+    else this.#tallies.set(key(headSha, platform), fromStored(stored));
   }
 
   /** Whether the port's builds on this commit and platform are counted by a summary (and so have no check of their own unless they fail). */
@@ -69,18 +94,17 @@ export class ListSummaries {
     this.#move(headSha, platform, port, state, at, state === 'failed' ? failure : null);
   }
 
-  /** The summaries to publish now (each marked sent); a summary whose every port finished is then forgotten. */
+  /** The summaries to publish now (each marked sent); a finished one is forgotten once GitHub has it (`settle`). */
   due(now: Date): ListSummary[] {
     const out: ListSummary[] = [];
-    for (const [k, tally] of this.#tallies) {
+    for (const tally of this.#tallies.values()) {
       const { counts } = tally;
       const done = counts.listed + counts.started === 0;
       if (!tally.dirty) continue;
       if (!done && tally.sentAt !== null && now.getTime() - tally.sentAt < this.#options.intervalMs) continue;
       tally.dirty = false;
       tally.sentAt = now.getTime();
-      if (done) this.#options.store?.forget(tally.headSha, tally.platform);
-      else this.#options.store?.sent(tally.headSha, tally.platform, tally.sentAt);
+      this.#options.store?.sent(tally.headSha, tally.platform, tally.sentAt);
       out.push({
         headSha: tally.headSha,
         platform: tally.platform,
@@ -94,9 +118,23 @@ export class ListSummaries {
         portChecksPerList: this.#options.portChecksPerList,
         at: tally.changedAt,
       });
-      if (done) this.#tallies.delete(k);
     }
     return out;
+  }
+
+  /**
+   * After a flush: a finished summary whose final state was published (`published`: no longer
+   * waiting to be sent) is forgotten. Until then it stays, in memory and in the store, so a
+   * crash before GitHub had it sends it again after the restart instead of leaving the check
+   * in progress for good.
+   */
+  settle(published: (headSha: string, platform: string) => boolean): void {
+    for (const [k, tally] of this.#tallies) {
+      const { counts } = tally;
+      if (tally.dirty || tally.sentAt === null || counts.listed + counts.started !== 0 || !published(tally.headSha, tally.platform)) continue;
+      this.#options.store?.forget(tally.headSha, tally.platform, tally.sentAt);
+      this.#tallies.delete(k);
+    }
   }
 
   #move(headSha: string, platform: string, port: string, to: PortState, at: Date, failure: Omit<ListedFailure, 'port'> | null = null): void {
@@ -122,5 +160,5 @@ function fromStored(stored: StoredTally): Tally {
     counts[p.state] += 1;
     if (p.state === 'failed') failures.set(p.port, { port: p.port, ...(p.failingPhase === null ? {} : { failingPhase: p.failingPhase }), ...(p.logUrl === null ? {} : { logUrl: p.logUrl }) });
   }
-  return { headSha: stored.headSha, platform: stored.platform, forced: stored.forced, ports, failures, counts, changedAt: new Date(stored.changedAt), sentAt: stored.sentAt, dirty: stored.dirty };
+  return { headSha: stored.headSha, platform: stored.platform, origin: stored.origin, forced: stored.forced, ports, failures, counts, changedAt: new Date(stored.changedAt), sentAt: stored.sentAt, dirty: stored.dirty };
 }

@@ -1,4 +1,3 @@
-import type { CheckConclusion } from '../github/check-run-publisher.ts';
 import type { BuildId } from '../model/build-id.ts';
 import type { BuildResult } from '../model/build-kind.ts';
 import type { ReorderService } from '../queue/reorder-service.ts';
@@ -7,6 +6,7 @@ import type { RecentFailures } from '../serve/recent-failures.ts';
 import { recordFinishedBuild, type RecordFinishedBuildOptions } from '../serve/record-finished-build.ts';
 import type { BuildNotes } from './build-notes.ts';
 import type { CheckPublishing } from './check-publishing.ts';
+import { completedCheck } from './completed-check.ts';
 import { crashPoint } from '../errors/crash-point.ts';
 
 export interface OnBuildFinishedOptions {
@@ -36,7 +36,6 @@ export type BuildFinished = (buildId: BuildId, result: BuildResult, event: { rea
  */
 export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFinished {
   const { reorder, notes, checks, stats, failures } = options;
-  const base = options.record.siteBaseUrl.replace(/\/+$/, '');
   return async (buildId, result, event, phase = null) => {
     const entry = reorder.describeBuild(buildId);
     if (entry === undefined) {
@@ -56,9 +55,9 @@ export function createOnBuildFinished(options: OnBuildFinishedOptions): BuildFin
     }
     crashPoint('ledger-written');
     if (recorded.mailed) stats.mailsSent += 1;
-    const detailsUrl = `${base}/builders/${recorded.ledger.builder}/builds/${recorded.ledger.number}`;
-    const conclusion: CheckConclusion = result === 'success' ? 'success' : result === 'failure' ? 'failure' : 'cancelled';
-    checks.completed(buildId, conclusion, { detailsUrl, ...(failedPhase === null ? {} : { failingPhase: failedPhase }) });
+    // A crash from here to `recorded` leaves the finish note beside the ledger line: the next start completes the check from the line (on-ledgered-build.ts).
+    const { conclusion, extra } = completedCheck(result, recorded.ledger, failedPhase, options.record.siteBaseUrl);
+    checks.completed(buildId, conclusion, extra);
     if (blocks.length > 0 && entry.port !== null) checks.blocked(entry.platform, entry.port);
     reorder.recorded(buildId);
   };

@@ -65,6 +65,11 @@ export class CheckRunPublisher {
     this.#pending.set(`${check.headSha}\t${check.externalId}`, check);
   }
 
+  /** Whether a state of this check is still to be sent (after a flush: it was not, or a newer one came). */
+  isPending(headSha: string, externalId: string): boolean {
+    return this.#pending.has(`${headSha}\t${externalId}`);
+  }
+
   get pendingCount(): number {
     return this.#pending.size;
   }

@@ -34,6 +34,11 @@ export function listSummaryName(platform: string): string {
   return `build summary (${platform})`;
 }
 
+/** The summary check's external id on its commit: a space never occurs in a port name, so no port's (`<platform>/<port>`) is this. */
+export function listSummaryExternalId(platform: string): string {
+  return `${platform} summary`;
+}
+
 const count = (n: number): string => n.toLocaleString('en');
 
 /** `full rebuild on 15_arm64: 12,345 of 41,548 built, 37 failed` (and `, 3 cancelled` when some were). */
@@ -76,8 +81,7 @@ export function listSummaryCheckRun(summary: ListSummary): CheckRunState {
   const done = finished >= summary.total;
   const base = {
     headSha: summary.headSha,
-    // A space never occurs in a port name: no port's external id (`<platform>/<port>`) is this.
-    externalId: `${summary.platform} summary`,
+    externalId: listSummaryExternalId(summary.platform),
     name: listSummaryName(summary.platform),
     output: { title: listSummaryTitle(summary), summary: listSummaryText(summary) },
     at: summary.at,

@@ -22,8 +22,9 @@ export const DISPATCHED_RUN_ATTEMPT = '1';
  * code nobody pushed to the default branch). Every refusal names the values and leaves the
  * queue as it was. An accepted list is answered once all its builders are queued; it was
  * durable from its first slice on (a stop or crash before the last is resumed, never lost).
+ * `onAccepted` writes what must be durable with the list, in the transaction accepting it.
  */
-export async function acceptWatcherList(reorder: Pick<ReorderService, 'describeBuild' | 'takePortList'>, list: PortList, watcher: WatcherIdentity, now: Date): Promise<WatcherListOutcome> {
+export async function acceptWatcherList(reorder: Pick<ReorderService, 'describeBuild' | 'takePortList'>, list: PortList, watcher: WatcherIdentity, now: Date, onAccepted?: () => void): Promise<WatcherListOutcome> {
   const entry = reorder.describeBuild(list.buildId);
   if (entry === undefined) {
     return refuse(404, 'handoff-unknown-build', `build ${list.buildId} is unknown to this controller; a watcher hands over the list of the build it was dispatched for (its build_id input)`);
@@ -64,7 +65,7 @@ export async function acceptWatcherList(reorder: Pick<ReorderService, 'describeB
   }
   try {
     // A long list is queued a slice at a time with the event loop free between slices; the answer waits for the last.
-    const { added, coalesced } = await reorder.takePortList(list, now);
+    const { added, coalesced } = await reorder.takePortList(list, now, onAccepted === undefined ? {} : { onAccepted });
     return { builders: added.length, added, coalesced };
   } catch (caught) {
     // The queue refuses a list it cannot take (the watcher already finished, say) and changes nothing.

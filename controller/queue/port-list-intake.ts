@@ -30,6 +30,11 @@ export interface IntakeOptions {
   readonly sliceSize?: number;
   /** After each slice: items queued so far, of how many. */
   readonly onSlice?: (done: number, total: number) => void;
+  /**
+   * Inside the transaction that accepts the list (not for a list accepted before): what must
+   * be durable with it, written in it (a summary check's tally). Throwing refuses the list.
+   */
+  readonly onAccepted?: () => void;
 }
 
 /** What the intake needs of the reorder service: its database, its live queues, and its one-transaction change. */
@@ -60,15 +65,17 @@ export class PortListIntake {
 
   /**
    * Accepts `watcher`'s list in one transaction: the list marked accepted, the first slice
-   * queued, and (when there is more) the plan kept; `rest` or `restNow` queue the others.
+   * queued, (when there is more) the plan kept, and `onAccepted`'s writes; `rest` or
+   * `restNow` queue the others.
    */
-  accept(queue: PlatformQueue, watcher: QueueEntry, list: { readonly portsRevision: string; readonly ports: readonly string[] }, now: number, sliceSize: number): { readonly first: AcceptedList; readonly plan: BuildersPlan | null } {
+  accept(queue: PlatformQueue, watcher: QueueEntry, list: { readonly portsRevision: string; readonly ports: readonly string[] }, now: number, sliceSize: number, onAccepted?: () => void): { readonly first: AcceptedList; readonly plan: BuildersPlan | null } {
     const whole = list.ports.length <= sliceSize;
     return this.#deps.change(queue, (ctx) => {
       const plan = planBuilders(queue, watcher, list, ctx, !whole);
       const slice = enqueueBuilderSlice(queue, plan, 0, whole ? plan.items.length : sliceSize, ctx);
       watcher.listAccepted = true;
       if (!whole && insertIntake(this.#deps.db, plan, sliceSize) !== 1) throw new Error(`port list of ${watcher.buildId} is already being queued; the database and the queue disagree`);
+      onAccepted?.();
       return { value: { first: ids(slice), plan: whole ? null : plan }, changes: [...slice.changes, { op: 'list-accepted', buildId: watcher.buildId }] };
     }, now);
   }

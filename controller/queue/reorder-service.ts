@@ -143,6 +143,7 @@ export class ReorderService {
    * transaction with its first slice of builders) the rest is queued a slice per transaction
    * with the loop free in between (port-list-intake.ts). A resent list whose builders are not
    * all queued yet (a slice failed, the controller stopped) goes on queueing them.
+   * `options.onAccepted` runs inside the accepting transaction, never for a resent list.
    */
   async takePortList(input: PortList, now: Date, options: IntakeOptions = {}): Promise<AcceptedList> {
     const target = this.#listTarget(input);
@@ -150,7 +151,7 @@ export class ReorderService {
       const left = this.#intake.cursor(input.buildId, input.platform);
       return left === undefined ? NOTHING : this.#intake.rest(left.plan, left.next, now.getTime(), { sliceSize: this.#slice, ...options });
     }
-    const { first, plan } = this.#intake.accept(target.queue, target.watcher, target.list, now.getTime(), this.#slice);
+    const { first, plan } = this.#intake.accept(target.queue, target.watcher, target.list, now.getTime(), this.#slice, options.onAccepted);
     if (plan === null) return first;
     return joined(first, await this.#intake.rest(plan, this.#slice, now.getTime(), { sliceSize: this.#slice, ...options }));
   }

@@ -11,6 +11,23 @@ const CHUNK = 1 << 20;
  * watcher is not recorded yet, or was long ago).
  */
 export async function findLedgerBuild(ledgerPath: string, buildId: string, searchBytes = SEARCH_BYTES): Promise<{ readonly builder: string; readonly number: number } | undefined> {
+  const found = await findLedgerLine(ledgerPath, buildId, searchBytes);
+  return found === undefined ? undefined : { builder: found.builder, number: found.number };
+}
+
+/** What a build's ledger line says of how it ended: where its page is and the step that failed. */
+export interface LedgerLine {
+  readonly builder: string;
+  readonly number: number;
+  readonly failedStep?: string;
+}
+
+/**
+ * The newest line naming the build among the last lines (default 16 MiB), as `findLedgerBuild`
+ * finds it, with its failed step: how a build whose line was written before a crash
+ * cut its recording short is completed from the ledger (on-ledgered-build.ts).
+ */
+export async function findLedgerLine(ledgerPath: string, buildId: string, searchBytes = SEARCH_BYTES): Promise<LedgerLine | undefined> {
   let handle;
   try {
     handle = await open(ledgerPath, 'r');
@@ -54,10 +71,15 @@ export function archivedUnder(buildId: string): RegExp {
   return new RegExp(`["/]logs/${buildId.replace(/[^A-Za-z0-9-]/g, '\\$&')}/`);
 }
 
-function parse(line: string): { readonly builder: string; readonly number: number } | undefined {
+function parse(line: string): LedgerLine | undefined {
   try {
-    const value = JSON.parse(line) as { builder?: unknown; number?: unknown };
-    return typeof value.builder === 'string' && typeof value.number === 'number' ? { builder: value.builder, number: value.number } : undefined;
+    const value = JSON.parse(line) as { builder?: unknown; number?: unknown; failedStep?: unknown };
+    if (typeof value.builder !== 'string' || typeof value.number !== 'number') return undefined;
+    return {
+      builder: value.builder,
+      number: value.number,
+      ...(typeof value.failedStep === 'string' ? { failedStep: value.failedStep } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@ import { createCatchUpSweep } from '../flows/catch-up-sweep.ts';
 import { CheckPublishing } from '../flows/check-publishing.ts';
 import { createFarmEventFlows } from '../flows/farm-event-flows.ts';
 import { createOnBuildFinished } from '../flows/on-build-finished.ts';
+import { createOnLedgeredBuild } from '../flows/on-ledgered-build.ts';
 import { RecordWorker } from '../flows/record-worker.ts';
 import { createOnRunnerTaken } from '../flows/on-runner-taken.ts';
 import { createOnNoRunner } from '../flows/on-no-runner.ts';
@@ -121,7 +122,8 @@ export async function startController(options: StartControllerOptions): Promise<
   // Recording (log archive, ledger, mail) in its own worker: no round, sweep or webhook waits for a log download.
   const recording = new RecordWorker({ record: createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) }), recorded: () => { loop.kick(); }, log, signal });
   const onFinished = recording.record;
-  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onFinished, log, now });
+  const onLedgered = createOnLedgeredBuild({ reorder, checks, ledgerPath: options.ledgerPath, siteBaseUrl: record.siteBaseUrl, log });
+  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onStarted: (buildId, at) => { checks.started(buildId, at); }, onFinished, onLedgered, log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
   let startedUp: () => void = () => undefined;

@@ -15,7 +15,8 @@ const queuedJob = (runId: number, jobId: number): WorkflowJobEvent => ({ action:
 /**
  * A sweep over fakes that write every call into one journal: b1 is dispatched with a VM, b2
  * dispatched without one (its job is waiting), b3 started; run 900 is unfinished on GitHub
- * and unknown to the queue (a PR build); reconcile finds b3 finished and adopts b4's run (its
+ * and unknown to the queue (a PR build); reconcile finds b3 finished, b5 started (its
+ * in_progress webhook lost: its check or summary tally must say so) and adopts b4's run (its
  * dispatch answer was lost). `fail` names the steps that throw.
  */
 function setup(fail: ReadonlySet<string> = new Set()) {
@@ -28,8 +29,7 @@ function setup(fail: ReadonlySet<string> = new Set()) {
   const options: CatchUpSweepOptions = {
     reorder: {
       unrecorded: () => [{ buildId: 'b0', result: 'success', phase: null, runId: 100, at }, { buildId: 'b9', result: 'failure', phase: null, runId: 109, at }],
-      recorded: (buildId) => { calls.push(`recorded ${buildId}`); },
-      reconcile: () => step('reconcile', { adopted: ['b4'], finished: [{ buildId: 'b3', result: 'success', runId: 103 }] } as unknown as ReconcileReport),
+      reconcile: () => step('reconcile', { adopted: ['b4'], started: ['b5'], finished: [{ buildId: 'b3', result: 'success', runId: 103 }] } as unknown as ReconcileReport),
       inFlight: () => [entry('b1', 'dispatched', 101), entry('b2', 'dispatched', 102), entry('b3', 'started', 103)],
     },
     runners: {
@@ -43,6 +43,8 @@ function setup(fail: ReadonlySet<string> = new Set()) {
       listQueuedJobs: (runId) => step(`queued jobs of run ${String(runId)}`, [queuedJob(runId, runId * 10)]),
     },
     ledgerHasBuild: (buildId) => Promise.resolve(buildId === 'b0'),
+    onLedgered: (note) => { calls.push(`completed from its ledger line ${note.buildId}`); return Promise.resolve(); },
+    onStarted: (buildId) => { calls.push(`started ${buildId}`); },
     onFinished: (buildId, result, event) => { calls.push(`finished ${buildId} ${result} run ${String(event.runId)}`); return Promise.resolve(); },
     log,
     now: () => at,
@@ -57,6 +59,7 @@ test('a sweep asks for missed deliveries, reconciles and records, then starts VM
     'recover',
     'reconcile',
     'held jobs of b4 judged again',
+    'started b5',
     'finished b3 success run 103',
     'unfinished runs',
     // b2's run (dispatched, no VM) and the unknown run 900; never b1's (it has a VM) nor b3's (the queue knows it).
@@ -85,16 +88,16 @@ test('a run whose jobs cannot be listed ends the job search, logged, never throw
   assert.deepEqual(entries.map((e) => [e.level, e.msg]), [['warn', 'looking for jobs without a VM failed; the next sweep retries']]);
 });
 
-test('finishes a crash kept from the ledger are recorded once: a build already in the ledger is only marked recorded', async () => {
+test('finishes a crash kept from the ledger are recorded once: a build already in the ledger is completed from its line, not recorded again', async () => {
   const { sweep, calls, entries } = setup();
   await sweep.recordUnrecorded();
-  assert.deepEqual(calls, ['recorded b0', 'finished b9 failure run 109']);
+  assert.deepEqual(calls, ['completed from its ledger line b0', 'finished b9 failure run 109']);
   assert.deepEqual(entries.map((e) => [e.level, e.buildId]), [['warn', 'b9']]);
 });
 
 test('a run reconcile adopts (its dispatch answer was lost) has the job event held for it judged at once, not at the next sweep', async () => {
   const { sweep, calls, entries } = setup();
   await sweep.reconcileAndRecord(signal);
-  assert.deepEqual(calls, ['reconcile', 'held jobs of b4 judged again', 'finished b3 success run 103']);
+  assert.deepEqual(calls, ['reconcile', 'held jobs of b4 judged again', 'started b5', 'finished b3 success run 103']);
   assert.deepEqual(entries.filter((e) => e.buildId === 'b4').map((e) => e.msg), ['job held while its run was unrecorded; starting its VM now reconcile found the run']);
 });

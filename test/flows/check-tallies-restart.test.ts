@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CheckPublishing, type CheckVolume } from '../../controller/flows/check-publishing.ts';
+import type { CheckRunState } from '../../controller/github/check-run-publisher.ts';
 import type { QueueEntry } from '../../controller/queue/core/queue-entry.ts';
 import { CheckTallyStore } from '../../controller/store/check-tally-store.ts';
 import { openStore } from '../../controller/store/open-store.ts';
@@ -97,4 +98,46 @@ test('the failure-check cap per commit holds across a restart', () => {
     [`${PLATFORM}/port-0`, true],
   ], 'two made before the restart, one after: the fourth failure only updates a check the commit may have; port-0 has its check');
   second.close();
+});
+
+/** GitHub unreachable: the check worker's flush fails, every state stays pending (as CheckRunPublisher keeps it). */
+function unreachablePublisher(): { update(check: CheckRunState): void; flush(): Promise<never>; isPending(): boolean } {
+  return {
+    update: () => undefined,
+    flush: () => Promise.reject(new Error('connect ECONNREFUSED api.github.com')),
+    isPending: () => true,
+  };
+}
+
+test('a summary handed out for publishing but never sent before a crash goes out after the restart, its final state too', async () => {
+  const clock = { t: start };
+  const path = join(dir, 'unsent.sqlite');
+  const volume = { portChecksPerList: 50, summaryIntervalMs: 180_000, failureChecksPerCommit: 40_000 };
+  const sendAndCrash = async (work: (checks: CheckPublishing) => void): Promise<void> => {
+    const db = openStore(path);
+    const checks = new CheckPublishing({ publisher: unreachablePublisher(), reorder, versionOf: () => undefined, now: () => new Date(clock.t), volume, tallies: new CheckTallyStore(db) });
+    work(checks);
+    await assert.rejects(checks.flush(signal), /ECONNREFUSED/);
+    db.close(); // the kill -9: what the flush handed out never reached GitHub
+  };
+  await sendAndCrash((checks) => {
+    checks.queued({ portsRevision: SHA, platform: PLATFORM, ports, buildId: 'w-1' });
+    for (let i = 0; i < 10; i++) checks.completed(`b-${i}`, 'success', {});
+  });
+  clock.t += 600_000;
+  const second = controller(path, volume, clock);
+  await second.checks.flush(signal);
+  assert.deepEqual(titles(second.publisher), ['60 ports on 15_arm64: 10 of 60 built, 0 failed'], 'the counts handed out before the crash are sent after it');
+  second.close();
+
+  await sendAndCrash((checks) => { for (let i = 10; i < 60; i++) checks.completed(`b-${i}`, 'success', {}); });
+  const third = controller(path, volume, clock);
+  await third.checks.flush(signal);
+  const final = third.publisher.checks.filter((c) => c.externalId === `${PLATFORM} summary`).map((c) => [c.status, c.output.title]);
+  assert.deepEqual(final, [['completed', '60 ports on 15_arm64: 60 of 60 built, 0 failed']], 'the final state is sent after the restart: the check does not stay in progress');
+  third.close();
+  const fourth = controller(path, volume, clock);
+  await fourth.checks.flush(signal);
+  assert.deepEqual(titles(fourth.publisher), [], 'once GitHub has the final state, the tally is gone');
+  fourth.close();
 });

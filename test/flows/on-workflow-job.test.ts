@@ -77,3 +77,23 @@ test('a failed PR job (a build the queue does not know, never recorded) leaves n
   assert.equal(notes.hasFailedPhase(prBuild), false);
   farm.db.close();
 });
+
+test('an in_progress delivered again (its delivery replayed at start: a crash fell between the queue marking the build started and its check or summary tally) moves the check again', async () => {
+  const farm = await dispatchedBuilder();
+  const started: string[] = [];
+  const onWorkflowJob = createOnWorkflowJob({
+    reorder: farm.reorder,
+    runners: { handleWorkflowJob: () => 'updated' },
+    notes: new BuildNotes(),
+    onStarted: (buildId) => { started.push(buildId); },
+    kick: () => undefined,
+  });
+  const inProgress: WorkflowJobEvent = {
+    deliveryId: 'd-1', buildId: farm.buildId, runId: farm.runId, runAttempt: 1, repositoryId: 1, repository: 'macports/macports-ports', workflowName: 'ports', headBranch: 'master', jobId: 5, action: 'in_progress', labels: [`portfarm-build-${farm.buildId}`], runnerId: 1, runnerName: 'vm-1', conclusion: null, failedStep: null, at: at(10),
+  };
+  farm.reorder.runStarted(farm.buildId, at(10)); // the queue's start committed; the process died before the check moved
+  await onWorkflowJob(inProgress, signal);
+  assert.deepEqual(started, [farm.buildId], 'the replay moves the check (idempotent: a tally moves a port to started once)');
+  assert.equal(farm.reorder.describeBuild(farm.buildId)?.startedAt, at(10).getTime(), 'and changes nothing in the queue');
+  farm.db.close();
+});

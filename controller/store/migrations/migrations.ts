@@ -4,6 +4,7 @@ import { migration0003 } from './0003-github-deliveries.ts';
 import { migration0004 } from './0004-port-failures.ts';
 import { migration0005 } from './0005-port-list-intake.ts';
 import { migration0006 } from './0006-check-tallies.ts';
+import { migration0007 } from './0007-tally-origin.ts';
 
 /** Numbered migrations, applied in order; only ever appended to (a shipped one never changes). */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 4, sql: migration0004 },
   { version: 5, sql: migration0005 },
   { version: 6, sql: migration0006 },
+  { version: 7, sql: migration0007 },
 ];
