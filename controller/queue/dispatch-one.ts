@@ -48,7 +48,7 @@ export async function dispatchOne(queue: PlatformQueue, next: QueueEntry, at: nu
   } catch (caught) {
     const error = coerceError(caught);
     const what = `${next.kind}${next.port === null ? '' : ` ${next.port}`} on ${queue.platform}`;
-    if ((error as { notProcessed?: unknown }).notProcessed === true && !signal.aborted) {
+    if ((error as { notProcessed?: unknown }).notProcessed === true) {
       const requeuedAs = deps.requeueUnsent(next);
       return { kind: 'not-sent', requeuedAs, error: new Error(`GitHub did not take the dispatch of ${next.buildId} (${what}): ${error.message}; queued again as ${requeuedAs}`, { cause: error }) };
     }

@@ -46,8 +46,9 @@ test('a round asks GitHub for every platform\'s dispatch at once, not one answer
 
 /** GitHub refusing 15_arm64's dispatches for a secondary rate limit (a refused request is not processed). */
 class RateLimitedGateway extends FakeRunGateway {
+  limited = true;
   override dispatch(request: DispatchRequest, s: AbortSignal): Promise<{ readonly runId: number }> {
-    if (request.platform !== '15_arm64') return super.dispatch(request, s);
+    if (request.platform !== '15_arm64' || !this.limited) return super.dispatch(request, s);
     this.calls.push(`dispatch ${request.buildId}`);
     return Promise.reject(new GitHubError('dispatching: GitHub answered 403: You have exceeded a secondary rate limit', { status: 403, method: 'POST', url: '/dispatches', retryable: true, notProcessed: true }));
   }
@@ -85,4 +86,22 @@ test('reconcile queues an intent GitHub has no run for again with its retry coun
   const report = await reorder.reconcile(at, signal);
   assert.deepEqual(report.requeued, [{ buildId: 'q-1', requeuedAs: 'q-2' }]);
   assert.deepEqual([retryCount(db, 'cancel', 'q-2'), retryCount(db, 'cancel', 'q-1')], [1, 0]);
+});
+
+test('a builder\'s dispatch refused for a rate limit says which port on which platform waits, and under which new id', async () => {
+  const gateway = new RateLimitedGateway();
+  const reorder = new ReorderService({ db: openStore(':memory:'), platforms: ['14_x86_64', '15_arm64'], gateway, graph: null, idPrefix: 'b' });
+  const { buildId } = reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: 'aaaaaaa1', changedPorts: ['curl'], force: false, prNumber: null, now: at });
+  const first = await reorder.pump(at, signal);
+  assert.deepEqual(first.deferred.map((d) => d.buildId), [buildId]);
+  const watcher = first.deferred[0]?.requeuedAs ?? '';
+  gateway.limited = false;
+  assert.deepEqual((await reorder.pump(at, signal)).dispatched, [watcher]);
+  reorder.acceptPortList({ buildId: watcher, platform: '15_arm64', portsRevision: 'aaaaaaa1', ports: ['curl'], excluded: [] }, at);
+  reorder.runFinished(watcher, 'success', at);
+  gateway.limited = true;
+  const report = await reorder.pump(at, signal);
+  const [held] = report.deferred;
+  assert.ok(held !== undefined);
+  assert.equal(held.error.message, `GitHub did not take the dispatch of ${held.buildId} (builder curl on 15_arm64): dispatching: GitHub answered 403: You have exceeded a secondary rate limit; queued again as ${held.requeuedAs}`);
 });
