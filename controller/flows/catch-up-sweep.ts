@@ -30,6 +30,8 @@ export interface CatchUpSweepOptions {
   readonly onFinished: BuildFinished;
   /** A finished build the ledger already has: what its recording did after the ledger line is done from the line, then it is marked recorded (on-ledgered-build.ts). */
   readonly onLedgered: (note: FinishNote) => Promise<void>;
+  /** Asks GitHub again for the cancels it did not take (no-runner-cancels.ts); logs its own failures. */
+  readonly retryCancels: (signal: AbortSignal) => Promise<void>;
   readonly log: Logger;
   readonly now: () => Date;
 }
@@ -43,7 +45,7 @@ export interface CatchUpSweep {
   readonly resumeWaitingJobs: (signal: AbortSignal) => Promise<void>;
   /** Asks for missed webhook deliveries again; a failure is logged (reconcile covers it). */
   readonly recover: (signal: AbortSignal) => Promise<void>;
-  /** All of it, in that order; each step's failure is logged and the next step runs. */
+  /** All of it (with the cancels GitHub did not take asked again after reconcile), in that order; each step's failure is logged and the next step runs. */
   readonly sweep: (signal: AbortSignal) => Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export function createCatchUpSweep(options: CatchUpSweepOptions): CatchUpSweep {
     sweep: async (signal) => {
       await recover(signal);
       await reconcileAndRecord(signal).catch((error: unknown) => { log.warn({ err: coerceError(error) }, 'reconcile failed; the next sweep retries'); });
+      await options.retryCancels(signal);
       await resumeWaitingJobs(signal);
     },
   };

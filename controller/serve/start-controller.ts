@@ -9,6 +9,7 @@ import { createOnBuildFinished } from '../flows/on-build-finished.ts';
 import { createOnLedgeredBuild } from '../flows/on-ledgered-build.ts';
 import { RecordWorker } from '../flows/record-worker.ts';
 import { createOnRunnerTaken } from '../flows/on-runner-taken.ts';
+import { NoRunnerCancels } from '../flows/no-runner-cancels.ts';
 import { createOnNoRunner } from '../flows/on-no-runner.ts';
 import { createOnVmTeardown } from '../flows/on-vm-teardown.ts';
 import { githubApiAlerts, githubApiStatus, registerApiBudgetMetrics } from '../github/api-budget-status.ts';
@@ -112,7 +113,8 @@ export async function startController(options: StartControllerOptions): Promise<
   const cache = await startBuildCache(config.caches, rejections);
   const beforeDestroy =
     cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
-  const onBuildFailed = createOnNoRunner({ reorder, notes, gateway, log, signal });
+  const noRunnerCancels = new NoRunnerCancels({ gateway, stillWaiting: (buildId, runId) => { const entry = reorder.describeBuild(buildId); return entry !== undefined && entry.state !== 'finished' && entry.runId === runId; }, log });
+  const onBuildFailed = createOnNoRunner({ reorder, notes, cancels: noRunnerCancels, log, signal });
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };
   const disk = createDiskAdmission(config, { runners, hostShell, ...diskProbe, metrics: upkeepMetrics, log: log.child({ component: 'disk' }) });
@@ -123,7 +125,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const recording = new RecordWorker({ record: createOnBuildFinished({ reorder, notes, checks, stats, failures, record, ...(options.logTailOf === undefined ? {} : { logTailOf: options.logTailOf }) }), recorded: () => { loop.kick(); }, log, signal });
   const onFinished = recording.record;
   const onLedgered = createOnLedgeredBuild({ reorder, checks, ledgerPath: options.ledgerPath, siteBaseUrl: record.siteBaseUrl, log });
-  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onStarted: (buildId, at) => { checks.started(buildId, at); }, onFinished, onLedgered, log, now });
+  const catchUp = createCatchUpSweep({ reorder, runners, github: catchUpGitHub(clients, identity, deliveries, trust.jobGate, log, now), ledgerHasBuild: (buildId) => ledgerHasBuild(options.ledgerPath, buildId), onStarted: (buildId, at) => { checks.started(buildId, at); }, onFinished, onLedgered, retryCancels: (s) => noRunnerCancels.retry(s), log, now });
   // The reorder service is not re-entrant: no round may pump while the start-up reconcile runs
   // (a dispatch in flight would look like an intent GitHub never saw, and be queued twice).
   let startedUp: () => void = () => undefined;

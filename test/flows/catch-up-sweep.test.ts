@@ -44,6 +44,7 @@ function setup(fail: ReadonlySet<string> = new Set()) {
     },
     ledgerHasBuild: (buildId) => Promise.resolve(buildId === 'b0'),
     onLedgered: (note) => { calls.push(`completed from its ledger line ${note.buildId}`); return Promise.resolve(); },
+    retryCancels: () => { calls.push('cancels asked again'); return Promise.resolve(); },
     onStarted: (buildId) => { calls.push(`started ${buildId}`); },
     onFinished: (buildId, result, event) => { calls.push(`finished ${buildId} ${result} run ${String(event.runId)}`); return Promise.resolve(); },
     log,
@@ -61,6 +62,7 @@ test('a sweep asks for missed deliveries, reconciles and records, then starts VM
     'held jobs of b4 judged again',
     'started b5',
     'finished b3 success run 103',
+    'cancels asked again',
     'unfinished runs',
     // b2's run (dispatched, no VM) and the unknown run 900; never b1's (it has a VM) nor b3's (the queue knows it).
     'queued jobs of run 102',
@@ -73,7 +75,7 @@ test('a sweep asks for missed deliveries, reconciles and records, then starts VM
 test('a failing step is logged and the sweep goes on: recovery, reconcile and the job search each fail alone', async () => {
   const { sweep, calls, entries } = setup(new Set(['recover', 'reconcile', 'unfinished runs']));
   await sweep.sweep(signal);
-  assert.deepEqual(calls, ['recover', 'reconcile', 'unfinished runs']);
+  assert.deepEqual(calls, ['recover', 'reconcile', 'cancels asked again', 'unfinished runs']);
   assert.deepEqual(entries.filter((e) => e.level === 'warn').map((e) => e.msg), [
     'missed-delivery recovery failed; state is reconciled from GitHub instead',
     'reconcile failed; the next sweep retries',

@@ -43,7 +43,7 @@ test('a log download that hangs does not hold the scheduling round: the next bui
   const catchUp = createCatchUpSweep({
     reorder, runners: { leases: () => [], handleWorkflowJob: () => 'ignored', runRecorded: () => [] },
     github: { recoverMissedDeliveries: () => Promise.resolve({ redelivered: [], listed: 0 }), listUnfinishedRuns: () => Promise.resolve([]), listQueuedJobs: () => Promise.resolve([]) },
-    ledgerHasBuild: () => Promise.resolve(false), onStarted: () => undefined, onFinished: recording.record, onLedgered: () => Promise.resolve(), log, now: () => at,
+    ledgerHasBuild: () => Promise.resolve(false), onStarted: () => undefined, onFinished: recording.record, onLedgered: () => Promise.resolve(), retryCancels: () => Promise.resolve(), log, now: () => at,
   });
   const round = createSchedulingRound({
     reorder, runners: { warmStart: () => false, runRecorded: () => [] }, checks: { kick: () => undefined }, githubPausedFor: () => 0, stats: emptyStats(), ready: Promise.resolve(),

@@ -68,6 +68,7 @@ export function openTallyRig(dir: string): TallyRig {
     onStarted: (buildId, at) => { checks.started(buildId, at); },
     onFinished,
     onLedgered: createOnLedgeredBuild({ reorder, checks, ledgerPath, siteBaseUrl: SITE, log }),
+    retryCancels: () => Promise.resolve(),
     log,
     now,
   });
