@@ -210,4 +210,6 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: 'controller/runners/lease-teardown.ts', line: 'timer.unref();', operator: 'statement-removed', why: 'the timer is cleared when the job ends and fires when it does not: either way the wait ends as before' },
   { file: 'controller/runners/lease-teardown.ts', line: 'clearTimeout(timer);', operator: 'statement-removed', why: 'an unref\'d timer left to fire resolves a promise already resolved' },
   { file: 'controller/runners/lease-teardown.ts', line: '}, { once: true });', operator: 'boolean-flipped', why: 'a signal aborts once: the listener runs once either way' },
+  // dispatch-one.ts: the outcome's kind is read only as 'not-sent' or 'refused'; anything else is the unknown outcome.
+  { file: 'controller/queue/dispatch-one.ts', line: "return { kind: 'unknown', error:", operator: 'string-emptied', why: "dispatchPlatform tells outcomes apart only by 'not-sent' and 'refused': any other kind, '' included, is the unknown one" },
 ];

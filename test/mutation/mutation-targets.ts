@@ -84,6 +84,7 @@ const DISPATCH_SUITES = [
   'test/queue/dispatch-refused.test.ts',
   'test/queue/service-lanes.test.ts',
   'test/queue/crash-during-preemption.test.ts',
+  'test/queue/dispatch-crash.test.ts',
   'test/queue/queue-write-failure.test.ts',
   'test/github/dispatch-rate-limited.test.ts',
 ];

@@ -5,6 +5,7 @@ import type { DispatchRequest } from '../../controller/queue/run-gateway.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from './fake-run-gateway.ts';
+import { SMALL_GRAPH } from './queue-helpers.ts';
 
 /** GitHub refusing the dispatch inputs, as it does for a platform not among ports.yml's choices. */
 class RefusingGateway extends FakeRunGateway {
@@ -43,4 +44,24 @@ test('dispatch inputs GitHub refuses (4xx) fail that build once, with the reason
   assert.deepEqual(db.prepare("select build_id, state, result from queue_entry where platform = '14_x86_64'").all().map((r) => ({ ...r })), [
     { build_id: 'r-1', state: 'finished', result: 'failure' },
   ]);
+});
+
+test('a builder whose dispatch GitHub refused fails without blaming the port: its dependents are not blocked', async () => {
+  const db = openStore(':memory:');
+  const gateway = new (class extends FakeRunGateway {
+    override dispatch(request: DispatchRequest, signal: AbortSignal): Promise<{ readonly runId: number }> {
+      if (request.port !== 'zlib') return super.dispatch(request, signal);
+      return Promise.reject(new GitHubError('GitHub answered 422: Unexpected inputs provided', { status: 422, method: 'POST', url: '/dispatches', retryable: false }));
+    }
+  })();
+  const reorder = new ReorderService({ db, platforms: ['15_arm64'], gateway, graph: SMALL_GRAPH, idPrefix: 'd' });
+  const { buildId: watcher } = reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: 'aaaaaaa1', changedPorts: ['zlib', 'openssl'], force: false, prNumber: null, now: at(0) });
+  await reorder.pump(at(1), signal);
+  reorder.acceptPortList({ buildId: watcher, platform: '15_arm64', portsRevision: 'aaaaaaa1', ports: ['zlib', 'openssl'], excluded: [] }, at(2));
+  reorder.runFinished(watcher, 'success', at(3));
+  // zlib is refused and fails; the round goes on to the next build, which a blamed zlib would block.
+  const report = await reorder.pump(at(4), signal);
+  assert.deepEqual(report.errors.map((e) => /GitHub refused to dispatch .* \(builder zlib on 15_arm64\)/.test(e.error.message)), [true]);
+  assert.deepEqual(reorder.blocked()[0]?.blocked, { total: 0, byPort: [] });
+  assert.deepEqual(report.dispatched.map((id) => reorder.describeBuild(id)?.port), ['openssl'], 'openssl is dispatched, not held behind the refused zlib');
 });

@@ -14,10 +14,10 @@ const PLATFORMS = ['15_arm64', '14_x86_64', '13_x86_64'];
 
 /** GitHub answering each dispatch only when the test lets it (`answer`), so the test sees what was asked at once. */
 class HeldGateway extends FakeRunGateway {
-  readonly held: { request: DispatchRequest; answer: () => void }[] = [];
+  readonly held: { request: DispatchRequest; answer: () => void; refuse: (error: Error) => void }[] = [];
   override dispatch(request: DispatchRequest, s: AbortSignal): Promise<{ readonly runId: number }> {
     return new Promise((resolve, reject) => {
-      this.held.push({ request, answer: () => { super.dispatch(request, s).then(resolve, reject); } });
+      this.held.push({ request, answer: () => { super.dispatch(request, s).then(resolve, reject); }, refuse: reject });
     });
   }
 }
@@ -104,4 +104,33 @@ test('a builder\'s dispatch refused for a rate limit says which port on which pl
   const [held] = report.deferred;
   assert.ok(held !== undefined);
   assert.equal(held.error.message, `GitHub did not take the dispatch of ${held.buildId} (builder curl on 15_arm64): dispatching: GitHub answered 403: You have exceeded a secondary rate limit; queued again as ${held.requeuedAs}`);
+});
+
+test('a refused dispatch whose port a newer pending build covers: that build stands for it, and the refused one\'s retry counts go with it, not onto the newer build', async () => {
+  const db = openStore(':memory:');
+  const gateway = new HeldGateway();
+  const reorder = new ReorderService({ db, platforms: ['15_arm64'], gateway, graph: null, idPrefix: 'c' });
+  const { buildId: first } = reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: 'aaaaaaa1', changedPorts: ['curl'], force: false, prNumber: null, now: at });
+  const round = reorder.pump(at, signal);
+  await new Promise<void>((resolve) => { setImmediate(resolve); });
+  gateway.held.shift()?.answer();
+  await round;
+  reorder.acceptPortList({ buildId: first, platform: '15_arm64', portsRevision: 'aaaaaaa1', ports: ['curl'], excluded: [] }, at);
+  reorder.runFinished(first, 'success', at);
+  // The curl builder goes out; while GitHub has not answered, a newer push's list queues curl again.
+  const curlRound = reorder.pump(at, signal);
+  await new Promise<void>((resolve) => { setImmediate(resolve); });
+  const curl = gateway.held.shift();
+  assert.equal(curl?.request.port, 'curl');
+  const { buildId: second } = reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: 'bbbbbbb2', changedPorts: ['curl'], force: false, prNumber: null, now: at });
+  setMeta(db, `lost-retries:${curl.request.buildId}`, '1');
+  reorder.acceptPortList({ buildId: second, platform: '15_arm64', portsRevision: 'bbbbbbb2', ports: ['curl'], excluded: [] }, at);
+  const newer = reorder.queueStatus(at)[0]?.next.find((e) => e.port === 'curl')?.buildId ?? '';
+  assert.notEqual(newer, '');
+  // GitHub refuses it for a rate limit.
+  curl.refuse(new GitHubError('GitHub answered 429: You have exceeded a secondary rate limit', { status: 429, method: 'POST', url: '/dispatches', retryable: true, notProcessed: true }));
+  const report = await curlRound;
+  assert.deepEqual(report.deferred.map((d) => [d.buildId, d.requeuedAs]), [[curl.request.buildId, newer]]);
+  assert.deepEqual([retryCount(db, 'lost', curl.request.buildId), retryCount(db, 'lost', newer)], [0, 0]);
+  assert.equal(reorder.queueStatus(at)[0]?.next.filter((e) => e.port === 'curl').length, 1, 'curl is pending once');
 });
