@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createGitHubClients, type GitHubClients } from '../../controller/github/create-github-clients.ts';
 import { githubPauseOf, isNotProcessed } from '../../controller/github/github-pause.ts';
 import { GitHubError } from '../../controller/github/github-error.ts';
 import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
-import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
+import { doublePerFile } from '../github-double/double-per-file.ts';
 import { captureLog } from './capture-log.ts';
 import { manualClock, type ManualClock } from './manual-clock.ts';
 
-let double: GitHubDouble;
-before(async () => {
-  double = await startGitHubDouble({});
-});
-after(async () => {
-  await double.close();
-  double.assertNoViolations();
-});
+const github = doublePerFile();
 
-const registrations = (): number => double.requests.filter((r) => r.operation === 'actions/generate-runner-jitconfig-for-repo').length;
+const registrations = (): number => github().requests.filter((r) => r.operation === 'actions/generate-runner-jitconfig-for-repo').length;
 const request = (name: string) => ({ name, labels: ['self-hosted', '15_arm64', `portfarm-build-${name}`], runnerGroupId: 1, workFolder: '_work' });
 
 /** Waits (in wall time: the request goes over loopback) until the double has answered `count` registrations and the client has taken the answer. */
@@ -27,14 +20,14 @@ async function untilRefused(clients: GitHubClients, count: number): Promise<void
 
 async function clientsOn(clock: ManualClock): Promise<GitHubClients> {
   const { log } = captureLog();
-  return createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', installationId: double.installationId, writeSpacingMs: 0, retries: 0, clock, log }, new AbortController().signal);
+  return createGitHubClients({ appId: github().appId, privateKey: github().appPrivateKey ?? '', apiUrl: github().url, owner: 'macports', repo: 'macports-ports', installationId: github().installationId, writeSpacingMs: 0, retries: 0, clock, log }, new AbortController().signal);
 }
 
 test('a registration GitHub refuses for a rate limit is asked again once GitHub\'s pause is over, not failed (the lease would lose its booted VM)', async () => {
   const clock = manualClock(Date.now());
   const clients = await clientsOn(clock);
   const registry = new GithubRunnerRegistry({ octokit: clients.installation, repo: 'macports/macports-ports', pause: githubPauseOf(clients.budget, clock) });
-  double.failRequests({ status: 403, retryAfterSeconds: 30, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
+  github().failRequests({ status: 403, retryAfterSeconds: 30, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
   const sent = registrations();
   let settled = false;
   const registered = registry.generateJitConfig(request('vm-rl-1'), new AbortController().signal).finally(() => { settled = true; });
@@ -52,11 +45,11 @@ test('without a pause to wait on, or for a refusal that is not a rate limit, reg
   const clock = manualClock(Date.now());
   const clients = await clientsOn(clock);
   const plain = new GithubRunnerRegistry({ octokit: clients.installation, repo: 'macports/macports-ports' });
-  double.failRequests({ status: 429, retryAfterSeconds: 30, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
+  github().failRequests({ status: 429, retryAfterSeconds: 30, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
   await assert.rejects(plain.generateJitConfig(request('vm-rl-2'), new AbortController().signal), (error: unknown) => isNotProcessed(error) && /generate-jitconfig for runner vm-rl-2 failed/.test(String(error)));
   const waiting = new GithubRunnerRegistry({ octokit: clients.installation, repo: 'macports/macports-ports', pause: githubPauseOf(clients.budget, clock) });
   await clock.advance(31_000);
-  double.failRequests({ status: 500, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
+  github().failRequests({ status: 500, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
   await assert.rejects(waiting.generateJitConfig(request('vm-rl-3'), new AbortController().signal), (error: unknown) => !isNotProcessed(error) && /GitHub answered 500/.test(String(error)));
 });
 
@@ -64,7 +57,7 @@ test('a lease that stops while registering is waiting out a pause ends the wait 
   const clock = manualClock(Date.now());
   const clients = await clientsOn(clock);
   const registry = new GithubRunnerRegistry({ octokit: clients.installation, repo: 'macports/macports-ports', pause: githubPauseOf(clients.budget, clock) });
-  double.failRequests({ status: 403, retryAfterSeconds: 600, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
+  github().failRequests({ status: 403, retryAfterSeconds: 600, operation: 'actions/generate-runner-jitconfig-for-repo', times: 1 });
   const stop = new AbortController();
   const registered = registry.generateJitConfig(request('vm-rl-4'), stop.signal);
   await untilRefused(clients, registrations() + 1);

@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createGitHubClients } from '../../controller/github/create-github-clients.ts';
 import { learnFarmIdentity } from '../../controller/github/learn-farm-identity.ts';
 import { createOctokitRunGateway } from '../../controller/github/octokit-run-gateway.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { openStore } from '../../controller/store/open-store.ts';
-import { startGitHubDouble, type GitHubDouble } from '../github-double/github-double.ts';
+import { doublePerFile } from '../github-double/double-per-file.ts';
 import { startRunnerStandIn } from '../github-double/runner-stand-in.ts';
 import { captureLog } from './capture-log.ts';
 
-let double: GitHubDouble;
-before(async () => {
-  double = await startGitHubDouble({});
-});
-after(async () => {
-  await double.close();
-  double.assertNoViolations();
-});
+const github = doublePerFile();
 
 test('with the reorder service: a builder dispatched but not started is cancelled on GitHub when a watcher arrives, and the watcher runs next', async () => {
   const signal = new AbortController().signal;
   const { log } = captureLog();
-  const clients = await createGitHubClients({ appId: double.appId, privateKey: double.appPrivateKey ?? '', apiUrl: double.url, owner: 'macports', repo: 'macports-ports', writeSpacingMs: 0, log }, signal);
+  const clients = await createGitHubClients({ appId: github().appId, privateKey: github().appPrivateKey ?? '', apiUrl: github().url, owner: 'macports', repo: 'macports-ports', writeSpacingMs: 0, log }, signal);
   const gateway = createOctokitRunGateway({ clients, workflow: 'ports.yml', ref: 'master', farm: await learnFarmIdentity(clients, { workflow: 'ports.yml', pullRequestWorkflow: 'ports-pr.yml' }, signal), cancelPollMs: 5, log });
   const service = new ReorderService({ db: openStore(':memory:'), platforms: ['15_arm64'], gateway, graph: null, idPrefix: 't' });
   const now = new Date('2026-11-26T06:30:00Z');
@@ -44,7 +37,7 @@ test('with the reorder service: a builder dispatched but not started is cancelle
   const both = { preempted: [...asked.preempted, ...report.preempted].map((p) => p.buildId), dispatched: [...asked.dispatched, ...report.dispatched], errors: [...asked.errors, ...report.errors] };
   assert.deepEqual(both, { preempted: [builder], dispatched: [second], errors: [] });
   assert.deepEqual(
-    double.runs().map((r) => [r.name, r.status, r.conclusion]),
+    github().runs().map((r) => [r.name, r.status, r.conclusion]),
     [
       [`[${watcher}] watcher on 15_arm64`, 'completed', 'success'],
       [`[${String(builder)}] curl on 15_arm64`, 'completed', 'cancelled'],
