@@ -104,7 +104,8 @@ export async function createCacheServer(options: {
       };
       // Logged once per build (its subject), counted every time: a flood of PUTs is one log line.
       const refuseQuarantine = (refusal: QuarantineRefusal): void => {
-        options.rejections.reject('quarantine-over-budget', target.buildId, { buildId: target.buildId, file: name, why: refusal.message });
+        const reason = refusal.status === 429 ? 'quarantine-concurrent-upload' : 'quarantine-over-budget';
+        options.rejections.reject(reason, target.buildId, { buildId: target.buildId, file: name, why: refusal.message });
         refuse(req, res, refusal.status, refusal.message);
       };
       const length = req.headers['content-length'];

@@ -100,6 +100,8 @@ test('with the grant in hand, the VM cannot store more bytes or files than the b
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => put(`${parallel.uploadUrl}p/${String(i)}.tar.gz`, 3_000)));
       assert.ok(answers.filter((s) => s === 201).length <= 3, `at most 3 of 3,000 bytes fit in 10,000: ${answers.join(' ')}`);
       assert.ok(stored('pr-12-1-1').bytes <= budget.maxBytes, `stored ${String(stored('pr-12-1-1').bytes)} bytes`);
+      const refusedAtOnce = answers.filter((status) => status === 429).length;
+      assert.equal(logged.filter((l) => l.reason === 'quarantine-concurrent-upload' && l.buildId === 'pr-12-1-1').length, refusedAtOnce > 0 ? 1 : 0, 'an upload refused for another in progress is told apart, once');
     } finally {
       server.revoke(parallel.token);
     }
