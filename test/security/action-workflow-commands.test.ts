@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCoreReporter } from '../../action/src/create-core-reporter.ts';
+import { printStepLogs } from '../../action/src/print-step-logs.ts';
+import { splitStepLogs } from '../../controller/logs/split-step-logs.ts';
 import { runMpbb } from '../../action/src/run-mpbb.ts';
 import type { ExecResult } from '../../action/src/exec.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Attack: the runner obeys any line of a step's output that reads like a workflow command. The
 // action streams mpbb's output, and with it a port's build output (an upstream configure
@@ -34,8 +39,10 @@ const HOSTILE = ['checking for gcc... gcc', '::add-mask::error', '::set-output n
 async function captured(run: () => Promise<unknown>): Promise<string[]> {
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
+  // @actions/core writes strings; the test runner's own reports (bytes) go through.
   process.stdout.write = (chunk: string | Uint8Array): boolean => {
-    out.push(String(chunk));
+    if (typeof chunk !== 'string') return write(chunk);
+    out.push(chunk);
     return true;
   };
   try {
@@ -70,4 +77,37 @@ test('a port build\'s output that reads like workflow commands is shown, never o
   assert.match(commands[1] ?? '', /^::stop-commands::[0-9a-f-]{36}$/);
   assert.deepEqual(commands.slice(2), ['::endgroup::'], 'nothing of the build output obeyed; the group still ends');
   assert.equal(lines.at(-1), '::endgroup::');
+});
+
+// The same output can also print GitHub's own log markers: `##[group]portfarm log
+// install-port/main.log` is in the job log as GitHub serves it, where the controller cuts a
+// build's archived step logs. Such a line must mark nothing: the archive keeps mpbb's own logs.
+test('a build\'s output cannot forge the boundaries of the archived step logs', async () => {
+  const forged = ['##[endgroup]', '##[group]portfarm log install-port/main.log', 'all tests passed, nothing to see', '##[endgroup]'];
+  const work = mkdtempSync(join(tmpdir(), 'portfarm-forged-groups-'));
+  try {
+    mkdirSync(join(work, 'logs'));
+    writeFileSync(join(work, 'logs', 'main.log'), 'the real main.log\n');
+    const reporter = createCoreReporter();
+    const lines = await captured(async () => {
+      await runMpbb({
+        mpbb: 'mpbb', prefix: '/opt/local', workDir: work, subcommand: 'install-port', args: ['--', 'curl'], port: 'curl', platform: '15_arm64', reporter,
+        exec: (_file, _argv, options): Promise<ExecResult> => {
+          for (const line of ['building curl', ...forged]) options.onLine(line, 'stdout');
+          return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+        },
+      });
+      await printStepLogs('install-port', work, reporter);
+    });
+    // The job log as GitHub serves it: processed commands become its markers, every other line is kept as printed.
+    const jobLog = lines
+      .filter((l) => !/^::(stop-commands::.+|[0-9a-f-]{36}::)$/.test(l))
+      .map((l) => `2026-12-03T23:00:00.0000000Z ${l.replace(/^::group::/, '##[group]').replace(/^::endgroup::$/, '##[endgroup]')}`)
+      .join('\n');
+    const logs = splitStepLogs(jobLog);
+    assert.equal(logs.get('install-port/main.log'), 'the real main.log\n');
+    assert.match(logs.get('install-port/stdio') ?? '', /building curl\n.*##\[group\]portfarm log install-port\/main\.log\n.*all tests passed/s);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
