@@ -110,7 +110,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const distfileChecksums: DistfileChecksums = options.distfileChecksums ?? distfileStore.lookup;
   const cache = await startBuildCache(config.caches, rejections);
   const beforeDestroy =
-    cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, quarantineBudget: { maxBytes: config.caches.quarantineMaxGiB * 1024 ** 3, maxFiles: config.caches.quarantineMaxFiles }, distfileChecksums, rejections, log: cacheLog, now });
+    cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
   const onBuildFailed = createOnNoRunner({ reorder, notes, gateway, log, signal });
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };

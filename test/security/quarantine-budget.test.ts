@@ -9,7 +9,10 @@ import { Registry } from 'prom-client';
 import type { CacheLayout } from '../../controller/caches/cache-layout.ts';
 import { createCacheServer } from '../../controller/caches/cache-server.ts';
 import { collectDistfiles } from '../../controller/caches/collect-distfiles.ts';
+import { DEFAULT_CACHES } from '../../controller/config/config-schema.ts';
+import { createOnVmTeardown } from '../../controller/flows/on-vm-teardown.ts';
 import { EventRejections } from '../../controller/github/event-rejections.ts';
+import { startBuildCache } from '../../controller/serve/start-build-cache.ts';
 import { distfilesVm } from '../caches/distfiles-vm.ts';
 
 // Attack: a pull request's job runs as root on a farm VM (that is what a PR build is). Its
@@ -128,5 +131,23 @@ test('without a budget given, a quarantine grant still has one (the config defau
     assert.equal(declared, 413, 'a 21 GiB declared upload is refused from its headers');
   } finally {
     server.revoke(grant.token);
+  }
+});
+
+test('serve\'s cache takes the budget from caches.quarantineMaxGiB and quarantineMaxFiles, and the teardown collection keeps to it', async () => {
+  const caches = { ...DEFAULT_CACHES, mirrorDir: join(dir, 'serve-mirror'), quarantineDir: join(dir, 'serve-quarantine'), server: { host: '127.0.0.1', port: 0 }, quarantineMaxGiB: 0.5, quarantineMaxFiles: 2 };
+  const cache = await startBuildCache(caches, rejections);
+  assert.ok(cache !== null);
+  try {
+    assert.deepEqual(cache.quarantineBudget, { maxBytes: 0.5 * 1024 ** 3, maxFiles: 2 });
+    // Wired as start-controller.ts wires it: the cache spread into the teardown flow.
+    const teardown = createOnVmTeardown({ reorder: { describeBuild: () => undefined }, ...cache, quarantineDays: 14, distfileChecksums: () => undefined, rejections, log: pino({ level: 'silent' }), now: () => new Date('2026-11-26T06:00:00Z') });
+    const vmId = 'portfarm-pr-14-1-1-aaaa';
+    const backend = distfilesVm(dir, vmId, { 'a/1.tar.gz': '1', 'a/2.tar.gz': '2', 'a/3.tar.gz': '3' });
+    await teardown({ buildId: 'pr-14-1-1', platform: '15_arm64', vmId, backend, conclusion: 'success' }, signal);
+    const kept = readdirSync(join(caches.quarantineDir, 'pr-14-1-1', 'a')).sort();
+    assert.deepEqual(kept, ['1.tar.gz', '2.tar.gz']);
+  } finally {
+    await cache.server.close();
   }
 });
