@@ -7,6 +7,7 @@ import type { EventRejections } from '../github/event-rejections.ts';
 import { admitMirrorUpload, checkReceivedDistfile, type MirrorUploadRefusal } from './admit-mirror-upload.ts';
 import { isSafeRelativePath, mirrorDistfilesDir, mirrorPackagesDir, quarantineDir, type CacheLayout } from './cache-layout.ts';
 import type { ExpectedDistfile } from './expected-distfile.ts';
+import { DEFAULT_QUARANTINE_BUDGET, QuarantineAllowance, type QuarantineBudget, type QuarantineRefusal } from './quarantine-budget.ts';
 import { writeQuarantineExpiry } from './quarantine-expiry.ts';
 import { receiveUpload, UploadTooLarge } from './receive-upload.ts';
 import { listenOn } from '../net/listen-on.ts';
@@ -14,11 +15,18 @@ import { listenOn } from '../net/listen-on.ts';
 /**
  * Where a grant's uploads go. A mirror grant names every file it may store, with its size and
  * sha256 (the built port's checksums); a quarantine grant (PR builds) takes any plain path under
- * the build's own quarantine folder, which no build reads from.
+ * the build's own quarantine folder, which no build reads from, up to its budget (default
+ * `DEFAULT_QUARANTINE_BUDGET`).
  */
 export type UploadTarget =
   | { readonly kind: 'mirror'; readonly buildId: string; readonly files: readonly ExpectedDistfile[] }
-  | { readonly kind: 'quarantine'; readonly buildId: string; readonly expiresAt: string };
+  | { readonly kind: 'quarantine'; readonly buildId: string; readonly expiresAt: string; readonly budget?: QuarantineBudget };
+
+interface Grant {
+  readonly target: UploadTarget;
+  /** Quarantine grants only: what the build has stored so far. */
+  readonly allowance: QuarantineAllowance | null;
+}
 
 export interface CacheServer {
   /** `http://host:port/`: build VMs read `packages/` and `distfiles/` under it. */
@@ -43,7 +51,7 @@ export async function createCacheServer(options: {
   readonly port: number;
   readonly rejections: EventRejections;
 }): Promise<CacheServer> {
-  const grants = new Map<string, UploadTarget>();
+  const grants = new Map<string, Grant>();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) reply(res, 500, `cache server error: ${error instanceof Error ? error.message : String(error)}`);
@@ -77,12 +85,13 @@ export async function createCacheServer(options: {
     }
     if (req.method === 'PUT' && area === 'upload') {
       const [token = '', ...fileParts] = rest;
-      const target = grants.get(token);
-      if (target === undefined) {
+      const grant = grants.get(token);
+      if (grant === undefined) {
         options.rejections.reject('upload-unknown-grant', req.socket.remoteAddress ?? 'unknown peer', { path });
         refuse(req, res, 403, 'no such upload grant (expired or revoked)');
         return;
       }
+      const { target, allowance } = grant;
       const name = fileParts.join('/');
       if (!isSafeRelativePath(name)) {
         options.rejections.reject(`${target.kind}-unsafe-path`, `${target.buildId} ${JSON.stringify(name)}`, { buildId: target.buildId, file: name });
@@ -93,27 +102,46 @@ export async function createCacheServer(options: {
         options.rejections.reject(refusal.reason, `${target.buildId} ${name}`, { buildId: target.buildId, file: name, why: refusal.message });
         refuse(req, res, refusal.status, refusal.message);
       };
+      // Logged once per build (its subject), counted every time: a flood of PUTs is one log line.
+      const refuseQuarantine = (refusal: QuarantineRefusal): void => {
+        const reason = refusal.status === 429 ? 'quarantine-concurrent-upload' : 'quarantine-over-budget';
+        options.rejections.reject(reason, target.buildId, { buildId: target.buildId, file: name, why: refusal.message });
+        refuse(req, res, refusal.status, refusal.message);
+      };
+      const length = req.headers['content-length'];
+      const declared = length === undefined ? undefined : Number(length);
       let planned: ExpectedDistfile | undefined;
+      let limit = Number.POSITIVE_INFINITY;
       if (target.kind === 'mirror') {
-        const length = req.headers['content-length'];
-        const admitted = admitMirrorUpload(target.files, name, length === undefined ? undefined : Number(length));
+        const admitted = admitMirrorUpload(target.files, name, declared);
         if ('reason' in admitted) {
           refuseMirror(admitted);
           return;
         }
         planned = admitted;
+        limit = planned.size;
+      } else if (allowance !== null) {
+        const started = allowance.begin(name, declared);
+        if ('status' in started) {
+          refuseQuarantine(started);
+          return;
+        }
+        limit = started.limit;
       }
+      let storedBytes: number | null = null;
       const root = target.kind === 'mirror' ? mirrorDistfilesDir(options.layout) : quarantineDir(options.layout, target.buildId);
       const final = join(root, name);
-      mkdirSync(dirname(final), { recursive: true });
       const temp = `${final}.${randomBytes(6).toString('hex')}.part`;
       try {
+        mkdirSync(dirname(final), { recursive: true });
         let received: { readonly size: number; readonly sha256: string };
         try {
-          received = await receiveUpload(req, temp, planned?.size ?? Number.POSITIVE_INFINITY);
+          received = await receiveUpload(req, temp, limit);
         } catch (error) {
-          if (!(error instanceof UploadTooLarge) || planned === undefined) throw error;
-          refuseMirror({ status: 400, reason: 'mirror-size-mismatch', message: `${name} is larger than the ${planned.size} bytes its checksums say; nothing stored` });
+          if (!(error instanceof UploadTooLarge)) throw error;
+          if (planned !== undefined) refuseMirror({ status: 400, reason: 'mirror-size-mismatch', message: `${name} is larger than the ${planned.size} bytes its checksums say; nothing stored` });
+          else if (allowance !== null) refuseQuarantine(allowance.cutOff(name, limit));
+          else throw error;
           return;
         }
         const wrong = planned === undefined ? undefined : checkReceivedDistfile(planned, received);
@@ -130,8 +158,10 @@ export async function createCacheServer(options: {
           else reply(res, 409, `${name} exists with different content; distfiles are never replaced`);
           return;
         }
+        storedBytes = received.size;
       } finally {
         rmSync(temp, { force: true });
+        allowance?.end(storedBytes);
       }
       reply(res, 201, 'stored');
       return;
@@ -147,7 +177,7 @@ export async function createCacheServer(options: {
     grant(target) {
       const token = randomBytes(16).toString('hex');
       if (target.kind === 'quarantine') writeQuarantineExpiry(options.layout, target.buildId, target.expiresAt);
-      grants.set(token, target);
+      grants.set(token, { target, allowance: target.kind === 'quarantine' ? new QuarantineAllowance(target.budget ?? DEFAULT_QUARANTINE_BUDGET) : null });
       return { token, uploadUrl: `${url}upload/${token}/` };
     },
     revoke(token) {

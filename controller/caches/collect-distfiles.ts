@@ -8,6 +8,7 @@ import { isSafeRelativePath, mirrorDistfilesDir, type CacheLayout } from './cach
 import type { CacheServer } from './cache-server.ts';
 import { listFetchedDistfilesArgv, parseFetchedDistfiles, uploadDistfilesArgv } from './distfile-collection-commands.ts';
 import type { PortDistfiles } from './expected-distfile.ts';
+import { DEFAULT_QUARANTINE_BUDGET, type QuarantineBudget } from './quarantine-budget.ts';
 import { planDistfileCollection, type DistfileCollectionPlan } from './plan-distfile-collection.ts';
 
 export interface CollectDistfilesRequest {
@@ -25,6 +26,8 @@ export interface CollectDistfilesDeps {
   readonly layout: CacheLayout;
   readonly now: () => Date;
   readonly quarantineDays: number;
+  /** What one PR build may put into quarantine (default `DEFAULT_QUARANTINE_BUDGET`). */
+  readonly quarantineBudget?: QuarantineBudget;
   readonly rejections: EventRejections;
 }
 
@@ -43,6 +46,7 @@ export async function collectDistfiles(request: CollectDistfilesRequest, deps: C
   }
   const fetched = parseFetchedDistfiles(listed.stdout);
   const mirror = mirrorDistfilesDir(deps.layout);
+  const quarantineBudget = deps.quarantineBudget ?? DEFAULT_QUARANTINE_BUDGET;
   const plan = planDistfileCollection({
     buildId: request.buildId,
     kind: request.kind,
@@ -52,15 +56,23 @@ export async function collectDistfiles(request: CollectDistfilesRequest, deps: C
     expected: request.expected,
     now: deps.now(),
     quarantineDays: deps.quarantineDays,
+    quarantineBudget,
   });
   const area = request.kind === 'pr-builder' || request.kind === 'pr-watcher' ? 'quarantine' : 'mirror';
+  const over = plan.rejected.filter((file) => file.reason === 'over-budget');
+  if (over.length > 0) {
+    // One line for the build, not one per file: the files are the attacker's to multiply.
+    const why = `${over.length} of ${fetched.length} distfiles not collected: a PR build's quarantine takes at most ${quarantineBudget.maxFiles} files (caches.quarantineMaxFiles)`;
+    deps.rejections.reject('quarantine-over-budget', request.buildId, { buildId: request.buildId, vmId: request.vmId, file: over[0]?.path, why });
+  }
   for (const file of plan.rejected) {
+    if (file.reason === 'over-budget') continue;
     const reason = file.reason === 'unsafe-path' ? `${area}-unsafe-path` : file.reason === 'foreign-subdir' ? 'mirror-foreign-subdir' : 'mirror-unplanned-file';
     deps.rejections.reject(reason, `${request.buildId} ${JSON.stringify(file.path)}`, { buildId: request.buildId, vmId: request.vmId, file: file.path, port: request.expected?.port });
   }
   if (plan.destination === 'none') return plan;
   const grant = deps.server.grant(
-    plan.destination === 'mirror' ? { kind: 'mirror', buildId: request.buildId, files: plan.files } : { kind: 'quarantine', buildId: plan.buildId, expiresAt: plan.expiresAt },
+    plan.destination === 'mirror' ? { kind: 'mirror', buildId: request.buildId, files: plan.files } : { kind: 'quarantine', buildId: plan.buildId, expiresAt: plan.expiresAt, budget: quarantineBudget },
   );
   const paths = plan.destination === 'mirror' ? plan.files.map((file) => file.path) : plan.files;
   try {

@@ -1,5 +1,6 @@
 import type { BuildKind, BuildResult } from '../model/build-kind.ts';
 import { isSafeRelativePath } from './cache-layout.ts';
+import type { QuarantineBudget } from './quarantine-budget.ts';
 import { expectedDistfiles, type ExpectedDistfile, type PortDistfiles } from './expected-distfile.ts';
 
 export interface DistfileCollectionInput {
@@ -15,15 +16,18 @@ export interface DistfileCollectionInput {
   readonly now: Date;
   /** How long a PR build's distfiles are kept in quarantine. */
   readonly quarantineDays: number;
+  /** What a PR build may put into quarantine: past `maxFiles` the rest is refused as `over-budget`. */
+  readonly quarantineBudget: QuarantineBudget;
 }
 
 /**
  * Why a reported file is not collected: `unsafe-path` (not a plain relative path), `foreign-subdir`
- * (another port's folder), `unplanned` (in the port's folder but not in its checksums).
+ * (another port's folder), `unplanned` (in the port's folder but not in its checksums),
+ * `over-budget` (a PR build's files past its quarantine budget).
  */
 export interface RejectedDistfile {
   readonly path: string;
-  readonly reason: 'unsafe-path' | 'foreign-subdir' | 'unplanned';
+  readonly reason: 'unsafe-path' | 'foreign-subdir' | 'unplanned' | 'over-budget';
 }
 
 export type DistfileCollectionPlan =
@@ -58,13 +62,15 @@ export function planDistfileCollection(input: DistfileCollectionInput): Distfile
   if (input.kind === 'pr-builder' || input.kind === 'pr-watcher') {
     if (safe.length === 0) return { destination: 'none', reason: 'the PR build fetched no distfiles', rejected: unsafe };
     const expiresAt = new Date(input.now.getTime() + input.quarantineDays * 86_400_000).toISOString();
+    const files = safe.slice(0, input.quarantineBudget.maxFiles);
+    const over: RejectedDistfile[] = safe.slice(files.length).map((path) => ({ path, reason: 'over-budget' }));
     return {
       destination: 'quarantine',
       buildId: input.buildId,
-      files: safe,
+      files,
       expiresAt,
-      reason: `PR build: ${safe.length} distfile(s) quarantined until ${expiresAt.slice(0, 10)}, never the mirror`,
-      rejected: unsafe,
+      reason: `PR build: ${files.length} distfile(s) quarantined until ${expiresAt.slice(0, 10)}, never the mirror${over.length === 0 ? '' : ` (${over.length} more refused: over the budget of ${input.quarantineBudget.maxFiles} files)`}`,
+      rejected: [...unsafe, ...over],
     };
   }
   if (input.kind === 'watcher') return { destination: 'none', reason: 'watchers fetch no distfiles worth keeping', rejected: unsafe };

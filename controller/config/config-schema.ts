@@ -168,6 +168,9 @@ const cachesSchema = z.strictObject({
   /** Distfiles a PR build fetched, one folder per build, kept quarantineDays; never the mirror. */
   quarantineDir: z.string().min(1, { error: 'must be a folder for PR builds\' distfiles' }).default('state/quarantine'),
   quarantineDays: z.number({ error: 'must be a number of days' }).positive({ error: 'must be a positive number of days' }).default(14),
+  /** What one PR build may put into its quarantine folder (its code runs as root and names what it "fetched"). */
+  quarantineMaxGiB: z.number({ error: 'must be a number of GiB' }).positive({ error: 'must be a positive number of GiB' }).default(20),
+  quarantineMaxFiles: z.int({ error: 'must be a whole number of files' }).min(1, { error: 'must be at least 1 file' }).default(1000),
   disk: z
     .strictObject({
       /** How much one build VM may write (clone/overlay growth). */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CacheLayout } from '../caches/cache-layout.ts';
 import type { CacheServer } from '../caches/cache-server.ts';
+import type { QuarantineBudget } from '../caches/quarantine-budget.ts';
 import { collectDistfiles } from '../caches/collect-distfiles.ts';
 import type { DistfileChecksums } from '../caches/expected-distfile.ts';
 import type { EventRejections } from '../github/event-rejections.ts';
@@ -14,6 +15,8 @@ export interface OnVmTeardownOptions {
   readonly server: CacheServer;
   readonly layout: CacheLayout;
   readonly quarantineDays: number;
+  /** What one PR build may put into quarantine (`caches.quarantineMaxGiB`, `quarantineMaxFiles`). */
+  readonly quarantineBudget?: QuarantineBudget;
   /** The checksums a master builder's port had at the revision it built: all it may add to the mirror. */
   readonly distfileChecksums: DistfileChecksums;
   /** Refused files (mirror-unplanned-file, …) are counted with the other trust-boundary refusals. */
@@ -44,7 +47,7 @@ export function createOnVmTeardown(options: OnVmTeardownOptions): (vm: FinishedV
     const expected = builtPort === null || entry === undefined ? undefined : options.distfileChecksums(builtPort, entry.portsRevision);
     const plan = await collectDistfiles(
       { vmId: vm.vmId, buildId: vm.buildId, kind, result, expected },
-      { backend: vm.backend, server: options.server, layout: options.layout, now: options.now, quarantineDays: options.quarantineDays, rejections: options.rejections },
+      { backend: vm.backend, server: options.server, layout: options.layout, now: options.now, quarantineDays: options.quarantineDays, ...(options.quarantineBudget === undefined ? {} : { quarantineBudget: options.quarantineBudget }), rejections: options.rejections },
       signal,
     );
     const files = plan.destination === 'none' ? 0 : plan.files.length;

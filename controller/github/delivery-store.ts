@@ -37,6 +37,10 @@ export interface DeliveryStore {
    */
   claimIgnored(delivery: { readonly guid: string; readonly event: string; readonly receivedAt: Date }): boolean;
   has(guid: string): boolean;
+  /**
+   * The delivery's work is done: `processed`, and its body dropped (nothing reads it again, and
+   * a pull request's run titled `[<id>] …` makes deliveries that claim a build by the hundred).
+   */
   markProcessed(guid: string): void;
   /** A failure with a `retryAt` is tried again then (and on the next start); one without is kept for the record. */
   markFailed(guid: string, failure: DeliveryFailure): void;

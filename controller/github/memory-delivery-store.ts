@@ -29,7 +29,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   markProcessed(guid: string): void {
     const entry = this.#entries.get(guid);
     if (entry !== undefined) {
-      entry.delivery = { ...entry.delivery, state: 'processed', error: null };
+      entry.delivery = { ...entry.delivery, body: '', state: 'processed', error: null };
       entry.retryAt = null;
     }
   }

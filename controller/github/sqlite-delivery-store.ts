@@ -39,7 +39,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.#claim = this.#db.prepare(`INSERT INTO github_deliveries (guid, event, body, received_at, state) VALUES (?, ?, ?, ?, 'received') ON CONFLICT (guid) DO NOTHING`);
     this.#claimIgnored = this.#db.prepare(`INSERT INTO github_deliveries (guid, event, body, received_at, state) VALUES (?, ?, '', ?, 'processed') ON CONFLICT (guid) DO NOTHING`);
     this.#has = this.#db.prepare('SELECT 1 AS found FROM github_deliveries WHERE guid = ?');
-    this.#processed = this.#db.prepare(`UPDATE github_deliveries SET state = 'processed', error = NULL, next_attempt_at = NULL WHERE guid = ?`);
+    this.#processed = this.#db.prepare(`UPDATE github_deliveries SET state = 'processed', body = '', error = NULL, next_attempt_at = NULL WHERE guid = ?`);
     this.#failed = this.#db.prepare(`UPDATE github_deliveries SET state = ?, error = ?, retryable = ?, attempts = ?, next_attempt_at = ? WHERE guid = ? AND state <> 'processed'`);
     this.#unprocessed = this.#db.prepare(`SELECT ${COLUMNS} FROM github_deliveries WHERE state = 'received' OR (state = 'failed' AND retryable = 1) ORDER BY received_at, rowid`);
     this.#due = this.#db.prepare(`SELECT ${COLUMNS} FROM github_deliveries WHERE state = 'failed' AND retryable = 1 AND coalesce(next_attempt_at, 0) <= ? ORDER BY received_at, rowid`);

@@ -66,7 +66,11 @@ export function controllerRoutes(options: Omit<ControllerHttpOptions, 'host' | '
  * a UserError naming the address.
  */
 export async function listenControllerHttp(options: ControllerHttpOptions): Promise<ControllerHttp> {
-  const router = createRouter(controllerRoutes(options), (error, route) => { options.log.error({ err: error, route }, 'request failed'); });
+  const router = createRouter(
+    controllerRoutes(options),
+    (error, route) => { options.log.error({ err: error, route }, 'request failed'); },
+    (req) => { options.rejections.reject('bad-request-target', req.socket.remoteAddress ?? '?', { target: (req.url ?? '').slice(0, 200) }); },
+  );
   const server = createServer((req, res) => void router(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => { reject(new UserError(`cannot listen on ${options.host}:${String(options.port)}: ${error.message}`, { cause: error })); });

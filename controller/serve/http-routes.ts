@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coerceError } from '../errors/coerce-error.ts';
+import { badTargetMessage, requestUrl } from '../http/request-url.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -9,9 +10,10 @@ export type Routes = Readonly<Record<string, RouteHandler>>;
 /**
  * The controller's one HTTP entry: exact method + path routing, 404/405 answers that list
  * what exists, and an error boundary that answers 500 and reports the error — a handler's
- * failure is never swallowed into a 200 (probot #907).
+ * failure is never swallowed into a 200 (probot #907). A target that is not a URL
+ * (`GET http://[x/`) is a 400, told to `onBadTarget`.
  */
-export function createRouter(routes: Routes, onError: (error: Error, route: string) => void): RouteHandler {
+export function createRouter(routes: Routes, onError: (error: Error, route: string) => void, onBadTarget?: (req: IncomingMessage) => void): RouteHandler {
   const byPath = new Map<string, Map<string, RouteHandler>>();
   for (const [key, handler] of Object.entries(routes)) {
     const [method, path] = key.split(' ');
@@ -21,7 +23,13 @@ export function createRouter(routes: Routes, onError: (error: Error, route: stri
     byPath.set(path, methods);
   }
   return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://controller').pathname;
+    const url = requestUrl(req, 'http://controller');
+    if (url === null) {
+      onBadTarget?.(req);
+      answer(res, 400, { error: badTargetMessage(req) });
+      return;
+    }
+    const path = url.pathname;
     const methods = byPath.get(path);
     if (methods === undefined) {
       answer(res, 404, { error: `no route ${path}; routes: ${[...byPath.keys()].sort().join(', ')}` });

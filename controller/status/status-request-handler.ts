@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coerceError } from '../errors/coerce-error.ts';
+import { badTargetMessage, requestUrl } from '../http/request-url.ts';
 import { StatusBroadcast } from './status-broadcast.ts';
 import type { StatusFeed } from './status-feed.ts';
 import { statusSnapshotSchema } from './status-snapshot.ts';
@@ -50,7 +51,12 @@ export function createStatusRequestHandler(feed: StatusFeed, options: StatusHand
     onSlowStream: (bytes) => options.onStreamRefused?.('slow-reader', bytes),
   });
   return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
+    const url = requestUrl(req, 'http://status.invalid');
+    if (url === null) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: badTargetMessage(req) }));
+      return true;
+    }
+    const path = url.pathname;
     if (!PATHS.has(path)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end(JSON.stringify({ error: `${req.method ?? '?'} ${path}: use GET` }));

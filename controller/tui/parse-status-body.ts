@@ -1,15 +1,19 @@
 import { statusSnapshotSchema, type StatusSnapshot } from '../status/status-snapshot.ts';
+import { printableText } from './printable-text.ts';
 import { StatusFetchError } from './status-fetch-error.ts';
 
 const VERSION_HINT = 'the controller and this portfarm differ in version; run the same release on both';
 
-/** JSON text of a status snapshot → validated snapshot, or an error naming the URL and the first bad field. */
+/**
+ * JSON text of a status snapshot → validated snapshot, or an error naming the URL and the first
+ * bad field. Every string comes out printable (`printableText`): it goes to a terminal.
+ */
 export function parseStatusBody(text: string, url: string): StatusSnapshot {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' ? printableText(value) : value));
   } catch (caught) {
-    throw new StatusFetchError(url, `${url} did not answer with JSON (${text.slice(0, 40).trim() || 'empty body'})`, 'is --url the portfarm controller?', {
+    throw new StatusFetchError(url, `${url} did not answer with JSON (${printableText(text.slice(0, 40).trim()) || 'empty body'})`, 'is --url the portfarm controller?', {
       retryable: false,
       cause: caught,
     });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listFetchedDistfilesArgv, uploadDistfilesArgv } from '../../controller/caches/distfile-collection-commands.ts';
+import { DEFAULT_QUARANTINE_BUDGET } from '../../controller/caches/quarantine-budget.ts';
 import { planDistfileCollection, type DistfileCollectionInput } from '../../controller/caches/plan-distfile-collection.ts';
 
 const ZSTD_SHA = 'eb33e51f49a15e023950cd7825ca74a4a2b43db8354825ac24fc1b7ee09e6fa3';
@@ -15,6 +16,7 @@ const base: DistfileCollectionInput = {
   expected: { port: 'zstd', distSubdir: 'zstd', files: [{ name: 'zstd-1.5.7.tar.gz', size: 2_703_572, sha256: ZSTD_SHA }] },
   now: new Date('2026-11-26T06:00:00Z'),
   quarantineDays: 14,
+  quarantineBudget: DEFAULT_QUARANTINE_BUDGET,
 };
 
 test('a successful master build adds only its own port\'s checksummed distfiles the mirror lacks, each with its size and sha256', () => {

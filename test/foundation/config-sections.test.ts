@@ -49,6 +49,7 @@ test('without the new sections the defaults are what the runner manager and hand
   assert.equal(handoff.audience, 'portfarm');
   assert.deepEqual(config.images.pins, {});
   assert.equal(config.caches.quarantineDays, 14);
+  assert.deepEqual([config.caches.quarantineMaxGiB, config.caches.quarantineMaxFiles], [20, 1000]);
   assert.equal(config.orchard, undefined);
   // The embedded demo defaults carry the same sections.
   assert.deepEqual(DEFAULT_CONFIG.runners, config.runners);
@@ -91,13 +92,14 @@ images:
     14_x86_64: { version: 2 }
     15_arm64: { version: 3, canary: { version: 3, sharePercent: 100 } }
   runnerWarnDays: 30
-caches: { quarantineDays: 0, mirrorUrl: mirror.farm }
+caches: { quarantineDays: 0, quarantineMaxFiles: 0, mirrorUrl: mirror.farm }
 handoff: { issuer: token.actions.githubusercontent.com }
 orchard: { url: https://orchard.example.org:6120 }
 `;
   assert.deepEqual(problemsOf(bad), [
     'caches.mirrorUrl: "mirror.farm": must be the mirror URL builds read from, e.g. http://mirror.farm:8081/',
     'caches.quarantineDays: 0: must be a positive number of days',
+    'caches.quarantineMaxFiles: 0: must be at least 1 file',
     'handoff.issuer: "token.actions.githubusercontent.com": must be the OIDC issuer URL, e.g. https://token.actions.githubusercontent.com',
     'images.pins.15_arm64.canary.sharePercent: 100: must be at most 99 (100 is pinning: set version instead)',
     'orchard.serviceAccount: (missing): is required: must be the service account name (orchard create service-account NAME --roles compute:read --roles compute:write)',
