@@ -45784,15 +45784,21 @@ function readActionInputs(getInput2) {
 }
 
 // action/src/create-core-reporter.ts
+import { randomUUID as randomUUID2 } from "crypto";
 function createCoreReporter() {
+  let resume = null;
   return {
     info: (line) => {
-      info(line);
+      info(resume !== null && line.startsWith("##[") ? `\u200B${line}` : line);
     },
     startGroup: (name) => {
       startGroup(name);
+      resume = randomUUID2();
+      info(`::stop-commands::${resume}`);
     },
     endGroup: () => {
+      if (resume !== null) info(`::${resume}::`);
+      resume = null;
       endGroup();
     },
     warning: (message, title) => {
