@@ -6,94 +6,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { gzipSync } from 'node:zlib';
 import { buildSite, type SiteSummary } from '../../site/build/build-site.ts';
 import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
 import type { EtaSnapshot } from '../../site/build/eta-snapshot.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
-import { archivedStepLog, FILES_LOG } from '../../site/lookup/archived-step-log.ts';
 import { seededRandom as random } from '../../controller/sim/seeded-random.ts';
+import { assertSameSite } from './assert-same-site.ts';
+import { ndjson as lines, randomLedger as ledger } from './random-ledger.ts';
 
 const SITE = 'https://build.example.org/';
-
-/** Deterministic PRNG (mulberry32). */
-
-/** A ledger as the controller appends it: numbers go up per builder, builders and ports come and go. */
-function ledger(seed: number, count: number, archive: string): LedgerEntry[] {
-  const rand = random(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const platforms = ['15_arm64', '14_arm64', '10.6_i386'];
-  const next = new Map<string, number>();
-  let time = Date.parse('2026-03-01T00:00:00Z');
-  const entries: LedgerEntry[] = [];
-  for (let i = 0; i < count; i += 1) {
-    // New builders and ports keep appearing as the ledger grows.
-    const platform = pick(platforms.slice(0, 1 + Math.floor((i / count) * platforms.length * 1.5)));
-    const kind = rand();
-    const builder = kind < 0.7 ? `ports-${platform}-builder` : kind < 0.85 ? `ports-${platform}-watcher` : pick(['jobs-www', 'mirror', `jobs-${Math.floor(i / 40)}`]);
-    // Numbers jump now and then, so shards fill and new ones start.
-    const number = (next.get(builder) ?? (builder.startsWith('ports-10') ? 20_990 : 0)) + (rand() < 0.05 ? 400 : 1);
-    next.set(builder, number);
-    // Hours apart: a one-day window keeps a few builds of each builder and expires the rest.
-    time += Math.floor(rand() * 3 * 3_600_000);
-    const isPort = builder.endsWith('-builder');
-    const id = rand() < 0.8 ? `k3x9-${(i + 1).toString(36)}` : `pr-${i}-x`;
-    if (isPort && rand() < 0.5) {
-      mkdirSync(join(archive, id, FILES_LOG.step), { recursive: true });
-      writeFileSync(join(archive, id, archivedStepLog(FILES_LOG.step, FILES_LOG.log)), gzipSync(`/opt/local/bin/${id}\n`));
-    }
-    const result = pick(['success', 'success', 'failure', 'cancelled'] as const);
-    entries.push({
-      builder,
-      number,
-      ...(isPort ? { port: `port${Math.floor(rand() * (20 + i))}` } : {}),
-      ...(rand() < 0.9 ? { platform } : {}),
-      result,
-      // Some lines have no finish time (old imports), some a start; some name their watcher.
-      ...(rand() < 0.9 ? { finishedAt: new Date(time).toISOString() } : {}),
-      ...(rand() < 0.5 ? { startedAt: new Date(time - 600_000).toISOString() } : {}),
-      ...(isPort && rand() < 0.5 ? { watcher: { builder: `ports-${platform}-watcher`, number: Math.floor(rand() * 50) } } : {}),
-      ...(result === 'failure' ? { failedStep: 'install-port' } : {}),
-      ...(rand() < 0.5 ? { revision: pick(['abc123', 'def456', 'fff000']) } : {}),
-      url: rand() < 0.9 ? `logs/${id}/index.html` : `https://elsewhere.example.org/${builder}/${number}/`,
-      steps: [
-        { name: 'install-port', logs: [{ name: 'stdio', url: `logs/${id}/install-port/stdio.txt.gz` }] },
-        ...(rand() < 0.3 ? [{ name: 'gather-archives', logs: [{ name: 'stdio', url: `https://other.example.org/${id}.txt` }] }] : []),
-      ],
-    });
-  }
-  return entries;
-}
-
-/** Every file and folder below `root` with its bytes (folders as ''). */
-function tree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = relative(root, join(entry.parentPath, entry.name));
-    out.set(path, entry.isDirectory() ? '' : readFileSync(join(root, path), 'latin1'));
-  }
-  return out;
-}
-
-/** `map/_index.json`'s `builtAt` is the clock of the run that wrote it: two CLI runs differ there and only there. */
-function withoutBuiltAt(site: Map<string, string>): Map<string, string> {
-  const index = site.get('map/_index.json');
-  if (index !== undefined) site.set('map/_index.json', index.replace(/"builtAt":"[^"]*"/, '"builtAt":""'));
-  return site;
-}
-
-function assertSameSite(updated: string, whole: string, what: string, sameClock = true): void {
-  const a = sameClock ? tree(updated) : withoutBuiltAt(tree(updated));
-  const b = sameClock ? tree(whole) : withoutBuiltAt(tree(whole));
-  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${what}: the same files and folders`);
-  for (const [path, bytes] of b) assert.ok(a.get(path) === bytes, `${what}: ${path} differs`);
-}
-
-const lines = (entries: readonly LedgerEntry[]): string => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 
 /**
  * A controller's ETA snapshot over some of the ledger's ports (one spelt in another case) and
