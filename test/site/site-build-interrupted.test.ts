@@ -47,6 +47,17 @@ async function until(run: Run, ready: () => boolean, what: string): Promise<void
   }
 }
 
+/** Runs site build, sends `signal` once `ready` holds (`what`: the moment, for a failure), and gives how the process ended. */
+async function interrupt(ledger: string, out: string, signal: 'SIGINT' | 'SIGTERM', ready: () => boolean, what: string): Promise<Awaited<Run['done']>> {
+  const run = siteBuild(ledger, out);
+  await until(run, ready, what);
+  run.child.kill(signal);
+  return run.done;
+}
+
+/** How a process the signal interrupted ends: its exit code, nothing on stdout, one line on stderr. */
+const ended = (code: number, line: string): Awaited<Run['done']> => ({ code, signal: null, stdout: '', stderr: `portfarm: ${line}\n` });
+
 /** The temporary folders a whole build writes beside `--out` (`.site.tmp-…`). */
 const temporaries = (): string[] => readdirSync(dir).filter((name) => name.includes('.tmp-'));
 
@@ -66,16 +77,10 @@ after(() => {
 });
 
 test('SIGTERM during a first site build: exit 143, "nothing was written", no folder and no temporary left', async () => {
-  const run = siteBuild('other.ndjson', 'fresh');
-  await until(run, () => temporaries().length > 0, 'it made its temporary folder');
-  run.child.kill('SIGTERM');
-  const { code, signal, stdout, stderr } = await run.done;
-  assert.deepEqual({ code, signal, stdout, stderr }, {
-    code: 143,
-    signal: null,
-    stdout: '',
-    stderr: 'portfarm: site build interrupted by SIGTERM; nothing was written: fresh was not made\n',
-  });
+  assert.deepEqual(
+    await interrupt('other.ndjson', 'fresh', 'SIGTERM', () => temporaries().length > 0, 'it made its temporary folder'),
+    ended(143, 'site build interrupted by SIGTERM; nothing was written: fresh was not made'),
+  );
   assert.equal(existsSync(join(dir, 'fresh')), false);
   assert.deepEqual(temporaries(), []);
 });
@@ -84,16 +89,10 @@ test('Ctrl-C (SIGINT) while a site is built whole again: exit 130, "nothing was 
   const was = siteTree(join(dir, 'site'));
   const inodes = statSync(join(dir, 'site', MANIFEST_PATH)).ino;
   // Another ledger (not this one grown): the site is built whole into a temporary folder.
-  const run = siteBuild('other.ndjson', 'site');
-  await until(run, () => temporaries().length > 0, 'it made its temporary folder');
-  run.child.kill('SIGINT');
-  const { code, signal, stdout, stderr } = await run.done;
-  assert.deepEqual({ code, signal, stdout, stderr }, {
-    code: 130,
-    signal: null,
-    stdout: '',
-    stderr: 'portfarm: site build interrupted by SIGINT; nothing was changed: site is as before\n',
-  });
+  assert.deepEqual(
+    await interrupt('other.ndjson', 'site', 'SIGINT', () => temporaries().length > 0, 'it made its temporary folder'),
+    ended(130, 'site build interrupted by SIGINT; nothing was changed: site is as before'),
+  );
   assert.deepEqual(siteTree(join(dir, 'site')), was);
   assert.equal(statSync(join(dir, 'site', MANIFEST_PATH)).ino, inodes, 'the manifest is the one the first build wrote');
   assert.deepEqual(temporaries(), []);
@@ -102,17 +101,11 @@ test('Ctrl-C (SIGINT) while a site is built whole again: exit 130, "nothing was 
 test('SIGTERM while a site is updated in place: exit 143, says it was partly updated, and the next site build builds it whole', async () => {
   // The site of the ledger's first lines (as the test before left it); the rest appended.
   appendFileSync(join(dir, 'first.ndjson'), ndjson(entries.slice(FIRST)));
-  const run = siteBuild('first.ndjson', 'site');
   // The manifest goes before the update's first write.
-  await until(run, () => !existsSync(join(dir, 'site', MANIFEST_PATH)), 'it began to write');
-  run.child.kill('SIGTERM');
-  const { code, signal, stdout, stderr } = await run.done;
-  assert.deepEqual({ code, signal, stdout, stderr }, {
-    code: 143,
-    signal: null,
-    stdout: '',
-    stderr: 'portfarm: site build interrupted by SIGTERM; site was partly updated (each file whole, old or new) and has no manifest now: the next site build builds it whole\n',
-  });
+  assert.deepEqual(
+    await interrupt('first.ndjson', 'site', 'SIGTERM', () => !existsSync(join(dir, 'site', MANIFEST_PATH)), 'it began to write'),
+    ended(143, 'site build interrupted by SIGTERM; site was partly updated (each file whole, old or new) and has no manifest now: the next site build builds it whole'),
+  );
   assert.equal(existsSync(join(dir, 'site', MANIFEST_PATH)), false);
   const again = await siteBuild('first.ndjson', 'site').done;
   assert.equal(again.code, 0, again.stderr);
