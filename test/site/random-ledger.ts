@@ -10,8 +10,9 @@ import { archivedStepLog, FILES_LOG } from '../../site/lookup/archived-step-log.
  * A random ledger (seeded) as the controller appends it: numbers go up per builder (jumping now
  * and then, so shards fill and new ones start), builders and ports come and go, builds hours
  * apart (a one-day JSON window keeps a few of each builder), lines without a watcher or a finish
- * time, ids by counter and by hash. With `archive`, half the port builds get an installed-files
- * list there; without, the same lines are made.
+ * time, ids by counter and by hash. With `archive`, one port build in ten gets an installed-files
+ * list there (a list counts only while its build is in the JSON window, a few builds a builder:
+ * more only cost files to link into every site and remove); without, the same lines are made.
  */
 export function randomLedger(seed: number, count: number, archive?: string): LedgerEntry[] {
   const rand = random(seed);
@@ -32,7 +33,7 @@ export function randomLedger(seed: number, count: number, archive?: string): Led
     time += Math.floor(rand() * 3 * 3_600_000);
     const isPort = builder.endsWith('-builder');
     const id = rand() < 0.8 ? `k3x9-${(i + 1).toString(36)}` : `pr-${i}-x`;
-    if (isPort && rand() < 0.5 && archive !== undefined) {
+    if (isPort && rand() < 0.1 && archive !== undefined) {
       mkdirSync(join(archive, id, FILES_LOG.step), { recursive: true });
       writeFileSync(join(archive, id, archivedStepLog(FILES_LOG.step, FILES_LOG.log)), gzipSync(`/opt/local/bin/${id}\n`));
     }

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 import { siteTree } from './assert-same-site.ts';
+import { siteScratch } from './site-scratch.ts';
 import { ndjson, randomLedger } from './random-ledger.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'controller', 'cli', 'main.ts');
@@ -62,7 +62,7 @@ const ended = (code: number, line: string): Awaited<Run['done']> => ({ code, sig
 const temporaries = (): string[] => readdirSync(dir).filter((name) => name.includes('.tmp-'));
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'portfarm-site-interrupted-'));
+  dir = siteScratch('portfarm-site-interrupted-');
   entries = randomLedger(61, BUILDS);
   // Not the first lines grown (it begins a line later): a site of those is built whole again.
   writeFileSync(join(dir, 'other.ndjson'), ndjson(entries.slice(1)));
