@@ -5,11 +5,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { appendFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
+import { Interrupted } from '../../controller/errors/interrupted.ts';
 import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
+import { captureCli } from '../helpers/capture-cli.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
 import { siteTree } from './assert-same-site.ts';
 import { siteScratch } from './site-scratch.ts';
@@ -110,4 +114,22 @@ test('SIGTERM while a site is updated in place: exit 143, says it was partly upd
   const again = await siteBuild('first.ndjson', 'site').done;
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, new RegExp(`^wrote site: ${BUILDS} builds of `), 'built whole, as the message said');
+});
+
+test('SIGTERM while site build waits for the controller\'s ETA snapshot (--eta-url): exit 143, "nothing was changed", not "cannot fetch it"', async () => {
+  const was = siteTree(join(dir, 'site'));
+  const stop = new AbortController();
+  // A controller that takes the request and does not answer; the signal comes while site build waits.
+  const server = createServer(() => { stop.abort(new Interrupted('SIGTERM')); });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/api/eta/snapshot`;
+    const result = await captureCli(['site', 'build', '--ledger', 'first.ndjson', '--out', 'site', '--eta-url', url], { cwd: dir, signal: stop.signal });
+    assert.deepEqual(result, { code: 143, stdout: '', stderr: 'portfarm: site build interrupted by SIGTERM; nothing was changed: site is as before\n' });
+    assert.deepEqual(siteTree(join(dir, 'site')), was);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });
