@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { coerceError } from '../errors/coerce-error.ts';
 import { ENVIRONMENT_TROUBLE_EXIT_CODE, findEnvironmentTrouble } from '../errors/environment-trouble.ts';
+import { interruptionOf } from '../errors/interrupted.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { CliContext } from './cli-context.ts';
 
@@ -52,6 +53,12 @@ function reportFailure(caught: unknown, ctx: CliContext): number {
     // --help and --version end as "errors" with exit code 0; commander already wrote them.
     // Every other commander error is a usage error: exit 2, like mpbb and most CLIs.
     return caught.exitCode === 0 ? 0 : 2;
+  }
+  // SIGINT/SIGTERM: what the user asked for, not an internal error. 130 or 143, as a shell reports a process the signal ended.
+  const interrupted = interruptionOf(caught, ctx.signal);
+  if (interrupted !== undefined) {
+    ctx.stderr.write(`portfarm: ${interrupted.message}\n`);
+    return interrupted.exitCode;
   }
   if (caught instanceof UserError) {
     ctx.stderr.write(`portfarm: ${caught.message}\n`);

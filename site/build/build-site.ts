@@ -128,17 +128,23 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
       await fold.note(entry, line);
     }
   }
+  // Past the ledger, a signal still stops the build between its parts (the old site stays as it was).
+  const stop = (): void => options.signal?.throwIfAborted();
+  stop();
   for (const state of fold.builders.values()) await flush(state);
   const script = await scriptPromise;
+  stop();
 
   const summaries = builderSummaries(fold.builders);
   const portFiles = await writePortFiles(dir, ports, options.eta === undefined ? undefined : pendingByPort(options.eta.snapshot));
   files += portFiles.files;
+  stop();
   // The controller's ids are kept by counter, a few bytes each; any other id by hash.
   const hashed = fold.ids.hashed;
   files += await fold.ids.writeRuns(dir);
   const idBuckets = await writeIdBuckets(dir, hashed, undefined, undefined, write);
   files += idBuckets;
+  stop();
   const index: SiteIndex = {
     v: SITE_MAP_VERSION,
     basePath: base,
@@ -162,6 +168,7 @@ async function writeSite(dir: string, base: string, scriptPromise: Promise<strin
   const written = await writeBuildJson(dir, window.builders(), options.baseUrl, options.logArchiveDir === undefined ? undefined : resolve(options.logArchiveDir), write);
   files += written.json + written.filesLogs;
   for (const [name, summary] of summaries) {
+    stop();
     const pages = builderPages(base, script, name, summary, fold.builders.get(name)?.latestBuild);
     for (const [path, text] of pages) {
       await mkdir(dirname(join(dir, path)), { recursive: true });

@@ -46,7 +46,7 @@ export async function readEtaSnapshot(source: EtaSource): Promise<{ readonly sna
     text = await response.text();
   } catch (caught) {
     if (caught instanceof UserError) throw caught;
-    throw new UserError(`--eta-url ${url}: cannot fetch it (${(caught as Error).message}); check the address and that the controller is up, or leave --eta-url out (the port pages then say no estimate is available)`);
+    throw new UserError(`--eta-url ${url}: cannot fetch it (${(caught as Error).message}); check the address and that the controller is up, or leave --eta-url out (the port pages then say no estimate is available)`, { cause: caught });
   }
   if (!response.ok) {
     const hint = response.status === 401 ? 'set PORTFARM_STATUS_TOKEN to the controller\'s status token' : 'is it the controller\'s GET /api/eta/snapshot?';

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import packageJson from '../../package.json' with { type: 'json' };
+import { Interrupted } from '../../controller/errors/interrupted.ts';
 import { captureCli } from '../helpers/capture-cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,4 +75,21 @@ test('a bad config file given to a subcommand names each bad key, exit 2', async
       '',
     ].join('\n'),
   );
+});
+
+test('SIGINT or SIGTERM stopping a subcommand is said as such with the shell\'s exit code (130, 143), not as an internal error', async () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    const stop = new AbortController();
+    // A controller that takes the request and never answers: the signal comes while `portfarm eta` waits.
+    const server = createServer(() => { stop.abort(new Interrupted(signal)); });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+      assert.deepEqual(await captureCli(['eta', 'curl', '--url', url], { signal: stop.signal }), { code, stdout: '', stderr: `portfarm: interrupted by ${signal}\n` });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }
 });

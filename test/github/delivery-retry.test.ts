@@ -66,17 +66,40 @@ function harness(schedule?: DeliveryRetrySchedule): {
   };
 }
 
+type Harness = ReturnType<typeof harness>;
+
+/** Runs `body` on a fresh harness, and removes the store's folder after, whatever happened. */
+async function withHarness(schedule: DeliveryRetrySchedule | undefined, body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = harness(schedule);
+  try {
+    await body(h);
+  } finally {
+    h.dispose();
+  }
+}
+
+/** The farm fails, and the claimed delivery is worked on once: its first attempt fails. */
+async function failFirstAttempt(h: Harness): Promise<void> {
+  h.farm.failing = true;
+  assert.equal(h.handler.resumeUnprocessed(), 1);
+  await h.handler.idle();
+}
+
+/** The clock moved to `ms` after the delivery came, when one retry is due: it is queued and worked on. */
+async function retryAt(h: Harness, ms: number): Promise<void> {
+  h.clock.now = T0 + ms;
+  assert.equal(h.handler.retryDue(), 1, `a retry is due ${String(ms)} ms after the delivery came`);
+  await h.handler.idle();
+}
+
 async function counter(registry: Registry, name: string): Promise<number> {
   const metric = registry.getSingleMetric(name);
   return metric === undefined ? Number.NaN : ((await metric.get()).values[0]?.value ?? 0);
 }
 
-test('a delivery whose handling failed is tried again when its retry is due, without a restart', async () => {
-  const h = harness();
-  try {
-    h.farm.failing = true;
-    assert.equal(h.handler.resumeUnprocessed(), 1);
-    await h.handler.idle();
+test('a delivery whose handling failed is tried again when its retry is due, without a restart', () =>
+  withHarness(undefined, async (h) => {
+    await failFirstAttempt(h);
     assert.deepEqual(h.store.unprocessed().map((d) => [d.guid, d.state, d.attempts]), [['d-1', 'failed', 1]]);
     h.farm.failing = false;
     h.clock.now = T0 + 59_000;
@@ -88,25 +111,15 @@ test('a delivery whose handling failed is tried again when its retry is due, wit
     assert.deepEqual(h.farm.calls.map((c) => c.arg.deliveryId), ['d-1']);
     assert.deepEqual(h.store.unprocessed(), []);
     assert.equal(await counter(h.registry, 'portfarm_webhook_delivery_retries_total'), 1);
-  } finally {
-    h.dispose();
-  }
-});
+  }));
 
-test('a delivery failing on every attempt is given up after the last one: logged, counted, never tried again, not resumed on restart', async () => {
-  const h = harness({ firstDelayMs: 1000, maxAttempts: 3 });
-  try {
-    h.farm.failing = true;
-    h.handler.resumeUnprocessed();
-    await h.handler.idle();
-    h.clock.now = T0 + 1000;
-    assert.equal(h.handler.retryDue(), 1);
-    await h.handler.idle();
+test('a delivery failing on every attempt is given up after the last one: logged, counted, never tried again, not resumed on restart', () =>
+  withHarness({ firstDelayMs: 1000, maxAttempts: 3 }, async (h) => {
+    await failFirstAttempt(h);
+    await retryAt(h, 1000);
     h.clock.now = T0 + 2999;
     assert.equal(h.handler.retryDue(), 0, 'the second wait is twice the first');
-    h.clock.now = T0 + 3000;
-    assert.equal(h.handler.retryDue(), 1);
-    await h.handler.idle();
+    await retryAt(h, 3000);
     h.clock.now = T0 + 86_400_000;
     assert.equal(h.handler.retryDue(), 0);
     assert.deepEqual(h.store.unprocessed(), []);
@@ -117,14 +130,10 @@ test('a delivery failing on every attempt is given up after the last one: logged
     const reopened = h.reopen();
     assert.deepEqual(reopened.unprocessed(), [], 'a restart does not start the schedule over');
     assert.equal(reopened.has('d-1'), true, 'kept for the record (and de-duplication)');
-  } finally {
-    h.dispose();
-  }
-});
+  }));
 
-test('a permanent failure (retryable: false) is never tried again', async () => {
-  const h = harness();
-  try {
+test('a permanent failure (retryable: false) is never tried again', () =>
+  withHarness(undefined, async (h) => {
     h.farm.failNext = Object.assign(new Error('platform not configured'), { retryable: false });
     h.handler.resumeUnprocessed();
     await h.handler.idle();
@@ -133,33 +142,19 @@ test('a permanent failure (retryable: false) is never tried again', async () => 
     assert.deepEqual(h.store.unprocessed(), []);
     assert.equal(h.farm.calls.length, 0);
     assert.deepEqual(h.logged.entries.filter((e) => e.level === 'error').map((e) => [e.msg, e.retryable, e.attempts]), [['delivery failed', false, 1]]);
-  } finally {
-    h.dispose();
-  }
-});
+  }));
 
-test('a failed delivery waiting for its retry is resumed at once by a restart, with its attempts counted on', async () => {
-  const h = harness({ firstDelayMs: 1000, maxAttempts: 2 });
-  try {
-    h.farm.failing = true;
-    h.handler.resumeUnprocessed();
-    await h.handler.idle();
+test('a failed delivery waiting for its retry is resumed at once by a restart, with its attempts counted on', () =>
+  withHarness({ firstDelayMs: 1000, maxAttempts: 2 }, async (h) => {
+    await failFirstAttempt(h);
     const reopened = h.reopen();
     assert.deepEqual(reopened.unprocessed().map((d) => [d.guid, d.state, d.attempts]), [['d-1', 'failed', 1]]);
-  } finally {
-    h.dispose();
-  }
-});
+  }));
 
-test('a retry is logged with the attempt it is; once the handler is closed, a due retry waits for the next start', async () => {
-  const h = harness({ firstDelayMs: 1000, maxAttempts: 5 });
-  try {
-    h.farm.failing = true;
-    h.handler.resumeUnprocessed();
-    await h.handler.idle();
-    h.clock.now = T0 + 1000;
-    assert.equal(h.handler.retryDue(), 1);
-    await h.handler.idle();
+test('a retry is logged with the attempt it is; once the handler is closed, a due retry waits for the next start', () =>
+  withHarness({ firstDelayMs: 1000, maxAttempts: 5 }, async (h) => {
+    await failFirstAttempt(h);
+    await retryAt(h, 1000);
     assert.deepEqual(h.logged.entries.filter((e) => e.msg === 'failed delivery tried again').map((e) => [e.level, e.deliveryId, e.event, e.attempt]), [['info', 'd-1', 'push', 2]]);
     h.farm.failing = false;
     await h.handler.close();
@@ -167,7 +162,4 @@ test('a retry is logged with the attempt it is; once the handler is closed, a du
     assert.equal(h.handler.retryDue(), 0);
     assert.deepEqual(h.farm.calls, []);
     assert.deepEqual(h.reopen().unprocessed().map((d) => [d.guid, d.state, d.attempts]), [['d-1', 'failed', 2]], 'left for the next start');
-  } finally {
-    h.dispose();
-  }
-});
+  }));

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { request, type IncomingMessage } from 'node:http';
+import { before, test } from 'node:test';
 import { Webhooks } from '@octokit/webhooks';
 import { createWebhookHandler, type WebhookHandler } from '../../controller/github/create-webhook-handler.ts';
 import { MemoryDeliveryStore } from '../../controller/github/memory-delivery-store.ts';
 import { captureLog } from './capture-log.ts';
+import { serveWebhookHandlerPerFile } from './serve-webhook-handler.ts';
 import { RecordingFarm } from './recording-farm.ts';
 import { webhookExample } from './webhook-fixtures.ts';
 
@@ -19,28 +18,16 @@ const SECRET = 'it-is-a-secret';
 const signer = new Webhooks({ secret: SECRET });
 const context = { repo: 'Codertocat/Hello-World', workflow: 'ports.yml', platforms: ['15_arm64'] };
 
-let server: Server;
-let port = 0;
 let handler: WebhookHandler;
 let farm: RecordingFarm;
 const store = new MemoryDeliveryStore();
 /** Resolves with each request once the handler has been given it (and has reserved its place, if it reads its body). */
 let handed: ((req: IncomingMessage) => void) | null = null;
+const served = serveWebhookHandlerPerFile(() => handler, { onHanded: (req) => handed?.(req) });
 
-before(async () => {
+before(() => {
   farm = new RecordingFarm();
   handler = createWebhookHandler({ secret: SECRET, store, farm, context, log: captureLog().log });
-  server = createServer((req, res) => {
-    handler.handle(req, res);
-    handed?.(req);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
-});
-after(async () => {
-  await handler.close();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
 });
 
 function portPush(padding = ''): string {
@@ -50,7 +37,7 @@ function portPush(padding = ''): string {
 }
 
 async function post(body: string, guid: string, signature?: string): Promise<{ status: number; type: string | null; body: unknown }> {
-  const response = await fetch(`http://127.0.0.1:${String(port)}/webhooks`, {
+  const response = await fetch(`http://127.0.0.1:${String(served.port())}/webhooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': guid, 'x-hub-signature-256': signature ?? await signer.sign(body) },
     body,
@@ -73,7 +60,7 @@ test('with the default limits, a small delivery is taken while a 1 MiB one is st
   const signature = await signer.sign(big);
   const entered = new Promise<IncomingMessage>((resolve) => { handed = resolve; });
   const held = request({
-    host: '127.0.0.1', port, path: '/webhooks', method: 'POST',
+    host: '127.0.0.1', port: served.port(), path: '/webhooks', method: 'POST',
     headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big), 'x-github-event': 'push', 'x-github-delivery': 'big-1', 'x-hub-signature-256': signature },
   });
   const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {

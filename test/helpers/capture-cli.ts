@@ -7,8 +7,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in-process with captured output; `env` replaces the process environment. */
-export async function captureCli(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Runs the real CLI in-process with captured output; `env` replaces the process environment; `signal` stands for SIGINT/SIGTERM. */
+export async function captureCli(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
@@ -21,7 +21,7 @@ export async function captureCli(argv: readonly string[], options: { cwd?: strin
     stdin: new PassThrough(),
     stdout,
     stderr,
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
   });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

@@ -6,94 +6,21 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { loadConfig } from '../../controller/config/load-config.ts';
 import { buildSite, type SiteSummary } from '../../site/build/build-site.ts';
 import { MANIFEST_PATH } from '../../site/build/site-manifest.ts';
 import type { EtaSnapshot } from '../../site/build/eta-snapshot.ts';
 import type { LedgerEntry } from '../../site/ledger/ledger-entry.ts';
-import { archivedStepLog, FILES_LOG } from '../../site/lookup/archived-step-log.ts';
+import { FILES_LOG } from '../../site/lookup/archived-step-log.ts';
 import { seededRandom as random } from '../../controller/sim/seeded-random.ts';
+import { assertSameSite } from './assert-same-site.ts';
+import { siteScratch } from './site-scratch.ts';
+import { ndjson as lines, randomLedger as ledger } from './random-ledger.ts';
 
 const SITE = 'https://build.example.org/';
-
-/** Deterministic PRNG (mulberry32). */
-
-/** A ledger as the controller appends it: numbers go up per builder, builders and ports come and go. */
-function ledger(seed: number, count: number, archive: string): LedgerEntry[] {
-  const rand = random(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const platforms = ['15_arm64', '14_arm64', '10.6_i386'];
-  const next = new Map<string, number>();
-  let time = Date.parse('2026-03-01T00:00:00Z');
-  const entries: LedgerEntry[] = [];
-  for (let i = 0; i < count; i += 1) {
-    // New builders and ports keep appearing as the ledger grows.
-    const platform = pick(platforms.slice(0, 1 + Math.floor((i / count) * platforms.length * 1.5)));
-    const kind = rand();
-    const builder = kind < 0.7 ? `ports-${platform}-builder` : kind < 0.85 ? `ports-${platform}-watcher` : pick(['jobs-www', 'mirror', `jobs-${Math.floor(i / 40)}`]);
-    // Numbers jump now and then, so shards fill and new ones start.
-    const number = (next.get(builder) ?? (builder.startsWith('ports-10') ? 20_990 : 0)) + (rand() < 0.05 ? 400 : 1);
-    next.set(builder, number);
-    // Hours apart: a one-day window keeps a few builds of each builder and expires the rest.
-    time += Math.floor(rand() * 3 * 3_600_000);
-    const isPort = builder.endsWith('-builder');
-    const id = rand() < 0.8 ? `k3x9-${(i + 1).toString(36)}` : `pr-${i}-x`;
-    if (isPort && rand() < 0.5) {
-      mkdirSync(join(archive, id, FILES_LOG.step), { recursive: true });
-      writeFileSync(join(archive, id, archivedStepLog(FILES_LOG.step, FILES_LOG.log)), gzipSync(`/opt/local/bin/${id}\n`));
-    }
-    const result = pick(['success', 'success', 'failure', 'cancelled'] as const);
-    entries.push({
-      builder,
-      number,
-      ...(isPort ? { port: `port${Math.floor(rand() * (20 + i))}` } : {}),
-      ...(rand() < 0.9 ? { platform } : {}),
-      result,
-      // Some lines have no finish time (old imports), some a start; some name their watcher.
-      ...(rand() < 0.9 ? { finishedAt: new Date(time).toISOString() } : {}),
-      ...(rand() < 0.5 ? { startedAt: new Date(time - 600_000).toISOString() } : {}),
-      ...(isPort && rand() < 0.5 ? { watcher: { builder: `ports-${platform}-watcher`, number: Math.floor(rand() * 50) } } : {}),
-      ...(result === 'failure' ? { failedStep: 'install-port' } : {}),
-      ...(rand() < 0.5 ? { revision: pick(['abc123', 'def456', 'fff000']) } : {}),
-      url: rand() < 0.9 ? `logs/${id}/index.html` : `https://elsewhere.example.org/${builder}/${number}/`,
-      steps: [
-        { name: 'install-port', logs: [{ name: 'stdio', url: `logs/${id}/install-port/stdio.txt.gz` }] },
-        ...(rand() < 0.3 ? [{ name: 'gather-archives', logs: [{ name: 'stdio', url: `https://other.example.org/${id}.txt` }] }] : []),
-      ],
-    });
-  }
-  return entries;
-}
-
-/** Every file and folder below `root` with its bytes (folders as ''). */
-function tree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = relative(root, join(entry.parentPath, entry.name));
-    out.set(path, entry.isDirectory() ? '' : readFileSync(join(root, path), 'latin1'));
-  }
-  return out;
-}
-
-/** `map/_index.json`'s `builtAt` is the clock of the run that wrote it: two CLI runs differ there and only there. */
-function withoutBuiltAt(site: Map<string, string>): Map<string, string> {
-  const index = site.get('map/_index.json');
-  if (index !== undefined) site.set('map/_index.json', index.replace(/"builtAt":"[^"]*"/, '"builtAt":""'));
-  return site;
-}
-
-function assertSameSite(updated: string, whole: string, what: string, sameClock = true): void {
-  const a = sameClock ? tree(updated) : withoutBuiltAt(tree(updated));
-  const b = sameClock ? tree(whole) : withoutBuiltAt(tree(whole));
-  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${what}: the same files and folders`);
-  for (const [path, bytes] of b) assert.ok(a.get(path) === bytes, `${what}: ${path} differs`);
-}
-
-const lines = (entries: readonly LedgerEntry[]): string => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 
 /**
  * A controller's ETA snapshot over some of the ledger's ports (one spelt in another case) and
@@ -146,9 +73,18 @@ async function build(ledgerPath: string, outDir: string, archive: string, extra:
   });
 }
 
+/** The installed-files lists a site has (`builders/<b>/builds/<n>/steps/install-port/logs/files/text`), by path. */
+function filesLists(site: string): Set<string> {
+  const tail = join('steps', FILES_LOG.step, 'logs', FILES_LOG.log, 'text');
+  return new Set(readdirSync(join(site, 'builders'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith(tail)));
+}
+
 test('a site updated with appended lines is the site built from the whole ledger, byte for byte, over random splits', async () => {
+  // What the updates did to installed-files lists over all seeds: the window must take some in and let some go.
+  let listsIn = 0;
+  let listsOut = 0;
   for (const seed of [1, 2, 3, 4, 5, 6]) {
-    const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-'));
+    const dir = siteScratch('portfarm-site-update-');
     const archive = join(dir, 'archive');
     const entries = ledger(seed, 900, archive);
     const rand = random(seed * 7);
@@ -161,8 +97,12 @@ test('a site updated with appended lines is the site built from the whole ledger
     for (const [i, cut] of cuts.entries()) {
       if (i === 0) continue;
       appendFileSync(ledgerPath, lines(entries.slice(cuts[i - 1], cut)));
+      const listsBefore = filesLists(site);
       const updated = await build(ledgerPath, site, archive);
       assert.ok(updated.updated !== undefined, `seed ${seed}, lines ${cuts[i - 1]}–${cut}: updated in place, not built whole`);
+      const listsAfter = filesLists(site);
+      listsIn += [...listsAfter].filter((path) => !listsBefore.has(path)).length;
+      listsOut += [...listsBefore].filter((path) => !listsAfter.has(path)).length;
       const whole = join(dir, `whole-${i}`);
       const summary = await build(ledgerPath, whole, archive);
       assertSameSite(site, whole, `seed ${seed}, lines 0–${cuts[i - 1]} then to ${cut}`);
@@ -172,21 +112,22 @@ test('a site updated with appended lines is the site built from the whole ledger
     }
     rmSync(dir, { recursive: true });
   }
+  assert.ok(listsIn > 0 && listsOut > 0, `the updates wrote installed-files lists of new window builds (${listsIn}) and removed those of builds that left it (${listsOut})`);
 });
 
 test('an update cut short anywhere leaves a site the next site build repairs to the whole ledger’s', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-crash-'));
+  const dir = siteScratch('portfarm-site-update-crash-');
   const archive = join(dir, 'archive');
-  const entries = ledger(11, 700, archive);
+  const entries = ledger(11, 300, archive);
   const ledgerPath = join(dir, 'ledger.ndjson');
   writeFileSync(ledgerPath, lines(entries));
   const whole = join(dir, 'whole');
   await build(ledgerPath, whole, archive);
   for (const after of [0, 1, 7, 40]) {
     const site = join(dir, `site-${after}`);
-    writeFileSync(ledgerPath, lines(entries.slice(0, 500)));
+    writeFileSync(ledgerPath, lines(entries.slice(0, 200)));
     await build(ledgerPath, site, archive);
-    appendFileSync(ledgerPath, lines(entries.slice(500)));
+    appendFileSync(ledgerPath, lines(entries.slice(200)));
     let written = 0;
     // A crash after `after` files are in place: nothing after that point runs.
     await assert.rejects(
@@ -207,33 +148,38 @@ test('an update cut short anywhere leaves a site the next site build repairs to 
 });
 
 test('kill -9 of site build while it updates the site: the next site build gives the whole ledger’s site', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-kill-'));
-  const archive = join(dir, 'archive');
-  const entries = ledger(31, 2400, archive);
+  const dir = siteScratch('portfarm-site-update-kill-');
+  const entries = ledger(31, 2400);
   const ledgerPath = join(dir, 'ledger.ndjson');
   const cli = (out: string): ReturnType<typeof spawn> =>
     spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'controller', 'cli', 'main.ts'), 'site', 'build', '--ledger', ledgerPath, '--out', out], { cwd: dir, stdio: 'ignore' });
+  // The sites `site build` writes there without a config file (its defaults), built in this process: a process start less each.
+  const { site: defaults } = loadConfig({ cwd: dir, allowDefaults: true }, {});
+  const asCli = (out: string): Promise<SiteSummary> =>
+    buildSite({ ledgerPath, outDir: out, baseUrl: defaults.baseUrl, logArchiveUrl: defaults.logArchiveUrl, onTornLine: () => assert.fail('torn line'), onUnsafeUrl: (bad) => assert.fail(bad.problem) });
   writeFileSync(ledgerPath, lines(entries.slice(0, 1200)));
   const site = join(dir, 'site');
-  assert.equal((await once(cli(site), 'exit'))[0], 0);
+  await asCli(site);
   appendFileSync(ledgerPath, lines(entries.slice(1200)));
   const update = cli(site);
   const exited = once(update, 'exit');
-  // The manifest goes before the update's first write: kill the process as soon as it has gone.
+  // The manifest goes before the update's first write: kill the process as soon as it has gone
+  // (a site build that does not take the site above for its own builds it whole and is not killed: the test fails).
   while (existsSync(join(site, MANIFEST_PATH)) && update.exitCode === null) await new Promise((done) => setImmediate(done));
   update.kill('SIGKILL');
   const [code, signal] = (await exited) as [number | null, string | null];
   assert.equal(signal, 'SIGKILL', `site build was killed mid-update, not finished (exit ${code})`);
   assert.equal(existsSync(join(site, MANIFEST_PATH)), false);
-  assert.equal((await once(cli(site), 'exit'))[0], 0);
+  // The rerun, and meanwhile a whole build to hold it against.
   const whole = join(dir, 'whole');
-  assert.equal((await once(cli(whole), 'exit'))[0], 0);
+  const [rerun] = await Promise.all([once(cli(site), 'exit') as Promise<[number | null]>, asCli(whole)]);
+  assert.equal(rerun[0], 0);
   assertSameSite(site, whole, 'after kill -9 and a rerun', false);
   rmSync(dir, { recursive: true });
 });
 
 test('lines that are not appends in number order (a repeat, an import out of order) build the whole site', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-order-'));
+  const dir = siteScratch('portfarm-site-update-order-');
   const archive = join(dir, 'archive');
   const entries = ledger(21, 300, archive);
   const ledgerPath = join(dir, 'ledger.ndjson');
@@ -253,23 +199,23 @@ test('lines that are not appends in number order (a repeat, an import out of ord
 
 test('an ETA snapshot (new each run, the same, none any more) updates the site in place to the whole build with that snapshot, byte for byte', async () => {
   for (const seed of [1, 2, 3, 4]) {
-    const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-eta-'));
+    const dir = siteScratch('portfarm-site-update-eta-');
     const archive = join(dir, 'archive');
-    const entries = ledger(seed, 700, archive);
+    const entries = ledger(seed, 300, archive);
     const rand = random(seed * 13);
     const ledgerPath = join(dir, 'ledger.ndjson');
     const site = join(dir, 'site');
     const live = 'https://controller.example.org/api/eta/public';
     // Per step: lines to append (0: none), and the snapshot then (undefined: none; a number: that snapshot's seed).
     const steps: [number, number | undefined][] = [
-      [300, seed * 100],
-      [200, seed * 100 + 1],
+      [120, seed * 100],
+      [80, seed * 100 + 1],
       [0, seed * 100 + 2],
       [0, seed * 100 + 2],
-      [120, seed * 100 + 2],
+      [50, seed * 100 + 2],
       [0, undefined],
-      [40, undefined],
-      [40, seed * 100 + 3],
+      [25, undefined],
+      [25, seed * 100 + 3],
     ];
     let at = 0;
     let previous: number | undefined;
@@ -282,18 +228,19 @@ test('an ETA snapshot (new each run, the same, none any more) updates the site i
       const updated = await build(ledgerPath, site, archive, { eta, now: () => now });
       if (i > 0 && add === 0 && snap === previous) assert.equal(updated.unchanged, true, `${what}: same ledger, same snapshot: nothing written`);
       else if (i > 0) assert.ok(updated.updated !== undefined, `${what}: updated in place, not built whole`);
-      const whole = join(dir, `whole-${i}`);
-      const summary = await build(ledgerPath, whole, archive, { eta, now: () => now });
+      // Nothing written (the site keeps the clock of the run that wrote it): no whole build to hold it against.
       if (!(updated.unchanged ?? false)) {
+        const whole = join(dir, `whole-${i}`);
+        const summary = await build(ledgerPath, whole, archive, { eta, now: () => now });
         assertSameSite(site, whole, what);
         const { updated: _written, ...said } = updated;
         assert.deepEqual(said, summary, `${what}: the update says what a whole build says`);
+        rmSync(whole, { recursive: true });
       }
       if (eta !== undefined) {
         const index = JSON.parse(readFileSync(join(site, 'map', '_index.json'), 'utf8')) as { eta?: { asOf: string }; builtAt?: string };
         assert.equal(index.eta?.asOf, eta.snapshot.generatedAt, `${what}: the index names the snapshot`);
       }
-      rmSync(whole, { recursive: true });
       previous = snap;
     }
     rmSync(dir, { recursive: true });
@@ -301,7 +248,7 @@ test('an ETA snapshot (new each run, the same, none any more) updates the site i
 });
 
 test('an update writes the files of the ports its lines name, and of the ports whose pending builds the new snapshot changes, no other port file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'portfarm-site-update-ports-'));
+  const dir = siteScratch('portfarm-site-update-ports-');
   const archive = join(dir, 'archive');
   const entries = ledger(41, 400, archive);
   const ledgerPath = join(dir, 'ledger.ndjson');

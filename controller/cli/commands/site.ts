@@ -7,9 +7,12 @@ import { readEtaSnapshot } from '../../../site/build/read-eta-snapshot.ts';
 import { STATUS_TOKEN_ENV } from '../../tui/status-headers.ts';
 import { resolveInSite } from '../../../site/build/resolve-in-site.ts';
 import { startSitePreview } from '../../../site/preview/serve-static-site.ts';
+import type { Config } from '../../config/config-schema.ts';
 import { loadConfig } from '../../config/load-config.ts';
+import { Interrupted, interruptionOf } from '../../errors/interrupted.ts';
 import { UserError } from '../../errors/user-error.ts';
 import type { CliContext } from '../cli-context.ts';
+import { SiteOutBefore } from './site-out-before.ts';
 
 interface BuildFlags {
   readonly config?: string;
@@ -34,56 +37,15 @@ export function registerSite(program: Command, ctx: CliContext): void {
     .action(async (flags: BuildFlags) => {
       if (flags.ledger === undefined) throw new UserError('site build needs --ledger FILE: the NDJSON build ledger the controller writes');
       const config = loadConfig({ path: flags.config, cwd: ctx.cwd, allowDefaults: true }, ctx.env);
-      const eta = await readEtaSnapshot({
-        file: flags.eta === undefined ? undefined : resolve(ctx.cwd, flags.eta),
-        url: flags.etaUrl,
-        token: nonEmpty(ctx.env[STATUS_TOKEN_ENV]),
-        live: flags.etaLive,
-        signal: ctx.signal,
-      });
       const out = resolve(ctx.cwd, flags.out ?? config.site.out);
-      const ledger = resolve(ctx.cwd, flags.ledger);
-      if (eta !== undefined) {
-        const ports = new Set(eta.snapshot.builds.map((b) => b.port)).size;
-        ctx.stderr.write(`site build: ETA snapshot of ${eta.snapshot.generatedAt}: ${String(eta.snapshot.builds.length)} builds pending of ${String(ports)} ports${eta.live === undefined ? '' : `, live answer at ${eta.live}`}\n`);
-      }
-      const started = performance.now();
-      const summary = await buildSite({
-        ledgerPath: ledger,
-        outDir: out,
-        baseUrl: config.site.baseUrl,
-        logArchiveUrl: config.site.logArchiveUrl,
-        logArchiveDir: config.site.logArchiveDir === undefined ? undefined : resolve(ctx.cwd, config.site.logArchiveDir),
-        ...(config.site.jsonWindowDays === undefined ? {} : { jsonWindowDays: config.site.jsonWindowDays }),
-        eta,
-        signal: ctx.signal,
-        onProgress: (lines) => ctx.stderr.write(`site build: ${lines.toLocaleString('en')} builds read\n`),
-        onTornLine: (torn) =>
-          ctx.stderr.write(
-            `site build: ${torn.path}:${torn.line}: skipped a torn last line (${torn.bytes} bytes, no newline: an append was interrupted); the next append repairs it\n`,
-          ),
-        onUnsafeUrl: (bad) =>
-          ctx.stderr.write(`site build: ${bad.path}:${bad.line}: skipped, not on the site: ${bad.problem}; fix or remove that line\n`),
-      });
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      ctx.stderr.write(
-        summary.unchanged === true
-          ? `site build: the site was built from this same ledger, config and portfarm; nothing written (${seconds} s)\n`
-          : summary.updated === undefined
-            ? `site build: done in ${seconds} s\n`
-            : `site build: updated in place for the appended lines in ${seconds} s: ${summary.updated.written} files written, ${summary.updated.removed} removed\n`,
-      );
-      ctx.stdout.write(
-        `${summary.unchanged === true ? 'unchanged' : summary.updated === undefined ? 'wrote' : 'updated'} ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
-          `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes; ` +
-          `${summary.jsonFiles} JSON files and ${summary.filesLogs} installed-files lists for programs)\n`,
-      );
-      const first = summary.firstDuplicate;
-      if (first !== undefined) {
-        ctx.stderr.write(
-          `site build: ${summary.duplicates} line${summary.duplicates === 1 ? '' : 's'} repeated a builder and number of an earlier line; the later line was used ` +
-            `(first: ${flags.ledger}:${first.line}, ${first.builder} build ${first.number}); remove the line that is wrong\n`,
-        );
+      const before = new SiteOutBefore(out, flags.out ?? shownPath(ctx.cwd, config.site.out));
+      try {
+        await buildSiteCommand(ctx, { ...flags, ledger: flags.ledger }, config, out);
+      } catch (caught) {
+        // Ctrl-C or SIGTERM: say what the folder holds now; not an internal error.
+        const interrupted = interruptionOf(caught, ctx.signal);
+        if (interrupted === undefined) throw caught;
+        throw new Interrupted(interrupted.signalName, `site build interrupted by ${interrupted.signalName}; ${before.now()}`, { cause: caught });
       }
     });
   site
@@ -127,6 +89,60 @@ export function registerSite(program: Command, ctx: CliContext): void {
       });
       await preview.close();
     });
+}
+
+/** `site build` once its folder is known: the ETA snapshot, the site, and the lines that say what was done. */
+async function buildSiteCommand(ctx: CliContext, flags: BuildFlags & { readonly ledger: string }, config: Config, out: string): Promise<void> {
+  const eta = await readEtaSnapshot({
+    file: flags.eta === undefined ? undefined : resolve(ctx.cwd, flags.eta),
+    url: flags.etaUrl,
+    token: nonEmpty(ctx.env[STATUS_TOKEN_ENV]),
+    live: flags.etaLive,
+    signal: ctx.signal,
+  });
+  const ledger = resolve(ctx.cwd, flags.ledger);
+  if (eta !== undefined) {
+    const ports = new Set(eta.snapshot.builds.map((b) => b.port)).size;
+    ctx.stderr.write(`site build: ETA snapshot of ${eta.snapshot.generatedAt}: ${String(eta.snapshot.builds.length)} builds pending of ${String(ports)} ports${eta.live === undefined ? '' : `, live answer at ${eta.live}`}\n`);
+  }
+  const started = performance.now();
+  const summary = await buildSite({
+    ledgerPath: ledger,
+    outDir: out,
+    baseUrl: config.site.baseUrl,
+    logArchiveUrl: config.site.logArchiveUrl,
+    logArchiveDir: config.site.logArchiveDir === undefined ? undefined : resolve(ctx.cwd, config.site.logArchiveDir),
+    ...(config.site.jsonWindowDays === undefined ? {} : { jsonWindowDays: config.site.jsonWindowDays }),
+    eta,
+    signal: ctx.signal,
+    onProgress: (lines) => ctx.stderr.write(`site build: ${lines.toLocaleString('en')} builds read\n`),
+    onTornLine: (torn) =>
+      ctx.stderr.write(
+        `site build: ${torn.path}:${torn.line}: skipped a torn last line (${torn.bytes} bytes, no newline: an append was interrupted); the next append repairs it\n`,
+      ),
+    onUnsafeUrl: (bad) =>
+      ctx.stderr.write(`site build: ${bad.path}:${bad.line}: skipped, not on the site: ${bad.problem}; fix or remove that line\n`),
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  ctx.stderr.write(
+    summary.unchanged === true
+      ? `site build: the site was built from this same ledger, config and portfarm; nothing written (${seconds} s)\n`
+      : summary.updated === undefined
+        ? `site build: done in ${seconds} s\n`
+        : `site build: updated in place for the appended lines in ${seconds} s: ${summary.updated.written} files written, ${summary.updated.removed} removed\n`,
+  );
+  ctx.stdout.write(
+    `${summary.unchanged === true ? 'unchanged' : summary.updated === undefined ? 'wrote' : 'updated'} ${flags.out ?? shownPath(ctx.cwd, config.site.out)}: ${summary.builds} builds of ${summary.builders} builders, ${summary.ports} ports, ` +
+      `${summary.files} files (${summary.shards} map shards, largest ${summary.largestShard.bytes} bytes; ` +
+      `${summary.jsonFiles} JSON files and ${summary.filesLogs} installed-files lists for programs)\n`,
+  );
+  const first = summary.firstDuplicate;
+  if (first !== undefined) {
+    ctx.stderr.write(
+      `site build: ${summary.duplicates} line${summary.duplicates === 1 ? '' : 's'} repeated a builder and number of an earlier line; the later line was used ` +
+        `(first: ${flags.ledger}:${first.line}, ${first.builder} build ${first.number}); remove the line that is wrong\n`,
+    );
+  }
 }
 
 /** A path as the user would type it: relative to the working folder when it is inside it (config paths are absolute once resolved). */
