@@ -186,6 +186,9 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: WJH, line: 'const onOurRunner = [...ctx.leases.values()].find((l) => l.vmId === event.runnerName);', operator: 'call-swapped .find→.findLast', why: 'VM names are unique (build id, attempt and a nonce): at most one lease has it' },
 
   // reorder-service.ts
+  { file: 'controller/queue/reorder-service.ts', line: 'if (this.#cancels.size > 0) await new Promise<void>', operator: 'condition-true', why: 'one more turn of the event loop before a round with no cancel under way dispatches: when its dispatches start, never which' },
+  { file: 'controller/queue/reorder-service.ts', line: 'if (this.#cancels.size > 0) await new Promise<void>', operator: 'operator >→>=', why: 'one more turn of the event loop before a round with no cancel under way dispatches: when its dispatches start, never which' },
+  { file: 'controller/queue/reorder-service.ts', line: "const failed = (await Promise.allSettled(platforms)).find((r) => r.status === 'rejected');", operator: 'call-swapped .find→.findLast', why: 'which of two platforms\' failures the round rethrows (an abort, or a commit that failed and reloaded its queue): the round fails either way and every platform has ended' },
   { file: 'controller/queue/reorder-service.ts', line: "this.#counter = Number(getMeta(this.#db, 'id_counter') ?? '0');", operator: 'string-emptied', original: "'0'", why: "Number('') is 0, as Number('0') is" },
   { file: 'controller/queue/reorder-service.ts', line: 'if (open !== undefined) return open.entry.portsRevision;', operator: 'condition-false', why: "every change to an entry is written in the transaction that makes it: the database row's revision is the live entry's (a read more)" },
   { file: 'controller/queue/reorder-service.ts', line: 'const run = entry.runId === null ? named.find((r) => r.triggeredByApp)', operator: 'condition-true', why: ONE_APP_RUN },
