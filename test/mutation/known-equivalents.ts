@@ -59,8 +59,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: PQ, line: 'else queue.pendingLists.set(entry.seq, left);', operator: 'statement-removed', why: SHORTCUT },
 
   // select-next.ts: copies, the shortcut, the closure cache.
-  { file: SN, line: 'const builders = skip === undefined ? queue.builders : heapCopy(queue.builders);', operator: 'condition-false', why: 'a copy of the heap per dispatch: slower, the same answer' },
-  { file: SN, line: 'heapPeek(skip === undefined ? queue.prBuilders : heapCopy(', operator: 'condition-false', why: 'a copy of the heap per dispatch: slower, the same answer' },
+  { file: SN, line: 'if (passed.has(candidate.buildId)) continue;', operator: 'condition-false', why: 'a build placed earlier in the preview, examined again, gives itself (it had no pending dependency to pull forward then, and has none now), which is passed over: the line only saves the examine' },
   { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'condition-false', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
   { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'operator ||→&&', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
   { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'condition-false', why: SHORTCUT },
