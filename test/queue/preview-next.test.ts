@@ -12,7 +12,6 @@ import { findPreemptable, requeuePreempted } from '../../controller/queue/core/p
 import type { QueueEntry } from '../../controller/queue/core/queue-entry.ts';
 import { POLICIES, POLICY_NAMES } from '../../controller/queue/core/queue-policy.ts';
 import { previewNext, selectNext } from '../../controller/queue/core/select-next.ts';
-import { counterContext } from './queue-helpers.ts';
 import { referenceDescribeQueue, referencePreviewNext } from './reference-preview-next.ts';
 
 const graph = await loadPortsGraph(new URL('../fixtures/macports/ports.json', import.meta.url).pathname);
@@ -47,6 +46,8 @@ function compare(queue: PlatformQueue, count: number, where: string, reached: Re
   const got = previewNext(queue, count);
   assert.deepEqual(show(got), show(expected), `${where}: previewNext(${String(count)})`);
   assert.deepEqual({ masterSinceLastPr: queue.masterSinceLastPr, items: queue.builders.items.length, live: queue.builders.live.size, waits: queue.waits.size }, before, `${where}: the preview changed the queue`);
+  const now = queue.nextSeq * 1000 + 500;
+  assert.deepEqual(describeQueue(queue, now), referenceDescribeQueue(queue, now), `${where}: describeQueue`);
   reached.compared += 1;
   const builders = got.filter((e) => e.kind === 'builder').map((e) => e.buildId);
   const plain = heapOrder(queue);
@@ -66,9 +67,11 @@ function run(policy: (typeof POLICY_NAMES)[number], lanes: number, seeds: number
     const random = seededRandom(seed * 7 + lanes);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
     const queue = createPlatformQueue('15_arm64', POLICIES[policy], graph, lanes);
-    const ctx = counterContext();
+    let ids = 0;
+    const ctx = { now: 0, newBuildId: (): string => `b${String(++ids)}` };
     const rev = (): string => Math.floor(random() * 0xfffffff).toString(16).padStart(7, '0');
     for (let step = 0; step < 220; step++) {
+      ctx.now = step * 1000;
       const roll = random();
       const running: QueueEntry | undefined = queue.inFlight.length === 0 ? undefined : pick(queue.inFlight);
       if (roll < 0.08) {
@@ -97,7 +100,7 @@ function run(policy: (typeof POLICY_NAMES)[number], lanes: number, seeds: number
 }
 
 for (const policy of POLICY_NAMES) {
-  test(`${policy}: the preview read in place equals the old copy-per-step preview over random queues (deps, PRs, lanes, blocked builders)`, () => {
+  test(`${policy}: the preview read in place and the status equal the old copy-per-step preview and status over random queues (deps, PRs, lanes, blocked builders)`, () => {
     const one = run(policy, 1, 12);
     const three = run(policy, 3, 8);
     const reached = Object.fromEntries(Object.keys(one).map((k) => [k, one[k as keyof Reached] + three[k as keyof Reached]]));
