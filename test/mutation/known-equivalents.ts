@@ -8,6 +8,7 @@ import type { EquivalentMutant } from './equivalent-mutants.ts';
 const PQ = 'controller/queue/core/platform-queue.ts';
 const SN = 'controller/queue/core/select-next.ts';
 const EH = 'controller/queue/core/entry-heap.ts';
+const HO = 'controller/queue/core/heap-in-order.ts';
 const EB = 'controller/queue/core/enqueue-builders.ts';
 const DQ = 'controller/queue/core/describe-queue.ts';
 
@@ -86,6 +87,14 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: EH, line: 'compareKeys(ir.key, cur.key) < 0) m = r;', operator: 'operator <→<=', why: 'no two entries have the same key (seq and list index differ)' },
   { file: EH, line: 'if (a === undefined || b === undefined) return;', operator: 'condition-false', why: 'the swap is only called with two indexes inside the heap' },
   { file: EH, line: 'if (a === undefined || b === undefined) return;', operator: 'operator ||→&&', why: 'the swap is only called with two indexes inside the heap' },
+  // heap-in-order.ts: the frontier holds positions inside the heap; the guards are for the type checker.
+  { file: HO, line: 'const x = a === undefined ? undefined : items[a];', operator: 'condition-false', why: 'items[undefined] is undefined too' },
+  { file: HO, line: 'const y = b === undefined ? undefined : items[b];', operator: 'condition-false', why: 'items[undefined] is undefined too' },
+  { file: HO, line: 'return x !== undefined && y !== undefined && compareKeys(x.key, y.key) < 0;', operator: 'operator <→<=', why: 'two items tie only when they are the same entry (its stale and live items): no two live entries share a key, and a stale item yields nothing' },
+  { file: HO, line: 'while (i > 0) {', operator: 'condition-true', why: 'at i = 0 the parent is frontier[-1], undefined, and the guard returns' },
+  { file: HO, line: 'while (i > 0) {', operator: 'operator >→>=', why: 'at i = 0 the parent is frontier[-1], undefined, and the guard returns' },
+  { file: HO, line: 'if (p === undefined || c === undefined || !smaller(items, c, p)) return;', operator: 'operator ||→&&', before: 'p === undefined ', why: 'p and c are defined for 0 < i < length; the comparison decides' },
+  { file: HO, line: 'if (top === undefined || last === undefined || frontier.length === 0) return top;', operator: 'operator ||→&&', before: 'top === undefined ', why: 'top and last are undefined together (an empty frontier), and then the length is 0 too' },
 
   // enqueue-builders.ts
   { file: EB, line: 'const seq = queue.nextSeq++;', operator: 'update-swapped', why: 'indexEntry sets nextSeq past every seq it indexes, so lists keep their order; a list that queues nothing leaves it lower, still above every pending seq' },

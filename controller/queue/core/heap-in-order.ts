@@ -12,11 +12,11 @@ import type { QueueEntry } from './queue-entry.ts';
  */
 export function* heapInOrder(heap: EntryHeap): Generator<QueueEntry, undefined, undefined> {
   const items = heap.items;
-  if (items.length === 0) return undefined;
   const frontier: number[] = [0];
   for (let at = takeSmallest(frontier, items); at !== undefined; at = takeSmallest(frontier, items)) {
     const item = items[at];
-    if (item === undefined) continue;
+    // Only the root can be past the end: an empty heap.
+    if (item === undefined) return undefined;
     const left = 2 * at + 1;
     if (left < items.length) addPosition(frontier, items, left);
     if (left + 1 < items.length) addPosition(frontier, items, left + 1);
