@@ -95,6 +95,8 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: HO, line: 'while (i > 0) {', operator: 'operator >→>=', why: 'at i = 0 the parent is frontier[-1], undefined, and the guard returns' },
   { file: HO, line: 'if (p === undefined || c === undefined || !smaller(items, c, p)) return;', operator: 'operator ||→&&', before: 'p === undefined ', why: 'p and c are defined for 0 < i < length; the comparison decides' },
   { file: HO, line: 'if (top === undefined || last === undefined || frontier.length === 0) return top;', operator: 'operator ||→&&', before: 'top === undefined ', why: 'top and last are undefined together (an empty frontier), and then the length is 0 too' },
+  { file: HO, line: 'if (a === undefined || b === undefined) return top;', operator: 'condition-false', why: 'the swap is only called with two positions inside the frontier' },
+  { file: HO, line: 'if (a === undefined || b === undefined) return top;', operator: 'operator ||→&&', why: 'the swap is only called with two positions inside the frontier' },
 
   // enqueue-builders.ts
   { file: EB, line: 'const seq = queue.nextSeq++;', operator: 'update-swapped', why: 'indexEntry sets nextSeq past every seq it indexes, so lists keep their order; a list that queues nothing leaves it lower, still above every pending seq' },
