@@ -107,6 +107,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   // describe-queue.ts
   { file: DQ, line: 'const running = queue.inFlight[0];', operator: 'index-from-end [0]→.at(-1)', why: 'one run in flight per platform (the property tests check it)' },
   { file: DQ, line: 'if (oldest === null || since < oldest) oldest = since;', operator: 'operator <→<=', why: 'equal times give the same oldest time' },
+  { file: DQ, line: 'if (port != null) out.push({ port, waitsFor: wait.port, reason: wait.kind });', operator: 'condition-true', why: 'a parked build is a pending builder: in the entries, with a port' },
   { file: DQ, line: "state: entry.state === 'finished' ? 'started' : entry.state,", operator: 'condition-false', why: 'a finished build leaves inFlight and the queue in the same step: never described' },
   { file: DQ, line: "state: entry.state === 'finished' ? 'started' : entry.state,", operator: 'string-emptied', why: 'a finished build leaves inFlight and the queue in the same step: never described' },
 

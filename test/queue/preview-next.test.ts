@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPortsGraph } from '../../controller/ports/load-ports-graph.ts';
 import { seededRandom } from '../../controller/sim/seeded-random.ts';
+import { dependentsOf } from '../../controller/queue/core/closure-cache.ts';
+import { describeBlocked } from '../../controller/queue/core/describe-blocked.ts';
 import { describeQueue } from '../../controller/queue/core/describe-queue.ts';
 import { enqueueBuilders } from '../../controller/queue/core/enqueue-builders.ts';
 import { enqueueWatcher } from '../../controller/queue/core/enqueue-watcher.ts';
@@ -122,18 +124,26 @@ test('the status a round publishes is the one the old describeQueue gave, field 
     markStarted(forced, 0);
     enqueueBuilders(queue, { origin: forced, portsRevision: 'aaaaaaa', ports: graph.names }, ctx);
     markFinished(queue, forced, 'success', 0);
-    for (let round = 0; round < 60; round++) {
+    let mostFailedPorts = 0;
+    let finished = 0;
+    for (let round = 0; round < 240; round++) {
       ctx.now += 1_000;
       if (round % 9 === 0) enqueueWatcher(queue, { portsRevision: 'bbbbbbb', changedPorts: heavy.slice(round, round + 3), force: false, prNumber: round % 18 === 0 ? 7 : null }, ctx);
       const next = selectNext(queue);
       if (next !== null) markDispatching(queue, next, ctx.now);
       const done = queue.inFlight[0];
-      if (done !== undefined && round % 2 === 1) {
+      if (done !== undefined && round % 4 !== 3) {
         markStarted(done, ctx.now);
         if (done.kind === 'watcher' || done.kind === 'pr-watcher') enqueueBuilders(queue, { origin: done, portsRevision: done.portsRevision, ports: done.changedPorts ?? [] }, ctx);
-        markFinished(queue, done, round % 5 === 0 ? 'failure' : 'success', ctx.now);
+        // Three builds in four of a port that holds pending dependents fail: they are blocked by it.
+        const id = done.port === null ? undefined : graph.ids.get(done.port.toLowerCase());
+        const holds = id !== undefined && dependentsOf(graph, id).some((d) => queue.pendingByGraphId.has(d));
+        markFinished(queue, done, holds && ++finished % 4 !== 0 ? 'failure' : 'success', ctx.now);
       }
       assert.deepEqual(describeQueue(queue, ctx.now), referenceDescribeQueue(queue, ctx.now), `${policy} round ${String(round)}`);
+      mostFailedPorts = Math.max(mostFailedPorts, describeBlocked(queue).byPort.length);
     }
+    // The status names the 10 failed ports holding the most; the sequence must reach more than 10.
+    if (policy === 'portfarm') assert.ok(mostFailedPorts > 10, `at most ${String(mostFailedPorts)} failed ports held builders`);
   }
 });
