@@ -1,8 +1,11 @@
-// npm run bench:scheduler [-- --data DIR --commits N --json]: the policy table on the newest 3,000
-// commits of the MacPorts data set (commits only; a forced full rebuild at the window's start),
-// parallel builders (K = 1, 2, 4, 8 beside legacy and proposed: 2 platforms, a forced rebuild at
-// the start, failure rate 0.05) with the targets of issue #18, and the speed of the queue core
-// at full-rebuild size. Reads the full data set; not run in CI. --commits N: a smaller window.
+// npm run bench:scheduler [-- --data DIR --commits N --status-rounds N --status-only --json]: the
+// policy table on the newest 3,000 commits of the MacPorts data set (commits only; a forced full
+// rebuild at the window's start), parallel builders (K = 1, 2, 4, 8 beside legacy and proposed:
+// 2 platforms, a forced rebuild at the start, failure rate 0.05) with the targets of issue #18,
+// the speed of the queue core at full-rebuild size and the status snapshot's cost per scheduling
+// round before and after the in-place preview (status-snapshot-cost.ts). Reads the full data
+// set; not run in CI. --commits N: a smaller window; --status-only: only the status snapshot's
+// cost (a minute or two), --status-rounds N rounds of it per scenario (300).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +25,7 @@ import type { SimulationResult } from '../../controller/sim/simulation-result.ts
 import { openStore } from '../../controller/store/open-store.ts';
 import { FakeRunGateway } from '../queue/fake-run-gateway.ts';
 import { reportEtaAccuracy } from './eta-accuracy.ts';
+import { reportStatusSnapshotCost } from './status-snapshot-cost.ts';
 import { verdict } from './verdict.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -29,18 +33,28 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string', default: resolve(repo, '..', 'shared', 'data', 'macports') },
     commits: { type: 'string', default: '3000' },
+    'status-rounds': { type: 'string', default: '300' },
+    'status-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const data = values.data;
 const commitCount = Number(values.commits);
 if (!Number.isInteger(commitCount) || commitCount < 1) throw new Error(`--commits ${JSON.stringify(values.commits)} must be a whole number of commits, e.g. 3000`);
+const statusRounds = Number(values['status-rounds']);
+if (!Number.isInteger(statusRounds) || statusRounds < 1) throw new Error(`--status-rounds ${JSON.stringify(values['status-rounds'])} must be a whole number of rounds, e.g. 300`);
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
 const loadStart = performance.now();
 const graph = await loadPortsGraph(join(data, 'ports.json'));
+if (values['status-only']) {
+  out(`data: ${data}: ${String(graph.names.length)} ports and subports, loaded in ${(performance.now() - loadStart).toFixed(0)} ms`);
+  const statusSnapshot = reportStatusSnapshotCost(graph, statusRounds, out);
+  if (values.json) out(JSON.stringify({ statusSnapshot }));
+  process.exit(statusSnapshot.every((s) => s.mismatches === 0) ? 0 : 1);
+}
 const commits = (await loadCommits(join(data, 'commits.ndjson'))).slice(-commitCount);
 out(`data: ${data}: ${String(graph.names.length)} ports and subports, ${String(commits.length)} newest commits ` +
   `(${new Date(commits[0]?.time ?? 0).toISOString()} .. ${new Date(commits[commits.length - 1]?.time ?? 0).toISOString()}), loaded in ${(performance.now() - loadStart).toFixed(0)} ms`);
@@ -177,6 +191,9 @@ out(`next() with ${String(queue.entries.size + pulled.done)} queued, commit buil
   `${(pulled.perCall * 1000).toFixed(1)} µs mean, ${pulled.worst.toFixed(3)} ms worst (a GC pause can land in one call) over ${String(pulled.done)} calls; p99 ${verdict(pulled.p99, '<', 1, 'ms', 3)}`);
 const plain = measure(5000);
 out(`next() on the rebuild alone (${String(queue.entries.size + plain.done)} queued): ${(plain.perCall * 1000).toFixed(1)} µs mean, ${plain.p99.toFixed(3)} ms p99, ${plain.worst.toFixed(3)} ms worst over ${String(plain.done)} calls`);
+out();
+const statusSnapshot = reportStatusSnapshotCost(graph, statusRounds, out);
 if (values.json) {
-  out(JSON.stringify({ commits: commits.length, failureRate: FAILURE_RATE, parallelBuilders: Object.fromEntries(laneRuns.map((r) => [r.name, r.result])), targets, eta: { etaError: etaAccuracy.etaError, etaErrorAtDispatch: etaAccuracy.etaErrorAtDispatch } }));
+  out(JSON.stringify({ commits: commits.length, failureRate: FAILURE_RATE, parallelBuilders: Object.fromEntries(laneRuns.map((r) => [r.name, r.result])), targets, eta: { etaError: etaAccuracy.etaError, etaErrorAtDispatch: etaAccuracy.etaErrorAtDispatch }, statusSnapshot }));
 }
+if (statusSnapshot.some((s) => s.mismatches > 0)) process.exitCode = 1;

@@ -8,6 +8,7 @@ import type { EquivalentMutant } from './equivalent-mutants.ts';
 const PQ = 'controller/queue/core/platform-queue.ts';
 const SN = 'controller/queue/core/select-next.ts';
 const EH = 'controller/queue/core/entry-heap.ts';
+const HO = 'controller/queue/core/heap-in-order.ts';
 const EB = 'controller/queue/core/enqueue-builders.ts';
 const DQ = 'controller/queue/core/describe-queue.ts';
 
@@ -59,8 +60,7 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: PQ, line: 'else queue.pendingLists.set(entry.seq, left);', operator: 'statement-removed', why: SHORTCUT },
 
   // select-next.ts: copies, the shortcut, the closure cache.
-  { file: SN, line: 'const builders = skip === undefined ? queue.builders : heapCopy(queue.builders);', operator: 'condition-false', why: 'a copy of the heap per dispatch: slower, the same answer' },
-  { file: SN, line: 'heapPeek(skip === undefined ? queue.prBuilders : heapCopy(', operator: 'condition-false', why: 'a copy of the heap per dispatch: slower, the same answer' },
+  { file: SN, line: 'if (passed.has(candidate.buildId)) continue;', operator: 'condition-false', why: 'a build placed earlier in the preview, examined again, gives itself (it had no pending dependency to pull forward then, and has none now), which is passed over: the line only saves the examine' },
   { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'condition-false', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
   { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'operator ||→&&', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
   { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'condition-false', why: SHORTCUT },
@@ -87,6 +87,16 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: EH, line: 'compareKeys(ir.key, cur.key) < 0) m = r;', operator: 'operator <→<=', why: 'no two entries have the same key (seq and list index differ)' },
   { file: EH, line: 'if (a === undefined || b === undefined) return;', operator: 'condition-false', why: 'the swap is only called with two indexes inside the heap' },
   { file: EH, line: 'if (a === undefined || b === undefined) return;', operator: 'operator ||→&&', why: 'the swap is only called with two indexes inside the heap' },
+  // heap-in-order.ts: the frontier holds positions inside the heap; the guards are for the type checker.
+  { file: HO, line: 'const x = a === undefined ? undefined : items[a];', operator: 'condition-false', why: 'items[undefined] is undefined too' },
+  { file: HO, line: 'const y = b === undefined ? undefined : items[b];', operator: 'condition-false', why: 'items[undefined] is undefined too' },
+  { file: HO, line: 'return x !== undefined && y !== undefined && compareKeys(x.key, y.key) < 0;', operator: 'operator <→<=', why: 'two items tie only when they are the same entry (its stale and live items): no two live entries share a key, and a stale item yields nothing' },
+  { file: HO, line: 'while (i > 0) {', operator: 'condition-true', why: 'at i = 0 the parent is frontier[-1], undefined, and the guard returns' },
+  { file: HO, line: 'while (i > 0) {', operator: 'operator >→>=', why: 'at i = 0 the parent is frontier[-1], undefined, and the guard returns' },
+  { file: HO, line: 'if (p === undefined || c === undefined || !smaller(items, c, p)) return;', operator: 'operator ||→&&', before: 'p === undefined ', why: 'p and c are defined for 0 < i < length; the comparison decides' },
+  { file: HO, line: 'if (top === undefined || last === undefined || frontier.length === 0) return top;', operator: 'operator ||→&&', before: 'top === undefined ', why: 'top and last are undefined together (an empty frontier), and then the length is 0 too' },
+  { file: HO, line: 'if (a === undefined || b === undefined) return top;', operator: 'condition-false', why: 'the swap is only called with two positions inside the frontier' },
+  { file: HO, line: 'if (a === undefined || b === undefined) return top;', operator: 'operator ||→&&', why: 'the swap is only called with two positions inside the frontier' },
 
   // enqueue-builders.ts
   { file: EB, line: 'const seq = queue.nextSeq++;', operator: 'update-swapped', why: 'indexEntry sets nextSeq past every seq it indexes, so lists keep their order; a list that queues nothing leaves it lower, still above every pending seq' },
@@ -96,7 +106,8 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   // describe-queue.ts
   { file: DQ, line: 'const running = queue.inFlight[0];', operator: 'index-from-end [0]→.at(-1)', why: 'one run in flight per platform (the property tests check it)' },
-  { file: DQ, line: 'entry.enqueuedAt < oldest)) oldest = entry.enqueuedAt;', operator: 'operator <→<=', why: 'equal times give the same oldest time' },
+  { file: DQ, line: 'if (oldest === null || since < oldest) oldest = since;', operator: 'operator <→<=', why: 'equal times give the same oldest time' },
+  { file: DQ, line: 'if (port != null) out.push({ port, waitsFor: wait.port, reason: wait.kind });', operator: 'condition-true', why: 'a parked build is a pending builder: in the entries, with a port' },
   { file: DQ, line: "state: entry.state === 'finished' ? 'started' : entry.state,", operator: 'condition-false', why: 'a finished build leaves inFlight and the queue in the same step: never described' },
   { file: DQ, line: "state: entry.state === 'finished' ? 'started' : entry.state,", operator: 'string-emptied', why: 'a finished build leaves inFlight and the queue in the same step: never described' },
 

@@ -21,6 +21,7 @@ const QUEUE_CORE = [
   'enqueue-builders',
   'enqueue-watcher',
   'entry-heap',
+  'heap-in-order',
   'mark-dispatching',
   'mark-run',
   'newest-revision',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createEntryHeap, heapCopy, heapPeek, heapPush, heapSize } from '../../controller/queue/core/entry-heap.ts';
+import { createEntryHeap, heapPeek, heapPush, heapSize } from '../../controller/queue/core/entry-heap.ts';
 import { pendingEntry } from '../../controller/queue/core/pending-entry.ts';
 import type { QueueEntry } from '../../controller/queue/core/queue-entry.ts';
 import { previewNext } from '../../controller/queue/core/select-next.ts';
@@ -42,15 +42,6 @@ test('an entry pushed again with a new key is found at its new place, once; the 
   heapPush(heap, last, [0, 0]);
   assert.equal(heapSize(heap), 5);
   assert.deepEqual(drainHeap(heap), ['b4', 'b0', 'b1', 'b2', 'b3']);
-});
-
-test('a copy can be peeked with skips without disturbing the original', () => {
-  const heap = createEntryHeap();
-  for (const n of [3, 1, 4, 0, 2]) heapPush(heap, builder(n), [n]);
-  const copy = heapCopy(heap);
-  assert.equal(heapPeek(copy, new Set(['b0', 'b1', 'b2']))?.buildId, 'b3');
-  assert.equal(heap.items.length, 5);
-  assert.deepEqual(drainHeap(heap), ['b0', 'b1', 'b2', 'b3', 'b4']);
 });
 
 test('a preview of the next builds leaves every one of them queued', () => {

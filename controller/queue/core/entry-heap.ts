@@ -2,7 +2,7 @@ import type { QueueEntry } from './queue-entry.ts';
 
 export type EntryKey = readonly number[];
 
-interface HeapItem {
+export interface HeapItem {
   readonly key: EntryKey;
   readonly entry: QueueEntry;
   readonly stamp: number;
@@ -54,20 +54,14 @@ export function heapSize(heap: EntryHeap): number {
   return heap.live.size;
 }
 
-/** The live item with the smallest key, dropping stale items on the way (and `skip`ped ones, on a copy). */
-export function heapPeek(heap: EntryHeap, skip?: ReadonlySet<string>): QueueEntry | undefined {
+/** The live item with the smallest key, dropping stale items on the way. */
+export function heapPeek(heap: EntryHeap): QueueEntry | undefined {
   for (;;) {
     const top = heap.items[0];
     if (top === undefined) return undefined;
-    const live = heap.live.get(top.entry.buildId) === top.stamp;
-    if (live && skip?.has(top.entry.buildId) !== true) return top.entry;
+    if (heap.live.get(top.entry.buildId) === top.stamp) return top.entry;
     popTop(heap);
   }
-}
-
-/** A copy whose pops do not disturb the original (for previews of the next few builds). */
-export function heapCopy(heap: EntryHeap): EntryHeap {
-  return { items: heap.items.slice(), live: heap.live, stamps: heap.stamps };
 }
 
 function popTop(heap: EntryHeap): void {

@@ -46,6 +46,12 @@ export interface PlatformQueue {
   readonly parked: Map<number, QueueEntry[]>;
   /** Build id of a parked builder → what it waits for. */
   readonly waits: Map<BuildId, DependencyWait>;
+  /**
+   * `enqueuedAt` → how many pending entries (of any kind, parked ones too) were queued then:
+   * the status's oldest wait is the smallest key, found among a few enqueue times (one per
+   * watcher, list or slice) instead of a scan of every entry at every scheduling round.
+   */
+  readonly pendingSince: Map<number, number>;
 }
 
 export function createPlatformQueue(platform: string, policy: QueuePolicy, graph: PortsGraph | null, lanes = 1): PlatformQueue {
@@ -70,6 +76,7 @@ export function createPlatformQueue(platform: string, policy: QueuePolicy, graph
     failed: new Map(),
     parked: new Map(),
     waits: new Map(),
+    pendingSince: new Map(),
   };
 }
 
@@ -96,6 +103,7 @@ export function indexEntry(queue: PlatformQueue, entry: QueueEntry): void {
     queue.inFlight.push(entry);
     return;
   }
+  queue.pendingSince.set(entry.enqueuedAt, (queue.pendingSince.get(entry.enqueuedAt) ?? 0) + 1);
   if (entry.kind === 'watcher') queue.watchers.push(entry);
   else if (entry.kind === 'pr-watcher') queue.prWatchers.push(entry);
   else {
@@ -112,6 +120,9 @@ export function indexEntry(queue: PlatformQueue, entry: QueueEntry): void {
 
 /** Takes a pending entry out of the pending indexes (it is being dispatched or dropped). */
 export function unindexPending(queue: PlatformQueue, entry: QueueEntry): void {
+  const since = (queue.pendingSince.get(entry.enqueuedAt) ?? 1) - 1;
+  if (since === 0) queue.pendingSince.delete(entry.enqueuedAt);
+  else queue.pendingSince.set(entry.enqueuedAt, since);
   if (entry.kind === 'watcher' || entry.kind === 'pr-watcher') {
     const list = entry.kind === 'watcher' ? queue.watchers : queue.prWatchers;
     const at = list.indexOf(entry);
