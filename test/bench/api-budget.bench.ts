@@ -1,10 +1,14 @@
-// npm run bench:api-budget [-- --platforms 20 --hours 2 --scale 60 --commits FILE --ports FILE --json]:
+// npm run bench:api-budget [-- --platforms 20 --hours 2 --scale 20 --commits FILE --ports FILE --json]:
 // the real controller's dispatch (reorder service, octokit gateway, scheduling round in its
 // serial loop) and check publishing (publisher, pacer, worker) against the GitHub double with
 // GitHub's limits at their real values, in GitHub time running `scale` times the wall clock.
 // Real commits are replayed, their gaps divided by `speedup`; a forced rebuild of every
 // buildable port on the first platform starts at once. Builds are played by the bench: a run
 // dispatched is taken after 5–60 GitHub seconds and finishes 2–10 minutes later (seeded).
+// The default scale is 20 (2 GitHub hours in 6 wall minutes, within the 10 the issue allows):
+// the double, the bench and the controller share one process, so every wall millisecond of
+// their CPU counts `scale` GitHub milliseconds in each request's and round's time, a cost real
+// GitHub's servers would not add. At 60 (2 minutes wall) that is three times more pessimistic.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -39,7 +43,7 @@ const { values } = parseArgs({
   options: {
     platforms: { type: 'string', default: '20' },
     hours: { type: 'string', default: '2' },
-    scale: { type: 'string', default: '60' },
+    scale: { type: 'string', default: '20' },
     speedup: { type: 'string', default: '10' },
     commits: { type: 'string', default: join(data, 'commits.ndjson') },
     ports: { type: 'string', default: join(data, 'ports.json') },
