@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { after, test } from 'node:test';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { CacheLayout } from '../../controller/caches/cache-layout.ts';
-import { createCacheServer } from '../../controller/caches/cache-server.ts';
+import { test } from 'node:test';
 import { collectDistfiles } from '../../controller/caches/collect-distfiles.ts';
 import type { PortDistfiles } from '../../controller/caches/expected-distfile.ts';
-import { EventRejections } from '../../controller/github/event-rejections.ts';
 import type { RecordingVmBackend } from '../images/recording-vm-backend.ts';
 import { distfilesVm } from '../caches/distfiles-vm.ts';
+import { attackedCacheServer } from './attacked-cache-server.ts';
 
 // Attack: a master build's code (an upstream configure script, a compromised tarball) runs as
 // root in the VM and can write anything under its distfiles folder, and while the VM uploads it
@@ -21,17 +16,9 @@ import { distfilesVm } from '../caches/distfiles-vm.ts';
 // its Portfile's checksums say, may enter the public mirror; stored files are never replaced,
 // so one poisoned name would fail every later build of that port.
 
-const dir = mkdtempSync(join(tmpdir(), 'portfarm-mirror-attack-'));
-const layout: CacheLayout = { mirrorRoot: join(dir, 'mirror'), quarantineRoot: join(dir, 'quarantine') };
-mkdirSync(join(layout.mirrorRoot, 'distfiles', 'curl'), { recursive: true });
-writeFileSync(join(layout.mirrorRoot, 'distfiles', 'curl', 'curl-8.17.0.tar.xz'), 'curl source');
-const logged: Record<string, unknown>[] = [];
-const log = pino({ level: 'info' }, { write: (line: string) => { logged.push(JSON.parse(line) as Record<string, unknown>); } });
-const rejections = new EventRejections({ registry: new Registry(), log });
-const server = await createCacheServer({ layout, host: '127.0.0.1', port: 0, rejections });
-after(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+const { dir, layout, logged, rejections, server } = await attackedCacheServer('portfarm-mirror-attack-', (folders) => {
+  mkdirSync(join(folders.mirrorRoot, 'distfiles', 'curl'), { recursive: true });
+  writeFileSync(join(folders.mirrorRoot, 'distfiles', 'curl', 'curl-8.17.0.tar.xz'), 'curl source');
 });
 const signal = new AbortController().signal;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

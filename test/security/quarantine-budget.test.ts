@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { CacheLayout } from '../../controller/caches/cache-layout.ts';
-import { createCacheServer } from '../../controller/caches/cache-server.ts';
 import { collectDistfiles } from '../../controller/caches/collect-distfiles.ts';
 import { DEFAULT_CACHES } from '../../controller/config/config-schema.ts';
 import { createOnVmTeardown } from '../../controller/flows/on-vm-teardown.ts';
-import { EventRejections } from '../../controller/github/event-rejections.ts';
 import { startBuildCache } from '../../controller/serve/start-build-cache.ts';
 import { distfilesVm } from '../caches/distfiles-vm.ts';
+import { attackedCacheServer } from './attacked-cache-server.ts';
 
 // Attack: a pull request's job runs as root on a farm VM (that is what a PR build is). Its
 // distfiles go to the build's quarantine folder on the mirror host, and the VM names them: so
@@ -22,16 +18,7 @@ import { distfilesVm } from '../caches/distfiles-vm.ts';
 // at most its budget (bytes and files); past it the upload is refused before it is stored,
 // counted as `quarantine-over-budget` and logged once for the build.
 
-const dir = mkdtempSync(join(tmpdir(), 'portfarm-quarantine-attack-'));
-const layout: CacheLayout = { mirrorRoot: join(dir, 'mirror'), quarantineRoot: join(dir, 'quarantine') };
-const logged: Record<string, unknown>[] = [];
-const log = pino({ level: 'info' }, { write: (line: string) => { logged.push(JSON.parse(line) as Record<string, unknown>); } });
-const rejections = new EventRejections({ registry: new Registry(), log });
-const server = await createCacheServer({ layout, host: '127.0.0.1', port: 0, rejections });
-after(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, layout, logged, rejections, server } = await attackedCacheServer('portfarm-quarantine-attack-');
 const signal = new AbortController().signal;
 const expiresAt = '2026-12-10T06:00:00.000Z';
 
