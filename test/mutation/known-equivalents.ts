@@ -9,7 +9,6 @@ const PQ = 'controller/queue/core/platform-queue.ts';
 const SN = 'controller/queue/core/select-next.ts';
 const EH = 'controller/queue/core/entry-heap.ts';
 const HO = 'controller/queue/core/heap-in-order.ts';
-const EB = 'controller/queue/core/enqueue-builders.ts';
 const DQ = 'controller/queue/core/describe-queue.ts';
 
 /** `headPending` and `pendingLists` only decide whether selectNext may skip the dependency walk, which returns the heap top whenever the skip would: a wrong count costs a walk, never a different answer. */
@@ -61,17 +60,11 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
 
   // select-next.ts: copies, the shortcut, the closure cache.
   { file: SN, line: 'if (passed.has(candidate.buildId)) continue;', operator: 'condition-false', why: 'a build placed earlier in the preview, examined again, gives itself (it had no pending dependency to pull forward then, and has none now), which is passed over: the line only saves the examine' },
-  { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'condition-false', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
-  { file: SN, line: 'if (!policy.dependencyOrder || queue.graph === null) return builder;', operator: 'operator ||→&&', why: 'pendingByGraphId is filled only with coalescing, which only the portfarm policy has, and it orders by dependency' },
   { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'condition-false', why: SHORTCUT },
   { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'operator <=→<', why: SHORTCUT },
   { file: SN, line: 'if (queue.pendingLists.size <= 1 && queue.headPending === 0) return builder;', operator: 'operator ===→!==', why: SHORTCUT },
   { file: SN, line: 'const id = candidate.port === null ? undefined', operator: 'condition-false', why: 'a builder always has a port' },
   { file: SN, line: 'if (id === undefined) return candidate;', operator: 'condition-false', why: 'the closure of no graph id is empty, so the candidate is returned anyway' },
-  { file: SN, line: 'if (cache === undefined) {', operator: 'condition-true', why: 'the closure cache: speed only' },
-  { file: SN, line: 'closures.set(graph, cache);', operator: 'statement-removed', why: 'the closure cache: speed only' },
-  { file: SN, line: 'if (closure === undefined) {', operator: 'condition-true', why: 'the closure cache: speed only' },
-  { file: SN, line: 'cache.set(id, closure);', operator: 'statement-removed', why: 'the closure cache: speed only' },
   { file: SN, line: 'if (pending.rank < best.rank) best = pending;', operator: 'operator <→<=', why: 'ranks are unique positions in the build order' },
 
   // entry-heap.ts: keys of one heap have one length and are never equal; index −1 is undefined; a stamp only has to be unique.
@@ -99,10 +92,6 @@ export const KNOWN_EQUIVALENTS: readonly EquivalentMutant[] = [
   { file: HO, line: 'if (a === undefined || b === undefined) return top;', operator: 'operator ||→&&', why: 'the swap is only called with two positions inside the frontier' },
 
   // enqueue-builders.ts
-  { file: EB, line: 'const seq = queue.nextSeq++;', operator: 'update-swapped', why: 'indexEntry sets nextSeq past every seq it indexes, so lists keep their order; a list that queues nothing leaves it lower, still above every pending seq' },
-  { file: EB, line: 'const rank = id === undefined ? previousRank', operator: 'condition-false', why: 'rank[undefined] ?? previousRank is previousRank' },
-  { file: EB, line: 'const existing = queue.policy.coalesce ? queue.pendingByPort.get(', operator: 'condition-true', why: 'pendingByPort is empty without coalescing' },
-  { file: EB, line: 'if (builderClass < existing.builderClass) {', operator: 'operator <→<=', why: 'an equal class re-pushes an unchanged key' },
 
   // describe-queue.ts
   { file: DQ, line: 'const running = queue.inFlight[0];', operator: 'index-from-end [0]→.at(-1)', why: 'one run in flight per platform (the property tests check it)' },
