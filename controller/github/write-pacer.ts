@@ -73,6 +73,8 @@ export class WritePacer {
             method: write.method,
             url: write.endpoint,
             retryable: true,
+            // Never sent: the dispatch made no run, and its build is queued again at once (dispatch-one.ts).
+            notProcessed: true,
           });
         }
         await this.#waitFor(delay, signal);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkWriteLimits, GITHUB_WRITE_LIMITS, writeDelay, type SentWrite, type WriteLimits } from '../../controller/github/write-limits.ts';
 import { WritePacer } from '../../controller/github/write-pacer.ts';
+import { isNotProcessed } from '../../controller/github/github-pause.ts';
 import { manualClock } from './manual-clock.ts';
 
 const NOW = 1_800_000_000_000;
@@ -75,6 +76,8 @@ test('a dispatch that would wait past its limit fails unsent with the reason, an
   for (let i = 0; i < 3; i += 1) await pacer.acquire(dispatch);
   assert.equal(pacer.dispatchHeldFor(clock.now()), MINUTE);
   await assert.rejects(pacer.acquire(dispatch), /not sent: POST \/repos\/\{owner\}\/\{repo\}\/actions\/workflows\/\{workflow_id\}\/dispatches would wait 60 s for GitHub's secondary limits on writes \(3 content-creating a minute, 100 an hour\)/);
+  // Never sent, so no run exists: the build is queued again at once rather than reconciled.
+  await assert.rejects(pacer.acquire(dispatch), (error: unknown) => isNotProcessed(error));
   await clock.advance(MINUTE - 4000);
   assert.equal(pacer.dispatchHeldFor(clock.now()), 0, 'a 4 s wait is taken inline');
   const late = pacer.acquire(dispatch);
