@@ -53,6 +53,12 @@ export function createOnWorkflowRun(options: OnWorkflowRunOptions): (event: Work
       crashPoint('run-finished');
       const as = reorder.finishedAs(buildId);
       await options.onFinished(buildId, as?.result ?? result, event, as?.phase ?? null);
+    } else {
+      // The service finished it first (a preempted run, taken by the round that had the cancel's
+      // answer) and noted it to be recorded: the run's completion records it. A build already
+      // recorded has no note; one being recorded is not taken twice (record-worker.ts).
+      const noted = reorder.finishedAs(buildId);
+      if (noted !== undefined) await options.onFinished(buildId, noted.result, event, noted.phase);
     }
     kick();
   };

@@ -243,7 +243,7 @@ export class ReorderService {
     // GitHub clients, not one round trip after another (dispatch-platform.ts).
     const platforms = [...this.#queues.values()].map(async (queue) => {
       signal.throwIfAborted();
-      if (!settlePreemption(this.#cancels, queue, report, (operation) => this.#change(queue, operation, at))) return;
+      if (!settlePreemption(this.#db, this.#cancels, queue, report, (operation) => this.#change(queue, operation, at))) return;
       await dispatchPlatform(queue, at, signal, {
         gateway: this.#gateway,
         change: (operation) => this.#change(queue, operation, at),

@@ -1,11 +1,12 @@
+import type { DatabaseSync } from 'node:sqlite';
 import type { BuildId } from '../model/build-id.ts';
 import { crashPoint } from '../errors/crash-point.ts';
 import type { CancelLanes } from './cancel-lanes.ts';
 import type { PlatformQueue } from './core/platform-queue.ts';
-import { requeuePreempted } from './core/preempt-builder.ts';
 import type { QueueChange } from './core/queue-change.ts';
 import type { QueueContext } from './core/queue-context.ts';
 import type { QueueEntry } from './core/queue-entry.ts';
+import { settlePreempted } from './settle-run.ts';
 
 export interface PreemptionReport {
   readonly preempted: { buildId: BuildId; requeuedAs: BuildId }[];
@@ -14,11 +15,12 @@ export interface PreemptionReport {
 
 /**
  * Within a round: takes the platform's preempting cancel once GitHub completed it, and queues
- * the cancelled build again at the head. Answers whether the platform's lane may dispatch: false
+ * the cancelled build again at the head, its cancelled run noted to be recorded (`settlePreempted`). Answers whether the platform's lane may dispatch: false
  * while GitHub has not completed the cancelled run (the watcher would queue behind it in the
  * concurrency group) and in the round asking for the cancel failed (the next round asks again).
  */
 export function settlePreemption(
+  db: DatabaseSync,
   lanes: CancelLanes,
   queue: PlatformQueue,
   report: PreemptionReport,
@@ -39,7 +41,7 @@ export function settlePreemption(
   const entry = queue.entries.get(victim.buildId);
   if (outcome.conclusion === 'cancelled' && entry !== undefined) {
     const requeued = change((ctx) => {
-      const r = requeuePreempted(queue, entry, ctx);
+      const r = settlePreempted(db, queue, entry, ctx);
       return { value: r.entry, changes: r.changes };
     });
     report.preempted.push({ buildId: victim.buildId, requeuedAs: requeued.buildId });

@@ -19,10 +19,7 @@ import { carryRetryCounts, forgetRetryCounts, retryCount, type RetryReason } fro
 export function settleRun(db: DatabaseSync, queue: PlatformQueue, entry: QueueEntry, result: BuildResult, runnerLost: boolean, ctx: QueueContext): readonly QueueChange[] {
   const at = ctx.now;
   // The cancel this service asked for (a watcher preempted it): the build goes back to the head.
-  if (entry.cancelRequested && result === 'cancelled') {
-    forgetRetryCounts(db, entry.buildId);
-    return toRecord(db, entry, result, at, requeuePreempted(queue, entry, ctx).changes);
-  }
+  if (entry.cancelRequested && result === 'cancelled') return settlePreempted(db, queue, entry, ctx).changes;
   if (lostWork(db, entry, result, runnerLost)) return toRecord(db, entry, result, at, requeue(db, queue, entry, result, 'lost', ctx));
   if (result === 'cancelled' && !runnerLost) {
     if (retryCount(db, 'cancel', entry.buildId) < MAX_CANCEL_RETRIES) return toRecord(db, entry, result, at, requeue(db, queue, entry, result, 'cancel', ctx));
@@ -31,6 +28,18 @@ export function settleRun(db: DatabaseSync, queue: PlatformQueue, entry: QueueEn
   }
   forgetRetryCounts(db, entry.buildId);
   return toRecord(db, entry, result, at, markFinished(queue, entry, result, at));
+}
+
+/**
+ * Within one transaction: the run this service cancelled to let a watcher go first is finished
+ * as cancelled, with the note that it is to be recorded (its run completed on GitHub, so the
+ * ledger has a line for it), and its build queued again at the head under a new id. Whichever
+ * comes first, the run's webhook or the round that took the cancel's answer, settles it.
+ */
+export function settlePreempted(db: DatabaseSync, queue: PlatformQueue, entry: QueueEntry, ctx: QueueContext): { readonly entry: QueueEntry; readonly changes: readonly QueueChange[] } {
+  forgetRetryCounts(db, entry.buildId);
+  const r = requeuePreempted(queue, entry, ctx);
+  return { entry: r.entry, changes: toRecord(db, entry, 'cancelled', ctx.now, r.changes) };
 }
 
 /** Within the finishing transaction: note that the build is to be recorded, when it did finish now. */

@@ -111,3 +111,18 @@ test('a run someone else cancelled: queued again, each cancel recorded as cancel
   assert.deepEqual(s.publisher.checks.at(-1)?.output.title, `curl failed in ${CANCELLED_BY_OTHERS} on 15_arm64`);
   assert.deepEqual(s.mails, [], 'not the port\'s failure');
 });
+
+test('a run the round preempted and requeued before its completion arrived is still recorded, as cancelled, once', async () => {
+  using s = await setup({ kind: 'runner-lost' });
+  s.farm.reorder.enqueueWatcher({ platform: '15_arm64', portsRevision: 'bbbbbbb2', previousRevision: null, changedPorts: ['zlib'], force: false, prNumber: null, now: at(21) });
+  const first = await s.farm.reorder.pump(at(22), signal);
+  await s.farm.reorder.cancelsSettled();
+  const second = await s.farm.reorder.pump(at(23), signal);
+  assert.deepEqual([...first.preempted, ...second.preempted].map((p) => p.buildId), [s.farm.buildId], 'a round took the cancel and requeued curl');
+  const completed = { ...s.failed(), conclusion: 'cancelled' };
+  await s.onWorkflowRun(completed, signal);
+  await s.onWorkflowRun(completed, signal);
+  assert.deepEqual(s.ledger().map((e) => [e.url, e.result]), [[`https://build.example.org/logs/${s.farm.buildId}/`, 'cancelled']]);
+  assert.deepEqual(s.farm.reorder.unrecorded(), []);
+  assert.equal(s.farm.pendingCurl(), 1, 'curl waits to be built again');
+});

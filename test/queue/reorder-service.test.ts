@@ -75,8 +75,11 @@ test('a watcher preempts a dispatched builder: the run is cancelled, the build r
   service.enqueueWatcher(watcher('15_arm64', REV2));
   assert.deepEqual(await service.pump(at(4), signal), { dispatched: ['tst-4'], preempted: [{ buildId: 'tst-3', requeuedAs: 'tst-5' }], deferred: [], errors: [] });
   assert.deepEqual(gateway.calls.slice(-2), ['cancel 1001', 'dispatch tst-4']);
-  // The cancelled run's webhook arrives afterwards: nothing changes.
+  // The cancelled run's webhook arrives afterwards: nothing changes, but its run is noted to be
+  // recorded as cancelled (the ledger has a line for every run that completed), once.
   assert.equal(service.runFinished('tst-3', 'cancelled', at(4)), false);
+  assert.deepEqual(service.finishedAs('tst-3'), { result: 'cancelled', phase: null });
+  assert.deepEqual(service.unrecorded().map((n) => [n.buildId, n.result, n.runId]), [['tst-1', 'success', 1000], ['tst-3', 'cancelled', 1001]]);
   assert.deepEqual(
     service.queueStatus(at(5))[0]?.next.map((e) => `${e.buildId} ${e.port ?? '-'}`),
     ['tst-5 zlib', 'tst-2 leaf'],
