@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { coerceError } from '../errors/coerce-error.ts';
 import type { BuildId } from '../model/build-id.ts';
+import type { ReorderService } from '../queue/reorder-service.ts';
 import type { RunGateway } from '../queue/run-gateway.ts';
 
 export interface NoRunnerCancelsOptions {
   readonly gateway: Pick<RunGateway, 'cancel'>;
-  /** Whether the build is still in flight on this run (a finished or requeued build needs no cancel). */
-  readonly stillWaiting: (buildId: BuildId, runId: number) => boolean;
+  /** Where a cancel asked for is looked up: a build finished or requeued meanwhile needs none. */
+  readonly reorder: Pick<ReorderService, 'describeBuild'>;
   readonly log: Logger;
 }
 
@@ -35,7 +36,7 @@ export class NoRunnerCancels {
   async retry(signal: AbortSignal): Promise<void> {
     for (const [buildId, runId] of [...this.#wanted]) {
       if (signal.aborted) return;
-      if (!this.#options.stillWaiting(buildId, runId)) {
+      if (!this.#waitsOn(buildId, runId)) {
         this.#wanted.delete(buildId);
         continue;
       }
@@ -46,6 +47,12 @@ export class NoRunnerCancels {
   /** Cancels GitHub has not taken yet. */
   pending(): readonly { readonly buildId: BuildId; readonly runId: number }[] {
     return [...this.#wanted].map(([buildId, runId]) => ({ buildId, runId }));
+  }
+
+  /** Whether the build is still in flight on this run. */
+  #waitsOn(buildId: BuildId, runId: number): boolean {
+    const entry = this.#options.reorder.describeBuild(buildId);
+    return entry !== undefined && entry.state !== 'finished' && entry.runId === runId;
   }
 
   async #ask(buildId: BuildId, runId: number, signal: AbortSignal): Promise<void> {

@@ -113,7 +113,7 @@ export async function startController(options: StartControllerOptions): Promise<
   const cache = await startBuildCache(config.caches, rejections);
   const beforeDestroy =
     cache === null ? null : createOnVmTeardown({ reorder, ...cache, quarantineDays: config.caches.quarantineDays, distfileChecksums, rejections, log: cacheLog, now });
-  const noRunnerCancels = new NoRunnerCancels({ gateway, stillWaiting: (buildId, runId) => { const entry = reorder.describeBuild(buildId); return entry !== undefined && entry.state !== 'finished' && entry.runId === runId; }, log });
+  const noRunnerCancels = new NoRunnerCancels({ gateway, reorder, log });
   const onBuildFailed = createOnNoRunner({ reorder, notes, cancels: noRunnerCancels, log, signal });
   const runners = createRunnerManager(config, { backends: options.backends, overrides: options.runners, clients, reorder, images, beforeDestroy, onBuildFailed, onRunnerTaken: createOnRunnerTaken({ gateway, log, signal }), rejections, log: log.child({ component: 'runners' }) });
   const diskProbe = options.diskProbe === undefined ? {} : { probe: options.diskProbe };

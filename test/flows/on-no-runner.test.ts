@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { BuildNotes } from '../../controller/flows/build-notes.ts';
 import { NoRunnerCancels } from '../../controller/flows/no-runner-cancels.ts';
 import { createOnNoRunner } from '../../controller/flows/on-no-runner.ts';
-import type { DispatchedBuilder } from './dispatched-builder.ts';
 import { captureLog } from '../github/capture-log.ts';
 import { dispatchedBuilder } from './dispatched-builder.ts';
 
@@ -11,7 +10,7 @@ test('no runner could be had: the build is the farm\'s failure in phase "runner"
   const farm = await dispatchedBuilder();
   const notes = new BuildNotes();
   const { log, entries } = captureLog();
-  const cancels = new NoRunnerCancels({ gateway: farm.gateway, stillWaiting: stillWaitingOn(farm), log });
+  const cancels = new NoRunnerCancels({ gateway: farm.gateway, reorder: farm.reorder, log });
   const onNoRunner = createOnNoRunner({ reorder: farm.reorder, notes, cancels, log, signal: new AbortController().signal });
   onNoRunner({ buildId: farm.buildId, platform: '15_arm64', attempts: 3, reason: 'tart clone: no space left on device', retryable: false });
   await Promise.resolve();
@@ -20,13 +19,6 @@ test('no runner could be had: the build is the farm\'s failure in phase "runner"
   assert.deepEqual(entries.map((e) => [e.level, e.reason]), [['error', 'tart clone: no space left on device']]);
   farm.db.close();
 });
-
-function stillWaitingOn(farm: DispatchedBuilder): (buildId: string, runId: number) => boolean {
-  return (buildId, runId) => {
-    const entry = farm.reorder.describeBuild(buildId);
-    return entry !== undefined && entry.state !== 'finished' && entry.runId === runId;
-  };
-}
 
 test('a cancel GitHub does not take (a rate limit) is asked again by the next sweep, not left for GitHub\'s 24-hour queue limit; a finished build\'s is dropped', async () => {
   const farm = await dispatchedBuilder();
@@ -38,7 +30,7 @@ test('a cancel GitHub does not take (a rate limit) is asked again by the next sw
       return farm.gateway.cancel(runId, s);
     },
   };
-  const cancels = new NoRunnerCancels({ gateway, stillWaiting: stillWaitingOn(farm), log });
+  const cancels = new NoRunnerCancels({ gateway, reorder: farm.reorder, log });
   const signal = new AbortController().signal;
   await cancels.cancel(farm.buildId, farm.runId, signal);
   assert.deepEqual(cancels.pending(), [{ buildId: farm.buildId, runId: farm.runId }]);
