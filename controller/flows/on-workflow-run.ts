@@ -49,17 +49,13 @@ export function createOnWorkflowRun(options: OnWorkflowRunOptions): (event: Work
     const result = toBuildResult(event.conclusion);
     // runFinished answers false for a repeat: the side effects run once per build. A run someone
     // else cancelled is queued again (recorded as cancelled) or, too often, fails: the queue says how.
-    if (reorder.runFinished(buildId, result, event.at, { runnerLost: notes.runnerLost(buildId) })) {
-      crashPoint('run-finished');
-      const as = reorder.finishedAs(buildId);
-      await options.onFinished(buildId, as?.result ?? result, event, as?.phase ?? null);
-    } else {
-      // The service finished it first (a preempted run, taken by the round that had the cancel's
-      // answer) and noted it to be recorded: the run's completion records it. A build already
-      // recorded has no note; one being recorded is not taken twice (record-worker.ts).
-      const noted = reorder.finishedAs(buildId);
-      if (noted !== undefined) await options.onFinished(buildId, noted.result, event, noted.phase);
-    }
+    const finishedNow = reorder.runFinished(buildId, result, event.at, { runnerLost: notes.runnerLost(buildId) });
+    if (finishedNow) crashPoint('run-finished');
+    // A build the service finished first (a preempted run, taken by the round that had the
+    // cancel's answer) has its note to be recorded too: the run's completion records it. A build
+    // already recorded has no note; one being recorded is not taken twice (record-worker.ts).
+    const as = reorder.finishedAs(buildId);
+    if (finishedNow || as !== undefined) await options.onFinished(buildId, as?.result ?? result, event, as?.phase ?? null);
     kick();
   };
 }
