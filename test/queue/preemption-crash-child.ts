@@ -5,34 +5,16 @@
  * written to `<dir>/github.json` at every change, so they outlive the process as GitHub does.
  * argv: <dir>.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DispatchRequest } from '../../controller/queue/run-gateway.ts';
 import { ReorderService } from '../../controller/queue/reorder-service.ts';
 import { openStore } from '../../controller/store/open-store.ts';
-import { FakeRunGateway } from './fake-run-gateway.ts';
+import { PersistentGateway } from './persistent-gateway.ts';
 import { SMALL_GRAPH } from './queue-helpers.ts';
 
 const dir = process.argv[2] ?? '';
-class PersistentGateway extends FakeRunGateway {
-  save(): void {
-    writeFileSync(join(dir, 'github.json'), JSON.stringify(this.runs));
-  }
-  override async dispatch(request: DispatchRequest, signal: AbortSignal): Promise<{ readonly runId: number }> {
-    const answer = super.dispatch(request, signal);
-    this.save();
-    return answer;
-  }
-  override async cancel(runId: number, signal: AbortSignal): Promise<{ readonly conclusion: string | null }> {
-    const answer = super.cancel(runId, signal);
-    this.save();
-    return answer;
-  }
-}
-
 const signal = new AbortController().signal;
 const at = (minute: number): Date => new Date(Date.UTC(2026, 7, 1, 12, minute));
-const gateway = new PersistentGateway();
+const gateway = new PersistentGateway(dir);
 const service = new ReorderService({ db: openStore(join(dir, 'state.db')), platforms: ['15_arm64'], gateway, graph: SMALL_GRAPH, idPrefix: 'tst' });
 service.enqueueWatcher({ platform: '15_arm64', portsRevision: 'aaaaaaa1', changedPorts: ['leaf', 'zlib'], force: false, prNumber: null, now: at(0) });
 await service.pump(at(1), signal);
