@@ -93,3 +93,15 @@ export function toGitHubError(value: unknown, doing: string): GitHubError {
     cause: err,
   });
 }
+
+/**
+ * Whether GitHub certainly did nothing with the request that failed, here or in any error it
+ * wraps: never sent during a pause, or refused for a rate limit (GitHubError's `notProcessed`,
+ * or octokit's own error for such a refusal).
+ */
+export function isNotProcessed(error: unknown): boolean {
+  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    if ((e as { notProcessed?: unknown }).notProcessed === true || rateLimitAnswerOf(e, 0) !== undefined) return true;
+  }
+  return false;
+}

@@ -1,6 +1,5 @@
 import type { ApiBudget } from './api-budget.ts';
 import type { ApiClock } from './api-clock.ts';
-import { rateLimitAnswerOf } from './rate-limit-answer.ts';
 
 /** The pause GitHub asked for (a rate limit), for a caller that would rather wait it out than fail. */
 export interface GitHubPause {
@@ -16,16 +15,4 @@ export function githubPauseOf(budget: Pick<ApiBudget, 'pausedFor'>, clock: ApiCl
   return {
     waitOut: (signal) => clock.sleep(Math.max(budget.pausedFor(clock.now()), FLOOR_MS), signal),
   };
-}
-
-/**
- * Whether GitHub certainly did nothing with the request that failed, here or in any error it
- * wraps: never sent during a pause, or refused for a rate limit (GitHubError's `notProcessed`,
- * or octokit's own error for such a refusal).
- */
-export function isNotProcessed(error: unknown): boolean {
-  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
-    if ((e as { notProcessed?: unknown }).notProcessed === true || rateLimitAnswerOf(e, 0) !== undefined) return true;
-  }
-  return false;
 }

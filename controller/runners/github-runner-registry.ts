@@ -1,8 +1,8 @@
 import type { Octokit } from 'octokit';
 import { RequestError } from 'octokit';
 import { coerceError } from '../errors/coerce-error.ts';
-import { GitHubError, toGitHubError } from '../github/github-error.ts';
-import { isNotProcessed, type GitHubPause } from '../github/github-pause.ts';
+import { GitHubError, isNotProcessed, toGitHubError } from '../github/github-error.ts';
+import type { GitHubPause } from '../github/github-pause.ts';
 import { networkFailureOf } from '../github/network-failure.ts';
 import { withSignal } from '../github/with-signal.ts';
 import { RunnerRegistryError, type JitConfig, type JitConfigRequest, type RegisteredRunner, type RunnerRegistry } from './runner-registry.ts';

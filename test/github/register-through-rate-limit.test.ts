@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createGitHubClients, type GitHubClients } from '../../controller/github/create-github-clients.ts';
-import { githubPauseOf, isNotProcessed } from '../../controller/github/github-pause.ts';
-import { GitHubError } from '../../controller/github/github-error.ts';
+import { GitHubError, isNotProcessed } from '../../controller/github/github-error.ts';
+import { githubPauseOf } from '../../controller/github/github-pause.ts';
 import { GithubRunnerRegistry } from '../../controller/runners/github-runner-registry.ts';
 import { doublePerFile } from '../github-double/double-per-file.ts';
 import { captureLog } from './capture-log.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isNotProcessed } from '../../controller/github/github-error.ts';
 import { checkWriteLimits, GITHUB_WRITE_LIMITS, writeDelay, type SentWrite, type WriteLimits } from '../../controller/github/write-limits.ts';
 import { WritePacer } from '../../controller/github/write-pacer.ts';
-import { isNotProcessed } from '../../controller/github/github-pause.ts';
 import { manualClock } from './manual-clock.ts';
 
 const NOW = 1_800_000_000_000;
